@@ -1,0 +1,439 @@
+// Analysis: migrate → validate → topo-sort → infer. Pure and total: it never throws; every problem
+// becomes a Diagnostic naming the node (and field/port). Per-node results are memoised by record
+// identity, so re-analysing after an immer edit only re-infers what changed downstream.
+
+import { findDataset } from '../datasets/index.ts';
+import { type Diagnostic, type Fix, NodeProblem } from '../diagnostics.ts';
+import { parseGraphText } from '../doc/parse.ts';
+import type { EdgeRecord, GraphDoc, NodeRecord } from '../doc/schema.ts';
+import { type AnyNodeDef, type DataBinding, type PortSpecs, portsOf } from '../node-def.ts';
+import { resolveParams } from '../params.ts';
+import type { Registry } from '../registry.ts';
+import { formatShape, type TensorType, tensor } from '../tensor-type.ts';
+
+export interface NodeAnalysis {
+  readonly id: string;
+  readonly record: NodeRecord;
+  readonly def: AnyNodeDef | undefined;
+  /** Params with defaults filled (invalid values replaced by defaults, and reported). */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly inputPorts: PortSpecs;
+  /** Types on each input port (undefined: unconnected, or upstream failed). */
+  readonly inputs: Readonly<Record<string, TensorType | undefined>>;
+  /** Where each input comes from: an edge, the dataset labels, or nothing. */
+  readonly sources: Readonly<Record<string, { edgeId: string; node: string; port: string } | 'labels' | undefined>>;
+  readonly outputs: Readonly<Record<string, TensorType>>;
+  readonly paramCount: number;
+  /** True when this node's outputs are known. */
+  readonly ok: boolean;
+}
+
+export interface Analysis {
+  /** The migrated document analysis ran on (undefined when it could not be parsed). */
+  readonly doc: GraphDoc | undefined;
+  readonly nodes: ReadonlyMap<string, NodeAnalysis>;
+  /** Topological order of the nodes that are not in a cycle. */
+  readonly order: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly totalParams: number;
+  readonly data: DataBinding | undefined;
+  /** No error-severity diagnostics. */
+  readonly ok: boolean;
+}
+
+const error = (code: string, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
+  code,
+  severity: 'error',
+  message,
+  ...extra,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Per-type migrations
+
+function migrateNode(
+  id: string,
+  rec: NodeRecord,
+  def: AnyNodeDef,
+  out: Diagnostic[],
+): NodeRecord {
+  if (rec.v === def.version) return rec;
+  if (rec.v > def.version) {
+    out.push(
+      error(
+        'node/newer-version',
+        `Node '${id}' (${def.type}) was saved by a newer Netwright (v${rec.v}; this version knows v${def.version}). Update Netwright.`,
+        { nodeId: id },
+      ),
+    );
+    return rec;
+  }
+  let params: Record<string, unknown> = { ...rec.params };
+  for (let v = rec.v; v < def.version; v++) {
+    const m = def.migrations?.find((x) => x.from === v);
+    if (!m) {
+      out.push(error('node/migration-missing', `Node '${id}' (${def.type}) has v${v}, and no migration to v${v + 1} exists.`, { nodeId: id }));
+      return rec;
+    }
+    try {
+      params = m.up(params);
+    } catch (e) {
+      out.push(error('node/migration-failed', `Node '${id}' (${def.type}): upgrading from v${v} failed: ${(e as Error).message}`, { nodeId: id }));
+      return rec;
+    }
+  }
+  return { ...rec, v: def.version, params };
+}
+
+export function migrateNodes(doc: GraphDoc, registry: Registry, out: Diagnostic[]): GraphDoc {
+  let changed = false;
+  const entries = Object.entries(doc.nodes).map(([id, rec]) => {
+    const def = registry.get(rec.type);
+    const next = def ? migrateNode(id, rec, def, out) : rec;
+    if (next !== rec) changed = true;
+    return [id, next] as const;
+  });
+  return changed ? { ...doc, nodes: Object.fromEntries(entries) } : doc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memo: per node record, keyed by its input types and the data binding.
+
+interface MemoEntry {
+  readonly key: string;
+  readonly def: AnyNodeDef;
+  readonly outputs: Record<string, TensorType>;
+  readonly paramCount: number;
+  readonly diagnostics: Diagnostic[];
+}
+const inferMemo = new WeakMap<NodeRecord, MemoEntry>();
+const paramMemo = new WeakMap<NodeRecord, { def: AnyNodeDef; values: Record<string, unknown>; problems: Diagnostic[] }>();
+
+function resolveNodeParams(id: string, rec: NodeRecord, def: AnyNodeDef) {
+  const hit = paramMemo.get(rec);
+  if (hit && hit.def === def) return hit;
+  const { values, problems } = resolveParams(def.params, rec.params);
+  const entry = {
+    def,
+    values,
+    problems: problems.map((pr) =>
+      error(
+        'param/invalid',
+        `Node '${id}' (${def.title}): '${pr.field}' ${pr.message}.${Object.hasOwn(def.params, pr.field) ? ` ${def.params[pr.field]?.doc ?? ''}` : ''}`.trim(),
+        { nodeId: id, field: pr.field },
+      ),
+    ),
+  };
+  paramMemo.set(rec, entry);
+  return entry;
+}
+
+function labelType(def: AnyNodeDef, data: DataBinding): TensorType | undefined {
+  const head = def.loss ?? def.metric;
+  if (!head) return undefined;
+  if (data.labels.kind === 'class') {
+    return head.target === 'onehot' ? tensor([null, data.labels.numClasses]) : tensor([null], 'int32');
+  }
+  return tensor([null, ...data.labels.shape]);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function analyseText(text: string, registry: Registry): Analysis {
+  const parsed = parseGraphText(text);
+  if (!parsed.doc) return emptyAnalysis(parsed.diagnostics);
+  return analyse(parsed.doc, registry);
+}
+
+function emptyAnalysis(diagnostics: Diagnostic[]): Analysis {
+  return { doc: undefined, nodes: new Map(), order: [], diagnostics, totalParams: 0, data: undefined, ok: false };
+}
+
+export function analyse(input: GraphDoc, registry: Registry): Analysis {
+  const diagnostics: Diagnostic[] = [];
+  try {
+    return analyseUnsafe(input, registry, diagnostics);
+  } catch (e) {
+    // Analysis is total: a bug here must surface as a diagnostic, never as a crash.
+    diagnostics.push(error('internal/analysis-failed', `Internal error while analysing the graph: ${(e as Error)?.message ?? e}. Please report it.`));
+    return emptyAnalysis(diagnostics);
+  }
+}
+
+function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnostic[]): Analysis {
+  const doc = migrateNodes(input, registry, diagnostics);
+  const ids = Object.keys(doc.nodes);
+
+  // Dataset binding (shapes only).
+  let data: DataBinding | undefined;
+  if (doc.training) {
+    const ds = findDataset(doc.training.dataset.name);
+    if (!ds) {
+      diagnostics.push(error('data/unknown-dataset', `Unknown dataset '${doc.training.dataset.name}'.`, { field: 'training.dataset.name' }));
+    } else {
+      const { values, problems } = resolveParams(ds.params, doc.training.dataset.params);
+      for (const pr of problems)
+        diagnostics.push(error('data/invalid-param', `Dataset '${ds.name}': '${pr.field}' ${pr.message}.`, { field: `training.dataset.params.${pr.field}` }));
+      data = ds.describe(values);
+    }
+    const opt = registry.get(doc.training.optimizer.type);
+    if (!opt || opt.kind !== 'optimizer') {
+      diagnostics.push(error('train/unknown-optimizer', `Unknown optimizer '${doc.training.optimizer.type}'. Use one of: ${registry.all().filter((d) => d.kind === 'optimizer').map((d) => d.type).join(', ')}.`, { field: 'training.optimizer.type' }));
+    } else {
+      for (const pr of resolveParams(opt.params, doc.training.optimizer.params).problems)
+        diagnostics.push(error('param/invalid', `Optimizer ${opt.title}: '${pr.field}' ${pr.message}.`, { field: `training.optimizer.params.${pr.field}` }));
+    }
+  }
+
+  // Nodes: type and params.
+  const defs = new Map<string, AnyNodeDef>();
+  const params = new Map<string, Record<string, unknown>>();
+  const ports = new Map<string, PortSpecs>();
+  for (const id of ids) {
+    const rec = doc.nodes[id]!;
+    const def = registry.get(rec.type);
+    if (!def) {
+      diagnostics.push(error('node/unknown-type', `Node '${id}' has unknown type '${rec.type}'. It is kept as a missing node; replace it or install the node type.`, { nodeId: id }));
+      continue;
+    }
+    if (def.kind === 'optimizer') {
+      diagnostics.push(error('node/not-placeable', `Node '${id}': ${def.title} is an optimizer; set it in training.optimizer, not as a node.`, { nodeId: id }));
+      continue;
+    }
+    defs.set(id, def);
+    const resolved = resolveNodeParams(id, rec, def);
+    diagnostics.push(...resolved.problems);
+    params.set(id, resolved.values);
+    let p: PortSpecs = {};
+    try {
+      p = portsOf(def, resolved.values);
+    } catch {
+      p = {};
+    }
+    ports.set(id, p);
+  }
+
+  // Edges.
+  const incoming = new Map<string, Map<string, { edgeId: string; node: string; port: string }>>();
+  const succ = new Map<string, Set<string>>();
+  for (const id of ids) succ.set(id, new Set());
+  for (const [edgeId, e] of Object.entries(doc.edges) as [string, EdgeRecord][]) {
+    const { from, to } = e;
+    const fromDef = defs.get(from.node);
+    const toDef = defs.get(to.node);
+    if (!Object.hasOwn(doc.nodes, from.node) || !Object.hasOwn(doc.nodes, to.node)) {
+      const missing = Object.hasOwn(doc.nodes, from.node) ? to.node : from.node;
+      diagnostics.push(error('edge/missing-node', `Edge '${edgeId}' connects to node '${missing}', which does not exist. Delete the edge or restore the node.`, { edgeId, nodeId: Object.hasOwn(doc.nodes, from.node) ? from.node : to.node }));
+      continue;
+    }
+    if (fromDef && !Object.hasOwn(fromDef.outputs, from.port)) {
+      diagnostics.push(error('edge/missing-port', `Edge '${edgeId}': node '${from.node}' (${fromDef.title}) has no output port '${from.port}' (outputs: ${Object.keys(fromDef.outputs).join(', ') || 'none'}).`, { edgeId, nodeId: from.node, port: from.port }));
+      continue;
+    }
+    const toPorts = ports.get(to.node);
+    if (toDef && toPorts && !Object.hasOwn(toPorts, to.port)) {
+      diagnostics.push(error('edge/missing-port', `Edge '${edgeId}': node '${to.node}' (${toDef.title}) has no input port '${to.port}' (inputs: ${Object.keys(toPorts).join(', ') || 'none'}).`, { edgeId, nodeId: to.node, port: to.port }));
+      continue;
+    }
+    let byPort = incoming.get(to.node);
+    if (!byPort) incoming.set(to.node, (byPort = new Map()));
+    const prev = byPort.get(to.port);
+    if (prev) {
+      diagnostics.push(error('edge/duplicate-input', `Node '${to.node}' input '${to.port}' has two incoming edges ('${prev.edgeId}' and '${edgeId}'). An input takes one edge: delete one, or merge them with Add or Concatenate first.`, { edgeId, nodeId: to.node, port: to.port }));
+      continue;
+    }
+    byPort.set(to.port, { edgeId, node: from.node, port: from.port });
+    succ.get(from.node)!.add(to.node);
+  }
+
+  // Topological sort (Kahn). Nodes left over sit on or behind a cycle.
+  const indeg = new Map<string, number>(ids.map((id) => [id, 0]));
+  for (const targets of succ.values()) for (const t of targets) indeg.set(t, (indeg.get(t) ?? 0) + 1);
+  const queue = ids.filter((id) => indeg.get(id) === 0);
+  const order: string[] = [];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i]!;
+    order.push(id);
+    for (const t of succ.get(id)!) {
+      const d = indeg.get(t)! - 1;
+      indeg.set(t, d);
+      if (d === 0) queue.push(t);
+    }
+  }
+  if (order.length < ids.length) {
+    const stuck = ids.filter((id) => (indeg.get(id) ?? 0) > 0);
+    const inCycle = findCycle(stuck, succ);
+    diagnostics.push(
+      error('graph/cycle', `The graph has a cycle: ${inCycle.join(' → ')}. Networks here are feed-forward; remove one of these edges.`, {
+        nodeId: inCycle[0]!,
+      }),
+    );
+  }
+
+  // Inference in topological order.
+  const nodes = new Map<string, NodeAnalysis>();
+  let totalParams = 0;
+  for (const id of order) {
+    const rec = doc.nodes[id]!;
+    const def = defs.get(id);
+    const nodeParams = params.get(id) ?? {};
+    const inputPorts = ports.get(id) ?? {};
+    const inputs: Record<string, TensorType | undefined> = {};
+    const sources: Record<string, NodeAnalysis['sources'][string]> = {};
+    let ready = def !== undefined;
+    for (const [port, spec] of Object.entries(inputPorts)) {
+      const src = incoming.get(id)?.get(port);
+      if (src) {
+        sources[port] = src;
+        const up = nodes.get(src.node);
+        const t = up?.ok ? up.outputs[src.port] : undefined;
+        inputs[port] = t;
+        if (!t) ready = false; // upstream already reported
+        continue;
+      }
+      const isHeadTarget = def !== undefined && port === 'target' && (def.loss !== undefined || def.metric !== undefined);
+      if (isHeadTarget && data) {
+        inputs[port] = labelType(def, data);
+        sources[port] = 'labels';
+        continue;
+      }
+      if (!spec.optional || isHeadTarget) {
+        ready = false;
+        diagnostics.push(
+          error(
+            'port/unconnected',
+            port === 'target' && (def?.loss || def?.metric)
+              ? `Node '${id}' (${def.title}): input 'target' is not connected and the graph has no dataset. Connect a target, or choose a dataset in training.`
+              : `Node '${id}' (${def?.title ?? rec.type}): required input '${port}' is not connected. Connect it (${spec.doc}).`,
+            { nodeId: id, port },
+          ),
+        );
+      }
+    }
+    let outputs: Record<string, TensorType> = {};
+    let paramCount = 0;
+    let ok = false;
+    if (ready && def) {
+      const res = inferNode(id, rec, def, nodeParams, inputs, data);
+      diagnostics.push(...res.diagnostics);
+      if (res.diagnostics.every((d) => d.severity !== 'error')) {
+        outputs = res.outputs;
+        paramCount = res.paramCount;
+        ok = true;
+      }
+    }
+    totalParams += paramCount;
+    nodes.set(id, { id, record: rec, def, params: nodeParams, inputPorts, inputs, sources, outputs, paramCount, ok });
+  }
+  // Nodes behind a cycle still appear (unanalysed) so the canvas can mark them.
+  for (const id of ids) {
+    if (nodes.has(id)) continue;
+    nodes.set(id, { id, record: doc.nodes[id]!, def: defs.get(id), params: params.get(id) ?? {}, inputPorts: ports.get(id) ?? {}, inputs: {}, sources: {}, outputs: {}, paramCount: 0, ok: false });
+  }
+
+  graphChecks(doc, nodes, data, diagnostics);
+  addFlattenFixes(nodes, diagnostics);
+  return { doc, nodes, order, diagnostics, totalParams, data, ok: diagnostics.every((d) => d.severity !== 'error') };
+}
+
+function inferNode(
+  id: string,
+  rec: NodeRecord,
+  def: AnyNodeDef,
+  params: Record<string, unknown>,
+  inputs: Record<string, TensorType | undefined>,
+  data: DataBinding | undefined,
+): MemoEntry {
+  const key = JSON.stringify([id, inputs, data ?? null]);
+  const hit = inferMemo.get(rec);
+  if (hit && hit.key === key && hit.def === def) return hit;
+  const diagnostics: Diagnostic[] = [];
+  let outputs: Record<string, TensorType> = {};
+  let paramCount = 0;
+  try {
+    outputs = def.infer({ nodeId: id, params, inputs, data });
+    paramCount = def.paramCount?.({ nodeId: id, params, inputs, outputs }) ?? 0;
+  } catch (e) {
+    if (e instanceof NodeProblem) {
+      diagnostics.push(
+        error(e.code, `Node '${id}' (${def.title}): ${e.message}`, {
+          nodeId: id,
+          ...(e.where.field ? { field: e.where.field } : {}),
+          ...(e.where.port ? { port: e.where.port } : {}),
+          ...(e.where.fix ? { fix: e.where.fix } : {}),
+        }),
+      );
+    } else {
+      diagnostics.push(error('node/internal-error', `Node '${id}' (${def.title}): shape inference failed (${(e as Error)?.message ?? e}). Please report it.`, { nodeId: id }));
+    }
+  }
+  const entry: MemoEntry = { key, def, outputs, paramCount, diagnostics };
+  inferMemo.set(rec, entry);
+  return entry;
+}
+
+function findCycle(stuck: string[], succ: Map<string, Set<string>>): string[] {
+  const stuckSet = new Set(stuck);
+  const start = stuck[0]!;
+  const path: string[] = [];
+  const seenAt = new Map<string, number>();
+  let cur: string | undefined = start;
+  while (cur !== undefined && !seenAt.has(cur)) {
+    seenAt.set(cur, path.length);
+    path.push(cur);
+    cur = [...(succ.get(cur) ?? [])].find((n) => stuckSet.has(n));
+  }
+  if (cur === undefined) return [start];
+  const cycle = path.slice(seenAt.get(cur));
+  return [...cycle, cycle[0]!];
+}
+
+function graphChecks(doc: GraphDoc, nodes: Map<string, NodeAnalysis>, data: DataBinding | undefined, out: Diagnostic[]): void {
+  const all = [...nodes.values()];
+  const inputs = all.filter((n) => n.def?.kind === 'input');
+  if (all.length > 0 && inputs.length === 0)
+    out.push(error('graph/no-input', 'The graph has no Input node. Add one (io.input) and connect it to the first layer.'));
+  if (doc.training && !all.some((n) => n.def?.kind === 'loss'))
+    out.push(error('graph/no-loss', 'The graph has training settings but no loss node. Add a loss (e.g. Categorical cross-entropy) fed by the model output.'));
+  if (data) {
+    for (const n of inputs) {
+      const shape = n.outputs.y?.shape.slice(1);
+      if (shape && (shape.length !== data.featureShape.length || shape.some((d, i) => d !== data.featureShape[i])))
+        out.push(
+          error(
+            'data/input-shape-mismatch',
+            `Input '${n.id}' has shape ${formatShape([null, ...shape])} but dataset '${data.name}' gives ${formatShape([null, ...data.featureShape])}. Set the input's shape to [${data.featureShape.join(', ')}].`,
+            { nodeId: n.id, field: 'shape', fix: { kind: 'set-param', nodeId: n.id, field: 'shape', value: [...data.featureShape] } },
+          ),
+        );
+    }
+  }
+}
+
+/**
+ * The classic "forgot Flatten": a loss sees a rank-4 prediction against rank-2 labels because a
+ * Dense layer was applied to a feature map. Point at that Dense and offer to insert a Flatten.
+ */
+function addFlattenFixes(nodes: Map<string, NodeAnalysis>, diagnostics: Diagnostic[]): void {
+  for (let i = 0; i < diagnostics.length; i++) {
+    const d = diagnostics[i]!;
+    if (d.code !== 'shape/loss-target-mismatch' || !d.nodeId || d.fix) continue;
+    const head = nodes.get(d.nodeId);
+    const pred = head?.sources.pred;
+    if (!pred || pred === 'labels') continue;
+    let cur = nodes.get(pred.node);
+    let fix: Fix | undefined;
+    // Walk up single-input chains; remember the earliest Dense that was fed a rank > 2 tensor.
+    const seen = new Set<string>();
+    while (cur && !seen.has(cur.id)) {
+      seen.add(cur.id);
+      const x = cur.inputs.x;
+      if (cur.def?.type === 'layers.dense' && x && x.shape.length > 2)
+        fix = { kind: 'insert-node', type: 'layers.flatten', beforeNode: cur.id, port: 'x', ...(typeof cur.sources.x === 'object' ? { edgeId: cur.sources.x.edgeId } : {}) };
+      const src = cur.sources.x;
+      cur = src && src !== 'labels' ? nodes.get(src.node) : undefined;
+    }
+    if (fix && fix.kind === 'insert-node')
+      diagnostics[i] = { ...d, message: `${d.message} Did you forget a Flatten? Insert one before '${fix.beforeNode}'.`, fix };
+  }
+}

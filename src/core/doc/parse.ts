@@ -1,0 +1,158 @@
+// Text/unknown value → GraphDoc, never throwing: every failure is a Diagnostic that says where
+// (node id, field) and what to do.
+
+import type { z } from 'zod';
+import type { Diagnostic } from '../diagnostics.ts';
+import { migrateDoc } from './migrations.ts';
+import {
+  CURRENT_FORMAT_VERSION,
+  EdgeRecordSchema,
+  GRAPH_FORMAT,
+  type GraphDoc,
+  GraphDocSchema,
+  ID_PATTERN,
+  NodeRecordSchema,
+  PositionSchema,
+} from './schema.ts';
+
+export interface ParseResult {
+  readonly doc: GraphDoc | undefined;
+  readonly diagnostics: Diagnostic[];
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const err = (code: string, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
+  code,
+  severity: 'error',
+  message,
+  ...extra,
+});
+
+/** Line and column of a JSON.parse error position, when the engine reports one. */
+function locate(text: string, e: unknown): string {
+  const m = /position (\d+)/.exec(String((e as Error)?.message));
+  if (!m) return '';
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const col = pos - before.lastIndexOf('\n');
+  return ` at line ${line}, column ${col}`;
+}
+
+export function parseGraphText(text: string): ParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return {
+      doc: undefined,
+      diagnostics: [
+        err(
+          'doc/unreadable-json',
+          `The file is not valid JSON${locate(text, e)}: ${(e as Error).message.split('\n')[0]}. Fix the syntax (a missing comma or quote is typical) and load it again.`,
+        ),
+      ],
+    };
+  }
+  return parseGraphValue(raw);
+}
+
+function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[]): Diagnostic[] {
+  return issues.map((i) => {
+    const path = [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    const [section, id, ...rest] = path;
+    const where = path.length ? path.join('.') : '(top level)';
+    if ((section === 'nodes' || section === 'edges') && typeof id === 'string') {
+      const field = rest.join('.');
+      return err('doc/invalid', `${section === 'nodes' ? 'Node' : 'Edge'} '${id}': ${field || 'record'} ${i.message}.`, {
+        ...(section === 'nodes' ? { nodeId: id } : { edgeId: id }),
+        ...(field ? { field } : {}),
+      });
+    }
+    return err('doc/invalid', `${where}: ${i.message}.`);
+  });
+}
+
+/** Validates each entry of an id-keyed record on its own, keeping ids like `__proto__` as data. */
+function parseRecord<S extends z.ZodType>(
+  section: string,
+  value: unknown,
+  schema: S,
+  diagnostics: Diagnostic[],
+  checkIds: boolean,
+): Record<string, z.output<S>> {
+  if (value === undefined) return Object.create(null);
+  if (!isObj(value)) {
+    diagnostics.push(err('doc/invalid', `'${section}' must be an object keyed by id.`));
+    return Object.create(null);
+  }
+  const entries: [string, z.output<S>][] = [];
+  for (const [id, entry] of Object.entries(value)) {
+    if (checkIds && !ID_PATTERN.test(id)) {
+      diagnostics.push(
+        err(
+          'doc/invalid-id',
+          `${section === 'nodes' ? 'Node' : 'Edge'} id '${id.slice(0, 40)}' is not allowed: ids start with a letter or _ and use letters, digits, _ or - (at most 64). Rename it.`,
+          section === 'nodes' ? { nodeId: id } : { edgeId: id },
+        ),
+      );
+      continue;
+    }
+    const r = schema.safeParse(entry);
+    if (r.success) entries.push([id, r.data]);
+    else diagnostics.push(...zodIssues(r.error.issues, [section, id]));
+  }
+  return Object.fromEntries(entries);
+}
+
+export function parseGraphValue(raw: unknown): ParseResult {
+  if (!isObj(raw) || raw.format !== GRAPH_FORMAT) {
+    return {
+      doc: undefined,
+      diagnostics: [
+        err(
+          'doc/not-a-graph',
+          `This is not a Netwright graph: expected an object with "format": "${GRAPH_FORMAT}". (A Keras or tfjs model.json can be brought in with 'netwright import'.)`,
+        ),
+      ],
+    };
+  }
+  const version = raw.formatVersion;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+    return {
+      doc: undefined,
+      diagnostics: [err('doc/not-a-graph', `"formatVersion" must be a whole number (this app writes ${CURRENT_FORMAT_VERSION}).`)],
+    };
+  }
+  if (version > CURRENT_FORMAT_VERSION) {
+    return {
+      doc: undefined,
+      diagnostics: [
+        err(
+          'doc/newer-format',
+          `This graph was saved by a newer Netwright (formatVersion ${version}; this version reads up to ${CURRENT_FORMAT_VERSION}). Update Netwright to open it.`,
+        ),
+      ],
+    };
+  }
+  let migrated: Record<string, unknown>;
+  try {
+    migrated = migrateDoc(raw, version, CURRENT_FORMAT_VERSION);
+  } catch (e) {
+    return {
+      doc: undefined,
+      diagnostics: [err('doc/migration-failed', `Could not upgrade this graph from formatVersion ${version}: ${(e as Error).message}.`)],
+    };
+  }
+
+  const diagnostics: Diagnostic[] = [];
+  const nodes = parseRecord('nodes', migrated.nodes, NodeRecordSchema, diagnostics, true);
+  const edges = parseRecord('edges', migrated.edges, EdgeRecordSchema, diagnostics, true);
+  const layout = parseRecord('layout', migrated.layout, PositionSchema, diagnostics, false);
+  if (migrated.nodes === undefined) diagnostics.push(err('doc/invalid', `A graph needs a "nodes" object.`));
+  const top = GraphDocSchema.safeParse({ ...migrated, nodes: {}, edges: {}, layout: {} });
+  if (!top.success) diagnostics.push(...zodIssues(top.error.issues, []));
+  if (!top.success || diagnostics.length) return { doc: undefined, diagnostics };
+  return { doc: { ...top.data, nodes, edges, layout }, diagnostics };
+}

@@ -1,0 +1,70 @@
+// ModelIR: the plain-JSON model that `lower(doc)` produces. The tfjs compiler and the TypeScript
+// code generator both read it, so the trained model and the exported code cannot drift.
+
+import type { DType, Dim } from './tensor-type.ts';
+
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
+export type JsonObject = { readonly [k: string]: Json };
+
+export type IROp =
+  /** A model input fed from the dataset's features. */
+  | { readonly kind: 'input'; readonly shape: readonly Dim[]; readonly dtype: DType }
+  /** Pass-through that marks a model output. */
+  | { readonly kind: 'identity' }
+  /** `tf.layers[layer](config)` — layer is the tfjs factory name (`dense`, `conv2d`, …). */
+  | { readonly kind: 'layer'; readonly layer: string; readonly config: JsonObject }
+  /** The node type's own kernel, run by the generic KernelLayer. */
+  | { readonly kind: 'kernel'; readonly config: JsonObject }
+  /** A training-loss term: the node type's `loss` function, scaled by weight. */
+  | { readonly kind: 'loss'; readonly config: JsonObject; readonly weight: number }
+  /** A metric: the node type's `metric` function. */
+  | { readonly kind: 'metric'; readonly config: JsonObject };
+
+/** Where a node input comes from: another node's output port, or the dataset's labels. */
+export type IRRef =
+  | { readonly node: string; readonly port: string }
+  | { readonly labels: 'index' | 'onehot' | 'values' };
+
+export interface IRNode {
+  readonly id: string;
+  readonly type: string;
+  readonly op: IROp;
+  /** Inputs in port order. */
+  readonly inputs: readonly IRRef[];
+  readonly outputShape: readonly Dim[];
+  readonly outputDtype: DType;
+  /** Variable group (trainer stages train, freeze or schedule groups). */
+  readonly group: string;
+}
+
+export interface IRStage {
+  readonly name: string;
+  readonly epochs: number;
+  /** Variable groups trained in this stage; all groups when empty. */
+  readonly groups: readonly string[];
+  readonly learningRate?: number;
+}
+
+export interface IRTraining {
+  readonly dataset: { readonly name: string; readonly params: JsonObject };
+  readonly optimizer: { readonly type: string; readonly config: JsonObject };
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly stages: readonly IRStage[];
+}
+
+export interface ModelIR {
+  readonly irVersion: 1;
+  readonly title: string;
+  /** Model nodes (inputs, layers, kernels, outputs) in topological order. */
+  readonly nodes: readonly IRNode[];
+  readonly inputs: readonly string[];
+  /** Nodes whose outputs the LayersModel returns (what losses, metrics and outputs read). */
+  readonly outputs: readonly string[];
+  readonly losses: readonly IRNode[];
+  readonly metrics: readonly IRNode[];
+  /** Absent when the graph has no training settings (it can still be built and exported). */
+  readonly training?: IRTraining;
+}
+
+export const isNodeRef = (r: IRRef): r is { node: string; port: string } => 'node' in r;

@@ -1,0 +1,130 @@
+// The node contract. One file per node type under nodes/<family>/ calls `defineNode`; the registry
+// discovers the files. Everything about a node — ports, typed params, shape inference, lowering,
+// docs, math, migrations — lives in that one file.
+
+import type { IROp, JsonObject } from './ir.ts';
+import type { Ops, WeightSpec } from './ops.ts';
+import type { ParamSpecs, ParamValues } from './params.ts';
+import type { Dim, TensorType } from './tensor-type.ts';
+
+export type NodeKind = 'input' | 'layer' | 'output' | 'loss' | 'metric' | 'optimizer';
+
+export interface PaperRef {
+  readonly title: string;
+  readonly authors?: string;
+  readonly year: number;
+  readonly arxiv?: string;
+  readonly url?: string;
+}
+
+export interface NodeDocs {
+  /** One or two sentences a user reads in the palette and inspector. */
+  readonly summary: string;
+  /** The math, as plain text (`y = max(0, x)`). Required for paper-derived nodes. */
+  readonly formula?: string;
+  readonly paper?: PaperRef;
+}
+
+export interface PortSpec {
+  readonly doc: string;
+  /** An unconnected optional input is allowed (a loss target defaults to the dataset's labels). */
+  readonly optional?: boolean;
+}
+
+/** What the dataset tells analysis (no data loaded). */
+export interface DataBinding {
+  readonly name: string;
+  readonly featureShape: readonly number[];
+  readonly labels:
+    | { readonly kind: 'class'; readonly numClasses: number }
+    | { readonly kind: 'values'; readonly shape: readonly number[] };
+}
+
+export interface InferContext<P extends ParamSpecs> {
+  readonly nodeId: string;
+  readonly params: ParamValues<P>;
+  /** Types on the input ports; undefined for an unconnected optional port. */
+  readonly inputs: Readonly<Record<string, TensorType | undefined>>;
+  readonly data: DataBinding | undefined;
+}
+
+export interface TypedContext<P extends ParamSpecs> {
+  readonly nodeId: string;
+  readonly params: ParamValues<P>;
+  readonly inputs: Readonly<Record<string, TensorType | undefined>>;
+  readonly outputs: Readonly<Record<string, TensorType>>;
+}
+
+export interface KernelContext {
+  readonly training: boolean;
+}
+
+/** Math with no tf.layers equivalent: straight-line code over Ops, run by the generic KernelLayer. */
+export interface Kernel<P extends ParamSpecs> {
+  weights?(params: ParamValues<P>, inputShapes: readonly (readonly Dim[])[]): WeightSpec[];
+  call<T>(ops: Ops<T>, inputs: readonly T[], weights: Readonly<Record<string, T>>, params: ParamValues<P>, ctx: KernelContext): T;
+}
+
+/** How an unconnected `target` port is fed from a classification dataset. */
+export type TargetEncoding = 'index' | 'onehot';
+
+export interface HeadFn<P extends ParamSpecs> {
+  /** Target encoding when the dataset supplies class labels. */
+  readonly target: TargetEncoding;
+  /** Returns a scalar (mean over the batch). */
+  fn<T>(ops: Ops<T>, pred: T, target: T, params: ParamValues<P>): T;
+}
+
+export interface OptimizerSpec<P extends ParamSpecs> {
+  /** The optimizer the trainer builds: tfjs optimizers, plus our decoupled-weight-decay adamw. */
+  readonly algorithm: 'sgd' | 'momentum' | 'adam' | 'adamw' | 'rmsprop';
+  config(params: ParamValues<P>): JsonObject;
+}
+
+export interface NodeMigration {
+  /** Upgrades params written by version `from` to `from + 1`. */
+  readonly from: number;
+  readonly up: (params: Readonly<Record<string, unknown>>) => Record<string, unknown>;
+  /** Examples are the migration's own test cases: the meta-test runs every one. */
+  readonly examples: readonly { readonly before: Record<string, unknown>; readonly after: Record<string, unknown> }[];
+}
+
+export type PortSpecs = Readonly<Record<string, PortSpec>>;
+
+export interface NodeDef<P extends ParamSpecs = ParamSpecs> {
+  /** `<family>.<name>`, never reused. */
+  readonly type: string;
+  readonly version: number;
+  readonly kind: NodeKind;
+  readonly title: string;
+  readonly docs: NodeDocs;
+  readonly params: P;
+  /** Input ports; a function when the count depends on params (e.g. Add with n inputs). */
+  readonly inputs: PortSpecs | ((params: ParamValues<P>) => PortSpecs);
+  readonly outputs: PortSpecs;
+  /** Pure shape inference. Throw via `reject(...)` for a user-fixable problem. */
+  infer(ctx: InferContext<P>): Record<string, TensorType>;
+  /** Parameter count (trainable + non-trainable, as Keras counts). */
+  paramCount?(ctx: TypedContext<P>): number;
+  /** Lowering to the IR op. Not needed for optimizers. */
+  lower?(ctx: TypedContext<P>): IROp;
+  readonly kernel?: Kernel<P>;
+  readonly loss?: HeadFn<P>;
+  readonly metric?: HeadFn<P>;
+  readonly optimizer?: OptimizerSpec<P>;
+  readonly migrations?: readonly NodeMigration[];
+}
+
+/** Erased form the registry stores (params typed as a plain record). */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds heterogenous param specs
+export type AnyNodeDef = NodeDef<any>;
+
+export function defineNode<const P extends ParamSpecs>(def: NodeDef<P>): NodeDef<P> {
+  return def;
+}
+
+export const familyOf = (type: string): string => type.slice(0, type.indexOf('.'));
+
+export function portsOf(def: AnyNodeDef, params: Readonly<Record<string, unknown>>): PortSpecs {
+  return typeof def.inputs === 'function' ? def.inputs(params) : def.inputs;
+}

@@ -1,0 +1,71 @@
+// The small typed op set that kernels are written against. The compiler implements it with tfjs;
+// the code generator implements it with a recorder that prints TypeScript. A kernel is a
+// straight-line function over Ops, so both see exactly the same math. Pure: no tfjs here.
+
+export interface Ops<T> {
+  // constants
+  scalar(v: number): T;
+  // elementwise binary (broadcasting)
+  add(a: T, b: T): T;
+  sub(a: T, b: T): T;
+  mul(a: T, b: T): T;
+  div(a: T, b: T): T;
+  pow(a: T, b: T): T;
+  maximum(a: T, b: T): T;
+  minimum(a: T, b: T): T;
+  /** 1 where a > b else 0, as float32. */
+  greater(a: T, b: T): T;
+  // elementwise unary
+  neg(x: T): T;
+  abs(x: T): T;
+  exp(x: T): T;
+  log(x: T): T;
+  sqrt(x: T): T;
+  rsqrt(x: T): T;
+  square(x: T): T;
+  sin(x: T): T;
+  cos(x: T): T;
+  tanh(x: T): T;
+  sigmoid(x: T): T;
+  relu(x: T): T;
+  softplus(x: T): T;
+  erf(x: T): T;
+  clip(x: T, lo: number, hi: number): T;
+  // reductions
+  sum(x: T, axes?: number[], keepDims?: boolean): T;
+  mean(x: T, axes?: number[], keepDims?: boolean): T;
+  max(x: T, axes?: number[], keepDims?: boolean): T;
+  // linear algebra and shape
+  matMul(a: T, b: T, transposeA?: boolean, transposeB?: boolean): T;
+  reshape(x: T, shape: number[]): T;
+  transpose(x: T, perm: number[]): T;
+  softmax(x: T): T;
+  logSoftmax(x: T): T;
+  /** One-hot of int labels along a new last axis. */
+  oneHot(indices: T, depth: number): T;
+  /** Top-k hit (1/0 per row): is the label among the k largest logits? */
+  inTopK(pred: T, labels: T, k: number): T;
+  argMax(x: T, axis: number): T;
+  equal(a: T, b: T): T;
+  cast(x: T, dtype: 'float32' | 'int32'): T;
+  /** Runtime shape of a tensor (batch included). */
+  shape(x: T): number[];
+}
+
+/** Initialisers a kernel's weights may use; names match tfjs initializer identifiers. */
+export type WeightInit =
+  | 'zeros'
+  | 'ones'
+  | 'glorotUniform'
+  | 'glorotNormal'
+  | 'heNormal'
+  | 'leCunNormal'
+  | { constant: number }
+  | { uniform: [number, number] };
+
+export interface WeightSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly init: WeightInit;
+  readonly trainable?: boolean;
+}
