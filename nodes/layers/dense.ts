@@ -35,6 +35,10 @@ export default defineNode({
     const fanIn = inputs.x!.shape[inputs.x!.shape.length - 1] as number;
     return fanIn * params.units + (params.useBias ? params.units : 0);
   },
+  examples: [
+    { inputs: { x: { shape: [3, 5] } }, params: { units: 4 } },
+    { inputs: { x: { shape: [2, 3, 5] } }, params: { units: 2, activation: 'tanh', useBias: false } },
+  ],
   lower: ({ params }) => ({
     kind: 'layer',
     layer: 'dense',

@@ -1,5 +1,5 @@
-import { defineNode } from '../../src/core/node-def.ts';
 import { checkIndexTarget } from '../../src/core/heads.ts';
+import { defineNode } from '../../src/core/node-def.ts';
 import { tensor } from '../../src/core/tensor-type.ts';
 
 export default defineNode({
@@ -25,6 +25,6 @@ export default defineNode({
   metric: {
     target: 'index',
     fn: (ops, pred, target) =>
-      ops.mean(ops.cast(ops.equal(ops.argMax(pred, -1), ops.cast(ops.reshape(target, [-1]), 'int32')), 'float32')),
+      ops.mean(ops.equal(ops.argMax(pred, -1), ops.cast(ops.reshape(target, [-1]), 'int32'))),
   },
 });

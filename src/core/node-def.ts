@@ -91,6 +91,19 @@ export interface NodeMigration {
 
 export type PortSpecs = Readonly<Record<string, PortSpec>>;
 
+/** A concrete input for the conformance harness (batch included), like Keras's layer_test. */
+export interface ExampleInput {
+  readonly shape: readonly number[];
+  readonly dtype?: 'float32' | 'int32';
+  /** Values drawn uniformly from [lo, hi) (ints for int32). Default [-1, 1). */
+  readonly range?: readonly [number, number];
+}
+
+export interface NodeExample {
+  readonly inputs: Readonly<Record<string, ExampleInput>>;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
 export interface NodeDef<P extends ParamSpecs = ParamSpecs> {
   /** `<family>.<name>`, never reused. */
   readonly type: string;
@@ -113,6 +126,11 @@ export interface NodeDef<P extends ParamSpecs = ParamSpecs> {
   readonly metric?: HeadFn<P>;
   readonly optimizer?: OptimizerSpec<P>;
   readonly migrations?: readonly NodeMigration[];
+  /**
+   * Inputs (and params) the conformance suite runs this node on: infer vs tfjs shapes, param
+   * count vs tfjs, gradients vs finite differences, no leaked tensors. Required for layers.
+   */
+  readonly examples?: readonly NodeExample[];
 }
 
 /** Erased form the registry stores (params typed as a plain record). */

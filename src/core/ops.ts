@@ -46,6 +46,7 @@ export interface Ops<T> {
   /** Top-k hit (1/0 per row): is the label among the k largest logits? */
   inTopK(pred: T, labels: T, k: number): T;
   argMax(x: T, axis: number): T;
+  /** 1 where a == b else 0, as float32. */
   equal(a: T, b: T): T;
   cast(x: T, dtype: 'float32' | 'int32'): T;
   /** Runtime shape of a tensor (batch included). */

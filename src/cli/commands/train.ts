@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs';
+import { findDataset } from '../../core/datasets/index.ts';
+import { lowerGraph } from '../../core/lower.ts';
+import { resolveParams } from '../../core/params.ts';
+import { createRng } from '../../core/rng.ts';
+import { CompileError, compileIR } from '../../compiler/compile.ts';
+import { nodeDatasetIO } from '../../node/dataset-io.ts';
+import { BackendError, NODE_BACKENDS, type NodeBackend, useNodeBackend } from '../../trainer/backend-node.ts';
+import { type EpochReport, train } from '../../trainer/loop.ts';
+import { type ParsedArgs, UsageError, checkFlags, intFlag } from '../args.ts';
+import type { CliContext } from '../context.ts';
+import { CliError, analyseSource, isUnreadable, readGraphSource } from '../load-graph.ts';
+import { makeProgress, progressLine } from '../progress.ts';
+import { formatDiagnostic } from '../summary.ts';
+
+export const trainHelp = `netwright train <graph.json|template-id> [--epochs N] [--backend cpu|wasm] [--seed S] [--batch-size N] [--json]
+  Trains on the graph's dataset (progress bar on a TTY). With --json, one JSON line per epoch and a
+  last line {"final": {"loss", "accuracy", "valAccuracy", "backend", "epochs", "ms"}}.`;
+
+/** The first accuracy metric's value, if the graph has one. */
+function accuracyOf(metrics: Readonly<Record<string, number>>, ids: readonly string[]): number | undefined {
+  for (const id of ids) if (metrics[id] !== undefined) return metrics[id];
+  return undefined;
+}
+
+const round = (x: number | undefined, d = 4) => (x === undefined ? undefined : Math.round(x * 10 ** d) / 10 ** d);
+
+export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
+  checkFlags(args, ['epochs', 'backend', 'seed', 'json', 'batch-size', 'max-batches']);
+  const json = args.flags.has('json');
+  const backendArg = args.flags.get('backend') ?? 'cpu';
+  if (backendArg === true || !(NODE_BACKENDS as readonly string[]).includes(backendArg))
+    throw new UsageError(`--backend must be one of ${NODE_BACKENDS.join(', ')}`);
+  const epochs = intFlag(args, 'epochs', 1, 10_000);
+  const seed = intFlag(args, 'seed', 0, 2 ** 31);
+  const batchSize = intFlag(args, 'batch-size', 1, 65_536);
+  const maxBatches = intFlag(args, 'max-batches', 1, 1e9);
+
+  const src = readGraphSource(args.positionals[0]);
+  const registry = await ctx.registry();
+  const a = analyseSource(src, registry);
+  if (!a.ok) {
+    for (const d of a.diagnostics) ctx.err(`${src.source}: ${formatDiagnostic(d)}`);
+    throw new CliError(`${src.source}: the graph has errors; fix them (see above) before training.`, isUnreadable(a) ? 2 : 1);
+  }
+  const lowered = lowerGraph(a, registry);
+  if (!lowered.ir) throw new CliError(lowered.diagnostics.map((d) => d.message).join('\n'), 1);
+  const ir = lowered.ir;
+  if (!ir.training) throw new CliError(`${src.source}: the graph has no "training" section (dataset, optimizer); add one to train it.`, 1);
+
+  let backend: string;
+  try {
+    backend = await useNodeBackend(backendArg as NodeBackend);
+  } catch (e) {
+    if (e instanceof BackendError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  const runSeed = seed ?? ir.training.seed;
+  const ds = findDataset(ir.training.dataset.name)!;
+  const dsParams = resolveParams(ds.params, ir.training.dataset.params).values;
+  const data = await ds.load(dsParams, createRng(runSeed), nodeDatasetIO);
+
+  let compiled: ReturnType<typeof compileIR>;
+  try {
+    compiled = compileIR(ir, registry, { seed: runSeed });
+  } catch (e) {
+    if (e instanceof CompileError) throw new CliError(`node '${e.nodeId}': ${e.message}`, 1);
+    throw e;
+  }
+  const accIds = ir.metrics.filter((m) => m.type === 'metrics.accuracy').map((m) => m.id);
+  const progress = makeProgress(process.stderr, ctx.isTTY && !json);
+  const t0 = performance.now();
+  const reportEpoch = (r: EpochReport) => {
+    const acc = accuracyOf(r.train.metrics, accIds);
+    const valAcc = r.val ? accuracyOf(r.val.metrics, accIds) : undefined;
+    if (json) {
+      ctx.out(
+        JSON.stringify({
+          epoch: r.epoch,
+          stage: r.stage,
+          loss: round(r.train.loss),
+          ...(acc !== undefined ? { accuracy: round(acc) } : {}),
+          ...(r.val ? { valLoss: round(r.val.loss) } : {}),
+          ...(valAcc !== undefined ? { valAccuracy: round(valAcc) } : {}),
+          ms: Math.round(r.ms),
+        }),
+      );
+    } else {
+      progress.done();
+      ctx.out(
+        `epoch ${r.epoch} (${r.stage}): loss ${r.train.loss.toFixed(4)}${acc !== undefined ? `  accuracy ${acc.toFixed(4)}` : ''}${r.val ? `  val loss ${r.val.loss.toFixed(4)}` : ''}${valAcc !== undefined ? `  val accuracy ${valAcc.toFixed(4)}` : ''}  (${(r.ms / 1000).toFixed(1)} s)`,
+      );
+    }
+  };
+  const result = await train(compiled, registry, data, ir.training, {
+    ...(epochs !== undefined ? { epochs } : {}),
+    ...(batchSize !== undefined ? { batchSize } : {}),
+    ...(maxBatches !== undefined ? { maxBatchesPerEpoch: maxBatches } : {}),
+    seed: runSeed,
+    onBatch: (b) =>
+      progress.update(progressLine(`epoch ${b.epoch}`, b.batch, b.batches, `loss ${b.loss.toFixed(4)}  ${((performance.now() - t0) / 1000).toFixed(0)} s`)),
+    onEpoch: reportEpoch,
+  });
+  progress.done();
+  compiled.dispose();
+  const last = result.epochs.at(-1);
+  const final = {
+    status: result.status,
+    loss: round(last?.train.loss),
+    accuracy: last ? round(accuracyOf(last.train.metrics, accIds)) : undefined,
+    valLoss: round(last?.val?.loss),
+    valAccuracy: last?.val ? round(accuracyOf(last.val.metrics, accIds)) : undefined,
+    backend,
+    epochs: result.epochs.length,
+    ms: Math.round(result.ms),
+    ...(result.nonFinite ? { nodeId: result.nonFinite.nodeId } : {}),
+    tensors: tf.memory().numTensors,
+  };
+  if (json) ctx.out(JSON.stringify({ final }));
+  else ctx.out(`done: ${result.epochs.length} epoch(s) on ${backend} in ${(result.ms / 1000).toFixed(1)} s`);
+  if (result.nonFinite) {
+    ctx.err(`${src.source}: ${result.nonFinite.message}`);
+    return 1;
+  }
+  return 0;
+}

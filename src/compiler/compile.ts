@@ -1,0 +1,195 @@
+// IR → tfjs. Builds one layer per node (layer name = node id, so a tfjs error maps back to the
+// node), a functional tf.LayersModel over them (for summary, save, predict), and an eager runner
+// that executes the same layers in IR order with a `training` flag and can return every node's
+// output (the trainer uses that for losses on any node and for naming the first non-finite node).
+
+import * as tf from '@tensorflow/tfjs';
+import type { IRNode, Json, ModelIR } from '../core/ir.ts';
+import { hashString } from '../core/rng.ts';
+import type { Registry } from '../core/registry.ts';
+import { KernelLayer, useKernelRegistry } from './kernel-layer.ts';
+
+export class CompileError extends Error {
+  constructor(
+    readonly nodeId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CompiledModel {
+  readonly ir: ModelIR;
+  readonly model: tf.LayersModel;
+  readonly layers: ReadonlyMap<string, tf.layers.Layer>;
+  /**
+   * Runs the graph eagerly. Returns the output of every model node (inputs included), keyed by
+   * node id. Call inside tf.tidy (or dispose the results).
+   */
+  run(feeds: Readonly<Record<string, tf.Tensor>>, opts: { training: boolean }): Map<string, tf.Tensor>;
+  /** Trainable variables of the nodes in `groups` (all groups when empty). */
+  variables(groups: readonly string[]): tf.Variable[];
+  countParams(): number;
+  dispose(): void;
+}
+
+// Which config keys of a tfjs layer take random initialisers, so each gets a seed derived from
+// the graph seed and the node id (same graph + seed → same initial weights).
+const SEEDED_INITIALIZERS: Record<string, Record<string, string>> = {
+  dense: { kernelInitializer: 'glorotUniform' },
+  conv1d: { kernelInitializer: 'glorotUniform' },
+  conv2d: { kernelInitializer: 'glorotUniform' },
+  conv2dTranspose: { kernelInitializer: 'glorotUniform' },
+  depthwiseConv2d: { depthwiseInitializer: 'glorotUniform' },
+  separableConv2d: { depthwiseInitializer: 'glorotUniform', pointwiseInitializer: 'glorotUniform' },
+  embedding: { embeddingsInitializer: 'randomUniform' },
+  lstm: { kernelInitializer: 'glorotUniform', recurrentInitializer: 'orthogonal' },
+  gru: { kernelInitializer: 'glorotUniform', recurrentInitializer: 'orthogonal' },
+};
+
+function seededInitializer(name: string, seed: number): tf.initializers.Initializer {
+  switch (name) {
+    case 'glorotUniform':
+      return tf.initializers.glorotUniform({ seed });
+    case 'glorotNormal':
+      return tf.initializers.glorotNormal({ seed });
+    case 'heNormal':
+      return tf.initializers.heNormal({ seed });
+    case 'heUniform':
+      return tf.initializers.heUniform({ seed });
+    case 'leCunNormal':
+      return tf.initializers.leCunNormal({ seed });
+    case 'leCunUniform':
+      return tf.initializers.leCunUniform({ seed });
+    case 'orthogonal':
+      return tf.initializers.orthogonal({ seed });
+    case 'randomUniform':
+      return tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed });
+    case 'randomNormal':
+      return tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed });
+    case 'zeros':
+      return tf.initializers.zeros();
+    case 'ones':
+      return tf.initializers.ones();
+    default:
+      throw new Error(`unknown initializer '${name}'`);
+  }
+}
+
+type LayerFactory = (config: Record<string, unknown>) => tf.layers.Layer;
+
+export function layerFactory(name: string): LayerFactory | undefined {
+  const f = (tf.layers as unknown as Record<string, unknown>)[name];
+  return typeof f === 'function' ? (f as LayerFactory) : undefined;
+}
+
+/** The tfjs layer config the compiler (and the code generator) use for an IR layer node. */
+export function layerConfig(node: IRNode, seed: number): Record<string, unknown> {
+  if (node.op.kind !== 'layer') throw new Error('not a layer node');
+  const config: Record<string, unknown> = { ...(node.op.config as Record<string, Json>), name: node.id };
+  const nodeSeed = (seed * 7919 + hashString(node.id)) >>> 0;
+  let i = 0;
+  for (const [key, dflt] of Object.entries(SEEDED_INITIALIZERS[node.op.layer] ?? {})) {
+    const chosen = typeof config[key] === 'string' ? (config[key] as string) : dflt;
+    config[key] = seededInitializer(chosen, nodeSeed + i++);
+  }
+  return config;
+}
+
+function buildLayer(node: IRNode, seed: number): tf.layers.Layer {
+  const op = node.op;
+  switch (op.kind) {
+    case 'layer': {
+      const factory = layerFactory(op.layer);
+      if (!factory) throw new CompileError(node.id, `tfjs has no layer '${op.layer}'`);
+      return factory(layerConfig(node, seed));
+    }
+    case 'identity':
+      return tf.layers.activation({ activation: 'linear', name: node.id });
+    case 'kernel':
+      return new KernelLayer({
+        name: node.id,
+        kernelType: node.type,
+        params: op.config as Record<string, unknown>,
+        seed: (seed * 7919 + hashString(node.id)) >>> 0,
+      });
+    default:
+      throw new CompileError(node.id, `node kind '${op.kind}' is not a model layer`);
+  }
+}
+
+const refKey = (node: string) => node;
+
+export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number } = {}): CompiledModel {
+  useKernelRegistry(registry);
+  const seed = opts.seed ?? ir.training?.seed ?? 1;
+  const layers = new Map<string, tf.layers.Layer>();
+  const symbolic = new Map<string, tf.SymbolicTensor>();
+  const inputLayers: tf.SymbolicTensor[] = [];
+
+  for (const node of ir.nodes) {
+    try {
+      if (node.op.kind === 'input') {
+        const t = tf.input({ shape: node.op.shape.slice(1) as number[], dtype: node.op.dtype, name: node.id });
+        symbolic.set(node.id, t);
+        inputLayers.push(t);
+        continue;
+      }
+      const layer = buildLayer(node, seed);
+      const ins = node.inputs.map((r) => {
+        if (!('node' in r)) throw new CompileError(node.id, 'model layers cannot read dataset labels');
+        const s = symbolic.get(refKey(r.node));
+        if (!s) throw new CompileError(node.id, `input '${r.node}' is not built yet`);
+        return s;
+      });
+      const out = layer.apply(ins.length === 1 ? ins[0]! : ins) as tf.SymbolicTensor;
+      layers.set(node.id, layer);
+      symbolic.set(node.id, out);
+    } catch (e) {
+      if (e instanceof CompileError) throw e;
+      throw new CompileError(node.id, `building node '${node.id}' (${node.type}) failed in tfjs: ${(e as Error).message}`);
+    }
+  }
+
+  const outputs = (ir.outputs.length ? ir.outputs : [ir.nodes.at(-1)?.id ?? '']).map((id) => symbolic.get(id)!);
+  const model = tf.model({ inputs: inputLayers, outputs, name: sanitizeName(ir.title) });
+  const groupOf = new Map(ir.nodes.map((n) => [n.id, n.group]));
+
+  return {
+    ir,
+    model,
+    layers,
+    run(feeds, { training }) {
+      const values = new Map<string, tf.Tensor>();
+      for (const node of ir.nodes) {
+        if (node.op.kind === 'input') {
+          const x = feeds[node.id];
+          if (!x) throw new CompileError(node.id, `no data fed to input '${node.id}'`);
+          values.set(node.id, x);
+          continue;
+        }
+        const ins = node.inputs.map((r) => values.get((r as { node: string }).node)!);
+        const layer = layers.get(node.id)!;
+        values.set(node.id, layer.apply(ins.length === 1 ? ins[0]! : ins, { training }) as tf.Tensor);
+      }
+      return values;
+    },
+    variables(groups) {
+      const want = new Set(groups);
+      const vars: tf.Variable[] = [];
+      for (const [id, layer] of layers) {
+        if (want.size && !want.has(groupOf.get(id) ?? 'main')) continue;
+        for (const w of layer.trainableWeights) vars.push(w.read() as tf.Variable);
+      }
+      return vars;
+    },
+    countParams: () => model.countParams(),
+    dispose: () => model.dispose(),
+  };
+}
+
+/** tfjs model names must be simple identifiers. */
+function sanitizeName(title: string): string {
+  const s = title.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  return /^[A-Za-z]/.test(s) ? s.slice(0, 60) : `model_${s}`.slice(0, 60);
+}

@@ -1,0 +1,54 @@
+// Ops implemented with tfjs: how kernels, losses and metrics run for real.
+import * as tf from '@tensorflow/tfjs';
+import type { Ops } from '../core/ops.ts';
+
+type T = tf.Tensor;
+const norm = (axes?: number[]) => (axes === undefined ? undefined : axes);
+
+export const tfOps: Ops<T> = {
+  scalar: (v) => tf.scalar(v),
+  add: (a, b) => tf.add(a, b),
+  sub: (a, b) => tf.sub(a, b),
+  mul: (a, b) => tf.mul(a, b),
+  div: (a, b) => tf.div(a, b),
+  pow: (a, b) => tf.pow(a, b),
+  maximum: (a, b) => tf.maximum(a, b),
+  minimum: (a, b) => tf.minimum(a, b),
+  greater: (a, b) => tf.cast(tf.greater(a, b), 'float32'),
+  neg: (x) => tf.neg(x),
+  abs: (x) => tf.abs(x),
+  exp: (x) => tf.exp(x),
+  log: (x) => tf.log(x),
+  sqrt: (x) => tf.sqrt(x),
+  rsqrt: (x) => tf.rsqrt(x),
+  square: (x) => tf.square(x),
+  sin: (x) => tf.sin(x),
+  cos: (x) => tf.cos(x),
+  tanh: (x) => tf.tanh(x),
+  sigmoid: (x) => tf.sigmoid(x),
+  relu: (x) => tf.relu(x),
+  softplus: (x) => tf.softplus(x),
+  erf: (x) => tf.erf(x),
+  clip: (x, lo, hi) => tf.clipByValue(x, lo, hi),
+  sum: (x, axes, keepDims) => tf.sum(x, norm(axes), keepDims),
+  mean: (x, axes, keepDims) => tf.mean(x, norm(axes), keepDims),
+  max: (x, axes, keepDims) => tf.max(x, norm(axes), keepDims),
+  matMul: (a, b, ta, tb) => tf.matMul(a, b, ta, tb),
+  reshape: (x, shape) => tf.reshape(x, shape),
+  transpose: (x, perm) => tf.transpose(x, perm),
+  softmax: (x) => tf.softmax(x),
+  logSoftmax: (x) => tf.logSoftmax(x),
+  oneHot: (i, depth) => tf.cast(tf.oneHot(tf.cast(tf.reshape(i, [-1]), 'int32') as tf.Tensor1D, depth), 'float32'),
+  inTopK: (pred, labels, k) => {
+    // Count classes scoring strictly higher than the label's score; a hit when fewer than k.
+    const idx = tf.cast(tf.reshape(labels, [-1]), 'int32');
+    const c = pred.shape[pred.shape.length - 1]!;
+    const labelScore = tf.sum(tf.mul(pred, tf.oneHot(idx as tf.Tensor1D, c)), -1, true);
+    const higher = tf.sum(tf.cast(tf.greater(pred, labelScore), 'float32'), -1);
+    return tf.cast(tf.less(higher, k), 'float32');
+  },
+  argMax: (x, axis) => tf.argMax(x, axis),
+  equal: (a, b) => tf.cast(tf.equal(a, b), 'float32'),
+  cast: (x, dtype) => tf.cast(x, dtype),
+  shape: (x) => [...x.shape],
+};
