@@ -6,6 +6,7 @@ export default defineConfig({
   testDir: 'e2e',
   timeout: 120_000,
   workers: 1,
+  forbidOnly: !!process.env.CI,
   reporter: [['list']],
   use: {
     baseURL: 'http://127.0.0.1:4173',

@@ -7,7 +7,7 @@ export default defineConfig({
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   build: { chunkSizeWarningLimit: 4096 },
   test: {
-    include: ['src/**/*.test.ts', 'nodes/**/*.test.ts', 'templates/**/*.test.ts'],
+    include: ['src/**/*.test.{ts,tsx}', 'nodes/**/*.test.ts', 'templates/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 60_000,

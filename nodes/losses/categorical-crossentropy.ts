@@ -1,5 +1,5 @@
-import { defineNode } from '../../src/core/node-def.ts';
 import { checkSameShape } from '../../src/core/heads.ts';
+import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
 import { tensor } from '../../src/core/tensor-type.ts';
 
@@ -13,7 +13,10 @@ export default defineNode({
     formula: 'L = −mean_b Σ_c t_bc · log p_bc,  p = softmax(z) when fromLogits',
   },
   params: {
-    fromLogits: p.bool({ default: false, doc: 'Prediction is raw logits (softmax applied inside, numerically stable).' }),
+    fromLogits: p.bool({
+      default: false,
+      doc: 'Prediction is raw logits (softmax applied inside, numerically stable).',
+    }),
     labelSmoothing: p.float({ default: 0, min: 0, max: 1, doc: 't ← t(1−ε) + ε/C.' }),
     weight: p.float({ default: 1, min: 0, doc: 'Weight of this term in the total loss.' }),
   },
@@ -26,14 +29,22 @@ export default defineNode({
     checkSameShape(inputs.pred!, inputs.target!);
     return { loss: tensor([]) };
   },
-  lower: ({ params }) => ({ kind: 'loss', config: { fromLogits: params.fromLogits, labelSmoothing: params.labelSmoothing }, weight: params.weight }),
+  lower: ({ params }) => ({
+    kind: 'loss',
+    config: { fromLogits: params.fromLogits, labelSmoothing: params.labelSmoothing },
+    weight: params.weight,
+  }),
   loss: {
     target: 'onehot',
     fn(ops, pred, target, params) {
       const c = ops.shape(pred).at(-1)!;
-      const t = params.labelSmoothing > 0
-        ? ops.add(ops.mul(target, ops.scalar(1 - params.labelSmoothing)), ops.scalar(params.labelSmoothing / c))
-        : target;
+      const t =
+        params.labelSmoothing > 0
+          ? ops.add(
+              ops.mul(target, ops.scalar(1 - params.labelSmoothing)),
+              ops.scalar(params.labelSmoothing / c),
+            )
+          : target;
       const logP = params.fromLogits
         ? ops.logSoftmax(pred)
         : ops.log(ops.clip(ops.div(pred, ops.sum(pred, [-1], true)), 1e-7, 1 - 1e-7));

@@ -9,7 +9,12 @@ export default defineNode({
   docs: {
     summary: 'Adaptive moment estimation: per-weight step sizes from running gradient moments.',
     formula: 'm ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr · m̂ / (√v̂ + ε)',
-    paper: { title: 'Adam: A Method for Stochastic Optimization', authors: 'Kingma, Ba', year: 2014, arxiv: '1412.6980' },
+    paper: {
+      title: 'Adam: A Method for Stochastic Optimization',
+      authors: 'Kingma, Ba',
+      year: 2014,
+      arxiv: '1412.6980',
+    },
   },
   params: {
     learningRate: p.float({ default: 0.001, min: 0, exclusiveMin: true, max: 10, doc: 'Step size lr.' }),

@@ -4,6 +4,9 @@
 // output (the trainer uses that for losses on any node and for naming the first non-finite node).
 
 import * as tf from '@tensorflow/tfjs';
+
+/** tfjs does not export its Initializer class type; this is it. */
+type Initializer = ReturnType<typeof tf.initializers.zeros>;
 import type { IRNode, Json, ModelIR } from '../core/ir.ts';
 import { hashString } from '../core/rng.ts';
 import type { Registry } from '../core/registry.ts';
@@ -47,7 +50,7 @@ const SEEDED_INITIALIZERS: Record<string, Record<string, string>> = {
   gru: { kernelInitializer: 'glorotUniform', recurrentInitializer: 'orthogonal' },
 };
 
-function seededInitializer(name: string, seed: number): tf.initializers.Initializer {
+function seededInitializer(name: string, seed: number): Initializer {
   switch (name) {
     case 'glorotUniform':
       return tf.initializers.glorotUniform({ seed });

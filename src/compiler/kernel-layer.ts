@@ -2,6 +2,9 @@
 // Registered for serialization, so saved models with kernels reload through tf.loadLayersModel.
 
 import * as tf from '@tensorflow/tfjs';
+
+/** tfjs does not export its Initializer class type; this is it. */
+type Initializer = ReturnType<typeof tf.initializers.zeros>;
 import type { AnyNodeDef } from '../core/node-def.ts';
 import type { WeightInit } from '../core/ops.ts';
 import type { Registry } from '../core/registry.ts';
@@ -15,7 +18,7 @@ export function useKernelRegistry(registry: Registry): void {
   kernelRegistry = registry;
 }
 
-export function makeInitializer(init: WeightInit, seed: number): tf.initializers.Initializer {
+export function makeInitializer(init: WeightInit, seed: number): Initializer {
   if (typeof init === 'object') {
     if ('constant' in init) return tf.initializers.constant({ value: init.constant });
     return tf.initializers.randomUniform({ minval: init.uniform[0], maxval: init.uniform[1], seed });
@@ -47,7 +50,7 @@ export interface KernelLayerArgs {
 type Shape = (number | null)[];
 
 export class KernelLayer extends tf.layers.Layer {
-  static override className = 'NetwrightKernel';
+  static className = 'NetwrightKernel';
   readonly kernelType: string;
   readonly params: Record<string, unknown>;
   readonly seed: number;

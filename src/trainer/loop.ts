@@ -123,15 +123,23 @@ const feedsFor = (compiled: CompiledModel, x: tf.Tensor): Record<string, tf.Tens
   return input ? { [input]: x } : {};
 };
 
-/** Mean loss/metrics over a split in inference mode, in chunks. */
-export function evaluate(compiled: CompiledModel, registry: Registry, data: DataTensors, chunk = 512): Evaluation {
+/**
+ * Mean loss/metrics over a split, in chunks. Inference mode by default; `training: true` uses batch
+ * statistics (BatchNorm) as the training step sees them.
+ */
+export function evaluate(
+  compiled: CompiledModel,
+  registry: Registry,
+  data: DataTensors,
+  { chunk = 512, training = false }: { chunk?: number; training?: boolean } = {},
+): Evaluation {
   const sums = { loss: 0, terms: new Map<string, number>(), metrics: new Map<string, number>() };
   for (let start = 0; start < data.count; start += chunk) {
     const size = Math.min(chunk, data.count - start);
     const vals = tf.tidy(() => {
       const x = tf.slice(data.x, start, size);
       const y = tf.slice(data.y, start, size);
-      const outs = compiled.run(feedsFor(compiled, x), { training: false });
+      const outs = compiled.run(feedsFor(compiled, x), { training });
       const h = heads(compiled, registry, outs, y, data.numClasses);
       const names = [...h.terms.keys(), ...h.metrics.keys()];
       const stacked = tf.stack([h.total, ...h.terms.values(), ...h.metrics.values()]);

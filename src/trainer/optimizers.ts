@@ -32,7 +32,7 @@ function adamW(c: JsonObject): Stepper {
       tf.tidy(() => {
         for (const v of vars) v.assign(tf.mul(v, 1 - lr * wd));
       });
-      adam.applyGradients(grads);
+      adam.applyGradients(grads as tf.NamedTensorMap as Parameters<typeof adam.applyGradients>[0]);
       tf.dispose(grads);
       return value;
     },

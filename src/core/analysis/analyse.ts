@@ -100,20 +100,37 @@ export function migrateNodes(doc: GraphDoc, registry: Registry, out: Diagnostic[
 // Memo: per node record, keyed by its input types and the data binding.
 
 interface MemoEntry {
-  readonly key: string;
+  readonly id: string;
   readonly def: AnyNodeDef;
+  /** Input types by reference, in port order: upstream results are shared, so === suffices. */
+  readonly inputs: readonly (TensorType | undefined)[];
+  readonly data: DataBinding | undefined;
   readonly outputs: Record<string, TensorType>;
   readonly paramCount: number;
   readonly diagnostics: Diagnostic[];
 }
 const inferMemo = new WeakMap<NodeRecord, MemoEntry>();
-const paramMemo = new WeakMap<NodeRecord, { def: AnyNodeDef; values: Record<string, unknown>; problems: Diagnostic[] }>();
+/**
+ * Last outputs inferred per node id. A re-inferred node whose outputs are unchanged hands out the
+ * previous objects, so its downstream memo entries still hit by reference (an edit re-infers only
+ * the nodes whose input types really changed).
+ */
+const lastOutputs = new Map<string, { json: string; outputs: Record<string, TensorType> }>();
+/** Dataset descriptions by the training.dataset object (immer keeps it while unchanged). */
+const bindingMemo = new WeakMap<object, { binding: DataBinding; problems: Diagnostic[] }>();
+
+const sameRefs = (a: readonly unknown[], b: readonly unknown[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+const paramMemo = new WeakMap<NodeRecord, { id: string; def: AnyNodeDef; values: Record<string, unknown>; problems: Diagnostic[] }>();
 
 function resolveNodeParams(id: string, rec: NodeRecord, def: AnyNodeDef) {
   const hit = paramMemo.get(rec);
-  if (hit && hit.def === def) return hit;
+  // The diagnostics name the node, so the id is part of the key (one record object may sit under
+  // two ids, e.g. after a duplicate that shares the frozen record).
+  if (hit && hit.def === def && hit.id === id) return hit;
   const { values, problems } = resolveParams(def.params, rec.params);
   const entry = {
+    id,
     def,
     values,
     problems: problems.map((pr) =>
@@ -171,10 +188,19 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
     if (!ds) {
       diagnostics.push(error('data/unknown-dataset', `Unknown dataset '${doc.training.dataset.name}'.`, { field: 'training.dataset.name' }));
     } else {
-      const { values, problems } = resolveParams(ds.params, doc.training.dataset.params);
-      for (const pr of problems)
-        diagnostics.push(error('data/invalid-param', `Dataset '${ds.name}': '${pr.field}' ${pr.message}.`, { field: `training.dataset.params.${pr.field}` }));
-      data = ds.describe(values);
+      let memo = bindingMemo.get(doc.training.dataset);
+      if (!memo || memo.binding.name !== ds.name) {
+        const { values, problems } = resolveParams(ds.params, doc.training.dataset.params);
+        memo = {
+          binding: ds.describe(values),
+          problems: problems.map((pr) =>
+            error('data/invalid-param', `Dataset '${ds.name}': '${pr.field}' ${pr.message}.`, { field: `training.dataset.params.${pr.field}` }),
+          ),
+        };
+        bindingMemo.set(doc.training.dataset, memo);
+      }
+      diagnostics.push(...memo.problems);
+      data = memo.binding;
     }
     const opt = registry.get(doc.training.optimizer.type);
     if (!opt || opt.kind !== 'optimizer') {
@@ -221,9 +247,13 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
     const { from, to } = e;
     const fromDef = defs.get(from.node);
     const toDef = defs.get(to.node);
-    if (!Object.hasOwn(doc.nodes, from.node) || !Object.hasOwn(doc.nodes, to.node)) {
-      const missing = Object.hasOwn(doc.nodes, from.node) ? to.node : from.node;
-      diagnostics.push(error('edge/missing-node', `Edge '${edgeId}' connects to node '${missing}', which does not exist. Delete the edge or restore the node.`, { edgeId, nodeId: Object.hasOwn(doc.nodes, from.node) ? from.node : to.node }));
+    const fromExists = Object.hasOwn(doc.nodes, from.node);
+    const toExists = Object.hasOwn(doc.nodes, to.node);
+    if (!fromExists || !toExists) {
+      const missing = [...(fromExists ? [] : [from.node]), ...(toExists ? [] : [to.node])].map((m) => `'${m}'`);
+      // nodeId names the edge's existing end (the canvas marks it); none when both ends are gone.
+      const existing = fromExists ? from.node : toExists ? to.node : undefined;
+      diagnostics.push(error('edge/missing-node', `Edge '${edgeId}' connects to node ${missing.join(' and ')}, which ${missing.length > 1 ? 'do' : 'does'} not exist. Delete the edge or restore the node.`, { edgeId, ...(existing !== undefined ? { nodeId: existing } : {}) }));
       continue;
     }
     if (fromDef && !Object.hasOwn(fromDef.outputs, from.port)) {
@@ -344,9 +374,9 @@ function inferNode(
   inputs: Record<string, TensorType | undefined>,
   data: DataBinding | undefined,
 ): MemoEntry {
-  const key = JSON.stringify([id, inputs, data ?? null]);
+  const inputList = Object.values(inputs);
   const hit = inferMemo.get(rec);
-  if (hit && hit.key === key && hit.def === def) return hit;
+  if (hit && hit.id === id && hit.def === def && hit.data === data && sameRefs(hit.inputs, inputList)) return hit;
   const diagnostics: Diagnostic[] = [];
   let outputs: Record<string, TensorType> = {};
   let paramCount = 0;
@@ -367,14 +397,40 @@ function inferNode(
       diagnostics.push(error('node/internal-error', `Node '${id}' (${def.title}): shape inference failed (${(e as Error)?.message ?? e}). Please report it.`, { nodeId: id }));
     }
   }
-  const entry: MemoEntry = { key, def, outputs, paramCount, diagnostics };
+  const json = JSON.stringify(outputs);
+  const prev = lastOutputs.get(id);
+  if (prev && prev.json === json) outputs = prev.outputs;
+  else {
+    if (lastOutputs.size > 100_000) lastOutputs.clear(); // bound the cache across many documents
+    lastOutputs.set(id, { json, outputs });
+  }
+  const entry: MemoEntry = { id, def, inputs: inputList, data, outputs, paramCount, diagnostics };
   inferMemo.set(rec, entry);
   return entry;
 }
 
 function findCycle(stuck: string[], succ: Map<string, Set<string>>): string[] {
+  // Stuck nodes include those merely downstream of a cycle: prune nodes with no stuck successor
+  // until every remaining node has one, so the walk below always ends on a cycle.
   const stuckSet = new Set(stuck);
-  const start = stuck[0]!;
+  const pred = new Map<string, string[]>(stuck.map((id) => [id, []]));
+  const outdeg = new Map<string, number>();
+  for (const id of stuck) {
+    const next = [...(succ.get(id) ?? [])].filter((n) => stuckSet.has(n));
+    outdeg.set(id, next.length);
+    for (const n of next) pred.get(n)!.push(id);
+  }
+  const sinks = stuck.filter((id) => outdeg.get(id) === 0);
+  for (let i = 0; i < sinks.length; i++) {
+    const id = sinks[i]!;
+    stuckSet.delete(id);
+    for (const p of pred.get(id)!) {
+      const d = outdeg.get(p)! - 1;
+      outdeg.set(p, d);
+      if (d === 0) sinks.push(p);
+    }
+  }
+  const start = stuck.find((id) => stuckSet.has(id)) ?? stuck[0]!;
   const path: string[] = [];
   const seenAt = new Map<string, number>();
   let cur: string | undefined = start;

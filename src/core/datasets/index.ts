@@ -1,7 +1,13 @@
 // Every built-in dataset. Add a dataset by writing its file and listing it here.
 import type { AnyDatasetDef } from './dataset-def.ts';
+import { digits8 } from './digits8.ts';
+import { functionFit } from './function-fit.ts';
+import { iris } from './iris.ts';
+import { mnist } from './mnist.ts';
+import { moons } from './moons.ts';
+import { spirals } from './spirals.ts';
 
-export const DATASETS: readonly AnyDatasetDef[] = [];
+export const DATASETS: readonly AnyDatasetDef[] = [mnist, digits8, iris, spirals, moons, functionFit];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
   return DATASETS.find((d) => d.name === name);

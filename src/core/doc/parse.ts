@@ -31,9 +31,11 @@ const err = (code: string, message: string, extra: Partial<Diagnostic> = {}): Di
 
 /** Line and column of a JSON.parse error position, when the engine reports one. */
 function locate(text: string, e: unknown): string {
-  const m = /position (\d+)/.exec(String((e as Error)?.message));
-  if (!m) return '';
-  const pos = Number(m[1]);
+  const msg = String((e as Error)?.message);
+  const m = /position (\d+)/.exec(msg);
+  // Truncated input ("Unexpected end of JSON input") carries no position: it fails at the end.
+  if (!m && !/end of (JSON )?input/i.test(msg)) return '';
+  const pos = m ? Number(m[1]) : text.length;
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const col = pos - before.lastIndexOf('\n');
@@ -59,7 +61,13 @@ export function parseGraphText(text: string): ParseResult {
 }
 
 function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[]): Diagnostic[] {
-  return issues.map((i) => {
+  // One diagnostic per unknown key, so `field` names the key to remove.
+  const flat = issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' && i.keys.length
+      ? i.keys.map((k) => ({ ...i, path: [...i.path, k], message: `is not a known field; remove it` }))
+      : [i],
+  );
+  return flat.map((i) => {
     const path = [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     const [section, id, ...rest] = path;
     const where = path.length ? path.join('.') : '(top level)';
@@ -70,7 +78,7 @@ function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | number
         ...(field ? { field } : {}),
       });
     }
-    return err('doc/invalid', `${where}: ${i.message}.`);
+    return err('doc/invalid', `${where}: ${i.message}.`, path.length ? { field: path.join('.') } : {});
   });
 }
 

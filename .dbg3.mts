@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { analyse } from './src/core/analysis/analyse.ts';
+import { lowerGraph } from './src/core/lower.ts';
+import { loadRegistry } from './src/node/discover-nodes.ts';
+const registry = await loadRegistry();
+const doc = JSON.parse(readFileSync('/tmp/last.json','utf8'));
+let t = Date.now();
+const a = analyse(doc, registry); console.log('a', Date.now()-t);
+t = Date.now(); lowerGraph(a, registry); console.log('lower', Date.now()-t);
+t = Date.now(); const b = analyse(doc, registry); console.log('b', Date.now()-t);
+t = Date.now(); const c = analyse(structuredClone(doc), registry); console.log('c', Date.now()-t);
+console.log(JSON.stringify(a.diagnostics)===JSON.stringify(c.diagnostics));
+for (const d of a.diagnostics) console.log(d.code, d.nodeId, d.edgeId, Object.hasOwn(doc.nodes, d.nodeId ?? 'd'));

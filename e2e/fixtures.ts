@@ -1,0 +1,31 @@
+// Shared e2e fixtures: the templates on disk (the app bundles the same files) and page helpers.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
+
+export interface TemplateOnDisk {
+  readonly id: string;
+  readonly title: string | undefined;
+  readonly expectedParams: number | undefined;
+}
+
+/** Every `templates/<id>.graph.json`, read straight from disk (not through the app's code). */
+export function templatesOnDisk(): TemplateOnDisk[] {
+  return readdirSync(TEMPLATES_DIR)
+    .filter((f) => f.endsWith('.graph.json'))
+    .sort()
+    .map((f) => {
+      const doc = JSON.parse(readFileSync(TEMPLATES_DIR + f, 'utf8')) as {
+        meta?: { title?: string; expected?: { params?: number } };
+      };
+      return {
+        id: f.slice(0, -'.graph.json'.length),
+        title: doc.meta?.title,
+        expectedParams: doc.meta?.expected?.params,
+      };
+    });
+}
+
+/** Keras-style `Total params: 101,770`, spelled out here independently of the app's formatter. */
+export const totalParamsText = (n: number): string => `Total params: ${n.toLocaleString('en-US')}`;

@@ -1,0 +1,39 @@
+// Journey: open the gallery, open a template by URL, read its parameter count.
+import { expect, test } from '@playwright/test';
+import { templatesOnDisk, totalParamsText } from './fixtures.ts';
+
+const templates = templatesOnDisk();
+
+test('the gallery shows a card for every template on disk', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Templates' })).toBeVisible();
+  const cards = page.locator('[data-testid^="gallery-item-"]');
+  if (templates.length === 0) {
+    await expect(page.getByTestId('gallery-empty')).toBeVisible();
+    await expect(cards).toHaveCount(0);
+    return;
+  }
+  await expect(cards).toHaveCount(templates.length);
+  for (const t of templates) {
+    const card = page.getByTestId(`gallery-item-${t.id}`);
+    await expect(card).toBeVisible();
+    if (t.title) await expect(card).toContainText(t.title);
+    await expect(card).toContainText(/Total params: [\d,]+/);
+  }
+});
+
+test('an unknown ?template= says so and falls back to the gallery', async ({ page }) => {
+  await page.goto('/?template=no-such-template');
+  await expect(page.getByTestId('toast')).toContainText('no-such-template');
+  await expect(page.getByRole('heading', { name: 'Templates' })).toBeVisible();
+});
+
+for (const t of templates) {
+  test(`?template=${t.id} shows the expected parameter count`, async ({ page }) => {
+    await page.goto(`/?template=${encodeURIComponent(t.id)}`);
+    const total = page.getByTestId('total-params');
+    if (t.expectedParams === undefined) await expect(total).toHaveText(/^Total params: [\d,]+$/);
+    else await expect(total).toHaveText(totalParamsText(t.expectedParams));
+    await expect(page.getByRole('table')).toBeVisible();
+  });
+}

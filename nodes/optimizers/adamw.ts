@@ -1,0 +1,39 @@
+import { defineNode } from '../../src/core/node-def.ts';
+import { p } from '../../src/core/params.ts';
+
+export default defineNode({
+  type: 'optimizers.adamw',
+  version: 1,
+  kind: 'optimizer',
+  title: 'AdamW',
+  docs: {
+    summary:
+      'Adam with decoupled weight decay: weights shrink towards zero by lr·λ·w each step, separately from the adaptive gradient step (unlike L2 regularisation added to the loss).',
+    formula: 'm ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr·(m̂/(√v̂ + ε) + λ·w)',
+    paper: {
+      title: 'Decoupled Weight Decay Regularization',
+      authors: 'Loshchilov, Hutter',
+      year: 2017,
+      arxiv: '1711.05101',
+    },
+  },
+  params: {
+    learningRate: p.float({ default: 0.001, min: 0, exclusiveMin: true, max: 10, doc: 'Step size lr.' }),
+    beta1: p.float({ default: 0.9, min: 0, max: 0.9999, doc: 'Decay of the first moment.' }),
+    beta2: p.float({ default: 0.999, min: 0, max: 0.99999, doc: 'Decay of the second moment.' }),
+    epsilon: p.float({ default: 1e-7, min: 0, exclusiveMin: true, max: 1, doc: 'Numerical stabiliser ε.' }),
+    weightDecay: p.float({
+      default: 0.004,
+      min: 0,
+      max: 1,
+      doc: 'Decoupled weight decay λ (multiplied by lr).',
+    }),
+  },
+  inputs: {},
+  outputs: {},
+  infer: () => ({}),
+  optimizer: {
+    algorithm: 'adamw',
+    config: (params) => ({ ...params }),
+  },
+});

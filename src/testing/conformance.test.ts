@@ -1,0 +1,123 @@
+// Conformance over the whole registry (Keras's one-harness-for-all-layers idea): every node type
+// is checked against tfjs itself — inferred shapes vs the shapes tfjs produces, param counts vs
+// tfjs's countParams, gradients vs finite differences, no leaked tensors, docs present.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyse } from '../core/analysis/analyse.ts';
+import { lowerGraph } from '../core/lower.ts';
+import type { AnyNodeDef } from '../core/node-def.ts';
+import { resolveParams } from '../core/params.ts';
+import type { Registry } from '../core/registry.ts';
+import { createRng } from '../core/rng.ts';
+import { compileIR } from '../compiler/compile.ts';
+import { tfOps } from '../compiler/tf-ops.ts';
+import { loadRegistry } from '../node/discover-nodes.ts';
+import { gradientError, oneNodeGraph, randomInput, variableGradientError } from './harness.ts';
+
+const registry: Registry = await loadRegistry();
+const defs = registry.all();
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  tf.env().set('PROD', true);
+});
+
+describe('registry', () => {
+  it('holds the standard node set (≥ 45 types)', () => {
+    expect(defs.length).toBeGreaterThanOrEqual(45);
+  });
+});
+
+describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type, def) => {
+  it('has docs: summary, and a formula for math nodes and paper-derived nodes', () => {
+    expect(def.title.length).toBeGreaterThan(0);
+    expect(def.docs.summary.length).toBeGreaterThan(10);
+    if (def.kind !== 'input' && def.kind !== 'output') expect(def.docs.formula ?? '').not.toBe('');
+    if (def.docs.paper) {
+      expect(def.docs.paper.year).toBeGreaterThan(1900);
+      expect(def.docs.formula ?? '').not.toBe('');
+    }
+  });
+
+  it('has valid defaults', () => {
+    expect(resolveParams(def.params, {}).problems).toEqual([]);
+  });
+
+  if (def.kind === 'layer') {
+    it('has examples for the harness', () => {
+      expect(def.examples?.length ?? 0).toBeGreaterThan(0);
+    });
+
+    for (const [i, ex] of (def.examples ?? []).entries()) {
+      it(`example ${i + 1}: infer = tfjs shapes, params = tfjs count, gradients = finite differences, no leaks`, () => {
+        const before = tf.memory().numTensors;
+        const a = analyse(oneNodeGraph(def, ex), registry);
+        expect(a.diagnostics).toEqual([]);
+        const lowered = lowerGraph(a, registry);
+        expect(lowered.ir).toBeDefined();
+        const compiled = compileIR(lowered.ir!, registry, { seed: 3 });
+        const rng = createRng(11 + i);
+        const feeds = Object.fromEntries(
+          Object.entries(ex.inputs).map(([port, spec]) => [`in_${port}`, randomInput(spec, rng)]),
+        );
+        const inferred = a.nodes.get('node')!;
+        // Shapes: the eager run and the symbolic model both agree with inference.
+        const outShape = tf.tidy(() => compiled.run(feeds, { training: false }).get('node')!.shape);
+        const batch = Object.values(ex.inputs)[0]!.shape[0]!;
+        const expected = inferred.outputs.y!.shape.map((d, k) => (k === 0 && d === null ? batch : d));
+        expect(outShape).toEqual(expected);
+        // tfjs may leave a dim unknown (null) that inference knows; it must never disagree.
+        const symbolic = compiled.model.outputs[0]!.shape;
+        expect(symbolic.length).toBe(inferred.outputs.y!.shape.length);
+        symbolic.forEach((d, k) => {
+          if (d !== null) expect(d).toBe(inferred.outputs.y!.shape[k]);
+        });
+        // Parameter count, as tfjs counts it.
+        expect(inferred.paramCount).toBe(compiled.countParams());
+
+        // Gradients w.r.t. each float input and each trainable weight.
+        const probe = tf.tidy(() => tf.keep(tf.randomNormal(outShape as number[], 0, 1, 'float32', 5)));
+        const objective = (feedOverride: Record<string, tf.Tensor>) =>
+          tf.sum(tf.mul(compiled.run({ ...feeds, ...feedOverride }, { training: false }).get('node')!, probe)) as tf.Scalar;
+        for (const [port, spec] of Object.entries(ex.inputs)) {
+          if (spec.dtype === 'int32') continue;
+          const err = gradientError((x) => objective({ [`in_${port}`]: x }), feeds[`in_${port}`]!, rng);
+          expect(err, `d/d ${port}`).toBeLessThan(0.05);
+        }
+        for (const v of compiled.variables([])) {
+          const err = variableGradientError(() => objective({}), v, rng);
+          expect(err, `d/d ${v.name}`).toBeLessThan(0.05);
+        }
+        probe.dispose();
+        tf.dispose(Object.values(feeds));
+        compiled.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+      });
+    }
+  }
+
+  const head = def.loss ?? def.metric;
+  if (head) {
+    it(`${def.kind} function: scalar, gradient = finite differences, no leaks`, () => {
+      const before = tf.memory().numTensors;
+      const rng = createRng(7);
+      const params = resolveParams(def.params, {}).values;
+      const cfg = def.lower!({ nodeId: 'h', params, inputs: {}, outputs: {} });
+      const config = cfg.kind === 'loss' || cfg.kind === 'metric' ? cfg.config : {};
+      const logits = randomInput({ shape: [4, 3] }, rng);
+      const labels = tf.tensor1d([0, 2, 1, 2], 'int32');
+      const target = head.target === 'onehot' ? tf.tidy(() => tf.oneHot(labels, 3).toFloat()) : labels;
+      const probs = (z: tf.Tensor) => (config.fromLogits === true ? z : tf.softmax(z));
+      const value = tf.tidy(() => head.fn(tfOps, probs(logits), target, config));
+      expect(value.shape).toEqual([]);
+      expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+      value.dispose();
+      if (def.loss) {
+        const err = gradientError((z) => def.loss!.fn(tfOps, probs(z), target, config) as tf.Scalar, logits, rng);
+        expect(err).toBeLessThan(0.05);
+      }
+      tf.dispose([logits, labels, target]);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+});

@@ -1,0 +1,68 @@
+// Every template: parses with zero diagnostics, compiles, matches its expected parameter count
+// (tfjs's own count too), and three training steps on a fixed batch lower the loss.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyseText } from '../core/analysis/analyse.ts';
+import type { LoadedDataset, Split } from '../core/datasets/dataset-def.ts';
+import { findDataset } from '../core/datasets/index.ts';
+import { lowerGraph } from '../core/lower.ts';
+import { resolveParams } from '../core/params.ts';
+import { createRng } from '../core/rng.ts';
+import { compileIR } from '../compiler/compile.ts';
+import { loadRegistry } from '../node/discover-nodes.ts';
+import { nodeDatasetIO } from '../node/dataset-io.ts';
+import { listTemplateIds, readTemplate } from '../node/templates.ts';
+import { evaluate, toTensors, train } from '../trainer/loop.ts';
+
+const registry = await loadRegistry();
+const ids = listTemplateIds();
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  tf.env().set('PROD', true);
+});
+
+function firstRows(s: Split, n: number, featureSize: number, labelSize: number): Split {
+  return { x: s.x.slice(0, n * featureSize), y: s.y.slice(0, n * labelSize), count: n };
+}
+
+describe('templates', () => {
+  it('exist (the three classics at least)', () => {
+    expect(ids).toEqual(expect.arrayContaining(['mlp-mnist', 'lenet-5', 'residual-cnn-mnist']));
+  });
+
+  it.each(ids)('%s: zero diagnostics, expected params, compiles, 3 steps lower the loss', async (id) => {
+    const a = analyseText(readTemplate(id), registry);
+    expect(a.diagnostics).toEqual([]);
+    const expected = a.doc!.meta.expected?.params;
+    expect(expected, 'templates declare meta.expected.params').toBeTypeOf('number');
+    expect(a.totalParams).toBe(expected);
+
+    const ir = lowerGraph(a, registry).ir!;
+    const before = tf.memory().numTensors;
+    const compiled = compileIR(ir, registry);
+    expect(compiled.countParams()).toBe(expected);
+
+    const ds = findDataset(ir.training!.dataset.name)!;
+    const data = await ds.load(resolveParams(ds.params, ir.training!.dataset.params).values, createRng(1), nodeDatasetIO);
+    const n = 32;
+    const fsz = data.binding.featureShape.reduce((p, d) => p * d, 1);
+    const lsz = data.binding.labels.kind === 'class' ? 1 : data.binding.labels.shape.reduce((p, d) => p * d, 1);
+    const batch: LoadedDataset = {
+      binding: data.binding,
+      train: firstRows(data.train, n, fsz, lsz),
+      val: firstRows(data.train, 0, fsz, lsz),
+    };
+    // Training-mode loss (batch statistics), the quantity the steps minimise.
+    const fixed = toTensors(batch, 'train');
+    const lossBefore = evaluate(compiled, registry, fixed, { training: true }).loss;
+    const result = await train(compiled, registry, batch, ir.training!, { epochs: 3, batchSize: n, validate: false });
+    const lossAfter = evaluate(compiled, registry, fixed, { training: true }).loss;
+    fixed.dispose();
+    expect(result.status).toBe('done');
+    expect(result.epochs).toHaveLength(3);
+    expect(lossAfter).toBeLessThan(lossBefore);
+    compiled.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
