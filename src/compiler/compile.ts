@@ -10,6 +10,7 @@ type Initializer = ReturnType<typeof tf.initializers.zeros>;
 import type { IRNode, Json, ModelIR } from '../core/ir.ts';
 import { hashString } from '../core/rng.ts';
 import type { Registry } from '../core/registry.ts';
+import { installKernelPatches } from './backend-patches.ts';
 import { KernelLayer, useKernelRegistry } from './kernel-layer.ts';
 
 export class CompileError extends Error {
@@ -125,6 +126,7 @@ const refKey = (node: string) => node;
 
 export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number } = {}): CompiledModel {
   useKernelRegistry(registry);
+  installKernelPatches(); // fast/missing gradient kernels for cpu and wasm (idempotent)
   const seed = opts.seed ?? ir.training?.seed ?? 1;
   const layers = new Map<string, tf.layers.Layer>();
   const symbolic = new Map<string, tf.SymbolicTensor>();

@@ -2,6 +2,7 @@
 // threads off — they hang under some setups and 2 cores gain little). `webgpu` in Node needs the
 // optional `webgpu` package (Dawn) and is not installed by default.
 import * as tf from '@tensorflow/tfjs';
+import { installKernelPatches } from '../compiler/backend-patches.ts';
 
 export const NODE_BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
@@ -18,6 +19,7 @@ export async function useNodeBackend(name: NodeBackend): Promise<string> {
       "The webgpu backend runs in the browser (npm start). In Node it needs the optional 'webgpu' (Dawn) package, which is not installed; use --backend wasm or cpu.",
     );
   }
+  installKernelPatches();
   const ok = await tf.setBackend(name);
   if (!ok) throw new BackendError(`Backend '${name}' could not be initialised here; try --backend cpu.`);
   await tf.ready();

@@ -222,7 +222,7 @@ export async function train(
             const size = idx.shape[0]!;
             let kept: tf.Scalar[] = [];
             let names: string[] = [];
-            const cost = optimizer.step(() => {
+            const { value: cost, grads } = optimizer.gradients(() => {
               const outs = compiled.run(feedsFor(compiled, x), { training: true });
               const h = heads(compiled, registry, outs, y, trainData.numClasses);
               names = [...h.terms.keys(), ...h.metrics.keys()];
@@ -234,6 +234,8 @@ export async function train(
             tf.dispose([stacked, cost, ...kept]);
             const loss = values[0]!;
             if (!Number.isFinite(loss)) {
+              // The update is not applied, so the forward pass below sees the weights that failed.
+              tf.dispose(grads);
               const nodeId = findNonFiniteNode(compiled, registry, x, y, trainData.numClasses);
               tf.dispose([idx, x, y]);
               nonFinite = {
@@ -243,6 +245,8 @@ export async function train(
               status = 'non-finite';
               break outer;
             }
+            optimizer.apply(grads, vars);
+            tf.dispose(grads);
             tf.dispose([idx, x, y]);
             sums.loss += loss * size;
             sums.n += size;

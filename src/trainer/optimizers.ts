@@ -3,19 +3,45 @@ import * as tf from '@tensorflow/tfjs';
 import type { IRTraining, JsonObject } from '../core/ir.ts';
 import type { Registry } from '../core/registry.ts';
 
-/** The one operation the trainer needs: a step that returns the cost. */
+/**
+ * What the trainer needs from an optimizer: gradients first, then (only if the loss is finite)
+ * the update — so a non-finite step leaves the weights as they were and the node can be found.
+ */
 export interface Stepper {
+  gradients(f: () => tf.Scalar, vars: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap };
+  apply(grads: tf.NamedTensorMap, vars: tf.Variable[]): void;
+  /** gradients + apply, returning the cost. */
   step(f: () => tf.Scalar, vars: tf.Variable[]): tf.Scalar;
   dispose(): void;
+}
+
+type Grads = Parameters<tf.Optimizer['applyGradients']>[0];
+
+function stepper(
+  apply: (grads: tf.NamedTensorMap, vars: tf.Variable[]) => void,
+  dispose: () => void,
+): Stepper {
+  const gradients = (f: () => tf.Scalar, vars: tf.Variable[]) => tf.variableGrads(f, vars);
+  return {
+    gradients,
+    apply,
+    step(f, vars) {
+      const { value, grads } = gradients(f, vars);
+      apply(grads, vars);
+      tf.dispose(grads);
+      return value;
+    },
+    dispose,
+  };
 }
 
 const num = (c: JsonObject, k: string, d: number): number => (typeof c[k] === 'number' ? (c[k] as number) : d);
 
 function fromTf(opt: tf.Optimizer): Stepper {
-  return {
-    step: (f, vars) => opt.minimize(f, true, vars) as tf.Scalar,
-    dispose: () => opt.dispose(),
-  };
+  return stepper(
+    (grads) => opt.applyGradients(grads as Grads),
+    () => opt.dispose(),
+  );
 }
 
 /**
@@ -26,18 +52,15 @@ function adamW(c: JsonObject): Stepper {
   const lr = num(c, 'learningRate', 0.001);
   const wd = num(c, 'weightDecay', 0.004);
   const adam = tf.train.adam(lr, num(c, 'beta1', 0.9), num(c, 'beta2', 0.999), num(c, 'epsilon', 1e-7));
-  return {
-    step(f, vars) {
-      const { value, grads } = tf.variableGrads(f, vars);
+  return stepper(
+    (grads, vars) => {
       tf.tidy(() => {
         for (const v of vars) v.assign(tf.mul(v, 1 - lr * wd));
       });
-      adam.applyGradients(grads as tf.NamedTensorMap as Parameters<typeof adam.applyGradients>[0]);
-      tf.dispose(grads);
-      return value;
+      adam.applyGradients(grads as Grads);
     },
-    dispose: () => adam.dispose(),
-  };
+    () => adam.dispose(),
+  );
 }
 
 export function makeOptimizer(training: IRTraining, registry: Registry, learningRate?: number): Stepper {
