@@ -15,7 +15,9 @@ export interface Stepper {
   dispose(): void;
 }
 
-type Grads = Parameters<tf.Optimizer['applyGradients']>[0];
+/** The list form every tfjs optimizer's applyGradients accepts. */
+const named = (grads: tf.NamedTensorMap): tf.NamedTensor[] =>
+  Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
 
 function stepper(
   apply: (grads: tf.NamedTensorMap, vars: tf.Variable[]) => void,
@@ -39,7 +41,7 @@ const num = (c: JsonObject, k: string, d: number): number => (typeof c[k] === 'n
 
 function fromTf(opt: tf.Optimizer): Stepper {
   return stepper(
-    (grads) => opt.applyGradients(grads as Grads),
+    (grads) => opt.applyGradients(named(grads)),
     () => opt.dispose(),
   );
 }
@@ -57,7 +59,7 @@ function adamW(c: JsonObject): Stepper {
       tf.tidy(() => {
         for (const v of vars) v.assign(tf.mul(v, 1 - lr * wd));
       });
-      adam.applyGradients(grads as Grads);
+      adam.applyGradients(named(grads));
     },
     () => adam.dispose(),
   );
