@@ -16,7 +16,7 @@ export interface Stepper {
 }
 
 /** The list form every tfjs optimizer's applyGradients accepts. */
-const named = (grads: tf.NamedTensorMap): tf.NamedTensor[] =>
+const named = (grads: tf.NamedTensorMap): { name: string; tensor: tf.Tensor }[] =>
   Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
 
 function stepper(
