@@ -2,13 +2,13 @@
 // asserted: `npm run bench` writes JSON under bench/results/ and prints a summary.
 import * as tf from '@tensorflow/tfjs';
 import { produce } from 'immer';
+import { compileIR } from '../src/compiler/compile.ts';
 import { analyse, analyseText } from '../src/core/analysis/analyse.ts';
 import type { GraphDoc } from '../src/core/doc/schema.ts';
 import { lowerGraph } from '../src/core/lower.ts';
 import type { Registry } from '../src/core/registry.ts';
-import { compileIR } from '../src/compiler/compile.ts';
 import { readTemplate } from '../src/node/templates.ts';
-import { useNodeBackend } from '../src/trainer/backend-node.ts';
+import { selectNodeBackend } from '../src/trainer/backend-node.ts';
 import { makeOptimizer } from '../src/trainer/optimizers.ts';
 
 export function median(xs: number[]): number {
@@ -31,7 +31,10 @@ export async function timeSteps(f: () => Promise<void>, warmup: number, steps: n
 
 function randomBatch(featureShape: number[], batch: number, classes: number) {
   const x = tf.randomUniform([batch, ...featureShape], 0, 1, 'float32', 1);
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => (i * 7) % classes), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => (i * 7) % classes),
+    'int32',
+  );
   return { x, labels, oneHot: tf.oneHot(labels, classes).toFloat() };
 }
 
@@ -44,7 +47,7 @@ export async function compiledVsHandWritten(
   batch: number,
   steps: number,
 ) {
-  await useNodeBackend(backend);
+  await selectNodeBackend(backend);
   const a = analyseText(readTemplate(templateId), registry);
   const ir = lowerGraph(a, registry).ir!;
   const compiled = compileIR(ir, registry);
@@ -63,7 +66,12 @@ export async function compiledVsHandWritten(
       const outs = compiled.run({ [ir.inputs[0]!]: x }, { training: true });
       const pred = outs.get(ir.outputs[0]!)!;
       acc = tf.keep(accDef.metric!.fn(tfOps, pred, labels, {}) as tf.Scalar);
-      return lossDef.loss!.fn(tfOps, pred, oneHot, (ir.losses[0]!.op as { config: object }).config) as tf.Scalar;
+      return lossDef.loss!.fn(
+        tfOps,
+        pred,
+        oneHot,
+        (ir.losses[0]!.op as { config: object }).config,
+      ) as tf.Scalar;
     }, vars);
     const s = tf.stack([cost, acc!]);
     await s.data();
@@ -82,7 +90,14 @@ export async function compiledVsHandWritten(
   compiled.dispose();
   hand.dispose();
   tf.dispose([x, labels, oneHot]);
-  return { template: templateId, backend, batch, compiledMs, handWrittenMs: tHand, ratio: compiledMs / tHand };
+  return {
+    template: templateId,
+    backend,
+    batch,
+    compiledMs,
+    handWrittenMs: tHand,
+    ratio: compiledMs / tHand,
+  };
 }
 
 export const handMlp = () =>
@@ -96,7 +111,13 @@ export const handMlp = () =>
 export const handLenet = () =>
   tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'tanh' }),
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 6,
+        kernelSize: 5,
+        padding: 'same',
+        activation: 'tanh',
+      }),
       tf.layers.averagePooling2d({ poolSize: 2 }),
       tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'valid', activation: 'tanh' }),
       tf.layers.averagePooling2d({ poolSize: 2 }),
@@ -109,7 +130,7 @@ export const handLenet = () =>
 
 /** (b) MLP 784-512-512-512-10 at batch 512 on wasm: achieved FLOP/s ÷ raw matMul FLOP/s. */
 export async function flopEfficiency(registry: Registry, steps: number) {
-  await useNodeBackend('wasm');
+  await selectNodeBackend('wasm');
   const sizes = [784, 512, 512, 512, 10];
   const batch = 512;
   const nodes: GraphDoc['nodes'] = { input: { type: 'io.input', v: 1, params: { shape: [784] } } };
@@ -117,7 +138,11 @@ export async function flopEfficiency(registry: Registry, steps: number) {
   let prev = 'input';
   sizes.slice(1).forEach((units, i) => {
     const id = `d${i + 1}`;
-    nodes[id] = { type: 'layers.dense', v: 1, params: { units, activation: i === sizes.length - 2 ? 'softmax' : 'relu' } };
+    nodes[id] = {
+      type: 'layers.dense',
+      v: 1,
+      params: { units, activation: i === sizes.length - 2 ? 'softmax' : 'relu' },
+    };
     edges[`e${i + 1}`] = { from: { node: prev, port: 'y' }, to: { node: id, port: 'x' } };
     prev = id;
   });
@@ -175,7 +200,15 @@ export async function flopEfficiency(registry: Registry, steps: number) {
   tf.dispose([x, oneHot, A, B]);
   const achieved = stepFlops / (stepMs / 1000);
   const raw = mmFlops / (mmMs / 1000);
-  return { backend: 'wasm', batch, stepMs, stepGflop: stepFlops / 1e9, achievedGflops: achieved / 1e9, matMulGflops: raw / 1e9, efficiency: achieved / raw };
+  return {
+    backend: 'wasm',
+    batch,
+    stepMs,
+    stepGflop: stepFlops / 1e9,
+    achievedGflops: achieved / 1e9,
+    matMulGflops: raw / 1e9,
+    efficiency: achieved / raw,
+  };
 }
 
 /** (c) analysis of a generated 1,000-node graph, cold and after one param edit (immer). */
@@ -185,10 +218,19 @@ export function analysisTiming(registry: Registry) {
   const edges: GraphDoc['edges'] = {};
   for (let i = 1; i < n; i++) {
     nodes[`n${i}`] =
-      i % 2 ? { type: 'layers.dense', v: 1, params: { units: 32 } } : { type: 'activations.relu', v: 1, params: {} };
+      i % 2
+        ? { type: 'layers.dense', v: 1, params: { units: 32 } }
+        : { type: 'activations.relu', v: 1, params: {} };
     edges[`e${i}`] = { from: { node: `n${i - 1}`, port: 'y' }, to: { node: `n${i}`, port: 'x' } };
   }
-  const doc: GraphDoc = { format: 'netwright.graph', formatVersion: 1, meta: { title: 'big' }, nodes, edges, layout: {} };
+  const doc: GraphDoc = {
+    format: 'netwright.graph',
+    formatVersion: 1,
+    meta: { title: 'big' },
+    nodes,
+    edges,
+    layout: {},
+  };
   const t0 = performance.now();
   const first = analyse(doc, registry);
   const coldMs = performance.now() - t0;

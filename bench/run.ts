@@ -13,10 +13,17 @@ const steps = quick ? 5 : 20;
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(out, { recursive: true });
 const registry = await loadRegistry();
-const machine = { node: process.version, cpus: (await import('node:os')).cpus().length, date: new Date().toISOString() };
+const machine = {
+  node: process.version,
+  cpus: (await import('node:os')).cpus().length,
+  date: new Date().toISOString(),
+};
 
 const save = (name: string, data: unknown) => {
-  writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ machine, ...((data as object) ?? {}) }, null, 2)}\n`);
+  writeFileSync(
+    join(out, `${name}.json`),
+    `${JSON.stringify({ machine, ...((data as object) ?? {}) }, null, 2)}\n`,
+  );
   console.log(`${name}: ${JSON.stringify(data)}`);
 };
 

@@ -12,7 +12,12 @@ export default defineNode({
     formula: 'y = x  (x: [B, ...shape])',
   },
   params: {
-    shape: p.shape({ default: [784], minLength: 1, maxLength: 4, doc: 'Feature shape without the batch, e.g. [28, 28, 1].' }),
+    shape: p.shape({
+      default: [784],
+      minLength: 1,
+      maxLength: 4,
+      doc: 'Feature shape without the batch, e.g. [28, 28, 1].',
+    }),
     dtype: p.enum(['float32', 'int32'], 'float32', 'Element type (int32 for token ids fed to Embedding).'),
   },
   inputs: {},

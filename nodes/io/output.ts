@@ -6,7 +6,7 @@ export default defineNode({
   kind: 'output',
   title: 'Output',
   docs: {
-    summary: "Marks a model output: what predict() returns and what the exported buildModel() outputs.",
+    summary: 'Marks a model output: what predict() returns and what the exported buildModel() outputs.',
     formula: 'y = x',
   },
   params: {},

@@ -23,12 +23,18 @@ export default defineNode({
   infer({ inputs, params }) {
     const x = inputs.x!;
     if (x.shape.length < 2)
-      reject('shape/rank-mismatch', `Dense needs an input of rank ≥ 2 ([B, features]), got rank ${x.shape.length}.`, {
-        port: 'x',
-      });
+      reject(
+        'shape/rank-mismatch',
+        `Dense needs an input of rank ≥ 2 ([B, features]), got rank ${x.shape.length}.`,
+        {
+          port: 'x',
+        },
+      );
     const last = x.shape[x.shape.length - 1];
     if (last === null)
-      reject('shape/unknown-dim', 'Dense needs a known number of input features on the last axis.', { port: 'x' });
+      reject('shape/unknown-dim', 'Dense needs a known number of input features on the last axis.', {
+        port: 'x',
+      });
     return { y: tensor([...x.shape.slice(0, -1), params.units]) };
   },
   paramCount({ inputs, params }) {

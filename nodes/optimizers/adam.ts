@@ -17,7 +17,13 @@ export default defineNode({
     },
   },
   params: {
-    learningRate: p.float({ default: 0.001, min: 0, exclusiveMin: true, max: 1e6, doc: 'Step size lr (large values diverge; the trainer stops and names the node).' }),
+    learningRate: p.float({
+      default: 0.001,
+      min: 0,
+      exclusiveMin: true,
+      max: 1e6,
+      doc: 'Step size lr (large values diverge; the trainer stops and names the node).',
+    }),
     beta1: p.float({ default: 0.9, min: 0, max: 0.9999, doc: 'Decay of the first moment.' }),
     beta2: p.float({ default: 0.999, min: 0, max: 0.99999, doc: 'Decay of the second moment.' }),
     epsilon: p.float({ default: 1e-7, min: 0, exclusiveMin: true, max: 1, doc: 'Numerical stabiliser ε.' }),

@@ -21,7 +21,13 @@ export default defineNode({
   // Beware tfjs 4.22's centered branch: it computes √(ms − mg² − ε) (ε subtracted, not added), which is
   // NaN whenever ms − mg² < ε, e.g. for tiny or constant gradients. The trainer should guard or reimplement it.
   params: {
-    learningRate: p.float({ default: 0.001, min: 0, exclusiveMin: true, max: 1e6, doc: 'Step size lr (large values diverge; the trainer stops and names the node).' }),
+    learningRate: p.float({
+      default: 0.001,
+      min: 0,
+      exclusiveMin: true,
+      max: 1e6,
+      doc: 'Step size lr (large values diverge; the trainer stops and names the node).',
+    }),
     decay: p.float({ default: 0.9, min: 0, max: 0.9999, doc: 'Decay ρ of the running mean square.' }),
     momentum: p.float({ default: 0, min: 0, max: 0.9999, doc: 'Momentum μ.' }),
     epsilon: p.float({ default: 1e-7, min: 0, exclusiveMin: true, max: 1, doc: 'Numerical stabiliser ε.' }),

@@ -12,7 +12,13 @@ export default defineNode({
     formula: 'momentum = 0: w ← w − lr·g;  else a ← μ·a + g,  w ← w − lr·a  (Nesterov: w ← w − lr·(g + μ·a))',
   },
   params: {
-    learningRate: p.float({ default: 0.01, min: 0, exclusiveMin: true, max: 1e6, doc: 'Step size lr (large values diverge; the trainer stops and names the node).' }),
+    learningRate: p.float({
+      default: 0.01,
+      min: 0,
+      exclusiveMin: true,
+      max: 1e6,
+      doc: 'Step size lr (large values diverge; the trainer stops and names the node).',
+    }),
     momentum: p.float({ default: 0, min: 0, max: 0.9999, doc: 'Momentum μ; 0 is plain SGD.' }),
     // Keras's name; tfjs's momentum optimizer calls it `useNesterov` (the trainer maps it).
     nesterov: p.bool({ default: false, doc: 'Nesterov momentum (only used when momentum > 0).' }),

@@ -35,11 +35,14 @@ export function intFlag(args: ParsedArgs, name: string, min: number, max: number
   if (v === undefined) return undefined;
   const n = Number(v);
   if (v === true || !Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${v === true ? '' : v}'`);
+    throw new UsageError(
+      `--${name} must be a whole number from ${min} to ${max}, got '${v === true ? '' : v}'`,
+    );
   return n;
 }
 
 export function checkFlags(args: ParsedArgs, allowed: readonly string[]): void {
   for (const k of args.flags.keys())
-    if (!allowed.includes(k)) throw new UsageError(`unknown option --${k} (options: ${allowed.map((a) => `--${a}`).join(', ')})`);
+    if (!allowed.includes(k))
+      throw new UsageError(`unknown option --${k} (options: ${allowed.map((a) => `--${a}`).join(', ')})`);
 }

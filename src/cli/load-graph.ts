@@ -20,18 +20,25 @@ export interface LoadedGraph {
 }
 
 export function readGraphSource(arg: string | undefined): LoadedGraph {
-  if (!arg) throw new CliError('missing <graph.json|template-id>. Run `netwright templates` to list templates.', 2);
+  if (!arg)
+    throw new CliError('missing <graph.json|template-id>. Run `netwright templates` to list templates.', 2);
   if (existsSync(arg)) {
     if (statSync(arg).isDirectory()) throw new CliError(`${arg}: is a folder; give a .graph.json file.`, 2);
     try {
       return { source: arg, text: readFileSync(arg, 'utf8') };
     } catch (e) {
-      throw new CliError(`${arg}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, 2);
+      throw new CliError(
+        `${arg}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+        2,
+      );
     }
   }
   const t = templatePath(arg);
   if (t) return { source: `template ${arg}`, text: readFileSync(t, 'utf8') };
-  throw new CliError(`${arg}: no such file, and no template with that id (templates: ${listTemplateIds().join(', ')}).`, 2);
+  throw new CliError(
+    `${arg}: no such file, and no template with that id (templates: ${listTemplateIds().join(', ')}).`,
+    2,
+  );
 }
 
 /** Exit 2 when the document itself is unreadable (JSON, not a graph, newer format). */

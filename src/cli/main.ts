@@ -2,7 +2,7 @@
 // trace — and exits 1 (graph errors), 2 (unreadable input / usage) or 3 (not available yet).
 import * as tf from '@tensorflow/tfjs';
 import { loadRegistry } from '../node/discover-nodes.ts';
-import { UsageError, parseArgs } from './args.ts';
+import { parseArgs, UsageError } from './args.ts';
 import { check, checkHelp } from './commands/check.ts';
 import { exportCommand, exportHelp, importCommand, importHelp } from './commands/export.ts';
 import { templatesCommand, templatesHelp } from './commands/templates.ts';
@@ -23,7 +23,9 @@ const COMMANDS = {
 const VALUE_FLAGS = ['epochs', 'backend', 'seed', 'batch-size', 'max-batches', 'o', 'output'];
 
 export function usage(): string {
-  return ['Usage: netwright <command> [options]', '', ...Object.values(COMMANDS).map((c) => c.help), ''].join('\n');
+  return ['Usage: netwright <command> [options]', '', ...Object.values(COMMANDS).map((c) => c.help), ''].join(
+    '\n',
+  );
 }
 
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {

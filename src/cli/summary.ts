@@ -17,7 +17,9 @@ export function summaryRows(a: Analysis): SummaryRow[] {
     const n = a.nodes.get(id)!;
     if (n.def?.kind === 'loss' || n.def?.kind === 'metric') return [];
     const out = Object.values(n.outputs)[0];
-    return [{ id, type: n.record.type, shape: out ? formatShapeKeras(out.shape) : '?', params: n.paramCount }];
+    return [
+      { id, type: n.record.type, shape: out ? formatShapeKeras(out.shape) : '?', params: n.paramCount },
+    ];
   });
 }
 
@@ -29,7 +31,8 @@ export function formatSummary(a: Analysis, title: string): string {
     12,
   ];
   const line = (c: string) => c.repeat(w[0]! + w[1]! + w[2]! + 4);
-  const row = (a1: string, a2: string, a3: string) => `${a1.padEnd(w[0]!)}  ${a2.padEnd(w[1]!)}  ${a3.padStart(w[2]!)}`;
+  const row = (a1: string, a2: string, a3: string) =>
+    `${a1.padEnd(w[0]!)}  ${a2.padEnd(w[1]!)}  ${a3.padStart(w[2]!)}`;
   const heads = a.order
     .map((id) => a.nodes.get(id)!)
     .filter((n) => n.def?.kind === 'loss' || n.def?.kind === 'metric')
@@ -47,7 +50,8 @@ export function formatSummary(a: Analysis, title: string): string {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.nodeId !== undefined ? ` [${d.nodeId}${d.field ? `.${d.field}` : d.port ? `:${d.port}` : ''}]` : '';
+  const where =
+    d.nodeId !== undefined ? ` [${d.nodeId}${d.field ? `.${d.field}` : d.port ? `:${d.port}` : ''}]` : '';
   const fix =
     d.fix?.kind === 'insert-node'
       ? `\n    fix: insert ${d.fix.type} before '${d.fix.beforeNode}' (input '${d.fix.port}')`

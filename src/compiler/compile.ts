@@ -7,11 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 
 /** tfjs does not export its Initializer class type; this is it. */
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
+
 import type { IRNode, Json, ModelIR } from '../core/ir.ts';
-import { hashString } from '../core/rng.ts';
 import type { Registry } from '../core/registry.ts';
+import { hashString } from '../core/rng.ts';
 import { installKernelPatches } from './backend-patches.ts';
-import { KernelLayer, useKernelRegistry } from './kernel-layer.ts';
+import { KernelLayer, setKernelRegistry } from './kernel-layer.ts';
 
 export class CompileError extends Error {
   constructor(
@@ -125,7 +126,7 @@ function buildLayer(node: IRNode, seed: number): tf.layers.Layer {
 const refKey = (node: string) => node;
 
 export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number } = {}): CompiledModel {
-  useKernelRegistry(registry);
+  setKernelRegistry(registry);
   installKernelPatches(); // fast/missing gradient kernels for cpu and wasm (idempotent)
   const seed = opts.seed ?? ir.training?.seed ?? 1;
   const layers = new Map<string, tf.layers.Layer>();
@@ -135,7 +136,11 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
   for (const node of ir.nodes) {
     try {
       if (node.op.kind === 'input') {
-        const t = tf.input({ shape: node.op.shape.slice(1) as number[], dtype: node.op.dtype, name: node.id });
+        const t = tf.input({
+          shape: node.op.shape.slice(1) as number[],
+          dtype: node.op.dtype,
+          name: node.id,
+        });
         symbolic.set(node.id, t);
         inputLayers.push(t);
         continue;
@@ -152,11 +157,16 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
       symbolic.set(node.id, out);
     } catch (e) {
       if (e instanceof CompileError) throw e;
-      throw new CompileError(node.id, `building node '${node.id}' (${node.type}) failed in tfjs: ${(e as Error).message}`);
+      throw new CompileError(
+        node.id,
+        `building node '${node.id}' (${node.type}) failed in tfjs: ${(e as Error).message}`,
+      );
     }
   }
 
-  const outputs = (ir.outputs.length ? ir.outputs : [ir.nodes.at(-1)?.id ?? '']).map((id) => symbolic.get(id)!);
+  const outputs = (ir.outputs.length ? ir.outputs : [ir.nodes.at(-1)?.id ?? '']).map(
+    (id) => symbolic.get(id)!,
+  );
   const model = tf.model({ inputs: inputLayers, outputs, name: sanitizeName(ir.title) });
   const groupOf = new Map(ir.nodes.map((n) => [n.id, n.group]));
 

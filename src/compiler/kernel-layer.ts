@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 
 /** tfjs does not export its Initializer class type; this is it. */
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
+
 import type { AnyNodeDef } from '../core/node-def.ts';
 import type { WeightInit } from '../core/ops.ts';
 import type { Registry } from '../core/registry.ts';
@@ -14,7 +15,7 @@ import { tfOps } from './tf-ops.ts';
 let kernelRegistry: Registry | undefined;
 
 /** The compiler calls this before building; loading a saved model needs it too. */
-export function useKernelRegistry(registry: Registry): void {
+export function setKernelRegistry(registry: Registry): void {
   kernelRegistry = registry;
 }
 
@@ -87,7 +88,9 @@ export class KernelLayer extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const ports = Object.keys(typeof this.def.inputs === 'function' ? this.def.inputs(this.params) : this.def.inputs);
+    const ports = Object.keys(
+      typeof this.def.inputs === 'function' ? this.def.inputs(this.params) : this.def.inputs,
+    );
     const shapes = this.inputShapes(inputShape);
     const inputs = Object.fromEntries(ports.map((p, i) => [p, tensor(shapes[i] ?? [])]));
     const out = this.def.infer({ nodeId: this.name, params: this.params, inputs, data: undefined });

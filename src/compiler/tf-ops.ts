@@ -38,7 +38,8 @@ export const tfOps: Ops<T> = {
   transpose: (x, perm) => tf.transpose(x, perm),
   softmax: (x) => tf.softmax(x),
   logSoftmax: (x) => tf.logSoftmax(x),
-  oneHot: (i, depth) => tf.cast(tf.oneHot(tf.cast(tf.reshape(i, [-1]), 'int32') as tf.Tensor1D, depth), 'float32'),
+  oneHot: (i, depth) =>
+    tf.cast(tf.oneHot(tf.cast(tf.reshape(i, [-1]), 'int32') as tf.Tensor1D, depth), 'float32'),
   inTopK: (pred, labels, k) => {
     // Count classes scoring strictly higher than the label's score; a hit when fewer than k.
     const idx = tf.cast(tf.reshape(labels, [-1]), 'int32');

@@ -5,7 +5,13 @@ export type Severity = 'error' | 'warning';
 
 /** A one-click fix the canvas can apply and the CLI can describe. */
 export type Fix =
-  | { readonly kind: 'insert-node'; readonly type: string; readonly edgeId?: string; readonly beforeNode: string; readonly port: string }
+  | {
+      readonly kind: 'insert-node';
+      readonly type: string;
+      readonly edgeId?: string;
+      readonly beforeNode: string;
+      readonly port: string;
+    }
   | { readonly kind: 'set-param'; readonly nodeId: string; readonly field: string; readonly value: unknown };
 
 export interface Diagnostic {
@@ -30,7 +36,11 @@ export class NodeProblem extends Error {
   }
 }
 
-export const reject = (code: string, message: string, where?: { field?: string; port?: string; fix?: Fix }): never => {
+export const reject = (
+  code: string,
+  message: string,
+  where?: { field?: string; port?: string; fix?: Fix },
+): never => {
   throw new NodeProblem(code, message, where);
 };
 

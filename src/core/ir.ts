@@ -1,7 +1,7 @@
 // ModelIR: the plain-JSON model that `lower(doc)` produces. The tfjs compiler and the TypeScript
 // code generator both read it, so the trained model and the exported code cannot drift.
 
-import type { DType, Dim } from './tensor-type.ts';
+import type { Dim, DType } from './tensor-type.ts';
 
 export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
 export type JsonObject = { readonly [k: string]: Json };

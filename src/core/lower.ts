@@ -31,7 +31,12 @@ export function lowerGraph(analysis: Analysis, registry: Registry): LowerResult 
       return [{ node: src.node, port: src.port }];
     });
     if (!def.lower) {
-      diagnostics.push({ code: 'lower/not-lowerable', severity: 'error', message: `Node '${id}' (${def.title}) cannot be part of a model.`, nodeId: id });
+      diagnostics.push({
+        code: 'lower/not-lowerable',
+        severity: 'error',
+        message: `Node '${id}' (${def.title}) cannot be part of a model.`,
+        nodeId: id,
+      });
       continue;
     }
     const op = def.lower({ nodeId: id, params: n.params, inputs: n.inputs, outputs: n.outputs });

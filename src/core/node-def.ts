@@ -62,7 +62,13 @@ export interface KernelContext {
 /** Math with no tf.layers equivalent: straight-line code over Ops, run by the generic KernelLayer. */
 export interface Kernel<P extends ParamSpecs> {
   weights?(params: ParamValues<P>, inputShapes: readonly (readonly Dim[])[]): WeightSpec[];
-  call<T>(ops: Ops<T>, inputs: readonly T[], weights: Readonly<Record<string, T>>, params: ParamValues<P>, ctx: KernelContext): T;
+  call<T>(
+    ops: Ops<T>,
+    inputs: readonly T[],
+    weights: Readonly<Record<string, T>>,
+    params: ParamValues<P>,
+    ctx: KernelContext,
+  ): T;
 }
 
 /** How an unconnected `target` port is fed from a classification dataset. */
@@ -86,7 +92,10 @@ export interface NodeMigration {
   readonly from: number;
   readonly up: (params: Readonly<Record<string, unknown>>) => Record<string, unknown>;
   /** Examples are the migration's own test cases: the meta-test runs every one. */
-  readonly examples: readonly { readonly before: Record<string, unknown>; readonly after: Record<string, unknown> }[];
+  readonly examples: readonly {
+    readonly before: Record<string, unknown>;
+    readonly after: Record<string, unknown>;
+  }[];
 }
 
 export type PortSpecs = Readonly<Record<string, PortSpec>>;

@@ -104,7 +104,8 @@ export function checkParam(spec: ParamSpec, v: unknown): string | null {
         return `takes at most ${spec.maxLength} entries, got ${v.length}`;
       let inferred = 0;
       for (const d of v) {
-        if (typeof d !== 'number' || !Number.isInteger(d)) return `entries must be whole numbers, got ${show(d)}`;
+        if (typeof d !== 'number' || !Number.isInteger(d))
+          return `entries must be whole numbers, got ${show(d)}`;
         if (d === -1 && spec.allowInferred) {
           inferred++;
           continue;

@@ -48,9 +48,11 @@ export function registryFromModules(modules: Iterable<[path: string, mod: unknow
   const defs: AnyNodeDef[] = [];
   for (const [path, mod] of modules) {
     const def = (mod as { default?: AnyNodeDef }).default;
-    if (!def || typeof def.type !== 'string') throw new Error(`${path} must default-export defineNode({...})`);
+    if (!def || typeof def.type !== 'string')
+      throw new Error(`${path} must default-export defineNode({...})`);
     const expected = typeFromPath(path);
-    if (expected && def.type !== expected) throw new Error(`${path} defines '${def.type}' but its path says '${expected}'`);
+    if (expected && def.type !== expected)
+      throw new Error(`${path} defines '${def.type}' but its path says '${expected}'`);
     defs.push(def);
   }
   return new Registry(defs);

@@ -23,7 +23,12 @@ export function nodeCatalog(registry: Registry): string {
     '',
   ];
   for (const [family, defs] of registry.families()) {
-    lines.push(`## ${family} (${defs.length})`, '', '| type | title | summary | formula | paper |', '|---|---|---|---|---|');
+    lines.push(
+      `## ${family} (${defs.length})`,
+      '',
+      '| type | title | summary | formula | paper |',
+      '|---|---|---|---|---|',
+    );
     for (const d of defs)
       lines.push(
         `| \`${d.type}\` | ${cell(d.title)} | ${cell(d.docs.summary)} | ${d.docs.formula ? `\`${cell(d.docs.formula)}\`` : ''} | ${cell(paperCell(d))} |`,
@@ -38,7 +43,9 @@ export function templateTable(registry: Registry): string {
   const rows = listTemplateIds().map((id) => {
     const a = analyseText(readTemplate(id), registry);
     const m = a.doc?.meta;
-    const paper = m?.paper ? `${m.paper.title} (${m.paper.year}${m.paper.arxiv ? `, arXiv ${m.paper.arxiv}` : ''})` : '—';
+    const paper = m?.paper
+      ? `${m.paper.title} (${m.paper.year}${m.paper.arxiv ? `, arXiv ${m.paper.arxiv}` : ''})`
+      : '—';
     const status = a.ok && m?.expected?.params === a.totalParams ? 'ok' : 'broken';
     return `| \`${id}\` | ${cell(m?.title)} | ${cell(paper)} | ${cell(m?.claim)} | ${(m?.expected?.params ?? 0).toLocaleString('en-US')} | ${status} |`;
   });

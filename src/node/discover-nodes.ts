@@ -11,7 +11,8 @@ export function listNodeFiles(dir = NODES_DIR): string[] {
   for (const family of readdirSync(dir, { withFileTypes: true })) {
     if (!family.isDirectory() || family.name.startsWith('_')) continue;
     for (const f of readdirSync(join(dir, family.name))) {
-      if (f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('_')) files.push(join(dir, family.name, f));
+      if (f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('_'))
+        files.push(join(dir, family.name, f));
     }
   }
   return files.sort();
@@ -23,7 +24,9 @@ let cached: Promise<Registry> | undefined;
 export function loadRegistry(): Promise<Registry> {
   cached ??= (async () => {
     const files = listNodeFiles();
-    const mods = await Promise.all(files.map(async (f) => [f, await import(pathToFileURL(f).href)] as [string, unknown]));
+    const mods = await Promise.all(
+      files.map(async (f) => [f, await import(pathToFileURL(f).href)] as [string, unknown]),
+    );
     return registryFromModules(mods);
   })();
   return cached;

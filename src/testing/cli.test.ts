@@ -25,7 +25,10 @@ async function cli(...argv: string[]) {
 }
 
 function spawnCli(...argv: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/netwright.mjs'), ...argv], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/netwright.mjs'), ...argv], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -57,7 +60,9 @@ describe('netwright check', () => {
     const j = await cli('check', path, '--json');
     const parsed = JSON.parse(j.stdout);
     expect(parsed.ok).toBe(false);
-    const d = parsed.diagnostics.find((x: { code: string }) => named === x.code || named.startsWith(`${x.code}-`));
+    const d = parsed.diagnostics.find(
+      (x: { code: string }) => named === x.code || named.startsWith(`${x.code}-`),
+    );
     expect(d, `diagnostic for ${named}`).toBeDefined();
     const code: string = d.code;
     expect(j.code).toBe(code.startsWith('doc/') ? 2 : 1);
@@ -99,7 +104,10 @@ describe('netwright train', () => {
   it('mlp-mnist: 2 epochs on wasm, seed 1, reaches ≥ 0.90 validation accuracy; JSON final line', async () => {
     const r = await cli('train', 'mlp-mnist', '--epochs', '2', '--backend', 'wasm', '--seed', '1', '--json');
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const final = lines.at(-1).final;
     expect(final).toMatchObject({ status: 'done', backend: 'wasm', epochs: 2 });
     expect(final.valAccuracy).toBeGreaterThanOrEqual(0.9);
@@ -110,7 +118,14 @@ describe('netwright train', () => {
 
   it('the same seed gives the same run; another seed a different one', async () => {
     const run = async (seed: string) =>
-      JSON.parse((await cli('train', 'mlp-mnist', '--epochs', '1', '--max-batches', '20', '--seed', seed, '--json')).stdout.trim().split('\n').at(-1)!).final;
+      JSON.parse(
+        (
+          await cli('train', 'mlp-mnist', '--epochs', '1', '--max-batches', '20', '--seed', seed, '--json')
+        ).stdout
+          .trim()
+          .split('\n')
+          .at(-1)!,
+      ).final;
     const a = await run('3');
     const b = await run('3');
     const c = await run('4');

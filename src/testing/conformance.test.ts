@@ -3,14 +3,14 @@
 // tfjs's countParams, gradients vs finite differences, no leaked tensors, docs present.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { compileIR } from '../compiler/compile.ts';
+import { tfOps } from '../compiler/tf-ops.ts';
 import { analyse } from '../core/analysis/analyse.ts';
 import { lowerGraph } from '../core/lower.ts';
 import type { AnyNodeDef } from '../core/node-def.ts';
 import { resolveParams } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng } from '../core/rng.ts';
-import { compileIR } from '../compiler/compile.ts';
-import { tfOps } from '../compiler/tf-ops.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { gradientError, oneNodeGraph, randomInput, variableGradientError } from './harness.ts';
 
@@ -78,7 +78,9 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
         // Gradients w.r.t. each float input and each trainable weight.
         const probe = tf.tidy(() => tf.keep(tf.randomNormal(outShape as number[], 0, 1, 'float32', 5)));
         const objective = (feedOverride: Record<string, tf.Tensor>) =>
-          tf.sum(tf.mul(compiled.run({ ...feeds, ...feedOverride }, { training: false }).get('node')!, probe)) as tf.Scalar;
+          tf.sum(
+            tf.mul(compiled.run({ ...feeds, ...feedOverride }, { training: false }).get('node')!, probe),
+          ) as tf.Scalar;
         for (const [port, spec] of Object.entries(ex.inputs)) {
           if (spec.dtype === 'int32') continue;
           const err = gradientError((x) => objective({ [`in_${port}`]: x }), feeds[`in_${port}`]!, rng);
@@ -113,7 +115,11 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
       expect(Number.isFinite(value.dataSync()[0])).toBe(true);
       value.dispose();
       if (def.loss) {
-        const err = gradientError((z) => def.loss!.fn(tfOps, probs(z), target, config) as tf.Scalar, logits, rng);
+        const err = gradientError(
+          (z) => def.loss!.fn(tfOps, probs(z), target, config) as tf.Scalar,
+          logits,
+          rng,
+        );
         expect(err).toBeLessThan(0.05);
       }
       tf.dispose([logits, labels, target]);

@@ -22,7 +22,14 @@ export function oneNodeGraph(def: AnyNodeDef, ex: NodeExample): GraphDoc {
     };
     edges[`e_${port}`] = { from: { node: `in_${port}`, port: 'y' }, to: { node: 'node', port } };
   }
-  return { format: 'netwright.graph', formatVersion: 1, meta: { title: `one ${def.type}` }, nodes, edges, layout: {} };
+  return {
+    format: 'netwright.graph',
+    formatVersion: 1,
+    meta: { title: `one ${def.type}` },
+    nodes,
+    edges,
+    layout: {},
+  };
 }
 
 export function randomInput(spec: ExampleInput, rng: Rng): tf.Tensor {
@@ -46,7 +53,13 @@ export function randomInput(spec: ExampleInput, rng: Rng): tf.Tensor {
  * Compares tf.grad of `f` at `x` with central differences on a few coordinates. Returns the worst
  * relative error. `f` must return a scalar and be deterministic.
  */
-export function gradientError(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor, rng: Rng, coords = 6, eps = 1e-2): number {
+export function gradientError(
+  f: (x: tf.Tensor) => tf.Scalar,
+  x: tf.Tensor,
+  rng: Rng,
+  coords = 6,
+  eps = 1e-2,
+): number {
   const analytic = tf.tidy(() => tf.grad(f)(x).dataSync().slice());
   const base = x.dataSync().slice();
   let worst = 0;
@@ -67,7 +80,13 @@ export function gradientError(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor, rng:
 }
 
 /** Like gradientError, for a variable that `f` reads (tf.variableGrads vs perturbing the variable). */
-export function variableGradientError(f: () => tf.Scalar, v: tf.Variable, rng: Rng, coords = 4, eps = 1e-2): number {
+export function variableGradientError(
+  f: () => tf.Scalar,
+  v: tf.Variable,
+  rng: Rng,
+  coords = 4,
+  eps = 1e-2,
+): number {
   const analytic = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(f, [v]);
     value.dispose();

@@ -2,15 +2,15 @@
 // (tfjs's own count too), and three training steps on a fixed batch lower the loss.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { compileIR } from '../compiler/compile.ts';
 import { analyseText } from '../core/analysis/analyse.ts';
 import type { LoadedDataset, Split } from '../core/datasets/dataset-def.ts';
 import { findDataset } from '../core/datasets/index.ts';
 import { lowerGraph } from '../core/lower.ts';
 import { resolveParams } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
-import { compileIR } from '../compiler/compile.ts';
-import { loadRegistry } from '../node/discover-nodes.ts';
 import { nodeDatasetIO } from '../node/dataset-io.ts';
+import { loadRegistry } from '../node/discover-nodes.ts';
 import { listTemplateIds, readTemplate } from '../node/templates.ts';
 import { evaluate, toTensors, train } from '../trainer/loop.ts';
 
@@ -44,10 +44,15 @@ describe('templates', () => {
     expect(compiled.countParams()).toBe(expected);
 
     const ds = findDataset(ir.training!.dataset.name)!;
-    const data = await ds.load(resolveParams(ds.params, ir.training!.dataset.params).values, createRng(1), nodeDatasetIO);
+    const data = await ds.load(
+      resolveParams(ds.params, ir.training!.dataset.params).values,
+      createRng(1),
+      nodeDatasetIO,
+    );
     const n = 32;
     const fsz = data.binding.featureShape.reduce((p, d) => p * d, 1);
-    const lsz = data.binding.labels.kind === 'class' ? 1 : data.binding.labels.shape.reduce((p, d) => p * d, 1);
+    const lsz =
+      data.binding.labels.kind === 'class' ? 1 : data.binding.labels.shape.reduce((p, d) => p * d, 1);
     const batch: LoadedDataset = {
       binding: data.binding,
       train: firstRows(data.train, n, fsz, lsz),
@@ -56,7 +61,11 @@ describe('templates', () => {
     // Training-mode loss (batch statistics), the quantity the steps minimise.
     const fixed = toTensors(batch, 'train');
     const lossBefore = evaluate(compiled, registry, fixed, { training: true }).loss;
-    const result = await train(compiled, registry, batch, ir.training!, { epochs: 3, batchSize: n, validate: false });
+    const result = await train(compiled, registry, batch, ir.training!, {
+      epochs: 3,
+      batchSize: n,
+      validate: false,
+    });
     const lossAfter = evaluate(compiled, registry, fixed, { training: true }).loss;
     fixed.dispose();
     expect(result.status).toBe('done');

@@ -2,15 +2,15 @@
 // the node, AdamW's decoupled decay (closed form), and no leaked tensors.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { compileIR } from '../compiler/compile.ts';
 import { analyse } from '../core/analysis/analyse.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { lowerGraph } from '../core/lower.ts';
 import { createRng } from '../core/rng.ts';
-import { compileIR } from '../compiler/compile.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
-import { makeOptimizer } from '../trainer/optimizers.ts';
 import { evaluate, toTensors, train } from '../trainer/loop.ts';
+import { makeOptimizer } from '../trainer/optimizers.ts';
 
 const registry = await loadRegistry();
 
@@ -29,10 +29,17 @@ function toyData(n = 48): LoadedDataset {
     y[i] = (x[i * 4]! > 0 ? 1 : 0) + (x[i * 4 + 1]! > 0 ? 1 : 0);
   }
   const split = { x, y, count: n };
-  return { binding: { name: 'iris', featureShape: [4], labels: { kind: 'class', numClasses: 3 } }, train: split, val: split };
+  return {
+    binding: { name: 'iris', featureShape: [4], labels: { kind: 'class', numClasses: 3 } },
+    train: split,
+    val: split,
+  };
 }
 
-function mlp(extra: Partial<GraphDoc> = {}, optimizer = { type: 'optimizers.sgd', params: { learningRate: 0.1 } }): GraphDoc {
+function mlp(
+  extra: Partial<GraphDoc> = {},
+  optimizer = { type: 'optimizers.sgd', params: { learningRate: 0.1 } },
+): GraphDoc {
   return {
     format: 'netwright.graph',
     formatVersion: 1,

@@ -9,7 +9,7 @@ export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 export class BackendError extends Error {}
 
-export async function useNodeBackend(name: NodeBackend): Promise<string> {
+export async function selectNodeBackend(name: NodeBackend): Promise<string> {
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm'); // registers the backend and its flags
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);

@@ -2,12 +2,12 @@
 // weighted sum of loss nodes, metrics, a finiteness check that names the node, tf.tidy everywhere.
 
 import * as tf from '@tensorflow/tfjs';
-import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
-import type { IRNode, IRRef, IRTraining } from '../core/ir.ts';
-import { createRng, type Rng } from '../core/rng.ts';
-import type { Registry } from '../core/registry.ts';
 import type { CompiledModel } from '../compiler/compile.ts';
 import { tfOps } from '../compiler/tf-ops.ts';
+import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
+import type { IRNode, IRRef, IRTraining } from '../core/ir.ts';
+import type { Registry } from '../core/registry.ts';
+import { createRng, type Rng } from '../core/rng.ts';
 import { makeOptimizer } from './optimizers.ts';
 
 export interface BatchReport {
@@ -85,7 +85,11 @@ export function toTensors(ds: LoadedDataset, split: 'train' | 'val'): DataTensor
   };
 }
 
-function labelsFor(ref: Extract<IRRef, { labels: unknown }>, y: tf.Tensor, numClasses: number | undefined): tf.Tensor {
+function labelsFor(
+  ref: Extract<IRRef, { labels: unknown }>,
+  y: tf.Tensor,
+  numClasses: number | undefined,
+): tf.Tensor {
   if (ref.labels === 'onehot') return tf.cast(tf.oneHot(y as tf.Tensor1D, numClasses!), 'float32');
   return y;
 }
@@ -159,7 +163,13 @@ export function evaluate(
 }
 
 /** After a non-finite loss: the first node (in graph order) whose output is NaN/Inf on this batch. */
-export function findNonFiniteNode(compiled: CompiledModel, registry: Registry, x: tf.Tensor, y: tf.Tensor, numClasses: number | undefined): string {
+export function findNonFiniteNode(
+  compiled: CompiledModel,
+  registry: Registry,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  numClasses: number | undefined,
+): string {
   return tf.tidy(() => {
     const outs = compiled.run(feedsFor(compiled, x), { training: true });
     const bad = (t: tf.Tensor) => tf.any(tf.logicalNot(tf.isFinite(t))).dataSync()[0] === 1;
@@ -210,13 +220,21 @@ export async function train(
           const order = batchOrder(trainData.count, rng);
           const totalBatches = Math.ceil(trainData.count / batchSize);
           const batches = Math.min(totalBatches, opts.maxBatchesPerEpoch ?? totalBatches);
-          const sums = { loss: 0, n: 0, terms: new Map<string, number>(), metrics: new Map<string, number>() };
+          const sums = {
+            loss: 0,
+            n: 0,
+            terms: new Map<string, number>(),
+            metrics: new Map<string, number>(),
+          };
           for (let b = 0; b < batches; b++) {
             if (opts.shouldStop?.()) {
               status = 'stopped';
               break outer;
             }
-            const idx = tf.tensor1d(order.subarray(b * batchSize, Math.min((b + 1) * batchSize, trainData.count)), 'int32');
+            const idx = tf.tensor1d(
+              order.subarray(b * batchSize, Math.min((b + 1) * batchSize, trainData.count)),
+              'int32',
+            );
             const x = tf.gather(trainData.x, idx);
             const y = tf.gather(trainData.y, idx);
             const size = idx.shape[0]!;
@@ -256,11 +274,16 @@ export async function train(
             });
             await opts.onBatch?.({ stage: stage.name, epoch: globalEpoch, batch: b + 1, batches, loss });
           }
-          const avg = (m: Map<string, number>) => Object.fromEntries([...m].map(([k, v]) => [k, v / Math.max(1, sums.n)]));
+          const avg = (m: Map<string, number>) =>
+            Object.fromEntries([...m].map(([k, v]) => [k, v / Math.max(1, sums.n)]));
           const report: EpochReport = {
             stage: stage.name,
             epoch: globalEpoch,
-            train: { loss: sums.loss / Math.max(1, sums.n), terms: avg(sums.terms), metrics: avg(sums.metrics) },
+            train: {
+              loss: sums.loss / Math.max(1, sums.n),
+              terms: avg(sums.terms),
+              metrics: avg(sums.metrics),
+            },
             val: valData ? evaluate(compiled, registry, valData) : undefined,
             ms: performance.now() - te,
           };

@@ -37,7 +37,8 @@ function stepper(
   };
 }
 
-const num = (c: JsonObject, k: string, d: number): number => (typeof c[k] === 'number' ? (c[k] as number) : d);
+const num = (c: JsonObject, k: string, d: number): number =>
+  typeof c[k] === 'number' ? (c[k] as number) : d;
 
 function fromTf(opt: tf.Optimizer): Stepper {
   return stepper(
@@ -68,7 +69,10 @@ function adamW(c: JsonObject): Stepper {
 export function makeOptimizer(training: IRTraining, registry: Registry, learningRate?: number): Stepper {
   const def = registry.get(training.optimizer.type);
   if (!def?.optimizer) throw new Error(`unknown optimizer '${training.optimizer.type}'`);
-  const c: JsonObject = { ...training.optimizer.config, ...(learningRate !== undefined ? { learningRate } : {}) };
+  const c: JsonObject = {
+    ...training.optimizer.config,
+    ...(learningRate !== undefined ? { learningRate } : {}),
+  };
   const lr = num(c, 'learningRate', 0.001);
   switch (def.optimizer.algorithm) {
     case 'sgd':
@@ -82,7 +86,13 @@ export function makeOptimizer(training: IRTraining, registry: Registry, learning
       return adamW(c);
     case 'rmsprop':
       return fromTf(
-        tf.train.rmsprop(lr, num(c, 'decay', 0.9), num(c, 'momentum', 0), num(c, 'epsilon', 1e-7), c.centered === true),
+        tf.train.rmsprop(
+          lr,
+          num(c, 'decay', 0.9),
+          num(c, 'momentum', 0),
+          num(c, 'epsilon', 1e-7),
+          c.centered === true,
+        ),
       );
   }
 }

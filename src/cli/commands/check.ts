@@ -1,7 +1,7 @@
-import { CliError, analyseSource, isUnreadable, readGraphSource } from '../load-graph.ts';
-import { type ParsedArgs, checkFlags } from '../args.ts';
-import { formatDiagnostic, formatSummary, summaryRows } from '../summary.ts';
+import { checkFlags, type ParsedArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
+import { analyseSource, CliError, isUnreadable, readGraphSource } from '../load-graph.ts';
+import { formatDiagnostic, formatSummary, summaryRows } from '../summary.ts';
 
 export const checkHelp = `netwright check <graph.json|template-id> [--json]
   Validates a graph and prints a Keras-style summary ending with "Total params: N".
@@ -35,6 +35,7 @@ export async function check(args: ParsedArgs, ctx: CliContext): Promise<number> 
   if (exit === 2) throw new CliError(`${src.source}: ${a.diagnostics.map((d) => d.message).join(' ')}`, 2);
   if (a.doc) ctx.out(formatSummary(a, a.doc.meta.title));
   for (const d of a.diagnostics) ctx.err(`${src.source}: ${formatDiagnostic(d)}`);
-  if (!a.ok) ctx.err(`${a.diagnostics.filter((d) => d.severity === 'error').length} error(s) in ${src.source}.`);
+  if (!a.ok)
+    ctx.err(`${a.diagnostics.filter((d) => d.severity === 'error').length} error(s) in ${src.source}.`);
   return exit;
 }

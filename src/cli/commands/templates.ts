@@ -1,6 +1,6 @@
 import { analyseText } from '../../core/analysis/analyse.ts';
 import { listTemplateIds, readTemplate } from '../../node/templates.ts';
-import { type ParsedArgs, checkFlags } from '../args.ts';
+import { checkFlags, type ParsedArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { hasExperiment } from './verify.ts';
 
@@ -14,7 +14,11 @@ export async function templatesCommand(args: ParsedArgs, ctx: CliContext): Promi
     const a = analyseText(readTemplate(id), registry);
     const meta = a.doc?.meta;
     const expected = meta?.expected?.params;
-    const status = !a.ok ? 'errors' : expected !== undefined && expected !== a.totalParams ? 'param-mismatch' : 'ok';
+    const status = !a.ok
+      ? 'errors'
+      : expected !== undefined && expected !== a.totalParams
+        ? 'param-mismatch'
+        : 'ok';
     return {
       id,
       title: meta?.title ?? id,
@@ -30,6 +34,8 @@ export async function templatesCommand(args: ParsedArgs, ctx: CliContext): Promi
   }
   const w = Math.max(4, ...rows.map((r) => r.id.length));
   for (const r of rows)
-    ctx.out(`${r.id.padEnd(w)}  ${r.status.padEnd(6)}  ${r.title}${r.paper ? ` — ${r.paper}` : ''}${r.verify ? '  [verify]' : ''}`);
+    ctx.out(
+      `${r.id.padEnd(w)}  ${r.status.padEnd(6)}  ${r.title}${r.paper ? ` — ${r.paper}` : ''}${r.verify ? '  [verify]' : ''}`,
+    );
   return 0;
 }

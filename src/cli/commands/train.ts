@@ -1,15 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
+import { CompileError, compileIR } from '../../compiler/compile.ts';
 import { findDataset } from '../../core/datasets/index.ts';
 import { lowerGraph } from '../../core/lower.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
-import { CompileError, compileIR } from '../../compiler/compile.ts';
 import { nodeDatasetIO } from '../../node/dataset-io.ts';
-import { BackendError, NODE_BACKENDS, type NodeBackend, useNodeBackend } from '../../trainer/backend-node.ts';
+import {
+  BackendError,
+  NODE_BACKENDS,
+  type NodeBackend,
+  selectNodeBackend,
+} from '../../trainer/backend-node.ts';
 import { type EpochReport, train } from '../../trainer/loop.ts';
-import { type ParsedArgs, UsageError, checkFlags, intFlag } from '../args.ts';
+import { checkFlags, intFlag, type ParsedArgs, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { CliError, analyseSource, isUnreadable, readGraphSource } from '../load-graph.ts';
+import { analyseSource, CliError, isUnreadable, readGraphSource } from '../load-graph.ts';
 import { makeProgress, progressLine } from '../progress.ts';
 import { formatDiagnostic } from '../summary.ts';
 
@@ -23,7 +28,8 @@ function accuracyOf(metrics: Readonly<Record<string, number>>, ids: readonly str
   return undefined;
 }
 
-const round = (x: number | undefined, d = 4) => (x === undefined ? undefined : Math.round(x * 10 ** d) / 10 ** d);
+const round = (x: number | undefined, d = 4) =>
+  x === undefined ? undefined : Math.round(x * 10 ** d) / 10 ** d;
 
 export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
   checkFlags(args, ['epochs', 'backend', 'seed', 'json', 'batch-size', 'max-batches']);
@@ -41,16 +47,23 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
   const a = analyseSource(src, registry);
   if (!a.ok) {
     for (const d of a.diagnostics) ctx.err(`${src.source}: ${formatDiagnostic(d)}`);
-    throw new CliError(`${src.source}: the graph has errors; fix them (see above) before training.`, isUnreadable(a) ? 2 : 1);
+    throw new CliError(
+      `${src.source}: the graph has errors; fix them (see above) before training.`,
+      isUnreadable(a) ? 2 : 1,
+    );
   }
   const lowered = lowerGraph(a, registry);
   if (!lowered.ir) throw new CliError(lowered.diagnostics.map((d) => d.message).join('\n'), 1);
   const ir = lowered.ir;
-  if (!ir.training) throw new CliError(`${src.source}: the graph has no "training" section (dataset, optimizer); add one to train it.`, 1);
+  if (!ir.training)
+    throw new CliError(
+      `${src.source}: the graph has no "training" section (dataset, optimizer); add one to train it.`,
+      1,
+    );
 
   let backend: string;
   try {
-    backend = await useNodeBackend(backendArg as NodeBackend);
+    backend = await selectNodeBackend(backendArg as NodeBackend);
   } catch (e) {
     if (e instanceof BackendError) throw new CliError(e.message, 1);
     throw e;
@@ -98,7 +111,14 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
     ...(maxBatches !== undefined ? { maxBatchesPerEpoch: maxBatches } : {}),
     seed: runSeed,
     onBatch: (b) =>
-      progress.update(progressLine(`epoch ${b.epoch}`, b.batch, b.batches, `loss ${b.loss.toFixed(4)}  ${((performance.now() - t0) / 1000).toFixed(0)} s`)),
+      progress.update(
+        progressLine(
+          `epoch ${b.epoch}`,
+          b.batch,
+          b.batches,
+          `loss ${b.loss.toFixed(4)}  ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+        ),
+      ),
     onEpoch: reportEpoch,
   });
   progress.done();

@@ -1,7 +1,7 @@
 // `netwright verify`: runs a paper template's miniature experiment. Experiments register here by
 // template id as the paper-template issues add them; templates without one say so.
 import { listTemplateIds } from '../../node/templates.ts';
-import { type ParsedArgs, UsageError, checkFlags } from '../args.ts';
+import { checkFlags, type ParsedArgs, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../load-graph.ts';
 
