@@ -1,7 +1,8 @@
 // `npx tsx bench/kernel-patches.ts [--quick]`: times the kernels that src/compiler/backend-patches.ts
 // replaces, on tfjs `cpu` before and after the patch and on `wasm` after it (wasm has no kernel
-// before), and prints the numbers as JSON on stdout. `--quick` skips the ~13 s unpatched cpu
-// Conv2DBackpropFilter run. Reports only; never fails on a time.
+// before, except for the resize / pooling gradients, timed before and after), and prints the numbers
+// as JSON on stdout. `--quick` skips the ~13 s unpatched cpu Conv2DBackpropFilter run. Reports only;
+// never fails on a time. (The unpatched resize / pooling gradients give wrong values: only timed.)
 import * as tf from '@tensorflow/tfjs';
 import { installKernelPatches } from '../src/compiler/backend-patches.ts';
 
@@ -12,6 +13,10 @@ const X: [number, number, number, number] = [32, 28, 28, 16];
 const W: [number, number, number, number] = [3, 3, 16, 16];
 const DW: [number, number, number, number] = [3, 3, 16, 1];
 const EMB = { vocab: 1000, dim: 32, ids: 32 * 28 };
+/** upSampling2d({size: [2, 2]}) of a [32, 14, 14, 16] map; pooling: 3×3, stride 2, 'same' on X. */
+const UP: [number, number, number, number] = [32, 14, 14, 16];
+const UP_SIZE: [number, number] = [28, 28];
+const POOL = { filterSize: 3, strides: 2, pad: 'same' } as const;
 
 type Ms = number | null;
 
@@ -40,8 +45,12 @@ function inputs() {
   const dyd = tf.randomNormal(yd.shape);
   const table = tf.randomNormal([EMB.ids, EMB.dim]);
   const ids = tf.randomUniform([EMB.ids], 0, EMB.vocab, 'int32') as tf.Tensor1D;
-  tf.dispose([y, yd]);
-  return { x, w, dw, dy, dyd, table, ids };
+  const up = tf.randomNormal(UP) as tf.Tensor4D;
+  const dyUp = tf.randomNormal([UP[0], ...UP_SIZE, UP[3]]) as tf.Tensor4D;
+  const pooled = tf.avgPool(x, POOL.filterSize, POOL.strides, POOL.pad);
+  const dyPool = tf.randomNormal(pooled.shape) as tf.Tensor4D;
+  tf.dispose([y, yd, pooled]);
+  return { x, w, dw, dy, dyd, table, ids, up, dyUp, dyPool };
 }
 
 type Inputs = ReturnType<typeof inputs>;
@@ -84,9 +93,51 @@ const depthwise = {
       ),
 };
 const segmentSum = (t: Inputs) => () => tf.unsortedSegmentSum(t.table, t.ids, EMB.vocab);
+const resizeGrad =
+  (kernel: string, halfPixelCenters = false) =>
+  (t: Inputs) =>
+  () =>
+    tf
+      .engine()
+      .runKernel<tf.Tensor>(
+        kernel,
+        { images: t.up, dy: t.dyUp },
+        { alignCorners: false, halfPixelCenters, size: UP_SIZE },
+      );
+const poolGrad = {
+  avg: (t: Inputs) => () =>
+    tf.engine().runKernel<tf.Tensor>(tf.AvgPoolGrad, { dy: t.dyPool, input: t.x }, { ...POOL }),
+  max: (t: Inputs) => () =>
+    tf
+      .engine()
+      .runKernel<tf.Tensor>(tf.MaxPoolGrad, { dy: t.dyPool, input: t.x, output: t.dyPool }, { ...POOL }),
+};
+/** The resize / pooling gradients (and, for scale, their forward ops). */
+const resizePool = (t: Inputs, halfPixelCenters = false) => ({
+  upSampling: {
+    nearestForward: time(() => tf.image.resizeNearestNeighbor(t.up, UP_SIZE), 5),
+    nearestGrad: time(resizeGrad(tf.ResizeNearestNeighborGrad, halfPixelCenters)(t), 5),
+    bilinearForward: time(() => tf.image.resizeBilinear(t.up, UP_SIZE), 5),
+    bilinearGrad: time(resizeGrad(tf.ResizeBilinearGrad, halfPixelCenters)(t), 5),
+  },
+  pool: {
+    avgForward: time(() => tf.avgPool(t.x, POOL.filterSize, POOL.strides, POOL.pad), 5),
+    avgGrad: time(poolGrad.avg(t), 5),
+    maxForward: time(() => tf.maxPool(t.x, POOL.filterSize, POOL.strides, POOL.pad), 5),
+    maxGrad: time(poolGrad.max(t), 5),
+  },
+});
 
 const result: Record<string, unknown> = {
-  sizes: { x: X, conv2dFilter: W, depthwiseFilter: DW, pad: 'same', unsortedSegmentSum: EMB },
+  sizes: {
+    x: X,
+    conv2dFilter: W,
+    depthwiseFilter: DW,
+    pad: 'same',
+    unsortedSegmentSum: EMB,
+    upSampling: { from: UP, to: UP_SIZE },
+    pool: { x: X, ...POOL },
+  },
   node: process.version,
 };
 
@@ -105,6 +156,7 @@ const cpuBefore = {
     backpropFilter: time(depthwise.backpropFilter(t), 1, 0),
   },
   unsortedSegmentSum: time(segmentSum(t), 1, 0),
+  ...resizePool(t),
 };
 
 // --- cpu, patched -----------------------------------------------------------------------------
@@ -113,6 +165,7 @@ const cpuAfter = {
   conv2d: { backpropFilter: time(conv.backpropFilter(t), 5) },
   depthwise: { backpropFilter: time(depthwise.backpropFilter(t), 5) }, // BackpropInput: tfjs's own, kept
   unsortedSegmentSum: time(segmentSum(t), 5),
+  ...resizePool(t), // MaxPoolGrad: tfjs's own, kept
 };
 tf.dispose(Object.values(t));
 result.cpu = { before: cpuBefore, after: cpuAfter };
@@ -122,6 +175,10 @@ await import('@tensorflow/tfjs-backend-wasm');
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 if (await tf.setBackend('wasm')) {
   t = inputs();
+  // The import registered wasm's own resize / pooling gradients over the patches: time them, then
+  // patch again (as the app does by installing after the import).
+  const before = resizePool(t);
+  installKernelPatches();
   result.wasm = {
     conv2d: {
       forward: time(conv.forward(t), 5),
@@ -134,6 +191,10 @@ if (await tf.setBackend('wasm')) {
       backpropFilter: time(depthwise.backpropFilter(t), 5),
     },
     unsortedSegmentSum: time(segmentSum(t), 5),
+    before,
+    // halfPixelCenters = false: the resize gradients are wasm's own (kept); = true: ours.
+    after: resizePool(t),
+    afterHalfPixelCenters: resizePool(t, true).upSampling,
   };
   tf.dispose(Object.values(t));
 } else {

@@ -188,6 +188,18 @@ describe.each(['cpu', 'wasm'] as const)('kernel patches on %s', (backend) => {
     expect(isPatched(tf.UnsortedSegmentSum, backend)).toBe(true);
     // cpu's own DepthwiseConv2dNativeBackpropInput is fast enough (measured) and stays.
     expect(isPatched(tf.DepthwiseConv2dNativeBackpropInput, backend)).toBe(backend === 'wasm');
+    // Wrong gradients in tfjs 4.22 (tests below).
+    expect(isPatched(tf.ResizeNearestNeighborGrad, backend)).toBe(true);
+    expect(isPatched(tf.ResizeBilinearGrad, backend)).toBe(true);
+    expect(isPatched(tf.AvgPoolGrad, backend)).toBe(true);
+    // wasm's MaxPoolGrad is wrong; cpu's is right but 24× slower than its forward pass.
+    expect(isPatched(tf.MaxPoolGrad, backend)).toBe(true);
+    // wasm's transposed matMul is 11–16× slower than transpose + matMul.
+    expect(isPatched(tf.BatchMatMul, backend)).toBe(backend === 'wasm');
+    if (backend === 'wasm') {
+      // The bilinear patch falls back to wasm's kernel, so it keeps that kernel's setup (cwrap) function.
+      expect(tf.getKernel(tf.ResizeBilinearGrad, backend)?.setupFunc).toBeTypeOf('function');
+    }
   });
 
   it('Conv2DBackpropFilter via tf.grad(conv2d) w.r.t. the filter matches the definition', () => {
@@ -370,6 +382,477 @@ describe.each(['cpu', 'wasm'] as const)('kernel patches on %s', (backend) => {
       expect(() => tf.tidy(nchw)).toThrow(/NCHW.*NHWC/);
     }
     tf.dispose([x, dy]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Resize and pooling gradients. Each forward op below is linear in x and acts on every (batch,
+// channel) slice the same way: y[b,o,d] = Σ_{(o,i,w) ∈ terms} w · x[b,i,d] over spatial indices o
+// (output) and i (input). The terms are written here from the definition of tfjs' forward kernels;
+// each test first checks that they ARE the backend's forward, then that tf.grad gives their
+// transpose: dx[b,i,d] = Σ_{(o,i,w)} w · dy[b,o,d].
+
+type Term = readonly [o: number, i: number, w: number];
+
+interface LinearMap {
+  batch: number;
+  channels: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+  terms: Term[];
+}
+
+function applyMap(m: LinearMap, x: ArrayLike<number>): Float64Array {
+  const { batch, channels: C } = m;
+  const inS = m.inH * m.inW;
+  const outS = m.outH * m.outW;
+  const y = new Float64Array(batch * outS * C);
+  for (let b = 0; b < batch; b++)
+    for (const [o, i, w] of m.terms)
+      for (let d = 0; d < C; d++) y[(b * outS + o) * C + d]! += w * x[(b * inS + i) * C + d]!;
+  return y;
+}
+
+function transposeMap(m: LinearMap, dy: ArrayLike<number>): Float64Array {
+  const { batch, channels: C } = m;
+  const inS = m.inH * m.inW;
+  const outS = m.outH * m.outW;
+  const dx = new Float64Array(batch * inS * C);
+  for (let b = 0; b < batch; b++)
+    for (const [o, i, w] of m.terms)
+      for (let d = 0; d < C; d++) dx[(b * inS + i) * C + d]! += w * dy[(b * outS + o) * C + d]!;
+  return dx;
+}
+
+interface ResizeCase {
+  batch: number;
+  inH: number;
+  inW: number;
+  channels: number;
+  outH: number;
+  outW: number;
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}
+
+/** tfjs' resize: source coordinate = o · ratio (alignCorners: (in−1)/(out−1), else in/out), or (o + ½) · ratio with half-pixel centres. */
+function sourceCoord(inSize: number, outSize: number, o: number, c: ResizeCase): number {
+  const ratio = c.alignCorners && outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize;
+  return c.halfPixelCenters ? (o + 0.5) * ratio : o * ratio;
+}
+
+/** Nearest: y[r,c] = x[n(r), n(c)], n = round (alignCorners) or floor of the source coordinate, clamped to the image. */
+function nearestMap(c: ResizeCase): LinearMap {
+  const near = (inSize: number, outSize: number, o: number) => {
+    const s = sourceCoord(inSize, outSize, o, c);
+    return Math.max(0, Math.min(inSize - 1, c.alignCorners ? Math.round(s) : Math.floor(s)));
+  };
+  const terms: Term[] = [];
+  for (let r = 0; r < c.outH; r++)
+    for (let col = 0; col < c.outW; col++)
+      terms.push([r * c.outW + col, near(c.inH, c.outH, r) * c.inW + near(c.inW, c.outW, col), 1]);
+  return { ...c, terms };
+}
+
+/** Bilinear: source s (half-pixel: minus ½); taps max(0, ⌊s⌋) and min(in−1, ⌈s⌉), the second weighted s − first. */
+function bilinearMap(c: ResizeCase): LinearMap {
+  const taps = (inSize: number, outSize: number, o: number) => {
+    const s = sourceCoord(inSize, outSize, o, c) - (c.halfPixelCenters ? 0.5 : 0);
+    const lo = Math.max(0, Math.floor(s));
+    const hi = Math.min(inSize - 1, Math.ceil(s));
+    return [
+      [lo, 1 - (s - lo)],
+      [hi, s - lo],
+    ] as const;
+  };
+  const terms: Term[] = [];
+  for (let r = 0; r < c.outH; r++)
+    for (let col = 0; col < c.outW; col++)
+      for (const [xr, wr] of taps(c.inH, c.outH, r))
+        for (const [xc, wc] of taps(c.inW, c.outW, col))
+          terms.push([r * c.outW + col, xr * c.inW + xc, wr * wc]);
+  return { ...c, terms };
+}
+
+const RESIZE_VARIANTS = [
+  { alignCorners: false, halfPixelCenters: false },
+  { alignCorners: true, halfPixelCenters: false },
+  { alignCorners: false, halfPixelCenters: true },
+] as const;
+
+/** The conformance-suite shapes first, then random ones: batch 1–3, non-square, ×2 / ×3 or any size. */
+function resizeCases(r: () => number, n: number): ResizeCase[] {
+  const cases: ResizeCase[] = [
+    { batch: 2, inH: 3, inW: 3, channels: 2, outH: 6, outW: 6, ...RESIZE_VARIANTS[0] },
+    { batch: 2, inH: 2, inW: 3, channels: 2, outH: 6, outW: 6, ...RESIZE_VARIANTS[0] },
+  ];
+  for (const v of RESIZE_VARIANTS) {
+    cases.push({ batch: 3, inH: 2, inW: 5, channels: 3, outH: 6, outW: 10, ...v });
+    cases.push({ batch: 2, inH: 1, inW: 3, channels: 2, outH: 3, outW: 9, ...v }); // alignCorners: ratio 0
+  }
+  while (cases.length < n) {
+    const inH = 1 + Math.floor(r() * 5);
+    const inW = 1 + Math.floor(r() * 5);
+    const scaled = r() < 0.6;
+    cases.push({
+      batch: 1 + Math.floor(r() * 3),
+      inH,
+      inW,
+      channels: 1 + Math.floor(r() * 3),
+      outH: scaled ? inH * pick(r, [1, 2, 3]) : 1 + Math.floor(r() * 9),
+      outW: scaled ? inW * pick(r, [1, 2, 3]) : 1 + Math.floor(r() * 9),
+      ...pick(r, RESIZE_VARIANTS),
+    });
+  }
+  return cases;
+}
+
+interface PoolCase {
+  batch: number;
+  inH: number;
+  inW: number;
+  channels: number;
+  fH: number;
+  fW: number;
+  strides: Pair;
+  /** A number: the same pad on every side (tfjs then needs square filters and strides). */
+  pad: Pad | number;
+  dimRoundingMode?: 'ceil';
+}
+
+/** The pooling windows (output size, leading pad) of one dimension. */
+function poolDim(c: PoolCase, axis: 0 | 1) {
+  const [inSize, f, s] = axis === 0 ? [c.inH, c.fH, c.strides[0]] : [c.inW, c.fW, c.strides[1]];
+  if (typeof c.pad !== 'number') return dim(inSize, f, s, 1, c.pad, axis);
+  const round = c.dimRoundingMode === 'ceil' ? Math.ceil : Math.floor;
+  return { out: round((inSize + 2 * c.pad - f) / s) + 1, before: c.pad };
+}
+
+/** y[yr,yc] = mean of x over the window's pixels that lie inside the image (the padding is not counted). */
+function avgPoolMap(c: PoolCase): LinearMap {
+  const h = poolDim(c, 0);
+  const w = poolDim(c, 1);
+  const terms: Term[] = [];
+  for (let yr = 0; yr < h.out; yr++)
+    for (let yc = 0; yc < w.out; yc++) {
+      const inside: number[] = [];
+      for (let r = 0; r < c.fH; r++)
+        for (let col = 0; col < c.fW; col++) {
+          const xr = yr * c.strides[0] + r - h.before;
+          const xc = yc * c.strides[1] + col - w.before;
+          if (xr >= 0 && xr < c.inH && xc >= 0 && xc < c.inW) inside.push(xr * c.inW + xc);
+        }
+      for (const i of inside) terms.push([yr * w.out + yc, i, 1 / inside.length]);
+    }
+  return { batch: c.batch, channels: c.channels, inH: c.inH, inW: c.inW, outH: h.out, outW: w.out, terms };
+}
+
+/** Every window reads at least one pixel (else tfjs' forward is 0/0). */
+function windowsNonEmpty(c: PoolCase): boolean {
+  const m = avgPoolMap(c);
+  if (m.outH < 1 || m.outW < 1) return false;
+  const seen = new Set(m.terms.map((t) => t[0]));
+  return seen.size === m.outH * m.outW;
+}
+
+function poolCases(r: () => number, n: number): PoolCase[] {
+  const cases: PoolCase[] = [
+    // averagePooling2d({poolSize: 3, strides: 2, padding: 'same'}), odd and even sizes
+    { batch: 2, inH: 5, inW: 6, channels: 2, fH: 3, fW: 3, strides: [2, 2], pad: 'same' },
+    { batch: 1, inH: 4, inW: 7, channels: 3, fH: 3, fW: 3, strides: [2, 2], pad: 'same' },
+  ];
+  while (cases.length < n) {
+    const stride = pick(r, [1, 2, 3]);
+    const square = r() < 0.3;
+    const fH = pick(r, [1, 2, 3]);
+    const c: PoolCase = {
+      batch: 1 + Math.floor(r() * 3),
+      inH: pick(r, [3, 4, 5, 6, 7, 9]),
+      inW: pick(r, [3, 4, 5, 7, 8]),
+      channels: 1 + Math.floor(r() * 3),
+      fH,
+      fW: square ? fH : pick(r, [1, 2, 3]),
+      strides: square ? [stride, stride] : [stride, pick(r, [1, 2, 3])],
+      pad: square && fH > 1 ? 1 : (pick(r, ['same', 'same', 'valid', 'explicit'] as const) as Pad),
+    };
+    if ((c.pad as string) === 'explicit')
+      c.pad = [
+        [Math.floor(r() * c.fH), Math.floor(r() * c.fH)],
+        [Math.floor(r() * c.fW), Math.floor(r() * c.fW)],
+      ];
+    if (windowsNonEmpty(c)) cases.push(c);
+  }
+  return cases;
+}
+
+const poolPad = (p: Pad | number) => (typeof p === 'number' ? p : tfPad(p));
+
+/** Random x and dy for a linear map, the forward and tf.grad of `op`, against applyMap / transposeMap. */
+function checkLinearGrad(m: LinearMap, op: (x: tf.Tensor4D) => tf.Tensor4D, r: () => number, what: string) {
+  const xv = randArray(r, m.batch * m.inH * m.inW * m.channels);
+  const dyv = randArray(r, m.batch * m.outH * m.outW * m.channels);
+  const x = tf.tensor4d(xv, [m.batch, m.inH, m.inW, m.channels]);
+  const dy = tf.tensor4d(dyv, [m.batch, m.outH, m.outW, m.channels]);
+  const [fwdDiff, gradDiff] = noLeaks(() => {
+    const y = op(x);
+    expect(y.shape, `forward shape ${what}`).toEqual(dy.shape);
+    const dx = tf.grad((a: tf.Tensor) => op(a as tf.Tensor4D))(x, dy);
+    expect(dx.shape).toEqual(x.shape);
+    const d = [maxAbsDiff(y, applyMap(m, xv)), maxAbsDiff(dx, transposeMap(m, dyv))];
+    tf.dispose([y, dx]);
+    return d;
+  });
+  expect(fwdDiff, `forward ${what}`).toBeLessThanOrEqual(TOL);
+  expect(gradDiff, `gradient ${what}`).toBeLessThanOrEqual(TOL);
+  tf.dispose([x, dy]);
+}
+
+/**
+ * Σ w ⊙ layer(x) in float64 and its gradient by central differences. The layers here are linear in x,
+ * so the difference quotient is exact for any step; a step of ¼ keeps float32 rounding out of it.
+ */
+function finiteDifferenceGrad(
+  f: (x: tf.Tensor) => tf.Tensor,
+  xv: Float32Array,
+  shape: number[],
+  wv: Float32Array,
+) {
+  const loss = (v: Float32Array) =>
+    tf.tidy(() => {
+      const y = f(tf.tensor(v, shape)).dataSync();
+      expect(y.length).toBe(wv.length);
+      let s = 0;
+      for (let i = 0; i < y.length; i++) s += y[i]! * wv[i]!;
+      return s;
+    });
+  const g = new Float64Array(xv.length);
+  for (let i = 0; i < xv.length; i++) {
+    const plus = xv.slice();
+    const minus = xv.slice();
+    plus[i] = xv[i]! + 0.25;
+    minus[i] = xv[i]! - 0.25;
+    g[i] = (loss(plus) - loss(minus)) / (plus[i]! - minus[i]!);
+  }
+  return g;
+}
+
+describe.each(['cpu', 'wasm'] as const)('resize / pooling gradients on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tf.setBackend(backend)).toBe(true);
+    await tf.ready();
+  });
+
+  it('ResizeNearestNeighborGrad via tf.grad(resizeNearestNeighbor) is the transpose of the forward', () => {
+    const r = rng(backend === 'cpu' ? 21 : 22);
+    for (const c of resizeCases(r, 40)) {
+      checkLinearGrad(
+        nearestMap(c),
+        (x) => tf.image.resizeNearestNeighbor(x, [c.outH, c.outW], c.alignCorners, c.halfPixelCenters),
+        r,
+        JSON.stringify(c),
+      );
+    }
+  });
+
+  it('ResizeBilinearGrad via tf.grad(resizeBilinear) is the transpose of the forward', () => {
+    const r = rng(backend === 'cpu' ? 23 : 24);
+    for (const c of resizeCases(r, 40)) {
+      checkLinearGrad(
+        bilinearMap(c),
+        (x) => tf.image.resizeBilinear(x, [c.outH, c.outW], c.alignCorners, c.halfPixelCenters),
+        r,
+        JSON.stringify(c),
+      );
+    }
+  });
+
+  it('AvgPoolGrad via tf.grad(avgPool) is the transpose of the forward (padding not counted)', () => {
+    const r = rng(backend === 'cpu' ? 25 : 26);
+    for (const c of poolCases(r, 30)) {
+      checkLinearGrad(
+        avgPoolMap(c),
+        (x) => tf.avgPool(x, [c.fH, c.fW], c.strides, poolPad(c.pad)),
+        r,
+        JSON.stringify(c),
+      );
+    }
+  });
+
+  // wasm's forward avgPool ignores dimRoundingMode (it writes a floor-sized result into the ceil-sized
+  // output), so this is a cpu-only case. tfjs' AvgPool gradient drops the attr; the patch sizes the
+  // windows from dy.
+  // wasm's forward avgPool ignores dimRoundingMode, so this case exists for cpu only.
+  if (backend === 'cpu')
+    it('AvgPoolGrad after avgPool with dimRoundingMode ceil', () => {
+      const r = rng(27);
+      for (const c of [
+        {
+          batch: 2,
+          inH: 6,
+          inW: 7,
+          channels: 2,
+          fH: 3,
+          fW: 3,
+          strides: [2, 2],
+          pad: 0,
+          dimRoundingMode: 'ceil',
+        },
+        {
+          batch: 1,
+          inH: 6,
+          inW: 7,
+          channels: 3,
+          fH: 3,
+          fW: 3,
+          strides: [2, 2],
+          pad: 1,
+          dimRoundingMode: 'ceil',
+        },
+      ] satisfies PoolCase[]) {
+        expect(windowsNonEmpty(c)).toBe(true);
+        checkLinearGrad(
+          avgPoolMap(c),
+          (x) => tf.avgPool(x, c.fH, c.strides[0], c.pad, c.dimRoundingMode),
+          r,
+          JSON.stringify(c),
+        );
+      }
+    });
+
+  // x in [−1, 1): many windows have a negative maximum, which wasm's own MaxPoolGrad gets wrong.
+  it('BatchMatMul with transposes equals the definition (batched, broadcast, all four flags)', () => {
+    const r = rng(backend === 'cpu' ? 40 : 41);
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      const [batch, m, k, n] = [
+        1 + Math.floor(r() * 3),
+        1 + Math.floor(r() * 7),
+        1 + Math.floor(r() * 9),
+        1 + Math.floor(r() * 6),
+      ];
+      const av = randArray(r, batch * m * k);
+      const bv = randArray(r, k * n);
+      // Stored transposed when the flag is set; the product is always A[m,k]·B[k,n] per batch.
+      const aStored = ta
+        ? Float32Array.from({ length: av.length }, (_, i) => {
+            const bi = Math.floor(i / (k * m));
+            const kk = Math.floor((i % (k * m)) / m);
+            const mm = i % m;
+            return av[bi * m * k + mm * k + kk]!;
+          })
+        : av;
+      const bStored = tb
+        ? Float32Array.from({ length: bv.length }, (_, i) => bv[(i % k) * n + Math.floor(i / k)]!)
+        : bv;
+      const ref = new Float64Array(batch * m * n);
+      for (let bi = 0; bi < batch; bi++)
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < n; j++) {
+            let acc = 0;
+            for (let kk = 0; kk < k; kk++) acc += av[bi * m * k + i * k + kk]! * bv[kk * n + j]!;
+            ref[(bi * m + i) * n + j] = acc;
+          }
+      const a = tf.tensor3d(aStored, ta ? [batch, k, m] : [batch, m, k]);
+      const b = tf.tensor2d(bStored, tb ? [n, k] : [k, n]);
+      const diff = noLeaks(() => {
+        const y = tf.matMul(a, b, ta, tb);
+        const d = maxAbsDiff(y, ref);
+        y.dispose();
+        return d;
+      });
+      expect(diff, `transposeA=${ta} transposeB=${tb}`).toBeLessThanOrEqual(TOL);
+      tf.dispose([a, b]);
+    }
+  });
+
+  it("MaxPoolGrad (patched on both) routes dy to each window's first maximum", () => {
+    const r = rng(backend === 'cpu' ? 28 : 29);
+    for (const c of poolCases(r, 30)) {
+      const h = poolDim(c, 0);
+      const w = poolDim(c, 1);
+      const xv = randArray(r, c.batch * c.inH * c.inW * c.channels);
+      const dyv = randArray(r, c.batch * h.out * w.out * c.channels);
+      const yRef = new Float64Array(dyv.length);
+      const dxRef = new Float64Array(xv.length);
+      for (let b = 0; b < c.batch; b++)
+        for (let yr = 0; yr < h.out; yr++)
+          for (let yc = 0; yc < w.out; yc++)
+            for (let d = 0; d < c.channels; d++) {
+              let best = -Infinity;
+              let at = -1;
+              for (let fr = 0; fr < c.fH; fr++)
+                for (let fc = 0; fc < c.fW; fc++) {
+                  const xr = yr * c.strides[0] + fr - h.before;
+                  const xc = yc * c.strides[1] + fc - w.before;
+                  if (xr < 0 || xr >= c.inH || xc < 0 || xc >= c.inW) continue;
+                  const i = ((b * c.inH + xr) * c.inW + xc) * c.channels + d;
+                  if (xv[i]! > best) [best, at] = [xv[i]!, i];
+                }
+              const o = ((b * h.out + yr) * w.out + yc) * c.channels + d;
+              yRef[o] = best;
+              dxRef[at]! += dyv[o]!;
+            }
+      const x = tf.tensor4d(xv, [c.batch, c.inH, c.inW, c.channels]);
+      const dy = tf.tensor4d(dyv, [c.batch, h.out, w.out, c.channels]);
+      const op = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [c.fH, c.fW], c.strides, poolPad(c.pad));
+      const [fwdDiff, gradDiff] = noLeaks(() => {
+        const y = op(x);
+        const dx = tf.grad(op)(x, dy);
+        const d = [maxAbsDiff(y, yRef), maxAbsDiff(dx, dxRef)];
+        tf.dispose([y, dx]);
+        return d;
+      });
+      expect(fwdDiff, JSON.stringify(c)).toBeLessThanOrEqual(TOL);
+      expect(gradDiff, JSON.stringify(c)).toBeLessThanOrEqual(TOL);
+      tf.dispose([x, dy]);
+    }
+  });
+
+  it.each([
+    ['upSampling2d({size: [2, 2]})', [2, 3, 3, 2], () => tf.layers.upSampling2d({ size: [2, 2] })],
+    [
+      "upSampling2d({size: [3, 2], interpolation: 'bilinear'})",
+      [2, 2, 3, 2],
+      () => tf.layers.upSampling2d({ size: [3, 2], interpolation: 'bilinear' }),
+    ],
+    [
+      "averagePooling2d({poolSize: 3, strides: 2, padding: 'same'})",
+      [2, 5, 6, 2],
+      () => tf.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+    ],
+  ] as const)('tf.grad through tf.layers.%s matches finite differences', (_name, shape, make) => {
+    const r = rng(backend === 'cpu' ? 30 : 31);
+    const layer = make();
+    const f = (x: tf.Tensor) => layer.apply(x) as tf.Tensor;
+    const xv = randArray(
+      r,
+      shape.reduce((a: number, b) => a * b, 1),
+    );
+    const x = tf.tensor(xv, [...shape]);
+    const outShape = tf.tidy(() => f(x).shape);
+    const wv = randArray(
+      r,
+      outShape.reduce((a, b) => a * b),
+    );
+    const w = tf.tensor(wv, outShape);
+    const analytic = noLeaks(() => {
+      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), w)))(x);
+      const v = g.dataSync().slice();
+      g.dispose();
+      return v;
+    });
+    const numeric = finiteDifferenceGrad(f, xv, [...shape], wv);
+    expect(numeric.some((v) => Math.abs(v) > 0.1)).toBe(true);
+    let diff = 0;
+    for (let i = 0; i < numeric.length; i++) diff = Math.max(diff, Math.abs(analytic[i]! - numeric[i]!));
+    expect(diff).toBeLessThanOrEqual(TOL);
+    tf.dispose([x, w]);
   });
 });
 
