@@ -72,13 +72,16 @@ const show = (v: unknown): string => {
   return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 37)}...` : s;
 };
 
+/** Largest entry of a shape param (tfjs sizes are int32); keeps inferred shapes and counts finite. */
+export const MAX_DIM = 2 ** 31 - 1;
+
 /** Checks one value against its spec; returns a message or null. Never throws. */
 export function checkParam(spec: ParamSpec, v: unknown): string | null {
   switch (spec.kind) {
     case 'int':
     case 'float': {
       if (typeof v !== 'number' || !Number.isFinite(v)) return `must be a finite number, got ${show(v)}`;
-      if (spec.kind === 'int' && !Number.isInteger(v)) return `must be a whole number, got ${v}`;
+      if (spec.kind === 'int' && !Number.isSafeInteger(v)) return `must be a whole number, got ${v}`;
       const tooLow =
         spec.min !== undefined && (spec.kind === 'float' && spec.exclusiveMin ? v <= spec.min : v < spec.min);
       if (tooLow || (spec.max !== undefined && v > spec.max))
@@ -106,6 +109,7 @@ export function checkParam(spec: ParamSpec, v: unknown): string | null {
       for (const d of v) {
         if (typeof d !== 'number' || !Number.isInteger(d))
           return `entries must be whole numbers, got ${show(d)}`;
+        if (d > MAX_DIM) return `entries must be at most ${MAX_DIM}, got ${d}`;
         if (d === -1 && spec.allowInferred) {
           inferred++;
           continue;

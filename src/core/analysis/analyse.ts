@@ -21,7 +21,9 @@ export interface NodeAnalysis {
   /** Types on each input port (undefined: unconnected, or upstream failed). */
   readonly inputs: Readonly<Record<string, TensorType | undefined>>;
   /** Where each input comes from: an edge, the dataset labels, or nothing. */
-  readonly sources: Readonly<Record<string, { edgeId: string; node: string; port: string } | 'labels' | undefined>>;
+  readonly sources: Readonly<
+    Record<string, { edgeId: string; node: string; port: string } | 'labels' | undefined>
+  >;
   readonly outputs: Readonly<Record<string, TensorType>>;
   readonly paramCount: number;
   /** True when this node's outputs are known. */
@@ -51,12 +53,7 @@ const error = (code: string, message: string, extra: Partial<Diagnostic> = {}): 
 // ---------------------------------------------------------------------------------------------
 // Per-type migrations
 
-function migrateNode(
-  id: string,
-  rec: NodeRecord,
-  def: AnyNodeDef,
-  out: Diagnostic[],
-): NodeRecord {
+function migrateNode(id: string, rec: NodeRecord, def: AnyNodeDef, out: Diagnostic[]): NodeRecord {
   if (rec.v === def.version) return rec;
   if (rec.v > def.version) {
     out.push(
@@ -72,13 +69,25 @@ function migrateNode(
   for (let v = rec.v; v < def.version; v++) {
     const m = def.migrations?.find((x) => x.from === v);
     if (!m) {
-      out.push(error('node/migration-missing', `Node '${id}' (${def.type}) has v${v}, and no migration to v${v + 1} exists.`, { nodeId: id }));
+      out.push(
+        error(
+          'node/migration-missing',
+          `Node '${id}' (${def.type}) has v${v}, and no migration to v${v + 1} exists.`,
+          { nodeId: id },
+        ),
+      );
       return rec;
     }
     try {
       params = m.up(params);
     } catch (e) {
-      out.push(error('node/migration-failed', `Node '${id}' (${def.type}): upgrading from v${v} failed: ${(e as Error).message}`, { nodeId: id }));
+      out.push(
+        error(
+          'node/migration-failed',
+          `Node '${id}' (${def.type}): upgrading from v${v} failed: ${(e as Error).message}`,
+          { nodeId: id },
+        ),
+      );
       return rec;
     }
   }
@@ -121,7 +130,10 @@ const bindingMemo = new WeakMap<object, { binding: DataBinding; problems: Diagno
 
 const sameRefs = (a: readonly unknown[], b: readonly unknown[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
-const paramMemo = new WeakMap<NodeRecord, { id: string; def: AnyNodeDef; values: Record<string, unknown>; problems: Diagnostic[] }>();
+const paramMemo = new WeakMap<
+  NodeRecord,
+  { id: string; def: AnyNodeDef; values: Record<string, unknown>; ports: PortSpecs; problems: Diagnostic[] }
+>();
 
 function resolveNodeParams(id: string, rec: NodeRecord, def: AnyNodeDef) {
   const hit = paramMemo.get(rec);
@@ -129,10 +141,18 @@ function resolveNodeParams(id: string, rec: NodeRecord, def: AnyNodeDef) {
   // two ids, e.g. after a duplicate that shares the frozen record).
   if (hit && hit.def === def && hit.id === id) return hit;
   const { values, problems } = resolveParams(def.params, rec.params);
+  let ports: PortSpecs = {};
+  try {
+    ports = portsOf(def, values);
+  } catch {
+    // A ports function that throws on odd params leaves the node without inputs; the param
+    // problems above already say why.
+  }
   const entry = {
     id,
     def,
     values,
+    ports,
     problems: problems.map((pr) =>
       error(
         'param/invalid',
@@ -163,7 +183,15 @@ export function analyseText(text: string, registry: Registry): Analysis {
 }
 
 function emptyAnalysis(diagnostics: Diagnostic[]): Analysis {
-  return { doc: undefined, nodes: new Map(), order: [], diagnostics, totalParams: 0, data: undefined, ok: false };
+  return {
+    doc: undefined,
+    nodes: new Map(),
+    order: [],
+    diagnostics,
+    totalParams: 0,
+    data: undefined,
+    ok: false,
+  };
 }
 
 export function analyse(input: GraphDoc, registry: Registry): Analysis {
@@ -172,7 +200,12 @@ export function analyse(input: GraphDoc, registry: Registry): Analysis {
     return analyseUnsafe(input, registry, diagnostics);
   } catch (e) {
     // Analysis is total: a bug here must surface as a diagnostic, never as a crash.
-    diagnostics.push(error('internal/analysis-failed', `Internal error while analysing the graph: ${(e as Error)?.message ?? e}. Please report it.`));
+    diagnostics.push(
+      error(
+        'internal/analysis-failed',
+        `Internal error while analysing the graph: ${(e as Error)?.message ?? e}. Please report it.`,
+      ),
+    );
     return emptyAnalysis(diagnostics);
   }
 }
@@ -186,7 +219,11 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
   if (doc.training) {
     const ds = findDataset(doc.training.dataset.name);
     if (!ds) {
-      diagnostics.push(error('data/unknown-dataset', `Unknown dataset '${doc.training.dataset.name}'.`, { field: 'training.dataset.name' }));
+      diagnostics.push(
+        error('data/unknown-dataset', `Unknown dataset '${doc.training.dataset.name}'.`, {
+          field: 'training.dataset.name',
+        }),
+      );
     } else {
       let memo = bindingMemo.get(doc.training.dataset);
       if (!memo || memo.binding.name !== ds.name) {
@@ -194,7 +231,9 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
         memo = {
           binding: ds.describe(values),
           problems: problems.map((pr) =>
-            error('data/invalid-param', `Dataset '${ds.name}': '${pr.field}' ${pr.message}.`, { field: `training.dataset.params.${pr.field}` }),
+            error('data/invalid-param', `Dataset '${ds.name}': '${pr.field}' ${pr.message}.`, {
+              field: `training.dataset.params.${pr.field}`,
+            }),
           ),
         };
         bindingMemo.set(doc.training.dataset, memo);
@@ -203,11 +242,25 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
       data = memo.binding;
     }
     const opt = registry.get(doc.training.optimizer.type);
-    if (!opt || opt.kind !== 'optimizer') {
-      diagnostics.push(error('train/unknown-optimizer', `Unknown optimizer '${doc.training.optimizer.type}'. Use one of: ${registry.all().filter((d) => d.kind === 'optimizer').map((d) => d.type).join(', ')}.`, { field: 'training.optimizer.type' }));
+    if (opt?.kind !== 'optimizer') {
+      diagnostics.push(
+        error(
+          'train/unknown-optimizer',
+          `Unknown optimizer '${doc.training.optimizer.type}'. Use one of: ${registry
+            .all()
+            .filter((d) => d.kind === 'optimizer')
+            .map((d) => d.type)
+            .join(', ')}.`,
+          { field: 'training.optimizer.type' },
+        ),
+      );
     } else {
       for (const pr of resolveParams(opt.params, doc.training.optimizer.params).problems)
-        diagnostics.push(error('param/invalid', `Optimizer ${opt.title}: '${pr.field}' ${pr.message}.`, { field: `training.optimizer.params.${pr.field}` }));
+        diagnostics.push(
+          error('param/invalid', `Optimizer ${opt.title}: '${pr.field}' ${pr.message}.`, {
+            field: `training.optimizer.params.${pr.field}`,
+          }),
+        );
     }
   }
 
@@ -219,86 +272,34 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
     const rec = doc.nodes[id]!;
     const def = registry.get(rec.type);
     if (!def) {
-      diagnostics.push(error('node/unknown-type', `Node '${id}' has unknown type '${rec.type}'. It is kept as a missing node; replace it or install the node type.`, { nodeId: id }));
+      diagnostics.push(
+        error(
+          'node/unknown-type',
+          `Node '${id}' has unknown type '${rec.type}'. It is kept as a missing node; replace it or install the node type.`,
+          { nodeId: id },
+        ),
+      );
       continue;
     }
     if (def.kind === 'optimizer') {
-      diagnostics.push(error('node/not-placeable', `Node '${id}': ${def.title} is an optimizer; set it in training.optimizer, not as a node.`, { nodeId: id }));
+      diagnostics.push(
+        error(
+          'node/not-placeable',
+          `Node '${id}': ${def.title} is an optimizer; set it in training.optimizer, not as a node.`,
+          { nodeId: id },
+        ),
+      );
       continue;
     }
     defs.set(id, def);
     const resolved = resolveNodeParams(id, rec, def);
     diagnostics.push(...resolved.problems);
     params.set(id, resolved.values);
-    let p: PortSpecs = {};
-    try {
-      p = portsOf(def, resolved.values);
-    } catch {
-      p = {};
-    }
-    ports.set(id, p);
+    ports.set(id, resolved.ports);
   }
 
-  // Edges.
-  const incoming = new Map<string, Map<string, { edgeId: string; node: string; port: string }>>();
-  const succ = new Map<string, Set<string>>();
-  for (const id of ids) succ.set(id, new Set());
-  for (const [edgeId, e] of Object.entries(doc.edges) as [string, EdgeRecord][]) {
-    const { from, to } = e;
-    const fromDef = defs.get(from.node);
-    const toDef = defs.get(to.node);
-    const fromExists = Object.hasOwn(doc.nodes, from.node);
-    const toExists = Object.hasOwn(doc.nodes, to.node);
-    if (!fromExists || !toExists) {
-      const missing = [...(fromExists ? [] : [from.node]), ...(toExists ? [] : [to.node])].map((m) => `'${m}'`);
-      // nodeId names the edge's existing end (the canvas marks it); none when both ends are gone.
-      const existing = fromExists ? from.node : toExists ? to.node : undefined;
-      diagnostics.push(error('edge/missing-node', `Edge '${edgeId}' connects to node ${missing.join(' and ')}, which ${missing.length > 1 ? 'do' : 'does'} not exist. Delete the edge or restore the node.`, { edgeId, ...(existing !== undefined ? { nodeId: existing } : {}) }));
-      continue;
-    }
-    if (fromDef && !Object.hasOwn(fromDef.outputs, from.port)) {
-      diagnostics.push(error('edge/missing-port', `Edge '${edgeId}': node '${from.node}' (${fromDef.title}) has no output port '${from.port}' (outputs: ${Object.keys(fromDef.outputs).join(', ') || 'none'}).`, { edgeId, nodeId: from.node, port: from.port }));
-      continue;
-    }
-    const toPorts = ports.get(to.node);
-    if (toDef && toPorts && !Object.hasOwn(toPorts, to.port)) {
-      diagnostics.push(error('edge/missing-port', `Edge '${edgeId}': node '${to.node}' (${toDef.title}) has no input port '${to.port}' (inputs: ${Object.keys(toPorts).join(', ') || 'none'}).`, { edgeId, nodeId: to.node, port: to.port }));
-      continue;
-    }
-    let byPort = incoming.get(to.node);
-    if (!byPort) incoming.set(to.node, (byPort = new Map()));
-    const prev = byPort.get(to.port);
-    if (prev) {
-      diagnostics.push(error('edge/duplicate-input', `Node '${to.node}' input '${to.port}' has two incoming edges ('${prev.edgeId}' and '${edgeId}'). An input takes one edge: delete one, or merge them with Add or Concatenate first.`, { edgeId, nodeId: to.node, port: to.port }));
-      continue;
-    }
-    byPort.set(to.port, { edgeId, node: from.node, port: from.port });
-    succ.get(from.node)!.add(to.node);
-  }
-
-  // Topological sort (Kahn). Nodes left over sit on or behind a cycle.
-  const indeg = new Map<string, number>(ids.map((id) => [id, 0]));
-  for (const targets of succ.values()) for (const t of targets) indeg.set(t, (indeg.get(t) ?? 0) + 1);
-  const queue = ids.filter((id) => indeg.get(id) === 0);
-  const order: string[] = [];
-  for (let i = 0; i < queue.length; i++) {
-    const id = queue[i]!;
-    order.push(id);
-    for (const t of succ.get(id)!) {
-      const d = indeg.get(t)! - 1;
-      indeg.set(t, d);
-      if (d === 0) queue.push(t);
-    }
-  }
-  if (order.length < ids.length) {
-    const stuck = ids.filter((id) => (indeg.get(id) ?? 0) > 0);
-    const inCycle = findCycle(stuck, succ);
-    diagnostics.push(
-      error('graph/cycle', `The graph has a cycle: ${inCycle.join(' → ')}. Networks here are feed-forward; remove one of these edges.`, {
-        nodeId: inCycle[0]!,
-      }),
-    );
-  }
+  const { incoming, order, diagnostics: wiringDiagnostics } = wire(doc, ids, defs, ports);
+  diagnostics.push(...wiringDiagnostics);
 
   // Inference in topological order.
   const nodes = new Map<string, NodeAnalysis>();
@@ -321,7 +322,8 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
         if (!t) ready = false; // upstream already reported
         continue;
       }
-      const isHeadTarget = def !== undefined && port === 'target' && (def.loss !== undefined || def.metric !== undefined);
+      const isHeadTarget =
+        def !== undefined && port === 'target' && (def.loss !== undefined || def.metric !== undefined);
       if (isHeadTarget && data) {
         inputs[port] = labelType(def, data);
         sources[port] = 'labels';
@@ -353,17 +355,169 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
       }
     }
     totalParams += paramCount;
-    nodes.set(id, { id, record: rec, def, params: nodeParams, inputPorts, inputs, sources, outputs, paramCount, ok });
+    nodes.set(id, {
+      id,
+      record: rec,
+      def,
+      params: nodeParams,
+      inputPorts,
+      inputs,
+      sources,
+      outputs,
+      paramCount,
+      ok,
+    });
   }
   // Nodes behind a cycle still appear (unanalysed) so the canvas can mark them.
   for (const id of ids) {
     if (nodes.has(id)) continue;
-    nodes.set(id, { id, record: doc.nodes[id]!, def: defs.get(id), params: params.get(id) ?? {}, inputPorts: ports.get(id) ?? {}, inputs: {}, sources: {}, outputs: {}, paramCount: 0, ok: false });
+    nodes.set(id, {
+      id,
+      record: doc.nodes[id]!,
+      def: defs.get(id),
+      params: params.get(id) ?? {},
+      inputPorts: ports.get(id) ?? {},
+      inputs: {},
+      sources: {},
+      outputs: {},
+      paramCount: 0,
+      ok: false,
+    });
   }
 
   graphChecks(doc, nodes, data, diagnostics);
+  checkClassCounts(nodes, data, diagnostics);
   addFlattenFixes(nodes, diagnostics);
-  return { doc, nodes, order, diagnostics, totalParams, data, ok: diagnostics.every((d) => d.severity !== 'error') };
+  return {
+    doc,
+    nodes,
+    order,
+    diagnostics,
+    totalParams,
+    data,
+    ok: diagnostics.every((d) => d.severity !== 'error'),
+  };
+}
+
+type Incoming = Map<string, Map<string, { edgeId: string; node: string; port: string }>>;
+
+interface Wiring {
+  /** What the wiring was computed from: node ids with their defs and port specs, by reference. */
+  readonly key: readonly unknown[];
+  readonly incoming: Incoming;
+  readonly order: string[];
+  readonly diagnostics: Diagnostic[];
+}
+/** Wiring by the edges record: a param edit (immer keeps `edges`) skips edges and topo-sort. */
+const wiringMemo = new WeakMap<object, Wiring>();
+
+/** Edges → incoming map, then a topological order (Kahn); diagnoses bad edges and cycles. */
+function wire(
+  doc: GraphDoc,
+  ids: readonly string[],
+  defs: ReadonlyMap<string, AnyNodeDef>,
+  ports: ReadonlyMap<string, PortSpecs>,
+): Wiring {
+  const key = ids.flatMap((id) => [id, defs.get(id), ports.get(id)]);
+  const hit = wiringMemo.get(doc.edges);
+  if (hit && sameRefs(hit.key, key)) return hit;
+  const diagnostics: Diagnostic[] = [];
+  const incoming: Incoming = new Map();
+  const succ = new Map<string, Set<string>>();
+  for (const id of ids) succ.set(id, new Set());
+  for (const [edgeId, e] of Object.entries(doc.edges) as [string, EdgeRecord][]) {
+    const { from, to } = e;
+    const fromDef = defs.get(from.node);
+    const toDef = defs.get(to.node);
+    const fromExists = Object.hasOwn(doc.nodes, from.node);
+    const toExists = Object.hasOwn(doc.nodes, to.node);
+    if (!fromExists || !toExists) {
+      const missing = [...(fromExists ? [] : [from.node]), ...(toExists ? [] : [to.node])].map(
+        (m) => `'${m}'`,
+      );
+      // nodeId names the edge's existing end (the canvas marks it); none when both ends are gone.
+      const existing = fromExists ? from.node : toExists ? to.node : undefined;
+      diagnostics.push(
+        error(
+          'edge/missing-node',
+          `Edge '${edgeId}' connects to node ${missing.join(' and ')}, which ${missing.length > 1 ? 'do' : 'does'} not exist. Delete the edge or restore the node.`,
+          { edgeId, ...(existing !== undefined ? { nodeId: existing } : {}) },
+        ),
+      );
+      continue;
+    }
+    if (fromDef && !Object.hasOwn(fromDef.outputs, from.port)) {
+      diagnostics.push(
+        error(
+          'edge/missing-port',
+          `Edge '${edgeId}': node '${from.node}' (${fromDef.title}) has no output port '${from.port}' (outputs: ${Object.keys(fromDef.outputs).join(', ') || 'none'}).`,
+          { edgeId, nodeId: from.node, port: from.port },
+        ),
+      );
+      continue;
+    }
+    const toPorts = ports.get(to.node);
+    if (toDef && toPorts && !Object.hasOwn(toPorts, to.port)) {
+      diagnostics.push(
+        error(
+          'edge/missing-port',
+          `Edge '${edgeId}': node '${to.node}' (${toDef.title}) has no input port '${to.port}' (inputs: ${Object.keys(toPorts).join(', ') || 'none'}).`,
+          { edgeId, nodeId: to.node, port: to.port },
+        ),
+      );
+      continue;
+    }
+    let byPort = incoming.get(to.node);
+    if (!byPort) {
+      byPort = new Map();
+      incoming.set(to.node, byPort);
+    }
+    const prev = byPort.get(to.port);
+    if (prev) {
+      diagnostics.push(
+        error(
+          'edge/duplicate-input',
+          `Node '${to.node}' input '${to.port}' has two incoming edges ('${prev.edgeId}' and '${edgeId}'). An input takes one edge: delete one, or merge them with Add or Concatenate first.`,
+          { edgeId, nodeId: to.node, port: to.port },
+        ),
+      );
+      continue;
+    }
+    byPort.set(to.port, { edgeId, node: from.node, port: from.port });
+    succ.get(from.node)!.add(to.node);
+  }
+
+  // Topological sort (Kahn). Nodes left over sit on or behind a cycle.
+  const indeg = new Map<string, number>(ids.map((id) => [id, 0]));
+  for (const targets of succ.values()) for (const t of targets) indeg.set(t, (indeg.get(t) ?? 0) + 1);
+  const queue = ids.filter((id) => indeg.get(id) === 0);
+  const order: string[] = [];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i]!;
+    order.push(id);
+    for (const t of succ.get(id)!) {
+      const d = indeg.get(t)! - 1;
+      indeg.set(t, d);
+      if (d === 0) queue.push(t);
+    }
+  }
+  if (order.length < ids.length) {
+    const stuck = ids.filter((id) => (indeg.get(id) ?? 0) > 0);
+    const inCycle = findCycle(stuck, succ);
+    diagnostics.push(
+      error(
+        'graph/cycle',
+        `The graph has a cycle: ${inCycle.join(' → ')}. Networks here are feed-forward; remove one of these edges.`,
+        {
+          nodeId: inCycle[0]!,
+        },
+      ),
+    );
+  }
+
+  const wiring: Wiring = { key, incoming, order, diagnostics };
+  wiringMemo.set(doc.edges, wiring);
+  return wiring;
 }
 
 function inferNode(
@@ -376,7 +530,8 @@ function inferNode(
 ): MemoEntry {
   const inputList = Object.values(inputs);
   const hit = inferMemo.get(rec);
-  if (hit && hit.id === id && hit.def === def && hit.data === data && sameRefs(hit.inputs, inputList)) return hit;
+  if (hit && hit.id === id && hit.def === def && hit.data === data && sameRefs(hit.inputs, inputList))
+    return hit;
   const diagnostics: Diagnostic[] = [];
   let outputs: Record<string, TensorType> = {};
   let paramCount = 0;
@@ -394,7 +549,13 @@ function inferNode(
         }),
       );
     } else {
-      diagnostics.push(error('node/internal-error', `Node '${id}' (${def.title}): shape inference failed (${(e as Error)?.message ?? e}). Please report it.`, { nodeId: id }));
+      diagnostics.push(
+        error(
+          'node/internal-error',
+          `Node '${id}' (${def.title}): shape inference failed (${(e as Error)?.message ?? e}). Please report it.`,
+          { nodeId: id },
+        ),
+      );
     }
   }
   const json = JSON.stringify(outputs);
@@ -444,24 +605,79 @@ function findCycle(stuck: string[], succ: Map<string, Set<string>>): string[] {
   return [...cycle, cycle[0]!];
 }
 
-function graphChecks(doc: GraphDoc, nodes: Map<string, NodeAnalysis>, data: DataBinding | undefined, out: Diagnostic[]): void {
+function graphChecks(
+  doc: GraphDoc,
+  nodes: Map<string, NodeAnalysis>,
+  data: DataBinding | undefined,
+  out: Diagnostic[],
+): void {
   const all = [...nodes.values()];
   const inputs = all.filter((n) => n.def?.kind === 'input');
   if (all.length > 0 && inputs.length === 0)
-    out.push(error('graph/no-input', 'The graph has no Input node. Add one (io.input) and connect it to the first layer.'));
+    out.push(
+      error(
+        'graph/no-input',
+        'The graph has no Input node. Add one (io.input) and connect it to the first layer.',
+      ),
+    );
   if (doc.training && !all.some((n) => n.def?.kind === 'loss'))
-    out.push(error('graph/no-loss', 'The graph has training settings but no loss node. Add a loss (e.g. Categorical cross-entropy) fed by the model output.'));
+    out.push(
+      error(
+        'graph/no-loss',
+        'The graph has training settings but no loss node. Add a loss (e.g. Categorical cross-entropy) fed by the model output.',
+      ),
+    );
   if (data) {
     for (const n of inputs) {
       const shape = n.outputs.y?.shape.slice(1);
-      if (shape && (shape.length !== data.featureShape.length || shape.some((d, i) => d !== data.featureShape[i])))
+      if (
+        shape &&
+        (shape.length !== data.featureShape.length || shape.some((d, i) => d !== data.featureShape[i]))
+      )
         out.push(
           error(
             'data/input-shape-mismatch',
             `Input '${n.id}' has shape ${formatShape([null, ...shape])} but dataset '${data.name}' gives ${formatShape([null, ...data.featureShape])}. Set the input's shape to [${data.featureShape.join(', ')}].`,
-            { nodeId: n.id, field: 'shape', fix: { kind: 'set-param', nodeId: n.id, field: 'shape', value: [...data.featureShape] } },
+            {
+              nodeId: n.id,
+              field: 'shape',
+              fix: { kind: 'set-param', nodeId: n.id, field: 'shape', value: [...data.featureShape] },
+            },
           ),
         );
+    }
+  }
+}
+
+/**
+ * Heads fed class indices by the dataset see labels of shape [B], which cannot carry the class
+ * count: compare the prediction's last axis with the dataset's number of classes here.
+ */
+function checkClassCounts(
+  nodes: Map<string, NodeAnalysis>,
+  data: DataBinding | undefined,
+  out: Diagnostic[],
+): void {
+  if (data?.labels.kind !== 'class') return;
+  const classes = data.labels.numClasses;
+  for (const n of nodes.values()) {
+    const head = n.def?.loss ?? n.def?.metric;
+    if (head?.target !== 'index' || n.sources.target !== 'labels' || !n.ok) continue;
+    const shape = n.inputs.pred?.shape ?? [];
+    const last = shape[1];
+    if (shape.length === 2 && last !== null && last !== classes) {
+      const src = n.sources.pred;
+      const fix =
+        src && src !== 'labels' && nodes.get(src.node)?.def?.type === 'layers.dense'
+          ? { fix: { kind: 'set-param' as const, nodeId: src.node, field: 'units', value: classes } }
+          : {};
+      out.push(
+        error(
+          'shape/class-count-mismatch',
+          `Node '${n.id}' (${n.def!.title}): the prediction has ${last} classes but dataset '${data.name}' has ${classes}. ${'fix' in fix ? `Set units of '${(src as { node: string }).node}' to ${classes}.` : `Make the model output ${classes} classes.`}`,
+          { nodeId: n.id, port: 'pred', ...fix },
+        ),
+      );
     }
   }
 }
@@ -485,11 +701,21 @@ function addFlattenFixes(nodes: Map<string, NodeAnalysis>, diagnostics: Diagnost
       seen.add(cur.id);
       const x = cur.inputs.x;
       if (cur.def?.type === 'layers.dense' && x && x.shape.length > 2)
-        fix = { kind: 'insert-node', type: 'layers.flatten', beforeNode: cur.id, port: 'x', ...(typeof cur.sources.x === 'object' ? { edgeId: cur.sources.x.edgeId } : {}) };
+        fix = {
+          kind: 'insert-node',
+          type: 'layers.flatten',
+          beforeNode: cur.id,
+          port: 'x',
+          ...(typeof cur.sources.x === 'object' ? { edgeId: cur.sources.x.edgeId } : {}),
+        };
       const src = cur.sources.x;
       cur = src && src !== 'labels' ? nodes.get(src.node) : undefined;
     }
     if (fix && fix.kind === 'insert-node')
-      diagnostics[i] = { ...d, message: `${d.message} Did you forget a Flatten? Insert one before '${fix.beforeNode}'.`, fix };
+      diagnostics[i] = {
+        ...d,
+        message: `${d.message} Did you forget a Flatten? Insert one before '${fix.beforeNode}'.`,
+        fix,
+      };
   }
 }

@@ -38,7 +38,10 @@ const v0ToV1: DocMigration = {
       if (!isObj(e) || typeof e.id !== 'string') continue;
       edges.push([
         e.id,
-        { from: { node: e.source, port: e.sourceHandle ?? 'y' }, to: { node: e.target, port: e.targetHandle ?? 'x' } },
+        {
+          from: { node: e.source, port: e.sourceHandle ?? 'y' },
+          to: { node: e.target, port: e.targetHandle ?? 'x' },
+        },
       ]);
     }
     // Object.fromEntries defines own properties, so ids like "__proto__" stay data.

@@ -20,7 +20,8 @@ export interface ParseResult {
   readonly diagnostics: Diagnostic[];
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const err = (code: string, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
   code,
@@ -73,10 +74,14 @@ function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | number
     const where = path.length ? path.join('.') : '(top level)';
     if ((section === 'nodes' || section === 'edges') && typeof id === 'string') {
       const field = rest.join('.');
-      return err('doc/invalid', `${section === 'nodes' ? 'Node' : 'Edge'} '${id}': ${field || 'record'} ${i.message}.`, {
-        ...(section === 'nodes' ? { nodeId: id } : { edgeId: id }),
-        ...(field ? { field } : {}),
-      });
+      return err(
+        'doc/invalid',
+        `${section === 'nodes' ? 'Node' : 'Edge'} '${id}': ${field || 'record'} ${i.message}.`,
+        {
+          ...(section === 'nodes' ? { nodeId: id } : { edgeId: id }),
+          ...(field ? { field } : {}),
+        },
+      );
     }
     return err('doc/invalid', `${where}: ${i.message}.`, path.length ? { field: path.join('.') } : {});
   });
@@ -130,7 +135,12 @@ export function parseGraphValue(raw: unknown): ParseResult {
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
     return {
       doc: undefined,
-      diagnostics: [err('doc/not-a-graph', `"formatVersion" must be a whole number (this app writes ${CURRENT_FORMAT_VERSION}).`)],
+      diagnostics: [
+        err(
+          'doc/not-a-graph',
+          `"formatVersion" must be a whole number (this app writes ${CURRENT_FORMAT_VERSION}).`,
+        ),
+      ],
     };
   }
   if (version > CURRENT_FORMAT_VERSION) {
@@ -150,7 +160,12 @@ export function parseGraphValue(raw: unknown): ParseResult {
   } catch (e) {
     return {
       doc: undefined,
-      diagnostics: [err('doc/migration-failed', `Could not upgrade this graph from formatVersion ${version}: ${(e as Error).message}.`)],
+      diagnostics: [
+        err(
+          'doc/migration-failed',
+          `Could not upgrade this graph from formatVersion ${version}: ${(e as Error).message}.`,
+        ),
+      ],
     };
   }
 

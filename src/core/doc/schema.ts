@@ -9,7 +9,9 @@ export const CURRENT_FORMAT_VERSION = 1;
 
 /** Node ids appear in tfjs layer names and generated code, so keep them identifier-like. */
 export const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
-const Id = z.string().regex(ID_PATTERN, 'must start with a letter or _ and use letters, digits, _ or - (≤ 64)');
+const Id = z
+  .string()
+  .regex(ID_PATTERN, 'must start with a letter or _ and use letters, digits, _ or - (≤ 64)');
 
 export const EndpointSchema = z.object({ node: z.string(), port: z.string() }).strict();
 
@@ -63,9 +65,7 @@ export const StageSchema = z
 
 export const TrainingSchema = z
   .object({
-    dataset: z
-      .object({ name: z.string(), params: z.record(z.string(), z.unknown()).default({}) })
-      .strict(),
+    dataset: z.object({ name: z.string(), params: z.record(z.string(), z.unknown()).default({}) }).strict(),
     optimizer: z
       .object({ type: z.string(), params: z.record(z.string(), z.unknown()).default({}) })
       .strict()
