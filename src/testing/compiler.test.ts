@@ -2,10 +2,10 @@
 // seed, and models with kernel layers save and reload through tfjs's own serialization.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CompileError, compileIR } from '../compiler/compile.ts';
 import { analyseText } from '../core/analysis/analyse.ts';
 import type { ModelIR } from '../core/ir.ts';
 import { lowerGraph } from '../core/lower.ts';
-import { CompileError, compileIR } from '../compiler/compile.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { readTemplate } from '../node/templates.ts';
 
