@@ -1,0 +1,30 @@
+// A paper template's miniature experiment: what `netwright verify <id>` (and the app's Verify
+// button) runs. One file per template under src/trainer/experiments/<template-id>.ts, default-
+// exporting defineExperiment({...}); discovery finds them, nothing else is edited.
+import type { Registry } from '../../core/registry.ts';
+
+export interface ExperimentContext {
+  readonly registry: Registry;
+  /** The template's graph file text. */
+  readonly templateText: string;
+  /** Progress lines for the terminal / UI. */
+  log(line: string): void;
+}
+
+export interface ExperimentResult {
+  readonly pass: boolean;
+  /** Measured figures, named (mean ± sd over seeds where the spec asks for seeds). */
+  readonly figures: Readonly<Record<string, number | string>>;
+}
+
+export interface Experiment {
+  /** Template id = file name. */
+  readonly templateId: string;
+  /** The paper's claim, in miniature, as the run checks it. */
+  readonly claim: string;
+  /** The pass criterion in words (thresholds included). */
+  readonly criterion: string;
+  run(ctx: ExperimentContext): Promise<ExperimentResult>;
+}
+
+export const defineExperiment = (e: Experiment): Experiment => e;
