@@ -60,13 +60,13 @@ describe('templates', () => {
     };
     // Training-mode loss (batch statistics), the quantity the steps minimise.
     const fixed = toTensors(batch, 'train');
-    const lossBefore = evaluate(compiled, registry, fixed, { training: true }).loss;
+    const lossBefore = (await evaluate(compiled, registry, fixed, { training: true })).loss;
     const result = await train(compiled, registry, batch, ir.training!, {
       epochs: 3,
       batchSize: n,
       validate: false,
     });
-    const lossAfter = evaluate(compiled, registry, fixed, { training: true }).loss;
+    const lossAfter = (await evaluate(compiled, registry, fixed, { training: true })).loss;
     fixed.dispose();
     expect(result.status).toBe('done');
     expect(result.epochs).toHaveLength(3);

@@ -112,7 +112,7 @@ describe('trainer', () => {
     doc.edges.e6 = { from: { node: 'soft', port: 'y' }, to: { node: 'mse', port: 'pred' } };
     const { compiled } = build(doc);
     const data = toTensors(toyData(), 'train');
-    const ev = evaluate(compiled, registry, data);
+    const ev = await evaluate(compiled, registry, data);
     expect(ev.loss).toBeCloseTo(2 * ev.terms.ce! + 0.25 * ev.terms.mse!, 5);
     expect(ev.metrics.acc).toBeGreaterThanOrEqual(0);
     data.dispose();

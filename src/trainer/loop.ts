@@ -131,12 +131,12 @@ const feedsFor = (compiled: CompiledModel, x: tf.Tensor): Record<string, tf.Tens
  * Mean loss/metrics over a split, in chunks. Inference mode by default; `training: true` uses batch
  * statistics (BatchNorm) as the training step sees them.
  */
-export function evaluate(
+export async function evaluate(
   compiled: CompiledModel,
   registry: Registry,
   data: DataTensors,
   { chunk = 512, training = false }: { chunk?: number; training?: boolean } = {},
-): Evaluation {
+): Promise<Evaluation> {
   const sums = { loss: 0, terms: new Map<string, number>(), metrics: new Map<string, number>() };
   for (let start = 0; start < data.count; start += chunk) {
     const size = Math.min(chunk, data.count - start);
@@ -149,7 +149,8 @@ export function evaluate(
       const stacked = tf.stack([h.total, ...h.terms.values(), ...h.metrics.values()]);
       return { names, stacked };
     });
-    const arr = vals.stacked.dataSync();
+    // Async read: dataSync is slow on webgpu and, in tfjs 4.22, returned zeros there for this stack.
+    const arr = await vals.stacked.data();
     vals.stacked.dispose();
     sums.loss += arr[0]! * size;
     vals.names.forEach((name, i) => {
@@ -163,24 +164,30 @@ export function evaluate(
 }
 
 /** After a non-finite loss: the first node (in graph order) whose output is NaN/Inf on this batch. */
-export function findNonFiniteNode(
+export async function findNonFiniteNode(
   compiled: CompiledModel,
   registry: Registry,
   x: tf.Tensor,
   y: tf.Tensor,
   numClasses: number | undefined,
-): string {
-  return tf.tidy(() => {
+): Promise<string> {
+  const { ids, flags } = tf.tidy(() => {
     const outs = compiled.run(feedsFor(compiled, x), { training: true });
-    const bad = (t: tf.Tensor) => tf.any(tf.logicalNot(tf.isFinite(t))).dataSync()[0] === 1;
-    for (const node of compiled.ir.nodes) {
-      const t = outs.get(node.id);
-      if (t && t.dtype === 'float32' && bad(t)) return node.id;
-    }
     const h = heads(compiled, registry, outs, y, numClasses);
-    for (const [id, v] of h.terms) if (bad(v)) return id;
-    return compiled.ir.losses[0]?.id ?? compiled.ir.nodes.at(-1)?.id ?? '';
+    const checked: [string, tf.Tensor][] = [
+      ...compiled.ir.nodes.flatMap((n): [string, tf.Tensor][] => {
+        const t = outs.get(n.id);
+        return t && t.dtype === 'float32' ? [[n.id, t]] : [];
+      }),
+      ...h.terms,
+    ];
+    const bad = checked.map(([, t]) => tf.cast(tf.any(tf.logicalNot(tf.isFinite(t))), 'float32'));
+    return { ids: checked.map(([id]) => id), flags: tf.stack(bad) };
   });
+  const values = await flags.data(); // one async read for all nodes (dataSync is slow on webgpu)
+  flags.dispose();
+  const first = ids.findIndex((_, i) => values[i] === 1);
+  return first >= 0 ? ids[first]! : (compiled.ir.losses[0]?.id ?? compiled.ir.nodes.at(-1)?.id ?? '');
 }
 
 function batchOrder(count: number, rng: Rng): Int32Array {
@@ -254,7 +261,7 @@ export async function train(
             if (!Number.isFinite(loss)) {
               // The update is not applied, so the forward pass below sees the weights that failed.
               tf.dispose(grads);
-              const nodeId = findNonFiniteNode(compiled, registry, x, y, trainData.numClasses);
+              const nodeId = await findNonFiniteNode(compiled, registry, x, y, trainData.numClasses);
               tf.dispose([idx, x, y]);
               nonFinite = {
                 nodeId,
@@ -284,7 +291,7 @@ export async function train(
               terms: avg(sums.terms),
               metrics: avg(sums.metrics),
             },
-            val: valData ? evaluate(compiled, registry, valData) : undefined,
+            val: valData ? await evaluate(compiled, registry, valData) : undefined,
             ms: performance.now() - te,
           };
           epochs.push(report);

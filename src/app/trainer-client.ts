@@ -1,0 +1,52 @@
+// Main-thread handle on the training Worker: typed messages, run ids (stale messages from a
+// replaced run are dropped), and the backend report. Imports no tfjs: the Worker owns it.
+import type { ModelIR } from '../core/ir.ts';
+import type { BackendInfo, BackendName, FromWorker, ToWorker, TrainSettings } from '../trainer/protocol.ts';
+
+export type RunEvent = Extract<FromWorker, { runId: number }> | Extract<FromWorker, { type: 'error' }>;
+
+export interface TrainerClient {
+  readonly backend: Promise<BackendInfo>;
+  /** Starts a run; events of older runs stop arriving. Returns the run id. */
+  train(ir: ModelIR, settings: TrainSettings, onEvent: (e: RunEvent) => void): number;
+  stop(): void;
+  onNotice(f: (message: string) => void): void;
+  dispose(): void;
+}
+
+export function createTrainerClient(forced?: BackendName): TrainerClient {
+  const worker = new Worker(new URL('../trainer/worker.ts', import.meta.url), { type: 'module' });
+  const send = (m: ToWorker) => worker.postMessage(m);
+  let runId = 0;
+  let listener: ((e: RunEvent) => void) | undefined;
+  const notices: ((m: string) => void)[] = [];
+  let resolveBackend: (b: BackendInfo) => void = () => {};
+  let rejectBackend: (e: Error) => void = () => {};
+  const backend = new Promise<BackendInfo>((res, rej) => {
+    resolveBackend = res;
+    rejectBackend = rej;
+  });
+  worker.onmessage = (e: MessageEvent<FromWorker>) => {
+    const m = e.data;
+    if (m.type === 'ready') resolveBackend(m.info);
+    else if (m.type === 'notice') for (const f of notices) f(m.message);
+    else if (m.type === 'error' && m.runId === undefined) rejectBackend(new Error(m.message));
+    else if ('runId' in m && m.runId === runId) listener?.(m as RunEvent);
+  };
+  worker.onerror = (e) => rejectBackend(new Error(e.message || 'the training worker failed to start'));
+  send(forced ? { type: 'init', backend: forced } : { type: 'init' });
+  return {
+    backend,
+    train(ir, settings, onEvent) {
+      runId++;
+      listener = onEvent;
+      send({ type: 'train', runId, ir, settings });
+      return runId;
+    },
+    stop: () => send({ type: 'stop', runId }),
+    onNotice: (f) => {
+      notices.push(f);
+    },
+    dispose: () => worker.terminate(),
+  };
+}

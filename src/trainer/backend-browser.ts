@@ -1,0 +1,82 @@
+// Backend choice in the browser: webgpu on a real GPU adapter; on a software (fallback) adapter,
+// wasm (≈14× faster than SwiftShader-WebGPU on the GPU-less CI machines); then webgl, then cpu.
+// `?backend=` forces any of them. Always says which and why.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { installKernelPatches } from '../compiler/backend-patches.ts';
+import type { BackendInfo, BackendName } from './protocol.ts';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+// Threaded wasm hangs when the page is cross-origin isolated (DESIGN §7); 2 cores gain little.
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+tf.env().set('PROD', true);
+
+interface AdapterLike {
+  readonly isFallbackAdapter?: boolean;
+  readonly info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean };
+}
+
+async function webgpuAdapter(): Promise<{ adapter: string; software: boolean } | undefined> {
+  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu;
+  if (!gpu) return undefined;
+  const a = await gpu.requestAdapter().catch(() => null);
+  if (!a) return undefined;
+  const info = a.info ?? {};
+  const software =
+    a.isFallbackAdapter === true || info.isFallbackAdapter === true || info.architecture === 'swiftshader';
+  const name = [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+  return { adapter: `${name}${software ? ' (software)' : ''}`, software };
+}
+
+async function trySet(name: BackendName): Promise<boolean> {
+  try {
+    if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    const ok = await tf.setBackend(name);
+    if (ok) await tf.ready();
+    installKernelPatches(); // after the backend package registered its kernels (wasm overrides some)
+    return ok && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+export async function chooseBackend(forced?: BackendName): Promise<BackendInfo & { notices: string[] }> {
+  const notices: string[] = [];
+  const gpu = await webgpuAdapter();
+  const adapterFor = (b: BackendName) => (b === 'webgpu' ? (gpu?.adapter ?? '') : '');
+  if (forced) {
+    if (await trySet(forced))
+      return {
+        backend: forced,
+        adapter: adapterFor(forced),
+        reason: `forced by ?backend=${forced}`,
+        notices,
+      };
+    notices.push(`Backend '${forced}' is not available in this browser; falling back.`);
+  }
+  const order: [BackendName, string][] = [];
+  if (gpu && !gpu.software) order.push(['webgpu', 'GPU adapter available']);
+  order.push([
+    'wasm',
+    gpu?.software
+      ? 'WebGPU adapter is software; wasm is faster here'
+      : gpu
+        ? 'WebGPU failed'
+        : 'no WebGPU adapter',
+  ]);
+  order.push(['webgl', 'wasm unavailable'], ['cpu', 'no accelerated backend']);
+  for (const [b, reason] of order) {
+    if (b === forced) continue;
+    if (await trySet(b)) return { backend: b, adapter: adapterFor(b), reason, notices };
+    notices.push(`Backend '${b}' failed to start; trying the next one.`);
+  }
+  throw new Error('no tfjs backend could be initialised');
+}

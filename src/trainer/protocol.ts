@@ -1,0 +1,76 @@
+// The typed message protocol between the UI and the training Worker (which owns tfjs). Pure types:
+// the UI ring imports this file, never tfjs. Every message carries the run id it belongs to, so the
+// UI drops stale messages from a run it has replaced.
+import type { ModelIR } from '../core/ir.ts';
+
+export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
+export const BACKENDS: readonly BackendName[] = ['webgpu', 'wasm', 'webgl', 'cpu'];
+
+export interface BackendInfo {
+  readonly backend: BackendName;
+  /** e.g. "google swiftshader (software)" for a WebGPU adapter; '' when not WebGPU. */
+  readonly adapter: string;
+  /** Why this backend: "forced by ?backend=cpu", "WebGPU adapter is software; wasm is faster here", … */
+  readonly reason: string;
+}
+
+export interface TrainSettings {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  /** Overrides the optimizer's learning rate. */
+  readonly learningRate?: number;
+  readonly maxBatchesPerEpoch?: number;
+}
+
+export type ToWorker =
+  | { readonly type: 'init'; readonly backend?: BackendName }
+  | { readonly type: 'train'; readonly runId: number; readonly ir: ModelIR; readonly settings: TrainSettings }
+  | { readonly type: 'stop'; readonly runId: number };
+
+export interface EpochMetrics {
+  readonly epoch: number;
+  readonly stage: string;
+  readonly loss: number;
+  readonly accuracy?: number;
+  readonly valLoss?: number;
+  readonly valAccuracy?: number;
+  readonly ms: number;
+}
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly info: BackendInfo }
+  | { readonly type: 'notice'; readonly message: string }
+  | {
+      readonly type: 'started';
+      readonly runId: number;
+      readonly params: number;
+      readonly trainSamples: number;
+    }
+  | {
+      readonly type: 'batch';
+      readonly runId: number;
+      readonly epoch: number;
+      readonly batch: number;
+      readonly batches: number;
+      readonly loss: number;
+      /** Estimated seconds left in the run. */
+      readonly eta: number;
+      readonly tensors: number;
+    }
+  | {
+      readonly type: 'epoch';
+      readonly runId: number;
+      readonly metrics: EpochMetrics;
+      readonly tensors: number;
+    }
+  | {
+      readonly type: 'done';
+      readonly runId: number;
+      readonly status: 'done' | 'stopped' | 'non-finite';
+      readonly epochs: number;
+      readonly ms: number;
+      readonly nodeId?: string;
+      readonly message?: string;
+    }
+  | { readonly type: 'error'; readonly runId?: number; readonly message: string; readonly nodeId?: string };

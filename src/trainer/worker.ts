@@ -1,0 +1,152 @@
+/// <reference lib="webworker" />
+// The training Worker: owns tfjs (it never enters the main bundle). Receives an IR and settings,
+// loads the dataset, compiles, trains with our loop, and posts throttled progress (≤ 10 Hz).
+import * as tf from '@tensorflow/tfjs';
+import { browserDatasetIO } from '../app/dataset-io.ts';
+import { browserRegistry } from '../app/registry.ts';
+import { CompileError, compileIR } from '../compiler/compile.ts';
+import { findDataset } from '../core/datasets/index.ts';
+import type { IRTraining, ModelIR } from '../core/ir.ts';
+import { resolveParams } from '../core/params.ts';
+import { createRng } from '../core/rng.ts';
+import { chooseBackend } from './backend-browser.ts';
+import { train } from './loop.ts';
+import type { FromWorker, ToWorker, TrainSettings } from './protocol.ts';
+
+const post = (m: FromWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
+
+/** Lets queued messages (Stop) in between batches without the 4 ms clamp of setTimeout. */
+const channel = new MessageChannel();
+const yieldToEvents = () =>
+  new Promise<void>((resolve) => {
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(0);
+  });
+
+let ready: Promise<unknown> | undefined;
+let stopRequested = new Set<number>();
+let currentRun = 0;
+
+async function run(runId: number, ir: ModelIR, settings: TrainSettings): Promise<void> {
+  await ready;
+  const registry = browserRegistry();
+  if (!ir.training) throw new Error('the graph has no training settings (dataset, optimizer)');
+  const ds = findDataset(ir.training.dataset.name);
+  if (!ds) throw new Error(`unknown dataset '${ir.training.dataset.name}'`);
+  const data = await ds.load(
+    resolveParams(ds.params, ir.training.dataset.params).values,
+    createRng(settings.seed),
+    browserDatasetIO,
+  );
+  const training: IRTraining = {
+    ...ir.training,
+    batchSize: settings.batchSize,
+    seed: settings.seed,
+    ...(settings.learningRate !== undefined
+      ? {
+          optimizer: {
+            ...ir.training.optimizer,
+            config: { ...ir.training.optimizer.config, learningRate: settings.learningRate },
+          },
+        }
+      : {}),
+  };
+  const compiled = compileIR(ir, registry, { seed: settings.seed });
+  post({ type: 'started', runId, params: compiled.countParams(), trainSamples: data.train.count });
+  const accIds = ir.metrics.filter((m) => m.type === 'metrics.accuracy').map((m) => m.id);
+  const acc = (m: Readonly<Record<string, number>>) => accIds.map((id) => m[id]).find((v) => v !== undefined);
+  const t0 = performance.now();
+  const totalEpochs =
+    training.stages.length === 1 ? settings.epochs : training.stages.reduce((s, st) => s + st.epochs, 0);
+  let lastPost = 0;
+  try {
+    const result = await train(compiled, registry, data, training, {
+      ...(training.stages.length === 1 ? { epochs: settings.epochs } : {}),
+      ...(settings.maxBatchesPerEpoch !== undefined
+        ? { maxBatchesPerEpoch: settings.maxBatchesPerEpoch }
+        : {}),
+      shouldStop: () => stopRequested.has(runId) || runId !== currentRun,
+      onBatch: async (b) => {
+        const now = performance.now();
+        if (now - lastPost >= 100 || b.batch === b.batches) {
+          lastPost = now;
+          const done = (b.epoch - 1) * b.batches + b.batch;
+          const total = totalEpochs * b.batches;
+          const elapsed = (now - t0) / 1000;
+          post({
+            type: 'batch',
+            runId,
+            epoch: b.epoch,
+            batch: b.batch,
+            batches: b.batches,
+            loss: b.loss,
+            eta: (elapsed / done) * (total - done),
+            tensors: tf.memory().numTensors,
+          });
+        }
+        await yieldToEvents();
+      },
+      onEpoch: (r) => {
+        const a = acc(r.train.metrics);
+        const va = r.val ? acc(r.val.metrics) : undefined;
+        post({
+          type: 'epoch',
+          runId,
+          tensors: tf.memory().numTensors,
+          metrics: {
+            epoch: r.epoch,
+            stage: r.stage,
+            loss: r.train.loss,
+            ms: r.ms,
+            ...(a !== undefined ? { accuracy: a } : {}),
+            ...(r.val ? { valLoss: r.val.loss } : {}),
+            ...(va !== undefined ? { valAccuracy: va } : {}),
+          },
+        });
+      },
+    });
+    post({
+      type: 'done',
+      runId,
+      status: result.status,
+      epochs: result.epochs.length,
+      ms: result.ms,
+      ...(result.nonFinite ? { nodeId: result.nonFinite.nodeId, message: result.nonFinite.message } : {}),
+    });
+  } finally {
+    compiled.dispose();
+    stopRequested.delete(runId);
+  }
+}
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  const msg = e.data;
+  switch (msg.type) {
+    case 'init':
+      ready = chooseBackend(msg.backend)
+        .then(({ notices, ...info }) => {
+          for (const n of notices) post({ type: 'notice', message: n });
+          post({ type: 'ready', info });
+        })
+        .catch((err: Error) =>
+          post({ type: 'error', message: `No tfjs backend could start: ${err.message}` }),
+        );
+      return;
+    case 'stop':
+      stopRequested.add(msg.runId);
+      return;
+    case 'train':
+      currentRun = msg.runId;
+      stopRequested = new Set([...stopRequested].filter((id) => id === msg.runId));
+      run(msg.runId, msg.ir, msg.settings).catch((err: unknown) => {
+        const nodeId = err instanceof CompileError ? err.nodeId : undefined;
+        post({
+          type: 'error',
+          runId: msg.runId,
+          message: (err as Error)?.message ?? String(err),
+          ...(nodeId ? { nodeId } : {}),
+        });
+      });
+      return;
+  }
+};

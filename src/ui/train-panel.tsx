@@ -1,0 +1,197 @@
+// Train panel: settings, Train / Stop, backend badge, progress with ETA, live curves and metric
+// read-outs. Talks to the training Worker through TrainerClient (no tfjs here).
+import { useEffect, useRef, useState } from 'react';
+import type { TrainerClient } from '../app/trainer-client.ts';
+import type { ModelIR } from '../core/ir.ts';
+import type { BackendInfo, EpochMetrics, TrainSettings } from '../trainer/protocol.ts';
+import { LineChart } from './line-chart.tsx';
+
+type Status = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'non-finite' | 'error';
+
+export interface TrainPanelProps {
+  readonly client: TrainerClient;
+  /** The lowered graph; undefined while it has errors. */
+  readonly ir: ModelIR | undefined;
+  readonly blockedReason?: string;
+  readonly onNonFinite?: (nodeId: string, message: string) => void;
+}
+
+const fmt = (v: number | undefined, d = 4) => (v === undefined ? '—' : v.toFixed(d));
+
+export function TrainPanel({ client, ir, blockedReason, onNonFinite }: TrainPanelProps) {
+  const [backend, setBackend] = useState<BackendInfo | string>('starting…');
+  const [settings, setSettings] = useState<TrainSettings>({ epochs: 1, batchSize: 32, seed: 1 });
+  const [status, setStatus] = useState<Status>('idle');
+  const [message, setMessage] = useState('');
+  const [progress, setProgress] = useState({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
+  const [epochs, setEpochs] = useState<EpochMetrics[]>([]);
+  const [batchLoss, setBatchLoss] = useState<[number, number][]>([]);
+  const lastIr = useRef<ModelIR | undefined>(undefined);
+
+  useEffect(() => {
+    client.backend.then(setBackend, (e: Error) => setBackend(`unavailable: ${e.message}`));
+  }, [client]);
+
+  useEffect(() => {
+    if (ir && ir !== lastIr.current && ir.training) {
+      lastIr.current = ir;
+      const stages = ir.training.stages;
+      setSettings((s) => ({
+        ...s,
+        batchSize: ir.training!.batchSize,
+        seed: ir.training!.seed,
+        epochs: stages.length === 1 ? stages[0]!.epochs : s.epochs,
+      }));
+    }
+  }, [ir]);
+
+  const start = () => {
+    if (!ir) return;
+    setStatus('loading');
+    setMessage('');
+    setEpochs([]);
+    setBatchLoss([]);
+    setProgress({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
+    client.train(ir, settings, (e) => {
+      switch (e.type) {
+        case 'started':
+          setStatus('training');
+          break;
+        case 'batch': {
+          const done = (e.epoch - 1) * e.batches + e.batch;
+          setProgress({
+            done,
+            total: settings.epochs * e.batches,
+            eta: e.eta,
+            loss: e.loss,
+            tensors: e.tensors,
+          });
+          setBatchLoss((b) => [...b, [done, e.loss]]);
+          break;
+        }
+        case 'epoch':
+          setEpochs((xs) => [...xs, e.metrics]);
+          setProgress((p) => ({ ...p, tensors: e.tensors }));
+          break;
+        case 'done':
+          setStatus(e.status);
+          if (e.status === 'non-finite' && e.nodeId) {
+            setMessage(e.message ?? `Loss became non-finite at node '${e.nodeId}'.`);
+            onNonFinite?.(e.nodeId, e.message ?? '');
+          }
+          break;
+        case 'error':
+          setStatus('error');
+          setMessage(e.nodeId ? `Node '${e.nodeId}': ${e.message}` : e.message);
+          break;
+      }
+    });
+  };
+
+  const last = epochs.at(-1);
+  const running = status === 'loading' || status === 'training';
+  const badge =
+    typeof backend === 'string'
+      ? backend
+      : `${backend.backend}${backend.adapter ? ` (${backend.adapter})` : ''} — ${backend.reason}`;
+  const num = (key: keyof TrainSettings, label: string, min: number, step: number) => (
+    <label>
+      {label}
+      <input
+        type="number"
+        data-testid={`train-${key}`}
+        min={min}
+        step={step}
+        value={settings[key] ?? ''}
+        placeholder={key === 'learningRate' ? 'graph default' : undefined}
+        disabled={running}
+        onChange={(ev) => {
+          const v = ev.target.value === '' ? undefined : Number(ev.target.value);
+          setSettings((s) => {
+            const next = { ...s } as Record<string, unknown>;
+            if (v === undefined || !Number.isFinite(v) || v < min) delete next[key];
+            else next[key] = v;
+            return next as unknown as TrainSettings;
+          });
+        }}
+      />
+    </label>
+  );
+
+  return (
+    <section className="train-panel" aria-label="Train">
+      <div className="backend-badge" data-testid="backend-badge" title="tfjs backend in use">
+        {badge}
+      </div>
+      <div className="train-settings">
+        {num('epochs', 'Epochs', 1, 1)}
+        {num('batchSize', 'Batch', 1, 1)}
+        {num('learningRate', 'Learning rate', 0, 0.0001)}
+        {num('seed', 'Seed', 0, 1)}
+      </div>
+      <div className="train-buttons">
+        <button
+          type="button"
+          data-testid="train-button"
+          disabled={!ir || running}
+          onClick={start}
+          title={blockedReason}
+        >
+          Train
+        </button>
+        <button type="button" data-testid="stop-button" disabled={!running} onClick={() => client.stop()}>
+          Stop
+        </button>
+        <span data-testid="train-status">{status}</span>
+      </div>
+      {!ir && blockedReason ? <p className="train-blocked">{blockedReason}</p> : null}
+      <progress data-testid="progress" max={progress.total || 1} value={progress.done} />
+      <span className="eta">{running && progress.done > 0 ? `ETA ${Math.ceil(progress.eta)} s` : ''}</span>
+      <dl className="metrics">
+        <dt>loss</dt>
+        <dd data-testid="metric-loss">
+          {fmt(last?.loss ?? (Number.isNaN(progress.loss) ? undefined : progress.loss))}
+        </dd>
+        <dt>accuracy</dt>
+        <dd data-testid="metric-accuracy">{fmt(last?.accuracy)}</dd>
+        <dt>val accuracy</dt>
+        <dd data-testid="metric-val-accuracy">{fmt(last?.valAccuracy)}</dd>
+      </dl>
+      {message ? (
+        <p className="train-message" data-testid="train-message" role="alert">
+          {message}
+        </p>
+      ) : null}
+      <LineChart
+        yLabel="loss per batch"
+        testId="chart-batch-loss"
+        series={[{ name: 'batch loss', color: '#c0392b', points: batchLoss }]}
+      />
+      <LineChart
+        yLabel="per epoch"
+        testId="chart-epochs"
+        series={[
+          { name: 'loss', color: '#c0392b', points: epochs.map((e) => [e.epoch, e.loss]) },
+          {
+            name: 'val loss',
+            color: '#e67e22',
+            points: epochs.flatMap((e) => (e.valLoss === undefined ? [] : [[e.epoch, e.valLoss]])),
+          },
+          {
+            name: 'acc',
+            color: '#2471a3',
+            points: epochs.flatMap((e) => (e.accuracy === undefined ? [] : [[e.epoch, e.accuracy]])),
+          },
+          {
+            name: 'val acc',
+            color: '#27ae60',
+            points: epochs.flatMap((e) => (e.valAccuracy === undefined ? [] : [[e.epoch, e.valAccuracy]])),
+          },
+        ]}
+      />
+      <p className="debug-line" data-testid="tensor-count">
+        tensors in use: {progress.tensors}
+      </p>
+    </section>
+  );
+}
