@@ -1,5 +1,6 @@
 // Main-thread handle on the training Worker: typed messages, run ids (stale messages from a
 // replaced run are dropped), and the backend report. Imports no tfjs: the Worker owns it.
+import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
 import type { BackendInfo, BackendName, FromWorker, ToWorker, TrainSettings } from '../trainer/protocol.ts';
 
@@ -7,9 +8,11 @@ export type RunEvent = Extract<FromWorker, { runId: number }> | Extract<FromWork
 
 export interface TrainerClient {
   readonly backend: Promise<BackendInfo>;
-  /** Starts a run; events of older runs stop arriving. Returns the run id. */
-  train(ir: ModelIR, settings: TrainSettings, onEvent: (e: RunEvent) => void): number;
+  /** Starts a run (on `data` when given, e.g. an uploaded CSV); older runs' events stop arriving. */
+  train(ir: ModelIR, settings: TrainSettings, onEvent: (e: RunEvent) => void, data?: LoadedDataset): number;
   stop(): void;
+  /** Asks for the last run's evaluation again (it arrives as an 'evaluation' event). */
+  evaluate(): void;
   onNotice(f: (message: string) => void): void;
   dispose(): void;
 }
@@ -37,13 +40,14 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
   send(forced ? { type: 'init', backend: forced } : { type: 'init' });
   return {
     backend,
-    train(ir, settings, onEvent) {
+    train(ir, settings, onEvent, data) {
       runId++;
       listener = onEvent;
-      send({ type: 'train', runId, ir, settings });
+      send(data ? { type: 'train', runId, ir, settings, data } : { type: 'train', runId, ir, settings });
       return runId;
     },
     stop: () => send({ type: 'stop', runId }),
+    evaluate: () => send({ type: 'evaluate', runId }),
     onNotice: (f) => {
       notices.push(f);
     },

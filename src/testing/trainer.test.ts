@@ -206,3 +206,24 @@ describe('optimizers', () => {
     w.dispose();
   });
 });
+
+describe('evaluateClassifier', () => {
+  it('confusion matrix counts every validation sample; accuracy = trace / total = the accuracy metric', async () => {
+    const { evaluateClassifier } = await import('../trainer/evaluation.ts');
+    const { ir, compiled } = build(mlp());
+    const data = toyData(60);
+    await train(compiled, registry, data, ir.training!, { epochs: 3 });
+    const ev = (await evaluateClassifier(compiled, data, { samples: 5 }))!;
+    const total = ev.confusion.flat().reduce((a, b) => a + b, 0);
+    expect(total).toBe(data.val.count);
+    const trace = ev.confusion.reduce((s, row, i) => s + row[i]!, 0);
+    expect(ev.accuracy).toBeCloseTo(trace / total, 10);
+    const tensors = toTensors(data, 'val');
+    expect(ev.accuracy).toBeCloseTo((await evaluate(compiled, registry, tensors)).metrics.acc!, 5);
+    tensors.dispose();
+    expect(ev.samples).toHaveLength(5);
+    expect(ev.samples[0]!.features).toHaveLength(4);
+    for (const s of ev.samples) expect(s.confidence).toBeGreaterThanOrEqual(1 / 3 - 1e-6);
+    compiled.dispose();
+  });
+});

@@ -1,6 +1,7 @@
 // The typed message protocol between the UI and the training Worker (which owns tfjs). Pure types:
 // the UI ring imports this file, never tfjs. Every message carries the run id it belongs to, so the
 // UI drops stale messages from a run it has replaced.
+import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
 
 export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
@@ -25,7 +26,15 @@ export interface TrainSettings {
 
 export type ToWorker =
   | { readonly type: 'init'; readonly backend?: BackendName }
-  | { readonly type: 'train'; readonly runId: number; readonly ir: ModelIR; readonly settings: TrainSettings }
+  | {
+      readonly type: 'train';
+      readonly runId: number;
+      readonly ir: ModelIR;
+      readonly settings: TrainSettings;
+      /** Data uploaded by the user (CSV): used instead of the graph's named dataset. */
+      readonly data?: LoadedDataset;
+    }
+  | { readonly type: 'evaluate'; readonly runId: number }
   | { readonly type: 'stop'; readonly runId: number };
 
 export interface EpochMetrics {
@@ -73,4 +82,21 @@ export type FromWorker =
       readonly nodeId?: string;
       readonly message?: string;
     }
+  | { readonly type: 'evaluation'; readonly runId: number; readonly evaluation: Evaluation }
   | { readonly type: 'error'; readonly runId?: number; readonly message: string; readonly nodeId?: string };
+
+/** Validation-set evaluation of a classifier: confusion matrix and a sample of predictions. */
+export interface Evaluation {
+  readonly classNames: readonly string[];
+  /** confusion[actual][predicted] counts. */
+  readonly confusion: readonly (readonly number[])[];
+  readonly accuracy: number;
+  /** Feature shape of one sample (for drawing images). */
+  readonly featureShape: readonly number[];
+  readonly samples: readonly {
+    readonly label: number;
+    readonly predicted: number;
+    readonly confidence: number;
+    readonly features: readonly number[];
+  }[];
+}

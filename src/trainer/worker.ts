@@ -5,11 +5,13 @@ import * as tf from '@tensorflow/tfjs';
 import { browserDatasetIO } from '../app/dataset-io.ts';
 import { browserRegistry } from '../app/registry.ts';
 import { CompileError, compileIR } from '../compiler/compile.ts';
+import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { findDataset } from '../core/datasets/index.ts';
 import type { IRTraining, ModelIR } from '../core/ir.ts';
 import { resolveParams } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
 import { chooseBackend } from './backend-browser.ts';
+import { evaluateClassifier } from './evaluation.ts';
 import { train } from './loop.ts';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.ts';
 
@@ -27,17 +29,35 @@ let ready: Promise<unknown> | undefined;
 let stopRequested = new Set<number>();
 let currentRun = 0;
 
-async function run(runId: number, ir: ModelIR, settings: TrainSettings): Promise<void> {
-  await ready;
-  const registry = browserRegistry();
-  if (!ir.training) throw new Error('the graph has no training settings (dataset, optimizer)');
-  const ds = findDataset(ir.training.dataset.name);
-  if (!ds) throw new Error(`unknown dataset '${ir.training.dataset.name}'`);
-  const data = await ds.load(
-    resolveParams(ds.params, ir.training.dataset.params).values,
+/** The last finished run, kept for on-demand evaluation. */
+let lastRun: { runId: number; compiled: ReturnType<typeof compileIR>; data: LoadedDataset } | undefined;
+
+async function loadData(ir: ModelIR, settings: TrainSettings): Promise<LoadedDataset> {
+  const ds = findDataset(ir.training!.dataset.name);
+  if (!ds) throw new Error(`unknown dataset '${ir.training!.dataset.name}'`);
+  return ds.load(
+    resolveParams(ds.params, ir.training!.dataset.params).values,
     createRng(settings.seed),
     browserDatasetIO,
   );
+}
+
+async function evaluateLast(runId: number): Promise<void> {
+  if (!lastRun || lastRun.runId !== runId) return;
+  const evaluation = await evaluateClassifier(lastRun.compiled, lastRun.data);
+  if (evaluation) post({ type: 'evaluation', runId, evaluation });
+}
+
+async function run(
+  runId: number,
+  ir: ModelIR,
+  settings: TrainSettings,
+  uploaded?: LoadedDataset,
+): Promise<void> {
+  await ready;
+  const registry = browserRegistry();
+  if (!ir.training) throw new Error('the graph has no training settings (dataset, optimizer)');
+  const data = uploaded ?? (await loadData(ir, settings));
   const training: IRTraining = {
     ...ir.training,
     batchSize: settings.batchSize,
@@ -113,8 +133,13 @@ async function run(runId: number, ir: ModelIR, settings: TrainSettings): Promise
       ms: result.ms,
       ...(result.nonFinite ? { nodeId: result.nonFinite.nodeId, message: result.nonFinite.message } : {}),
     });
-  } finally {
+    lastRun?.compiled.dispose();
+    lastRun = { runId, compiled, data };
+    if (result.status !== 'non-finite') await evaluateLast(runId);
+  } catch (e) {
     compiled.dispose();
+    throw e;
+  } finally {
     stopRequested.delete(runId);
   }
 }
@@ -135,10 +160,15 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     case 'stop':
       stopRequested.add(msg.runId);
       return;
+    case 'evaluate':
+      evaluateLast(msg.runId).catch((err: Error) =>
+        post({ type: 'error', runId: msg.runId, message: err.message }),
+      );
+      return;
     case 'train':
       currentRun = msg.runId;
       stopRequested = new Set([...stopRequested].filter((id) => id === msg.runId));
-      run(msg.runId, msg.ir, msg.settings).catch((err: unknown) => {
+      run(msg.runId, msg.ir, msg.settings, msg.data).catch((err: unknown) => {
         const nodeId = err instanceof CompileError ? err.nodeId : undefined;
         post({
           type: 'error',

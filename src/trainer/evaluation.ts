@@ -1,0 +1,69 @@
+// Evaluation of a trained classifier on its validation split: confusion matrix, accuracy and a
+// sample of predictions (with features, so the UI can draw images or table rows).
+import * as tf from '@tensorflow/tfjs';
+import type { CompiledModel } from '../compiler/compile.ts';
+import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
+import type { Evaluation } from './protocol.ts';
+
+/** The node whose output is the class scores: what the accuracy metric (or the first loss) reads. */
+function predictionNode(compiled: CompiledModel): string | undefined {
+  const head = compiled.ir.metrics.find((m) => m.type === 'metrics.accuracy') ?? compiled.ir.losses[0];
+  const ref = head?.inputs[0];
+  return ref && 'node' in ref ? ref.node : compiled.ir.outputs[0];
+}
+
+export async function evaluateClassifier(
+  compiled: CompiledModel,
+  data: LoadedDataset,
+  { samples = 24, chunk = 512 } = {},
+): Promise<Evaluation | undefined> {
+  const labels = data.binding.labels;
+  const nodeId = predictionNode(compiled);
+  const input = compiled.ir.inputs[0];
+  if (labels.kind !== 'class' || !nodeId || !input) return undefined;
+  const classes = labels.numClasses;
+  const width = data.binding.featureShape.reduce((a, b) => a * b, 1);
+  const { count } = data.val;
+  const predicted = new Int32Array(count);
+  const confidence = new Float32Array(count);
+  for (let start = 0; start < count; start += chunk) {
+    const size = Math.min(chunk, count - start);
+    const [idx, conf] = tf.tidy(() => {
+      const x = tf.tensor(data.val.x.subarray(start * width, (start + size) * width), [
+        size,
+        ...data.binding.featureShape,
+      ]);
+      const scores = compiled.run({ [input]: x }, { training: false }).get(nodeId)!;
+      // Probabilities already (non-negative rows summing to 1)? Otherwise treat as logits.
+      const sums = tf.sum(scores, -1);
+      const isProb = tf.logicalAnd(
+        tf.all(tf.greaterEqual(scores, 0)),
+        tf.all(tf.less(tf.abs(tf.sub(sums, 1)), 1e-3)),
+      );
+      const probs = tf.where(isProb, scores, tf.softmax(scores));
+      return [tf.argMax(probs, -1), tf.max(probs, -1)];
+    });
+    predicted.set(await idx.data(), start);
+    confidence.set(await conf.data(), start);
+    tf.dispose([idx, conf]);
+  }
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  let correct = 0;
+  for (let i = 0; i < count; i++) {
+    const actual = data.val.y[i]!;
+    confusion[actual]![predicted[i]!]!++;
+    if (actual === predicted[i]) correct++;
+  }
+  return {
+    classNames: data.classNames ?? Array.from({ length: classes }, (_, i) => String(i)),
+    confusion,
+    accuracy: count ? correct / count : 0,
+    featureShape: data.binding.featureShape,
+    samples: Array.from({ length: Math.min(samples, count) }, (_, i) => ({
+      label: data.val.y[i]!,
+      predicted: predicted[i]!,
+      confidence: confidence[i]!,
+      features: Array.from(data.val.x.subarray(i * width, (i + 1) * width)),
+    })),
+  };
+}
