@@ -65,3 +65,23 @@ describe('csvDataset', () => {
     );
   });
 });
+
+describe('the csv dataset (shape contract only)', () => {
+  it('describes features/classes from params and refuses to load without the upload', async () => {
+    const { csvUpload } = await import('../core/datasets/csv-upload.ts');
+    expect(csvUpload.describe({ features: 6, classes: 3, file: 'x.csv' })).toEqual({
+      name: 'csv',
+      featureShape: [6],
+      labels: { kind: 'class', numClasses: 3 },
+    });
+    expect(csvUpload.describe({ features: 2, classes: 0, file: '' }).labels).toEqual({
+      kind: 'values',
+      shape: [1],
+    });
+    await expect(
+      csvUpload.load({ features: 2, classes: 0, file: 'x.csv' }, createRng(1), {
+        mnistDigit: () => Promise.reject(new Error('unused')),
+      }),
+    ).rejects.toThrow(/upload the file again/);
+  });
+});

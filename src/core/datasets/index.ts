@@ -1,4 +1,5 @@
 // Every built-in dataset. Add a dataset by writing its file and listing it here.
+import { csvUpload } from './csv-upload.ts';
 import type { AnyDatasetDef } from './dataset-def.ts';
 import { digits8 } from './digits8.ts';
 import { functionFit } from './function-fit.ts';
@@ -7,7 +8,15 @@ import { mnist } from './mnist.ts';
 import { moons } from './moons.ts';
 import { spirals } from './spirals.ts';
 
-export const DATASETS: readonly AnyDatasetDef[] = [mnist, digits8, iris, spirals, moons, functionFit];
+export const DATASETS: readonly AnyDatasetDef[] = [
+  mnist,
+  digits8,
+  iris,
+  spirals,
+  moons,
+  functionFit,
+  csvUpload,
+];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
   return DATASETS.find((d) => d.name === name);
