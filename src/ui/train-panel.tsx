@@ -3,7 +3,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { TrainerClient } from '../app/trainer-client.ts';
 import type { ModelIR } from '../core/ir.ts';
-import type { BackendInfo, EpochMetrics, TrainSettings } from '../trainer/protocol.ts';
+import type { BackendInfo, EpochMetrics, Evaluation, TrainSettings } from '../trainer/protocol.ts';
+import { type CsvChoice, CsvUpload } from './csv-upload.tsx';
+import { EvaluationView } from './evaluation-view.tsx';
 import { LineChart } from './line-chart.tsx';
 
 type Status = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'non-finite' | 'error';
@@ -14,11 +16,13 @@ export interface TrainPanelProps {
   readonly ir: ModelIR | undefined;
   readonly blockedReason?: string;
   readonly onNonFinite?: (nodeId: string, message: string) => void;
+  /** An uploaded CSV was chosen: the parent sets the input shape and the graph's csv dataset. */
+  readonly onCsv?: (shape: { features: number; classes: number; file: string }) => void;
 }
 
 const fmt = (v: number | undefined, d = 4) => (v === undefined ? '—' : v.toFixed(d));
 
-export function TrainPanel({ client, ir, blockedReason, onNonFinite }: TrainPanelProps) {
+export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: TrainPanelProps) {
   const [backend, setBackend] = useState<BackendInfo | string>('starting…');
   const [settings, setSettings] = useState<TrainSettings>({ epochs: 1, batchSize: 32, seed: 1 });
   const [status, setStatus] = useState<Status>('idle');
@@ -27,6 +31,8 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite }: TrainPane
   const [epochs, setEpochs] = useState<EpochMetrics[]>([]);
   const [batchLoss, setBatchLoss] = useState<[number, number][]>([]);
   const lastIr = useRef<ModelIR | undefined>(undefined);
+  const [evaluation, setEvaluation] = useState<Evaluation | undefined>();
+  const [csv, setCsv] = useState<CsvChoice | undefined>();
 
   useEffect(() => {
     client.backend.then(setBackend, (e: Error) => setBackend(`unavailable: ${e.message}`));
@@ -51,41 +57,51 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite }: TrainPane
     setMessage('');
     setEpochs([]);
     setBatchLoss([]);
+    setEvaluation(undefined);
     setProgress({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
-    client.train(ir, settings, (e) => {
-      switch (e.type) {
-        case 'started':
-          setStatus('training');
-          break;
-        case 'batch': {
-          const done = (e.epoch - 1) * e.batches + e.batch;
-          setProgress({
-            done,
-            total: settings.epochs * e.batches,
-            eta: e.eta,
-            loss: e.loss,
-            tensors: e.tensors,
-          });
-          setBatchLoss((b) => [...b, [done, e.loss]]);
-          break;
-        }
-        case 'epoch':
-          setEpochs((xs) => [...xs, e.metrics]);
-          setProgress((p) => ({ ...p, tensors: e.tensors }));
-          break;
-        case 'done':
-          setStatus(e.status);
-          if (e.status === 'non-finite' && e.nodeId) {
-            setMessage(e.message ?? `Loss became non-finite at node '${e.nodeId}'.`);
-            onNonFinite?.(e.nodeId, e.message ?? '');
+    const uploaded = ir.training?.dataset.name === 'csv' ? csv?.dataset : undefined;
+    client.train(
+      ir,
+      settings,
+      (e) => {
+        switch (e.type) {
+          case 'started':
+            setStatus('training');
+            break;
+          case 'batch': {
+            const done = (e.epoch - 1) * e.batches + e.batch;
+            setProgress({
+              done,
+              total: settings.epochs * e.batches,
+              eta: e.eta,
+              loss: e.loss,
+              tensors: e.tensors,
+            });
+            setBatchLoss((b) => [...b, [done, e.loss]]);
+            break;
           }
-          break;
-        case 'error':
-          setStatus('error');
-          setMessage(e.nodeId ? `Node '${e.nodeId}': ${e.message}` : e.message);
-          break;
-      }
-    });
+          case 'epoch':
+            setEpochs((xs) => [...xs, e.metrics]);
+            setProgress((p) => ({ ...p, tensors: e.tensors }));
+            break;
+          case 'done':
+            setStatus(e.status);
+            if (e.status === 'non-finite' && e.nodeId) {
+              setMessage(e.message ?? `Loss became non-finite at node '${e.nodeId}'.`);
+              onNonFinite?.(e.nodeId, e.message ?? '');
+            }
+            break;
+          case 'evaluation':
+            setEvaluation(e.evaluation);
+            break;
+          case 'error':
+            setStatus('error');
+            setMessage(e.nodeId ? `Node '${e.nodeId}': ${e.message}` : e.message);
+            break;
+        }
+      },
+      uploaded,
+    );
   };
 
   const last = epochs.at(-1);
@@ -188,6 +204,19 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite }: TrainPane
             points: epochs.flatMap((e) => (e.valAccuracy === undefined ? [] : [[e.epoch, e.valAccuracy]])),
           },
         ]}
+      />
+      {evaluation ? <EvaluationView evaluation={evaluation} onRefresh={() => client.evaluate()} /> : null}
+      <CsvUpload
+        seed={settings.seed}
+        onDataset={(c) => {
+          setCsv(c);
+          const labels = c.dataset.binding.labels;
+          onCsv?.({
+            features: c.dataset.featureNames.length,
+            classes: labels.kind === 'class' ? labels.numClasses : 0,
+            file: c.file,
+          });
+        }}
       />
       <p className="debug-line" data-testid="tensor-count">
         tensors in use: {progress.tensors}
