@@ -41,7 +41,8 @@ export interface NonFinite {
 }
 
 export interface TrainResult {
-  readonly status: 'done' | 'stopped' | 'non-finite';
+  /** 'non-finite': the loss became NaN/Inf; 'diverged': the prediction left ±DIVERGED_MAGNITUDE. */
+  readonly status: 'done' | 'stopped' | 'non-finite' | 'diverged';
   readonly epochs: readonly EpochReport[];
   readonly nonFinite?: NonFinite;
   readonly ms: number;
@@ -163,7 +164,17 @@ export async function evaluate(
   return { loss: sums.loss / n, terms: avg(sums.terms), metrics: avg(sums.metrics) };
 }
 
-/** After a non-finite loss: the first node (in graph order) whose output is NaN/Inf on this batch. */
+/**
+ * A prediction beyond this magnitude means training has diverged even if every value is still
+ * finite: float32 sums lose all precision, softmax saturates and clipped losses stop learning (Adam
+ * with lr 1e4 lands here, at a finite but dead loss, rather than at NaN).
+ */
+export const DIVERGED_MAGNITUDE = 1e8;
+
+/**
+ * After a non-finite loss or a diverged prediction: the first node (in graph order) whose output on
+ * this batch is NaN/Inf or beyond ±DIVERGED_MAGNITUDE.
+ */
 export async function findNonFiniteNode(
   compiled: CompiledModel,
   registry: Registry,
@@ -181,13 +192,31 @@ export async function findNonFiniteNode(
       }),
       ...h.terms,
     ];
-    const bad = checked.map(([, t]) => tf.cast(tf.any(tf.logicalNot(tf.isFinite(t))), 'float32'));
+    const bad = checked.map(([, t]) =>
+      tf.cast(
+        tf.logicalOr(
+          tf.any(tf.logicalNot(tf.isFinite(t))),
+          tf.greater(tf.max(tf.abs(t)), DIVERGED_MAGNITUDE),
+        ),
+        'float32',
+      ),
+    );
     return { ids: checked.map(([id]) => id), flags: tf.stack(bad) };
   });
   const values = await flags.data(); // one async read for all nodes (dataSync is slow on webgpu)
   flags.dispose();
   const first = ids.findIndex((_, i) => values[i] === 1);
   return first >= 0 ? ids[first]! : (compiled.ir.losses[0]?.id ?? compiled.ir.nodes.at(-1)?.id ?? '');
+}
+
+/** max |x| over every model output a loss reads (0 when none), a scalar. */
+function predictionMagnitude(compiled: CompiledModel, outs: Map<string, tf.Tensor>): tf.Scalar {
+  const preds = compiled.ir.losses.flatMap((l) => {
+    const r = l.inputs[0];
+    const t = r && 'node' in r ? outs.get(r.node) : undefined;
+    return t ? [tf.max(tf.abs(t))] : [];
+  });
+  return (preds.length ? tf.max(tf.stack(preds)) : tf.scalar(0)) as tf.Scalar;
 }
 
 function batchOrder(count: number, rng: Rng): Int32Array {
@@ -247,27 +276,35 @@ export async function train(
             const size = idx.shape[0]!;
             let kept: tf.Scalar[] = [];
             let names: string[] = [];
+            let magnitude: tf.Scalar = tf.scalar(0);
             const { value: cost, grads } = optimizer.gradients(() => {
               const outs = compiled.run(feedsFor(compiled, x), { training: true });
               const h = heads(compiled, registry, outs, y, trainData.numClasses);
               names = [...h.terms.keys(), ...h.metrics.keys()];
               kept = [...h.terms.values(), ...h.metrics.values()].map((t) => tf.keep(t));
+              magnitude.dispose();
+              magnitude = tf.keep(predictionMagnitude(compiled, outs));
               return h.total;
             }, vars);
-            const stacked = tf.stack([cost, ...kept]);
+            const stacked = tf.stack([cost, ...kept, magnitude]);
             const values = await stacked.data();
-            tf.dispose([stacked, cost, ...kept]);
+            tf.dispose([stacked, cost, ...kept, magnitude]);
             const loss = values[0]!;
-            if (!Number.isFinite(loss)) {
+            const predMax = values[values.length - 1]!;
+            if (!Number.isFinite(loss) || !(predMax <= DIVERGED_MAGNITUDE)) {
               // The update is not applied, so the forward pass below sees the weights that failed.
               tf.dispose(grads);
               const nodeId = await findNonFiniteNode(compiled, registry, x, y, trainData.numClasses);
               tf.dispose([idx, x, y]);
+              const lr = training.optimizer.config.learningRate ?? 'default';
+              const what = Number.isFinite(loss)
+                ? `the model's prediction reached ${predMax.toExponential(1)} (beyond ±${DIVERGED_MAGNITUDE.toExponential(0)}: training diverged)`
+                : `the loss became ${loss}`;
               nonFinite = {
                 nodeId,
-                message: `Training stopped at epoch ${globalEpoch}, batch ${b + 1}: the loss became ${loss}. The first node whose output went non-finite is '${nodeId}'. Try a lower learning rate (now ${training.optimizer.config.learningRate ?? 'default'}).`,
+                message: `Training stopped at epoch ${globalEpoch}, batch ${b + 1}: ${what}. The first node whose output went non-finite or exploded is '${nodeId}'. Try a lower learning rate (now ${lr}).`,
               };
-              status = 'non-finite';
+              status = Number.isFinite(loss) ? 'diverged' : 'non-finite';
               break outer;
             }
             optimizer.apply(grads, vars);

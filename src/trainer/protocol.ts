@@ -19,6 +19,8 @@ export interface TrainSettings {
   readonly epochs: number;
   readonly batchSize: number;
   readonly seed: number;
+  /** Overrides the graph's optimizer (a node type like 'optimizers.sgd'; its defaults apply). */
+  readonly optimizer?: string;
   /** Overrides the optimizer's learning rate. */
   readonly learningRate?: number;
   readonly maxBatchesPerEpoch?: number;
@@ -76,7 +78,7 @@ export type FromWorker =
   | {
       readonly type: 'done';
       readonly runId: number;
-      readonly status: 'done' | 'stopped' | 'non-finite';
+      readonly status: 'done' | 'stopped' | 'non-finite' | 'diverged';
       readonly epochs: number;
       readonly ms: number;
       readonly nodeId?: string;

@@ -9,6 +9,7 @@ import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { findDataset } from '../core/datasets/index.ts';
 import type { IRTraining, ModelIR } from '../core/ir.ts';
 import { resolveParams } from '../core/params.ts';
+import type { Registry } from '../core/registry.ts';
 import { createRng } from '../core/rng.ts';
 import { chooseBackend } from './backend-browser.ts';
 import { evaluateClassifier } from './evaluation.ts';
@@ -48,6 +49,22 @@ async function evaluateLast(runId: number): Promise<void> {
   if (evaluation) post({ type: 'evaluation', runId, evaluation });
 }
 
+/** The graph's optimizer, or the one the Train panel picked (with its defaults), and the panel's learning rate. */
+function optimizerFor(t: IRTraining, settings: TrainSettings, registry: Registry): IRTraining['optimizer'] {
+  const def =
+    settings.optimizer && settings.optimizer !== t.optimizer.type
+      ? registry.get(settings.optimizer)
+      : undefined;
+  if (settings.optimizer && settings.optimizer !== t.optimizer.type && !def?.optimizer)
+    throw new Error(`unknown optimizer '${settings.optimizer}'`);
+  const base = def?.optimizer
+    ? { type: def.type, config: def.optimizer.config(resolveParams(def.params, {}).values) }
+    : t.optimizer;
+  return settings.learningRate === undefined
+    ? base
+    : { ...base, config: { ...base.config, learningRate: settings.learningRate } };
+}
+
 async function run(
   runId: number,
   ir: ModelIR,
@@ -62,14 +79,7 @@ async function run(
     ...ir.training,
     batchSize: settings.batchSize,
     seed: settings.seed,
-    ...(settings.learningRate !== undefined
-      ? {
-          optimizer: {
-            ...ir.training.optimizer,
-            config: { ...ir.training.optimizer.config, learningRate: settings.learningRate },
-          },
-        }
-      : {}),
+    optimizer: optimizerFor(ir.training, settings, registry),
   };
   const compiled = compileIR(ir, registry, { seed: settings.seed });
   post({ type: 'started', runId, params: compiled.countParams(), trainSamples: data.train.count });
@@ -135,7 +145,7 @@ async function run(
     });
     lastRun?.compiled.dispose();
     lastRun = { runId, compiled, data };
-    if (result.status !== 'non-finite') await evaluateLast(runId);
+    if (result.status === 'done' || result.status === 'stopped') await evaluateLast(runId);
   } catch (e) {
     compiled.dispose();
     throw e;

@@ -1,6 +1,7 @@
 // Train panel: settings, Train / Stop, backend badge, progress with ETA, live curves and metric
 // read-outs. Talks to the training Worker through TrainerClient (no tfjs here).
 import { useEffect, useRef, useState } from 'react';
+import { browserRegistry } from '../app/registry.ts';
 import type { TrainerClient } from '../app/trainer-client.ts';
 import type { ModelIR } from '../core/ir.ts';
 import type { BackendInfo, EpochMetrics, Evaluation, TrainSettings } from '../trainer/protocol.ts';
@@ -8,7 +9,7 @@ import { type CsvChoice, CsvUpload } from './csv-upload.tsx';
 import { EvaluationView } from './evaluation-view.tsx';
 import { LineChart } from './line-chart.tsx';
 
-type Status = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'non-finite' | 'error';
+type Status = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'non-finite' | 'diverged' | 'error';
 
 export interface TrainPanelProps {
   readonly client: TrainerClient;
@@ -86,7 +87,7 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
             break;
           case 'done':
             setStatus(e.status);
-            if (e.status === 'non-finite' && e.nodeId) {
+            if ((e.status === 'non-finite' || e.status === 'diverged') && e.nodeId) {
               setMessage(e.message ?? `Loss became non-finite at node '${e.nodeId}'.`);
               onNonFinite?.(e.nodeId, e.message ?? '');
             }
@@ -145,6 +146,24 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
         {num('learningRate', 'Learning rate', 0, 0.0001)}
         {num('seed', 'Seed', 0, 1)}
       </div>
+      <label>
+        Optimizer
+        <select
+          data-testid="train-optimizer"
+          disabled={running}
+          value={settings.optimizer ?? ir?.training?.optimizer.type ?? ''}
+          onChange={(ev) => setSettings((st) => ({ ...st, optimizer: ev.target.value }))}
+        >
+          {browserRegistry()
+            .all()
+            .filter((d) => d.kind === 'optimizer')
+            .map((d) => (
+              <option key={d.type} value={d.type}>
+                {d.title}
+              </option>
+            ))}
+        </select>
+      </label>
       <div className="train-buttons">
         <button
           type="button"

@@ -1,0 +1,57 @@
+// Journey: open a template, press Train, watch it learn — on webgpu (SwiftShader adapter here),
+// wasm and cpu; Stop within a batch; a divergent run names its node; a CSV trains.
+import { expect, type Page, test } from '@playwright/test';
+
+async function openAndSet(page: Page, url: string, settings: Record<string, string>) {
+  await page.goto(url);
+  await expect(page.getByTestId('backend-badge')).not.toHaveText(/starting/, { timeout: 60_000 });
+  for (const [key, value] of Object.entries(settings)) await page.getByTestId(`train-${key}`).fill(value);
+}
+
+const metric = async (page: Page, id: string) => Number(await page.getByTestId(id).textContent());
+
+for (const backend of ['webgpu', 'wasm', 'cpu'] as const) {
+  test(`mlp-mnist trains one epoch on ${backend} to ≥ 0.85 validation accuracy`, async ({ page }) => {
+    test.setTimeout(240_000);
+    await openAndSet(page, `/?template=mlp-mnist&backend=${backend}`, {
+      epochs: '1',
+      batchSize: backend === 'wasm' ? '32' : '128',
+      learningRate: '0.003',
+    });
+    await expect(page.getByTestId('backend-badge')).toContainText(backend);
+    if (backend === 'webgpu') await expect(page.getByTestId('backend-badge')).toContainText('swiftshader');
+    await page.getByTestId('train-button').click();
+    await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 200_000 });
+    expect(await metric(page, 'metric-val-accuracy')).toBeGreaterThanOrEqual(0.85);
+    expect(await metric(page, 'metric-loss')).toBeLessThan(1);
+    await expect(page.getByTestId('confusion-matrix')).toBeVisible();
+    // 10 classes: the diagonal holds most of the 2,000 validation digits.
+    let diagonal = 0;
+    for (let i = 0; i < 10; i++)
+      diagonal += Number(await page.getByTestId(`confusion-${i}-${i}`).textContent());
+    expect(diagonal).toBeGreaterThan(1700);
+  });
+}
+
+test('Stop stops within a batch and the tensor count stays put', async ({ page }) => {
+  await openAndSet(page, '/?template=mlp-mnist&backend=cpu', { epochs: '20', batchSize: '32' });
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('train-status')).toHaveText('training', { timeout: 60_000 });
+  await expect(page.getByTestId('progress')).not.toHaveAttribute('value', '0', { timeout: 30_000 });
+  await page.getByTestId('stop-button').click();
+  await expect(page.getByTestId('train-status')).toHaveText('stopped', { timeout: 5_000 });
+  const done = Number(await page.getByTestId('progress').getAttribute('value'));
+  const max = Number(await page.getByTestId('progress').getAttribute('max'));
+  expect(done).toBeLessThan(max);
+});
+
+test('a divergent run (learning rate 1e4) stops and names the node', async ({ page }) => {
+  await openAndSet(page, '/?template=mlp-mnist&backend=wasm', { epochs: '3', learningRate: '10000' });
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('train-status')).toHaveText(/^(non-finite|diverged)$/, { timeout: 120_000 });
+  await expect(page.getByTestId('train-message')).toContainText(
+    /first node whose output went non-finite or exploded is '(hidden|logits|loss)'/,
+  );
+  await expect(page.getByTestId('node-logits')).toHaveClass(/non-finite|diverged|error/);
+  await expect(page.getByTestId('train-message')).toContainText('lower learning rate');
+});
