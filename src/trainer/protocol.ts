@@ -24,6 +24,8 @@ export interface TrainSettings {
   /** Overrides the optimizer's learning rate. */
   readonly learningRate?: number;
   readonly maxBatchesPerEpoch?: number;
+  /** Skip the validation pass after each epoch (benchmarks). Default true. */
+  readonly validate?: boolean;
 }
 
 export type ToWorker =
