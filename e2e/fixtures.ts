@@ -8,6 +8,8 @@ export interface TemplateOnDisk {
   readonly id: string;
   readonly title: string | undefined;
   readonly expectedParams: number | undefined;
+  readonly nodeCount: number;
+  readonly edgeCount: number;
 }
 
 /** Every `templates/<id>.graph.json`, read straight from disk (not through the app's code). */
@@ -18,11 +20,15 @@ export function templatesOnDisk(): TemplateOnDisk[] {
     .map((f) => {
       const doc = JSON.parse(readFileSync(TEMPLATES_DIR + f, 'utf8')) as {
         meta?: { title?: string; expected?: { params?: number } };
+        nodes?: Record<string, unknown>;
+        edges?: Record<string, unknown>;
       };
       return {
         id: f.slice(0, -'.graph.json'.length),
         title: doc.meta?.title,
         expectedParams: doc.meta?.expected?.params,
+        nodeCount: Object.keys(doc.nodes ?? {}).length,
+        edgeCount: Object.keys(doc.edges ?? {}).length,
       };
     });
 }

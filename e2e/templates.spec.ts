@@ -28,12 +28,30 @@ test('an unknown ?template= says so and falls back to the gallery', async ({ pag
   await expect(page.getByRole('heading', { name: 'Templates' })).toBeVisible();
 });
 
+test('a gallery card opens its template on the canvas, undoably', async ({ page }) => {
+  const t = templates.find((x) => x.nodeCount > 0);
+  expect(t, 'at least one template on disk').toBeDefined();
+  await page.goto('/');
+  await page.getByTestId(`gallery-item-${t!.id}`).getByRole('link').click();
+  await expect(page.getByTestId('canvas')).toBeVisible();
+  await expect(page.locator('[data-testid^="node-"][data-type]')).toHaveCount(t!.nodeCount);
+  await page.getByTestId('undo').click();
+  await expect(page.locator('[data-testid^="node-"][data-type]')).toHaveCount(0);
+});
+
 for (const t of templates) {
-  test(`?template=${t.id} shows the expected parameter count`, async ({ page }) => {
+  test(`?template=${t.id} opens on the canvas with the expected parameter count and no diagnostics`, async ({
+    page,
+  }) => {
     await page.goto(`/?template=${encodeURIComponent(t.id)}`);
     const total = page.getByTestId('total-params');
     if (t.expectedParams === undefined) await expect(total).toHaveText(/^Total params: [\d,]+$/);
     else await expect(total).toHaveText(totalParamsText(t.expectedParams));
     await expect(page.getByRole('table')).toBeVisible();
+    await expect(page.locator('[data-testid^="node-"][data-type]')).toHaveCount(t.nodeCount);
+    await expect(page.locator('[data-testid^="edge-label-"]')).toHaveCount(t.edgeCount);
+    await expect(page.locator('[data-testid^="diagnostics-"]')).toHaveCount(0);
+    await expect(page.getByTestId('error-count')).toHaveText('0 errors');
+    await expect(page.locator('[data-testid^="edge-label-"]').filter({ hasText: '?' })).toHaveCount(0);
   });
 }

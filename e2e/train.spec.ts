@@ -33,7 +33,7 @@ for (const backend of ['webgpu', 'wasm', 'cpu'] as const) {
   });
 }
 
-test('Stop stops within a batch and the tensor count stays put', async ({ page }) => {
+test('Stop stops within a batch', async ({ page }) => {
   await openAndSet(page, '/?template=mlp-mnist&backend=cpu', { epochs: '20', batchSize: '32' });
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('train-status')).toHaveText('training', { timeout: 60_000 });
@@ -52,6 +52,50 @@ test('a divergent run (learning rate 1e4) stops and names the node', async ({ pa
   await expect(page.getByTestId('train-message')).toContainText(
     /first node whose output went non-finite or exploded is '(hidden|logits|loss)'/,
   );
-  await expect(page.getByTestId('node-logits')).toHaveClass(/non-finite|diverged|error/);
+  const named = /is '([^']+)'/.exec((await page.getByTestId('train-message').textContent()) ?? '')?.[1];
+  // The canvas marks the node the run stopped on, with the same advice.
+  await expect(page.getByTestId(`node-${named}`)).toHaveClass(/runtime-(non-finite|diverged)/);
+  await expect(page.getByTestId(`runtime-${named}`)).toContainText('lower learning rate');
   await expect(page.getByTestId('train-message')).toContainText('lower learning rate');
+});
+
+test('tensors in use stay constant across epochs', async ({ page }) => {
+  await openAndSet(page, '/?template=mlp-mnist&backend=wasm', { epochs: '3', batchSize: '64' });
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 120_000 });
+  const text = (await page.getByTestId('tensors-per-epoch').textContent()) ?? '';
+  const counts = (text.match(/\d+/g) ?? []).map(Number);
+  expect(counts).toHaveLength(3);
+  expect(new Set(counts).size).toBe(1);
+});
+
+test('a small CSV (iris written by the test) uploads and trains', async ({ page }) => {
+  const rows = ['sepal_length,sepal_width,petal_length,petal_width,species'];
+  // Three separable clusters, deterministic.
+  for (let i = 0; i < 60; i++) {
+    const k = i % 3;
+    const j = (i * 7) % 10;
+    rows.push(
+      `${4.8 + k * 1.1 + j * 0.03},${3.4 - k * 0.3 + j * 0.02},${1.4 + k * 2.2 + j * 0.04},${0.2 + k * 0.9 + j * 0.02},${['setosa', 'versicolor', 'virginica'][k]}`,
+    );
+  }
+  await openAndSet(page, '/?template=mlp-mnist&backend=wasm', {});
+  await page
+    .getByTestId('csv-input')
+    .setInputFiles({ name: 'iris.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await expect(page.getByTestId('csv-summary')).toContainText('60 rows, 5 columns (header detected)');
+  await expect(page.getByTestId('csv-label')).toHaveValue('4');
+  await page.getByTestId('csv-use').click();
+  // The graph's input takes the CSV's 4 features; the model output must now match 3 classes.
+  await expect(page.getByTestId('node-input')).toContainText('B×4');
+  await page.getByTestId('node-logits').click();
+  await page.getByTestId('inspector-field-units').fill('3');
+  await page.getByTestId('inspector-field-units').press('Enter');
+  await expect(page.getByTestId('train-button')).toBeEnabled();
+  await page.getByTestId('train-epochs').fill('30');
+  await page.getByTestId('train-batchSize').fill('16');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 120_000 });
+  expect(await metric(page, 'metric-val-accuracy')).toBeGreaterThanOrEqual(0.9);
+  await expect(page.getByTestId('confusion-matrix')).toContainText('virginica');
 });

@@ -17,6 +17,11 @@ export default defineNode({
     units: p.int({ default: 32, min: 1, max: 65536, doc: 'Number of output features.' }),
     activation: p.enum(LAYER_ACTIVATIONS, 'linear', 'Activation applied to the output.'),
     useBias: p.bool({ default: true, doc: 'Add a learned bias b.' }),
+    kernelInitializer: p.enum(
+      ['glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'leCunNormal', 'leCunUniform'],
+      'glorotUniform',
+      'Initial W (seeded from the graph seed). leCunNormal = N(0, 1/fan_in): use it with SELU.',
+    ),
   },
   inputs: { x: { doc: 'Input with features on the last axis: [B, …, in].' } },
   outputs: { y: { doc: '[B, …, units]' } },
@@ -44,10 +49,22 @@ export default defineNode({
   examples: [
     { inputs: { x: { shape: [3, 5] } }, params: { units: 4 } },
     { inputs: { x: { shape: [2, 3, 5] } }, params: { units: 2, activation: 'tanh', useBias: false } },
+    {
+      inputs: { x: { shape: [3, 4] } },
+      params: { units: 3, activation: 'selu', kernelInitializer: 'leCunNormal' },
+    },
   ],
   lower: ({ params }) => ({
     kind: 'layer',
     layer: 'dense',
-    config: { units: params.units, activation: params.activation, useBias: params.useBias },
+    config: {
+      units: params.units,
+      activation: params.activation,
+      useBias: params.useBias,
+      // Only when not the default, so existing IR and exported code stay as they were.
+      ...(params.kernelInitializer === 'glorotUniform'
+        ? {}
+        : { kernelInitializer: params.kernelInitializer }),
+    },
   }),
 });

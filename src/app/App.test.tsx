@@ -2,31 +2,30 @@
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { formatCount, totalParamsLabel } from '../ui/format.ts';
-import { matchesQuery } from '../ui/palette.tsx';
+import { matchesQuery, placeable } from '../ui/search.ts';
 import { App } from './App.tsx';
 import { browserRegistry } from './registry.ts';
 import { bundledTemplates } from './templates.ts';
 
 describe('App', () => {
-  it('renders a palette item per node type and a gallery card per template', () => {
+  it('renders a palette item per placeable node type, a gallery card per template and the shell', () => {
     const html = renderToString(<App search="" />);
     expect(html).toContain('data-testid="palette-search"');
-    for (const def of browserRegistry().all())
+    for (const def of browserRegistry().all().filter(placeable))
       expect(html).toContain(`data-testid="palette-item-${def.type}"`);
     for (const t of bundledTemplates(browserRegistry()))
       expect(html).toContain(`data-testid="gallery-item-${t.id}"`);
-  });
-
-  it('renders the summary of ?template=<id> with its total', () => {
-    const t = bundledTemplates(browserRegistry())[0];
-    if (!t) return; // no templates yet: the gallery test above covers the empty state
-    const html = renderToString(<App search={`?template=${t.id}`} />);
-    expect(html).toContain('data-testid="total-params"');
-    expect(html).toContain(totalParamsLabel(t.analysis?.totalParams ?? 0));
-  });
-
-  it('says when ?template= names no template', () => {
-    expect(renderToString(<App search="?template=nope" />)).toContain('data-testid="toast"');
+    for (const id of [
+      'undo',
+      'redo',
+      'total-params',
+      'inspector',
+      'save-button',
+      'open-button',
+      'share-button',
+    ])
+      expect(html).toContain(`data-testid="${id}"`);
+    expect(html).toContain(totalParamsLabel(0));
   });
 });
 

@@ -1,36 +1,403 @@
-// App shell: node palette beside the template gallery, or, with `?template=<id>`, that template's
-// summary. (The React Flow canvas replaces the summary in a later step.)
+// App shell: toolbar, palette, canvas (or the template gallery), inspector, status bar, toasts.
+// On start it restores the autosaved graph, then opens `#g=<share link>` or `?template=<id>`.
+import { ReactFlowProvider } from '@xyflow/react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Analysis } from '../core/analysis/analyse.ts';
+import { parseGraphText } from '../core/doc/parse.ts';
+import type { GraphDoc } from '../core/doc/schema.ts';
+import { canRedo, canUndo, redoLabel, undoLabel } from '../core/history.ts';
+import { Canvas, type CanvasApi, openFile } from '../ui/canvas.tsx';
 import { Gallery } from '../ui/gallery.tsx';
-import { ModelSummary } from '../ui/model-summary.tsx';
+import { Inspector } from '../ui/inspector.tsx';
 import { Palette } from '../ui/palette.tsx';
+import { StatusBar } from '../ui/status-bar.tsx';
+import { Toasts } from '../ui/toasts.tsx';
+import { TrainDrawer } from '../ui/train-drawer.tsx';
+import {
+  addNodeAt,
+  copySelection,
+  deleteSelection,
+  duplicateSelection,
+  loadDoc,
+  openText,
+  pasteText,
+  selectAll,
+} from './actions.ts';
+import { estimateSize, layoutPositions, needsLayout } from './auto-layout.ts';
+import { emptyDoc, moveNodes, reservedIdProblem } from './commands.ts';
+import { EditorContext, useEditor } from './editor-context.ts';
+import { loadAutosave, saveAutosave } from './persistence.ts';
 import { browserRegistry } from './registry.ts';
+import { decodeShareHash, encodeShareHash, SHARE_PREFIX } from './share.ts';
+import { createEditorStore, type EditorStore } from './store.ts';
 import { bundledTemplates } from './templates.ts';
 
-export function App({ search = window.location.search }: { search?: string }) {
-  const registry = browserRegistry();
-  const templates = bundledTemplates(registry);
-  const templateId = new URLSearchParams(search).get('template');
-  const selected = templateId === null ? undefined : templates.find((t) => t.id === templateId);
+export function App({ search }: { search?: string }) {
+  const [store] = useState(() => createEditorStore(browserRegistry()));
+  return (
+    <EditorContext.Provider value={store}>
+      <ReactFlowProvider>
+        <Editor store={store} search={search} />
+      </ReactFlowProvider>
+    </EditorContext.Provider>
+  );
+}
 
+/** A template whose stored layout overlaps on the canvas opens laid out by ELK instead. */
+async function tidy(doc: GraphDoc, analysis: Analysis | undefined): Promise<GraphDoc> {
+  const sizeOf = (id: string) => {
+    const n = analysis?.nodes.get(id);
+    return estimateSize(Object.keys(n?.inputPorts ?? {}).length, Object.keys(n?.def?.outputs ?? {}).length);
+  };
+  if (!needsLayout(doc, sizeOf)) return doc;
+  try {
+    const layout = await layoutPositions(doc, new Map(Object.keys(doc.nodes).map((id) => [id, sizeOf(id)])));
+    return { ...doc, layout };
+  } catch {
+    return doc;
+  }
+}
+
+const isEditable = (t: EventTarget | null): boolean =>
+  t instanceof Element && t.closest('input, textarea, select, [contenteditable="true"]') !== null;
+
+function Editor({ store, search }: { store: EditorStore; search: string | undefined }) {
+  const registry = store.getState().registry;
+  const templates = bundledTemplates(registry);
+  const view = useEditor((s) => s.view);
+  const history = useEditor((s) => s.history);
+  const nodeCount = useEditor((s) => Object.keys(s.history.present.nodes).length);
+  const canvasApi = useRef<CanvasApi | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [ready, setReady] = useState(false);
+  const [saveState, setSaveState] = useState('Not saved yet');
+  const [shareLink, setShareLink] = useState<string | null>(null);
+  const started = useRef(false);
+  const clipboardMirror = useRef<string | undefined>(undefined);
+
+  const openTemplate = useCallback(
+    async (id: string): Promise<boolean> => {
+      const t = templates.find((x) => x.id === id);
+      const doc = t?.analysis?.doc;
+      if (!t || !doc) {
+        store.toast('error', `No template named “${id}”. Pick one below.`);
+        store.setView('gallery');
+        return false;
+      }
+      return loadDoc(store, await tidy(doc, t.analysis), `Open template ${t.meta?.title ?? id}`);
+    },
+    [store, templates],
+  );
+
+  // Start: restore the autosave, then a share link or ?template= on top (one undoable step).
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    void (async () => {
+      let restored = false;
+      try {
+        const saved = await loadAutosave();
+        const parsed = saved ? parseGraphText(saved.json) : undefined;
+        if (parsed?.doc && !reservedIdProblem(parsed.doc)) {
+          store.reset(parsed.doc);
+          restored = Object.keys(parsed.doc.nodes).length > 0;
+        }
+      } catch (e) {
+        store.toast('error', `Could not read the autosaved graph: ${(e as Error)?.message ?? e}`);
+      }
+      const url = new URL(window.location.href);
+      const templateId = new URLSearchParams(search ?? url.search).get('template');
+      if (url.hash.startsWith(SHARE_PREFIX)) {
+        try {
+          openText(store, await decodeShareHash(url.hash), 'the share link');
+        } catch (e) {
+          store.toast(
+            'error',
+            `Could not open the share link: ${(e as Error).message}. The current graph is unchanged.`,
+          );
+          if (restored) store.setView('canvas');
+        }
+        url.hash = '';
+      } else if (templateId !== null) {
+        if (!(await openTemplate(templateId)) && restored) store.setView('gallery');
+        url.searchParams.delete('template');
+      } else if (restored) {
+        store.setView('canvas');
+      }
+      window.history.replaceState(null, '', url.pathname + url.search);
+      setReady(true);
+    })();
+  }, [store, search, openTemplate]);
+
+  // A share link pasted into the address bar of the open app changes only the hash.
+  useEffect(() => {
+    if (!ready) return;
+    const onHash = () => {
+      const url = new URL(window.location.href);
+      if (!url.hash.startsWith(SHARE_PREFIX)) return;
+      decodeShareHash(url.hash).then(
+        (text) => openText(store, text, 'the share link'),
+        (e) =>
+          store.toast(
+            'error',
+            `Could not open the share link: ${(e as Error).message}. The current graph is unchanged.`,
+          ),
+      );
+      window.history.replaceState(null, '', url.pathname + url.search);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [ready, store]);
+
+  // Autosave every change (debounced a little; flushed when the page hides).
+  useEffect(() => {
+    if (!ready) return;
+    let timer: number | undefined;
+    let saved: unknown;
+    const save = () => {
+      timer = undefined;
+      const doc = store.doc();
+      if (doc === saved) return;
+      saved = doc;
+      setSaveState('Saving…');
+      saveAutosave(JSON.stringify(doc)).then(
+        () => setSaveState(store.doc() === doc ? 'Saved' : 'Saving…'),
+        (e) => setSaveState(`Autosave failed: ${(e as Error)?.message ?? e}`),
+      );
+    };
+    save();
+    const unsub = store.subscribe((s, prev) => {
+      if (s.history.present === prev.history.present) return;
+      setSaveState('Saving…');
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, 120);
+    });
+    const flush = () => {
+      if (timer !== undefined) {
+        window.clearTimeout(timer);
+        save();
+      }
+    };
+    window.addEventListener('pagehide', flush);
+    return () => {
+      unsub();
+      flush();
+      window.removeEventListener('pagehide', flush);
+    };
+  }, [ready, store]);
+
+  const addAtCentre = useCallback(
+    (type: string) => {
+      const api = canvasApi.current;
+      const c = api?.centre() ?? { x: 80 + 30 * nodeCount, y: 80 + 30 * nodeCount };
+      // Cascade so repeated adds do not stack exactly.
+      const doc = store.doc();
+      let at = { x: c.x - 90, y: c.y - 40 };
+      for (let i = 0; i < 50; i++) {
+        const taken = Object.values(doc.layout).some(
+          (p) => Math.abs(p.x - at.x) < 12 && Math.abs(p.y - at.y) < 12,
+        );
+        if (!taken) break;
+        at = { x: at.x + 30, y: at.y + 30 };
+      }
+      addNodeAt(store, type, at);
+    },
+    [store, nodeCount],
+  );
+
+  const autoLayout = useCallback(async () => {
+    const doc = store.doc();
+    if (Object.keys(doc.nodes).length === 0) return;
+    try {
+      const positions = await layoutPositions(doc, canvasApi.current?.sizes() ?? new Map());
+      if (store.doc() !== doc) return; // the graph changed meanwhile; do not move stale positions
+      store.run('Auto-layout', moveNodes(positions));
+      window.setTimeout(() => canvasApi.current?.fitView(), 50);
+    } catch (e) {
+      store.toast('error', `Auto-layout failed: ${(e as Error)?.message ?? e}`);
+    }
+  }, [store]);
+
+  const saveFile = useCallback(() => {
+    const doc = store.doc();
+    const blob = new Blob([`${JSON.stringify(doc, null, 2)}\n`], { type: 'application/json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    const base = doc.meta.title.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'graph';
+    a.download = `${base.slice(0, 60)}.graph.json`;
+    a.click();
+    window.setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }, [store]);
+
+  const share = useCallback(async () => {
+    try {
+      const hash = await encodeShareHash(JSON.stringify(store.doc()));
+      const link = `${window.location.origin}${window.location.pathname}${hash}`;
+      setShareLink(link);
+      try {
+        await navigator.clipboard.writeText(link);
+        store.toast('info', 'Share link copied to the clipboard.');
+      } catch {
+        store.toast('info', 'Share link ready: copy it from the box above the canvas.');
+      }
+    } catch (e) {
+      store.toast('error', `Could not make a share link: ${(e as Error)?.message ?? e}`);
+    }
+  }, [store]);
+
+  // Keyboard (DESIGN §8) and the clipboard.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isEditable(e.target)) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const k = e.key.toLowerCase();
+      if (mod && k === 'z' && !e.shiftKey) store.undo();
+      else if ((mod && k === 'z' && e.shiftKey) || (e.ctrlKey && k === 'y')) store.redo();
+      else if (mod && k === 'a') selectAll(store);
+      else if (mod && k === 'd') duplicateSelection(store);
+      else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) deleteSelection(store);
+      else if (e.key === 'Escape') store.select({ nodes: [], edges: [] });
+      else return;
+      e.preventDefault();
+    };
+    const hasTextSelection = () => (window.getSelection()?.toString() ?? '') !== '';
+    const onCopy = (e: ClipboardEvent, cut = false) => {
+      if (isEditable(e.target) || hasTextSelection()) return;
+      const text = copySelection(store);
+      if (text === undefined) return;
+      e.clipboardData?.setData('text/plain', text);
+      clipboardMirror.current = text;
+      e.preventDefault();
+      if (cut) deleteSelection(store);
+    };
+    const onCut = (e: ClipboardEvent) => onCopy(e, true);
+    const onPaste = (e: ClipboardEvent) => {
+      if (isEditable(e.target)) return;
+      const text = e.clipboardData?.getData('text/plain') || clipboardMirror.current;
+      if (!text) return;
+      e.preventDefault();
+      pasteText(store, text, canvasApi.current?.pointer());
+    };
+    window.addEventListener('keydown', onKey);
+    document.addEventListener('copy', onCopy);
+    document.addEventListener('cut', onCut);
+    document.addEventListener('paste', onPaste);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      document.removeEventListener('copy', onCopy);
+      document.removeEventListener('cut', onCut);
+      document.removeEventListener('paste', onPaste);
+    };
+  }, [store]);
+
+  const mod = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? '⌘' : 'Ctrl+';
   return (
     <div className="app">
       <header className="app-header">
         <h1>
           <a href="./">Netwright</a>
         </h1>
-        <span className="muted">build a network as a graph, see every shape, train it in the browser</span>
+        <nav className="toolbar" aria-label="Graph">
+          <button type="button" data-testid="gallery-button" onClick={() => store.setView('gallery')}>
+            Templates
+          </button>
+          <button type="button" data-testid="open-button" onClick={() => fileInput.current?.click()}>
+            Open…
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            accept=".json,application/json"
+            hidden
+            data-testid="open-file-input"
+            onChange={(e) => {
+              const f = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (f) void openFile(store, f);
+            }}
+          />
+          <button type="button" data-testid="save-button" onClick={saveFile}>
+            Save
+          </button>
+          <button type="button" data-testid="share-button" onClick={() => void share()}>
+            Share link
+          </button>
+          <span className="sep" />
+          <button
+            type="button"
+            data-testid="undo"
+            disabled={!canUndo(history)}
+            title={canUndo(history) ? `Undo ${undoLabel(history)} (${mod}Z)` : 'Nothing to undo'}
+            onClick={() => store.undo()}
+          >
+            Undo
+          </button>
+          <button
+            type="button"
+            data-testid="redo"
+            disabled={!canRedo(history)}
+            title={canRedo(history) ? `Redo ${redoLabel(history)} (${mod}Shift+Z)` : 'Nothing to redo'}
+            onClick={() => store.redo()}
+          >
+            Redo
+          </button>
+          <span className="sep" />
+          <button
+            type="button"
+            data-testid="layout-button"
+            onClick={() => void autoLayout()}
+            disabled={view !== 'canvas'}
+          >
+            Auto-layout
+          </button>
+          <button
+            type="button"
+            data-testid="fit-button"
+            onClick={() => canvasApi.current?.fitView()}
+            disabled={view !== 'canvas'}
+          >
+            Fit view
+          </button>
+        </nav>
+        {shareLink && (
+          <span className="share-box">
+            <input
+              readOnly
+              data-testid="share-link"
+              value={shareLink}
+              onFocus={(e) => e.currentTarget.select()}
+              aria-label="Share link"
+            />
+            <button type="button" className="link" aria-label="Close" onClick={() => setShareLink(null)}>
+              ×
+            </button>
+          </span>
+        )}
       </header>
       <aside className="app-side">
-        <Palette registry={registry} />
+        <Palette registry={registry} onAdd={addAtCentre} />
       </aside>
       <main className="app-main">
-        {templateId !== null && !selected && (
-          <p className="toast" role="alert" data-testid="toast">
-            No template named “{templateId}”. Pick one below.
-          </p>
+        {view === 'gallery' ? (
+          <Gallery
+            templates={templates}
+            onOpen={(id) => void openTemplate(id)}
+            onBlank={() => {
+              if (nodeCount === 0) store.setView('canvas');
+              else loadDoc(store, emptyDoc(), 'New graph');
+            }}
+            {...(nodeCount > 0 ? { onBack: () => store.setView('canvas') } : {})}
+          />
+        ) : (
+          <Canvas apiRef={canvasApi} />
         )}
-        {selected ? <ModelSummary entry={selected} /> : <Gallery templates={templates} />}
       </main>
+      <div className="app-right">
+        <Inspector />
+        <TrainDrawer search={search ?? (typeof location !== 'undefined' ? location.search : '')} />
+      </div>
+      <StatusBar saveState={saveState} />
+      <Toasts />
     </div>
   );
 }

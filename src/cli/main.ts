@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { check, checkHelp } from './commands/check.ts';
-import { exportCommand, exportHelp, importCommand, importHelp } from './commands/export.ts';
+import { exportCommand, exportHelp } from './commands/export.ts';
+import { importCommand, importHelp } from './commands/import.ts';
 import { templatesCommand, templatesHelp } from './commands/templates.ts';
 import { trainCommand, trainHelp } from './commands/train.ts';
 import { verifyCommand, verifyHelp } from './commands/verify.ts';
@@ -20,7 +21,7 @@ const COMMANDS = {
   import: { run: importCommand, help: importHelp },
 } as const;
 
-const VALUE_FLAGS = ['epochs', 'backend', 'seed', 'batch-size', 'max-batches', 'o', 'output'];
+const VALUE_FLAGS = ['epochs', 'backend', 'seed', 'batch-size', 'max-batches', 'o', 'output', 'save'];
 
 export function usage(): string {
   return ['Usage: netwright <command> [options]', '', ...Object.values(COMMANDS).map((c) => c.help), ''].join(

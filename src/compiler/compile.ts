@@ -5,14 +5,11 @@
 
 import * as tf from '@tensorflow/tfjs';
 
-/** tfjs does not export its Initializer class type; this is it. */
-type Initializer = ReturnType<typeof tf.initializers.zeros>;
-
-import type { IRNode, Json, ModelIR } from '../core/ir.ts';
+import { layerConfigSpec, modelName, nodeSeed } from '../core/codegen/tfjs-config.ts';
+import type { IRNode, ModelIR } from '../core/ir.ts';
 import type { Registry } from '../core/registry.ts';
-import { hashString } from '../core/rng.ts';
 import { installKernelPatches } from './backend-patches.ts';
-import { KernelLayer, setKernelRegistry } from './kernel-layer.ts';
+import { kernelLayerClass, makeInitializer, setKernelRegistry } from './kernel-layer.ts';
 
 export class CompileError extends Error {
   constructor(
@@ -38,49 +35,6 @@ export interface CompiledModel {
   dispose(): void;
 }
 
-// Which config keys of a tfjs layer take random initialisers, so each gets a seed derived from
-// the graph seed and the node id (same graph + seed → same initial weights).
-const SEEDED_INITIALIZERS: Record<string, Record<string, string>> = {
-  dense: { kernelInitializer: 'glorotUniform' },
-  conv1d: { kernelInitializer: 'glorotUniform' },
-  conv2d: { kernelInitializer: 'glorotUniform' },
-  conv2dTranspose: { kernelInitializer: 'glorotUniform' },
-  depthwiseConv2d: { depthwiseInitializer: 'glorotUniform' },
-  separableConv2d: { depthwiseInitializer: 'glorotUniform', pointwiseInitializer: 'glorotUniform' },
-  embedding: { embeddingsInitializer: 'randomUniform' },
-  lstm: { kernelInitializer: 'glorotUniform', recurrentInitializer: 'orthogonal' },
-  gru: { kernelInitializer: 'glorotUniform', recurrentInitializer: 'orthogonal' },
-};
-
-function seededInitializer(name: string, seed: number): Initializer {
-  switch (name) {
-    case 'glorotUniform':
-      return tf.initializers.glorotUniform({ seed });
-    case 'glorotNormal':
-      return tf.initializers.glorotNormal({ seed });
-    case 'heNormal':
-      return tf.initializers.heNormal({ seed });
-    case 'heUniform':
-      return tf.initializers.heUniform({ seed });
-    case 'leCunNormal':
-      return tf.initializers.leCunNormal({ seed });
-    case 'leCunUniform':
-      return tf.initializers.leCunUniform({ seed });
-    case 'orthogonal':
-      return tf.initializers.orthogonal({ seed });
-    case 'randomUniform':
-      return tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed });
-    case 'randomNormal':
-      return tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed });
-    case 'zeros':
-      return tf.initializers.zeros();
-    case 'ones':
-      return tf.initializers.ones();
-    default:
-      throw new Error(`unknown initializer '${name}'`);
-  }
-}
-
 type LayerFactory = (config: Record<string, unknown>) => tf.layers.Layer;
 
 export function layerFactory(name: string): LayerFactory | undefined {
@@ -88,17 +42,11 @@ export function layerFactory(name: string): LayerFactory | undefined {
   return typeof f === 'function' ? (f as LayerFactory) : undefined;
 }
 
-/** The tfjs layer config the compiler (and the code generator) use for an IR layer node. */
+/** The tfjs layer config the compiler (and, printed, the code generator) use for an IR layer node. */
 export function layerConfig(node: IRNode, seed: number): Record<string, unknown> {
-  if (node.op.kind !== 'layer') throw new Error('not a layer node');
-  const config: Record<string, unknown> = { ...(node.op.config as Record<string, Json>), name: node.id };
-  const nodeSeed = (seed * 7919 + hashString(node.id)) >>> 0;
-  let i = 0;
-  for (const [key, dflt] of Object.entries(SEEDED_INITIALIZERS[node.op.layer] ?? {})) {
-    const chosen = typeof config[key] === 'string' ? (config[key] as string) : dflt;
-    config[key] = seededInitializer(chosen, nodeSeed + i++);
-  }
-  return config;
+  const { config, initializers } = layerConfigSpec(node, seed);
+  const inits = Object.entries(initializers).map(([key, spec]) => [key, makeInitializer(spec)]);
+  return { ...config, ...Object.fromEntries(inits) };
 }
 
 function buildLayer(node: IRNode, seed: number): tf.layers.Layer {
@@ -112,11 +60,11 @@ function buildLayer(node: IRNode, seed: number): tf.layers.Layer {
     case 'identity':
       return tf.layers.activation({ activation: 'linear', name: node.id });
     case 'kernel':
-      return new KernelLayer({
+      return new (kernelLayerClass(node.type))({
         name: node.id,
         kernelType: node.type,
         params: op.config as Record<string, unknown>,
-        seed: (seed * 7919 + hashString(node.id)) >>> 0,
+        seed: nodeSeed(seed, node.id),
       });
     default:
       throw new CompileError(node.id, `node kind '${op.kind}' is not a model layer`);
@@ -167,7 +115,7 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
   const outputs = (ir.outputs.length ? ir.outputs : [ir.nodes.at(-1)?.id ?? '']).map(
     (id) => symbolic.get(id)!,
   );
-  const model = tf.model({ inputs: inputLayers, outputs, name: sanitizeName(ir.title) });
+  const model = tf.model({ inputs: inputLayers, outputs, name: modelName(ir.title) });
   const groupOf = new Map(ir.nodes.map((n) => [n.id, n.group]));
 
   return {
@@ -201,10 +149,4 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
     countParams: () => model.countParams(),
     dispose: () => model.dispose(),
   };
-}
-
-/** tfjs model names must be simple identifiers. */
-function sanitizeName(title: string): string {
-  const s = title.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
-  return /^[A-Za-z]/.test(s) ? s.slice(0, 60) : `model_${s}`.slice(0, 60);
 }

@@ -1,43 +1,52 @@
-// One generic tfjs Layer that runs any node type's kernel (math with no tf.layers equivalent).
-// Registered for serialization, so saved models with kernels reload through tf.loadLayersModel.
+// One generic tfjs Layer that runs any node type's kernel (math with no tf.layers equivalent), with
+// a registered subclass per kernel node type (className `Netwright<Family><Name>`, the name the
+// exported TypeScript uses too), so saved models with kernels reload through tf.loadLayersModel —
+// here, or in a project that imports the exported module.
 
 import * as tf from '@tensorflow/tfjs';
 
 /** tfjs does not export its Initializer class type; this is it. */
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 
+import { type InitializerSpec, kernelClassName, weightInitializerSpec } from '../core/codegen/tfjs-config.ts';
 import type { AnyNodeDef } from '../core/node-def.ts';
-import type { WeightInit } from '../core/ops.ts';
 import type { Registry } from '../core/registry.ts';
 import { tensor } from '../core/tensor-type.ts';
 import { tfOps } from './tf-ops.ts';
 
 let kernelRegistry: Registry | undefined;
 
-/** The compiler calls this before building; loading a saved model needs it too. */
+/**
+ * The compiler calls this before building; loading a saved model needs it too. Registers the
+ * kernel-layer class of every kernel node type in the registry.
+ */
 export function setKernelRegistry(registry: Registry): void {
   kernelRegistry = registry;
+  for (const def of registry.all()) if (def.kernel) kernelLayerClass(def.type);
 }
 
-export function makeInitializer(init: WeightInit, seed: number): Initializer {
-  if (typeof init === 'object') {
-    if ('constant' in init) return tf.initializers.constant({ value: init.constant });
-    return tf.initializers.randomUniform({ minval: init.uniform[0], maxval: init.uniform[1], seed });
+/** `tf.initializers[spec.initializer](spec.args)`. */
+export function makeInitializer(spec: InitializerSpec): Initializer {
+  const factory = (tf.initializers as unknown as Record<string, unknown>)[spec.initializer];
+  if (typeof factory !== 'function') throw new Error(`tfjs has no initializer '${spec.initializer}'`);
+  return (factory as (args?: object) => Initializer)(spec.args);
+}
+
+const camel = (s: string) => s.replace(/_+(\w|$)/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * tfjs camel-cases every string of a saved model's config when it loads it ('l2mm_sample' comes
+ * back as 'l2mmSample'); enum params get their option back.
+ */
+function restoreEnums(def: AnyNodeDef, params: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...params };
+  for (const [k, v] of Object.entries(params)) {
+    const spec = (def.params as Record<string, { kind: string; options?: readonly string[] }>)[k];
+    if (typeof v !== 'string' || spec?.kind !== 'enum' || spec.options?.includes(v)) continue;
+    const option = spec.options?.find((o) => camel(o) === v);
+    if (option !== undefined) out[k] = option;
   }
-  switch (init) {
-    case 'zeros':
-      return tf.initializers.zeros();
-    case 'ones':
-      return tf.initializers.ones();
-    case 'glorotUniform':
-      return tf.initializers.glorotUniform({ seed });
-    case 'glorotNormal':
-      return tf.initializers.glorotNormal({ seed });
-    case 'heNormal':
-      return tf.initializers.heNormal({ seed });
-    case 'leCunNormal':
-      return tf.initializers.leCunNormal({ seed });
-  }
+  return out;
 }
 
 export interface KernelLayerArgs {
@@ -50,7 +59,9 @@ export interface KernelLayerArgs {
 
 type Shape = (number | null)[];
 
+/** The generic kernel layer; build with `kernelLayerClass(type)` (a saved model names that class). */
 export class KernelLayer extends tf.layers.Layer {
+  /** Models saved before per-type classes existed name this one. */
   static className = 'NetwrightKernel';
   readonly kernelType: string;
   readonly params: Record<string, unknown>;
@@ -61,11 +72,11 @@ export class KernelLayer extends tf.layers.Layer {
   constructor(args: KernelLayerArgs) {
     super({ name: args.name, ...(args.trainable === undefined ? {} : { trainable: args.trainable }) });
     this.kernelType = args.kernelType;
-    this.params = args.params;
     this.seed = args.seed;
     const def = kernelRegistry?.get(args.kernelType);
     if (!def?.kernel) throw new Error(`no kernel registered for node type '${args.kernelType}'`);
     this.def = def;
+    this.params = restoreEnums(def, args.params);
   }
 
   private inputShapes(inputShape: tf.Shape | tf.Shape[]): Shape[] {
@@ -79,7 +90,7 @@ export class KernelLayer extends tf.layers.Layer {
         w.name,
         [...w.shape],
         'float32',
-        makeInitializer(w.init, this.seed + i),
+        makeInitializer(weightInitializerSpec(w.init, this.seed + i)),
         undefined,
         w.trainable ?? true,
       );
@@ -101,7 +112,15 @@ export class KernelLayer extends tf.layers.Layer {
     return tf.tidy(() => {
       const xs = Array.isArray(inputs) ? inputs : [inputs];
       const weights = Object.fromEntries(Object.entries(this.kernelWeights).map(([k, v]) => [k, v.read()]));
-      return this.def.kernel!.call(tfOps, xs, weights, this.params, { training: kwargs.training === true });
+      const assign = (name: string, value: tf.Tensor) => {
+        const w = this.kernelWeights[name];
+        if (!w) throw new Error(`kernel '${this.kernelType}' has no weight '${name}'`);
+        w.write(value);
+      };
+      return this.def.kernel!.call(tfOps, xs, weights, this.params, {
+        training: kwargs.training === true,
+        assign,
+      });
     });
   }
 
@@ -115,3 +134,21 @@ export class KernelLayer extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(KernelLayer);
+
+export type KernelLayerClass = new (args: KernelLayerArgs) => KernelLayer;
+const kernelClasses = new Map<string, KernelLayerClass>();
+
+/** The registered KernelLayer subclass of one kernel node type (className `Netwright<Family><Name>`). */
+export function kernelLayerClass(type: string): KernelLayerClass {
+  let cls = kernelClasses.get(type);
+  if (!cls) {
+    const className = kernelClassName(type);
+    const sub = class extends KernelLayer {
+      static override className = className;
+    };
+    tf.serialization.registerClass(sub);
+    cls = sub;
+    kernelClasses.set(type, cls);
+  }
+  return cls;
+}

@@ -52,4 +52,15 @@ export const tfOps: Ops<T> = {
   equal: (a, b) => tf.cast(tf.equal(a, b), 'float32'),
   cast: (x, dtype) => tf.cast(x, dtype),
   shape: (x) => [...x.shape],
+  constant: (values, shape) => tf.tensor([...values], [...shape], 'float32'),
+  slice: (x, begin, size) => tf.slice(x, begin, size),
+  concat: (xs, axis) => tf.concat(xs, axis),
+  step: (x) => zeroGradStep(x),
+  randomUniform: (shape) => tf.randomUniform(shape, 0, 1, 'float32'),
 };
+
+// Indicator with a zero gradient: tfjs registers no gradient for Greater, so wrap it.
+const zeroGradStep = tf.customGrad(((x: T) => ({
+  value: tf.cast(tf.greater(x, 0), 'float32'),
+  gradFunc: (dy: T) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: T) => T;

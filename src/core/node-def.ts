@@ -55,8 +55,13 @@ export interface TypedContext<P extends ParamSpecs> {
   readonly outputs: Readonly<Record<string, TensorType>>;
 }
 
-export interface KernelContext {
+export interface KernelContext<T = unknown> {
   readonly training: boolean;
+  /**
+   * Writes a non-trainable weight (running statistics, like BatchNormalization's moving variance).
+   * Kernels call it only when training; absent where state cannot change (tracing, export).
+   */
+  readonly assign?: (weight: string, value: T) => void;
 }
 
 /** Math with no tf.layers equivalent: straight-line code over Ops, run by the generic KernelLayer. */
@@ -67,7 +72,7 @@ export interface Kernel<P extends ParamSpecs> {
     inputs: readonly T[],
     weights: Readonly<Record<string, T>>,
     params: ParamValues<P>,
-    ctx: KernelContext,
+    ctx: KernelContext<T>,
   ): T;
 }
 

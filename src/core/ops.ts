@@ -51,6 +51,18 @@ export interface Ops<T> {
   cast(x: T, dtype: 'float32' | 'int32'): T;
   /** Runtime shape of a tensor (batch included). */
   shape(x: T): number[];
+  // — appended for KAN and attention kernels —
+  /** A constant tensor from row-major values (no gradient). */
+  constant(values: readonly number[], shape: readonly number[]): T;
+  /** Slice of x: `size` entries from `begin` on each axis (-1 = to the end). */
+  slice(x: T, begin: number[], size: number[]): T;
+  /** Joins tensors along an axis. */
+  concat(xs: T[], axis: number): T;
+  /** 1 where x > 0 else 0, as float32, with a zero gradient (an indicator usable inside a kernel). */
+  step(x: T): T;
+  // — appended for primitives / alpha dropout —
+  /** Uniform random values in [0, 1) of the given shape (no gradient; training-time noise). */
+  randomUniform(shape: number[]): T;
 }
 
 /** Initialisers a kernel's weights may use; names match tfjs initializer identifiers. */

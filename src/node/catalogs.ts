@@ -49,6 +49,21 @@ export function templateTable(registry: Registry): string {
     const status = a.ok && m?.expected?.params === a.totalParams ? 'ok' : 'broken';
     return `| \`${id}\` | ${cell(m?.title)} | ${cell(paper)} | ${cell(m?.claim)} | ${(m?.expected?.params ?? 0).toLocaleString('en-US')} | ${status} |`;
   });
+  const miniatures = listTemplateIds().flatMap((id) => {
+    const m = analyseText(readTemplate(id), registry).doc?.meta;
+    if (!m?.experiment && !m?.measured) return [];
+    const field = (name: string, v: string | undefined) =>
+      v ? [`- **${name}:** ${v.replace(/\n/g, ' ')}`] : [];
+    return [
+      `### \`${id}\``,
+      '',
+      ...field('Experiment', m.experiment),
+      ...field('Pass', m.pass),
+      ...field('Measured', m.measured),
+      ...field('Departures from the paper', m.departures),
+      '',
+    ];
+  });
   return [
     '# Templates',
     '',
@@ -60,5 +75,15 @@ export function templateTable(registry: Registry): string {
     '|---|---|---|---|---|---|',
     ...rows,
     '',
+    ...(miniatures.length
+      ? [
+          '## Paper miniatures',
+          '',
+          'What `npx netwright verify <id>` runs, its pass criterion, what it measured, and where the miniature',
+          'departs from the paper (from each template’s `meta`).',
+          '',
+          ...miniatures,
+        ]
+      : []),
   ].join('\n');
 }

@@ -157,8 +157,10 @@ describe('netwright templates / verify / export / import', () => {
     expect((await cli('verify', 'nope')).code).toBe(2);
   });
 
-  it('export / import say they are not available yet (exit 3)', async () => {
-    expect((await cli('export', 'lenet-5')).code).toBe(3);
-    expect((await cli('import', 'model.json')).code).toBe(3);
+  it('export prints TypeScript with buildModel (exit 0); import of a missing file exits 2', async () => {
+    const exported = await cli('export', 'lenet-5');
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain('export function buildModel(): tf.LayersModel');
+    expect((await cli('import', 'model.json')).code).toBe(2); // no such file (import: src/testing/import.test.ts)
   });
 });

@@ -87,7 +87,16 @@ const same = (a: LoadedDataset, b: LoadedDataset) => {
 describe('dataset registry', () => {
   it('lists every dataset once, findable by name, with valid defaults', () => {
     const names = DATASETS.map((d) => d.name);
-    expect(names).toEqual(['mnist', 'digits8', 'iris', 'spirals', 'moons', 'functionFit', 'csv']);
+    expect(names).toEqual([
+      'mnist',
+      'digits8',
+      'iris',
+      'spirals',
+      'moons',
+      'functionFit',
+      'csv',
+      'attentionTarget',
+    ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);
       expect(ds.doc.length).toBeGreaterThan(40);

@@ -1,12 +1,34 @@
-// The template gallery: one card per templates/<id>.graph.json, with the analysed parameter count
-// next to the paper's expected count.
+// The template gallery: one card per templates/<id>.graph.json (title, paper, year, claim, the
+// paper's expected parameter count beside the analysed one), plus a blank canvas.
 import type { TemplateEntry } from '../app/templates.ts';
 import { formatCount, plural, totalParamsLabel } from './format.ts';
 
-export function Gallery({ templates }: { templates: readonly TemplateEntry[] }) {
+export function Gallery({
+  templates,
+  onOpen,
+  onBlank,
+  onBack,
+}: {
+  templates: readonly TemplateEntry[];
+  onOpen?: (id: string) => void;
+  onBlank?: () => void;
+  onBack?: () => void;
+}) {
   return (
     <section className="gallery" aria-label="Templates">
-      <h2>Templates</h2>
+      <div className="gallery-head">
+        <h2>Templates</h2>
+        {onBlank && (
+          <button type="button" data-testid="gallery-blank" onClick={onBlank}>
+            Blank canvas
+          </button>
+        )}
+        {onBack && (
+          <button type="button" data-testid="gallery-back" onClick={onBack}>
+            Back to the current graph
+          </button>
+        )}
+      </div>
       {templates.length === 0 ? (
         <p className="muted" data-testid="gallery-empty">
           No templates yet: add <code>templates/&lt;id&gt;.graph.json</code> files.
@@ -14,7 +36,7 @@ export function Gallery({ templates }: { templates: readonly TemplateEntry[] }) 
       ) : (
         <ul className="gallery-grid">
           {templates.map((t) => (
-            <GalleryCard key={t.id} entry={t} />
+            <GalleryCard key={t.id} entry={t} {...(onOpen ? { onOpen } : {})} />
           ))}
         </ul>
       )}
@@ -22,7 +44,7 @@ export function Gallery({ templates }: { templates: readonly TemplateEntry[] }) 
   );
 }
 
-function GalleryCard({ entry }: { entry: TemplateEntry }) {
+function GalleryCard({ entry, onOpen }: { entry: TemplateEntry; onOpen?: (id: string) => void }) {
   const { id, meta, analysis, diagnostics } = entry;
   const expected = meta?.expected?.params;
   const total = analysis?.totalParams;
@@ -33,14 +55,25 @@ function GalleryCard({ entry }: { entry: TemplateEntry }) {
       className={`card${mismatch || diagnostics.length > 0 ? ' card-warn' : ''}`}
       data-testid={`gallery-item-${id}`}
     >
-      <a href={`?template=${encodeURIComponent(id)}`} className="card-title">
+      <a
+        href={`?template=${encodeURIComponent(id)}`}
+        className="card-title"
+        onClick={(e) => {
+          if (!onOpen || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+          e.preventDefault();
+          onOpen(id);
+        }}
+      >
         {meta?.title ?? id}
       </a>
-      {paper && (
+      {paper ? (
         <p className="card-paper">
           {paper.title} ({paper.year}){paper.arxiv && <span className="muted"> · arXiv {paper.arxiv}</span>}
         </p>
+      ) : (
+        meta?.tags?.includes('classic') && <p className="card-paper muted">Classic</p>
       )}
+      {meta?.claim && <p className="card-claim">{meta.claim}</p>}
       <dl className="card-facts">
         {expected !== undefined && (
           <>

@@ -1,51 +1,83 @@
-// The node palette: every registered node type, grouped by family, with a search box.
+// The node palette: every placeable node type grouped by family, with fuzzy search. Enter adds the
+// top hit at the centre of the view; items drag onto the canvas (or click to add at the centre).
 import { useId, useMemo, useState } from 'react';
 import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
 import type { Registry } from '../core/registry.ts';
 import { plural } from './format.ts';
+import { placeable, searchNodes } from './search.ts';
 
-/** True when every whitespace-separated term occurs in the node's type, title, family or summary. */
-export function matchesQuery(def: AnyNodeDef, query: string): boolean {
-  const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (terms.length === 0) return true;
-  const hay = `${def.type} ${def.title} ${familyOf(def.type)} ${def.docs.summary}`.toLowerCase();
-  return terms.every((t) => hay.includes(t));
-}
+export { matchesQuery } from './search.ts';
 
-export function Palette({ registry }: { registry: Registry }) {
+/** dataTransfer type carrying a node type from the palette to the canvas. */
+export const DRAG_MIME = 'application/x-netwright-node';
+
+export function Palette({ registry, onAdd }: { registry: Registry; onAdd?: (type: string) => void }) {
   const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
   const searchId = useId();
+  const defs = useMemo(() => registry.all().filter(placeable), [registry]);
+  const hits = useMemo(() => searchNodes(defs, query), [defs, query]);
   const groups = useMemo(() => {
-    const out: [string, AnyNodeDef[]][] = [];
-    for (const [family, defs] of registry.families()) {
-      const hits = defs.filter((d) => matchesQuery(d, query));
-      if (hits.length > 0) out.push([family, hits]);
-    }
-    return out;
-  }, [registry, query]);
-  const shown = groups.reduce((n, [, defs]) => n + defs.length, 0);
+    if (query.trim()) return [['Best matches', hits] as [string, AnyNodeDef[]]];
+    const out = new Map<string, AnyNodeDef[]>();
+    for (const d of hits) out.set(familyOf(d.type), [...(out.get(familyOf(d.type)) ?? []), d]);
+    return [...out];
+  }, [hits, query]);
+  const top = query.trim() ? hits[Math.min(active, hits.length - 1)] : undefined;
 
   return (
     <nav className="palette" aria-label="Node palette">
       <label htmlFor={searchId} className="palette-label">
-        Nodes <span className="muted">({plural(registry.size, 'type')})</span>
+        Nodes <span className="muted">({plural(defs.length, 'type')})</span>
       </label>
       <input
         id={searchId}
         data-testid="palette-search"
         type="search"
-        placeholder="Search nodes…"
+        placeholder="Search nodes… (Enter adds)"
         autoComplete="off"
         value={query}
-        onChange={(e) => setQuery(e.currentTarget.value)}
+        onChange={(e) => {
+          setQuery(e.currentTarget.value);
+          setActive(0);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            setActive((a) => Math.min(a + 1, hits.length - 1));
+          } else if (e.key === 'ArrowUp') {
+            e.preventDefault();
+            setActive((a) => Math.max(a - 1, 0));
+          } else if (e.key === 'Enter' && top && onAdd) {
+            e.preventDefault();
+            onAdd(top.type);
+          } else if (e.key === 'Escape') {
+            setQuery('');
+          }
+        }}
       />
-      {shown === 0 && <p className="muted">No node type matches “{query}”.</p>}
-      {groups.map(([family, defs]) => (
+      {hits.length === 0 && <p className="muted">No node type matches “{query}”.</p>}
+      {groups.map(([family, list]) => (
         <section key={family} className="palette-family">
           <h3>{family}</h3>
           <ul>
-            {defs.map((def) => (
-              <li key={def.type} data-testid={`palette-item-${def.type}`} title={def.docs.summary}>
+            {list.map((def) => (
+              <li
+                key={def.type}
+                data-testid={`palette-item-${def.type}`}
+                className={def === top ? 'active' : undefined}
+                title={`${def.docs.summary}\n(drag onto the canvas, or click to add)`}
+                draggable
+                onDragStart={(e) => {
+                  e.dataTransfer.setData(DRAG_MIME, def.type);
+                  e.dataTransfer.setData('text/plain', def.type);
+                  e.dataTransfer.effectAllowed = 'copy';
+                }}
+                onClick={() => onAdd?.(def.type)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') onAdd?.(def.type);
+                }}
+              >
                 <span className="palette-title">{def.title}</span>
                 <code className="palette-type">{def.type}</code>
               </li>

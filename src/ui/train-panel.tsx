@@ -34,6 +34,7 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
   const lastIr = useRef<ModelIR | undefined>(undefined);
   const [evaluation, setEvaluation] = useState<Evaluation | undefined>();
   const [csv, setCsv] = useState<CsvChoice | undefined>();
+  const [tensorsPerEpoch, setTensorsPerEpoch] = useState<number[]>([]);
 
   useEffect(() => {
     client.backend.then(setBackend, (e: Error) => setBackend(`unavailable: ${e.message}`));
@@ -59,6 +60,7 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
     setEpochs([]);
     setBatchLoss([]);
     setEvaluation(undefined);
+    setTensorsPerEpoch([]);
     setProgress({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
     const uploaded = ir.training?.dataset.name === 'csv' ? csv?.dataset : undefined;
     client.train(
@@ -83,6 +85,7 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
           }
           case 'epoch':
             setEpochs((xs) => [...xs, e.metrics]);
+            setTensorsPerEpoch((xs) => [...xs, e.tensors]);
             setProgress((p) => ({ ...p, tensors: e.tensors }));
             break;
           case 'done':
@@ -111,7 +114,12 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
     typeof backend === 'string'
       ? backend
       : `${backend.backend}${backend.adapter ? ` (${backend.adapter})` : ''} — ${backend.reason}`;
-  const num = (key: keyof TrainSettings, label: string, min: number, step: number) => (
+  const num = (
+    key: 'epochs' | 'batchSize' | 'learningRate' | 'seed',
+    label: string,
+    min: number,
+    step: number,
+  ) => (
     <label>
       {label}
       <input
@@ -239,6 +247,9 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
       />
       <p className="debug-line" data-testid="tensor-count">
         tensors in use: {progress.tensors}
+        {tensorsPerEpoch.length ? (
+          <span data-testid="tensors-per-epoch"> (after each epoch: {tensorsPerEpoch.join(', ')})</span>
+        ) : null}
       </p>
     </section>
   );

@@ -1,34 +1,57 @@
-// `netwright export` / `netwright import`: argument handling and input checks are real; the
-// TypeScript code generator and the Keras importer are the export/import issue's work.
-import { checkFlags, type ParsedArgs } from '../args.ts';
+// `netwright export <graph|template> [-o model.ts]`: the graph as a standalone TypeScript module
+// (tfjs only) exporting buildModel() and, with training settings, train(). The source goes to
+// stdout, or with -o to the file (parent folders created; a one-line note on stdout). Exit 1 for a
+// graph with errors (the diagnostics on stderr) or a node the code generator cannot print.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CodegenError, generateTypeScript } from '../../core/codegen/index.ts';
+import { lowerGraph } from '../../core/lower.ts';
+import { checkFlags, type ParsedArgs, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { analyseSource, CliError, isUnreadable, readGraphSource } from '../load-graph.ts';
 import { formatDiagnostic } from '../summary.ts';
 
 export const exportHelp = `netwright export <graph.json|template-id> [-o model.ts]
-  TypeScript (tfjs) source that builds the same model.`;
-export const importHelp = `netwright import <keras-or-tfjs-model.json> [-o graph.json]
-  Keras model.to_json() or tfjs model.json topology → Netwright graph.`;
+  TypeScript (tfjs) source that builds the same model (buildModel) and trains it as the graph
+  configures (train), to stdout or the -o file. Exit 1 when the graph has errors.`;
 
 export async function exportCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
   checkFlags(args, ['o', 'output']);
+  const out = args.flags.get('o') ?? args.flags.get('output');
+  if (out === true || out === '') throw new UsageError('-o needs a file name');
   const src = readGraphSource(args.positionals[0]);
-  const a = analyseSource(src, await ctx.registry());
+  const registry = await ctx.registry();
+  const a = analyseSource(src, registry);
   if (!a.ok) {
     for (const d of a.diagnostics) ctx.err(`${src.source}: ${formatDiagnostic(d)}`);
     throw new CliError(`${src.source}: fix the graph's errors before exporting.`, isUnreadable(a) ? 2 : 1);
   }
-  throw new CliError(
-    'TypeScript export is not available in this version yet (it arrives with the export issue).',
-    3,
-  );
-}
-
-export async function importCommand(args: ParsedArgs, _ctx: CliContext): Promise<number> {
-  checkFlags(args, ['o', 'output']);
-  if (!args.positionals[0]) throw new CliError('missing <model.json>.', 2);
-  throw new CliError(
-    'Keras/tfjs import is not available in this version yet (it arrives with the import issue).',
-    3,
-  );
+  const lowered = lowerGraph(a, registry);
+  if (!lowered.ir) {
+    for (const d of lowered.diagnostics) ctx.err(`${src.source}: ${formatDiagnostic(d)}`);
+    throw new CliError(`${src.source}: the graph cannot be exported.`, 1);
+  }
+  let code: string;
+  try {
+    code = generateTypeScript(lowered.ir, registry);
+  } catch (e) {
+    if (e instanceof CodegenError) throw new CliError(`${src.source}: cannot export: ${e.message}`, 1);
+    throw e;
+  }
+  if (out === undefined) {
+    ctx.out(code.replace(/\n$/, ''));
+    return 0;
+  }
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, code);
+  } catch (e) {
+    throw new CliError(
+      `${out}: cannot write the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+      2,
+    );
+  }
+  const parts = lowered.ir.training ? 'buildModel() and train()' : 'buildModel()';
+  ctx.out(`Wrote ${out}: ${parts} for '${lowered.ir.title}' (${code.split('\n').length - 1} lines).`);
+  return 0;
 }

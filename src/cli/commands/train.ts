@@ -5,6 +5,7 @@ import { lowerGraph } from '../../core/lower.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
 import { nodeDatasetIO } from '../../node/dataset-io.ts';
+import { saveModel } from '../../node/model-io.ts';
 import {
   BackendError,
   NODE_BACKENDS,
@@ -18,9 +19,10 @@ import { analyseSource, CliError, isUnreadable, readGraphSource } from '../load-
 import { makeProgress, progressLine } from '../progress.ts';
 import { formatDiagnostic } from '../summary.ts';
 
-export const trainHelp = `netwright train <graph.json|template-id> [--epochs N] [--backend cpu|wasm] [--seed S] [--batch-size N] [--json]
+export const trainHelp = `netwright train <graph.json|template-id> [--epochs N] [--backend cpu|wasm] [--seed S] [--batch-size N] [--save DIR] [--json]
   Trains on the graph's dataset (progress bar on a TTY). With --json, one JSON line per epoch and a
-  last line {"final": {"loss", "accuracy", "valAccuracy", "backend", "epochs", "ms"}}.`;
+  last line {"final": {"loss", "accuracy", "valAccuracy", "backend", "epochs", "ms"}}. --save DIR writes
+  the trained model as tfjs artifacts DIR/model.json + DIR/weights.bin (tf.loadLayersModel reads them).`;
 
 /** The first accuracy metric's value, if the graph has one. */
 function accuracyOf(metrics: Readonly<Record<string, number>>, ids: readonly string[]): number | undefined {
@@ -32,7 +34,7 @@ const round = (x: number | undefined, d = 4) =>
   x === undefined ? undefined : Math.round(x * 10 ** d) / 10 ** d;
 
 export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
-  checkFlags(args, ['epochs', 'backend', 'seed', 'json', 'batch-size', 'max-batches']);
+  checkFlags(args, ['epochs', 'backend', 'seed', 'json', 'batch-size', 'max-batches', 'save']);
   const json = args.flags.has('json');
   const backendArg = args.flags.get('backend') ?? 'cpu';
   if (backendArg === true || !(NODE_BACKENDS as readonly string[]).includes(backendArg))
@@ -41,6 +43,8 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
   const seed = intFlag(args, 'seed', 0, 2 ** 31);
   const batchSize = intFlag(args, 'batch-size', 1, 65_536);
   const maxBatches = intFlag(args, 'max-batches', 1, 1e9);
+  const saveDir = args.flags.get('save');
+  if (saveDir === true || saveDir === '') throw new UsageError('--save needs a folder');
 
   const src = readGraphSource(args.positionals[0]);
   const registry = await ctx.registry();
@@ -122,6 +126,15 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
     onEpoch: reportEpoch,
   });
   progress.done();
+  let saved: string | undefined;
+  if (saveDir !== undefined) {
+    try {
+      saved = (await saveModel(compiled.model, saveDir)).modelPath;
+    } catch (e) {
+      compiled.dispose();
+      throw new CliError(`--save ${saveDir}: cannot write the model (${(e as Error).message}).`, 1);
+    }
+  }
   compiled.dispose();
   const last = result.epochs.at(-1);
   const final = {
@@ -135,9 +148,13 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
     ms: Math.round(result.ms),
     ...(result.nonFinite ? { nodeId: result.nonFinite.nodeId } : {}),
     tensors: tf.memory().numTensors,
+    ...(saved !== undefined ? { saved } : {}),
   };
   if (json) ctx.out(JSON.stringify({ final }));
-  else ctx.out(`done: ${result.epochs.length} epoch(s) on ${backend} in ${(result.ms / 1000).toFixed(1)} s`);
+  else {
+    ctx.out(`done: ${result.epochs.length} epoch(s) on ${backend} in ${(result.ms / 1000).toFixed(1)} s`);
+    if (saved !== undefined) ctx.out(`saved: ${saved} + weights.bin`);
+  }
   if (result.nonFinite) {
     ctx.err(`${src.source}: ${result.nonFinite.message}`);
     return 1;

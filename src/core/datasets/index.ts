@@ -1,4 +1,5 @@
 // Every built-in dataset. Add a dataset by writing its file and listing it here.
+import { attentionTarget } from './attention-target.ts';
 import { csvUpload } from './csv-upload.ts';
 import type { AnyDatasetDef } from './dataset-def.ts';
 import { digits8 } from './digits8.ts';
@@ -16,6 +17,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   moons,
   functionFit,
   csvUpload,
+  attentionTarget,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {

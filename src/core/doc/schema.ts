@@ -48,6 +48,10 @@ export const MetaSchema = z
     claim: z.string().optional(),
     experiment: z.string().optional(),
     pass: z.string().optional(),
+    /** What `netwright verify` measured (figures per seed, PASS/FAIL), recorded by hand. */
+    measured: z.string().optional(),
+    /** Where the miniature departs from the paper. */
+    departures: z.string().optional(),
     tags: z.array(z.string()).optional(),
     expected: z.object({ params: z.number().int().nonnegative().optional() }).strict().optional(),
   })

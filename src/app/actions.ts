@@ -1,0 +1,168 @@
+// What the user can do to the document, one function per gesture: each runs one command (one undo
+// step) and says in a toast why it refused. No React, no DOM: unit-tested in Node.
+
+import { canConnect, freshEdgeId } from '../core/connect.ts';
+import type { Fix } from '../core/diagnostics.ts';
+import { parseGraphText, parseGraphValue } from '../core/doc/parse.ts';
+import type { Endpoint, GraphDoc } from '../core/doc/schema.ts';
+import { FixError, fixRecipe, freshNodeId } from '../core/fixes.ts';
+import {
+  addNode,
+  connect,
+  copyFragment,
+  deleteItems,
+  moveNodes,
+  type Point,
+  paste,
+  planPaste,
+  replaceDoc,
+  reservedIdProblem,
+  setParam,
+} from './commands.ts';
+import type { EditorStore } from './store.ts';
+
+/** Files and links larger than this are refused before parsing. */
+export const MAX_GRAPH_BYTES = 8 * 1024 * 1024;
+
+export function addNodeAt(store: EditorStore, type: string, at: Point): string | undefined {
+  const { registry } = store.getState();
+  const def = registry.get(type);
+  if (!def) {
+    store.toast('error', `Unknown node type '${type}'.`);
+    return undefined;
+  }
+  if (def.kind === 'optimizer') {
+    store.toast('error', `${def.title} is an optimizer: choose it in the training settings, not as a node.`);
+    return undefined;
+  }
+  const doc = store.doc();
+  const id = freshNodeId(doc, type);
+  if (!store.run(`Add ${def.title}`, addNode(def, id, at))) return undefined;
+  store.select({ nodes: [id], edges: [] });
+  store.setView('canvas');
+  return id;
+}
+
+/** Draws an edge between two ports (either order), or refuses with the reason in a toast. */
+export function connectPorts(store: EditorStore, a: Endpoint, b: Endpoint): boolean {
+  const { registry } = store.getState();
+  const doc = store.doc();
+  const res = canConnect(doc, registry, a, b);
+  if (!res.ok) {
+    store.toast('error', res.reason);
+    return false;
+  }
+  const id = freshEdgeId(doc);
+  return store.run(`Connect ${res.from.node} → ${res.to.node}`, connect(id, res.from, res.to));
+}
+
+export function deleteSelection(store: EditorStore): boolean {
+  const { selection } = store.getState();
+  const n = selection.nodes.length;
+  const e = selection.edges.length;
+  if (n + e === 0) return false;
+  const what = n > 0 ? `${n} node${n === 1 ? '' : 's'}` : `${e} edge${e === 1 ? '' : 's'}`;
+  const ok = store.run(`Delete ${what}`, deleteItems(selection.nodes, selection.edges));
+  if (ok) store.select({ nodes: [], edges: [] });
+  return ok;
+}
+
+export function selectAll(store: EditorStore): void {
+  const doc = store.doc();
+  store.select({ nodes: Object.keys(doc.nodes), edges: Object.keys(doc.edges) });
+}
+
+export function commitDrag(store: EditorStore): void {
+  const { drag } = store.getState();
+  if (!drag) return;
+  const n = Object.keys(drag).length;
+  store.run(`Move ${n} node${n === 1 ? '' : 's'}`, moveNodes(drag));
+  store.setDrag(null);
+}
+
+/** The selection as graph JSON (what Ctrl+C puts on the clipboard), or undefined when empty. */
+export function copySelection(store: EditorStore): string | undefined {
+  const { selection } = store.getState();
+  if (selection.nodes.length === 0) return undefined;
+  return JSON.stringify(copyFragment(store.doc(), selection.nodes), null, 2);
+}
+
+/** Pastes graph JSON (new ids) at `at`, or offset from where it was copied; selects the result. */
+export function pasteText(store: EditorStore, text: string, at?: Point): boolean {
+  if (text.length > MAX_GRAPH_BYTES) {
+    store.toast('error', 'The clipboard holds more than 8 MB; nothing was pasted.');
+    return false;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    store.toast('error', 'The clipboard does not hold Netwright graph JSON; nothing was pasted.');
+    return false;
+  }
+  const parsed = parseGraphValue(raw);
+  if (!parsed.doc) {
+    store.toast('error', `Cannot paste: ${parsed.diagnostics[0]?.message ?? 'not a graph'}`);
+    return false;
+  }
+  const fragment = parsed.doc;
+  const count = Object.keys(fragment.nodes).length;
+  if (count === 0) return false;
+  const plan = planPaste(store.doc(), fragment, at ? { at } : { offset: { x: 40, y: 40 } });
+  if (!store.run(`Paste ${count} node${count === 1 ? '' : 's'}`, paste(plan))) return false;
+  store.select({ nodes: Object.keys(plan.nodes), edges: Object.keys(plan.edges) });
+  store.setView('canvas');
+  return true;
+}
+
+export function duplicateSelection(store: EditorStore): boolean {
+  const text = copySelection(store);
+  return text !== undefined && pasteText(store, text);
+}
+
+export function applyFix(store: EditorStore, fix: Fix, label: string): boolean {
+  const { registry } = store.getState();
+  try {
+    return store.run(label, fixRecipe(fix, registry));
+  } catch (e) {
+    store.toast('error', e instanceof FixError ? e.message : String(e));
+    return false;
+  }
+}
+
+/** Sets one param; consecutive edits of the same field (typing, a slider) coalesce into one step. */
+export function editParam(store: EditorStore, nodeId: string, field: string, value: unknown): boolean {
+  return store.run(`Set ${field} of ${nodeId}`, setParam(nodeId, field, value), {
+    coalesce: `param:${nodeId}:${field}`,
+  });
+}
+
+/** Replaces the document (one undo step) unless an id cannot be stored; returns false and toasts. */
+export function loadDoc(store: EditorStore, doc: GraphDoc, label: string): boolean {
+  const problem = reservedIdProblem(doc);
+  if (problem) {
+    store.toast('error', `${label}: ${problem} The current graph is unchanged.`);
+    return false;
+  }
+  store.run(label, replaceDoc(doc));
+  store.select({ nodes: [], edges: [] });
+  store.loaded();
+  store.setView('canvas');
+  return true;
+}
+
+/** Opens graph JSON text from a file or link; a malformed one leaves the current graph untouched. */
+export function openText(store: EditorStore, text: string, source: string): boolean {
+  if (text.length > MAX_GRAPH_BYTES) {
+    store.toast('error', `${source} is larger than 8 MB; the current graph is unchanged.`);
+    return false;
+  }
+  const parsed = parseGraphText(text);
+  if (!parsed.doc) {
+    const first = parsed.diagnostics[0]?.message ?? 'it is not a graph';
+    const more = parsed.diagnostics.length > 1 ? ` (+${parsed.diagnostics.length - 1} more problems)` : '';
+    store.toast('error', `Could not open ${source}: ${first}${more} The current graph is unchanged.`);
+    return false;
+  }
+  return loadDoc(store, parsed.doc, `Open ${source}`);
+}

@@ -1,0 +1,198 @@
+// Editor commands: named immer recipes on the GraphDoc. The store records each one as a single
+// undoable step (src/core/history.ts). Pure (no React, no DOM), so they are unit-tested in Node.
+
+import type { Draft } from 'immer';
+import type { EdgeRecord, Endpoint, GraphDoc, NodeRecord } from '../core/doc/schema.ts';
+import { CURRENT_FORMAT_VERSION, GRAPH_FORMAT } from '../core/doc/schema.ts';
+import { freshNodeId, RESERVED_IDS } from '../core/fixes.ts';
+import type { AnyNodeDef } from '../core/node-def.ts';
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+export type DocRecipe = (draft: Draft<GraphDoc>) => GraphDoc | undefined;
+
+export const emptyDoc = (title = 'Untitled graph'): GraphDoc => ({
+  format: GRAPH_FORMAT,
+  formatVersion: CURRENT_FORMAT_VERSION,
+  meta: { title },
+  nodes: {},
+  edges: {},
+  layout: {},
+});
+
+const has = (rec: object, id: string) => Object.hasOwn(rec, id) && !RESERVED_IDS.has(id);
+const round = (p: Point): Point => ({ x: Math.round(p.x), y: Math.round(p.y) });
+
+/** The first message about an id this editor cannot store, or undefined when every id is fine. */
+export function reservedIdProblem(doc: Pick<GraphDoc, 'nodes' | 'edges' | 'layout'>): string | undefined {
+  for (const [section, rec] of [
+    ['node', doc.nodes],
+    ['edge', doc.edges],
+    ['layout entry', doc.layout],
+  ] as const) {
+    for (const id of Object.keys(rec))
+      if (RESERVED_IDS.has(id))
+        return `The ${section} id '${id}' is reserved (it names a JavaScript object internal). Rename it in the file and open it again.`;
+  }
+  return undefined;
+}
+
+export function addNode(def: AnyNodeDef, id: string, at: Point): DocRecipe {
+  return (d) => {
+    if (RESERVED_IDS.has(id)) return;
+    d.nodes[id] = { type: def.type, v: def.version, params: {} };
+    d.layout[id] = round(at);
+  };
+}
+
+export function connect(id: string, from: Endpoint, to: Endpoint): DocRecipe {
+  return (d) => {
+    if (RESERVED_IDS.has(id)) return;
+    d.edges[id] = { from: { ...from }, to: { ...to } };
+  };
+}
+
+/** Deletes nodes (with every edge touching them and their layout) and edges. */
+export function deleteItems(nodeIds: readonly string[], edgeIds: readonly string[]): DocRecipe {
+  return (d) => {
+    const gone = new Set(nodeIds.filter((id) => has(d.nodes, id)));
+    for (const id of gone) {
+      delete d.nodes[id];
+      if (has(d.layout, id)) delete d.layout[id];
+    }
+    for (const id of Object.keys(d.edges)) {
+      if (RESERVED_IDS.has(id)) continue;
+      const e = d.edges[id]!;
+      if (gone.has(e.from.node) || gone.has(e.to.node) || edgeIds.includes(id)) delete d.edges[id];
+    }
+  };
+}
+
+export function moveNodes(positions: Readonly<Record<string, Point>>): DocRecipe {
+  return (d) => {
+    for (const [id, p] of Object.entries(positions)) {
+      if (!has(d.nodes, id)) continue;
+      const r = round(p);
+      const cur = has(d.layout, id) ? d.layout[id] : undefined;
+      if (cur && cur.x === r.x && cur.y === r.y) continue;
+      d.layout[id] = r;
+    }
+  };
+}
+
+export function setParam(nodeId: string, field: string, value: unknown): DocRecipe {
+  return (d) => {
+    if (!has(d.nodes, nodeId)) return;
+    const rec = d.nodes[nodeId]!;
+    const v = Array.isArray(value) ? [...value] : value;
+    if (JSON.stringify(rec.params[field]) === JSON.stringify(v)) return;
+    rec.params = { ...rec.params, [field]: v };
+  };
+}
+
+/** Restores a param to its default (removes it from the record). */
+export function resetParam(nodeId: string, field: string): DocRecipe {
+  return (d) => {
+    if (!has(d.nodes, nodeId) || !Object.hasOwn(d.nodes[nodeId]!.params, field)) return;
+    const { [field]: _dropped, ...rest } = d.nodes[nodeId]!.params;
+    d.nodes[nodeId]!.params = rest;
+  };
+}
+
+export function setTitle(title: string): DocRecipe {
+  return (d) => {
+    d.meta.title = title;
+  };
+}
+
+/** Replaces the whole document (load template, open file): one step, undoable. */
+export const replaceDoc =
+  (doc: GraphDoc): DocRecipe =>
+  () =>
+    doc;
+
+// ---------------------------------------------------------------------------------------------
+// Copy / paste: a fragment is an ordinary graph document (so the clipboard holds graph JSON).
+
+/** The selected nodes, the edges between them and their layout, as a graph document. */
+export function copyFragment(doc: GraphDoc, nodeIds: readonly string[]): GraphDoc {
+  const ids = new Set(nodeIds.filter((id) => Object.hasOwn(doc.nodes, id)));
+  const pick = <T>(rec: Readonly<Record<string, T>>, keep: (id: string, v: T) => boolean) =>
+    Object.fromEntries(Object.entries(rec).filter(([id, v]) => keep(id, v)));
+  return {
+    format: GRAPH_FORMAT,
+    formatVersion: CURRENT_FORMAT_VERSION,
+    meta: { title: `${ids.size} copied node${ids.size === 1 ? '' : 's'}` },
+    nodes: pick(doc.nodes, (id) => ids.has(id)),
+    edges: pick(doc.edges, (_, e: EdgeRecord) => ids.has(e.from.node) && ids.has(e.to.node)),
+    layout: pick(doc.layout, (id) => ids.has(id)),
+  };
+}
+
+export interface PastePlan {
+  readonly nodes: Record<string, NodeRecord>;
+  readonly edges: Record<string, EdgeRecord>;
+  readonly layout: Record<string, Point>;
+  /** Old id → new id. */
+  readonly ids: ReadonlyMap<string, string>;
+}
+
+/**
+ * New ids for every pasted node and edge (never colliding with `doc`), edges remapped, positions
+ * placed so the fragment's top-left corner lands on `at` (or shifted by `offset` when `at` is absent).
+ */
+export function planPaste(
+  doc: GraphDoc,
+  fragment: Pick<GraphDoc, 'nodes' | 'edges' | 'layout'>,
+  place: { at?: Point; offset?: Point },
+): PastePlan {
+  const ids = new Map<string, string>();
+  const taken = new Set<string>();
+  const nodes: Record<string, NodeRecord> = {};
+  for (const [oldId, rec] of Object.entries(fragment.nodes)) {
+    const id = freshNodeId(doc, rec.type, taken);
+    taken.add(id);
+    ids.set(oldId, id);
+    nodes[id] = { ...rec, params: structuredClone(rec.params) };
+  }
+  const edges: Record<string, EdgeRecord> = {};
+  let n = Object.keys(doc.edges).length + 1;
+  for (const e of Object.values(fragment.edges)) {
+    const from = ids.get(e.from.node);
+    const to = ids.get(e.to.node);
+    if (from === undefined || to === undefined) continue;
+    while (Object.hasOwn(doc.edges, `e${n}`)) n++;
+    edges[`e${n++}`] = { from: { node: from, port: e.from.port }, to: { node: to, port: e.to.port } };
+  }
+  const pts = [...ids.keys()].map((id) =>
+    Object.hasOwn(fragment.layout, id) ? fragment.layout[id] : undefined,
+  );
+  const known = pts.filter((p): p is Point => p !== undefined);
+  const minX = known.length ? Math.min(...known.map((p) => p.x)) : 0;
+  const minY = known.length ? Math.min(...known.map((p) => p.y)) : 0;
+  const layout: Record<string, Point> = {};
+  let i = 0;
+  for (const [oldId, id] of ids) {
+    const p = Object.hasOwn(fragment.layout, oldId)
+      ? fragment.layout[oldId]!
+      : { x: minX + i * 40, y: minY + i * 40 };
+    i++;
+    layout[id] = round(
+      place.at
+        ? { x: place.at.x + p.x - minX, y: place.at.y + p.y - minY }
+        : { x: p.x + (place.offset?.x ?? 40), y: p.y + (place.offset?.y ?? 40) },
+    );
+  }
+  return { nodes, edges, layout, ids };
+}
+
+export function paste(plan: PastePlan): DocRecipe {
+  return (d) => {
+    for (const [id, rec] of Object.entries(plan.nodes)) d.nodes[id] = rec;
+    for (const [id, e] of Object.entries(plan.edges)) d.edges[id] = e;
+    for (const [id, p] of Object.entries(plan.layout)) d.layout[id] = p;
+  };
+}

@@ -1,0 +1,200 @@
+// IR → TypeScript: a standalone module that imports only @tensorflow/tfjs and exports
+// `buildModel()` — the layers, configs and seeded initial weights src/compiler/compile.ts builds
+// (the config code is shared: tfjs-config.ts) — and, for a graph with training settings,
+// `train(model, data, opts)` (training.ts). Kernel nodes become registered tf.layers classes
+// whose call() is traced from the node's own kernel (kernel-class.ts). Pure: no tfjs here.
+
+import type { IRNode, ModelIR } from '../ir.ts';
+import type { Registry } from '../registry.ts';
+import { Context, initializerExpr, jsonExpr, printShape } from './context.ts';
+import { kernelClass } from './kernel-class.ts';
+import { call, type Expr, expandedObject, flat, layout, object, willBreak } from './layout.ts';
+import { CodegenError, citation, docComment, lineComment, printNumber, printString, WIDTH } from './print.ts';
+import { layerConfigSpec, modelName, nodeSeed } from './tfjs-config.ts';
+import { HELPERS } from './trace.ts';
+import { headFunctions, trainingSections } from './training.ts';
+
+export { CodegenError } from './print.ts';
+
+export interface GenerateOptions {
+  /** Seed of the initial weights (default: the graph's training seed, else 1 — as compileIR). */
+  readonly seed?: number;
+}
+
+/**
+ * A standalone TypeScript module (tfjs only) that builds — and, when the graph has training
+ * settings, trains — the model `ir` describes, exactly as the app does. Throws CodegenError (with
+ * the node id when one is to blame) for what it cannot print.
+ */
+export function generateTypeScript(ir: ModelIR, registry: Registry, opts: GenerateOptions = {}): string {
+  const ctx = new Context(ir, registry, opts.seed ?? ir.training?.seed ?? 1);
+  const byType = new Map<string, IRNode[]>();
+  for (const n of ir.nodes)
+    if (n.op.kind === 'kernel') byType.set(n.type, [...(byType.get(n.type) ?? []), n]);
+  const kernels = [...byType].map(([type, nodes]) => kernelClass(ctx, type, nodes));
+  const heads = ir.training ? headFunctions(ctx) : [];
+  const model = buildModel(ctx);
+  const training = ir.training ? trainingSections(ctx, ir.training) : [];
+  const sections = [header(ir), helpers(ctx), ...kernels, model, ...heads, ...training].filter(
+    (s) => s.length,
+  );
+  return `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
+}
+
+function header(ir: ModelIR): string[] {
+  return [
+    ...lineComment(
+      [
+        `${ir.title || 'Model'}: a tfjs model exported by Netwright. Standalone: it needs only @tensorflow/tfjs.`,
+        ir.training
+          ? 'buildModel() builds the model, train(model, data) trains it as the graph configures it.'
+          : 'buildModel() builds the model.',
+      ],
+      0,
+    ),
+    "import * as tf from '@tensorflow/tfjs';",
+  ];
+}
+
+function helpers(ctx: Context): string[] {
+  const out: string[][] = [];
+  if (ctx.helpers.has('toList'))
+    out.push([
+      '/** tfjs hands a layer (and a model returns) one tensor or a list of them. */',
+      'function toList(x: tf.Tensor | tf.Tensor[]): tf.Tensor[] {',
+      '  return Array.isArray(x) ? x : [x];',
+      '}',
+    ]);
+  if (ctx.helpers.has('variantOf'))
+    out.push([
+      '/**',
+      ' * Which traced variant of a kernel layer serves these params and input shapes (batch ignored).',
+      " * Strings compare camel-cased: tfjs camel-cases them when it loads a saved model ('a_b' → 'aB').",
+      ' */',
+      'function variantOf(',
+      '  variants: string[],',
+      '  params: tf.serialization.ConfigDict,',
+      '  inputShape: tf.Shape | tf.Shape[],',
+      '  layer: string,',
+      '): number {',
+      '  const shapes = (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as tf.Shape[];',
+      '  const camel = (_k: string, v: unknown) =>',
+      "    typeof v === 'string' ? v.replace(/_+(\\w|$)/g, (_m, c: string) => c.toUpperCase()) : v;",
+      '  const key = JSON.stringify([params, shapes.map((s) => s.slice(1))], camel);',
+      '  const i = variants.indexOf(key);',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the generated code
+      '  if (i < 0) throw new Error(`${layer}: this export has no code for ${key}`);',
+      '  return i;',
+      '}',
+    ]);
+  for (const [name, lines] of Object.entries(HELPERS)) if (ctx.helpers.has(name)) out.push([...lines]);
+  if (ctx.kernelClasses.size)
+    out.push([
+      '/** Constructor arguments of the kernel layers; getConfig() returns them (as Netwright saves them). */',
+      'export interface KernelLayerArgs {',
+      '  name?: string;',
+      '  trainable?: boolean;',
+      '  params?: tf.serialization.ConfigDict;',
+      '  seed?: number;',
+      '}',
+    ]);
+  return out.flatMap((lines, i) => (i ? ['', ...lines] : lines));
+}
+
+function buildModel(ctx: Context): string[] {
+  const { ir, registry } = ctx;
+  const namer = ctx.localNamer();
+  const vars = new Map<string, string>();
+  const body: string[] = [];
+  for (const node of ir.nodes) {
+    const v = namer.fresh(node.id);
+    vars.set(node.id, v);
+    const op = node.op;
+    if (op.kind === 'input') {
+      const props: [string, Expr][] = [['shape', printShape(op.shape.slice(1))]];
+      if (op.dtype !== 'float32') props.push(['dtype', printString(op.dtype)]);
+      props.push(['name', printString(node.id)]);
+      body.push(...layout(`const ${v} = `, call('tf.input', object(props)), ';', 2, WIDTH));
+      continue;
+    }
+    const ins = node.inputs.map((r) => {
+      if (!('node' in r)) throw new CodegenError('model layers cannot read dataset labels', node.id);
+      const src = vars.get(r.node);
+      if (!src) throw new CodegenError(`input '${r.node}' is not built yet`, node.id);
+      return src;
+    });
+    const input: Expr = ins.length === 1 ? ins[0]! : { array: ins };
+    if (op.kind === 'layer') {
+      const def = registry.get(node.type);
+      if (def?.docs.paper) body.push(...lineComment([`${def.title}: ${citation(def.docs.paper)}`], 2));
+      const spec = layerConfigSpec(node, ctx.seed);
+      const props: [string, Expr][] = [
+        ...Object.entries(spec.config).map(([k, x]): [string, Expr] => [k, jsonExpr(x)]),
+        ...Object.entries(spec.initializers).map(([k, s]): [string, Expr] => [k, initializerExpr(s)]),
+      ];
+      body.push(...layerStatement(v, spec.factory, props, input));
+    } else if (op.kind === 'identity') {
+      body.push(
+        ...layerStatement(
+          v,
+          'activation',
+          [
+            ['name', printString(node.id)],
+            ['activation', "'linear'"],
+          ],
+          input,
+        ),
+      );
+    } else if (op.kind === 'kernel') {
+      const cls = ctx.kernelClasses.get(node.type)!;
+      const props: [string, Expr][] = [
+        ['name', printString(node.id)],
+        ['params', jsonExpr(op.config)],
+        ['seed', printNumber(nodeSeed(ctx.seed, node.id))],
+      ];
+      // One line, else the constructor's object expanded (Biome keeps an expanded object).
+      const apply = `).apply(${flat(input)}) as tf.SymbolicTensor;`;
+      const one = `  const ${v} = new ${cls}(${flat(object(props))}${apply}`;
+      body.push(
+        ...(one.length <= WIDTH && !willBreak(object(props))
+          ? [one]
+          : expandedObject(`const ${v} = new ${cls}(`, props, apply, 2, WIDTH)),
+      );
+    } else throw new CodegenError(`node kind '${op.kind}' is not a model layer`, node.id);
+  }
+  const outIds = ir.outputs.length ? ir.outputs : [ir.nodes.at(-1)?.id ?? ''];
+  const inputs = ir.nodes.filter((n) => n.op.kind === 'input').map((n) => vars.get(n.id)!);
+  const model = object([
+    ['inputs', { array: inputs }],
+    ['outputs', { array: outIds.map((id) => vars.get(id)!) }],
+    ['name', printString(modelName(ir.title))],
+  ]);
+  body.push(...layout('return ', call('tf.model', model), ';', 2, WIDTH));
+  return [
+    ...docComment(
+      [
+        `The model: one tfjs layer per graph node, named after the node, with the initial weights Netwright gives it (seed ${ctx.seed}).`,
+      ],
+      0,
+    ),
+    'export function buildModel(): tf.LayersModel {',
+    ...body,
+    '}',
+  ];
+}
+
+/**
+ * `const v = tf.layers.<factory>({ … }).apply(input) as tf.SymbolicTensor;` laid out as Biome lays
+ * it out: one line when it fits, else a member chain with the config inline or expanded.
+ */
+function layerStatement(v: string, factory: string, props: [string, Expr][], input: Expr): string[] {
+  const config = object(props);
+  const apply = `.apply(${flat(input)}) as tf.SymbolicTensor;`;
+  const one = `  const ${v} = tf.layers.${factory}(${flat(config)})${apply}`;
+  const breaks = willBreak(config);
+  if (one.length <= WIDTH && !breaks) return [one];
+  const mid = `    .${factory}(${flat(config)})`;
+  const tail = `    ${apply}`;
+  if (mid.length <= WIDTH && tail.length <= WIDTH && !breaks) return [`  const ${v} = tf.layers`, mid, tail];
+  return [`  const ${v} = tf.layers`, ...expandedObject(`.${factory}(`, props, ')', 4, WIDTH), tail];
+}

@@ -1,0 +1,276 @@
+// A kernel node type → an exported, registered tf.layers.Layer class whose call() is the node's
+// kernel traced into tfjs, with the class name, weights (names, shapes, initialisers, seeds) and
+// getConfig() of the app's KernelLayer subclass, so either side loads the other's saved models.
+// The trace can depend on params and input shapes, so a type used several ways in one graph gets
+// one traced variant per use, chosen in build(). Pure.
+
+import type { IRNode, Json, JsonObject } from '../ir.ts';
+import type { AnyNodeDef } from '../node-def.ts';
+import type { WeightSpec } from '../ops.ts';
+import {
+  type Context,
+  initializerExpr,
+  jsonExpr,
+  memberAccess,
+  nodeTitle,
+  paperNote,
+  printShape,
+  type Shape,
+} from './context.ts';
+import { call, type Expr, expandedObject, layout } from './layout.ts';
+import {
+  CodegenError,
+  className,
+  docComment,
+  lineComment,
+  printKey,
+  printString,
+  printValue,
+  WIDTH,
+} from './print.ts';
+import { kernelClassName, weightInitializerSpec } from './tfjs-config.ts';
+import type { Leaf } from './trace.ts';
+
+interface Variant {
+  readonly params: JsonObject;
+  readonly inputShapes: readonly Shape[];
+  readonly outputShape: Shape;
+  readonly weights: readonly WeightSpec[];
+  /** call() body lines for training false and true (equal when the kernel ignores the flag). */
+  readonly bodies: readonly [string[], string[]];
+}
+
+const same = (a: readonly string[], b: readonly string[]) => a.join('\n') === b.join('\n');
+
+/**
+ * A variant's key as the generated variantOf() computes it: params and input shapes without the
+ * batch, strings camel-cased (tfjs camel-cases the strings of a saved config when it loads one).
+ */
+const camelKey = (params: JsonObject, shapes: readonly Shape[]): string =>
+  JSON.stringify([params, shapes.map((s) => s.slice(1))], (_k, v: unknown) =>
+    typeof v === 'string' ? v.replace(/_+(\w|$)/g, (_m, c: string) => c.toUpperCase()) : v,
+  );
+
+export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]): string[] {
+  const def = ctx.def(nodes[0]!);
+  if (!def.kernel) throw new CodegenError(`node type '${type}' has no kernel`, nodes[0]!.id);
+  const cls = ctx.moduleNames.fresh(className(type));
+  ctx.kernelClasses.set(type, cls);
+  ctx.helpers.add('toList');
+
+  // One variant per distinct (params, input shapes without the batch).
+  const uses = new Map<
+    string,
+    { node: IRNode; params: JsonObject; shapes: Shape[]; weights: WeightSpec[] }
+  >();
+  for (const node of nodes) {
+    const params = node.op.kind === 'kernel' ? node.op.config : {};
+    const shapes = node.inputs.map((r) => ctx.shapeOf(r));
+    const key = JSON.stringify([params, shapes.map((s) => s.slice(1))]);
+    if (!uses.has(key))
+      uses.set(key, { node, params, shapes, weights: def.kernel.weights?.(params, shapes) ?? [] });
+  }
+  const multi = uses.size > 1;
+  const all = [...uses.values()];
+  const weightNames = [...new Set(all.flatMap((u) => u.weights.map((w) => w.name)))];
+  // A weight some variant lacks is optional in the `w` record.
+  const optional = new Set(weightNames.filter((n) => !all.every((u) => u.weights.some((w) => w.name === n))));
+
+  const assigned = new Set<string>();
+  const variants: Variant[] = [...uses.values()].map((u) => {
+    // Bodies sit in call() → tf.tidy (6 spaces), inside `if`s per variant and training flag.
+    const base = multi ? 8 : 6;
+    const both = (indent: number) =>
+      [false, true].map((training) =>
+        traceBody(ctx, u.node, def, u.params, u.weights, optional, training, indent, assigned),
+      );
+    let [off, on] = both(base) as [string[], string[]];
+    if (!same(off, on)) [off, on] = both(base + 2) as [string[], string[]];
+    return {
+      params: u.params,
+      inputShapes: u.shapes,
+      outputShape: u.node.outputShape,
+      weights: u.weights,
+      bodies: [off, on],
+    };
+  });
+  const usesTraining = variants.some((v) => !same(v.bodies[0], v.bodies[1]));
+  if (multi) ctx.helpers.add('variantOf');
+  const usage = (v: Variant) =>
+    `params ${printValue(v.params)} and input shapes ${v.inputShapes.map(printShape).join(', ')}`;
+
+  const out: string[] = [
+    ...docComment(
+      [
+        nodeTitle(def),
+        ...paperNote(def),
+        `The node's kernel traced into tfjs, registered as '${kernelClassName(type)}' like the Netwright app's class, so models the app saves load with this one.`,
+      ],
+      0,
+    ),
+    `export class ${cls} extends tf.layers.Layer {`,
+    `  static className = ${printString(kernelClassName(type))};`,
+    '  readonly params: tf.serialization.ConfigDict;',
+    '  readonly seed: number;',
+  ];
+  if (multi)
+    out.push(
+      ...lineComment(['One traced variant per use in the graph: params, input shapes without the batch.'], 2),
+      '  private static readonly variants = [',
+      ...variants.map((v) => `    ${printString(camelKey(v.params, v.inputShapes))},`),
+      '  ];',
+      '  private variant = 0;',
+    );
+  if (weightNames.length) {
+    const members = weightNames.map((n) => `${printKey(n)}${optional.has(n) ? '?' : ''}: tf.LayerVariable`);
+    const one = `  private w!: { ${members.join('; ')} };`;
+    out.push(
+      ...(one.length <= WIDTH ? [one] : ['  private w!: {', ...members.map((m) => `    ${m};`), '  };']),
+    );
+  }
+  out.push(
+    '',
+    '  constructor(args: KernelLayerArgs) {',
+    '    super(args);',
+    '    this.params = args.params ?? {};',
+    '    this.seed = args.seed ?? 0;',
+    '  }',
+  );
+
+  // build(): the kernel's weights, as KernelLayer.build() makes them (the i-th gets seed + i).
+  if (weightNames.length || multi) {
+    out.push('', `  override build(${multi ? 'inputShape: tf.Shape | tf.Shape[]' : ''}): void {`);
+    if (multi) out.push(`    this.variant = variantOf(${cls}.variants, this.params, inputShape, this.name);`);
+    if (multi) {
+      variants.forEach((v, i) => {
+        if (v.weights.length)
+          out.push(`    if (this.variant === ${i}) {`, ...weightsLines(v.weights, 6), '    }');
+      });
+    } else out.push(...weightsLines(variants[0]!.weights, 4));
+    out.push('    this.built = true;', '  }');
+  }
+
+  // computeOutputShape(): from shape inference (the IR).
+  out.push('', '  override computeOutputShape(): tf.Shape {');
+  if (multi) {
+    const shapes: Expr = { array: variants.map((v) => jsonExpr(v.outputShape as Json)) };
+    out.push(
+      ...layout('const shapes: tf.Shape[] = ', shapes, ';', 4, WIDTH),
+      '    return shapes[this.variant]!;',
+    );
+  } else out.push(`    return ${printShape(variants[0]!.outputShape)};`);
+  out.push('  }', '');
+
+  // call(): the traced kernel.
+  const withTraining = (v: Variant, indent: number): string[] => {
+    if (same(v.bodies[0], v.bodies[1])) return v.bodies[0];
+    const pad = ' '.repeat(indent);
+    return [
+      `${pad}if (kwargs.training === true) {`,
+      ...v.bodies[1],
+      `${pad}}`,
+      ...v.bodies[0].map((l) => l.slice(2)),
+    ];
+  };
+  if (!multi) out.push(...lineComment([`Traced for ${usage(variants[0]!)}.`], 2));
+  if (assigned.size)
+    out.push(
+      ...lineComment(
+        [
+          `Training in the Netwright app also updates ${[...assigned].join(', ')} (running statistics); this code leaves ${assigned.size === 1 ? 'it' : 'them'} as initialised or loaded.`,
+        ],
+        2,
+      ),
+    );
+  const kwargs = usesTraining ? ', kwargs: { training?: boolean }' : '';
+  out.push(
+    `  override call(inputs: tf.Tensor | tf.Tensor[]${kwargs}): tf.Tensor {`,
+    '    return tf.tidy(() => {',
+  );
+  if (multi) {
+    variants.forEach((v, i) => {
+      if (i === variants.length - 1) {
+        out.push(...lineComment([usage(v)], 6), ...withTraining(v, 8).map((l) => l.slice(2)));
+      } else
+        out.push(
+          `      if (this.variant === ${i}) {`,
+          ...lineComment([usage(v)], 8),
+          ...withTraining(v, 8),
+          '      }',
+        );
+    });
+  } else out.push(...withTraining(variants[0]!, 6));
+  out.push(
+    '    });',
+    '  }',
+    '',
+    '  override getConfig(): tf.serialization.ConfigDict {',
+    '    return {',
+    '      ...super.getConfig(),',
+    `      kernelType: ${printString(type)},`,
+    '      params: this.params,',
+    '      seed: this.seed,',
+    '    };',
+    '  }',
+    '}',
+    `tf.serialization.registerClass(${cls});`,
+  );
+  return out;
+}
+
+/** One traced call() body: unpack the inputs, read the weights, the kernel's math. */
+function traceBody(
+  ctx: Context,
+  node: IRNode,
+  def: AnyNodeDef,
+  params: JsonObject,
+  specs: readonly WeightSpec[],
+  optional: ReadonlySet<string>,
+  training: boolean,
+  indent: number,
+  assigned: Set<string>,
+): string[] {
+  const kernel = def.kernel!;
+  const namer = ctx.localNamer();
+  const shapes = node.inputs.map((r) => ctx.shapeOf(r));
+  const names = ctx.inputNames(node, def, params).map((n) => namer.fresh(n));
+  const leaves: Leaf[] = [
+    ...names.map((name, i) => ({ name, shape: shapes[i]! })),
+    ...specs.map((w) => {
+      const name = namer.fresh(w.name);
+      const read = `this.w${memberAccess(w.name)}${optional.has(w.name) ? '!' : ''}.read()`;
+      return { name, shape: w.shape, declare: `const ${name} = ${read};` };
+    }),
+  ];
+  // The app's kernel layer lets a kernel update state weights while training (ctx.assign: running
+  // statistics); the export notes which, and leaves them as loaded.
+  const noteAssign = (name: string) => assigned.add(name);
+  const lines = ctx.trace(node, leaves, { indent, width: WIDTH, namer }, (ops, ls) => {
+    const weights = Object.fromEntries(specs.map((w, i) => [w.name, ls[names.length + i]!]));
+    return kernel.call(ops, ls.slice(0, names.length), weights, params, { training, assign: noteAssign });
+  });
+  const pad = ' '.repeat(indent);
+  const tensors = names.map(() => 'tf.Tensor').join(', ');
+  return [
+    ...(names.length ? [`${pad}const [${names.join(', ')}] = toList(inputs) as [${tensors}];`] : []),
+    ...lines,
+  ];
+}
+
+/** `this.w = { name: this.addWeight(…), … };` */
+function weightsLines(weights: readonly WeightSpec[], indent: number): string[] {
+  const props = weights.map((w, i): [string, Expr] => {
+    const spec = weightInitializerSpec(w.init, 0);
+    const init = initializerExpr(spec, i ? `this.seed + ${i}` : 'this.seed');
+    const args: Expr[] = [
+      printString(w.name),
+      printShape(w.shape),
+      "'float32'",
+      init,
+      'undefined',
+      String(w.trainable ?? true),
+    ];
+    return [printKey(w.name), call('this.addWeight', ...args)];
+  });
+  return expandedObject('this.w = ', props, ';', indent, WIDTH);
+}

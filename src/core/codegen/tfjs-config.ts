@@ -1,0 +1,109 @@
+// What the tfjs compiler and the TypeScript code generator both derive from the IR: layer configs
+// (with seeded initialisers as plain specs), per-node seeds, kernel-layer class names and the model
+// name. The compiler turns the specs into tfjs objects, the generator prints them, so the exported
+// code builds exactly the model the app trains. Pure: no tfjs here.
+
+import type { IRNode, Json } from '../ir.ts';
+import type { WeightInit } from '../ops.ts';
+import { hashString } from '../rng.ts';
+
+/** A `tf.initializers.<initializer>(args)` call; no args means `<initializer>()`. */
+export interface InitializerSpec {
+  readonly initializer: string;
+  readonly args?: Readonly<Record<string, number>>;
+}
+
+/** A tfjs layer config: JSON values (the node id as `name`) plus seeded initialisers. */
+export interface LayerConfigSpec {
+  /** `tf.layers[factory]` name, e.g. `dense`. */
+  readonly factory: string;
+  readonly config: Readonly<Record<string, Json>>;
+  /** Config keys whose value is an initialiser object (they follow the JSON keys). */
+  readonly initializers: Readonly<Record<string, InitializerSpec>>;
+}
+
+// Which config keys of a tfjs layer take random initialisers, so each gets a seed derived from
+// the graph seed and the node id (same graph + seed → same initial weights).
+const SEEDED_INITIALIZERS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  dense: { kernelInitializer: 'glorotUniform' },
+  conv1d: { kernelInitializer: 'glorotUniform' },
+  conv2d: { kernelInitializer: 'glorotUniform' },
+  conv2dTranspose: { kernelInitializer: 'glorotUniform' },
+  depthwiseConv2d: { depthwiseInitializer: 'glorotUniform' },
+  separableConv2d: { depthwiseInitializer: 'glorotUniform', pointwiseInitializer: 'glorotUniform' },
+  embedding: { embeddingsInitializer: 'randomUniform' },
+  lstm: { kernelInitializer: 'glorotUniform', recurrentInitializer: 'orthogonal' },
+  gru: { kernelInitializer: 'glorotUniform', recurrentInitializer: 'orthogonal' },
+};
+
+/** The seed of one node's weights: from the graph seed and the node id. */
+export const nodeSeed = (seed: number, nodeId: string): number => (seed * 7919 + hashString(nodeId)) >>> 0;
+
+const SEEDED = new Set([
+  'glorotUniform',
+  'glorotNormal',
+  'heNormal',
+  'heUniform',
+  'leCunNormal',
+  'leCunUniform',
+  'orthogonal',
+]);
+
+/** A tfjs initializer identifier (as a layer config names it) with the given seed. */
+export function initializerSpec(name: string, seed: number): InitializerSpec {
+  if (SEEDED.has(name)) return { initializer: name, args: { seed } };
+  switch (name) {
+    case 'randomUniform':
+      return { initializer: name, args: { minval: -0.05, maxval: 0.05, seed } };
+    case 'randomNormal':
+      return { initializer: name, args: { mean: 0, stddev: 0.05, seed } };
+    case 'zeros':
+    case 'ones':
+      return { initializer: name };
+    default:
+      throw new Error(`unknown initializer '${name}'`);
+  }
+}
+
+/** The initialiser of a kernel's weight (its i-th weight gets seed + i). */
+export function weightInitializerSpec(init: WeightInit, seed: number): InitializerSpec {
+  if (typeof init === 'object') {
+    if ('constant' in init) return { initializer: 'constant', args: { value: init.constant } };
+    return { initializer: 'randomUniform', args: { minval: init.uniform[0], maxval: init.uniform[1], seed } };
+  }
+  return initializerSpec(init, seed);
+}
+
+/** The config the compiler passes to `tf.layers[factory]` for an IR layer node. */
+export function layerConfigSpec(node: IRNode, seed: number): LayerConfigSpec {
+  if (node.op.kind !== 'layer') throw new Error(`node '${node.id}' is not a layer node`);
+  const { name: _ignored, ...rest } = node.op.config;
+  const config: Record<string, Json> = { name: node.id, ...rest };
+  const initializers: Record<string, InitializerSpec> = {};
+  const s = nodeSeed(seed, node.id);
+  let i = 0;
+  for (const [key, dflt] of Object.entries(SEEDED_INITIALIZERS[node.op.layer] ?? {})) {
+    const chosen = typeof config[key] === 'string' ? (config[key] as string) : dflt;
+    delete config[key];
+    initializers[key] = initializerSpec(chosen, s + i++);
+  }
+  return { factory: node.op.layer, config, initializers };
+}
+
+/**
+ * The registered tfjs class name of a node type's kernel layer (`layers.subtract` →
+ * `NetwrightLayersSubtract`): the app's compiler and the exported code use the same one, so a
+ * model saved by either loads with the other's classes. No underscores: tfjs camel-cases every
+ * string of a saved topology when it loads one (`A_b` comes back as `AB`), class names included.
+ */
+export const kernelClassName = (type: string): string =>
+  `Netwright${type
+    .split('.')
+    .map((s) => s.charAt(0).toUpperCase() + s.slice(1))
+    .join('')}`;
+
+/** tfjs model names must be simple identifiers. */
+export function modelName(title: string): string {
+  const s = title.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  return /^[A-Za-z]/.test(s) ? s.slice(0, 60) : `model_${s}`.slice(0, 60);
+}

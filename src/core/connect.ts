@@ -1,0 +1,157 @@
+// Whether a new edge may be drawn, and why not. Pure: the canvas asks before it commits an edge
+// and shows `reason` in a toast. The shape check runs the real analysis on the candidate document.
+
+import { analyse } from './analysis/analyse.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import type { Endpoint, GraphDoc } from './doc/schema.ts';
+import { portsOf } from './node-def.ts';
+import type { Registry } from './registry.ts';
+
+export type ConnectResult =
+  | {
+      readonly ok: true;
+      /** The edge as it must be stored (from an output, to an input; swapped if drawn backwards). */
+      readonly from: Endpoint;
+      readonly to: Endpoint;
+      /** Errors the edge introduces that come with a one-click fix (the edge is allowed). */
+      readonly fixable: readonly Diagnostic[];
+    }
+  | { readonly ok: false; readonly code: string; readonly reason: string };
+
+const refuse = (code: string, reason: string): ConnectResult => ({ ok: false, code, reason });
+
+function portKinds(doc: GraphDoc, registry: Registry, end: Endpoint) {
+  const rec = Object.hasOwn(doc.nodes, end.node) ? doc.nodes[end.node] : undefined;
+  const def = rec ? registry.get(rec.type) : undefined;
+  if (!rec || !def) return { rec, def, isInput: false, isOutput: false };
+  let inputs: Readonly<Record<string, unknown>> = {};
+  try {
+    inputs = portsOf(def, { ...defaultsOf(def.params), ...rec.params });
+  } catch {
+    inputs = {};
+  }
+  return {
+    rec,
+    def,
+    isInput: Object.hasOwn(inputs, end.port),
+    isOutput: Object.hasOwn(def.outputs, end.port),
+  };
+}
+
+function defaultsOf(params: Readonly<Record<string, { default: unknown }>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).map(([k, s]) => [k, s.default]));
+}
+
+/** True when `to` can reach `from` along edges (so from → to would close a cycle). */
+export function reaches(doc: GraphDoc, start: string, goal: string): boolean {
+  const succ = new Map<string, string[]>();
+  for (const e of Object.values(doc.edges)) {
+    const list = succ.get(e.from.node);
+    if (list) list.push(e.to.node);
+    else succ.set(e.from.node, [e.to.node]);
+  }
+  const seen = new Set<string>([start]);
+  const stack = [start];
+  while (stack.length) {
+    const cur = stack.pop()!;
+    if (cur === goal) return true;
+    for (const n of succ.get(cur) ?? []) {
+      if (!seen.has(n)) {
+        seen.add(n);
+        stack.push(n);
+      }
+    }
+  }
+  return false;
+}
+
+/** A fresh edge id (`e1`, `e2`, …) not used in `doc`. */
+export function freshEdgeId(doc: GraphDoc): string {
+  let i = Object.keys(doc.edges).length + 1;
+  while (Object.hasOwn(doc.edges, `e${i}`)) i++;
+  return `e${i}`;
+}
+
+const errorKey = (d: Diagnostic) => `${d.code}|${d.port ?? ''}|${d.message}`;
+
+/**
+ * Can an edge go from `a` to `b`? Checks, in order: both nodes exist and know the ports, one end is
+ * an output and the other an input (a backwards drag is swapped), the input is free, no cycle,
+ * and — when the types are known — that the target node gains no new error (errors that come
+ * with a one-click fix are allowed and returned in `fixable`, so the node shows the fix).
+ */
+export function canConnect(doc: GraphDoc, registry: Registry, a: Endpoint, b: Endpoint): ConnectResult {
+  for (const end of [a, b]) {
+    if (!Object.hasOwn(doc.nodes, end.node))
+      return refuse('connect/missing-node', `There is no node '${end.node}'.`);
+    const rec = doc.nodes[end.node]!;
+    if (!registry.get(rec.type))
+      return refuse(
+        'connect/unknown-type',
+        `Node '${end.node}' has unknown type '${rec.type}'; replace it before wiring it.`,
+      );
+  }
+  const ka = portKinds(doc, registry, a);
+  const kb = portKinds(doc, registry, b);
+  let from = a;
+  let to = b;
+  if (ka.isOutput && kb.isInput) {
+    // as drawn
+  } else if (ka.isInput && kb.isOutput) {
+    from = b;
+    to = a;
+  } else if (ka.isOutput && kb.isOutput) {
+    return refuse(
+      'connect/direction',
+      `'${a.port}' of '${a.node}' and '${b.port}' of '${b.node}' are both outputs; connect an output to an input.`,
+    );
+  } else if (ka.isInput && kb.isInput) {
+    return refuse(
+      'connect/direction',
+      `'${a.port}' of '${a.node}' and '${b.port}' of '${b.node}' are both inputs; connect an output to an input.`,
+    );
+  } else {
+    const bad = ka.isInput || ka.isOutput ? b : a;
+    return refuse('connect/missing-port', `Node '${bad.node}' has no port '${bad.port}'.`);
+  }
+  if (from.node === to.node)
+    return refuse('connect/cycle', `A node cannot feed itself ('${from.node}' → '${to.node}').`);
+  const existing = Object.entries(doc.edges).find(([, e]) => e.to.node === to.node && e.to.port === to.port);
+  if (existing) {
+    const [id, e] = existing;
+    return refuse(
+      'connect/input-taken',
+      `Input '${to.port}' of '${to.node}' is already connected (edge '${id}' from '${e.from.node}'). An input takes one edge: delete that edge first, or merge with Add or Concatenate.`,
+    );
+  }
+  if (reaches(doc, to.node, from.node))
+    return refuse(
+      'connect/cycle',
+      `Connecting '${from.node}' → '${to.node}' would create a cycle ('${to.node}' already feeds '${from.node}'). Networks here are feed-forward.`,
+    );
+
+  // Shape check: analyse the candidate document and compare the target's errors.
+  const before = analyse(doc, registry);
+  const fromInfo = before.nodes.get(from.node);
+  const typesKnown = fromInfo?.ok === true && fromInfo.outputs[from.port] !== undefined;
+  if (!typesKnown) return { ok: true, from, to, fixable: [] };
+  const candidate: GraphDoc = {
+    ...doc,
+    edges: Object.fromEntries([...Object.entries(doc.edges), [freshEdgeId(doc), { from, to }]]),
+  };
+  const after = analyse(candidate, registry);
+  const had = new Set(
+    before.diagnostics.filter((d) => d.nodeId === to.node && d.severity === 'error').map(errorKey),
+  );
+  const introduced = after.diagnostics.filter(
+    (d) => d.nodeId === to.node && d.severity === 'error' && !had.has(errorKey(d)),
+  );
+  const blocking = introduced.filter((d) => !d.fix);
+  if (blocking.length > 0) {
+    return refuse(
+      blocking[0]!.code === 'graph/cycle' ? 'connect/cycle' : 'connect/shape',
+      `Cannot connect '${from.node}' → '${to.node}': ${blocking[0]!.message}`,
+    );
+  }
+  return { ok: true, from, to, fixable: introduced };
+}

@@ -1,0 +1,434 @@
+// TypeScript export: for every template and a one-node graph of every node example, the generated
+// module type-checks on its own (tsc --strict, only @tensorflow/tfjs installed), and its
+// buildModel() is the compiled model — layer names, parameter count, seeded initial weights, and
+// outputs once the weights are copied over. Models the app saves load through the exported
+// kernel classes; train() follows the app's trainer step for step; templates have golden files
+// (UPDATE_GOLDEN=1 rewrites them).
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { transform } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/main.ts';
+import { compileIR } from '../compiler/compile.ts';
+import { analyse, analyseText } from '../core/analysis/analyse.ts';
+import { generateTypeScript } from '../core/codegen/index.ts';
+import { kernelClassName } from '../core/codegen/tfjs-config.ts';
+import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
+import type { GraphDoc } from '../core/doc/schema.ts';
+import type { IRRef, ModelIR } from '../core/ir.ts';
+import { lowerGraph } from '../core/lower.ts';
+import type { ExampleInput } from '../core/node-def.ts';
+import { createRng } from '../core/rng.ts';
+import { loadRegistry } from '../node/discover-nodes.ts';
+import { listTemplateIds, readTemplate } from '../node/templates.ts';
+import { train as appTrain } from '../trainer/loop.ts';
+import { oneNodeGraph, randomInput } from './harness.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const GOLDEN = join(ROOT, 'src/testing/golden');
+const registry = await loadRegistry();
+
+interface Case {
+  readonly name: string;
+  readonly file: string;
+  readonly ir: ModelIR;
+  /** Input specs (batch included) by input node id. */
+  readonly feeds: Readonly<Record<string, ExampleInput>>;
+  readonly template?: string;
+}
+
+interface Generated {
+  buildModel(): tf.LayersModel;
+  train?(
+    model: tf.LayersModel,
+    data: { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor },
+    opts?: { epochs?: number; batchSize?: number },
+  ): Promise<{ loss: number; values: Record<string, number> }[]>;
+  [key: string]: unknown;
+}
+
+const lower = (doc: GraphDoc | string, what: string): ModelIR => {
+  const a = typeof doc === 'string' ? analyseText(doc, registry) : analyse(doc, registry);
+  const ir = lowerGraph(a, registry).ir;
+  if (!ir) throw new Error(`${what} does not lower: ${a.diagnostics.map((d) => d.message).join(' ')}`);
+  return ir;
+};
+
+/** Batch of 2 over each model input; int inputs get small indices (embeddings). */
+const inputSpecs = (ir: ModelIR): Record<string, ExampleInput> =>
+  Object.fromEntries(
+    ir.nodes.flatMap((n) =>
+      n.op.kind === 'input'
+        ? [
+            [
+              n.id,
+              {
+                shape: [2, ...n.op.shape.slice(1).map((d) => d ?? 4)],
+                dtype: n.op.dtype === 'int32' ? 'int32' : 'float32',
+                ...(n.op.dtype === 'int32' ? { range: [0, 2] as [number, number] } : {}),
+              },
+            ],
+          ]
+        : [],
+    ),
+  );
+
+const templates = listTemplateIds();
+const cases: Case[] = [
+  ...templates.map((id): Case => {
+    const ir = lower(readTemplate(id), `template ${id}`);
+    return { name: `template ${id}`, file: id, ir, feeds: inputSpecs(ir), template: id };
+  }),
+  ...registry.all().flatMap((def) =>
+    (def.examples ?? []).map((ex, i): Case => {
+      const ir = lower(oneNodeGraph(def, ex), `${def.type} example ${i + 1}`);
+      const feeds = Object.fromEntries(Object.entries(ex.inputs).map(([port, spec]) => [`in_${port}`, spec]));
+      return {
+        name: `${def.type} example ${i + 1}`,
+        file: `${def.type.replace('.', '_')}_${i + 1}`,
+        ir,
+        feeds,
+      };
+    }),
+  ),
+];
+const sources = new Map(cases.map((c) => [c.file, generateTypeScript(c.ir, registry)]));
+
+let tmp = '';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  tf.env().set('PROD', true);
+  // A project with nothing but tfjs installed: @tensorflow/* and @webgpu/types, the one type
+  // package tfjs's declarations reference (`/// <reference types="@webgpu/types/dist" />`, found
+  // with tsc --traceResolution; tfjs's other @types dependencies are never referenced).
+  // preserveSymlinks keeps resolution inside this folder; skipLibCheck as in any tfjs project,
+  // since tfjs's own .d.ts files fail strict checks (`Long` in hash_util.d.ts, training.d.ts).
+  tmp = mkdtempSync(join(tmpdir(), 'netwright-export-'));
+  mkdirSync(join(tmp, 'node_modules/@webgpu'), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules/@tensorflow'), join(tmp, 'node_modules/@tensorflow'), 'dir');
+  symlinkSync(join(ROOT, 'node_modules/@webgpu/types'), join(tmp, 'node_modules/@webgpu/types'), 'dir');
+  mkdirSync(join(tmp, 'src'));
+  mkdirSync(join(tmp, 'js'));
+  for (const [file, code] of sources) writeFileSync(join(tmp, 'src', `${file}.ts`), code);
+});
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The generated module, transpiled by esbuild and imported (resolving tfjs from the temp project). */
+async function load(c: Case): Promise<Generated> {
+  const { code } = await transform(sources.get(c.file)!, { loader: 'ts', format: 'esm', target: 'es2022' });
+  const file = join(tmp, 'js', `${c.file}.mjs`);
+  writeFileSync(file, code);
+  return (await import(pathToFileURL(file).href)) as Generated;
+}
+
+const maxDiff = (a: tf.Tensor, b: tf.Tensor): number =>
+  tf.tidy(() => tf.max(tf.abs(tf.sub(a.toFloat(), b.toFloat()))).dataSync()[0]!);
+
+const list = (t: tf.Tensor | tf.Tensor[]): tf.Tensor[] => (Array.isArray(t) ? t : [t]);
+
+describe('generated TypeScript', () => {
+  it('type-checks standalone with tsc --strict (all modules in one project)', () => {
+    writeFileSync(
+      join(tmp, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'ESNext',
+          moduleResolution: 'bundler',
+          lib: ['ES2022'],
+          types: [],
+          skipLibCheck: true,
+          preserveSymlinks: true,
+          // The repo's own extra strictness (golden files are checked by it too).
+          noUncheckedIndexedAccess: true,
+          exactOptionalPropertyTypes: true,
+          noImplicitOverride: true,
+        },
+        include: ['src/*.ts'],
+      }),
+    );
+    const r = spawnSync(
+      join(ROOT, 'node_modules/.bin/tsc'),
+      ['-p', join(tmp, 'tsconfig.json'), '--strict', '--noEmit'],
+      { encoding: 'utf8' },
+    );
+    expect(`${r.stdout}${r.stderr}`).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it('buildModel() = the compiled model: names, params, initial weights, outputs; app saves load', async () => {
+    // Compile first: the app registers its kernel classes on its first compile; importing the
+    // exported module afterwards registers its own under the same names.
+    const compiled = compileIR(c.ir, registry);
+    const mod = await load(c);
+    const exported = mod.buildModel();
+    expect(exported).toBeInstanceOf(tf.LayersModel);
+    expect(exported.name).toBe(compiled.model.name);
+    expect(exported.layers.map((l) => [l.name, l.getClassName()])).toEqual(
+      compiled.model.layers.map((l) => [l.name, l.getClassName()]),
+    );
+    expect(exported.countParams()).toBe(compiled.countParams());
+    // Same seeds → same initial weights, weight by weight (names too: loading matches by name).
+    expect(exported.weights.map((w) => w.originalName)).toEqual(
+      compiled.model.weights.map((w) => w.originalName),
+    );
+    const before = exported.getWeights();
+    compiled.model.getWeights().forEach((w, i) => {
+      expect(maxDiff(w, before[i]!), compiled.model.weights[i]!.originalName).toBeLessThanOrEqual(1e-6);
+    });
+
+    // Outputs on a fixed input, after copying the compiled model's weights over.
+    exported.setWeights(compiled.model.getWeights());
+    const rng = createRng(5);
+    const inputs = c.ir.inputs.map((id) => randomInput(c.feeds[id]!, rng));
+    // apply, not predict: predict splits batches and needs every input's batch to be equal.
+    const run = (m: tf.LayersModel) => list(m.apply(inputs, { training: false }) as tf.Tensor | tf.Tensor[]);
+    const want = run(compiled.model);
+    const got = run(exported);
+    expect(got.map((t) => t.shape)).toEqual(want.map((t) => t.shape));
+    for (const [i, w] of want.entries()) expect(maxDiff(w, got[i]!)).toBeLessThanOrEqual(1e-5);
+
+    // A model the app saves loads through the exported kernel classes (imported above).
+    const kernels = c.ir.nodes.filter((n) => n.op.kind === 'kernel');
+    if (kernels.length) {
+      let artifacts: tf.io.ModelArtifacts | undefined;
+      await compiled.model.save(
+        tf.io.withSaveHandler(async (a) => {
+          artifacts = a;
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        }),
+      );
+      const reloaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+      const classes = Object.values(mod).filter((v) => typeof v === 'function');
+      for (const n of kernels) {
+        const layer = reloaded.getLayer(n.id);
+        expect(layer.getClassName()).toBe(kernelClassName(n.type));
+        expect(classes).toContain(layer.constructor);
+      }
+      const again = run(reloaded);
+      for (const [i, w] of want.entries()) expect(maxDiff(w, again[i]!)).toBeLessThanOrEqual(1e-5);
+      tf.dispose(again);
+      reloaded.dispose();
+    }
+    // getWeights() hands out the variables themselves: never dispose those.
+    tf.dispose([...inputs, ...want, ...got]);
+    exported.dispose();
+    compiled.dispose();
+  });
+});
+
+describe('golden files (src/testing/golden/<template>.ts; UPDATE_GOLDEN=1 rewrites them)', () => {
+  it.each(templates)('%s', (id) => {
+    const file = join(GOLDEN, `${id}.ts`);
+    const code = sources.get(id)!;
+    if (process.env.UPDATE_GOLDEN === '1') {
+      mkdirSync(GOLDEN, { recursive: true });
+      writeFileSync(file, code);
+    }
+    expect(existsSync(file), `${file} is missing: run UPDATE_GOLDEN=1 npx vitest run export`).toBe(true);
+    expect(code).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('has no golden file without a template', () => {
+    const stale = readdirSync(GOLDEN).filter((f) => !templates.includes(f.replace(/\.ts$/, '')));
+    expect(stale).toEqual([]);
+  });
+});
+
+// ---- train() against the app's trainer -----------------------------------------------------------
+
+/** Random data shaped as the graph's training reads it (classes from the prediction's width). */
+function syntheticData(ir: ModelIR, count: number): LoadedDataset {
+  const input = ir.nodes.find((n) => n.op.kind === 'input')!;
+  const featureShape = input.outputShape.slice(1) as number[];
+  const refs = [...ir.losses, ...ir.metrics].flatMap((h) => h.inputs);
+  const classes = refs.some((r) => 'labels' in r && r.labels !== 'values');
+  const pred = [...ir.losses, ...ir.metrics]
+    .flatMap((h) => h.inputs)
+    .find((r): r is Extract<IRRef, { node: string }> => 'node' in r);
+  const predShape = (ir.nodes.find((n) => n.id === pred?.node)?.outputShape.slice(1) ?? [1]) as number[];
+  const rng = createRng(9);
+  const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+  const numClasses = predShape.at(-1) ?? 2;
+  const x = Float32Array.from({ length: count * size(featureShape) }, () => rng.next());
+  const y = classes
+    ? Int32Array.from({ length: count }, () => rng.int(numClasses))
+    : Float32Array.from({ length: count * size(predShape) }, () => rng.next());
+  return {
+    binding: {
+      name: 'synthetic',
+      featureShape,
+      labels: classes ? { kind: 'class', numClasses } : { kind: 'values', shape: predShape },
+    },
+    train: { x, y, count },
+    val: { x: new Float32Array(0), y: classes ? new Int32Array(0) : new Float32Array(0), count: 0 },
+  };
+}
+
+/** Runs `f` with Math.random replaced by a seeded stream (dropout noise: same draws on both sides). */
+async function withSeededRandom<T>(f: () => Promise<T>): Promise<T> {
+  const original = Math.random;
+  const rng = createRng(123);
+  Math.random = () => rng.next();
+  try {
+    return await f();
+  } finally {
+    Math.random = original;
+  }
+}
+
+/** Trains a few small batches both ways from the same initial weights; losses and weights agree. */
+async function expectSameTraining(c: Case): Promise<void> {
+  const training = c.ir.training!;
+  const data = syntheticData(c.ir, 12);
+  const compiled = compileIR(c.ir, registry);
+  const mod = await load(c);
+  const exported = mod.buildModel();
+  exported.setWeights(compiled.model.getWeights());
+  const app = await withSeededRandom(() =>
+    appTrain(compiled, registry, data, training, { epochs: 1, batchSize: 4, validate: false }),
+  );
+  expect(app.status).toBe('done');
+  const x = tf.tensor(data.train.x, [data.train.count, ...data.binding.featureShape]);
+  const y =
+    data.binding.labels.kind === 'class'
+      ? tf.tensor1d(data.train.y as Int32Array, 'int32')
+      : tf.tensor(data.train.y, [data.train.count, ...data.binding.labels.shape]);
+  const reports = await withSeededRandom(() => mod.train!(exported, { x, y }, { epochs: 1, batchSize: 4 }));
+  expect(reports.length).toBe(app.epochs.length);
+  reports.forEach((r, i) => {
+    const a = app.epochs[i]!.train;
+    expect(r.loss).toBeCloseTo(a.loss, 4);
+    for (const [k, v] of Object.entries({ ...a.terms, ...a.metrics })) expect(r.values[k]).toBeCloseTo(v, 4);
+  });
+  const want = compiled.model.getWeights();
+  const got = exported.getWeights();
+  for (const [i, w] of want.entries())
+    expect(maxDiff(w, got[i]!), compiled.model.weights[i]!.originalName).toBeLessThan(1e-4);
+  tf.dispose([x, y]);
+  exported.dispose();
+  compiled.dispose();
+}
+
+describe('train() follows the app trainer (same batches, optimizer, stages, loss terms)', () => {
+  const trainable = cases.filter((c) => c.template && c.ir.training && c.ir.inputs.length === 1);
+  it.each(trainable.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    await expectSameTraining(c);
+  });
+
+  // Every optimizer, stages over variable groups, and a weighted sum of two loss terms.
+  const graph = (optimizer: string, params: Record<string, unknown>): GraphDoc => ({
+    format: 'netwright.graph',
+    formatVersion: 1,
+    meta: { title: `mlp ${optimizer}` },
+    nodes: {
+      x: { type: 'io.input', v: 1, params: { shape: [4] } },
+      hidden: { type: 'layers.dense', v: 1, params: { units: 5, activation: 'tanh' }, group: 'body' },
+      act: { type: 'activations.elu', v: 1, params: { alpha: 0.5 }, group: 'body' },
+      logits: { type: 'layers.dense', v: 1, params: { units: 3, activation: 'softmax' }, group: 'head' },
+      ce: { type: 'losses.categoricalCrossentropy', v: 1, params: {} },
+      mse: { type: 'losses.meanSquaredError', v: 1, params: { weight: 0.5 } },
+      acc: { type: 'metrics.accuracy', v: 1, params: {} },
+    },
+    edges: {
+      e1: { from: { node: 'x', port: 'y' }, to: { node: 'hidden', port: 'x' } },
+      e2: { from: { node: 'hidden', port: 'y' }, to: { node: 'act', port: 'x' } },
+      e3: { from: { node: 'act', port: 'y' }, to: { node: 'logits', port: 'x' } },
+      e4: { from: { node: 'logits', port: 'y' }, to: { node: 'ce', port: 'pred' } },
+      e5: { from: { node: 'logits', port: 'y' }, to: { node: 'mse', port: 'pred' } },
+      e6: { from: { node: 'logits', port: 'y' }, to: { node: 'acc', port: 'pred' } },
+    },
+    training: {
+      dataset: { name: 'iris', params: {} },
+      optimizer: { type: optimizer, params },
+      batchSize: 4,
+      epochs: 1,
+      seed: 3,
+      stages: [
+        { name: 'head', epochs: 1, groups: ['head'], learningRate: 0.05 },
+        { name: 'all', epochs: 1 },
+      ],
+    },
+    layout: {},
+  });
+  const optimizers: [string, Record<string, unknown>][] = [
+    ['optimizers.sgd', { learningRate: 0.1 }],
+    ['optimizers.sgd', { learningRate: 0.1, momentum: 0.9, nesterov: true }],
+    ['optimizers.adam', { learningRate: 0.01 }],
+    ['optimizers.adamw', { learningRate: 0.01, weightDecay: 0.1 }],
+    ['optimizers.rmsprop', { learningRate: 0.01 }],
+  ];
+  it.each(optimizers)('%s %j, two stages over groups, weighted losses', async (type, params) => {
+    const ir = lower(graph(type, params), type);
+    const file = `train_${type.replace('.', '_')}_${Object.keys(params).length}`;
+    const c: Case = { name: file, file, ir, feeds: inputSpecs(ir) };
+    sources.set(file, generateTypeScript(ir, registry));
+    expect(sources.get(file)).toContain(
+      type === 'optimizers.adamw' ? 'decoupled weight decay' : 'makeOptimizer',
+    );
+    await expectSameTraining(c);
+  });
+});
+
+describe('netwright export', () => {
+  const cli = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      isTTY: false,
+      registry: loadRegistry,
+    });
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  };
+
+  it('prints the module (exit 0), or writes it with -o, creating folders', async () => {
+    const r = await cli('export', 'lenet-5');
+    expect(r.code).toBe(0);
+    expect(`${r.stdout}\n`).toBe(sources.get('lenet-5'));
+    const file = join(tmp, 'cli/nested/lenet.ts');
+    const w = await cli('export', 'lenet-5', '-o', file);
+    expect(w.code).toBe(0);
+    expect(w.stdout).toContain(file);
+    expect(readFileSync(file, 'utf8')).toBe(sources.get('lenet-5'));
+  });
+
+  it('a graph with errors exits 1 with its diagnostics; a missing one exits 2', async () => {
+    const file = join(tmp, 'broken.graph.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: 'netwright.graph',
+        formatVersion: 1,
+        meta: { title: 'broken' },
+        nodes: { d: { type: 'layers.dense', v: 1, params: { units: 3 } } },
+        edges: {},
+      }),
+    );
+    const r = await cli('export', file, '-o', join(tmp, 'never.ts'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('port/unconnected');
+    expect(existsSync(join(tmp, 'never.ts'))).toBe(false);
+    expect((await cli('export', 'no-such-template')).code).toBe(2);
+  });
+});

@@ -1,0 +1,298 @@
+// NTK depth taxonomy (Hermite activations): a tfjs model exported by Netwright. Standalone: it
+// needs only @tensorflow/tfjs.
+// buildModel() builds the model, train(model, data) trains it as the graph configures it.
+import * as tf from '@tensorflow/tfjs';
+
+/** tfjs hands a layer (and a model returns) one tensor or a list of them. */
+function toList(x: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(x) ? x : [x];
+}
+
+/** One-hot of int labels along a new last axis, as float32. */
+function oneHot(indices: tf.Tensor, depth: number): tf.Tensor {
+  const flat = tf.cast(tf.reshape(indices, [-1]), 'int32') as tf.Tensor1D;
+  return tf.cast(tf.oneHot(flat, depth), 'float32');
+}
+
+/** Constructor arguments of the kernel layers; getConfig() returns them (as Netwright saves them). */
+export interface KernelLayerArgs {
+  name?: string;
+  trainable?: boolean;
+  params?: tf.serialization.ConfigDict;
+  seed?: number;
+}
+
+/**
+ * Hermite activation (activations.hermite): φ(x) = Σ_i a_i·h_i(x), h_0 = 1, h_1 = x, h_{i+1} =
+ * (x·h_i − √i·h_{i−1}) / √(i+1); Σ a_i² = 1; dual ψ(ξ) = Σ a_i² ξ^i. Presets: 1nn a = (0, 1/√2,
+ * 1/√2), majority a = (1/√2, 1/√2)
+ *
+ * Paper: Adityanarayanan Radhakrishnan, Mikhail Belkin, Caroline Uhler (2023). Wide and Deep Neural
+ * Networks Achieve Consistency for Classification. arXiv:2208.05036
+ *
+ * The node's kernel traced into tfjs, registered as 'NetwrightActivationsHermite' like the
+ * Netwright app's class, so models the app saves load with this one.
+ */
+export class Hermite extends tf.layers.Layer {
+  static className = 'NetwrightActivationsHermite';
+  readonly params: tf.serialization.ConfigDict;
+  readonly seed: number;
+
+  constructor(args: KernelLayerArgs) {
+    super(args);
+    this.params = args.params ?? {};
+    this.seed = args.seed ?? 0;
+  }
+
+  override computeOutputShape(): tf.Shape {
+    return [null, 64];
+  }
+
+  // Traced for params { preset: '1nn', coefficients: '0, 0.7071, 0.7071', normalize: true } and
+  // input shapes [null, 64].
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [x] = toList(inputs) as [tf.Tensor];
+      const add = tf.add(tf.mul(x, tf.scalar(0)), tf.scalar(1));
+      const add2 = tf.add(tf.mul(add, tf.scalar(0)), tf.mul(x, tf.scalar(Math.SQRT1_2)));
+      const div = tf.div(tf.sub(tf.mul(x, x), tf.mul(add, tf.scalar(1))), tf.scalar(Math.SQRT2));
+      return tf.add(add2, tf.mul(div, tf.scalar(Math.SQRT1_2)));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      kernelType: 'activations.hermite',
+      params: this.params,
+      seed: this.seed,
+    };
+  }
+}
+tf.serialization.registerClass(Hermite);
+
+/**
+ * The model: one tfjs layer per graph node, named after the node, with the initial weights
+ * Netwright gives it (seed 1).
+ */
+export function buildModel(): tf.LayersModel {
+  const input = tf.input({ shape: [2], name: 'input' });
+  const dense1 = tf.layers
+    .dense({
+      name: 'dense1',
+      units: 64,
+      activation: 'linear',
+      useBias: false,
+      kernelInitializer: tf.initializers.leCunNormal({ seed: 3654889730 }),
+    })
+    .apply(input) as tf.SymbolicTensor;
+  const act1 = new Hermite({
+    name: 'act1',
+    params: { preset: '1nn', coefficients: '0, 0.7071, 0.7071', normalize: true },
+    seed: 99345085,
+  }).apply(dense1) as tf.SymbolicTensor;
+  const dense2 = tf.layers
+    .dense({
+      name: 'dense2',
+      units: 64,
+      activation: 'linear',
+      useBias: false,
+      kernelInitializer: tf.initializers.leCunNormal({ seed: 3671667349 }),
+    })
+    .apply(act1) as tf.SymbolicTensor;
+  const act2 = new Hermite({
+    name: 'act2',
+    params: { preset: '1nn', coefficients: '0, 0.7071, 0.7071', normalize: true },
+    seed: 82567466,
+  }).apply(dense2) as tf.SymbolicTensor;
+  const dense3 = tf.layers
+    .dense({
+      name: 'dense3',
+      units: 64,
+      activation: 'linear',
+      useBias: false,
+      kernelInitializer: tf.initializers.leCunNormal({ seed: 3688444968 }),
+    })
+    .apply(act2) as tf.SymbolicTensor;
+  const act3 = new Hermite({
+    name: 'act3',
+    params: { preset: '1nn', coefficients: '0, 0.7071, 0.7071', normalize: true },
+    seed: 65789847,
+  }).apply(dense3) as tf.SymbolicTensor;
+  const dense4 = tf.layers
+    .dense({
+      name: 'dense4',
+      units: 64,
+      activation: 'linear',
+      useBias: false,
+      kernelInitializer: tf.initializers.leCunNormal({ seed: 3705222587 }),
+    })
+    .apply(act3) as tf.SymbolicTensor;
+  const act4 = new Hermite({
+    name: 'act4',
+    params: { preset: '1nn', coefficients: '0, 0.7071, 0.7071', normalize: true },
+    seed: 183233180,
+  }).apply(dense4) as tf.SymbolicTensor;
+  const output = tf.layers
+    .dense({
+      name: 'output',
+      units: 2,
+      activation: 'softmax',
+      useBias: true,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 2041146867 }),
+    })
+    .apply(act4) as tf.SymbolicTensor;
+  return tf.model({ inputs: [input], outputs: [output], name: 'NTK_depth_taxonomy_Hermite_activations' });
+}
+
+/**
+ * Categorical cross-entropy (losses.categoricalCrossentropy): L = −mean_b Σ_c t_bc · log p_bc, p =
+ * softmax(z) when fromLogits
+ *
+ * Traced for { fromLogits: false, labelSmoothing: 0 }.
+ */
+function categoricalCrossentropy(pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  const log = tf.log(tf.clipByValue(tf.div(pred, tf.sum(pred, [-1], true)), 1e-7, 0.9999999));
+  return tf.neg(tf.mean(tf.sum(tf.mul(target, log), [-1]))) as tf.Scalar;
+}
+
+/** Accuracy (metrics.accuracy): acc = mean_b [argmax_c p_bc = t_b] */
+function accuracy(pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  const cast = tf.cast(tf.reshape(target, [-1]), 'int32');
+  return tf.mean(tf.cast(tf.equal(tf.argMax(pred, -1), cast), 'float32')) as tf.Scalar;
+}
+
+/** Training data: features [N, 2], and class indices [N] (int32). */
+export interface TrainData {
+  x: tf.Tensor;
+  y: tf.Tensor;
+}
+
+export interface TrainOptions {
+  /** Epochs (default: the graph's 2). */
+  epochs?: number;
+  /** Default 64. */
+  batchSize?: number;
+  /** Seed of the batch order (default 1). */
+  seed?: number;
+  onEpoch?: (report: EpochReport) => void | Promise<void>;
+}
+
+/** One epoch: the mean loss, and the mean of each loss term and metric by node id. */
+export interface EpochReport {
+  stage: string;
+  epoch: number;
+  loss: number;
+  values: Record<string, number>;
+}
+
+/** A training stage: epochs and learning rate. */
+interface Stage {
+  name: string;
+  epochs: number;
+  learningRate: number;
+}
+
+const STAGES: Stage[] = [{ name: 'train', epochs: 2, learningRate: 0.01 }];
+
+/**
+ * Adam (learningRate 0.01, beta1 0.9, beta2 0.999, epsilon 1e-7), a fresh one per stage.
+ *
+ * Paper: Kingma, Ba (2014). Adam: A Method for Stochastic Optimization. arXiv:1412.6980
+ */
+function makeOptimizer(learningRate: number): tf.Optimizer {
+  return tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
+}
+
+/** One batch through the model (training mode): the total loss, and each loss term and metric. */
+type Batch = { total: tf.Scalar; values: Record<string, tf.Scalar> };
+
+/** Runs the model on a batch and computes the loss and the metrics. */
+function objective(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Batch {
+  const [output] = toList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]) as [tf.Tensor];
+  const onehot = oneHot(y, 2);
+  const loss = categoricalCrossentropy(output, onehot);
+  return { total: loss, values: { loss, accuracy: accuracy(output, y) } };
+}
+
+/** Trainable variables of every layer. */
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
+}
+
+/** The batch order of Netwright's trainer: mulberry32 from the seed, a Fisher–Yates shuffle per epoch. */
+function createShuffler(seed: number): (count: number) => number[] {
+  let s = seed >>> 0 || 0x9e3779b9;
+  const next = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return (count) => {
+    const a = Array.from({ length: count }, (_, i) => i);
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [a[i], a[j]] = [a[j]!, a[i]!];
+    }
+    return a;
+  };
+}
+
+/**
+ * Trains a model from buildModel() as the graph configures it: Adam (learningRate 0.01, beta1 0.9,
+ * beta2 0.999, epsilon 1e-7), batches of 64 in the order Netwright's trainer uses for seed 1, 2
+ * epochs. The graph trains on Netwright's 'moons' dataset: pass the same data as tensors.
+ *
+ * Resolves to a report per epoch; a non-finite loss stops training with an error.
+ */
+export async function train(
+  model: tf.LayersModel,
+  data: TrainData,
+  opts: TrainOptions = {},
+): Promise<EpochReport[]> {
+  const batchSize = opts.batchSize ?? 64;
+  const shuffle = createShuffler(opts.seed ?? 1);
+  const count = data.y.shape[0]!;
+  const stages = STAGES.map((s) => (STAGES.length === 1 ? { ...s, epochs: opts.epochs ?? s.epochs } : s));
+  const history: EpochReport[] = [];
+  for (const stage of stages) {
+    const vars = trainableVariables(model);
+    const optimizer = makeOptimizer(stage.learningRate);
+    for (let e = 0; e < stage.epochs; e++) {
+      const order = shuffle(count);
+      const sums: Record<string, number> = {};
+      let lossSum = 0;
+      for (let start = 0; start < count; start += batchSize) {
+        const idx = tf.tensor1d(order.slice(start, start + batchSize), 'int32');
+        const x = tf.gather(data.x, idx);
+        const y = tf.gather(data.y, idx);
+        let kept: Record<string, tf.Scalar> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const batch = objective(model, x, y);
+          kept = Object.fromEntries(Object.entries(batch.values).map(([k, v]) => [k, tf.keep(v)]));
+          return batch.total;
+        }, vars);
+        const stacked = tf.stack([value, ...Object.values(kept)]);
+        const [loss, ...rest] = Array.from(await stacked.data());
+        tf.dispose([stacked, value, ...Object.values(kept), idx, x, y]);
+        if (!Number.isFinite(loss)) {
+          tf.dispose(grads);
+          throw new Error(`Training stopped in stage '${stage.name}': the loss became ${loss}.`);
+        }
+        optimizer.applyGradients(grads);
+        tf.dispose(grads);
+        const size = Math.min(batchSize, count - start);
+        lossSum += loss! * size;
+        for (const [i, k] of Object.keys(kept).entries()) sums[k] = (sums[k] ?? 0) + rest[i]! * size;
+      }
+      const values = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+      const report = { stage: stage.name, epoch: history.length + 1, loss: lossSum / count, values };
+      history.push(report);
+      await opts.onEpoch?.(report);
+    }
+    optimizer.dispose();
+  }
+  return history;
+}

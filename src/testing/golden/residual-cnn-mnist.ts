@@ -1,0 +1,302 @@
+// Residual CNN with BatchNorm: a tfjs model exported by Netwright. Standalone: it needs only
+// @tensorflow/tfjs.
+// buildModel() builds the model, train(model, data) trains it as the graph configures it.
+import * as tf from '@tensorflow/tfjs';
+
+/** tfjs hands a layer (and a model returns) one tensor or a list of them. */
+function toList(x: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(x) ? x : [x];
+}
+
+/** One-hot of int labels along a new last axis, as float32. */
+function oneHot(indices: tf.Tensor, depth: number): tf.Tensor {
+  const flat = tf.cast(tf.reshape(indices, [-1]), 'int32') as tf.Tensor1D;
+  return tf.cast(tf.oneHot(flat, depth), 'float32');
+}
+
+/**
+ * The model: one tfjs layer per graph node, named after the node, with the initial weights
+ * Netwright gives it (seed 1).
+ */
+export function buildModel(): tf.LayersModel {
+  const input = tf.input({ shape: [28, 28, 1], name: 'input' });
+  const stem = tf.layers
+    .conv2d({
+      name: 'stem',
+      filters: 16,
+      kernelSize: [3, 3],
+      strides: [1, 1],
+      padding: 'same',
+      dilationRate: [1, 1],
+      activation: 'linear',
+      useBias: false,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 3125027975 }),
+    })
+    .apply(input) as tf.SymbolicTensor;
+  // BatchNormalization: Sergey Ioffe, Christian Szegedy (2015). Batch Normalization: Accelerating
+  // Deep Network Training by Reducing Internal Covariate Shift. arXiv:1502.03167
+  const stemBn = tf.layers
+    .batchNormalization({
+      name: 'stemBn',
+      axis: -1,
+      momentum: 0.99,
+      epsilon: 0.001,
+      center: true,
+      scale: true,
+    })
+    .apply(stem) as tf.SymbolicTensor;
+  // ReLU: Nair, Hinton (2010). Rectified Linear Units Improve Restricted Boltzmann Machines.
+  // https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf
+  const stemRelu = tf.layers
+    .activation({ name: 'stemRelu', activation: 'relu' })
+    .apply(stemBn) as tf.SymbolicTensor;
+  const blockConv1 = tf.layers
+    .conv2d({
+      name: 'blockConv1',
+      filters: 16,
+      kernelSize: [3, 3],
+      strides: [1, 1],
+      padding: 'same',
+      dilationRate: [1, 1],
+      activation: 'linear',
+      useBias: false,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 2023223050 }),
+    })
+    .apply(stemRelu) as tf.SymbolicTensor;
+  // BatchNormalization: Sergey Ioffe, Christian Szegedy (2015). Batch Normalization: Accelerating
+  // Deep Network Training by Reducing Internal Covariate Shift. arXiv:1502.03167
+  const blockBn1 = tf.layers
+    .batchNormalization({
+      name: 'blockBn1',
+      axis: -1,
+      momentum: 0.99,
+      epsilon: 0.001,
+      center: true,
+      scale: true,
+    })
+    .apply(blockConv1) as tf.SymbolicTensor;
+  // ReLU: Nair, Hinton (2010). Rectified Linear Units Improve Restricted Boltzmann Machines.
+  // https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf
+  const blockRelu1 = tf.layers
+    .activation({ name: 'blockRelu1', activation: 'relu' })
+    .apply(blockBn1) as tf.SymbolicTensor;
+  const blockConv2 = tf.layers
+    .conv2d({
+      name: 'blockConv2',
+      filters: 16,
+      kernelSize: [3, 3],
+      strides: [1, 1],
+      padding: 'same',
+      dilationRate: [1, 1],
+      activation: 'linear',
+      useBias: false,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 2040000669 }),
+    })
+    .apply(blockRelu1) as tf.SymbolicTensor;
+  // BatchNormalization: Sergey Ioffe, Christian Szegedy (2015). Batch Normalization: Accelerating
+  // Deep Network Training by Reducing Internal Covariate Shift. arXiv:1502.03167
+  const blockBn2 = tf.layers
+    .batchNormalization({
+      name: 'blockBn2',
+      axis: -1,
+      momentum: 0.99,
+      epsilon: 0.001,
+      center: true,
+      scale: true,
+    })
+    .apply(blockConv2) as tf.SymbolicTensor;
+  const skip = tf.layers.add({ name: 'skip' }).apply([blockBn2, stemRelu]) as tf.SymbolicTensor;
+  // ReLU: Nair, Hinton (2010). Rectified Linear Units Improve Restricted Boltzmann Machines.
+  // https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf
+  const blockRelu2 = tf.layers
+    .activation({ name: 'blockRelu2', activation: 'relu' })
+    .apply(skip) as tf.SymbolicTensor;
+  const pool = tf.layers
+    .maxPooling2d({ name: 'pool', poolSize: [2, 2], strides: [2, 2], padding: 'valid' })
+    .apply(blockRelu2) as tf.SymbolicTensor;
+  const conv3 = tf.layers
+    .conv2d({
+      name: 'conv3',
+      filters: 32,
+      kernelSize: [3, 3],
+      strides: [1, 1],
+      padding: 'same',
+      dilationRate: [1, 1],
+      activation: 'linear',
+      useBias: false,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 492587467 }),
+    })
+    .apply(pool) as tf.SymbolicTensor;
+  // BatchNormalization: Sergey Ioffe, Christian Szegedy (2015). Batch Normalization: Accelerating
+  // Deep Network Training by Reducing Internal Covariate Shift. arXiv:1502.03167
+  const bn3 = tf.layers
+    .batchNormalization({ name: 'bn3', axis: -1, momentum: 0.99, epsilon: 0.001, center: true, scale: true })
+    .apply(conv3) as tf.SymbolicTensor;
+  // ReLU: Nair, Hinton (2010). Rectified Linear Units Improve Restricted Boltzmann Machines.
+  // https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf
+  const relu3 = tf.layers.activation({ name: 'relu3', activation: 'relu' }).apply(bn3) as tf.SymbolicTensor;
+  const gap = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(relu3) as tf.SymbolicTensor;
+  const output = tf.layers
+    .dense({
+      name: 'output',
+      units: 10,
+      activation: 'softmax',
+      useBias: true,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 2041146867 }),
+    })
+    .apply(gap) as tf.SymbolicTensor;
+  return tf.model({ inputs: [input], outputs: [output], name: 'Residual_CNN_with_BatchNorm' });
+}
+
+/**
+ * Categorical cross-entropy (losses.categoricalCrossentropy): L = −mean_b Σ_c t_bc · log p_bc, p =
+ * softmax(z) when fromLogits
+ *
+ * Traced for { fromLogits: false, labelSmoothing: 0 }.
+ */
+function categoricalCrossentropy(pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  const log = tf.log(tf.clipByValue(tf.div(pred, tf.sum(pred, [-1], true)), 1e-7, 0.9999999));
+  return tf.neg(tf.mean(tf.sum(tf.mul(target, log), [-1]))) as tf.Scalar;
+}
+
+/** Accuracy (metrics.accuracy): acc = mean_b [argmax_c p_bc = t_b] */
+function accuracy(pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  const cast = tf.cast(tf.reshape(target, [-1]), 'int32');
+  return tf.mean(tf.cast(tf.equal(tf.argMax(pred, -1), cast), 'float32')) as tf.Scalar;
+}
+
+/** Training data: features [N, 28, 28, 1], and class indices [N] (int32). */
+export interface TrainData {
+  x: tf.Tensor;
+  y: tf.Tensor;
+}
+
+export interface TrainOptions {
+  /** Epochs (default: the graph's 1). */
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Seed of the batch order (default 1). */
+  seed?: number;
+  onEpoch?: (report: EpochReport) => void | Promise<void>;
+}
+
+/** One epoch: the mean loss, and the mean of each loss term and metric by node id. */
+export interface EpochReport {
+  stage: string;
+  epoch: number;
+  loss: number;
+  values: Record<string, number>;
+}
+
+/** A training stage: epochs and learning rate. */
+interface Stage {
+  name: string;
+  epochs: number;
+  learningRate: number;
+}
+
+const STAGES: Stage[] = [{ name: 'train', epochs: 1, learningRate: 0.002 }];
+
+/**
+ * Adam (learningRate 0.002, beta1 0.9, beta2 0.999, epsilon 1e-7), a fresh one per stage.
+ *
+ * Paper: Kingma, Ba (2014). Adam: A Method for Stochastic Optimization. arXiv:1412.6980
+ */
+function makeOptimizer(learningRate: number): tf.Optimizer {
+  return tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
+}
+
+/** One batch through the model (training mode): the total loss, and each loss term and metric. */
+type Batch = { total: tf.Scalar; values: Record<string, tf.Scalar> };
+
+/** Runs the model on a batch and computes the loss and the metrics. */
+function objective(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Batch {
+  const [output] = toList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]) as [tf.Tensor];
+  const onehot = oneHot(y, 10);
+  const loss = categoricalCrossentropy(output, onehot);
+  return { total: loss, values: { loss, accuracy: accuracy(output, y) } };
+}
+
+/** Trainable variables of every layer. */
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
+}
+
+/** The batch order of Netwright's trainer: mulberry32 from the seed, a Fisher–Yates shuffle per epoch. */
+function createShuffler(seed: number): (count: number) => number[] {
+  let s = seed >>> 0 || 0x9e3779b9;
+  const next = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return (count) => {
+    const a = Array.from({ length: count }, (_, i) => i);
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [a[i], a[j]] = [a[j]!, a[i]!];
+    }
+    return a;
+  };
+}
+
+/**
+ * Trains a model from buildModel() as the graph configures it: Adam (learningRate 0.002, beta1 0.9,
+ * beta2 0.999, epsilon 1e-7), batches of 32 in the order Netwright's trainer uses for seed 1, 1
+ * epoch. The graph trains on Netwright's 'mnist' dataset { flat: false, trainSize: 4000, valSize:
+ * 1000 }: pass the same data as tensors.
+ *
+ * Resolves to a report per epoch; a non-finite loss stops training with an error.
+ */
+export async function train(
+  model: tf.LayersModel,
+  data: TrainData,
+  opts: TrainOptions = {},
+): Promise<EpochReport[]> {
+  const batchSize = opts.batchSize ?? 32;
+  const shuffle = createShuffler(opts.seed ?? 1);
+  const count = data.y.shape[0]!;
+  const stages = STAGES.map((s) => (STAGES.length === 1 ? { ...s, epochs: opts.epochs ?? s.epochs } : s));
+  const history: EpochReport[] = [];
+  for (const stage of stages) {
+    const vars = trainableVariables(model);
+    const optimizer = makeOptimizer(stage.learningRate);
+    for (let e = 0; e < stage.epochs; e++) {
+      const order = shuffle(count);
+      const sums: Record<string, number> = {};
+      let lossSum = 0;
+      for (let start = 0; start < count; start += batchSize) {
+        const idx = tf.tensor1d(order.slice(start, start + batchSize), 'int32');
+        const x = tf.gather(data.x, idx);
+        const y = tf.gather(data.y, idx);
+        let kept: Record<string, tf.Scalar> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const batch = objective(model, x, y);
+          kept = Object.fromEntries(Object.entries(batch.values).map(([k, v]) => [k, tf.keep(v)]));
+          return batch.total;
+        }, vars);
+        const stacked = tf.stack([value, ...Object.values(kept)]);
+        const [loss, ...rest] = Array.from(await stacked.data());
+        tf.dispose([stacked, value, ...Object.values(kept), idx, x, y]);
+        if (!Number.isFinite(loss)) {
+          tf.dispose(grads);
+          throw new Error(`Training stopped in stage '${stage.name}': the loss became ${loss}.`);
+        }
+        optimizer.applyGradients(grads);
+        tf.dispose(grads);
+        const size = Math.min(batchSize, count - start);
+        lossSum += loss! * size;
+        for (const [i, k] of Object.keys(kept).entries()) sums[k] = (sums[k] ?? 0) + rest[i]! * size;
+      }
+      const values = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+      const report = { stage: stage.name, epoch: history.length + 1, loss: lossSum / count, values };
+      history.push(report);
+      await opts.onEpoch?.(report);
+    }
+    optimizer.dispose();
+  }
+  return history;
+}

@@ -1,0 +1,712 @@
+// S-KAN function fitting: a tfjs model exported by Netwright. Standalone: it needs only
+// @tensorflow/tfjs.
+// buildModel() builds the model, train(model, data) trains it as the graph configures it.
+import * as tf from '@tensorflow/tfjs';
+
+/** tfjs hands a layer (and a model returns) one tensor or a list of them. */
+function toList(x: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(x) ? x : [x];
+}
+
+/**
+ * Which traced variant of a kernel layer serves these params and input shapes (batch ignored).
+ * Strings compare camel-cased: tfjs camel-cases them when it loads a saved model ('a_b' → 'aB').
+ */
+function variantOf(
+  variants: string[],
+  params: tf.serialization.ConfigDict,
+  inputShape: tf.Shape | tf.Shape[],
+  layer: string,
+): number {
+  const shapes = (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as tf.Shape[];
+  const camel = (_k: string, v: unknown) =>
+    typeof v === 'string' ? v.replace(/_+(\w|$)/g, (_m, c: string) => c.toUpperCase()) : v;
+  const key = JSON.stringify([params, shapes.map((s) => s.slice(1))], camel);
+  const i = variants.indexOf(key);
+  if (i < 0) throw new Error(`${layer}: this export has no code for ${key}`);
+  return i;
+}
+
+/** 1 where x > 0 else 0, as float32, with a zero gradient (tfjs has no gradient for Greater). */
+const step = tf.customGrad((...args) => {
+  const x = args[0] as tf.Tensor;
+  return { value: tf.cast(tf.greater(x, 0), 'float32'), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+});
+
+/** Constructor arguments of the kernel layers; getConfig() returns them (as Netwright saves them). */
+export interface KernelLayerArgs {
+  name?: string;
+  trainable?: boolean;
+  params?: tf.serialization.ConfigDict;
+  seed?: number;
+}
+
+/**
+ * S-KAN layer (kan.sKan): φ_ji(x_i) = w^b_ji·silu(x_i) + Σ_s α_jis·Σ_m c^(s)_jim·Φ^(s)_m(x_i),
+ * α_ji· = softmax(z_ji·) (hard: one-hot argmax z_ji·); y_j = Σ_i φ_ji(x_i). node mode shares z over
+ * the edges into j. Params D·units·(Σ_s M_s + |pool| + 1) (edge) or D·units·(Σ_s M_s + 1) +
+ * units·|pool| (node)
+ *
+ * Paper: Yang, Zhang, Luo, Lu, Shen (2024). Activation Space Selectable Kolmogorov-Arnold Networks.
+ * arXiv:2408.08338
+ *
+ * The node's kernel traced into tfjs, registered as 'NetwrightKanSKan' like the Netwright app's
+ * class, so models the app saves load with this one.
+ */
+export class SKan extends tf.layers.Layer {
+  static className = 'NetwrightKanSKan';
+  readonly params: tf.serialization.ConfigDict;
+  readonly seed: number;
+  // One traced variant per use in the graph: params, input shapes without the batch.
+  private static readonly variants = [
+    '[{"units":5,"pool":"bspline,fourier,grbf,chebyshev,mexhat","selectBy":"edge","selection":"soft","gridSize":5,"splineOrder":3,"gridMin":-1,"gridMax":1},[[2]]]',
+    '[{"units":1,"pool":"bspline,fourier,grbf,chebyshev,mexhat","selectBy":"edge","selection":"soft","gridSize":5,"splineOrder":3,"gridMin":-1,"gridMax":1},[[5]]]',
+  ];
+  private variant = 0;
+  private w!: {
+    base: tf.LayerVariable;
+    coef_bspline: tf.LayerVariable;
+    coef_fourier: tf.LayerVariable;
+    coef_grbf: tf.LayerVariable;
+    coef_chebyshev: tf.LayerVariable;
+    coef_mexhat: tf.LayerVariable;
+    logits: tf.LayerVariable;
+  };
+
+  constructor(args: KernelLayerArgs) {
+    super(args);
+    this.params = args.params ?? {};
+    this.seed = args.seed ?? 0;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    this.variant = variantOf(SKan.variants, this.params, inputShape, this.name);
+    if (this.variant === 0) {
+      this.w = {
+        base: this.addWeight(
+          'base',
+          [2, 5],
+          'float32',
+          tf.initializers.glorotUniform({ seed: this.seed }),
+          undefined,
+          true,
+        ),
+        coef_bspline: this.addWeight(
+          'coef_bspline',
+          [2, 8, 5],
+          'float32',
+          tf.initializers.randomUniform({
+            minval: -0.04330127018922193,
+            maxval: 0.04330127018922193,
+            seed: this.seed + 1,
+          }),
+          undefined,
+          true,
+        ),
+        coef_fourier: this.addWeight(
+          'coef_fourier',
+          [2, 10, 5],
+          'float32',
+          tf.initializers.randomUniform({
+            minval: -0.03872983346207417,
+            maxval: 0.03872983346207417,
+            seed: this.seed + 2,
+          }),
+          undefined,
+          true,
+        ),
+        coef_grbf: this.addWeight(
+          'coef_grbf',
+          [2, 5, 5],
+          'float32',
+          tf.initializers.randomUniform({
+            minval: -0.054772255750516606,
+            maxval: 0.054772255750516606,
+            seed: this.seed + 3,
+          }),
+          undefined,
+          true,
+        ),
+        coef_chebyshev: this.addWeight(
+          'coef_chebyshev',
+          [2, 6, 5],
+          'float32',
+          tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: this.seed + 4 }),
+          undefined,
+          true,
+        ),
+        coef_mexhat: this.addWeight(
+          'coef_mexhat',
+          [2, 5, 5],
+          'float32',
+          tf.initializers.randomUniform({
+            minval: -0.054772255750516606,
+            maxval: 0.054772255750516606,
+            seed: this.seed + 5,
+          }),
+          undefined,
+          true,
+        ),
+        logits: this.addWeight('logits', [2, 5, 5], 'float32', tf.initializers.zeros(), undefined, true),
+      };
+    }
+    if (this.variant === 1) {
+      this.w = {
+        base: this.addWeight(
+          'base',
+          [5, 1],
+          'float32',
+          tf.initializers.glorotUniform({ seed: this.seed }),
+          undefined,
+          true,
+        ),
+        coef_bspline: this.addWeight(
+          'coef_bspline',
+          [5, 8, 1],
+          'float32',
+          tf.initializers.randomUniform({
+            minval: -0.027386127875258303,
+            maxval: 0.027386127875258303,
+            seed: this.seed + 1,
+          }),
+          undefined,
+          true,
+        ),
+        coef_fourier: this.addWeight(
+          'coef_fourier',
+          [5, 10, 1],
+          'float32',
+          tf.initializers.randomUniform({
+            minval: -0.02449489742783178,
+            maxval: 0.02449489742783178,
+            seed: this.seed + 2,
+          }),
+          undefined,
+          true,
+        ),
+        coef_grbf: this.addWeight(
+          'coef_grbf',
+          [5, 5, 1],
+          'float32',
+          tf.initializers.randomUniform({
+            minval: -0.034641016151377546,
+            maxval: 0.034641016151377546,
+            seed: this.seed + 3,
+          }),
+          undefined,
+          true,
+        ),
+        coef_chebyshev: this.addWeight(
+          'coef_chebyshev',
+          [5, 6, 1],
+          'float32',
+          tf.initializers.randomUniform({
+            minval: -0.03162277660168379,
+            maxval: 0.03162277660168379,
+            seed: this.seed + 4,
+          }),
+          undefined,
+          true,
+        ),
+        coef_mexhat: this.addWeight(
+          'coef_mexhat',
+          [5, 5, 1],
+          'float32',
+          tf.initializers.randomUniform({
+            minval: -0.034641016151377546,
+            maxval: 0.034641016151377546,
+            seed: this.seed + 5,
+          }),
+          undefined,
+          true,
+        ),
+        logits: this.addWeight('logits', [5, 1, 5], 'float32', tf.initializers.zeros(), undefined, true),
+      };
+    }
+    this.built = true;
+  }
+
+  override computeOutputShape(): tf.Shape {
+    const shapes: tf.Shape[] = [
+      [null, 5],
+      [null, 1],
+    ];
+    return shapes[this.variant]!;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      if (this.variant === 0) {
+        // params { units: 5, pool: 'bspline,fourier,grbf,chebyshev,mexhat', selectBy: 'edge',
+        // selection: 'soft', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1 } and input
+        // shapes [null, 2]
+        const [x] = toList(inputs) as [tf.Tensor];
+        const base = this.w.base.read();
+        const coef_bspline = this.w.coef_bspline.read();
+        const coef_fourier = this.w.coef_fourier.read();
+        const coef_grbf = this.w.coef_grbf.read();
+        const coef_chebyshev = this.w.coef_chebyshev.read();
+        const coef_mexhat = this.w.coef_mexhat.read();
+        const logits = this.w.logits.read();
+        const reshape = tf.reshape(x, [-1, 2]);
+        const softmax = tf.softmax(logits);
+        const matMul = tf.matMul(tf.mul(reshape, tf.sigmoid(reshape)), base);
+        const reshape2 = tf.reshape(reshape, [-1, 2, 1]);
+        const constant = tf.tensor(
+          [
+            -2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
+            1.4000000000000004, 1.8000000000000003,
+          ],
+          [1, 1, 11],
+          'float32',
+        );
+        const sub = tf.sub(constant, reshape2);
+        const step2 = step(sub);
+        const sub2 = tf.sub(tf.scalar(1), step2);
+        const constant2 = tf.tensor(
+          [
+            -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
+            1.4000000000000004, 1.8000000000000003, 2.2,
+          ],
+          [1, 1, 11],
+          'float32',
+        );
+        const sub3 = tf.sub(constant2, reshape2);
+        const step3 = step(sub3);
+        const mul = tf.mul(sub2, step3);
+        const constant3 = tf.tensor(
+          [
+            -2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
+            1.4000000000000004,
+          ],
+          [1, 1, 10],
+          'float32',
+        );
+        const sub4 = tf.sub(reshape2, constant3);
+        const div = tf.div(sub4, tf.scalar(0.4));
+        const constant4 = tf.tensor(
+          [
+            -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
+            1.4000000000000004, 1.8000000000000003, 2.2,
+          ],
+          [1, 1, 10],
+          'float32',
+        );
+        const sub5 = tf.sub(constant4, reshape2);
+        const div2 = tf.div(sub5, tf.scalar(0.4));
+        const slice = tf.slice(mul, [0, 0, 0], [-1, 2, 10]);
+        const slice2 = tf.slice(mul, [0, 0, 1], [-1, 2, 10]);
+        const mul2 = tf.mul(div, slice);
+        const mul3 = tf.mul(div2, slice2);
+        const add = tf.add(mul2, mul3);
+        const constant5 = tf.tensor(
+          [-2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1],
+          [1, 1, 9],
+          'float32',
+        );
+        const sub6 = tf.sub(reshape2, constant5);
+        const div3 = tf.div(sub6, tf.scalar(0.8));
+        const constant6 = tf.tensor(
+          [
+            -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004,
+            1.8000000000000003, 2.2,
+          ],
+          [1, 1, 9],
+          'float32',
+        );
+        const sub7 = tf.sub(constant6, reshape2);
+        const div4 = tf.div(sub7, tf.scalar(0.8));
+        const slice3 = tf.slice(add, [0, 0, 0], [-1, 2, 9]);
+        const slice4 = tf.slice(add, [0, 0, 1], [-1, 2, 9]);
+        const mul4 = tf.mul(div3, slice3);
+        const mul5 = tf.mul(div4, slice4);
+        const add2 = tf.add(mul4, mul5);
+        const constant7 = tf.tensor(
+          [-2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001],
+          [1, 1, 8],
+          'float32',
+        );
+        const sub8 = tf.sub(reshape2, constant7);
+        const div5 = tf.div(sub8, tf.scalar(1.2000000000000002));
+        const constant8 = tf.tensor(
+          [
+            -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004,
+            1.8000000000000003, 2.2,
+          ],
+          [1, 1, 8],
+          'float32',
+        );
+        const sub9 = tf.sub(constant8, reshape2);
+        const div6 = tf.div(sub9, tf.scalar(1.2000000000000002));
+        const slice5 = tf.slice(add2, [0, 0, 0], [-1, 2, 8]);
+        const slice6 = tf.slice(add2, [0, 0, 1], [-1, 2, 8]);
+        const mul6 = tf.mul(div5, slice5);
+        const mul7 = tf.mul(div6, slice6);
+        const add3 = tf.add(mul6, mul7);
+        const transpose = tf.transpose(add3, [1, 0, 2]);
+        const matMul2 = tf.matMul(transpose, coef_bspline);
+        const reshape3 = tf.reshape(tf.slice(softmax, [0, 0, 0], [2, 5, 1]), [2, 1, 5]);
+        const mul8 = tf.mul(matMul2, reshape3);
+        const sum = tf.sum(mul8, [0]);
+        const add4 = tf.add(matMul, sum);
+        const constant9 = tf.tensor([1, 2, 3, 4, 5], [1, 1, 5], 'float32');
+        const mul9 = tf.mul(tf.reshape(reshape, [-1, 2, 1]), constant9);
+        const transpose2 = tf.transpose(tf.concat([tf.cos(mul9), tf.sin(mul9)], 2), [1, 0, 2]);
+        const reshape4 = tf.reshape(tf.slice(softmax, [0, 0, 1], [2, 5, 1]), [2, 1, 5]);
+        const sum2 = tf.sum(tf.mul(tf.matMul(transpose2, coef_fourier), reshape4), [0]);
+        const add5 = tf.add(add4, sum2);
+        const constant10 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
+        const div7 = tf.div(tf.sub(tf.reshape(reshape, [-1, 2, 1]), constant10), tf.scalar(0.5));
+        const matMul3 = tf.matMul(tf.transpose(tf.exp(tf.neg(tf.square(div7))), [1, 0, 2]), coef_grbf);
+        const reshape5 = tf.reshape(tf.slice(softmax, [0, 0, 2], [2, 5, 1]), [2, 1, 5]);
+        const sum3 = tf.sum(tf.mul(matMul3, reshape5), [0]);
+        const add6 = tf.add(add5, sum3);
+        const tanh = tf.tanh(tf.reshape(reshape, [-1, 2, 1]));
+        const add7 = tf.add(tf.mul(tanh, tf.scalar(0)), tf.scalar(1));
+        const sub10 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), tanh), add7);
+        const sub11 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub10), tanh);
+        const sub12 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub11), sub10);
+        const sub13 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub12), sub11);
+        const transpose3 = tf.transpose(tf.concat([add7, tanh, sub10, sub11, sub12, sub13], 2), [1, 0, 2]);
+        const reshape6 = tf.reshape(tf.slice(softmax, [0, 0, 3], [2, 5, 1]), [2, 1, 5]);
+        const sum4 = tf.sum(tf.mul(tf.matMul(transpose3, coef_chebyshev), reshape6), [0]);
+        const add8 = tf.add(add6, sum4);
+        const constant11 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
+        const square = tf.square(tf.div(tf.sub(tf.reshape(reshape, [-1, 2, 1]), constant11), tf.scalar(0.5)));
+        const mul10 = tf.mul(tf.sub(tf.scalar(1), square), tf.exp(tf.mul(square, tf.scalar(-0.5))));
+        const reshape7 = tf.reshape(tf.slice(softmax, [0, 0, 4], [2, 5, 1]), [2, 1, 5]);
+        const sum5 = tf.sum(tf.mul(tf.matMul(tf.transpose(mul10, [1, 0, 2]), coef_mexhat), reshape7), [0]);
+        const add9 = tf.add(add8, sum5);
+        return tf.reshape(add9, [x.shape[0]!, 5]);
+      }
+      // params { units: 1, pool: 'bspline,fourier,grbf,chebyshev,mexhat', selectBy: 'edge',
+      // selection: 'soft', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1 } and input shapes
+      // [null, 5]
+      const [x] = toList(inputs) as [tf.Tensor];
+      const base = this.w.base.read();
+      const coef_bspline = this.w.coef_bspline.read();
+      const coef_fourier = this.w.coef_fourier.read();
+      const coef_grbf = this.w.coef_grbf.read();
+      const coef_chebyshev = this.w.coef_chebyshev.read();
+      const coef_mexhat = this.w.coef_mexhat.read();
+      const logits = this.w.logits.read();
+      const reshape = tf.reshape(x, [-1, 5]);
+      const softmax = tf.softmax(logits);
+      const matMul = tf.matMul(tf.mul(reshape, tf.sigmoid(reshape)), base);
+      const reshape2 = tf.reshape(reshape, [-1, 5, 1]);
+      const constant = tf.tensor(
+        [
+          -2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
+          1.4000000000000004, 1.8000000000000003,
+        ],
+        [1, 1, 11],
+        'float32',
+      );
+      const sub = tf.sub(constant, reshape2);
+      const step2 = step(sub);
+      const sub2 = tf.sub(tf.scalar(1), step2);
+      const constant2 = tf.tensor(
+        [
+          -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
+          1.4000000000000004, 1.8000000000000003, 2.2,
+        ],
+        [1, 1, 11],
+        'float32',
+      );
+      const sub3 = tf.sub(constant2, reshape2);
+      const step3 = step(sub3);
+      const mul = tf.mul(sub2, step3);
+      const constant3 = tf.tensor(
+        [
+          -2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
+          1.4000000000000004,
+        ],
+        [1, 1, 10],
+        'float32',
+      );
+      const sub4 = tf.sub(reshape2, constant3);
+      const div = tf.div(sub4, tf.scalar(0.4));
+      const constant4 = tf.tensor(
+        [
+          -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
+          1.4000000000000004, 1.8000000000000003, 2.2,
+        ],
+        [1, 1, 10],
+        'float32',
+      );
+      const sub5 = tf.sub(constant4, reshape2);
+      const div2 = tf.div(sub5, tf.scalar(0.4));
+      const slice = tf.slice(mul, [0, 0, 0], [-1, 5, 10]);
+      const slice2 = tf.slice(mul, [0, 0, 1], [-1, 5, 10]);
+      const mul2 = tf.mul(div, slice);
+      const mul3 = tf.mul(div2, slice2);
+      const add = tf.add(mul2, mul3);
+      const constant5 = tf.tensor(
+        [-2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1],
+        [1, 1, 9],
+        'float32',
+      );
+      const sub6 = tf.sub(reshape2, constant5);
+      const div3 = tf.div(sub6, tf.scalar(0.8));
+      const constant6 = tf.tensor(
+        [
+          -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004,
+          1.8000000000000003, 2.2,
+        ],
+        [1, 1, 9],
+        'float32',
+      );
+      const sub7 = tf.sub(constant6, reshape2);
+      const div4 = tf.div(sub7, tf.scalar(0.8));
+      const slice3 = tf.slice(add, [0, 0, 0], [-1, 5, 9]);
+      const slice4 = tf.slice(add, [0, 0, 1], [-1, 5, 9]);
+      const mul4 = tf.mul(div3, slice3);
+      const mul5 = tf.mul(div4, slice4);
+      const add2 = tf.add(mul4, mul5);
+      const constant7 = tf.tensor(
+        [-2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001],
+        [1, 1, 8],
+        'float32',
+      );
+      const sub8 = tf.sub(reshape2, constant7);
+      const div5 = tf.div(sub8, tf.scalar(1.2000000000000002));
+      const constant8 = tf.tensor(
+        [
+          -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004,
+          1.8000000000000003, 2.2,
+        ],
+        [1, 1, 8],
+        'float32',
+      );
+      const sub9 = tf.sub(constant8, reshape2);
+      const div6 = tf.div(sub9, tf.scalar(1.2000000000000002));
+      const slice5 = tf.slice(add2, [0, 0, 0], [-1, 5, 8]);
+      const slice6 = tf.slice(add2, [0, 0, 1], [-1, 5, 8]);
+      const mul6 = tf.mul(div5, slice5);
+      const mul7 = tf.mul(div6, slice6);
+      const add3 = tf.add(mul6, mul7);
+      const transpose = tf.transpose(add3, [1, 0, 2]);
+      const matMul2 = tf.matMul(transpose, coef_bspline);
+      const reshape3 = tf.reshape(tf.slice(softmax, [0, 0, 0], [5, 1, 1]), [5, 1, 1]);
+      const mul8 = tf.mul(matMul2, reshape3);
+      const sum = tf.sum(mul8, [0]);
+      const add4 = tf.add(matMul, sum);
+      const constant9 = tf.tensor([1, 2, 3, 4, 5], [1, 1, 5], 'float32');
+      const mul9 = tf.mul(tf.reshape(reshape, [-1, 5, 1]), constant9);
+      const transpose2 = tf.transpose(tf.concat([tf.cos(mul9), tf.sin(mul9)], 2), [1, 0, 2]);
+      const reshape4 = tf.reshape(tf.slice(softmax, [0, 0, 1], [5, 1, 1]), [5, 1, 1]);
+      const sum2 = tf.sum(tf.mul(tf.matMul(transpose2, coef_fourier), reshape4), [0]);
+      const add5 = tf.add(add4, sum2);
+      const constant10 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
+      const div7 = tf.div(tf.sub(tf.reshape(reshape, [-1, 5, 1]), constant10), tf.scalar(0.5));
+      const matMul3 = tf.matMul(tf.transpose(tf.exp(tf.neg(tf.square(div7))), [1, 0, 2]), coef_grbf);
+      const reshape5 = tf.reshape(tf.slice(softmax, [0, 0, 2], [5, 1, 1]), [5, 1, 1]);
+      const sum3 = tf.sum(tf.mul(matMul3, reshape5), [0]);
+      const add6 = tf.add(add5, sum3);
+      const tanh = tf.tanh(tf.reshape(reshape, [-1, 5, 1]));
+      const add7 = tf.add(tf.mul(tanh, tf.scalar(0)), tf.scalar(1));
+      const sub10 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), tanh), add7);
+      const sub11 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub10), tanh);
+      const sub12 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub11), sub10);
+      const sub13 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub12), sub11);
+      const transpose3 = tf.transpose(tf.concat([add7, tanh, sub10, sub11, sub12, sub13], 2), [1, 0, 2]);
+      const reshape6 = tf.reshape(tf.slice(softmax, [0, 0, 3], [5, 1, 1]), [5, 1, 1]);
+      const sum4 = tf.sum(tf.mul(tf.matMul(transpose3, coef_chebyshev), reshape6), [0]);
+      const add8 = tf.add(add6, sum4);
+      const constant11 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
+      const square = tf.square(tf.div(tf.sub(tf.reshape(reshape, [-1, 5, 1]), constant11), tf.scalar(0.5)));
+      const mul10 = tf.mul(tf.sub(tf.scalar(1), square), tf.exp(tf.mul(square, tf.scalar(-0.5))));
+      const reshape7 = tf.reshape(tf.slice(softmax, [0, 0, 4], [5, 1, 1]), [5, 1, 1]);
+      const sum5 = tf.sum(tf.mul(tf.matMul(tf.transpose(mul10, [1, 0, 2]), coef_mexhat), reshape7), [0]);
+      const add9 = tf.add(add8, sum5);
+      return tf.reshape(add9, [x.shape[0]!, 1]);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      kernelType: 'kan.sKan',
+      params: this.params,
+      seed: this.seed,
+    };
+  }
+}
+tf.serialization.registerClass(SKan);
+
+/**
+ * The model: one tfjs layer per graph node, named after the node, with the initial weights
+ * Netwright gives it (seed 1).
+ */
+export function buildModel(): tf.LayersModel {
+  const input = tf.input({ shape: [2], name: 'input' });
+  const skan1 = new SKan({
+    name: 'skan1',
+    params: {
+      units: 5,
+      pool: 'bspline,fourier,grbf,chebyshev,mexhat',
+      selectBy: 'edge',
+      selection: 'soft',
+      gridSize: 5,
+      splineOrder: 3,
+      gridMin: -1,
+      gridMax: 1,
+    },
+    seed: 1377783330,
+  }).apply(input) as tf.SymbolicTensor;
+  const skan2 = new SKan({
+    name: 'skan2',
+    params: {
+      units: 1,
+      pool: 'bspline,fourier,grbf,chebyshev,mexhat',
+      selectBy: 'edge',
+      selection: 'soft',
+      gridSize: 5,
+      splineOrder: 3,
+      gridMin: -1,
+      gridMax: 1,
+    },
+    seed: 1394560949,
+  }).apply(skan1) as tf.SymbolicTensor;
+  return tf.model({ inputs: [input], outputs: [skan2], name: 'S_KAN_function_fitting' });
+}
+
+/** Mean squared error (losses.meanSquaredError): L = mean (p − t)² */
+function meanSquaredError(pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  return tf.mean(tf.square(tf.sub(pred, target))) as tf.Scalar;
+}
+
+/** Training data: features [N, 2], and target values [N, …] (float32). */
+export interface TrainData {
+  x: tf.Tensor;
+  y: tf.Tensor;
+}
+
+export interface TrainOptions {
+  /** Epochs (default: the graph's 360). */
+  epochs?: number;
+  /** Default 1000. */
+  batchSize?: number;
+  /** Seed of the batch order (default 1). */
+  seed?: number;
+  onEpoch?: (report: EpochReport) => void | Promise<void>;
+}
+
+/** One epoch: the mean loss, and the mean of each loss term and metric by node id. */
+export interface EpochReport {
+  stage: string;
+  epoch: number;
+  loss: number;
+  values: Record<string, number>;
+}
+
+/** A training stage: epochs and learning rate. */
+interface Stage {
+  name: string;
+  epochs: number;
+  learningRate: number;
+}
+
+const STAGES: Stage[] = [{ name: 'train', epochs: 360, learningRate: 0.01 }];
+
+/**
+ * Adam (learningRate 0.01, beta1 0.9, beta2 0.999, epsilon 1e-7), a fresh one per stage.
+ *
+ * Paper: Kingma, Ba (2014). Adam: A Method for Stochastic Optimization. arXiv:1412.6980
+ */
+function makeOptimizer(learningRate: number): tf.Optimizer {
+  return tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
+}
+
+/** One batch through the model (training mode): the total loss, and each loss term and metric. */
+type Batch = { total: tf.Scalar; values: Record<string, tf.Scalar> };
+
+/** Runs the model on a batch and computes the loss and the metrics. */
+function objective(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Batch {
+  const [skan2] = toList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]) as [tf.Tensor];
+  const loss = meanSquaredError(skan2, y);
+  return { total: loss, values: { loss } };
+}
+
+/** Trainable variables of every layer. */
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
+}
+
+/** The batch order of Netwright's trainer: mulberry32 from the seed, a Fisher–Yates shuffle per epoch. */
+function createShuffler(seed: number): (count: number) => number[] {
+  let s = seed >>> 0 || 0x9e3779b9;
+  const next = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return (count) => {
+    const a = Array.from({ length: count }, (_, i) => i);
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [a[i], a[j]] = [a[j]!, a[i]!];
+    }
+    return a;
+  };
+}
+
+/**
+ * Trains a model from buildModel() as the graph configures it: Adam (learningRate 0.01, beta1 0.9,
+ * beta2 0.999, epsilon 1e-7), batches of 1000 in the order Netwright's trainer uses for seed 1, 360
+ * epochs. The graph trains on Netwright's 'functionFit' dataset { fn: 'exp-sin', samples: 2000,
+ * valFraction: 0.5 }: pass the same data as tensors.
+ *
+ * Resolves to a report per epoch; a non-finite loss stops training with an error.
+ */
+export async function train(
+  model: tf.LayersModel,
+  data: TrainData,
+  opts: TrainOptions = {},
+): Promise<EpochReport[]> {
+  const batchSize = opts.batchSize ?? 1000;
+  const shuffle = createShuffler(opts.seed ?? 1);
+  const count = data.y.shape[0]!;
+  const stages = STAGES.map((s) => (STAGES.length === 1 ? { ...s, epochs: opts.epochs ?? s.epochs } : s));
+  const history: EpochReport[] = [];
+  for (const stage of stages) {
+    const vars = trainableVariables(model);
+    const optimizer = makeOptimizer(stage.learningRate);
+    for (let e = 0; e < stage.epochs; e++) {
+      const order = shuffle(count);
+      const sums: Record<string, number> = {};
+      let lossSum = 0;
+      for (let start = 0; start < count; start += batchSize) {
+        const idx = tf.tensor1d(order.slice(start, start + batchSize), 'int32');
+        const x = tf.gather(data.x, idx);
+        const y = tf.gather(data.y, idx);
+        let kept: Record<string, tf.Scalar> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const batch = objective(model, x, y);
+          kept = Object.fromEntries(Object.entries(batch.values).map(([k, v]) => [k, tf.keep(v)]));
+          return batch.total;
+        }, vars);
+        const stacked = tf.stack([value, ...Object.values(kept)]);
+        const [loss, ...rest] = Array.from(await stacked.data());
+        tf.dispose([stacked, value, ...Object.values(kept), idx, x, y]);
+        if (!Number.isFinite(loss)) {
+          tf.dispose(grads);
+          throw new Error(`Training stopped in stage '${stage.name}': the loss became ${loss}.`);
+        }
+        optimizer.applyGradients(grads);
+        tf.dispose(grads);
+        const size = Math.min(batchSize, count - start);
+        lossSum += loss! * size;
+        for (const [i, k] of Object.keys(kept).entries()) sums[k] = (sums[k] ?? 0) + rest[i]! * size;
+      }
+      const values = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+      const report = { stage: stage.name, epoch: history.length + 1, loss: lossSum / count, values };
+      history.push(report);
+      await opts.onEpoch?.(report);
+    }
+    optimizer.dispose();
+  }
+  return history;
+}

@@ -1,0 +1,171 @@
+// Helpers shared by the KAN and attention paper experiments (not an experiment: the leading `_`
+// keeps discovery from listing it). Graphs are built from the template (with param overrides) or
+// from small inline GraphDocs, compiled and trained with our trainer on in-memory datasets.
+import { type CompiledModel, compileIR } from '../../compiler/compile.ts';
+import { analyse, analyseText } from '../../core/analysis/analyse.ts';
+import type { LoadedDataset, Split } from '../../core/datasets/dataset-def.ts';
+import type { GraphDoc } from '../../core/doc/schema.ts';
+import type { IRTraining } from '../../core/ir.ts';
+import { lowerGraph } from '../../core/lower.ts';
+import type { Registry } from '../../core/registry.ts';
+import { selectNodeBackend } from '../backend-node.ts';
+import { type Evaluation, evaluate, toTensors, train } from '../loop.ts';
+
+/** wasm when it initialises (much faster here), else cpu. */
+export async function fastBackend(): Promise<string> {
+  try {
+    return await selectNodeBackend('wasm');
+  } catch {
+    return selectNodeBackend('cpu');
+  }
+}
+
+export interface Built {
+  readonly compiled: CompiledModel;
+  readonly training: IRTraining;
+  readonly params: number;
+}
+
+/** Analyse → lower → compile; throws with the diagnostics when the graph is broken. */
+export function build(doc: GraphDoc | string, registry: Registry, seed: number): Built {
+  const a = typeof doc === 'string' ? analyseText(doc, registry) : analyse(doc, registry);
+  const lowered = lowerGraph(a, registry);
+  if (!lowered.ir)
+    throw new Error(`graph does not build: ${lowered.diagnostics.map((d) => d.message).join('; ')}`);
+  return {
+    compiled: compileIR(lowered.ir, registry, { seed }),
+    training: lowered.ir.training!,
+    params: a.totalParams,
+  };
+}
+
+/** The template's doc with some nodes' params overridden (and, optionally, nodes dropped). */
+export function templateWith(
+  text: string,
+  overrides: Readonly<Record<string, Record<string, unknown>>>,
+  drop: readonly string[] = [],
+): GraphDoc {
+  const doc = JSON.parse(text) as GraphDoc;
+  for (const [id, params] of Object.entries(overrides)) {
+    const n = doc.nodes[id];
+    if (!n) throw new Error(`template has no node '${id}'`);
+    n.params = { ...n.params, ...params };
+  }
+  for (const id of drop) delete doc.nodes[id];
+  doc.edges = Object.fromEntries(
+    Object.entries(doc.edges).filter(([, e]) => doc.nodes[e.from.node] && doc.nodes[e.to.node]),
+  );
+  return doc;
+}
+
+type Chain = readonly (
+  | readonly [string, Record<string, unknown>]
+  | readonly [string, Record<string, unknown>, string]
+)[];
+
+/**
+ * A sequential GraphDoc: input → chain → (loss, accuracy?) with the given training settings.
+ * Chain entries are [type, params, group?].
+ */
+export function sequential(
+  inputShape: readonly number[],
+  chain: Chain,
+  head: { loss: string; lossParams?: Record<string, unknown>; accuracy?: boolean },
+  training: Record<string, unknown>,
+): GraphDoc {
+  const nodes: GraphDoc['nodes'] = { input: { type: 'io.input', v: 1, params: { shape: [...inputShape] } } };
+  const edges: GraphDoc['edges'] = {};
+  let prev = 'input';
+  chain.forEach(([type, params, group], i) => {
+    const id = `n${i}`;
+    nodes[id] = { type, v: 1, params, ...(group ? { group } : {}) };
+    edges[`e${i}`] = { from: { node: prev, port: 'y' }, to: { node: id, port: 'x' } };
+    prev = id;
+  });
+  nodes.loss = { type: head.loss, v: 1, params: head.lossParams ?? {} };
+  edges.eloss = { from: { node: prev, port: 'y' }, to: { node: 'loss', port: 'pred' } };
+  if (head.accuracy) {
+    nodes.accuracy = { type: 'metrics.accuracy', v: 1, params: {} };
+    edges.eacc = { from: { node: prev, port: 'y' }, to: { node: 'accuracy', port: 'pred' } };
+  }
+  return {
+    format: 'netwright.graph',
+    formatVersion: 1,
+    meta: { title: 'experiment model' },
+    nodes,
+    edges,
+    training: training as GraphDoc['training'],
+    layout: {},
+  };
+}
+
+export interface FitResult {
+  readonly val: Evaluation;
+  readonly msPerStep: number;
+  readonly steps: number;
+  readonly status: string;
+}
+
+/** Trains (no per-epoch validation) then evaluates on the val split. */
+export async function trainAndEvaluate(
+  built: Built,
+  registry: Registry,
+  data: LoadedDataset,
+  opts: { epochs?: number; batchSize?: number; seed: number },
+): Promise<FitResult> {
+  const batchSize = opts.batchSize ?? built.training.batchSize;
+  const r = await train(built.compiled, registry, data, built.training, {
+    ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+    batchSize,
+    seed: opts.seed,
+    validate: false,
+  });
+  const steps = r.epochs.length * Math.ceil(data.train.count / batchSize);
+  const val = toTensors(data, 'val');
+  const ev = await evaluate(built.compiled, registry, val);
+  val.dispose();
+  return { val: ev, msPerStep: r.ms / Math.max(1, steps), steps, status: r.status };
+}
+
+/** Runs `f` with a built model and disposes the model afterwards. */
+export async function withModel<R>(built: Built, f: (b: Built) => Promise<R>): Promise<R> {
+  try {
+    return await f(built);
+  } finally {
+    built.compiled.dispose();
+  }
+}
+
+/** Regression data from a function of a point, inputs uniform in [−1, 1]^dim. */
+export function regression(
+  f: (x: readonly number[]) => number,
+  dim: number,
+  nTrain: number,
+  nVal: number,
+  rand: () => number,
+): LoadedDataset {
+  const make = (n: number): Split => {
+    const x = new Float32Array(n * dim);
+    const y = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = Array.from({ length: dim }, () => Math.fround(2 * rand() - 1));
+      x.set(p, i * dim);
+      y[i] = f(p);
+    }
+    return { x, y, count: n };
+  };
+  return {
+    binding: { name: 'regression', featureShape: [dim], labels: { kind: 'values', shape: [1] } },
+    train: make(nTrain),
+    val: make(nVal),
+  };
+}
+
+export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+export const sd = (xs: readonly number[]): number => {
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
+};
+/** `mean ± sd (a, b, c)` with `digits` decimals. */
+export const summary = (xs: readonly number[], digits = 4): string =>
+  `${mean(xs).toFixed(digits)} ± ${sd(xs).toFixed(digits)} (${xs.map((x) => x.toFixed(digits)).join(', ')})`;

@@ -1,0 +1,248 @@
+// The React Flow canvas, controlled by the editor store: nodes and edges are derived from the
+// GraphDoc + analysis (FlowModel), gestures become commands (src/app/actions.ts).
+import {
+  Background,
+  type Connection,
+  ConnectionMode,
+  Controls,
+  type EdgeChange,
+  MiniMap,
+  type NodeChange,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { addNodeAt, commitDrag, connectPorts, openText } from '../app/actions.ts';
+import type { Point } from '../app/commands.ts';
+import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import { type CardNode, FlowModel, type Measured, type ShapeEdge as ShapeEdgeT } from './flow-model.ts';
+import { NodeCard } from './node-card.tsx';
+import { DRAG_MIME } from './palette.tsx';
+import { QuickAdd } from './quick-add.tsx';
+import { ShapeEdge } from './shape-edge.tsx';
+
+const nodeTypes = { card: NodeCard };
+const edgeTypes = { shape: ShapeEdge };
+
+/** What the rest of the editor asks of the canvas. */
+export interface CanvasApi {
+  /** Flow coordinates of the middle of the visible canvas. */
+  centre(): Point;
+  /** Measured node sizes (for auto-layout). */
+  sizes(): ReadonlyMap<string, Measured>;
+  fitView(): void;
+  /** Flow coordinates under the last pointer position, when it was over the canvas. */
+  pointer(): Point | undefined;
+}
+
+export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
+  const store = useEditorStore();
+  const registry = useEditor((s) => s.registry);
+  const doc = useEditor((s) => s.history.present);
+  const analysis = useEditor((s) => s.analysis);
+  const selection = useEditor((s) => s.selection);
+  const drag = useEditor((s) => s.drag);
+  const focus = useEditor((s) => s.focus);
+  const epoch = useEditor((s) => s.epoch);
+  const [mountEpoch] = useState(epoch);
+  const [fitOnInit] = useState(() => Object.keys(doc.nodes).length > 0);
+  const rf = useReactFlow<CardNode, ShapeEdgeT>();
+  const model = useMemo(() => new FlowModel(registry), [registry]);
+  const measured = useRef(new Map<string, Measured>());
+  const [measureSeq, setMeasureSeq] = useState(0);
+  const wrapper = useRef<HTMLDivElement>(null);
+  const lastPointer = useRef<{ x: number; y: number } | undefined>(undefined);
+  const [quickAdd, setQuickAdd] = useState<{ screen: Point; flow: Point } | null>(null);
+
+  const selNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
+  const selEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: measureSeq signals new measurements in the ref
+  const nodes = useMemo(
+    () => model.nodes(doc, analysis, selNodes, drag, measured.current),
+    [model, doc, analysis, selNodes, drag, measureSeq],
+  );
+  const edges = useMemo(() => model.edges(doc, analysis, selEdges), [model, doc, analysis, selEdges]);
+
+  useEffect(() => {
+    apiRef.current = {
+      centre() {
+        const r = wrapper.current?.getBoundingClientRect();
+        if (!r) return { x: 0, y: 0 };
+        return rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
+      },
+      sizes: () => measured.current,
+      fitView: () => void rf.fitView({ padding: 0.15, duration: 200 }),
+      pointer() {
+        const p = lastPointer.current;
+        const r = wrapper.current?.getBoundingClientRect();
+        if (!p || !r || p.x < r.left || p.x > r.right || p.y < r.top || p.y > r.bottom) return undefined;
+        return rf.screenToFlowPosition(p);
+      },
+    };
+    return () => {
+      apiRef.current = null;
+    };
+  }, [apiRef, rf]);
+
+  useEffect(() => {
+    if (epoch === mountEpoch) return;
+    const t = window.setTimeout(
+      () => void rf.fitView({ padding: 0.2, maxZoom: 1.1, minZoom: 0.35, duration: 150 }),
+      60,
+    );
+    return () => window.clearTimeout(t);
+  }, [epoch, mountEpoch, rf]);
+
+  useEffect(() => {
+    if (focus) void rf.fitView({ nodes: [{ id: focus.nodeId }], duration: 300, maxZoom: 1.25, padding: 0.4 });
+  }, [focus, rf]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<CardNode>[]) => {
+      let dims = false;
+      const moved: Record<string, Point> = {};
+      let anyMoved = false;
+      const sel = new Set(store.getState().selection.nodes);
+      let selChanged = false;
+      for (const c of changes) {
+        if (c.type === 'dimensions' && c.dimensions) {
+          const prev = measured.current.get(c.id);
+          if (prev?.width !== c.dimensions.width || prev?.height !== c.dimensions.height) {
+            measured.current.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
+            dims = true;
+          }
+        } else if (c.type === 'position' && c.position && c.dragging) {
+          moved[c.id] = c.position;
+          anyMoved = true;
+        } else if (c.type === 'select') {
+          selChanged = true;
+          if (c.selected) sel.add(c.id);
+          else sel.delete(c.id);
+        }
+      }
+      if (dims) setMeasureSeq((n) => n + 1);
+      if (anyMoved) store.setDrag({ ...(store.getState().drag ?? {}), ...moved });
+      if (selChanged) store.select({ nodes: [...sel], edges: store.getState().selection.edges });
+    },
+    [store],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<ShapeEdgeT>[]) => {
+      const sel = new Set(store.getState().selection.edges);
+      let changed = false;
+      for (const c of changes) {
+        if (c.type !== 'select') continue;
+        changed = true;
+        if (c.selected) sel.add(c.id);
+        else sel.delete(c.id);
+      }
+      if (changed) store.select({ nodes: store.getState().selection.nodes, edges: [...sel] });
+    },
+    [store],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      connectPorts(
+        store,
+        { node: c.source, port: c.sourceHandle ?? '' },
+        { node: c.target, port: c.targetHandle ?? '' },
+      );
+    },
+    [store],
+  );
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      e.preventDefault();
+      const type = e.dataTransfer.getData(DRAG_MIME);
+      if (type) {
+        const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        addNodeAt(store, type, { x: at.x - 90, y: at.y - 30 });
+        return;
+      }
+      const file = e.dataTransfer.files[0];
+      if (file) void openFile(store, file);
+    },
+    [rf, store],
+  );
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: the canvas is a pointer surface; every action also has a keyboard path
+    <div
+      className="canvas"
+      ref={wrapper}
+      data-testid="canvas"
+      onDragOver={(e) => {
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+      }}
+      onDrop={onDrop}
+      onPointerMove={(e) => {
+        lastPointer.current = { x: e.clientX, y: e.clientY };
+      }}
+      onDoubleClick={(e) => {
+        const target = e.target as Element;
+        if (!target.closest('.react-flow__pane') || target.closest('.react-flow__node')) return;
+        const r = wrapper.current!.getBoundingClientRect();
+        setQuickAdd({
+          screen: { x: e.clientX - r.left, y: e.clientY - r.top },
+          flow: rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }),
+        });
+      }}
+    >
+      <ReactFlow<CardNode, ShapeEdgeT>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeDragStop={() => commitDrag(store)}
+        onConnect={onConnect}
+        connectionMode={ConnectionMode.Loose}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        zoomOnDoubleClick={false}
+        minZoom={0.1}
+        maxZoom={2.5}
+        fitView={fitOnInit}
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.1, minZoom: 0.35 }}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={24} />
+        <Controls showInteractive={false} />
+        <MiniMap pannable zoomable ariaLabel="Minimap" />
+      </ReactFlow>
+      {quickAdd && (
+        <QuickAdd
+          registry={registry}
+          at={quickAdd.screen}
+          onPick={(type) => {
+            addNodeAt(store, type, quickAdd.flow);
+            setQuickAdd(null);
+          }}
+          onClose={() => setQuickAdd(null)}
+        />
+      )}
+    </div>
+  );
+}
+
+export async function openFile(store: ReturnType<typeof useEditorStore>, file: File): Promise<void> {
+  const name = `'${file.name.slice(0, 80)}'`;
+  if (file.size > 8 * 1024 * 1024) {
+    store.toast('error', `Could not open ${name}: it is larger than 8 MB. The current graph is unchanged.`);
+    return;
+  }
+  let text: string;
+  try {
+    text = await file.text();
+  } catch (e) {
+    store.toast('error', `Could not read ${name}: ${(e as Error).message}. The current graph is unchanged.`);
+    return;
+  }
+  openText(store, text, name);
+}

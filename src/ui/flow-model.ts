@@ -1,0 +1,235 @@
+// GraphDoc + analysis → React Flow nodes and edges. Objects are cached and reused while their
+// content is unchanged, so a drag or a param edit re-renders only the cards that really changed.
+
+import type { Edge, Node } from '@xyflow/react';
+import type { Analysis } from '../core/analysis/analyse.ts';
+import type { Diagnostic, Fix } from '../core/diagnostics.ts';
+import type { GraphDoc } from '../core/doc/schema.ts';
+import { describeFix } from '../core/fixes.ts';
+import { familyOf } from '../core/node-def.ts';
+import type { ParamSpec } from '../core/params.ts';
+import type { Registry } from '../core/registry.ts';
+import { formatShape, type TensorType } from '../core/tensor-type.ts';
+
+export interface PortView {
+  readonly name: string;
+  readonly doc: string;
+  readonly shape: string | undefined;
+  readonly optional: boolean;
+  readonly connected: boolean;
+}
+
+export interface DiagnosticView {
+  readonly code: string;
+  readonly message: string;
+  readonly severity: 'error' | 'warning';
+  readonly fix: Fix | undefined;
+  readonly fixLabel: string | undefined;
+}
+
+export interface CardData extends Record<string, unknown> {
+  readonly nodeId: string;
+  readonly title: string;
+  readonly type: string;
+  readonly family: string;
+  readonly missing: boolean;
+  readonly inputs: readonly PortView[];
+  readonly outputs: readonly PortView[];
+  readonly keyParams: readonly { readonly name: string; readonly value: string }[];
+  readonly paramCount: number | null;
+  readonly diagnostics: readonly DiagnosticView[];
+}
+
+export interface EdgeData extends Record<string, unknown> {
+  readonly label: string;
+  readonly error: boolean;
+}
+
+export type CardNode = Node<CardData, 'card'>;
+export type ShapeEdge = Edge<EdgeData, 'shape'>;
+
+export const showShape = (t: TensorType | undefined): string | undefined =>
+  t === undefined ? undefined : t.shape.length === 0 ? 'scalar' : formatShape(t.shape);
+
+export function formatParamValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.join(', ')}]`;
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+  return String(v);
+}
+
+const sameDefault = (spec: ParamSpec, v: unknown) => JSON.stringify(spec.default) === JSON.stringify(v);
+
+/** Diagnostics by node id (graph-level ones under ''), computed once per analysis. */
+const byNodeMemo = new WeakMap<Analysis, Map<string, Diagnostic[]>>();
+export function diagnosticsByNode(analysis: Analysis): Map<string, Diagnostic[]> {
+  let m = byNodeMemo.get(analysis);
+  if (!m) {
+    m = new Map();
+    for (const d of analysis.diagnostics) {
+      const key = d.nodeId ?? '';
+      m.set(key, [...(m.get(key) ?? []), d]);
+    }
+    byNodeMemo.set(analysis, m);
+  }
+  return m;
+}
+
+export function cardData(id: string, doc: GraphDoc, analysis: Analysis, registry: Registry): CardData {
+  const rec = doc.nodes[id]!;
+  const info = analysis.nodes.get(id);
+  const def = registry.get(rec.type);
+  const diags = diagnosticsByNode(analysis).get(id) ?? [];
+  const params = info?.params ?? rec.params;
+  const specs = def?.params ?? {};
+  const names = Object.keys(specs);
+  const changed = names.filter((n) => !sameDefault(specs[n]!, params[n]));
+  const shown = [...changed, ...names.filter((n) => !changed.includes(n))].slice(0, 3);
+  return {
+    nodeId: id,
+    title: rec.label ?? def?.title ?? rec.type,
+    type: rec.type,
+    family: familyOf(rec.type),
+    missing: def === undefined,
+    inputs: Object.entries(info?.inputPorts ?? {}).map(([name, spec]) => ({
+      name,
+      doc: spec.doc,
+      shape: showShape(info?.inputs[name]),
+      optional: spec.optional === true,
+      connected: info?.sources[name] !== undefined,
+    })),
+    outputs: Object.entries(def?.outputs ?? {}).map(([name, spec]) => ({
+      name,
+      doc: spec.doc,
+      shape: info?.ok ? showShape(info.outputs[name]) : undefined,
+      optional: false,
+      connected: false,
+    })),
+    keyParams: shown.map((name) => ({ name, value: formatParamValue(params[name]) })),
+    paramCount: info?.ok ? info.paramCount : null,
+    diagnostics: diags.map((d) => ({
+      code: d.code,
+      message: d.message,
+      severity: d.severity,
+      fix: d.fix,
+      fixLabel: d.fix ? describeFix(d.fix, registry) : undefined,
+    })),
+  };
+}
+
+export interface Measured {
+  readonly width: number;
+  readonly height: number;
+}
+
+const DEFAULT_POS = { x: 0, y: 0 };
+
+/** Builds React Flow nodes/edges, reusing the previous objects whose inputs are unchanged. */
+export class FlowModel {
+  private cards = new Map<string, { key: string; data: CardData; analysis: Analysis; rec: object }>();
+  private nodeCache = new Map<string, CardNode>();
+  private edgeCache = new Map<string, ShapeEdge>();
+
+  constructor(private readonly registry: Registry) {}
+
+  nodes(
+    doc: GraphDoc,
+    analysis: Analysis,
+    selected: ReadonlySet<string>,
+    drag: Readonly<Record<string, { x: number; y: number }>> | null,
+    measured: ReadonlyMap<string, Measured>,
+  ): CardNode[] {
+    const out: CardNode[] = [];
+    const seen = new Set<string>();
+    for (const id of Object.keys(doc.nodes)) {
+      seen.add(id);
+      const rec = doc.nodes[id]!;
+      const prevCard = this.cards.get(id);
+      let data: CardData;
+      if (prevCard && prevCard.analysis === analysis && prevCard.rec === rec) {
+        data = prevCard.data; // nothing this card shows can have changed (e.g. during a drag)
+      } else {
+        const fresh = cardData(id, doc, analysis, this.registry);
+        const key = JSON.stringify(fresh);
+        data = prevCard && prevCard.key === key ? prevCard.data : fresh;
+        this.cards.set(id, { key, data, analysis, rec });
+      }
+      const position =
+        (drag && Object.hasOwn(drag, id) ? drag[id] : undefined) ??
+        (Object.hasOwn(doc.layout, id) ? doc.layout[id] : undefined) ??
+        DEFAULT_POS;
+      const isSel = selected.has(id);
+      const m = measured.get(id);
+      const prev = this.nodeCache.get(id);
+      if (
+        prev &&
+        prev.data === data &&
+        prev.position.x === position.x &&
+        prev.position.y === position.y &&
+        (prev.selected ?? false) === isSel &&
+        prev.measured?.width === m?.width &&
+        prev.measured?.height === m?.height
+      ) {
+        out.push(prev);
+        continue;
+      }
+      const node: CardNode = {
+        id,
+        type: 'card',
+        position: { x: position.x, y: position.y },
+        data,
+        selected: isSel,
+        ...(m ? { measured: { width: m.width, height: m.height } } : {}),
+      };
+      this.nodeCache.set(id, node);
+      out.push(node);
+    }
+    for (const id of [...this.nodeCache.keys()]) {
+      if (!seen.has(id)) {
+        this.nodeCache.delete(id);
+        this.cards.delete(id);
+      }
+    }
+    return out;
+  }
+
+  edges(doc: GraphDoc, analysis: Analysis, selected: ReadonlySet<string>): ShapeEdge[] {
+    const badEdges = new Set(analysis.diagnostics.filter((d) => d.edgeId).map((d) => d.edgeId));
+    const out: ShapeEdge[] = [];
+    const seen = new Set<string>();
+    for (const [id, e] of Object.entries(doc.edges)) {
+      seen.add(id);
+      const src = analysis.nodes.get(e.from.node);
+      const label = (src?.ok ? showShape(src.outputs[e.from.port]) : undefined) ?? '?';
+      const error = badEdges.has(id);
+      const isSel = selected.has(id);
+      const prev = this.edgeCache.get(id);
+      if (
+        prev &&
+        prev.source === e.from.node &&
+        prev.target === e.to.node &&
+        prev.sourceHandle === e.from.port &&
+        prev.targetHandle === e.to.port &&
+        prev.data?.label === label &&
+        prev.data?.error === error &&
+        (prev.selected ?? false) === isSel
+      ) {
+        out.push(prev);
+        continue;
+      }
+      const edge: ShapeEdge = {
+        id,
+        type: 'shape',
+        source: e.from.node,
+        target: e.to.node,
+        sourceHandle: e.from.port,
+        targetHandle: e.to.port,
+        selected: isSel,
+        data: { label, error },
+      };
+      this.edgeCache.set(id, edge);
+      out.push(edge);
+    }
+    for (const id of [...this.edgeCache.keys()]) if (!seen.has(id)) this.edgeCache.delete(id);
+    return out;
+  }
+}

@@ -1,0 +1,346 @@
+// The inspector: widgets generated from the selected node's param specs (range, step and doc from
+// the spec), its docs, formula and paper, and its diagnostics. With nothing selected: the graph's
+// Keras-style summary and every diagnostic (click one to zoom to its node).
+import { useEffect, useId, useState } from 'react';
+import { applyFix, editParam } from '../app/actions.ts';
+import { resetParam, setTitle } from '../app/commands.ts';
+import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import type { Diagnostic } from '../core/diagnostics.ts';
+import { describeFix } from '../core/fixes.ts';
+import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
+import { checkParam, type ParamSpec, type ParamSpecs } from '../core/params.ts';
+import { diagnosticsByNode, formatParamValue, showShape } from './flow-model.ts';
+import { formatCount, plural } from './format.ts';
+import { ModelSummary } from './model-summary.tsx';
+
+export function Inspector() {
+  const selection = useEditor((s) => s.selection);
+  const only = selection.nodes.length === 1 ? selection.nodes[0] : undefined;
+  return (
+    <aside className="inspector" aria-label="Inspector" data-testid="inspector">
+      {only !== undefined ? (
+        <NodeInspector nodeId={only} />
+      ) : selection.nodes.length > 1 ? (
+        <p className="muted">
+          {plural(selection.nodes.length, 'node')} selected. Delete, copy or duplicate them together.
+        </p>
+      ) : (
+        <GraphInspector />
+      )}
+    </aside>
+  );
+}
+
+function GraphInspector() {
+  const store = useEditorStore();
+  const analysis = useEditor((s) => s.analysis);
+  const doc = useEditor((s) => s.history.present);
+  const titleId = useId();
+  return (
+    <section>
+      <label htmlFor={titleId} className="field-label">
+        Graph title
+      </label>
+      <input
+        id={titleId}
+        data-testid="graph-title"
+        value={doc.meta.title}
+        maxLength={200}
+        onChange={(e) => store.run('Rename graph', setTitle(e.currentTarget.value), { coalesce: 'title' })}
+        onBlur={() => store.seal()}
+      />
+      {doc.meta.paper && (
+        <p className="card-paper">
+          {doc.meta.paper.title} ({doc.meta.paper.year})
+          {doc.meta.paper.arxiv && <span className="muted"> · arXiv {doc.meta.paper.arxiv}</span>}
+        </p>
+      )}
+      {doc.meta.claim && <p className="claim">{doc.meta.claim}</p>}
+      <DiagnosticList items={analysis.diagnostics} />
+      <ModelSummary analysis={analysis} />
+    </section>
+  );
+}
+
+export function DiagnosticList({ items }: { items: readonly Diagnostic[] }) {
+  const store = useEditorStore();
+  const registry = useEditor((s) => s.registry);
+  if (items.length === 0) return <p className="ok">No diagnostics.</p>;
+  return (
+    <section aria-label="Diagnostics">
+      <h3>{plural(items.length, 'diagnostic')}</h3>
+      <ul className="diagnostics">
+        {items.map((d, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: diagnostics have no id; order is stable per analysis
+          <li key={i} className={d.severity} data-testid="diagnostic-item">
+            {d.nodeId !== undefined ? (
+              <button type="button" className="link" onClick={() => store.focusNode(d.nodeId!)}>
+                {d.nodeId}
+              </button>
+            ) : (
+              <code>graph</code>
+            )}{' '}
+            <span>{d.message}</span>
+            {d.fix && (
+              <button
+                type="button"
+                className="fix-button"
+                onClick={() => applyFix(store, d.fix!, `Fix: ${describeFix(d.fix!, registry)}`)}
+              >
+                {describeFix(d.fix, registry)}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function NodeInspector({ nodeId }: { nodeId: string }) {
+  const store = useEditorStore();
+  const registry = useEditor((s) => s.registry);
+  const rec = useEditor((s) =>
+    Object.hasOwn(s.history.present.nodes, nodeId) ? s.history.present.nodes[nodeId] : undefined,
+  );
+  const info = useEditor((s) => s.analysis.nodes.get(nodeId));
+  const diags = useEditor((s) => diagnosticsByNode(s.analysis).get(nodeId));
+  if (!rec) return null;
+  const def = registry.get(rec.type);
+  if (!def)
+    return (
+      <section>
+        <h2>Missing node type</h2>
+        <p>
+          <code>{nodeId}</code> has type <code>{rec.type}</code>, which this Netwright does not know. It is
+          kept as is; replace it with a known node.
+        </p>
+        <DiagnosticList items={diags ?? []} />
+      </section>
+    );
+  return (
+    <section>
+      <h2>
+        {def.title} <code className="muted">{nodeId}</code>
+      </h2>
+      <p className="muted">
+        <code>{def.type}</code> · {familyOf(def.type)}
+      </p>
+      <p>{def.docs.summary}</p>
+      {def.docs.formula && <pre className="formula">{def.docs.formula}</pre>}
+      <PaperRef def={def} />
+      <dl className="facts">
+        {info &&
+          Object.entries(info.outputs).map(([port, t]) => (
+            <div key={port}>
+              <dt>Output {port}</dt>
+              <dd>{showShape(t)}</dd>
+            </div>
+          ))}
+        <div>
+          <dt>Parameters</dt>
+          <dd data-testid="inspector-param-count">{info?.ok ? formatCount(info.paramCount) : '—'}</dd>
+        </div>
+      </dl>
+      <form className="params" onSubmit={(e) => e.preventDefault()}>
+        {Object.entries(def.params as ParamSpecs).map(([name, spec]) => (
+          <ParamField
+            key={`${nodeId}:${name}`}
+            name={name}
+            spec={spec}
+            value={info?.params[name] ?? spec.default}
+            explicit={Object.hasOwn(rec.params, name)}
+            onChange={(v) => editParam(store, nodeId, name, v)}
+            onReset={() => store.run(`Reset ${name} of ${nodeId}`, resetParam(nodeId, name))}
+            onDone={() => store.seal()}
+          />
+        ))}
+        {Object.keys(def.params).length === 0 && <p className="muted">This node has no parameters.</p>}
+      </form>
+      <DiagnosticList items={diags ?? []} />
+    </section>
+  );
+}
+
+function PaperRef({ def }: { def: AnyNodeDef }) {
+  const paper = def.docs.paper;
+  if (!paper) return null;
+  const href = paper.arxiv ? `https://arxiv.org/abs/${encodeURIComponent(paper.arxiv)}` : paper.url;
+  return (
+    <p className="card-paper">
+      {paper.authors ? `${paper.authors}, ` : ''}
+      {href && /^https:\/\//.test(href) ? (
+        <a href={href} target="_blank" rel="noreferrer noopener">
+          {paper.title}
+        </a>
+      ) : (
+        paper.title
+      )}{' '}
+      ({paper.year})
+    </p>
+  );
+}
+
+/** Text the user typed → a value for `spec`, or an error message. */
+export function parseField(spec: ParamSpec, text: string): { value: unknown } | { error: string } {
+  let value: unknown;
+  switch (spec.kind) {
+    case 'int':
+    case 'float': {
+      const t = text.trim();
+      if (t === '') return { error: 'enter a number' };
+      value = Number(t);
+      if (!Number.isFinite(value)) return { error: `“${t.slice(0, 20)}” is not a number` };
+      break;
+    }
+    case 'shape': {
+      const parts = text
+        .replace(/[[\]()]/g, '')
+        .split(/[\s,×x]+/)
+        .filter(Boolean);
+      if (parts.some((p) => !/^-?\d+$/.test(p)))
+        return { error: 'enter whole numbers separated by commas, like 28, 28, 1' };
+      value = parts.map(Number);
+      break;
+    }
+    default:
+      value = text;
+  }
+  const problem = checkParam(spec, value);
+  return problem ? { error: problem } : { value };
+}
+
+const textOf = (spec: ParamSpec, v: unknown): string =>
+  spec.kind === 'shape' && Array.isArray(v) ? v.join(', ') : v === undefined ? '' : String(v);
+
+function ParamField({
+  name,
+  spec,
+  value,
+  explicit,
+  onChange,
+  onReset,
+  onDone,
+}: {
+  name: string;
+  spec: ParamSpec;
+  value: unknown;
+  explicit: boolean;
+  onChange: (v: unknown) => void;
+  onReset: () => void;
+  onDone: () => void;
+}) {
+  const id = useId();
+  const [text, setText] = useState(() => textOf(spec, value));
+  const [error, setError] = useState<string | null>(null);
+  // Follow outside changes (undo, a fix) unless the field holds the same value already.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only an outside value change resets the text
+  useEffect(() => {
+    const parsed = parseField(spec, text);
+    if (!('value' in parsed) || JSON.stringify(parsed.value) !== JSON.stringify(value)) {
+      setText(textOf(spec, value));
+      setError(null);
+    }
+  }, [value, spec]);
+
+  const commitText = (t: string) => {
+    setText(t);
+    const parsed = parseField(spec, t);
+    if ('error' in parsed) setError(parsed.error);
+    else {
+      setError(null);
+      onChange(parsed.value);
+    }
+  };
+  const range =
+    (spec.kind === 'int' || spec.kind === 'float') &&
+    spec.min !== undefined &&
+    spec.max !== undefined &&
+    spec.max - spec.min <= (spec.kind === 'int' ? 4096 : 1e6);
+  const errId = `${id}-err`;
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id} className="field-label">
+        {name}
+        {explicit && (
+          <button type="button" className="link reset" title="Back to the default" onClick={onReset}>
+            reset
+          </button>
+        )}
+      </label>
+      {spec.kind === 'bool' ? (
+        <input
+          id={id}
+          type="checkbox"
+          data-testid={`inspector-field-${name}`}
+          checked={value === true}
+          onChange={(e) => {
+            onChange(e.currentTarget.checked);
+            onDone();
+          }}
+        />
+      ) : spec.kind === 'enum' ? (
+        <select
+          id={id}
+          data-testid={`inspector-field-${name}`}
+          value={String(value)}
+          onChange={(e) => {
+            onChange(e.currentTarget.value);
+            onDone();
+          }}
+        >
+          {spec.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          id={id}
+          data-testid={`inspector-field-${name}`}
+          type="text"
+          inputMode={spec.kind === 'int' || spec.kind === 'float' ? 'decimal' : 'text'}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? errId : undefined}
+          value={text}
+          onChange={(e) => commitText(e.currentTarget.value)}
+          onBlur={onDone}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') onDone();
+          }}
+        />
+      )}
+      {range && (spec.kind === 'int' || spec.kind === 'float') && (
+        <input
+          type="range"
+          aria-label={`${name} slider`}
+          data-testid={`inspector-slider-${name}`}
+          min={spec.min}
+          max={spec.max}
+          step={spec.kind === 'int' ? 1 : (spec.step ?? (spec.max! - spec.min!) / 100)}
+          value={typeof value === 'number' ? value : spec.default}
+          onChange={(e) => commitText(e.currentTarget.value)}
+          onPointerUp={onDone}
+          onKeyUp={onDone}
+        />
+      )}
+      {error && (
+        <p className="field-error" id={errId} role="alert" data-testid={`inspector-error-${name}`}>
+          {error} — not applied (still {formatParamValue(value)}).
+        </p>
+      )}
+      <p className="field-doc">
+        {spec.doc}
+        {(spec.kind === 'int' || spec.kind === 'float') &&
+          (spec.min !== undefined || spec.max !== undefined) && (
+            <span className="muted">
+              {' '}
+              ({spec.min ?? '−∞'} … {spec.max ?? '∞'}
+              {spec.kind === 'float' && spec.step !== undefined ? `, step ${spec.step}` : ''})
+            </span>
+          )}
+      </p>
+    </div>
+  );
+}

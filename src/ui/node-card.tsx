@@ -1,0 +1,125 @@
+// The one generic node component: everything it shows comes from the node definition and the
+// analysis (title, typed ports as handles named after the ports, key params, output shape,
+// parameter count, diagnostics with their one-click fixes). No per-node-type components.
+import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { memo } from 'react';
+import { applyFix } from '../app/actions.ts';
+import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import type { CardNode } from './flow-model.ts';
+import { formatCount } from './format.ts';
+
+function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
+  const store = useEditorStore();
+  const { nodeId, title, type, family, missing, inputs, outputs, keyParams, paramCount, diagnostics } = data;
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const runtime = useEditor((s) => (s.runtimeMark?.nodeId === nodeId ? s.runtimeMark : null));
+  const cls = [
+    runtime ? `runtime-${runtime.kind}` : '',
+    'card-node',
+    `family-${family}`,
+    selected ? 'selected' : '',
+    errors.length ? 'has-error' : diagnostics.length ? 'has-warning' : '',
+    missing ? 'missing' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const rows = Math.max(inputs.length, outputs.length);
+  return (
+    <div className={cls} data-testid={`node-${nodeId}`} data-type={type}>
+      <header className="card-node-head">
+        <span className="card-node-title">{title}</span>
+        <code className="card-node-id">{nodeId}</code>
+      </header>
+      {missing && <p className="card-node-missing">Missing node type “{type}”</p>}
+      {runtime && (
+        <p className="card-node-runtime" data-testid={`runtime-${nodeId}`} role="alert">
+          {runtime.message}
+        </p>
+      )}
+      <div className="card-node-ports">
+        {Array.from({ length: rows }, (_, i) => {
+          const inp = inputs[i];
+          const out = outputs[i];
+          return (
+            <div className="port-row" key={`${inp?.name ?? ''}|${out?.name ?? ''}`}>
+              {inp ? (
+                <span className="port port-in" title={`${inp.name}: ${inp.doc}`}>
+                  <Handle
+                    type="target"
+                    position={Position.Left}
+                    id={inp.name}
+                    className={`handle-in${inp.connected ? '' : inp.optional ? ' handle-optional' : ' handle-open'}`}
+                  />
+                  <span className="port-name">{inp.name}</span>
+                  {inp.shape && <span className="port-shape">{inp.shape}</span>}
+                </span>
+              ) : (
+                <span />
+              )}
+              {out ? (
+                <span className="port port-out" title={`${out.name}: ${out.doc}`}>
+                  <span className="port-shape" data-testid={`node-shape-${nodeId}-${out.name}`}>
+                    {out.shape ?? '?'}
+                  </span>
+                  <span className="port-name">{out.name}</span>
+                  <Handle type="source" position={Position.Right} id={out.name} className="handle-out" />
+                </span>
+              ) : (
+                <span />
+              )}
+            </div>
+          );
+        })}
+      </div>
+      {keyParams.length > 0 && (
+        <dl className="card-node-config" data-testid={`node-config-${nodeId}`}>
+          {keyParams.map((p) => (
+            <div key={p.name}>
+              <dt>{p.name}</dt>
+              <dd>{p.value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      <footer className="card-node-foot">
+        <span className="card-node-params" data-testid={`node-params-${nodeId}`}>
+          {paramCount === null ? '— params' : `${formatCount(paramCount)} params`}
+        </span>
+        {diagnostics.length > 0 && (
+          <span
+            className={`badge ${errors.length ? 'badge-error' : 'badge-warning'}`}
+            title={diagnostics.map((d) => d.message).join('\n')}
+          >
+            {diagnostics.length} {errors.length ? 'error' : 'warning'}
+            {diagnostics.length === 1 ? '' : 's'}
+          </span>
+        )}
+      </footer>
+      {diagnostics.length > 0 && (
+        <ul className="card-node-diagnostics nodrag" data-testid={`diagnostics-${nodeId}`}>
+          {diagnostics.map((d, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: diagnostics have no id; order is stable per analysis
+            <li key={i} className={d.severity} data-code={d.code}>
+              <span className="diag-text">{d.message}</span>
+              {d.fix && d.fixLabel && (
+                <button
+                  type="button"
+                  className="fix-button nodrag"
+                  data-testid={`fix-${nodeId}`}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    if (d.fix) applyFix(store, d.fix, `Fix: ${d.fixLabel}`);
+                  }}
+                >
+                  {d.fixLabel}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export const NodeCard = memo(NodeCardImpl);

@@ -1,0 +1,35 @@
+// Status bar: total parameters, graph size, error count (click: zoom to the first failing node),
+// autosave state.
+import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import { plural, totalParamsLabel } from './format.ts';
+
+export function StatusBar({ saveState }: { saveState: string }) {
+  const store = useEditorStore();
+  const analysis = useEditor((s) => s.analysis);
+  const doc = useEditor((s) => s.history.present);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  const firstNode = errors.find((d) => d.nodeId !== undefined)?.nodeId;
+  return (
+    <footer className="status-bar">
+      <span data-testid="total-params" className="total">
+        {totalParamsLabel(analysis.totalParams)}
+      </span>
+      <span data-testid="graph-size">
+        {plural(Object.keys(doc.nodes).length, 'node')} · {plural(Object.keys(doc.edges).length, 'edge')}
+      </span>
+      <button
+        type="button"
+        className={`link${errors.length ? ' status-error' : ' status-ok'}`}
+        data-testid="error-count"
+        disabled={firstNode === undefined}
+        title={errors.map((d) => d.message).join('\n') || 'No errors'}
+        onClick={() => firstNode !== undefined && store.focusNode(firstNode)}
+      >
+        {plural(errors.length, 'error')}
+      </button>
+      <span className="muted" data-testid="save-state">
+        {saveState}
+      </span>
+    </footer>
+  );
+}

@@ -1,0 +1,64 @@
+// Connects the Train panel to the editor: the graph's IR (when it has no errors), the forced
+// backend from `?backend=`, marking the node a run stopped on, and CSV shape → graph.
+import { useEffect, useMemo, useState } from 'react';
+import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import { createTrainerClient, type TrainerClient } from '../app/trainer-client.ts';
+import { lowerGraph } from '../core/lower.ts';
+import { BACKENDS, type BackendName } from '../trainer/protocol.ts';
+import { TrainPanel } from './train-panel.tsx';
+
+function forcedBackend(search: string): BackendName | undefined {
+  const b = new URLSearchParams(search).get('backend');
+  return b && (BACKENDS as readonly string[]).includes(b) ? (b as BackendName) : undefined;
+}
+
+export function TrainDrawer({ search }: { search: string }) {
+  const store = useEditorStore();
+  const analysis = useEditor((s) => s.analysis);
+  const registry = useEditor((s) => s.registry);
+  const [client, setClient] = useState<TrainerClient | undefined>();
+  useEffect(() => {
+    const c = createTrainerClient(forcedBackend(search));
+    c.onNotice((m) => store.toast('info', m));
+    setClient(c);
+    return () => c.dispose();
+  }, [search, store]);
+
+  const { ir, blocked } = useMemo(() => {
+    const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
+    if (!analysis.doc || Object.keys(analysis.doc.nodes).length === 0)
+      return { ir: undefined, blocked: 'Open a template or build a graph to train it.' };
+    if (errors)
+      return { ir: undefined, blocked: `Fix the graph's ${errors} error(s) first (see the marked nodes).` };
+    if (!analysis.doc.training)
+      return { ir: undefined, blocked: 'The graph has no training settings (dataset, optimizer).' };
+    const lowered = lowerGraph(analysis, registry);
+    return lowered.ir
+      ? { ir: lowered.ir, blocked: undefined }
+      : { ir: undefined, blocked: lowered.diagnostics[0]?.message };
+  }, [analysis, registry]);
+
+  if (!client) return null;
+  return (
+    <aside className="app-train" aria-label="Training">
+      <TrainPanel
+        client={client}
+        ir={ir}
+        {...(blocked ? { blockedReason: blocked } : {})}
+        onNonFinite={(nodeId, message) => {
+          store.markRuntime({ nodeId, kind: /diverged/.test(message) ? 'diverged' : 'non-finite', message });
+          store.focusNode(nodeId);
+        }}
+        onCsv={({ features, classes, file }) =>
+          store.run('Use uploaded CSV', (d) => {
+            if (!d.training) return;
+            d.training.dataset = { name: 'csv', params: { features, classes, file } };
+            for (const rec of Object.values(d.nodes))
+              if (rec.type === 'io.input')
+                rec.params = { ...rec.params, shape: [features], dtype: 'float32' };
+          })
+        }
+      />
+    </aside>
+  );
+}
