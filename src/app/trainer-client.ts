@@ -14,6 +14,8 @@ export interface TrainerClient {
   /** Asks for the last run's evaluation again (it arrives as an 'evaluation' event). */
   evaluate(): void;
   onNotice(f: (message: string) => void): void;
+  /** Called when the Worker switches backend after a run-time failure. */
+  onBackendChange(f: (info: BackendInfo) => void): void;
   dispose(): void;
 }
 
@@ -23,6 +25,8 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
   let runId = 0;
   let listener: ((e: RunEvent) => void) | undefined;
   const notices: ((m: string) => void)[] = [];
+  const backendChanges: ((b: BackendInfo) => void)[] = [];
+  let firstReady = true;
   let resolveBackend: (b: BackendInfo) => void = () => {};
   let rejectBackend: (e: Error) => void = () => {};
   const backend = new Promise<BackendInfo>((res, rej) => {
@@ -31,8 +35,11 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
   });
   worker.onmessage = (e: MessageEvent<FromWorker>) => {
     const m = e.data;
-    if (m.type === 'ready') resolveBackend(m.info);
-    else if (m.type === 'notice') for (const f of notices) f(m.message);
+    if (m.type === 'ready') {
+      if (firstReady) resolveBackend(m.info);
+      else for (const f of backendChanges) f(m.info);
+      firstReady = false;
+    } else if (m.type === 'notice') for (const f of notices) f(m.message);
     else if (m.type === 'error' && m.runId === undefined) rejectBackend(new Error(m.message));
     else if ('runId' in m && m.runId === runId) listener?.(m as RunEvent);
   };
@@ -50,6 +57,9 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
     evaluate: () => send({ type: 'evaluate', runId }),
     onNotice: (f) => {
       notices.push(f);
+    },
+    onBackendChange: (f) => {
+      backendChanges.push(f);
     },
     dispose: () => worker.terminate(),
   };

@@ -8,6 +8,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { installKernelPatches } from '../compiler/backend-patches.ts';
+import { backendOrder } from './backend-order.ts';
 import type { BackendInfo, BackendName } from './protocol.ts';
 
 setWasmPaths({
@@ -48,35 +49,24 @@ async function trySet(name: BackendName): Promise<boolean> {
   }
 }
 
-export async function chooseBackend(forced?: BackendName): Promise<BackendInfo & { notices: string[] }> {
+export async function chooseBackend(
+  forced?: BackendName,
+  exclude: readonly BackendName[] = [],
+): Promise<BackendInfo & { notices: string[] }> {
   const notices: string[] = [];
   const gpu = await webgpuAdapter();
   const adapterFor = (b: BackendName) => (b === 'webgpu' ? (gpu?.adapter ?? '') : '');
-  if (forced) {
-    if (await trySet(forced))
-      return {
-        backend: forced,
-        adapter: adapterFor(forced),
-        reason: `forced by ?backend=${forced}`,
-        notices,
-      };
-    notices.push(`Backend '${forced}' is not available in this browser; falling back.`);
-  }
-  const order: [BackendName, string][] = [];
-  if (gpu && !gpu.software) order.push(['webgpu', 'GPU adapter available']);
-  order.push([
-    'wasm',
-    gpu?.software
-      ? 'WebGPU adapter is software; wasm is faster here'
-      : gpu
-        ? 'WebGPU failed'
-        : 'no WebGPU adapter',
-  ]);
-  order.push(['webgl', 'wasm unavailable'], ['cpu', 'no accelerated backend']);
-  for (const [b, reason] of order) {
-    if (b === forced) continue;
+  for (const [b, reason] of backendOrder(
+    { present: !!gpu, software: gpu?.software ?? false },
+    forced,
+    exclude,
+  )) {
     if (await trySet(b)) return { backend: b, adapter: adapterFor(b), reason, notices };
-    notices.push(`Backend '${b}' failed to start; trying the next one.`);
+    notices.push(
+      b === forced
+        ? `Backend '${b}' is not available in this browser; falling back.`
+        : `Backend '${b}' failed to start; trying the next one.`,
+    );
   }
   throw new Error('no tfjs backend could be initialised');
 }

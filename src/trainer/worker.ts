@@ -14,7 +14,7 @@ import { createRng } from '../core/rng.ts';
 import { chooseBackend } from './backend-browser.ts';
 import { evaluateClassifier } from './evaluation.ts';
 import { train } from './loop.ts';
-import type { FromWorker, ToWorker, TrainSettings } from './protocol.ts';
+import type { BackendName, FromWorker, ToWorker, TrainSettings } from './protocol.ts';
 
 const post = (m: FromWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
 
@@ -27,6 +27,36 @@ const yieldToEvents = () =>
   });
 
 let ready: Promise<unknown> | undefined;
+let forced: BackendName | undefined;
+/** Backends that failed during a run: the next choice skips them. */
+const failedBackends: BackendName[] = [];
+
+/** An error raised by the backend while training (not by the graph or the data). */
+class BackendFailure extends Error {}
+
+function init(): Promise<void> {
+  return chooseBackend(failedBackends.length ? undefined : forced, failedBackends)
+    .then(({ notices, ...info }) => {
+      for (const n of notices) post({ type: 'notice', message: n });
+      post({ type: 'ready', info });
+    })
+    .catch((err: Error) => post({ type: 'error', message: `No tfjs backend could start: ${err.message}` }));
+}
+
+/**
+ * A backend that fails at run time (lost GPU device, out of memory) is dropped: the run stops
+ * cleanly with its error, the next backend is chosen, and the UI says so.
+ */
+function fallBack(err: unknown): void {
+  const current = tf.getBackend() as BackendName;
+  if (current === 'cpu' || failedBackends.includes(current)) return;
+  failedBackends.push(current);
+  post({
+    type: 'notice',
+    message: `The ${current} backend failed during training (${(err as Error)?.message ?? err}); switching to the next backend. Press Train to run again.`,
+  });
+  ready = init();
+}
 let stopRequested = new Set<number>();
 let currentRun = 0;
 
@@ -148,7 +178,8 @@ async function run(
     if (result.status === 'done' || result.status === 'stopped') await evaluateLast(runId);
   } catch (e) {
     compiled.dispose();
-    throw e;
+    // The graph compiled and the data loaded: a failure now is the backend's (lost device, OOM).
+    throw new BackendFailure((e as Error)?.message ?? String(e));
   } finally {
     stopRequested.delete(runId);
   }
@@ -158,14 +189,8 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   switch (msg.type) {
     case 'init':
-      ready = chooseBackend(msg.backend)
-        .then(({ notices, ...info }) => {
-          for (const n of notices) post({ type: 'notice', message: n });
-          post({ type: 'ready', info });
-        })
-        .catch((err: Error) =>
-          post({ type: 'error', message: `No tfjs backend could start: ${err.message}` }),
-        );
+      forced = msg.backend;
+      ready = init();
       return;
     case 'stop':
       stopRequested.add(msg.runId);
@@ -180,6 +205,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       stopRequested = new Set([...stopRequested].filter((id) => id === msg.runId));
       run(msg.runId, msg.ir, msg.settings, msg.data).catch((err: unknown) => {
         const nodeId = err instanceof CompileError ? err.nodeId : undefined;
+        if (err instanceof BackendFailure) fallBack(err);
         post({
           type: 'error',
           runId: msg.runId,

@@ -38,6 +38,7 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
 
   useEffect(() => {
     client.backend.then(setBackend, (e: Error) => setBackend(`unavailable: ${e.message}`));
+    client.onBackendChange(setBackend);
   }, [client]);
 
   useEffect(() => {
