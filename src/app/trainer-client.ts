@@ -2,7 +2,14 @@
 // replaced run are dropped), and the backend report. Imports no tfjs: the Worker owns it.
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
-import type { BackendInfo, BackendName, FromWorker, ToWorker, TrainSettings } from '../trainer/protocol.ts';
+import type {
+  BackendInfo,
+  BackendName,
+  FromWorker,
+  SavedArtifacts,
+  ToWorker,
+  TrainSettings,
+} from '../trainer/protocol.ts';
 
 export type RunEvent = Extract<FromWorker, { runId: number }> | Extract<FromWorker, { type: 'error' }>;
 
@@ -13,6 +20,15 @@ export interface TrainerClient {
   stop(): void;
   /** Asks for the last run's evaluation again (it arrives as an 'evaluation' event). */
   evaluate(): void;
+  /** Saves the last trained model: a 'saved' event follows (with artifacts for a download). */
+  save(target: 'artifacts' | 'indexeddb', name: string): void;
+  /** Loads saved weights into the graph (a new run id; events go to `onEvent`). */
+  loadWeights(
+    ir: ModelIR,
+    settings: TrainSettings,
+    artifacts: SavedArtifacts,
+    onEvent: (e: RunEvent) => void,
+  ): number;
   onNotice(f: (message: string) => void): void;
   /** Called when the Worker switches backend after a run-time failure. */
   onBackendChange(f: (info: BackendInfo) => void): void;
@@ -55,6 +71,13 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
     },
     stop: () => send({ type: 'stop', runId }),
     evaluate: () => send({ type: 'evaluate', runId }),
+    save: (target, name) => send({ type: 'save', runId, target, name }),
+    loadWeights(ir, settings, artifacts, onEvent) {
+      runId++;
+      listener = onEvent;
+      send({ type: 'loadWeights', runId, ir, settings, artifacts });
+      return runId;
+    },
     onNotice: (f) => {
       notices.push(f);
     },

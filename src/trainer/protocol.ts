@@ -39,6 +39,21 @@ export type ToWorker =
       readonly data?: LoadedDataset;
     }
   | { readonly type: 'evaluate'; readonly runId: number }
+  /** Save the last run's model: artifacts back to the page (download), or to IndexedDB. */
+  | {
+      readonly type: 'save';
+      readonly runId: number;
+      readonly target: 'artifacts' | 'indexeddb';
+      readonly name: string;
+    }
+  /** Load saved weights into the graph they came from (refused when names or shapes differ). */
+  | {
+      readonly type: 'loadWeights';
+      readonly runId: number;
+      readonly ir: ModelIR;
+      readonly settings: TrainSettings;
+      readonly artifacts: SavedArtifacts;
+    }
   | { readonly type: 'stop'; readonly runId: number };
 
 export interface EpochMetrics {
@@ -87,6 +102,13 @@ export type FromWorker =
       readonly message?: string;
     }
   | { readonly type: 'evaluation'; readonly runId: number; readonly evaluation: Evaluation }
+  | {
+      readonly type: 'saved';
+      readonly runId: number;
+      readonly location: string;
+      readonly artifacts?: SavedArtifacts;
+    }
+  | { readonly type: 'weightsLoaded'; readonly runId: number; readonly params: number }
   | { readonly type: 'error'; readonly runId?: number; readonly message: string; readonly nodeId?: string };
 
 /** Validation-set evaluation of a classifier: confusion matrix and a sample of predictions. */
@@ -103,4 +125,20 @@ export interface Evaluation {
     readonly confidence: number;
     readonly features: readonly number[];
   }[];
+}
+
+/** tfjs LayersModel artifacts in the model.json + weights.bin layout. */
+export interface SavedArtifacts {
+  /** The model.json content: { modelTopology, weightsManifest, format, generatedBy, convertedBy }. */
+  readonly modelJson: {
+    readonly modelTopology: unknown;
+    readonly weightsManifest: readonly {
+      paths: string[];
+      weights: { name: string; shape: number[]; dtype: string }[];
+    }[];
+    readonly format?: string;
+    readonly generatedBy?: string;
+    readonly convertedBy?: string | null;
+  };
+  readonly weightData: ArrayBuffer;
 }

@@ -14,7 +14,8 @@ import { createRng } from '../core/rng.ts';
 import { chooseBackend } from './backend-browser.ts';
 import { evaluateClassifier } from './evaluation.ts';
 import { train } from './loop.ts';
-import type { BackendName, FromWorker, ToWorker, TrainSettings } from './protocol.ts';
+import { loadWeightsInto, saveArtifacts } from './model-artifacts.ts';
+import type { BackendName, FromWorker, SavedArtifacts, ToWorker, TrainSettings } from './protocol.ts';
 
 const post = (m: FromWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
 
@@ -30,6 +31,42 @@ let ready: Promise<unknown> | undefined;
 let forced: BackendName | undefined;
 /** Backends that failed during a run: the next choice skips them. */
 const failedBackends: BackendName[] = [];
+
+async function save(runId: number, target: 'artifacts' | 'indexeddb', name: string): Promise<void> {
+  if (!lastRun) throw new Error('train (or load weights) first: there is no trained model yet');
+  if (target === 'indexeddb') {
+    const url = `indexeddb://netwright-${name}`;
+    await lastRun.compiled.model.save(url);
+    post({ type: 'saved', runId, location: url });
+    return;
+  }
+  const artifacts = await saveArtifacts(lastRun.compiled);
+  post({ type: 'saved', runId, location: 'download', artifacts });
+}
+
+/** Compiles the graph, copies the saved weights in (refusing a mismatch) and evaluates. */
+async function loadWeights(
+  runId: number,
+  ir: ModelIR,
+  settings: TrainSettings,
+  artifacts: SavedArtifacts,
+): Promise<void> {
+  await ready;
+  const registry = browserRegistry();
+  const compiled = compileIR(ir, registry, { seed: settings.seed });
+  try {
+    loadWeightsInto(compiled, artifacts);
+  } catch (e) {
+    compiled.dispose();
+    throw e;
+  }
+  const data = ir.training ? await loadData(ir, settings).catch(() => undefined) : undefined;
+  lastRun?.compiled.dispose();
+  lastRun = data ? { runId, compiled, data } : undefined;
+  post({ type: 'weightsLoaded', runId, params: compiled.countParams() });
+  if (data) await evaluateLast(runId);
+  else compiled.dispose();
+}
 
 /** An error raised by the backend while training (not by the graph or the data). */
 class BackendFailure extends Error {}
@@ -194,6 +231,17 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       return;
     case 'stop':
       stopRequested.add(msg.runId);
+      return;
+    case 'save':
+      save(msg.runId, msg.target, msg.name).catch((err: Error) =>
+        post({ type: 'error', runId: msg.runId, message: `Saving failed: ${err.message}` }),
+      );
+      return;
+    case 'loadWeights':
+      currentRun = msg.runId;
+      loadWeights(msg.runId, msg.ir, msg.settings, msg.artifacts).catch((err: Error) =>
+        post({ type: 'error', runId: msg.runId, message: `Loading weights failed: ${err.message}` }),
+      );
       return;
     case 'evaluate':
       evaluateLast(msg.runId).catch((err: Error) =>

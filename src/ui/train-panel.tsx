@@ -2,9 +2,15 @@
 // read-outs. Talks to the training Worker through TrainerClient (no tfjs here).
 import { useEffect, useRef, useState } from 'react';
 import { browserRegistry } from '../app/registry.ts';
-import type { TrainerClient } from '../app/trainer-client.ts';
+import type { RunEvent, TrainerClient } from '../app/trainer-client.ts';
 import type { ModelIR } from '../core/ir.ts';
-import type { BackendInfo, EpochMetrics, Evaluation, TrainSettings } from '../trainer/protocol.ts';
+import type {
+  BackendInfo,
+  EpochMetrics,
+  Evaluation,
+  SavedArtifacts,
+  TrainSettings,
+} from '../trainer/protocol.ts';
 import { type CsvChoice, CsvUpload } from './csv-upload.tsx';
 import { EvaluationView } from './evaluation-view.tsx';
 import { LineChart } from './line-chart.tsx';
@@ -19,6 +25,31 @@ export interface TrainPanelProps {
   readonly onNonFinite?: (nodeId: string, message: string) => void;
   /** An uploaded CSV was chosen: the parent sets the input shape and the graph's csv dataset. */
   readonly onCsv?: (shape: { features: number; classes: number; file: string }) => void;
+}
+
+const fileStem = (title: string | undefined) =>
+  (title ?? 'model').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+
+function downloadFile(name: string, data: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** tfjs's browser layout: model.json naming ./weights.bin, and the weights file. */
+function downloadArtifacts(art: SavedArtifacts, stem: string): void {
+  downloadFile(
+    `${stem}.model.json`,
+    JSON.stringify({
+      ...art.modelJson,
+      weightsManifest: art.modelJson.weightsManifest.map((g) => ({ ...g, paths: [`./${stem}.weights.bin`] })),
+    }),
+    'application/json',
+  );
+  downloadFile(`${stem}.weights.bin`, art.weightData, 'application/octet-stream');
 }
 
 const fmt = (v: number | undefined, d = 4) => (v === undefined ? '—' : v.toFixed(d));
@@ -64,49 +95,81 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
     setTensorsPerEpoch([]);
     setProgress({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
     const uploaded = ir.training?.dataset.name === 'csv' ? csv?.dataset : undefined;
-    client.train(
-      ir,
-      settings,
-      (e) => {
-        switch (e.type) {
-          case 'started':
-            setStatus('training');
-            break;
-          case 'batch': {
-            const done = (e.epoch - 1) * e.batches + e.batch;
-            setProgress({
-              done,
-              total: settings.epochs * e.batches,
-              eta: e.eta,
-              loss: e.loss,
-              tensors: e.tensors,
-            });
-            setBatchLoss((b) => [...b, [done, e.loss]]);
-            break;
-          }
-          case 'epoch':
-            setEpochs((xs) => [...xs, e.metrics]);
-            setTensorsPerEpoch((xs) => [...xs, e.tensors]);
-            setProgress((p) => ({ ...p, tensors: e.tensors }));
-            break;
-          case 'done':
-            setStatus(e.status);
-            if ((e.status === 'non-finite' || e.status === 'diverged') && e.nodeId) {
-              setMessage(e.message ?? `Loss became non-finite at node '${e.nodeId}'.`);
-              onNonFinite?.(e.nodeId, e.message ?? '');
-            }
-            break;
-          case 'evaluation':
-            setEvaluation(e.evaluation);
-            break;
-          case 'error':
-            setStatus('error');
-            setMessage(e.nodeId ? `Node '${e.nodeId}': ${e.message}` : e.message);
-            break;
+    client.train(ir, settings, onEvent, uploaded);
+  };
+
+  const onEvent = (e: RunEvent) => {
+    switch (e.type) {
+      case 'started':
+        setStatus('training');
+        break;
+      case 'batch': {
+        const done = (e.epoch - 1) * e.batches + e.batch;
+        setProgress({
+          done,
+          total: settings.epochs * e.batches,
+          eta: e.eta,
+          loss: e.loss,
+          tensors: e.tensors,
+        });
+        setBatchLoss((b) => [...b, [done, e.loss]]);
+        break;
+      }
+      case 'epoch':
+        setEpochs((xs) => [...xs, e.metrics]);
+        setTensorsPerEpoch((xs) => [...xs, e.tensors]);
+        setProgress((p) => ({ ...p, tensors: e.tensors }));
+        break;
+      case 'done':
+        setStatus(e.status);
+        if ((e.status === 'non-finite' || e.status === 'diverged') && e.nodeId) {
+          setMessage(e.message ?? `Loss became non-finite at node '${e.nodeId}'.`);
+          onNonFinite?.(e.nodeId, e.message ?? '');
         }
-      },
-      uploaded,
-    );
+        break;
+      case 'evaluation':
+        setEvaluation(e.evaluation);
+        break;
+      case 'saved':
+        if (e.artifacts) downloadArtifacts(e.artifacts, fileStem(ir?.title));
+        setMessage(
+          e.location === 'download'
+            ? 'Model downloaded: model.json + weights.bin.'
+            : `Model saved to ${e.location}.`,
+        );
+        break;
+      case 'weightsLoaded':
+        setStatus('done');
+        setMessage(`Loaded saved weights (${e.params.toLocaleString('en-US')} parameters).`);
+        break;
+      case 'error':
+        setStatus('error');
+        setMessage(e.nodeId ? `Node '${e.nodeId}': ${e.message}` : e.message);
+        break;
+    }
+  };
+
+  const loadWeights = async (files: FileList) => {
+    if (!ir) return;
+    const list = [...files];
+    const json = list.find((f) => f.name.endsWith('.json'));
+    const bin = list.find((f) => f.name.endsWith('.bin'));
+    if (!json || !bin) {
+      setMessage('Choose both files: model.json and weights.bin.');
+      return;
+    }
+    try {
+      const modelJson = JSON.parse(await json.text()) as SavedArtifacts['modelJson'];
+      if (!Array.isArray(modelJson?.weightsManifest))
+        throw new Error(`${json.name} is not a tfjs model.json (no weightsManifest)`);
+      setStatus('loading');
+      setMessage('');
+      setEvaluation(undefined);
+      client.loadWeights(ir, settings, { modelJson, weightData: await bin.arrayBuffer() }, onEvent);
+    } catch (e) {
+      setStatus('error');
+      setMessage((e as Error).message);
+    }
   };
 
   const last = epochs.at(-1);
@@ -233,6 +296,38 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
           },
         ]}
       />
+      <div className="model-io">
+        <button
+          type="button"
+          data-testid="save-model-button"
+          disabled={running || status === 'idle'}
+          onClick={() => client.save('artifacts', fileStem(ir?.title))}
+        >
+          Download model
+        </button>
+        <button
+          type="button"
+          data-testid="save-model-idb"
+          disabled={running || status === 'idle'}
+          onClick={() => client.save('indexeddb', fileStem(ir?.title))}
+        >
+          Save in browser
+        </button>
+        <label>
+          Load weights
+          <input
+            type="file"
+            multiple
+            accept=".json,.bin"
+            data-testid="load-weights-input"
+            disabled={!ir || running}
+            onChange={(e) => {
+              if (e.target.files?.length) void loadWeights(e.target.files);
+              e.target.value = '';
+            }}
+          />
+        </label>
+      </div>
       {evaluation ? <EvaluationView evaluation={evaluation} onRefresh={() => client.evaluate()} /> : null}
       <CsvUpload
         seed={settings.seed}
