@@ -57,7 +57,7 @@ test('a model trained in the browser downloads, reloads in Node with the same pr
     }),
   );
   const data = await mnist.load(
-    resolveParams(mnist.params, { flat: true }).values,
+    resolveParams(mnist.params, { flat: true }).values as Parameters<typeof mnist.load>[0],
     createRng(1),
     nodeDatasetIO,
   );

@@ -7,6 +7,7 @@ import { parseGraphText } from '../core/doc/parse.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { canRedo, canUndo, redoLabel, undoLabel } from '../core/history.ts';
 import { Canvas, type CanvasApi, openFile } from '../ui/canvas.tsx';
+import { ExportPanel } from '../ui/export-panel.tsx';
 import { Gallery } from '../ui/gallery.tsx';
 import { Inspector } from '../ui/inspector.tsx';
 import { Palette } from '../ui/palette.tsx';
@@ -18,7 +19,9 @@ import {
   copySelection,
   deleteSelection,
   duplicateSelection,
+  importModel,
   loadDoc,
+  MAX_GRAPH_BYTES,
   openText,
   pasteText,
   selectAll,
@@ -69,6 +72,9 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
   const nodeCount = useEditor((s) => Object.keys(s.history.present.nodes).length);
   const canvasApi = useRef<CanvasApi | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const importInput = useRef<HTMLInputElement>(null);
+  const [exporting, setExporting] = useState(false);
+  const closeExport = useCallback(() => setExporting(false), []);
   const [ready, setReady] = useState(false);
   const [saveState, setSaveState] = useState('Not saved yet');
   const [shareLink, setShareLink] = useState<string | null>(null);
@@ -316,11 +322,34 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
               if (f) void openFile(store, f);
             }}
           />
+          <button
+            type="button"
+            data-testid="import-button"
+            title="Import a Keras model.to_json() or tfjs model.json"
+            onClick={() => importInput.current?.click()}
+          >
+            Import…
+          </button>
+          <input
+            ref={importInput}
+            type="file"
+            accept=".json,application/json"
+            hidden
+            data-testid="import-file-input"
+            onChange={(e) => {
+              const f = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (f) void importFile(store, f);
+            }}
+          />
           <button type="button" data-testid="save-button" onClick={saveFile}>
             Save
           </button>
           <button type="button" data-testid="share-button" onClick={() => void share()}>
             Share link
+          </button>
+          <button type="button" data-testid="export-button" onClick={() => setExporting(true)}>
+            Export code
           </button>
           <span className="sep" />
           <button
@@ -397,7 +426,25 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
         <TrainDrawer search={search ?? (typeof location !== 'undefined' ? location.search : '')} />
       </div>
       <StatusBar saveState={saveState} />
+      {exporting && <ExportPanel onClose={closeExport} />}
       <Toasts />
     </div>
   );
+}
+
+/** Reads a Keras / tfjs model file and imports it (importModel says what happened). */
+async function importFile(store: EditorStore, file: File): Promise<void> {
+  const name = `'${file.name.slice(0, 80)}'`;
+  if (file.size > MAX_GRAPH_BYTES) {
+    store.toast('error', `Could not import ${name}: it is larger than 8 MB. The current graph is unchanged.`);
+    return;
+  }
+  try {
+    importModel(store, await file.text(), name);
+  } catch (e) {
+    store.toast(
+      'error',
+      `Could not read ${name}: ${(e as Error)?.message ?? e}. The current graph is unchanged.`,
+    );
+  }
 }

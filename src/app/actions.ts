@@ -6,6 +6,7 @@ import type { Fix } from '../core/diagnostics.ts';
 import { parseGraphText, parseGraphValue } from '../core/doc/parse.ts';
 import type { Endpoint, GraphDoc } from '../core/doc/schema.ts';
 import { FixError, fixRecipe, freshNodeId } from '../core/fixes.ts';
+import { importKerasJson } from '../core/import/index.ts';
 import {
   addNode,
   connect,
@@ -165,4 +166,40 @@ export function openText(store: EditorStore, text: string, source: string): bool
     return false;
   }
   return loadDoc(store, parsed.doc, `Open ${source}`);
+}
+
+/**
+ * Imports a Keras `model.to_json()` or tfjs `model.json` as one undoable step and says in a toast
+ * what it brought (param count, node types we lack); a file that cannot be imported leaves the
+ * current graph untouched and names the cause.
+ */
+export function importModel(store: EditorStore, text: string, source: string): boolean {
+  if (text.length > MAX_GRAPH_BYTES) {
+    store.toast('error', `${source} is larger than 8 MB; the current graph is unchanged.`);
+    return false;
+  }
+  const res = importKerasJson(text, store.getState().registry);
+  if (!res.doc) {
+    const errors = res.diagnostics.filter((d) => d.severity === 'error');
+    const first = errors[0]?.message ?? 'it is not a Keras or tfjs model.';
+    const more = errors.length > 1 ? ` (+${errors.length - 1} more problems)` : '';
+    store.toast('error', `Could not import ${source}: ${first}${more} The current graph is unchanged.`);
+    return false;
+  }
+  if (!loadDoc(store, res.doc, `Import ${source}`)) return false;
+  const { analysis } = store.getState();
+  const count = (n: number) => n.toLocaleString('en-US');
+  const nodes = Object.keys(res.doc.nodes).length;
+  const missing = res.missing.length
+    ? ` Missing node types (kept as placeholders): ${res.missing.join(', ')}.`
+    : '';
+  const warnings = res.diagnostics.filter((d) => d.severity === 'warning');
+  const warned = warnings.length
+    ? ` ${warnings[0]!.message}${warnings.length > 1 ? ` (+${warnings.length - 1} more warnings)` : ''}`
+    : '';
+  store.toast(
+    'info',
+    `Imported ${source}: ${count(nodes)} node${nodes === 1 ? '' : 's'}, ${count(analysis.totalParams)} params.${missing}${warned}`,
+  );
+  return true;
 }
