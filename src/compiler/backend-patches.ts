@@ -740,6 +740,59 @@ function batchMatMulKernel(matMul: tf.KernelConfig, transpose: tf.KernelConfig):
   };
 }
 
+/**
+ * Gradient patches (backend-independent, same values up to float summation order):
+ * - Tile: tfjs adds one slice of dy per repetition (rank ≤ 4), so tiling a [1, 1, D] LayerNorm γ over
+ *   [B, N, D] (tf.layers.layerNormalization does) cost B·N Slice + Add kernels per step: ~125 ms of a
+ *   260 ms tiny-ViT step on wasm. Patched: dy reshaped to [r₀, s₀, r₁, s₁, …] and summed over the r axes.
+ * - Max / Min: tfjs masks dy with equal(x, y) where y broadcasts; wasm's comparison kernels broadcast
+ *   by a slow generic path (64×784×6 against 64×1×1: 17 ms, same shapes 1 ms). Patched: y is first
+ *   broadcast by an exact add of zeros (fast on every backend), then compared.
+ */
+const GRAD_MARK = Symbol.for('netwright.gradientPatches');
+
+function installGradientPatches(): void {
+  const g = globalThis as { [GRAD_MARK]?: true };
+  if (g[GRAD_MARK]) return;
+  g[GRAD_MARK] = true;
+  tf.registerGradient({
+    kernelName: tf.Tile,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const x = saved[0]!;
+      const d = dy as tf.Tensor;
+      return {
+        x: () => {
+          const split = x.shape.flatMap((s, i) => [d.shape[i]! / s, s]);
+          const reps = x.shape.map((_, i) => 2 * i);
+          return tf.reshape(tf.sum(tf.reshape(d, split), reps), x.shape);
+        },
+      };
+    },
+  });
+  for (const kernelName of [tf.Max, tf.Min])
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ['x'],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, y0] = saved as [tf.Tensor, tf.Tensor];
+        const axes = tf.util.parseAxisParam(
+          // Max's attribute is reductionIndices, Min's is axis.
+          (attrs as { reductionIndices?: number | number[]; axis?: number | number[] })[
+            kernelName === tf.Max ? 'reductionIndices' : 'axis'
+          ] as number | number[],
+          x.shape,
+        );
+        const keep = (t: tf.Tensor) =>
+          t.rank < x.rank ? tf.reshape(t, tf.backend_util.expandShapeToKeepDim(t.shape, axes)) : t;
+        const y = keep(y0);
+        const d = keep(dy as tf.Tensor);
+        return { x: () => tf.mul(d, tf.cast(tf.equal(x, tf.add(y, tf.zerosLike(x))), d.dtype)) };
+      },
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** The kernel now registered for (kernelName, backendName), unless it is one of ours (or there is none). */
@@ -780,6 +833,7 @@ export function isPatched(kernelName: string, backendName: string): boolean {
  * imported, over ours: if it is imported later, call this again.)
  */
 export function installKernelPatches(): void {
+  installGradientPatches();
   // cpu: overrides (tfjs logs "already registered" unless PROD is set); see the numbers at the top.
   register(
     tf.Conv2DBackpropFilter,

@@ -7,7 +7,8 @@
 //
 // Fourier-KArAt (Maity et al. 2025): each score row S_k ∈ R^N maps to W·Φ̂(S_k), with
 //   Φ̂_p(S_k) = Σ_q [ b(S_kq) + Σ_{m=1..G} a_pqm·cos(m·S_kq) + b_pqm·sin(m·S_kq) ],  Φ̂: R^N → R^r,
-// coefficients [h, N·2G, r] and W [h, r, N] per head; computed with two batched matMuls.
+// coefficients [h, N·2G, r] and W [h, r, N] per head; computed with batched matMuls (cos and sin
+// halves against their coefficient rows, then W).
 import type { Ops, WeightSpec } from '../ops.ts';
 
 export const ATTENTION_OPS = ['softmax', 'fourierKArAt'] as const;
@@ -88,21 +89,24 @@ export function karatOperator<T>(
   grid: number,
   base: KaratBase,
 ): T {
+  // Scores go head-major first ([h, B, N, N], 2G× smaller than the features), and the cos and sin
+  // halves meet the matching rows of the coefficients in two matMuls instead of a concat: on wasm the
+  // concat's gradient (a rank-5 split) cost ~90 % of a training step. Same sums, same coefficient
+  // layout (row q·2G + j: j < G cos, j ≥ G sin, frequency j mod G + 1).
   const freqs = ops.constant(
     Array.from({ length: grid }, (_, m) => m + 1),
     [1, 1, 1, 1, grid],
   );
-  const ms = ops.mul(ops.reshape(s, [-1, h, n, n, 1]), freqs);
-  const f = ops.concat([ops.cos(ms), ops.sin(ms)], 4); // [B, h, N, N, 2G]
-  const fh = ops.reshape(ops.transpose(ops.reshape(f, [-1, h, n, n * 2 * grid]), [1, 0, 2, 3]), [
-    h,
-    -1,
-    n * 2 * grid,
-  ]);
-  let phi = ops.matMul(fh, coef); // [h, B·N, r]
+  const st = ops.transpose(s, [1, 0, 2, 3]); // [h, B, N, N]
+  const ms = ops.mul(ops.reshape(st, [h, -1, n, n, 1]), freqs); // [h, B, N, N, G]
+  const c4 = ops.reshape(coef, [h, n, 2 * grid, -1]); // [h, N, 2G, r]
+  const half = (from: number) =>
+    ops.reshape(ops.slice(c4, [0, 0, from, 0], [h, n, grid, -1]), [h, n * grid, -1]);
+  const feats = (t: T) => ops.reshape(t, [h, -1, n * grid]); // [h, B·N, N·G]
+  let phi = ops.add(ops.matMul(feats(ops.cos(ms)), half(0)), ops.matMul(feats(ops.sin(ms)), half(grid))); // [h, B·N, r]
   if (base !== 'zero') {
-    const bs = base === 'silu' ? ops.mul(s, ops.sigmoid(s)) : s;
-    phi = ops.add(phi, ops.reshape(ops.transpose(ops.sum(bs, [3], true), [1, 0, 2, 3]), [h, -1, 1]));
+    const bs = base === 'silu' ? ops.mul(st, ops.sigmoid(st)) : st;
+    phi = ops.add(phi, ops.reshape(ops.sum(bs, [3], true), [h, -1, 1]));
   }
   const out = ops.matMul(phi, wmat); // [h, B·N, N]
   return ops.transpose(ops.reshape(out, [h, -1, n, n]), [1, 0, 2, 3]);

@@ -7,7 +7,7 @@ import { nodeDatasetIO } from '../../node/dataset-io.ts';
 import { build, fastBackend, mean, sequential, summary, trainAndEvaluate, withModel } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
-const SEEDS = [1, 2];
+const SEEDS = [1, 2, 3];
 const EPOCHS = 3;
 
 export default defineExperiment({

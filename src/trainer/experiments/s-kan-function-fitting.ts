@@ -3,6 +3,10 @@
 // KAN [2,5,1] and a parameter-matched MLP [2,22,22,1]. S-KAN trains in two stages: `full` (soft
 // softmax mixture, the template as it stands) then `selective` (the same weights with
 // `selection: hard` — α frozen to the argmax space per edge, only the chosen coefficients learn).
+// The full stage anneals the selection temperature (T halves every quarter: the logits are doubled),
+// and the switch folds α into the chosen coefficients (foldSelection), so the chosen term keeps its
+// scale instead of jumping from α to 1.
+import * as tf from '@tensorflow/tfjs';
 import { BASIS_TYPES } from '../../core/kan/basis.ts';
 import { createRng } from '../../core/rng.ts';
 import {
@@ -27,7 +31,33 @@ const TASKS: Record<string, (x: readonly number[]) => number> = {
 const SEEDS = [1, 2];
 const FULL = 200;
 const SELECTIVE = 100;
+const CHUNKS = 4;
 const N_TRAIN = 400;
+
+/**
+ * Soft → hard without rescaling the chosen term: an S-KAN layer's weights are [base, coef_s… (pool
+ * order), logits]; each selected space's coefficients on an edge are multiplied by that edge's soft
+ * weight α = softmax(z), so the hard layer starts as the soft one minus the unselected terms (plain
+ * copying would scale the chosen term by 1/α ≈ |pool|). Other layers' weights pass through.
+ */
+const isSelective = (ws: tf.Tensor[]): boolean =>
+  ws.length >= 3 && ws.at(-1)!.rank === 3 && ws.at(-1)!.shape[2] === ws.length - 2;
+
+function foldSelection(ws: tf.Tensor[]): tf.Tensor[] {
+  const z = ws.at(-1)!;
+  if (!isSelective(ws)) return ws;
+  return tf.tidy(() => {
+    const alpha = tf.softmax(z); // [zd, units, S]
+    // The hard kernel's selection: 1 where z is within 1e-6 of the edge's max.
+    const sel = tf.step(tf.add(tf.sub(z, tf.max(z, 2, true)), 1e-6));
+    const factor = tf.add(tf.mul(sel, tf.sub(alpha, 1)), 1); // α where selected, else 1
+    const coefs = ws.slice(1, -1).map((c, s) => {
+      const f = tf.slice(factor, [0, 0, s], [-1, -1, 1]); // [zd, units, 1]
+      return tf.mul(c, tf.reshape(f, [f.shape[0]!, 1, f.shape[1]!])); // c [D, M, units]
+    });
+    return [ws[0]!, ...coefs, z];
+  });
+}
 
 export default defineExperiment({
   templateId: 's-kan-function-fitting',
@@ -60,14 +90,26 @@ export default defineExperiment({
         const data = regression(TASKS[task]!, 2, N_TRAIN, 1000, () => rng.next());
         // S-KAN: stage full (soft), then stage selective (hard) from the same weights.
         const soft = build(ctx.templateText, ctx.registry, seed);
-        await trainAndEvaluate(soft, ctx.registry, data, { seed, epochs: FULL });
+        // Temperature annealing T = 1, ½, ¼, ⅛ over the full stage (logits doubled between chunks).
+        for (let c = 0; c < CHUNKS; c++) {
+          if (c > 0)
+            for (const layer of soft.compiled.layers.values()) {
+              const ws = layer.getWeights();
+              if (isSelective(ws)) {
+                const z = tf.mul(ws.at(-1)!, 2);
+                layer.setWeights([...ws.slice(0, -1), z]);
+                z.dispose();
+              }
+            }
+          await trainAndEvaluate(soft, ctx.registry, data, { seed: seed + c, epochs: FULL / CHUNKS });
+        }
         const hardDoc = templateWith(ctx.templateText, {
           skan1: { selection: 'hard' },
           skan2: { selection: 'hard' },
         });
         await withModel(build(hardDoc, ctx.registry, seed), async (hard) => {
           for (const [id, layer] of soft.compiled.layers)
-            hard.compiled.layers.get(id)?.setWeights(layer.getWeights());
+            hard.compiled.layers.get(id)?.setWeights(foldSelection(layer.getWeights()));
           soft.compiled.dispose();
           const r = await trainAndEvaluate(hard, ctx.registry, data, { seed: seed + 7, epochs: SELECTIVE });
           add('S-KAN', Math.sqrt(r.val.loss));
