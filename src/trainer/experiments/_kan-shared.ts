@@ -136,6 +136,35 @@ export async function withModel<R>(built: Built, f: (b: Built) => Promise<R>): P
   }
 }
 
+/** Per-arm results across seeds: accuracy and ms/step per seed, parameter count. */
+export interface ArmResults {
+  readonly acc: Record<string, number[]>;
+  readonly ms: Record<string, number[]>;
+  readonly params: Record<string, number>;
+}
+
+export const armResults = (): ArmResults => ({ acc: {}, ms: {}, params: {} });
+
+/** Builds, trains and evaluates one classifier arm for one seed, recording it in `into`. */
+export async function runClassifierArm(
+  into: ArmResults,
+  name: string,
+  doc: GraphDoc | string,
+  ctx: { registry: Registry; log(line: string): void },
+  data: LoadedDataset,
+  opts: { seed: number; epochs: number },
+): Promise<void> {
+  await withModel(build(doc, ctx.registry, opts.seed), async (b) => {
+    const r = await trainAndEvaluate(b, ctx.registry, data, opts);
+    into.acc[name] = [...(into.acc[name] ?? []), r.val.metrics.accuracy!];
+    into.ms[name] = [...(into.ms[name] ?? []), r.msPerStep];
+    into.params[name] = b.params;
+  });
+  ctx.log(
+    `seed ${opts.seed} ${name}: acc ${into.acc[name]!.at(-1)!.toFixed(4)}, ${into.ms[name]!.at(-1)!.toFixed(1)} ms/step`,
+  );
+}
+
 /** Regression data from a function of a point, inputs uniform in [−1, 1]^dim. */
 export function regression(
   f: (x: readonly number[]) => number,

@@ -4,7 +4,7 @@ import { findDataset } from '../../core/datasets/index.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
 import { nodeDatasetIO } from '../../node/dataset-io.ts';
-import { build, fastBackend, mean, sequential, summary, trainAndEvaluate, withModel } from './_kan-shared.ts';
+import { armResults, fastBackend, mean, runClassifierArm, sequential, summary } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const SEEDS = [1, 2, 3];
@@ -45,9 +45,8 @@ export default defineExperiment({
         training,
       ),
     };
-    const acc: Record<string, number[]> = {};
-    const ms: Record<string, number[]> = {};
-    const params: Record<string, number> = {};
+    const arms = armResults();
+    const { acc, ms, params } = arms;
     for (const seed of SEEDS) {
       const data = await mnist.load(
         resolveParams(mnist.params, { trainSize: 6000, valSize: 2000, flat: true }).values,
@@ -55,15 +54,7 @@ export default defineExperiment({
         nodeDatasetIO,
       );
       for (const [name, doc] of Object.entries(models)) {
-        await withModel(build(doc, ctx.registry, seed), async (b) => {
-          const r = await trainAndEvaluate(b, ctx.registry, data, { seed, epochs: EPOCHS });
-          acc[name] = [...(acc[name] ?? []), r.val.metrics.accuracy!];
-          ms[name] = [...(ms[name] ?? []), r.msPerStep];
-          params[name] = b.params;
-        });
-        ctx.log(
-          `seed ${seed} ${name}: acc ${acc[name]!.at(-1)!.toFixed(4)}, ${ms[name]!.at(-1)!.toFixed(1)} ms/step`,
-        );
+        await runClassifierArm(arms, name, doc, ctx, data, { seed, epochs: EPOCHS });
       }
     }
     const a = (k: string) => mean(acc[k]!);

@@ -5,15 +5,7 @@ import { findDataset } from '../../core/datasets/index.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
 import { nodeDatasetIO } from '../../node/dataset-io.ts';
-import {
-  build,
-  fastBackend,
-  mean,
-  summary,
-  templateWith,
-  trainAndEvaluate,
-  withModel,
-} from './_kan-shared.ts';
+import { armResults, fastBackend, mean, runClassifierArm, summary, templateWith } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const SEEDS = [1, 2];
@@ -34,9 +26,8 @@ export default defineExperiment({
       blockwise: { attention: 'fourierKArAt', karatMode: 'blockwise' },
       universal: { attention: 'fourierKArAt', karatMode: 'universal' },
     };
-    const acc: Record<string, number[]> = {};
-    const ms: Record<string, number[]> = {};
-    const params: Record<string, number> = {};
+    const arms = armResults();
+    const { acc, ms, params } = arms;
     for (const seed of SEEDS) {
       const data = await mnist.load(
         resolveParams(mnist.params, { trainSize: TRAIN, valSize: 1000, flat: false }).values,
@@ -44,18 +35,10 @@ export default defineExperiment({
         nodeDatasetIO,
       );
       for (const [name, p] of Object.entries(variants)) {
-        await withModel(
-          build(templateWith(ctx.templateText, { encoder: p }), ctx.registry, seed),
-          async (b) => {
-            const r = await trainAndEvaluate(b, ctx.registry, data, { seed, epochs: EPOCHS });
-            acc[name] = [...(acc[name] ?? []), r.val.metrics.accuracy!];
-            ms[name] = [...(ms[name] ?? []), r.msPerStep];
-            params[name] = b.params;
-          },
-        );
-        ctx.log(
-          `seed ${seed} ${name}: acc ${acc[name]!.at(-1)!.toFixed(4)}, ${ms[name]!.at(-1)!.toFixed(1)} ms/step`,
-        );
+        await runClassifierArm(arms, name, templateWith(ctx.templateText, { encoder: p }), ctx, data, {
+          seed,
+          epochs: EPOCHS,
+        });
       }
     }
     const a = (k: string) => mean(acc[k]!);
