@@ -45,3 +45,25 @@ export const reject = (
 };
 
 export const isError = (d: Diagnostic): boolean => d.severity === 'error';
+
+export const errorDiagnostic = (
+  code: string,
+  message: string,
+  extra: Partial<Diagnostic> = {},
+): Diagnostic => ({
+  code,
+  severity: 'error',
+  message,
+  ...extra,
+});
+
+export const warningDiagnostic = (
+  code: string,
+  message: string,
+  extra: Partial<Diagnostic> = {},
+): Diagnostic => ({
+  code,
+  severity: 'warning',
+  message,
+  ...extra,
+});

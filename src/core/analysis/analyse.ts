@@ -3,7 +3,7 @@
 // identity, so re-analysing after an immer edit only re-infers what changed downstream.
 
 import { findDataset } from '../datasets/index.ts';
-import { type Diagnostic, type Fix, NodeProblem } from '../diagnostics.ts';
+import { type Diagnostic, errorDiagnostic as error, type Fix, NodeProblem } from '../diagnostics.ts';
 import { parseGraphText } from '../doc/parse.ts';
 import type { EdgeRecord, GraphDoc, NodeRecord } from '../doc/schema.ts';
 import { type AnyNodeDef, type DataBinding, type PortSpecs, portsOf } from '../node-def.ts';
@@ -42,13 +42,6 @@ export interface Analysis {
   /** No error-severity diagnostics. */
   readonly ok: boolean;
 }
-
-const error = (code: string, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
-  code,
-  severity: 'error',
-  message,
-  ...extra,
-});
 
 // ---------------------------------------------------------------------------------------------
 // Per-type migrations

@@ -2,7 +2,7 @@
 // (node id, field) and what to do.
 
 import type { z } from 'zod';
-import type { Diagnostic } from '../diagnostics.ts';
+import { type Diagnostic, errorDiagnostic as err } from '../diagnostics.ts';
 import { migrateDoc } from './migrations.ts';
 import {
   CURRENT_FORMAT_VERSION,
@@ -23,15 +23,8 @@ export interface ParseResult {
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const err = (code: string, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
-  code,
-  severity: 'error',
-  message,
-  ...extra,
-});
-
-/** Line and column of a JSON.parse error position, when the engine reports one. */
-function locate(text: string, e: unknown): string {
+/** ` at line L, column C` of a JSON.parse error, when the engine reports a position. */
+export function locateJsonError(text: string, e: unknown): string {
   const msg = String((e as Error)?.message);
   const m = /position (\d+)/.exec(msg);
   // Truncated input ("Unexpected end of JSON input") carries no position: it fails at the end.
@@ -53,7 +46,7 @@ export function parseGraphText(text: string): ParseResult {
       diagnostics: [
         err(
           'doc/unreadable-json',
-          `The file is not valid JSON${locate(text, e)}: ${(e as Error).message.split('\n')[0]}. Fix the syntax (a missing comma or quote is typical) and load it again.`,
+          `The file is not valid JSON${locateJsonError(text, e)}: ${(e as Error).message.split('\n')[0]}. Fix the syntax (a missing comma or quote is typical) and load it again.`,
         ),
       ],
     };

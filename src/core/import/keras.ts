@@ -9,8 +9,8 @@
 // Layers map to node types by keras-layers.ts; a class we lack is kept as a "missing node" of type
 // `keras.<Class>` with its config as params (the analysis shows it, the result lists it).
 
-import type { Diagnostic } from '../diagnostics.ts';
-import { parseGraphValue } from '../doc/parse.ts';
+import { type Diagnostic, errorDiagnostic as err, warningDiagnostic as warning } from '../diagnostics.ts';
+import { locateJsonError, parseGraphValue } from '../doc/parse.ts';
 import {
   CURRENT_FORMAT_VERSION,
   type EdgeRecord,
@@ -49,29 +49,6 @@ const show = (v: unknown): string => {
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };
 
-const err = (code: string, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
-  code,
-  severity: 'error',
-  message,
-  ...extra,
-});
-const warning = (code: string, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
-  code,
-  severity: 'warning',
-  message,
-  ...extra,
-});
-
-/** Line and column of a JSON.parse error, when the engine reports a position. */
-function locate(text: string, e: unknown): string {
-  const msg = String((e as Error)?.message);
-  const m = /position (\d+)/.exec(msg);
-  if (!m && !/end of (JSON )?input/i.test(msg)) return '';
-  const pos = m ? Number(m[1]) : text.length;
-  const before = text.slice(0, pos);
-  return ` at line ${before.split('\n').length}, column ${pos - before.lastIndexOf('\n')}`;
-}
-
 export function importKerasJson(text: string, registry: Registry): KerasImport {
   let raw: unknown;
   try {
@@ -81,7 +58,7 @@ export function importKerasJson(text: string, registry: Registry): KerasImport {
       diagnostics: [
         err(
           'import/unreadable-json',
-          `The file is not valid JSON${locate(text, e)}: ${String((e as Error)?.message).split('\n')[0]}.`,
+          `The file is not valid JSON${locateJsonError(text, e)}: ${String((e as Error)?.message).split('\n')[0]}.`,
         ),
       ],
       missing: [],
