@@ -62,7 +62,8 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
   const [progress, setProgress] = useState({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
   const [epochs, setEpochs] = useState<EpochMetrics[]>([]);
   const [batchLoss, setBatchLoss] = useState<[number, number][]>([]);
-  const lastIr = useRef<ModelIR | undefined>(undefined);
+  /** The graph's own training defaults last applied, so an unrelated edit keeps the user's settings. */
+  const lastDefaults = useRef('');
   const [evaluation, setEvaluation] = useState<Evaluation | undefined>();
   const [csv, setCsv] = useState<CsvChoice | undefined>();
   const [tensorsPerEpoch, setTensorsPerEpoch] = useState<number[]>([]);
@@ -73,16 +74,13 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
   }, [client]);
 
   useEffect(() => {
-    if (ir && ir !== lastIr.current && ir.training) {
-      lastIr.current = ir;
-      const stages = ir.training.stages;
-      setSettings((s) => ({
-        ...s,
-        batchSize: ir.training!.batchSize,
-        seed: ir.training!.seed,
-        epochs: stages.length === 1 ? stages[0]!.epochs : s.epochs,
-      }));
-    }
+    const t = ir?.training;
+    if (!t) return;
+    const epochs = t.stages.length === 1 ? t.stages[0]!.epochs : undefined;
+    const key = JSON.stringify([t.batchSize, t.seed, epochs]);
+    if (key === lastDefaults.current) return;
+    lastDefaults.current = key;
+    setSettings((s) => ({ ...s, batchSize: t.batchSize, seed: t.seed, epochs: epochs ?? s.epochs }));
   }, [ir]);
 
   const start = () => {
