@@ -23,6 +23,11 @@ export interface Diagnostic {
   readonly field?: string;
   readonly port?: string;
   readonly fix?: Fix;
+  /**
+   * For a problem inside a group: the group path (from the analysed scope down) and the inner
+   * node it is about. `nodeId` then names the outermost group, so the canvas marks what it shows.
+   */
+  readonly within?: { readonly path: readonly string[]; readonly nodeId?: string };
 }
 
 /** Thrown by a node's `infer` for a problem the user must fix; analysis turns it into a Diagnostic. */

@@ -2,6 +2,7 @@
 
 import type { Analysis } from './analysis/analyse.ts';
 import type { Diagnostic } from './diagnostics.ts';
+import { GROUP_INPUT, GROUP_OUTPUT, GROUP_TYPE, portName } from './groups.ts';
 import type { IRNode, IRRef, IRStage, IRTraining, JsonObject, ModelIR } from './ir.ts';
 import { resolveParams } from './params.ts';
 import type { Registry } from './registry.ts';
@@ -12,48 +13,9 @@ export function lowerGraph(analysis: Analysis, registry: Registry): LowerResult 
   if (!analysis.ok || !analysis.doc)
     return { ir: undefined, diagnostics: analysis.diagnostics.filter((d) => d.severity === 'error') };
   const doc = analysis.doc;
-  const model: IRNode[] = [];
-  const losses: IRNode[] = [];
-  const metrics: IRNode[] = [];
-  const diagnostics: Diagnostic[] = [];
-
-  for (const id of analysis.order) {
-    const n = analysis.nodes.get(id)!;
-    const def = n.def!;
-    const inputs: IRRef[] = Object.keys(n.inputPorts).flatMap((port): IRRef[] => {
-      const src = n.sources[port];
-      if (src === undefined) return [];
-      if (src === 'labels') {
-        const head = def.loss ?? def.metric;
-        const kind = analysis.data?.labels.kind === 'class' ? (head?.target ?? 'index') : 'values';
-        return [{ labels: kind }];
-      }
-      return [{ node: src.node, port: src.port }];
-    });
-    if (!def.lower) {
-      diagnostics.push({
-        code: 'lower/not-lowerable',
-        severity: 'error',
-        message: `Node '${id}' (${def.title}) cannot be part of a model.`,
-        nodeId: id,
-      });
-      continue;
-    }
-    const op = def.lower({ nodeId: id, params: n.params, inputs: n.inputs, outputs: n.outputs });
-    const out = Object.values(n.outputs)[0];
-    const node: IRNode = {
-      id,
-      type: def.type,
-      op,
-      inputs,
-      outputShape: out?.shape ?? [],
-      outputDtype: out?.dtype ?? 'float32',
-      group: n.record.group ?? 'main',
-    };
-    if (op.kind === 'loss') losses.push(node);
-    else if (op.kind === 'metric') metrics.push(node);
-    else model.push(node);
-  }
+  const sink: Sink = { model: [], losses: [], metrics: [], diagnostics: [] };
+  lowerScope(analysis, { prefix: '', bound: new Map(), group: undefined }, sink);
+  const { model, losses, metrics, diagnostics } = sink;
   if (diagnostics.length) return { ir: undefined, diagnostics };
 
   const outputs = new Set<string>();
@@ -94,4 +56,100 @@ export function lowerGraph(analysis: Analysis, registry: Registry): LowerResult 
     ...(training ? { training } : {}),
   };
   return { ir, diagnostics: [] };
+}
+
+interface Sink {
+  readonly model: IRNode[];
+  readonly losses: IRNode[];
+  readonly metrics: IRNode[];
+  readonly diagnostics: Diagnostic[];
+}
+
+interface Scope {
+  /** Prepended to inner node ids (`<group>__<node>`), so every IR id stays unique. */
+  readonly prefix: string;
+  /** A group's input port name → what feeds that port outside. */
+  readonly bound: ReadonlyMap<string, IRRef>;
+  /** Variable group an inner node without its own inherits from its group node. */
+  readonly group: string | undefined;
+}
+
+/**
+ * Lowers one scope in topological order. Groups are spliced in: their inner nodes become IR nodes
+ * (ids prefixed), their port nodes vanish, and edges are rewired through them. Returns what each
+ * Group output of this scope receives.
+ */
+function lowerScope(analysis: Analysis, scope: Scope, sink: Sink): Map<string, IRRef> {
+  /** `node:port` of this scope → the IR reference it stands for (group outputs, group inputs). */
+  const alias = new Map<string, IRRef>();
+  const ref = (node: string, port: string): IRRef =>
+    alias.get(`${node}:${port}`) ?? { node: scope.prefix + node, port };
+  const groupOutputs = new Map<string, IRRef>();
+
+  for (const id of analysis.order) {
+    const n = analysis.nodes.get(id)!;
+    const def = n.def!;
+    const sourceOf = (port: string): IRRef | undefined => {
+      const src = n.sources[port];
+      if (src === undefined) return undefined;
+      if (src === 'labels') {
+        const head = def.loss ?? def.metric;
+        const kind = analysis.data?.labels.kind === 'class' ? (head?.target ?? 'index') : 'values';
+        return { labels: kind };
+      }
+      return ref(src.node, src.port);
+    };
+    if (def.type === GROUP_INPUT) {
+      const outer = scope.bound.get(portName(n.record));
+      if (outer) alias.set(`${id}:y`, outer);
+      continue;
+    }
+    if (def.type === GROUP_OUTPUT) {
+      const src = sourceOf('x');
+      if (src) groupOutputs.set(portName(n.record), src);
+      continue;
+    }
+    if (def.type === GROUP_TYPE && n.inner) {
+      const bound = new Map<string, IRRef>();
+      for (const port of Object.keys(n.inputPorts)) {
+        const src = sourceOf(port);
+        if (src) bound.set(port, src);
+      }
+      const outs = lowerScope(
+        n.inner,
+        { prefix: `${scope.prefix}${id}__`, bound, group: n.record.group ?? scope.group },
+        sink,
+      );
+      for (const [port, r] of outs) alias.set(`${id}:${port}`, r);
+      continue;
+    }
+    const inputs: IRRef[] = Object.keys(n.inputPorts).flatMap((port): IRRef[] => {
+      const src = sourceOf(port);
+      return src ? [src] : [];
+    });
+    if (!def.lower) {
+      sink.diagnostics.push({
+        code: 'lower/not-lowerable',
+        severity: 'error',
+        message: `Node '${id}' (${def.title}) cannot be part of a model.`,
+        nodeId: id,
+      });
+      continue;
+    }
+    const op = def.lower({ nodeId: id, params: n.params, inputs: n.inputs, outputs: n.outputs });
+    const out = Object.values(n.outputs)[0];
+    const node: IRNode = {
+      id: scope.prefix + id,
+      type: def.type,
+      op,
+      inputs,
+      outputShape: out?.shape ?? [],
+      outputDtype: out?.dtype ?? 'float32',
+      group: n.record.group ?? scope.group ?? 'main',
+    };
+    if (op.kind === 'loss') sink.losses.push(node);
+    else if (op.kind === 'metric') sink.metrics.push(node);
+    else sink.model.push(node);
+  }
+  return groupOutputs;
 }

@@ -7,7 +7,8 @@ import type { Ops, WeightSpec } from './ops.ts';
 import type { ParamSpecs, ParamValues } from './params.ts';
 import type { Dim, TensorType } from './tensor-type.ts';
 
-export type NodeKind = 'input' | 'layer' | 'output' | 'loss' | 'metric' | 'optimizer';
+/** 'group': a group node or one of its port nodes — analysis and lowering handle these by type. */
+export type NodeKind = 'input' | 'layer' | 'output' | 'loss' | 'metric' | 'optimizer' | 'group';
 
 export interface PaperRef {
   readonly title: string;

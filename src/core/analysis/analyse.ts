@@ -5,7 +5,17 @@
 import { findDataset } from '../datasets/index.ts';
 import { type Diagnostic, errorDiagnostic as error, type Fix, NodeProblem } from '../diagnostics.ts';
 import { parseGraphText } from '../doc/parse.ts';
-import type { EdgeRecord, GraphDoc, NodeRecord } from '../doc/schema.ts';
+import type { EdgeRecord, GraphDoc, GraphScope, NodeRecord } from '../doc/schema.ts';
+import {
+  GROUP_INPUT,
+  GROUP_OUTPUT,
+  GROUP_TYPE,
+  groupPorts,
+  innerGraph,
+  MAX_GROUP_DEPTH,
+  portName,
+  portNodes,
+} from '../groups.ts';
 import { type AnyNodeDef, type DataBinding, type PortSpecs, portsOf } from '../node-def.ts';
 import { resolveParams } from '../params.ts';
 import type { Registry } from '../registry.ts';
@@ -28,6 +38,10 @@ export interface NodeAnalysis {
   readonly paramCount: number;
   /** True when this node's outputs are known. */
   readonly ok: boolean;
+  /** Output ports (a group's come from its inner graph; other nodes' from their definition). */
+  readonly outputPorts: PortSpecs;
+  /** A group node's inner graph, analysed with the types on its input ports. */
+  readonly inner?: Analysis;
 }
 
 export interface Analysis {
@@ -87,11 +101,21 @@ function migrateNode(id: string, rec: NodeRecord, def: AnyNodeDef, out: Diagnost
   return { ...rec, v: def.version, params };
 }
 
-export function migrateNodes(doc: GraphDoc, registry: Registry, out: Diagnostic[]): GraphDoc {
+export function migrateNodes<S extends GraphScope>(
+  doc: S,
+  registry: Registry,
+  out: Diagnostic[],
+  depth = 0,
+): S {
   let changed = false;
   const entries = Object.entries(doc.nodes).map(([id, rec]) => {
     const def = registry.get(rec.type);
-    const next = def ? migrateNode(id, rec, def, out) : rec;
+    let next = def ? migrateNode(id, rec, def, out) : rec;
+    // A group's inner nodes migrate too (their diagnostics surface when the group is analysed).
+    if (next.graph && depth < MAX_GROUP_DEPTH) {
+      const inner = migrateNodes(next.graph, registry, [], depth + 1);
+      if (inner !== next.graph) next = { ...next, graph: inner };
+    }
     if (next !== rec) changed = true;
     return [id, next] as const;
   });
@@ -187,10 +211,16 @@ function emptyAnalysis(diagnostics: Diagnostic[]): Analysis {
   };
 }
 
+/** Set when analysing a group's inside: the types on the group's input ports, and the depth. */
+interface GroupScope {
+  readonly bound: Readonly<Record<string, TensorType | undefined>>;
+  readonly depth: number;
+}
+
 export function analyse(input: GraphDoc, registry: Registry): Analysis {
   const diagnostics: Diagnostic[] = [];
   try {
-    return analyseUnsafe(input, registry, diagnostics);
+    return analyseUnsafe(input, registry, diagnostics, undefined);
   } catch (e) {
     // Analysis is total: a bug here must surface as a diagnostic, never as a crash.
     diagnostics.push(
@@ -203,8 +233,13 @@ export function analyse(input: GraphDoc, registry: Registry): Analysis {
   }
 }
 
-function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnostic[]): Analysis {
-  const doc = migrateNodes(input, registry, diagnostics);
+function analyseUnsafe(
+  input: GraphDoc,
+  registry: Registry,
+  diagnostics: Diagnostic[],
+  scope: GroupScope | undefined,
+): Analysis {
+  const doc = scope ? input : migrateNodes(input, registry, diagnostics);
   const ids = Object.keys(doc.nodes);
 
   // Dataset binding (shapes only).
@@ -261,6 +296,8 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
   const defs = new Map<string, AnyNodeDef>();
   const params = new Map<string, Record<string, unknown>>();
   const ports = new Map<string, PortSpecs>();
+  const outPorts = new Map<string, PortSpecs>();
+  const portNames = new Map<string, string>();
   for (const id of ids) {
     const rec = doc.nodes[id]!;
     const def = registry.get(rec.type);
@@ -284,14 +321,37 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
       );
       continue;
     }
+    const misplaced = scope ? notAllowedInGroup(id, def) : portOutsideGroup(id, def);
+    if (misplaced) diagnostics.push(misplaced);
     defs.set(id, def);
     const resolved = resolveNodeParams(id, rec, def);
     diagnostics.push(...resolved.problems);
     params.set(id, resolved.values);
-    ports.set(id, resolved.ports);
+    if (def.type === GROUP_TYPE) {
+      const gp = memoGroupPorts(rec);
+      ports.set(id, gp.inputs);
+      outPorts.set(id, gp.outputs);
+    } else {
+      ports.set(id, resolved.ports);
+      outPorts.set(id, def.outputs);
+    }
+    if (def.type === GROUP_INPUT || def.type === GROUP_OUTPUT) {
+      const name = portName(rec);
+      const key = `${def.type}:${name}`;
+      const other = portNames.get(key);
+      if (other !== undefined)
+        diagnostics.push(
+          error(
+            'group/duplicate-port',
+            `Nodes '${other}' and '${id}' are both ${def.title.toLowerCase()}s named '${name}'. Give each port its own name.`,
+            { nodeId: id, field: 'name' },
+          ),
+        );
+      else portNames.set(key, id);
+    }
   }
 
-  const { incoming, order, diagnostics: wiringDiagnostics } = wire(doc, ids, defs, ports);
+  const { incoming, order, diagnostics: wiringDiagnostics } = wire(doc, ids, defs, ports, outPorts);
   diagnostics.push(...wiringDiagnostics);
 
   // Inference in topological order.
@@ -338,7 +398,25 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
     let outputs: Record<string, TensorType> = {};
     let paramCount = 0;
     let ok = false;
-    if (ready && def) {
+    let inner: Analysis | undefined;
+    if (def?.type === GROUP_TYPE) {
+      const res = analyseGroup(id, rec, inputs, registry, data, scope?.depth ?? 0);
+      diagnostics.push(...res.diagnostics);
+      inner = res.inner;
+      paramCount = res.paramCount;
+      if (ready && res.ok) {
+        outputs = res.outputs;
+        ok = true;
+      }
+    } else if (def?.type === GROUP_INPUT) {
+      const t = scope?.bound[portName(rec)];
+      if (t) {
+        outputs = { y: t };
+        ok = true;
+      }
+    } else if (def?.type === GROUP_OUTPUT) {
+      ok = ready && scope !== undefined;
+    } else if (ready && def) {
       const res = inferNode(id, rec, def, nodeParams, inputs, data);
       diagnostics.push(...res.diagnostics);
       if (res.diagnostics.every((d) => d.severity !== 'error')) {
@@ -359,6 +437,8 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
       outputs,
       paramCount,
       ok,
+      outputPorts: outPorts.get(id) ?? {},
+      ...(inner ? { inner } : {}),
     });
   }
   // Nodes behind a cycle still appear (unanalysed) so the canvas can mark them.
@@ -375,10 +455,11 @@ function analyseUnsafe(input: GraphDoc, registry: Registry, diagnostics: Diagnos
       outputs: {},
       paramCount: 0,
       ok: false,
+      outputPorts: outPorts.get(id) ?? {},
     });
   }
 
-  graphChecks(doc, nodes, data, diagnostics);
+  if (!scope) graphChecks(doc, nodes, data, diagnostics);
   checkClassCounts(nodes, data, diagnostics);
   addFlattenFixes(nodes, diagnostics);
   return {
@@ -410,8 +491,9 @@ function wire(
   ids: readonly string[],
   defs: ReadonlyMap<string, AnyNodeDef>,
   ports: ReadonlyMap<string, PortSpecs>,
+  outPorts: ReadonlyMap<string, PortSpecs>,
 ): Wiring {
-  const key = ids.flatMap((id) => [id, defs.get(id), ports.get(id)]);
+  const key = ids.flatMap((id) => [id, defs.get(id), ports.get(id), outPorts.get(id)]);
   const hit = wiringMemo.get(doc.edges);
   if (hit && sameRefs(hit.key, key)) return hit;
   const diagnostics: Diagnostic[] = [];
@@ -439,11 +521,12 @@ function wire(
       );
       continue;
     }
-    if (fromDef && !Object.hasOwn(fromDef.outputs, from.port)) {
+    const fromPorts = outPorts.get(from.node);
+    if (fromDef && fromPorts && !Object.hasOwn(fromPorts, from.port)) {
       diagnostics.push(
         error(
           'edge/missing-port',
-          `Edge '${edgeId}': node '${from.node}' (${fromDef.title}) has no output port '${from.port}' (outputs: ${Object.keys(fromDef.outputs).join(', ') || 'none'}).`,
+          `Edge '${edgeId}': node '${from.node}' (${fromDef.title}) has no output port '${from.port}' (outputs: ${Object.keys(fromPorts).join(', ') || 'none'}).`,
           { edgeId, nodeId: from.node, port: from.port },
         ),
       );
@@ -711,4 +794,117 @@ function addFlattenFixes(nodes: Map<string, NodeAnalysis>, diagnostics: Diagnost
         fix,
       };
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups
+
+const groupPortsMemo = new WeakMap<NodeRecord, ReturnType<typeof groupPorts>>();
+function memoGroupPorts(rec: NodeRecord): ReturnType<typeof groupPorts> {
+  let hit = groupPortsMemo.get(rec);
+  if (!hit) {
+    hit = groupPorts(rec);
+    groupPortsMemo.set(rec, hit);
+  }
+  return hit;
+}
+
+function portOutsideGroup(id: string, def: AnyNodeDef): Diagnostic | undefined {
+  if (def.type !== GROUP_INPUT && def.type !== GROUP_OUTPUT) return undefined;
+  return error(
+    'group/port-outside',
+    `Node '${id}' (${def.title}) only works inside a group. Delete it, or select it with the nodes around it and group them (Ctrl+G).`,
+    { nodeId: id },
+  );
+}
+
+function notAllowedInGroup(id: string, def: AnyNodeDef): Diagnostic | undefined {
+  if (def.kind === 'layer' || def.kind === 'group') return undefined;
+  return error(
+    'group/not-allowed-inside',
+    `Node '${id}' (${def.title}) cannot be inside a group: model inputs, outputs, losses and metrics belong to the top level. Move it out, and use Group input / Group output nodes for the group's ports.`,
+    { nodeId: id },
+  );
+}
+
+interface GroupResult {
+  readonly key: readonly unknown[];
+  readonly inner: Analysis;
+  readonly outputs: Record<string, TensorType>;
+  readonly paramCount: number;
+  readonly diagnostics: Diagnostic[];
+  readonly ok: boolean;
+}
+/** By group record (immer replaces it when anything inside changes) and the bound input types. */
+const groupMemo = new WeakMap<NodeRecord, GroupResult>();
+
+/** Analyses a group's inside with the types on its input ports; lifts its problems to the group. */
+function analyseGroup(
+  id: string,
+  rec: NodeRecord,
+  inputs: Readonly<Record<string, TensorType | undefined>>,
+  registry: Registry,
+  data: DataBinding | undefined,
+  depth: number,
+): GroupResult {
+  const key = [id, data, depth, ...Object.entries(inputs).flat()];
+  const hit = groupMemo.get(rec);
+  if (hit && sameRefs(hit.key, key)) return hit;
+  const title = rec.label ?? id;
+  if (depth + 1 > MAX_GROUP_DEPTH) {
+    const d = error(
+      'group/too-deep',
+      `Group '${title}' is nested more than ${MAX_GROUP_DEPTH} levels deep. Ungroup some of the inner groups.`,
+      { nodeId: id },
+    );
+    const inner = emptyAnalysis([d]);
+    return { key, inner, outputs: {}, paramCount: 0, diagnostics: [d], ok: false };
+  }
+  const graph = innerGraph(rec);
+  const innerDoc: GraphDoc = {
+    format: 'netwright.graph',
+    formatVersion: 1,
+    meta: { title },
+    nodes: graph.nodes,
+    edges: graph.edges,
+    layout: graph.layout,
+  };
+  const innerDiagnostics: Diagnostic[] = [];
+  const inner = analyseUnsafe(innerDoc, registry, innerDiagnostics, { bound: inputs, depth: depth + 1 });
+  const outputs: Record<string, TensorType> = {};
+  for (const [outId, r] of portNodes(graph, GROUP_OUTPUT)) {
+    const t = inner.nodes.get(outId)?.inputs.x;
+    if (t) outputs[portName(r)] = t;
+  }
+  const diagnostics = inner.diagnostics.map(
+    (d): Diagnostic => ({
+      code: d.code,
+      severity: d.severity,
+      message: `Inside group '${title}': ${d.message}`,
+      nodeId: id,
+      within: {
+        path: [id, ...(d.within?.path ?? [])],
+        ...(d.nodeId ? { nodeId: d.within?.nodeId ?? d.nodeId } : {}),
+      },
+    }),
+  );
+  const wanted = Object.keys(memoGroupPorts(rec).outputs);
+  if (wanted.length === 0)
+    diagnostics.push(
+      error(
+        'group/no-output',
+        `Group '${title}' has no Group output node, so nothing leaves it. Open it and connect a Group output.`,
+        { nodeId: id },
+      ),
+    );
+  const result: GroupResult = {
+    key,
+    inner,
+    outputs,
+    paramCount: inner.totalParams,
+    diagnostics,
+    ok: inner.ok && wanted.length > 0 && wanted.every((n) => outputs[n] !== undefined),
+  };
+  groupMemo.set(rec, result);
+  return result;
 }

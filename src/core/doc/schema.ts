@@ -15,6 +15,10 @@ const Id = z
 
 export const EndpointSchema = z.object({ node: z.string(), port: z.string() }).strict();
 
+export const EdgeRecordSchema = z.object({ from: EndpointSchema, to: EndpointSchema }).strict();
+
+export const PositionSchema = z.object({ x: z.number().finite(), y: z.number().finite() }).strict();
+
 export const NodeRecordSchema = z
   .object({
     type: z.string().min(1),
@@ -23,12 +27,24 @@ export const NodeRecordSchema = z
     /** Variable group for staged training (default 'main'). */
     group: Id.optional(),
     label: z.string().max(200).optional(),
+    /**
+     * The inner graph of a group node (`group.subgraph`), inline so a file is self-contained.
+     * Its `group.input` / `group.output` nodes are the group's ports.
+     */
+    get graph() {
+      return SubgraphSchema.optional();
+    },
   })
   .strict();
 
-export const EdgeRecordSchema = z.object({ from: EndpointSchema, to: EndpointSchema }).strict();
-
-export const PositionSchema = z.object({ x: z.number().finite(), y: z.number().finite() }).strict();
+/** A graph inside a group node: the same records as a document, without meta or training. */
+export const SubgraphSchema = z
+  .object({
+    nodes: z.record(Id, NodeRecordSchema),
+    edges: z.record(Id, EdgeRecordSchema).default({}),
+    layout: z.record(z.string(), PositionSchema).default({}),
+  })
+  .strict();
 
 export const PaperSchema = z
   .object({
@@ -96,6 +112,9 @@ export const GraphDocSchema = z
 
 export type GraphDoc = z.infer<typeof GraphDocSchema>;
 export type NodeRecord = z.infer<typeof NodeRecordSchema>;
+export type Subgraph = z.infer<typeof SubgraphSchema>;
+/** The part of a document the editor draws and edits: the top level or a group's inside. */
+export type GraphScope = Pick<GraphDoc, 'nodes' | 'edges' | 'layout'>;
 export type EdgeRecord = z.infer<typeof EdgeRecordSchema>;
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type TrainingConfig = z.infer<typeof TrainingSchema>;

@@ -1,0 +1,258 @@
+// Groups: analysis of a group's inside, lowering (splice), group/ungroup commands. The reference
+// is always the same network drawn flat: a grouped graph must count the same parameters and
+// compute the same function.
+import * as tf from '@tensorflow/tfjs';
+import { produce } from 'immer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileIR } from '../compiler/compile.ts';
+import { analyse } from '../core/analysis/analyse.ts';
+import { parseGraphText } from '../core/doc/parse.ts';
+import type { GraphDoc, NodeRecord } from '../core/doc/schema.ts';
+import { GroupingError, groupNodes, ungroupNode } from '../core/grouping.ts';
+import { lowerGraph } from '../core/lower.ts';
+import type { Registry } from '../core/registry.ts';
+import { loadRegistry } from '../node/discover-nodes.ts';
+
+let registry: Registry;
+beforeAll(async () => {
+  registry = await loadRegistry();
+  await tf.setBackend('cpu');
+});
+
+const node = (type: string, params: Record<string, unknown> = {}): NodeRecord => ({ type, v: 1, params });
+const edge = (from: string, to: string, fromPort = 'y', toPort = 'x') => ({
+  from: { node: from, port: fromPort },
+  to: { node: to, port: toPort },
+});
+
+/** in(6) → d1 Dense 8 → r ReLU → d2 Dense 3 → out, plus a residual-style add of d1 and r. */
+function flatDoc(): GraphDoc {
+  return {
+    format: 'netwright.graph',
+    formatVersion: 1,
+    meta: { title: 'flat' },
+    nodes: {
+      in: node('io.input', { shape: [6] }),
+      d1: node('layers.dense', { units: 8 }),
+      r: node('activations.relu'),
+      add: node('layers.add'),
+      d2: node('layers.dense', { units: 3 }),
+      out: node('io.output'),
+    },
+    edges: {
+      e1: edge('in', 'd1'),
+      e2: edge('d1', 'r'),
+      e3: edge('d1', 'add', 'y', 'x1'),
+      e4: edge('r', 'add', 'y', 'x2'),
+      e5: edge('add', 'd2'),
+      e6: edge('d2', 'out'),
+    },
+    layout: { in: { x: 0, y: 0 }, d1: { x: 200, y: 0 }, r: { x: 400, y: 0 }, add: { x: 600, y: 0 } },
+  };
+}
+
+const errors = (doc: GraphDoc) => analyse(doc, registry).diagnostics.filter((d) => d.severity === 'error');
+
+/** Same weights by layer order, same input → the two graphs' outputs. */
+function runBoth(a: GraphDoc, b: GraphDoc): [number[], number[]] {
+  const ca = compileIR(lowerGraph(analyse(a, registry), registry).ir!, registry, { seed: 1 });
+  const cb = compileIR(lowerGraph(analyse(b, registry), registry).ir!, registry, { seed: 2 });
+  cb.model.setWeights(ca.model.getWeights());
+  const x = tf.randomNormal([4, 6], 0, 1, 'float32', 7);
+  const ya = (ca.model.predict(x) as tf.Tensor).arraySync() as number[][];
+  const yb = (cb.model.predict(x) as tf.Tensor).arraySync() as number[][];
+  x.dispose();
+  ca.dispose();
+  cb.dispose();
+  return [ya.flat(), yb.flat()];
+}
+
+describe('groupNodes', () => {
+  it('moves the selection into a group with one port per crossing source, and keeps the math', () => {
+    const flat = flatDoc();
+    let groupId = '';
+    const grouped = produce(flat, (d) => {
+      groupId = groupNodes(d, ['d1', 'r', 'add'], { label: 'Block' }).groupId;
+    });
+    expect(groupId).toBe('group');
+    const g = grouped.nodes[groupId]!;
+    expect(g.type).toBe('group.subgraph');
+    expect(Object.keys(grouped.nodes).sort()).toEqual(['d2', 'group', 'in', 'out']);
+    const inner = g.graph!;
+    const ports = Object.values(inner.nodes).filter((n) => n.type.startsWith('group.'));
+    expect(ports.map((n) => [n.type, n.params.name])).toEqual([
+      ['group.input', 'x'],
+      ['group.output', 'y'],
+    ]);
+    // The outer edges now run in → group:x and group:y → d2.
+    const outer = Object.values(grouped.edges).map(
+      (e) => `${e.from.node}:${e.from.port}→${e.to.node}:${e.to.port}`,
+    );
+    expect(outer.sort()).toEqual(['d2:y→out:x', 'group:y→d2:x', 'in:y→group:x']);
+
+    const a = analyse(grouped, registry);
+    expect(a.diagnostics).toEqual([]);
+    expect(a.totalParams).toBe(analyse(flat, registry).totalParams);
+    expect(a.totalParams).toBe(6 * 8 + 8 + 8 * 3 + 3); // Dense(6→8) + Dense(8→3), by hand
+    const ga = a.nodes.get(groupId)!;
+    expect(ga.paramCount).toBe(56);
+    expect(ga.outputs.y?.shape).toEqual([null, 8]);
+    expect(Object.keys(ga.inputPorts)).toEqual(['x']);
+    expect(ga.inner?.nodes.get('d1')?.outputs.y?.shape).toEqual([null, 8]);
+
+    const ir = lowerGraph(a, registry).ir!;
+    expect(ir.nodes.map((n) => n.id)).toEqual(['in', 'group__d1', 'group__r', 'group__add', 'd2', 'out']);
+    expect(ir.nodes.find((n) => n.id === 'group__add')!.inputs).toEqual([
+      { node: 'group__d1', port: 'y' },
+      { node: 'group__r', port: 'y' },
+    ]);
+    const [ya, yb] = runBoth(flat, grouped);
+    for (let i = 0; i < ya.length; i++) expect(yb[i]).toBeCloseTo(ya[i]!, 6);
+  });
+
+  it('gives two outside sources two ports, and one inner source read twice outside one port', () => {
+    const flat = flatDoc();
+    const grouped = produce(flat, (d) => {
+      groupNodes(d, ['add']);
+    });
+    const g = grouped.nodes.group!;
+    const names = Object.values(g.graph!.nodes)
+      .filter((n) => n.type === 'group.input')
+      .map((n) => n.params.name);
+    expect(names).toEqual(['x1', 'x2']);
+    expect(errors(grouped)).toEqual([]);
+    const [ya, yb] = runBoth(flat, grouped);
+    for (let i = 0; i < ya.length; i++) expect(yb[i]).toBeCloseTo(ya[i]!, 6);
+  });
+
+  it('nests: a group inside a group analyses, lowers and computes the same function', () => {
+    const flat = flatDoc();
+    const nested = produce(flat, (d) => {
+      const { groupId } = groupNodes(d, ['d1', 'r', 'add']);
+      groupNodes(d.nodes[groupId]!.graph!, ['r', 'add']);
+    });
+    expect(errors(nested)).toEqual([]);
+    const ir = lowerGraph(analyse(nested, registry), registry).ir!;
+    expect(ir.nodes.map((n) => n.id)).toContain('group__group__add');
+    const [ya, yb] = runBoth(flat, nested);
+    for (let i = 0; i < ya.length; i++) expect(yb[i]).toBeCloseTo(ya[i]!, 6);
+  });
+
+  it('refuses an empty selection or one of only port nodes', () => {
+    expect(() => produce(flatDoc(), (d) => void groupNodes(d, []))).toThrow(GroupingError);
+  });
+});
+
+describe('ungroupNode', () => {
+  it('restores the flat graph (same nodes, same connections)', () => {
+    const flat = flatDoc();
+    const back = produce(
+      produce(flat, (d) => void groupNodes(d, ['d1', 'r', 'add'])),
+      (d) => void ungroupNode(d, 'group'),
+    );
+    expect(Object.keys(back.nodes).sort()).toEqual(Object.keys(flat.nodes).sort());
+    const wires = (doc: GraphDoc) =>
+      Object.values(doc.edges)
+        .map((e) => `${e.from.node}:${e.from.port}→${e.to.node}:${e.to.port}`)
+        .sort();
+    expect(wires(back)).toEqual(wires(flat));
+    expect(errors(back)).toEqual([]);
+  });
+
+  it('renames inner nodes whose ids are taken outside', () => {
+    const doc = produce(flatDoc(), (d) => void groupNodes(d, ['r']));
+    const clash = produce(doc, (d) => {
+      d.nodes.r = node('activations.relu'); // a new outside node named like the inner one
+    });
+    const back = produce(clash, (d) => void ungroupNode(d, 'group'));
+    expect(Object.keys(back.nodes)).toContain('r');
+    expect(Object.keys(back.nodes)).toContain('relu');
+  });
+});
+
+describe('analysis inside groups', () => {
+  const withGroup = (inner: GraphDoc['nodes'], innerEdges: GraphDoc['edges']): GraphDoc => ({
+    format: 'netwright.graph',
+    formatVersion: 1,
+    meta: { title: 't' },
+    nodes: {
+      in: node('io.input', { shape: [4] }),
+      g: { ...node('group.subgraph'), label: 'Blk', graph: { nodes: inner, edges: innerEdges, layout: {} } },
+      out: node('io.output'),
+    },
+    edges: { e1: edge('in', 'g'), e2: edge('g', 'out') },
+    layout: {},
+  });
+
+  it('lifts an inner error onto the group node, naming the inner node and its path', () => {
+    const doc = withGroup(
+      {
+        i: node('group.input'),
+        d: node('layers.dense', { units: -1 }),
+        o: node('group.output', { name: 'y' }),
+      },
+      { a: edge('i', 'd'), b: edge('d', 'o') },
+    );
+    const d = errors(doc);
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ code: 'param/invalid', nodeId: 'g', within: { path: ['g'], nodeId: 'd' } });
+    expect(d[0]!.message).toContain("Inside group 'Blk'");
+    expect(d[0]!.message).toContain("'units'");
+  });
+
+  it('group ports outside a group, losses inside, duplicate port names and no output are errors', () => {
+    const top = flatDoc();
+    top.nodes.stray = node('group.input');
+    expect(errors(top).map((d) => d.code)).toContain('group/port-outside');
+
+    const lossInside = withGroup(
+      { i: node('group.input'), l: node('losses.meanSquaredError'), o: node('group.output') },
+      { a: edge('i', 'o') },
+    );
+    expect(errors(lossInside).map((d) => d.code)).toContain('group/not-allowed-inside');
+
+    const dup = withGroup(
+      { i: node('group.input'), j: node('group.input'), o: node('group.output') },
+      { a: edge('i', 'o') },
+    );
+    expect(errors(dup).map((d) => d.code)).toContain('group/duplicate-port');
+
+    const none = withGroup({ i: node('group.input') }, {});
+    expect(errors(none).map((d) => d.code)).toContain('group/no-output');
+  });
+
+  it('an unconnected group port is reported on the group', () => {
+    const doc = withGroup({ i: node('group.input'), o: node('group.output') }, { a: edge('i', 'o') });
+    delete (doc.edges as Record<string, unknown>).e1;
+    expect(errors(doc)).toMatchObject([{ code: 'port/unconnected', nodeId: 'g', port: 'x' }]);
+  });
+
+  it('files with groups parse (schema recursion), and inner nodes are migrated', () => {
+    const doc = withGroup(
+      { i: node('group.input'), lr: node('activations.leakyRelu', { alpha: 0.2 }), o: node('group.output') },
+      { a: edge('i', 'lr'), b: edge('lr', 'o') },
+    );
+    const parsed = parseGraphText(JSON.stringify(doc));
+    expect(parsed.diagnostics).toEqual([]);
+    const a = analyse(parsed.doc!, registry);
+    expect(a.diagnostics).toEqual([]);
+    const innerRec = a.doc!.nodes.g!.graph!.nodes.lr!;
+    expect(innerRec.v).toBe(registry.get('activations.leakyRelu')!.version);
+  });
+
+  it('a hostile, deeply nested file is refused with a diagnostic, not a crash', () => {
+    let inner: NodeRecord = node('group.output');
+    for (let i = 0; i < 12; i++)
+      inner = {
+        ...node('group.subgraph'),
+        graph: {
+          nodes: { i: node('group.input'), g: inner, o: node('group.output') },
+          edges: {},
+          layout: {},
+        },
+      };
+    const doc = withGroup({ i: node('group.input'), g: inner, o: node('group.output') }, {});
+    const codes = analyse(doc, registry).diagnostics.map((d) => d.code);
+    expect(codes).toContain('group/too-deep');
+  });
+});
