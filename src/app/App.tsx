@@ -15,18 +15,22 @@ import { StatusBar } from '../ui/status-bar.tsx';
 import { Toasts } from '../ui/toasts.tsx';
 import { TrainDrawer } from '../ui/train-drawer.tsx';
 import {
+  addBlockAt,
   addNodeAt,
   copySelection,
   deleteSelection,
   duplicateSelection,
+  groupSelected,
   importModel,
   loadDoc,
   MAX_GRAPH_BYTES,
   openText,
   pasteText,
   selectAll,
+  ungroupSelected,
 } from './actions.ts';
 import { estimateSize, layoutPositions, needsLayout } from './auto-layout.ts';
+import { refreshBlocks, removeBlock } from './blocks.ts';
 import { emptyDoc, moveNodes, reservedIdProblem } from './commands.ts';
 import { EditorContext, useEditor } from './editor-context.ts';
 import { loadAutosave, saveAutosave } from './persistence.ts';
@@ -70,6 +74,7 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
   const view = useEditor((s) => s.view);
   const history = useEditor((s) => s.history);
   const nodeCount = useEditor((s) => Object.keys(s.history.present.nodes).length);
+  const blocks = useEditor((s) => s.blocks);
   const canvasApi = useRef<CanvasApi | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const importInput = useRef<HTMLInputElement>(null);
@@ -132,6 +137,7 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
       }
       window.history.replaceState(null, '', url.pathname + url.search);
       setReady(true);
+      void refreshBlocks(store);
     })();
   }, [store, search, openTemplate]);
 
@@ -192,12 +198,36 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
     };
   }, [ready, store]);
 
+  /** A free spot near the middle of the view (cascaded so repeated adds do not stack exactly). */
+  const centreSpot = useCallback(() => {
+    const api = canvasApi.current;
+    const c = api?.centre() ?? { x: 80 + 30 * nodeCount, y: 80 + 30 * nodeCount };
+    const doc = store.scope();
+    let at = { x: c.x - 90, y: c.y - 40 };
+    for (let i = 0; i < 50; i++) {
+      const taken = Object.values(doc.layout).some(
+        (p) => Math.abs(p.x - at.x) < 12 && Math.abs(p.y - at.y) < 12,
+      );
+      if (!taken) break;
+      at = { x: at.x + 30, y: at.y + 30 };
+    }
+    return at;
+  }, [store, nodeCount]);
+
+  const addBlock = useCallback(
+    (id: string) => {
+      const block = store.getState().blocks.find((b) => b.id === id);
+      if (block) addBlockAt(store, block, centreSpot());
+    },
+    [store, centreSpot],
+  );
+
   const addAtCentre = useCallback(
     (type: string) => {
       const api = canvasApi.current;
       const c = api?.centre() ?? { x: 80 + 30 * nodeCount, y: 80 + 30 * nodeCount };
       // Cascade so repeated adds do not stack exactly.
-      const doc = store.doc();
+      const doc = store.scope();
       let at = { x: c.x - 90, y: c.y - 40 };
       for (let i = 0; i < 50; i++) {
         const taken = Object.values(doc.layout).some(
@@ -212,12 +242,12 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
   );
 
   const autoLayout = useCallback(async () => {
-    const doc = store.doc();
+    const doc = store.scope();
     if (Object.keys(doc.nodes).length === 0) return;
     try {
       const positions = await layoutPositions(doc, canvasApi.current?.sizes() ?? new Map());
-      if (store.doc() !== doc) return; // the graph changed meanwhile; do not move stale positions
-      store.run('Auto-layout', moveNodes(positions));
+      if (store.scope() !== doc) return; // the graph changed meanwhile; do not move stale positions
+      store.edit('Auto-layout', moveNodes(positions));
       window.setTimeout(() => canvasApi.current?.fitView(), 50);
     } catch (e) {
       store.toast('error', `Auto-layout failed: ${(e as Error)?.message ?? e}`);
@@ -261,6 +291,8 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
       else if ((mod && k === 'z' && e.shiftKey) || (e.ctrlKey && k === 'y')) store.redo();
       else if (mod && k === 'a') selectAll(store);
       else if (mod && k === 'd') duplicateSelection(store);
+      else if (mod && k === 'g' && e.shiftKey) ungroupSelected(store);
+      else if (mod && k === 'g') groupSelected(store);
       else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) deleteSelection(store);
       else if (e.key === 'Escape') store.select({ nodes: [], edges: [] });
       else return;
@@ -381,6 +413,15 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
           </button>
           <button
             type="button"
+            data-testid="group-button"
+            title={`Group the selected nodes (${mod}G); ${mod}Shift+G ungroups`}
+            onClick={() => groupSelected(store)}
+            disabled={view !== 'canvas'}
+          >
+            Group
+          </button>
+          <button
+            type="button"
             data-testid="fit-button"
             onClick={() => canvasApi.current?.fitView()}
             disabled={view !== 'canvas'}
@@ -404,7 +445,13 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
         )}
       </header>
       <aside className="app-side">
-        <Palette registry={registry} onAdd={addAtCentre} />
+        <Palette
+          registry={registry}
+          onAdd={addAtCentre}
+          blocks={blocks}
+          onAddBlock={addBlock}
+          onRemoveBlock={(id) => void removeBlock(store, id)}
+        />
       </aside>
       <main className="app-main">
         {view === 'gallery' ? (

@@ -4,14 +4,17 @@
 import { canConnect, freshEdgeId } from '../core/connect.ts';
 import type { Fix } from '../core/diagnostics.ts';
 import { parseGraphText, parseGraphValue } from '../core/doc/parse.ts';
-import type { Endpoint, GraphDoc } from '../core/doc/schema.ts';
+import type { Endpoint, GraphDoc, Subgraph } from '../core/doc/schema.ts';
 import { FixError, fixRecipe, freshNodeId } from '../core/fixes.ts';
+import { isGroup } from '../core/groups.ts';
 import { importKerasJson } from '../core/import/index.ts';
 import {
+  addGroup,
   addNode,
   connect,
   copyFragment,
   deleteItems,
+  groupSelection,
   moveNodes,
   type Point,
   paste,
@@ -19,6 +22,7 @@ import {
   replaceDoc,
   reservedIdProblem,
   setParam,
+  ungroup,
 } from './commands.ts';
 import type { EditorStore } from './store.ts';
 
@@ -36,9 +40,8 @@ export function addNodeAt(store: EditorStore, type: string, at: Point): string |
     store.toast('error', `${def.title} is an optimizer: choose it in the training settings, not as a node.`);
     return undefined;
   }
-  const doc = store.doc();
-  const id = freshNodeId(doc, type);
-  if (!store.run(`Add ${def.title}`, addNode(def, id, at))) return undefined;
+  const id = freshNodeId(store.scope(), type);
+  if (!store.edit(`Add ${def.title}`, addNode(def, id, at))) return undefined;
   store.select({ nodes: [id], edges: [] });
   store.setView('canvas');
   return id;
@@ -46,15 +49,14 @@ export function addNodeAt(store: EditorStore, type: string, at: Point): string |
 
 /** Draws an edge between two ports (either order), or refuses with the reason in a toast. */
 export function connectPorts(store: EditorStore, a: Endpoint, b: Endpoint): boolean {
-  const { registry } = store.getState();
-  const doc = store.doc();
-  const res = canConnect(doc, registry, a, b);
+  const { registry, path } = store.getState();
+  const res = canConnect(store.doc(), registry, a, b, path);
   if (!res.ok) {
     store.toast('error', res.reason);
     return false;
   }
-  const id = freshEdgeId(doc);
-  return store.run(`Connect ${res.from.node} → ${res.to.node}`, connect(id, res.from, res.to));
+  const id = freshEdgeId(store.scope());
+  return store.edit(`Connect ${res.from.node} → ${res.to.node}`, connect(id, res.from, res.to));
 }
 
 export function deleteSelection(store: EditorStore): boolean {
@@ -63,21 +65,21 @@ export function deleteSelection(store: EditorStore): boolean {
   const e = selection.edges.length;
   if (n + e === 0) return false;
   const what = n > 0 ? `${n} node${n === 1 ? '' : 's'}` : `${e} edge${e === 1 ? '' : 's'}`;
-  const ok = store.run(`Delete ${what}`, deleteItems(selection.nodes, selection.edges));
+  const ok = store.edit(`Delete ${what}`, deleteItems(selection.nodes, selection.edges));
   if (ok) store.select({ nodes: [], edges: [] });
   return ok;
 }
 
 export function selectAll(store: EditorStore): void {
-  const doc = store.doc();
-  store.select({ nodes: Object.keys(doc.nodes), edges: Object.keys(doc.edges) });
+  const scope = store.scope();
+  store.select({ nodes: Object.keys(scope.nodes), edges: Object.keys(scope.edges) });
 }
 
 export function commitDrag(store: EditorStore): void {
   const { drag } = store.getState();
   if (!drag) return;
   const n = Object.keys(drag).length;
-  store.run(`Move ${n} node${n === 1 ? '' : 's'}`, moveNodes(drag));
+  store.edit(`Move ${n} node${n === 1 ? '' : 's'}`, moveNodes(drag));
   store.setDrag(null);
 }
 
@@ -85,7 +87,7 @@ export function commitDrag(store: EditorStore): void {
 export function copySelection(store: EditorStore): string | undefined {
   const { selection } = store.getState();
   if (selection.nodes.length === 0) return undefined;
-  return JSON.stringify(copyFragment(store.doc(), selection.nodes), null, 2);
+  return JSON.stringify(copyFragment(store.scope(), selection.nodes), null, 2);
 }
 
 /** Pastes graph JSON (new ids) at `at`, or offset from where it was copied; selects the result. */
@@ -109,8 +111,8 @@ export function pasteText(store: EditorStore, text: string, at?: Point): boolean
   const fragment = parsed.doc;
   const count = Object.keys(fragment.nodes).length;
   if (count === 0) return false;
-  const plan = planPaste(store.doc(), fragment, at ? { at } : { offset: { x: 40, y: 40 } });
-  if (!store.run(`Paste ${count} node${count === 1 ? '' : 's'}`, paste(plan))) return false;
+  const plan = planPaste(store.scope(), fragment, at ? { at } : { offset: { x: 40, y: 40 } });
+  if (!store.edit(`Paste ${count} node${count === 1 ? '' : 's'}`, paste(plan))) return false;
   store.select({ nodes: Object.keys(plan.nodes), edges: Object.keys(plan.edges) });
   store.setView('canvas');
   return true;
@@ -124,7 +126,7 @@ export function duplicateSelection(store: EditorStore): boolean {
 export function applyFix(store: EditorStore, fix: Fix, label: string): boolean {
   const { registry } = store.getState();
   try {
-    return store.run(label, fixRecipe(fix, registry));
+    return store.edit(label, fixRecipe(fix, registry));
   } catch (e) {
     store.toast('error', e instanceof FixError ? e.message : String(e));
     return false;
@@ -133,7 +135,7 @@ export function applyFix(store: EditorStore, fix: Fix, label: string): boolean {
 
 /** Sets one param; consecutive edits of the same field (typing, a slider) coalesce into one step. */
 export function editParam(store: EditorStore, nodeId: string, field: string, value: unknown): boolean {
-  return store.run(`Set ${field} of ${nodeId}`, setParam(nodeId, field, value), {
+  return store.edit(`Set ${field} of ${nodeId}`, setParam(nodeId, field, value), {
     coalesce: `param:${nodeId}:${field}`,
   });
 }
@@ -202,4 +204,55 @@ export function importModel(store: EditorStore, text: string, source: string): b
     `Imported ${source}: ${count(nodes)} node${nodes === 1 ? '' : 's'}, ${count(analysis.totalParams)} params.${missing}${warned}`,
   );
   return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups
+
+/** Ctrl+G: the selected nodes become one group node (selected afterwards). */
+export function groupSelected(store: EditorStore): boolean {
+  const { selection } = store.getState();
+  if (selection.nodes.length === 0) {
+    store.toast('error', 'Select the nodes to group first (drag a box with Shift, or Ctrl+click).');
+    return false;
+  }
+  const out: { groupId?: string } = {};
+  const n = selection.nodes.length;
+  if (!store.edit(`Group ${n} node${n === 1 ? '' : 's'}`, groupSelection(selection.nodes, out))) return false;
+  if (out.groupId) store.select({ nodes: [out.groupId], edges: [] });
+  return true;
+}
+
+/** Ctrl+Shift+G: the selected group nodes are replaced by their insides. */
+export function ungroupSelected(store: EditorStore): boolean {
+  const scope = store.scope();
+  const groups = store.getState().selection.nodes.filter((id) => isGroup(scope.nodes[id]));
+  if (groups.length === 0) {
+    store.toast('error', 'Select a group node to ungroup.');
+    return false;
+  }
+  const freed: string[] = [];
+  const ok = store.edit(`Ungroup ${groups.length === 1 ? groups[0] : `${groups.length} groups`}`, (d) => {
+    for (const id of groups) {
+      const out: { nodeIds?: string[] } = {};
+      ungroup(id, out)(d);
+      freed.push(...(out.nodeIds ?? []));
+    }
+    return undefined;
+  });
+  if (ok) store.select({ nodes: freed, edges: [] });
+  return ok;
+}
+
+/** Adds a published block (a copy of its inner graph) as a group node. */
+export function addBlockAt(
+  store: EditorStore,
+  block: { title: string; graph: Subgraph },
+  at: Point,
+): string | undefined {
+  const id = freshNodeId(store.scope(), 'group.group');
+  if (!store.edit(`Add ${block.title}`, addGroup(id, block.title, block.graph, at))) return undefined;
+  store.select({ nodes: [id], edges: [] });
+  store.setView('canvas');
+  return id;
 }

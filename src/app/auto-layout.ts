@@ -1,6 +1,6 @@
 // Auto-layout with elkjs (layered, left to right). elkjs is large, so it loads on first use.
 
-import type { GraphDoc } from '../core/doc/schema.ts';
+import type { GraphScope } from '../core/doc/schema.ts';
 import type { Point } from './commands.ts';
 
 export interface Size {
@@ -12,7 +12,7 @@ const DEFAULT_SIZE: Size = { width: 200, height: 120 };
 
 /** New positions for every node of `doc` (sizes as measured on the canvas, when known). */
 export async function layoutPositions(
-  doc: GraphDoc,
+  doc: GraphScope,
   sizes: ReadonlyMap<string, Size>,
 ): Promise<Record<string, Point>> {
   const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
@@ -55,7 +55,7 @@ export function estimateSize(inputs: number, outputs: number): Size {
 }
 
 /** True when some node has no position, or two nodes' estimated cards overlap. */
-export function needsLayout(doc: GraphDoc, sizeOf: (id: string) => Size): boolean {
+export function needsLayout(doc: GraphScope, sizeOf: (id: string) => Size): boolean {
   const ids = Object.keys(doc.nodes);
   if (ids.some((id) => !Object.hasOwn(doc.layout, id))) return ids.length > 0;
   if (ids.length > 400) return false; // big graphs keep their stored layout

@@ -2,9 +2,11 @@
 // undoable step (src/core/history.ts). Pure (no React, no DOM), so they are unit-tested in Node.
 
 import type { Draft } from 'immer';
-import type { EdgeRecord, Endpoint, GraphDoc, NodeRecord } from '../core/doc/schema.ts';
+import type { EdgeRecord, Endpoint, GraphDoc, GraphScope, NodeRecord, Subgraph } from '../core/doc/schema.ts';
 import { CURRENT_FORMAT_VERSION, GRAPH_FORMAT } from '../core/doc/schema.ts';
 import { freshNodeId, RESERVED_IDS } from '../core/fixes.ts';
+import { groupNodes, ungroupNode } from '../core/grouping.ts';
+import { GROUP_TYPE } from '../core/groups.ts';
 import type { AnyNodeDef } from '../core/node-def.ts';
 
 export interface Point {
@@ -12,7 +14,10 @@ export interface Point {
   readonly y: number;
 }
 
+/** A whole-document edit (title, training settings, replace). */
 export type DocRecipe = (draft: Draft<GraphDoc>) => GraphDoc | undefined;
+/** An edit of the scope the canvas shows: the top level, or the inside of the open group. */
+export type ScopeRecipe = (draft: Draft<GraphScope>) => undefined;
 
 export const emptyDoc = (title = 'Untitled graph'): GraphDoc => ({
   format: GRAPH_FORMAT,
@@ -40,7 +45,7 @@ export function reservedIdProblem(doc: Pick<GraphDoc, 'nodes' | 'edges' | 'layou
   return undefined;
 }
 
-export function addNode(def: AnyNodeDef, id: string, at: Point): DocRecipe {
+export function addNode(def: AnyNodeDef, id: string, at: Point): ScopeRecipe {
   return (d) => {
     if (RESERVED_IDS.has(id)) return;
     d.nodes[id] = { type: def.type, v: def.version, params: {} };
@@ -48,7 +53,7 @@ export function addNode(def: AnyNodeDef, id: string, at: Point): DocRecipe {
   };
 }
 
-export function connect(id: string, from: Endpoint, to: Endpoint): DocRecipe {
+export function connect(id: string, from: Endpoint, to: Endpoint): ScopeRecipe {
   return (d) => {
     if (RESERVED_IDS.has(id)) return;
     d.edges[id] = { from: { ...from }, to: { ...to } };
@@ -56,7 +61,7 @@ export function connect(id: string, from: Endpoint, to: Endpoint): DocRecipe {
 }
 
 /** Deletes nodes (with every edge touching them and their layout) and edges. */
-export function deleteItems(nodeIds: readonly string[], edgeIds: readonly string[]): DocRecipe {
+export function deleteItems(nodeIds: readonly string[], edgeIds: readonly string[]): ScopeRecipe {
   return (d) => {
     const gone = new Set(nodeIds.filter((id) => has(d.nodes, id)));
     for (const id of gone) {
@@ -71,7 +76,7 @@ export function deleteItems(nodeIds: readonly string[], edgeIds: readonly string
   };
 }
 
-export function moveNodes(positions: Readonly<Record<string, Point>>): DocRecipe {
+export function moveNodes(positions: Readonly<Record<string, Point>>): ScopeRecipe {
   return (d) => {
     for (const [id, p] of Object.entries(positions)) {
       if (!has(d.nodes, id)) continue;
@@ -83,7 +88,7 @@ export function moveNodes(positions: Readonly<Record<string, Point>>): DocRecipe
   };
 }
 
-export function setParam(nodeId: string, field: string, value: unknown): DocRecipe {
+export function setParam(nodeId: string, field: string, value: unknown): ScopeRecipe {
   return (d) => {
     if (!has(d.nodes, nodeId)) return;
     const rec = d.nodes[nodeId]!;
@@ -94,7 +99,7 @@ export function setParam(nodeId: string, field: string, value: unknown): DocReci
 }
 
 /** Restores a param to its default (removes it from the record). */
-export function resetParam(nodeId: string, field: string): DocRecipe {
+export function resetParam(nodeId: string, field: string): ScopeRecipe {
   return (d) => {
     if (!has(d.nodes, nodeId) || !Object.hasOwn(d.nodes[nodeId]!.params, field)) return;
     const { [field]: _dropped, ...rest } = d.nodes[nodeId]!.params;
@@ -118,7 +123,7 @@ export const replaceDoc =
 // Copy / paste: a fragment is an ordinary graph document (so the clipboard holds graph JSON).
 
 /** The selected nodes, the edges between them and their layout, as a graph document. */
-export function copyFragment(doc: GraphDoc, nodeIds: readonly string[]): GraphDoc {
+export function copyFragment(doc: GraphScope, nodeIds: readonly string[]): GraphDoc {
   const ids = new Set(nodeIds.filter((id) => Object.hasOwn(doc.nodes, id)));
   const pick = <T>(rec: Readonly<Record<string, T>>, keep: (id: string, v: T) => boolean) =>
     Object.fromEntries(Object.entries(rec).filter(([id, v]) => keep(id, v)));
@@ -145,7 +150,7 @@ export interface PastePlan {
  * placed so the fragment's top-left corner lands on `at` (or shifted by `offset` when `at` is absent).
  */
 export function planPaste(
-  doc: GraphDoc,
+  doc: GraphScope,
   fragment: Pick<GraphDoc, 'nodes' | 'edges' | 'layout'>,
   place: { at?: Point; offset?: Point },
 ): PastePlan {
@@ -156,7 +161,7 @@ export function planPaste(
     const id = freshNodeId(doc, rec.type, taken);
     taken.add(id);
     ids.set(oldId, id);
-    nodes[id] = { ...rec, params: structuredClone(rec.params) };
+    nodes[id] = structuredClone(rec); // a group's inner graph is copied too
   }
   const edges: Record<string, EdgeRecord> = {};
   let n = Object.keys(doc.edges).length + 1;
@@ -189,10 +194,47 @@ export function planPaste(
   return { nodes, edges, layout, ids };
 }
 
-export function paste(plan: PastePlan): DocRecipe {
+export function paste(plan: PastePlan): ScopeRecipe {
   return (d) => {
     for (const [id, rec] of Object.entries(plan.nodes)) d.nodes[id] = rec;
     for (const [id, e] of Object.entries(plan.edges)) d.edges[id] = e;
     for (const [id, p] of Object.entries(plan.layout)) d.layout[id] = p;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups
+
+/** Groups the nodes into a new group node; `out.groupId` receives its id. */
+export function groupSelection(nodeIds: readonly string[], out: { groupId?: string } = {}): ScopeRecipe {
+  return (d) => {
+    out.groupId = groupNodes(d as GraphScope, nodeIds).groupId;
+  };
+}
+
+export function ungroup(groupId: string, out: { nodeIds?: string[] } = {}): ScopeRecipe {
+  return (d) => {
+    out.nodeIds = ungroupNode(d as GraphScope, groupId).nodeIds;
+  };
+}
+
+/** Sets (or clears, when empty) a node's display label. */
+export function setLabel(nodeId: string, label: string): ScopeRecipe {
+  return (d) => {
+    if (!has(d.nodes, nodeId)) return;
+    const rec = d.nodes[nodeId]!;
+    const next = label.trim().slice(0, 200);
+    if ((rec.label ?? '') === next) return;
+    if (next) rec.label = next;
+    else delete rec.label;
+  };
+}
+
+/** Adds a group node holding a copy of `graph` (a published block). */
+export function addGroup(id: string, label: string, graph: Subgraph, at: Point): ScopeRecipe {
+  return (d) => {
+    if (RESERVED_IDS.has(id)) return;
+    d.nodes[id] = { type: GROUP_TYPE, v: 1, params: {}, label, graph: structuredClone(graph) };
+    d.layout[id] = round(at);
   };
 }

@@ -1,15 +1,17 @@
-// Autosave: the current graph JSON in IndexedDB (one record), written after every change and
-// read back on start, so a reload restores the exact graph.
+// IndexedDB: the autosave (the current graph JSON, one record, written after every change and
+// read back on start, so a reload restores the exact graph) and "My blocks" (published groups).
 
 const DB_NAME = 'netwright';
 const STORE = 'autosave';
+const BLOCKS = 'blocks';
 const KEY = 'current';
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, 1);
+    const req = indexedDB.open(DB_NAME, 2);
     req.onupgradeneeded = () => {
       if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE);
+      if (!req.result.objectStoreNames.contains(BLOCKS)) req.result.createObjectStore(BLOCKS);
     };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new Error('IndexedDB failed to open'));
@@ -51,6 +53,53 @@ export async function saveAutosave(json: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const tx = d.transaction(STORE, 'readwrite');
     tx.objectStore(STORE).put({ json, savedAt: Date.now() } satisfies Saved, KEY);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
+  });
+}
+
+/** A published group as stored: its inner graph as JSON (validated again when read). */
+export interface StoredBlock {
+  readonly id: string;
+  readonly title: string;
+  readonly json: string;
+  readonly savedAt: number;
+}
+
+export async function loadBlocks(): Promise<StoredBlock[]> {
+  if (typeof indexedDB === 'undefined') return [];
+  const d = await db();
+  return new Promise((resolve, reject) => {
+    const req = d.transaction(BLOCKS, 'readonly').objectStore(BLOCKS).getAll();
+    req.onsuccess = () => {
+      const rows = (req.result as Partial<StoredBlock>[]).filter(
+        (r): r is StoredBlock => typeof r?.id === 'string' && typeof r.json === 'string',
+      );
+      resolve(
+        rows.map((r) => ({ ...r, title: String(r.title ?? 'Block'), savedAt: Number(r.savedAt) || 0 })),
+      );
+    };
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB read failed'));
+  });
+}
+
+export async function saveBlock(block: StoredBlock): Promise<void> {
+  if (typeof indexedDB === 'undefined') throw new Error('this browser has no IndexedDB');
+  const d = await db();
+  await new Promise<void>((resolve, reject) => {
+    const tx = d.transaction(BLOCKS, 'readwrite');
+    tx.objectStore(BLOCKS).put(block, block.id);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
+  });
+}
+
+export async function deleteBlock(id: string): Promise<void> {
+  if (typeof indexedDB === 'undefined') return;
+  const d = await db();
+  await new Promise<void>((resolve, reject) => {
+    const tx = d.transaction(BLOCKS, 'readwrite');
+    tx.objectStore(BLOCKS).delete(id);
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
   });

@@ -2,8 +2,9 @@
 // enters history (selection, an in-progress drag, the open panel, toasts).
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { type Analysis, analyse } from '../core/analysis/analyse.ts';
-import type { GraphDoc } from '../core/doc/schema.ts';
+import { type Analysis, analyse, scopeAnalysis } from '../core/analysis/analyse.ts';
+import type { GraphDoc, GraphScope } from '../core/doc/schema.ts';
+import { editableScope, scopeAt } from '../core/groups.ts';
 import {
   type CommitOptions,
   commit,
@@ -14,7 +15,8 @@ import {
   undo,
 } from '../core/history.ts';
 import type { Registry } from '../core/registry.ts';
-import { type DocRecipe, emptyDoc, type Point } from './commands.ts';
+import type { Block } from './blocks.ts';
+import { type DocRecipe, emptyDoc, type Point, type ScopeRecipe } from './commands.ts';
 
 export interface Toast {
   readonly id: number;
@@ -42,11 +44,51 @@ export interface EditorState {
   readonly epoch: number;
   /** A node a training run stopped on (non-finite or diverged output), shown on its card. */
   readonly runtimeMark: { readonly nodeId: string; readonly kind: string; readonly message: string } | null;
+  /** The open group, as a path of group node ids from the top level ([] = the top level). */
+  readonly path: readonly string[];
+  /** Published groups ("My blocks" in the palette). */
+  readonly blocks: readonly Block[];
+}
+
+const EMPTY_ANALYSIS: Analysis = {
+  doc: undefined,
+  nodes: new Map(),
+  order: [],
+  diagnostics: [],
+  totalParams: 0,
+  data: undefined,
+  ok: true,
+};
+
+/** The graph the canvas shows: the top level, or the inside of the open group. */
+export const scopeOf = (s: EditorState): GraphScope =>
+  scopeAt(s.history.present, s.path) ?? s.history.present;
+/** The analysis of that graph (a group's inside is analysed with its input types). */
+export const scopeAnalysisOf = (s: EditorState): Analysis =>
+  s.path.length === 0 ? s.analysis : (scopeAnalysis(s.analysis, s.path) ?? EMPTY_ANALYSIS);
+
+/** The longest prefix of `path` that still names nested groups in `doc`. */
+function validPath(doc: GraphDoc, path: readonly string[]): readonly string[] {
+  for (let i = path.length; i > 0; i--)
+    if (scopeAt(doc, path.slice(0, i))) return i === path.length ? path : path.slice(0, i);
+  return path.length === 0 ? path : [];
 }
 
 export interface EditorStore extends StoreApi<EditorState> {
-  /** Runs a command; returns false when it changed nothing or failed (a toast says why). */
+  /** Runs a whole-document command; returns false when it changed nothing or failed (a toast says why). */
   run(label: string, recipe: DocRecipe, opts?: CommitOptions): boolean;
+  /** Runs a command on the shown scope (the open group's inside, or the top level). */
+  edit(label: string, recipe: ScopeRecipe, opts?: CommitOptions): boolean;
+  /** The shown scope and its analysis. */
+  scope(): GraphScope;
+  scopeAnalysis(): Analysis;
+  /** Opens a group of the shown scope (its inside becomes the shown scope). */
+  openGroup(nodeId: string): void;
+  /** Goes up to the first `depth` levels of the path (0 = the top level). */
+  closeGroup(depth?: number): void;
+  /** Shows the scope `path` names (from the top level), selecting and zooming to `nodeId`. */
+  showPath(path: readonly string[], nodeId?: string): void;
+  setBlocks(blocks: readonly Block[]): void;
   undo(): void;
   redo(): void;
   /** Ends a coalescing run (typing in a field, a slider drag). */
@@ -83,6 +125,8 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     focus: null,
     epoch: 0,
     runtimeMark: null,
+    path: [],
+    blocks: [],
   }));
 
   const setHistory = (history: History<GraphDoc>) => {
@@ -90,14 +134,17 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     if (history === prev.history) return;
     const doc = history.present;
     const analysis = doc === prev.history.present ? prev.analysis : analyse(doc, registry);
+    // An undo can remove the open group: show the deepest group that still exists.
+    const path = validPath(doc, prev.path);
+    const scope = scopeAt(doc, path) ?? doc;
     // Drop selected ids that no longer exist (undo of an add, delete).
-    const sel = prev.selection;
-    const nodes = sel.nodes.filter((id) => Object.hasOwn(doc.nodes, id));
-    const edges = sel.edges.filter((id) => Object.hasOwn(doc.edges, id));
+    const sel = path === prev.path ? prev.selection : { nodes: [], edges: [] };
+    const nodes = sel.nodes.filter((id) => Object.hasOwn(scope.nodes, id));
+    const edges = sel.edges.filter((id) => Object.hasOwn(scope.edges, id));
     const selection =
       nodes.length === sel.nodes.length && edges.length === sel.edges.length ? sel : { nodes, edges };
     // Any edit invalidates a training run's verdict on a node.
-    api.setState({ history, analysis, selection, runtimeMark: null });
+    api.setState({ history, analysis, selection, runtimeMark: null, path });
   };
 
   const store: EditorStore = {
@@ -114,6 +161,61 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
       if (next === h) return false;
       setHistory(next);
       return true;
+    },
+    edit(label, recipe, opts) {
+      const path = api.getState().path;
+      return store.run(
+        label,
+        (d) => {
+          const scope = editableScope(d as GraphDoc, path) as typeof d | undefined;
+          if (!scope) throw new Error('the open group no longer exists');
+          recipe(scope);
+          return undefined;
+        },
+        opts,
+      );
+    },
+    scope() {
+      return scopeOf(api.getState());
+    },
+    scopeAnalysis() {
+      return scopeAnalysisOf(api.getState());
+    },
+    openGroup(nodeId) {
+      const s = api.getState();
+      const path = [...s.path, nodeId];
+      if (!scopeAt(s.history.present, path)) return;
+      api.setState({ path, selection: { nodes: [], edges: [] }, drag: null, epoch: s.epoch + 1 });
+    },
+    closeGroup(depth = Math.max(0, api.getState().path.length - 1)) {
+      const s = api.getState();
+      if (depth >= s.path.length) return;
+      const left = s.path[depth]!;
+      api.setState({
+        path: s.path.slice(0, depth),
+        selection: { nodes: [left], edges: [] },
+        drag: null,
+        epoch: s.epoch + 1,
+      });
+    },
+    showPath(path, nodeId) {
+      const s = api.getState();
+      if (!scopeAt(s.history.present, path)) return;
+      const same = path.length === s.path.length && path.every((id, i) => s.path[i] === id);
+      if (nodeId === undefined) {
+        if (!same)
+          api.setState({ path, selection: { nodes: [], edges: [] }, drag: null, epoch: s.epoch + 1 });
+        return;
+      }
+      api.setState({
+        path,
+        drag: null,
+        focus: { nodeId, seq: ++focusSeq },
+        selection: { nodes: [nodeId], edges: [] },
+      });
+    },
+    setBlocks(blocks) {
+      api.setState({ blocks });
     },
     undo() {
       setHistory(undo(api.getState().history));
@@ -165,10 +267,11 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
         selection: { nodes: [], edges: [] },
         drag: null,
         epoch: api.getState().epoch + 1,
+        path: [],
       });
     },
     loaded() {
-      api.setState((s) => ({ epoch: s.epoch + 1 }));
+      api.setState((s) => ({ epoch: s.epoch + 1, path: [] }));
     },
   };
   return store;

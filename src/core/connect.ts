@@ -1,9 +1,11 @@
 // Whether a new edge may be drawn, and why not. Pure: the canvas asks before it commits an edge
 // and shows `reason` in a toast. The shape check runs the real analysis on the candidate document.
 
-import { analyse } from './analysis/analyse.ts';
+import { produce } from 'immer';
+import { analyse, scopeAnalysis } from './analysis/analyse.ts';
 import type { Diagnostic } from './diagnostics.ts';
-import type { Endpoint, GraphDoc } from './doc/schema.ts';
+import type { Endpoint, GraphDoc, GraphScope } from './doc/schema.ts';
+import { editableScope, groupPorts, isGroup, scopeAt } from './groups.ts';
 import { portsOf } from './node-def.ts';
 import type { Registry } from './registry.ts';
 
@@ -20,10 +22,19 @@ export type ConnectResult =
 
 const refuse = (code: string, reason: string): ConnectResult => ({ ok: false, code, reason });
 
-function portKinds(doc: GraphDoc, registry: Registry, end: Endpoint) {
+function portKinds(doc: GraphScope, registry: Registry, end: Endpoint) {
   const rec = Object.hasOwn(doc.nodes, end.node) ? doc.nodes[end.node] : undefined;
   const def = rec ? registry.get(rec.type) : undefined;
   if (!rec || !def) return { rec, def, isInput: false, isOutput: false };
+  if (isGroup(rec)) {
+    const ports = groupPorts(rec);
+    return {
+      rec,
+      def,
+      isInput: Object.hasOwn(ports.inputs, end.port),
+      isOutput: Object.hasOwn(ports.outputs, end.port),
+    };
+  }
   let inputs: Readonly<Record<string, unknown>> = {};
   try {
     inputs = portsOf(def, { ...defaultsOf(def.params), ...rec.params });
@@ -43,7 +54,7 @@ function defaultsOf(params: Readonly<Record<string, { default: unknown }>>): Rec
 }
 
 /** True when `to` can reach `from` along edges (so from → to would close a cycle). */
-export function reaches(doc: GraphDoc, start: string, goal: string): boolean {
+export function reaches(doc: Pick<GraphScope, 'edges'>, start: string, goal: string): boolean {
   const succ = new Map<string, string[]>();
   for (const e of Object.values(doc.edges)) {
     const list = succ.get(e.from.node);
@@ -66,7 +77,7 @@ export function reaches(doc: GraphDoc, start: string, goal: string): boolean {
 }
 
 /** A fresh edge id (`e1`, `e2`, …) not used in `doc`. */
-export function freshEdgeId(doc: GraphDoc): string {
+export function freshEdgeId(doc: Pick<GraphScope, 'edges'>): string {
   let i = Object.keys(doc.edges).length + 1;
   while (Object.hasOwn(doc.edges, `e${i}`)) i++;
   return `e${i}`;
@@ -80,7 +91,16 @@ const errorKey = (d: Diagnostic) => `${d.code}|${d.port ?? ''}|${d.message}`;
  * and — when the types are known — that the target node gains no new error (errors that come
  * with a one-click fix are allowed and returned in `fixable`, so the node shows the fix).
  */
-export function canConnect(doc: GraphDoc, registry: Registry, a: Endpoint, b: Endpoint): ConnectResult {
+export function canConnect(
+  top: GraphDoc,
+  registry: Registry,
+  a: Endpoint,
+  b: Endpoint,
+  /** The open group the edge is drawn in ([] = the top level). */
+  path: readonly string[] = [],
+): ConnectResult {
+  const doc = scopeAt(top, path);
+  if (!doc) return refuse('connect/missing-node', 'The open group no longer exists.');
   for (const end of [a, b]) {
     if (!Object.hasOwn(doc.nodes, end.node))
       return refuse('connect/missing-node', `There is no node '${end.node}'.`);
@@ -131,15 +151,17 @@ export function canConnect(doc: GraphDoc, registry: Registry, a: Endpoint, b: En
     );
 
   // Shape check: analyse the candidate document and compare the target's errors.
-  const before = analyse(doc, registry);
-  const fromInfo = before.nodes.get(from.node);
+  // Inside a group the whole document is analysed and the group's inside compared.
+  const before = scopeAnalysis(analyse(top, registry), path);
+  const fromInfo = before?.nodes.get(from.node);
   const typesKnown = fromInfo?.ok === true && fromInfo.outputs[from.port] !== undefined;
-  if (!typesKnown) return { ok: true, from, to, fixable: [] };
-  const candidate: GraphDoc = {
-    ...doc,
-    edges: Object.fromEntries([...Object.entries(doc.edges), [freshEdgeId(doc), { from, to }]]),
-  };
-  const after = analyse(candidate, registry);
+  if (!before || !typesKnown) return { ok: true, from, to, fixable: [] };
+  const candidate = produce(top, (d) => {
+    const s = editableScope(d as GraphDoc, path)!;
+    s.edges[freshEdgeId(s)] = { from, to };
+  });
+  const after = scopeAnalysis(analyse(candidate, registry), path);
+  if (!after) return { ok: true, from, to, fixable: [] };
   const had = new Set(
     before.diagnostics.filter((d) => d.nodeId === to.node && d.severity === 'error').map(errorKey),
   );

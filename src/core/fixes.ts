@@ -3,7 +3,7 @@
 
 import { type Draft, produce } from 'immer';
 import type { Fix } from './diagnostics.ts';
-import type { GraphDoc } from './doc/schema.ts';
+import type { GraphDoc, GraphScope } from './doc/schema.ts';
 import { ID_PATTERN } from './doc/schema.ts';
 import type { Registry } from './registry.ts';
 
@@ -39,7 +39,7 @@ function freshEdgeIdIn(
 }
 
 /** The recipe that applies `fix`; throws FixError when the fix no longer applies to the document. */
-export function fixRecipe(fix: Fix, registry: Registry): (draft: Draft<GraphDoc>) => undefined {
+export function fixRecipe(fix: Fix, registry: Registry): (draft: Draft<GraphScope>) => undefined {
   return (draft) => {
     if (fix.kind === 'set-param') {
       if (!Object.hasOwn(draft.nodes, fix.nodeId) || RESERVED_IDS.has(fix.nodeId))

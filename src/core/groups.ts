@@ -53,3 +53,15 @@ export function scopeAt(doc: GraphScope, path: readonly string[]): GraphScope | 
   }
   return cur;
 }
+
+/** Like scopeAt, for a draft being edited: a group without an inner graph gets an empty one. */
+export function editableScope(doc: GraphScope, path: readonly string[]): GraphScope | undefined {
+  let cur: GraphScope = doc;
+  for (const id of path) {
+    const rec = Object.hasOwn(cur.nodes, id) ? cur.nodes[id] : undefined;
+    if (!rec || !isGroup(rec)) return undefined;
+    rec.graph ??= emptySubgraph();
+    cur = rec.graph;
+  }
+  return cur;
+}

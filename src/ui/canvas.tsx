@@ -12,12 +12,14 @@ import {
   useReactFlow,
 } from '@xyflow/react';
 import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { addNodeAt, commitDrag, connectPorts, openText } from '../app/actions.ts';
+import { addBlockAt, addNodeAt, commitDrag, connectPorts, openText } from '../app/actions.ts';
 import type { Point } from '../app/commands.ts';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import { scopeAnalysisOf, scopeOf } from '../app/store.ts';
 import { type CardNode, FlowModel, type Measured, type ShapeEdge as ShapeEdgeT } from './flow-model.ts';
+import { GroupBreadcrumb } from './group-breadcrumb.tsx';
 import { NodeCard } from './node-card.tsx';
-import { DRAG_MIME } from './palette.tsx';
+import { DRAG_BLOCK_MIME, DRAG_MIME } from './palette.tsx';
 import { QuickAdd } from './quick-add.tsx';
 import { ShapeEdge } from './shape-edge.tsx';
 
@@ -38,8 +40,9 @@ export interface CanvasApi {
 export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
   const store = useEditorStore();
   const registry = useEditor((s) => s.registry);
-  const doc = useEditor((s) => s.history.present);
-  const analysis = useEditor((s) => s.analysis);
+  const doc = useEditor(scopeOf);
+  const analysis = useEditor(scopeAnalysisOf);
+  const path = useEditor((s) => s.path);
   const selection = useEditor((s) => s.selection);
   const drag = useEditor((s) => s.drag);
   const focus = useEditor((s) => s.focus);
@@ -94,7 +97,13 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
   }, [epoch, mountEpoch, rf]);
 
   useEffect(() => {
-    if (focus) void rf.fitView({ nodes: [{ id: focus.nodeId }], duration: 300, maxZoom: 1.25, padding: 0.4 });
+    if (!focus) return;
+    // After opening a group the nodes need a frame to mount before the view can fit them.
+    const t = window.setTimeout(
+      () => void rf.fitView({ nodes: [{ id: focus.nodeId }], duration: 300, maxZoom: 1.25, padding: 0.4 }),
+      30,
+    );
+    return () => window.clearTimeout(t);
   }, [focus, rf]);
 
   const onNodesChange = useCallback(
@@ -157,6 +166,13 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
     (e: React.DragEvent) => {
       e.preventDefault();
       const type = e.dataTransfer.getData(DRAG_MIME);
+      const blockId = e.dataTransfer.getData(DRAG_BLOCK_MIME);
+      const block = blockId ? store.getState().blocks.find((b) => b.id === blockId) : undefined;
+      if (block) {
+        const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        addBlockAt(store, block, { x: at.x - 90, y: at.y - 30 });
+        return;
+      }
       if (type) {
         const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
         addNodeAt(store, type, { x: at.x - 90, y: at.y - 30 });
@@ -200,6 +216,9 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onNodeDragStop={() => commitDrag(store)}
+        onNodeDoubleClick={(_, n) => {
+          if (n.data.group) store.openGroup(n.id);
+        }}
         onConnect={onConnect}
         connectionMode={ConnectionMode.Loose}
         deleteKeyCode={null}
@@ -216,6 +235,7 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
         <Controls showInteractive={false} />
         <MiniMap pannable zoomable ariaLabel="Minimap" />
       </ReactFlow>
+      {path.length > 0 && <GroupBreadcrumb />}
       {quickAdd && (
         <QuickAdd
           registry={registry}

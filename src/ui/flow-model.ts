@@ -4,8 +4,9 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { Analysis } from '../core/analysis/analyse.ts';
 import type { Diagnostic, Fix } from '../core/diagnostics.ts';
-import type { GraphDoc } from '../core/doc/schema.ts';
+import type { GraphScope } from '../core/doc/schema.ts';
 import { describeFix } from '../core/fixes.ts';
+import { isGroup } from '../core/groups.ts';
 import { familyOf } from '../core/node-def.ts';
 import type { ParamSpec } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
@@ -33,6 +34,8 @@ export interface CardData extends Record<string, unknown> {
   readonly type: string;
   readonly family: string;
   readonly missing: boolean;
+  /** A group node: the card offers to open it. */
+  readonly group: boolean;
   readonly inputs: readonly PortView[];
   readonly outputs: readonly PortView[];
   readonly keyParams: readonly { readonly name: string; readonly value: string }[];
@@ -74,7 +77,7 @@ export function diagnosticsByNode(analysis: Analysis): Map<string, Diagnostic[]>
   return m;
 }
 
-export function cardData(id: string, doc: GraphDoc, analysis: Analysis, registry: Registry): CardData {
+export function cardData(id: string, doc: GraphScope, analysis: Analysis, registry: Registry): CardData {
   const rec = doc.nodes[id]!;
   const info = analysis.nodes.get(id);
   const def = registry.get(rec.type);
@@ -90,6 +93,7 @@ export function cardData(id: string, doc: GraphDoc, analysis: Analysis, registry
     type: rec.type,
     family: familyOf(rec.type),
     missing: def === undefined,
+    group: isGroup(rec),
     inputs: Object.entries(info?.inputPorts ?? {}).map(([name, spec]) => ({
       name,
       doc: spec.doc,
@@ -97,7 +101,7 @@ export function cardData(id: string, doc: GraphDoc, analysis: Analysis, registry
       optional: spec.optional === true,
       connected: info?.sources[name] !== undefined,
     })),
-    outputs: Object.entries(def?.outputs ?? {}).map(([name, spec]) => ({
+    outputs: Object.entries(info?.outputPorts ?? def?.outputs ?? {}).map(([name, spec]) => ({
       name,
       doc: spec.doc,
       shape: info?.ok ? showShape(info.outputs[name]) : undefined,
@@ -132,7 +136,7 @@ export class FlowModel {
   constructor(private readonly registry: Registry) {}
 
   nodes(
-    doc: GraphDoc,
+    doc: GraphScope,
     analysis: Analysis,
     selected: ReadonlySet<string>,
     drag: Readonly<Record<string, { x: number; y: number }>> | null,
@@ -192,7 +196,7 @@ export class FlowModel {
     return out;
   }
 
-  edges(doc: GraphDoc, analysis: Analysis, selected: ReadonlySet<string>): ShapeEdge[] {
+  edges(doc: GraphScope, analysis: Analysis, selected: ReadonlySet<string>): ShapeEdge[] {
     const badEdges = new Set(analysis.diagnostics.filter((d) => d.edgeId).map((d) => d.edgeId));
     const out: ShapeEdge[] = [];
     const seen = new Set<string>();

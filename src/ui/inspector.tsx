@@ -2,11 +2,14 @@
 // the spec), its docs, formula and paper, and its diagnostics. With nothing selected: the graph's
 // Keras-style summary and every diagnostic (click one to zoom to its node).
 import { useEffect, useId, useState } from 'react';
-import { applyFix, editParam } from '../app/actions.ts';
-import { resetParam, setTitle } from '../app/commands.ts';
+import { applyFix, editParam, ungroupSelected } from '../app/actions.ts';
+import { publishGroup } from '../app/blocks.ts';
+import { resetParam, setLabel, setTitle } from '../app/commands.ts';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import { scopeAnalysisOf, scopeOf } from '../app/store.ts';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { describeFix } from '../core/fixes.ts';
+import { isGroup } from '../core/groups.ts';
 import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
 import { checkParam, type ParamSpec, type ParamSpecs } from '../core/params.ts';
 import { diagnosticsByNode, formatParamValue, showShape } from './flow-model.ts';
@@ -35,7 +38,21 @@ function GraphInspector() {
   const store = useEditorStore();
   const analysis = useEditor((s) => s.analysis);
   const doc = useEditor((s) => s.history.present);
+  const inGroup = useEditor((s) => s.path.length > 0);
+  const scopeAnalysis = useEditor(scopeAnalysisOf);
   const titleId = useId();
+  if (inGroup)
+    return (
+      <section>
+        <h2>Inside a group</h2>
+        <p className="muted">
+          Edit the nodes of this group; Group input / Group output nodes are its ports. Close the group (above
+          the canvas) to go back.
+        </p>
+        <DiagnosticList items={scopeAnalysis.diagnostics} />
+        <ModelSummary analysis={scopeAnalysis} />
+      </section>
+    );
   return (
     <section>
       <label htmlFor={titleId} className="field-label">
@@ -74,8 +91,16 @@ export function DiagnosticList({ items }: { items: readonly Diagnostic[] }) {
           // biome-ignore lint/suspicious/noArrayIndexKey: diagnostics have no id; order is stable per analysis
           <li key={i} className={d.severity} data-testid="diagnostic-item">
             {d.nodeId !== undefined ? (
-              <button type="button" className="link" onClick={() => store.focusNode(d.nodeId!)}>
-                {d.nodeId}
+              <button
+                type="button"
+                className="link"
+                onClick={() =>
+                  d.within?.nodeId !== undefined
+                    ? store.showPath([...store.getState().path, ...d.within.path], d.within.nodeId)
+                    : store.focusNode(d.nodeId!)
+                }
+              >
+                {d.within?.nodeId !== undefined ? [...d.within.path, d.within.nodeId].join(' › ') : d.nodeId}
               </button>
             ) : (
               <code>graph</code>
@@ -100,11 +125,12 @@ export function DiagnosticList({ items }: { items: readonly Diagnostic[] }) {
 function NodeInspector({ nodeId }: { nodeId: string }) {
   const store = useEditorStore();
   const registry = useEditor((s) => s.registry);
-  const rec = useEditor((s) =>
-    Object.hasOwn(s.history.present.nodes, nodeId) ? s.history.present.nodes[nodeId] : undefined,
-  );
-  const info = useEditor((s) => s.analysis.nodes.get(nodeId));
-  const diags = useEditor((s) => diagnosticsByNode(s.analysis).get(nodeId));
+  const rec = useEditor((s) => {
+    const scope = scopeOf(s);
+    return Object.hasOwn(scope.nodes, nodeId) ? scope.nodes[nodeId] : undefined;
+  });
+  const info = useEditor((s) => scopeAnalysisOf(s).nodes.get(nodeId));
+  const diags = useEditor((s) => diagnosticsByNode(scopeAnalysisOf(s)).get(nodeId));
   if (!rec) return null;
   const def = registry.get(rec.type);
   if (!def)
@@ -129,6 +155,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       <p>{def.docs.summary}</p>
       {def.docs.formula && <pre className="formula">{def.docs.formula}</pre>}
       <PaperRef def={def} />
+      {isGroup(rec) && <GroupTools nodeId={nodeId} label={rec.label ?? ''} />}
       <dl className="facts">
         {info &&
           Object.entries(info.outputs).map(([port, t]) => (
@@ -151,7 +178,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
             value={info?.params[name] ?? spec.default}
             explicit={Object.hasOwn(rec.params, name)}
             onChange={(v) => editParam(store, nodeId, name, v)}
-            onReset={() => store.run(`Reset ${name} of ${nodeId}`, resetParam(nodeId, name))}
+            onReset={() => store.edit(`Reset ${name} of ${nodeId}`, resetParam(nodeId, name))}
             onDone={() => store.seal()}
           />
         ))}
@@ -159,6 +186,42 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       </form>
       <DiagnosticList items={diags ?? []} />
     </section>
+  );
+}
+
+/** A group's name, and what can be done with it: open, ungroup, publish to My blocks. */
+function GroupTools({ nodeId, label }: { nodeId: string; label: string }) {
+  const store = useEditorStore();
+  const labelId = useId();
+  return (
+    <div className="group-tools">
+      <label htmlFor={labelId} className="field-label">
+        Group name
+      </label>
+      <input
+        id={labelId}
+        data-testid="group-label"
+        value={label}
+        maxLength={80}
+        onChange={(e) =>
+          store.edit(`Rename group ${nodeId}`, setLabel(nodeId, e.currentTarget.value), {
+            coalesce: `label:${nodeId}`,
+          })
+        }
+        onBlur={() => store.seal()}
+      />
+      <div className="button-row">
+        <button type="button" data-testid="inspector-open-group" onClick={() => store.openGroup(nodeId)}>
+          Open
+        </button>
+        <button type="button" data-testid="ungroup-button" onClick={() => ungroupSelected(store)}>
+          Ungroup
+        </button>
+        <button type="button" data-testid="publish-block" onClick={() => void publishGroup(store, nodeId)}>
+          Publish to My blocks
+        </button>
+      </div>
+    </div>
   );
 }
 

@@ -10,7 +10,8 @@ import { formatCount } from './format.ts';
 
 function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
   const store = useEditorStore();
-  const { nodeId, title, type, family, missing, inputs, outputs, keyParams, paramCount, diagnostics } = data;
+  const { nodeId, title, type, family, missing, group, inputs, outputs, keyParams, paramCount, diagnostics } =
+    data;
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const runtime = useEditor((s) => (s.runtimeMark?.nodeId === nodeId ? s.runtimeMark : null));
   const cls = [
@@ -20,6 +21,7 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
     selected ? 'selected' : '',
     errors.length ? 'has-error' : diagnostics.length ? 'has-warning' : '',
     missing ? 'missing' : '',
+    group ? 'card-group' : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -85,6 +87,20 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
         <span className="card-node-params" data-testid={`node-params-${nodeId}`}>
           {paramCount === null ? '— params' : `${formatCount(paramCount)} params`}
         </span>
+        {group && (
+          <button
+            type="button"
+            className="open-group nodrag"
+            data-testid={`open-group-${nodeId}`}
+            title="Open the group to edit inside (or double-click the node)"
+            onClick={(e) => {
+              e.stopPropagation();
+              store.openGroup(nodeId);
+            }}
+          >
+            Open ▸
+          </button>
+        )}
         {diagnostics.length > 0 && (
           <span
             className={`badge ${errors.length ? 'badge-error' : 'badge-warning'}`}

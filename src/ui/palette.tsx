@@ -10,8 +10,27 @@ export { matchesQuery } from './search.ts';
 
 /** dataTransfer type carrying a node type from the palette to the canvas. */
 export const DRAG_MIME = 'application/x-netwright-node';
+/** dataTransfer type carrying a published block's id. */
+export const DRAG_BLOCK_MIME = 'application/x-netwright-block';
 
-export function Palette({ registry, onAdd }: { registry: Registry; onAdd?: (type: string) => void }) {
+export interface PaletteBlock {
+  readonly id: string;
+  readonly title: string;
+}
+
+export function Palette({
+  registry,
+  onAdd,
+  blocks = [],
+  onAddBlock,
+  onRemoveBlock,
+}: {
+  registry: Registry;
+  onAdd?: (type: string) => void;
+  blocks?: readonly PaletteBlock[];
+  onAddBlock?: (id: string) => void;
+  onRemoveBlock?: (id: string) => void;
+}) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const searchId = useId();
@@ -24,6 +43,8 @@ export function Palette({ registry, onAdd }: { registry: Registry; onAdd?: (type
     return [...out];
   }, [hits, query]);
   const top = query.trim() ? hits[Math.min(active, hits.length - 1)] : undefined;
+  const q = query.trim().toLowerCase();
+  const shownBlocks = blocks.filter((b) => q === '' || b.title.toLowerCase().includes(q));
 
   return (
     <nav className="palette" aria-label="Node palette">
@@ -56,6 +77,44 @@ export function Palette({ registry, onAdd }: { registry: Registry; onAdd?: (type
           }
         }}
       />
+      {shownBlocks.length > 0 && (
+        <section className="palette-family" data-testid="my-blocks">
+          <h3>My blocks</h3>
+          <ul>
+            {shownBlocks.map((b) => (
+              <li
+                key={b.id}
+                data-testid={`palette-block-${b.title}`}
+                title="A group you published (drag onto the canvas, or click to add)"
+                draggable
+                onDragStart={(e) => {
+                  e.dataTransfer.setData(DRAG_BLOCK_MIME, b.id);
+                  e.dataTransfer.effectAllowed = 'copy';
+                }}
+                onClick={() => onAddBlock?.(b.id)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') onAddBlock?.(b.id);
+                }}
+              >
+                <span className="palette-title">{b.title}</span>
+                {onRemoveBlock && (
+                  <button
+                    type="button"
+                    className="link palette-remove"
+                    aria-label={`Delete block ${b.title}`}
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      onRemoveBlock(b.id);
+                    }}
+                  >
+                    ×
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {hits.length === 0 && <p className="muted">No node type matches “{query}”.</p>}
       {groups.map(([family, list]) => (
         <section key={family} className="palette-family">

@@ -908,3 +908,10 @@ function analyseGroup(
   groupMemo.set(rec, result);
   return result;
 }
+
+/** The analysis of the scope a group path names (the inside of the innermost group). */
+export function scopeAnalysis(analysis: Analysis, path: readonly string[]): Analysis | undefined {
+  let cur: Analysis | undefined = analysis;
+  for (const id of path) cur = cur?.nodes.get(id)?.inner;
+  return cur;
+}
