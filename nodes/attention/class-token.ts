@@ -24,6 +24,8 @@ export default defineNode({
     const [n, d] = tokens(inputs.x!, 'Class token');
     return { y: tensor([inputs.x!.shape[0]!, n === null ? null : n + 1, d]) };
   },
+  // A concatenation: one copy per output element.
+  flops: ({ outputs }) => outputs.y!.shape.slice(1).reduce<number>((m, d) => m * (d ?? 1), 1),
   paramCount: ({ inputs }) => tokens(inputs.x!, 'Class token')[1],
   kernel: {
     weights: (_p, [shape]) => [

@@ -1,4 +1,5 @@
 import {
+  attentionScoreFlops,
   karatParamCount,
   karatWeights,
   MHA_PAPER,
@@ -37,6 +38,11 @@ export default defineNode({
     const [n, d] = tokens(inputs.x!, 'Multi-head attention');
     const c = mhaConfig(params);
     return mhaParamCount(d, c) + (c.attention === 'fourierKArAt' ? karatParamCount(n!, c) : 0);
+  },
+  flops({ inputs, params }) {
+    const [n, d] = tokens(inputs.x!, 'Multi-head attention') as [number, number];
+    const c = mhaConfig(params);
+    return 2 * mhaParamCount(d, c) * n + attentionScoreFlops(n, c) + n * d;
   },
   kernel: {
     weights(params, [shape]) {

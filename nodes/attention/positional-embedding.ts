@@ -40,6 +40,8 @@ export default defineNode({
     tokens(inputs.x!, 'Positional embedding', true);
     return { y: tensor(inputs.x!.shape) };
   },
+  // One add per element (the table is not multiplied).
+  flops: ({ outputs }) => outputs.y!.shape.slice(1).reduce<number>((m, d) => m * (d ?? 1), 1),
   paramCount({ inputs, params }) {
     const [n, d] = tokens(inputs.x!, 'Positional embedding', true);
     return params.mode === 'learned' ? (n as number) * d : 0;

@@ -1,4 +1,5 @@
 import {
+  attentionScoreFlops,
   KARAT_PAPER,
   karatParamCount,
   karatWeights,
@@ -62,6 +63,13 @@ export default defineNode({
         ? karatParamCount(n!, c) * (params.karatMode === 'universal' ? 1 : params.depth)
         : 0;
     return params.depth * block + karat;
+  },
+  flops({ inputs, params }) {
+    const [n, d] = tokens(inputs.x!, 'Transformer encoder') as [number, number];
+    const c = mhaConfig(params);
+    const block = mhaParamCount(d, c) + 4 * d + 2 * d * params.mlpDim + params.mlpDim + d;
+    // Weights once per token, the attention scores, and ~10 ops per element for norms/residuals.
+    return params.depth * (2 * block * n + attentionScoreFlops(n, c) + 10 * n * d);
   },
   kernel: {
     weights(params, [shape]) {

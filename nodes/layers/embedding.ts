@@ -29,6 +29,12 @@ export default defineNode({
     requireMinRank(x, 1, 'Embedding', '[B, …]');
     return { y: tensor([...x.shape, params.outputDim]) };
   },
+  // A table lookup: no arithmetic, one copy per output element.
+  flops: ({ outputs }) =>
+    Object.values(outputs).reduce(
+      (n, t) => n + t.shape.slice(1).reduce<number>((m, d) => m * (d ?? 1), 1),
+      0,
+    ),
   paramCount: ({ params }) => params.inputDim * params.outputDim,
   examples: [
     {

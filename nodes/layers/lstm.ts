@@ -57,6 +57,12 @@ export default defineNode({
     const u = params.units;
     return 4 * (f * u + u * u + (params.useBias ? u : 0));
   },
+  flops({ inputs, params }) {
+    // The 4 gates' weights are applied at every time step, plus ~6 ops per unit and step.
+    const [t, feat] = [(inputs.x!.shape[1] ?? 1) as number, inputs.x!.shape[2] as number];
+    const u = params.units;
+    return t * (2 * 4 * (feat * u + u * u) + 6 * u);
+  },
   examples: [
     { inputs: { x: { shape: [2, 3, 4] } }, params: { units: 3 } },
     { inputs: { x: { shape: [2, 4, 2] } }, params: { units: 2, returnSequences: true } },

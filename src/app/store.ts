@@ -56,6 +56,7 @@ const EMPTY_ANALYSIS: Analysis = {
   order: [],
   diagnostics: [],
   totalParams: 0,
+  totalFlops: 0,
   data: undefined,
   ok: true,
 };

@@ -134,6 +134,11 @@ export interface NodeDef<P extends ParamSpecs = ParamSpecs> {
   infer(ctx: InferContext<P>): Record<string, TensorType>;
   /** Parameter count (trainable + non-trainable, as Keras counts). */
   paramCount?(ctx: TypedContext<P>): number;
+  /**
+   * Forward FLOPs per sample, when the default estimate (src/core/analysis/flops.ts: 2 · params
+   * per output position + one per output element) does not fit the node's math.
+   */
+  flops?(ctx: TypedContext<P>): number;
   /** Lowering to the IR op. Not needed for optimizers. */
   lower?(ctx: TypedContext<P>): IROp;
   readonly kernel?: Kernel<P>;

@@ -94,6 +94,7 @@ describe('groupNodes', () => {
     expect(a.diagnostics).toEqual([]);
     expect(a.totalParams).toBe(analyse(flat, registry).totalParams);
     expect(a.totalParams).toBe(6 * 8 + 8 + 8 * 3 + 3); // Dense(6→8) + Dense(8→3), by hand
+    expect(a.totalFlops).toBe(analyse(flat, registry).totalFlops);
     const ga = a.nodes.get(groupId)!;
     expect(ga.paramCount).toBe(56);
     expect(ga.outputs.y?.shape).toEqual([null, 8]);

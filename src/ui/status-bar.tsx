@@ -1,6 +1,7 @@
 // Status bar: total parameters, graph size, error count (click: zoom to the first failing node),
 // autosave state.
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import { formatFlops } from '../core/analysis/flops.ts';
 import { plural, totalParamsLabel } from './format.ts';
 
 export function StatusBar({ saveState }: { saveState: string }) {
@@ -13,6 +14,12 @@ export function StatusBar({ saveState }: { saveState: string }) {
     <footer className="status-bar">
       <span data-testid="total-params" className="total">
         {totalParamsLabel(analysis.totalParams)}
+      </span>
+      <span
+        data-testid="total-flops"
+        title="Estimated forward FLOPs per sample (one multiply-add = 2); the training step costs about 3× this."
+      >
+        ≈ {formatFlops(analysis.totalFlops)}/sample
       </span>
       <span data-testid="graph-size">
         {plural(Object.keys(doc.nodes).length, 'node')} · {plural(Object.keys(doc.edges).length, 'edge')}

@@ -20,6 +20,7 @@ import { type AnyNodeDef, type DataBinding, type PortSpecs, portsOf } from '../n
 import { resolveParams } from '../params.ts';
 import type { Registry } from '../registry.ts';
 import { formatShape, type TensorType, tensor } from '../tensor-type.ts';
+import { estimateFlops } from './flops.ts';
 
 export interface NodeAnalysis {
   readonly id: string;
@@ -36,6 +37,8 @@ export interface NodeAnalysis {
   >;
   readonly outputs: Readonly<Record<string, TensorType>>;
   readonly paramCount: number;
+  /** Estimated forward FLOPs per sample (0 when unknown). */
+  readonly flops: number;
   /** True when this node's outputs are known. */
   readonly ok: boolean;
   /** Output ports (a group's come from its inner graph; other nodes' from their definition). */
@@ -52,6 +55,8 @@ export interface Analysis {
   readonly order: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
   readonly totalParams: number;
+  /** Estimated forward FLOPs per sample of the whole graph (src/core/analysis/flops.ts). */
+  readonly totalFlops: number;
   readonly data: DataBinding | undefined;
   /** No error-severity diagnostics. */
   readonly ok: boolean;
@@ -133,6 +138,7 @@ interface MemoEntry {
   readonly data: DataBinding | undefined;
   readonly outputs: Record<string, TensorType>;
   readonly paramCount: number;
+  readonly flops: number;
   readonly diagnostics: Diagnostic[];
 }
 const inferMemo = new WeakMap<NodeRecord, MemoEntry>();
@@ -206,6 +212,7 @@ function emptyAnalysis(diagnostics: Diagnostic[]): Analysis {
     order: [],
     diagnostics,
     totalParams: 0,
+    totalFlops: 0,
     data: undefined,
     ok: false,
   };
@@ -357,6 +364,7 @@ function analyseUnsafe(
   // Inference in topological order.
   const nodes = new Map<string, NodeAnalysis>();
   let totalParams = 0;
+  let totalFlops = 0;
   for (const id of order) {
     const rec = doc.nodes[id]!;
     const def = defs.get(id);
@@ -397,6 +405,7 @@ function analyseUnsafe(
     }
     let outputs: Record<string, TensorType> = {};
     let paramCount = 0;
+    let flops = 0;
     let ok = false;
     let inner: Analysis | undefined;
     if (def?.type === GROUP_TYPE) {
@@ -404,6 +413,7 @@ function analyseUnsafe(
       diagnostics.push(...res.diagnostics);
       inner = res.inner;
       paramCount = res.paramCount;
+      flops = res.inner.totalFlops;
       if (ready && res.ok) {
         outputs = res.outputs;
         ok = true;
@@ -422,10 +432,12 @@ function analyseUnsafe(
       if (res.diagnostics.every((d) => d.severity !== 'error')) {
         outputs = res.outputs;
         paramCount = res.paramCount;
+        flops = res.flops;
         ok = true;
       }
     }
     totalParams += paramCount;
+    totalFlops += flops;
     nodes.set(id, {
       id,
       record: rec,
@@ -436,6 +448,7 @@ function analyseUnsafe(
       sources,
       outputs,
       paramCount,
+      flops,
       ok,
       outputPorts: outPorts.get(id) ?? {},
       ...(inner ? { inner } : {}),
@@ -454,6 +467,7 @@ function analyseUnsafe(
       sources: {},
       outputs: {},
       paramCount: 0,
+      flops: 0,
       ok: false,
       outputPorts: outPorts.get(id) ?? {},
     });
@@ -468,6 +482,7 @@ function analyseUnsafe(
     order,
     diagnostics,
     totalParams,
+    totalFlops,
     data,
     ok: diagnostics.every((d) => d.severity !== 'error'),
   };
@@ -611,9 +626,12 @@ function inferNode(
   const diagnostics: Diagnostic[] = [];
   let outputs: Record<string, TensorType> = {};
   let paramCount = 0;
+  let flops = 0;
   try {
     outputs = def.infer({ nodeId: id, params, inputs, data });
-    paramCount = def.paramCount?.({ nodeId: id, params, inputs, outputs }) ?? 0;
+    const typed = { nodeId: id, params, inputs, outputs };
+    paramCount = def.paramCount?.(typed) ?? 0;
+    flops = estimateFlops(def, typed, paramCount);
   } catch (e) {
     if (e instanceof NodeProblem) {
       diagnostics.push(
@@ -641,7 +659,7 @@ function inferNode(
     if (lastOutputs.size > 100_000) lastOutputs.clear(); // bound the cache across many documents
     lastOutputs.set(id, { json, outputs });
   }
-  const entry: MemoEntry = { id, def, inputs: inputList, data, outputs, paramCount, diagnostics };
+  const entry: MemoEntry = { id, def, inputs: inputList, data, outputs, paramCount, flops, diagnostics };
   inferMemo.set(rec, entry);
   return entry;
 }

@@ -165,3 +165,7 @@ export function multiHeadAttention<T>(
   if (c.useBias) y = ops.add(y, w[`${prefix}bo`]!);
   return ops.reshape(y, [-1, n, d]);
 }
+
+/** Forward FLOPs per sample of the score and mixing matmuls (QKᵀ, P·V) and the softmax. */
+export const attentionScoreFlops = (n: number, c: MhaConfig): number =>
+  4 * n * n * c.heads * c.keyDim + 3 * n * n * c.heads;
