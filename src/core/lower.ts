@@ -1,6 +1,7 @@
 // Lowering: an analysed GraphDoc → ModelIR (plain JSON). Runs only on a graph without errors.
 
-import type { Analysis } from './analysis/analyse.ts';
+import type { Analysis, NodeAnalysis } from './analysis/analyse.ts';
+import { type CompositeStep, type StepInput, stepId } from './composite.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { GROUP_INPUT, GROUP_OUTPUT, GROUP_TYPE, portName } from './groups.ts';
 import type { IRNode, IRRef, IRStage, IRTraining, JsonObject, ModelIR } from './ir.ts';
@@ -115,6 +116,12 @@ function lowerScope(analysis: Analysis, scope: Scope, sink: Sink): Map<string, I
         const src = sourceOf(port);
         if (src) bound.set(port, src);
       }
+      const fused = fuseGroup(n, scope.prefix + id, bound, n.record.group ?? scope.group ?? 'main');
+      if (fused) {
+        sink.model.push(fused.node);
+        alias.set(`${id}:${fused.port}`, { node: fused.node.id, port: 'y' });
+        continue;
+      }
       const outs = lowerScope(
         n.inner,
         { prefix: `${scope.prefix}${id}__`, bound, group: n.record.group ?? scope.group },
@@ -152,4 +159,72 @@ function lowerScope(analysis: Analysis, scope: Scope, sink: Sink): Map<string, I
     else sink.model.push(node);
   }
   return groupOutputs;
+}
+
+/**
+ * A group whose inside is only kernel nodes (one output, no nested groups, one variable group)
+ * becomes ONE kernel IR node running the inner kernels in order (src/core/composite.ts).
+ * Anything else returns undefined and is spliced node by node.
+ */
+function fuseGroup(
+  group: NodeAnalysis,
+  id: string,
+  bound: ReadonlyMap<string, IRRef>,
+  variableGroup: string,
+): { node: IRNode; port: string } | undefined {
+  const inner = group.inner!;
+  const ports = Object.keys(group.inputPorts);
+  const outs = [...inner.nodes.values()].filter((n) => n.def?.type === GROUP_OUTPUT);
+  if (outs.length !== 1 || ports.some((p) => !bound.has(p))) return undefined;
+  const stepOf = new Map<string, number>();
+  const portOf = new Map<string, number>();
+  const steps: CompositeStep[] = [];
+  const taken = new Set<string>();
+  for (const nid of inner.order) {
+    const n = inner.nodes.get(nid)!;
+    const def = n.def!;
+    if (def.type === GROUP_INPUT) {
+      portOf.set(nid, ports.indexOf(portName(n.record)));
+      continue;
+    }
+    if (def.type === GROUP_OUTPUT) continue;
+    if (!def.kernel || !def.lower || (n.record.group !== undefined && n.record.group !== variableGroup))
+      return undefined;
+    const op = def.lower({ nodeId: nid, params: n.params, inputs: n.inputs, outputs: n.outputs });
+    if (op.kind !== 'kernel') return undefined;
+    const inputs: StepInput[] = [];
+    const shapes: (readonly (number | null)[])[] = [];
+    for (const port of Object.keys(n.inputPorts)) {
+      const src = n.sources[port];
+      if (src === undefined) continue;
+      if (src === 'labels') return undefined;
+      const ref: StepInput | undefined = portOf.has(src.node)
+        ? { port: portOf.get(src.node)! }
+        : stepOf.has(src.node)
+          ? { step: stepOf.get(src.node)! }
+          : undefined;
+      if (!ref || ('port' in ref && ref.port < 0)) return undefined;
+      inputs.push(ref);
+      shapes.push(n.inputs[port]?.shape ?? []);
+    }
+    stepOf.set(nid, steps.length);
+    steps.push({ id: stepId(nid, taken), type: def.type, params: op.config, inputs, shapes });
+  }
+  const out = outs[0]!;
+  const src = out.sources.x;
+  if (!src || src === 'labels' || !stepOf.has(src.node)) return undefined;
+  const shape = out.inputs.x?.shape ?? [];
+  const config = { steps, output: stepOf.get(src.node)!, ports, outputShape: shape };
+  return {
+    port: portName(out.record),
+    node: {
+      id,
+      type: GROUP_TYPE,
+      op: { kind: 'kernel', config: config as unknown as JsonObject },
+      inputs: ports.map((p) => bound.get(p)!),
+      outputShape: shape,
+      outputDtype: out.inputs.x?.dtype ?? 'float32',
+      group: variableGroup,
+    },
+  };
 }

@@ -1,6 +1,7 @@
 // The node registry: built from the node modules that discovery finds (fs in Node,
 // import.meta.glob in the browser). Nothing else is edited to add a node type.
 
+import { setCompositeLookup } from './composite.ts';
 import { type AnyNodeDef, familyOf } from './node-def.ts';
 
 const TYPE_PATTERN = /^[a-z][a-zA-Z0-9]*\.[a-z][a-zA-Z0-9]*$/;
@@ -15,6 +16,8 @@ export class Registry {
       if (this.byType.has(def.type)) throw new Error(`node type '${def.type}' is defined twice`);
       this.byType.set(def.type, def);
     }
+    // Composite (group) kernels resolve their inner node types here.
+    setCompositeLookup((type) => this.byType.get(type));
   }
 
   get(type: string): AnyNodeDef | undefined {

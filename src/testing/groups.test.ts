@@ -144,6 +144,87 @@ describe('groupNodes', () => {
   });
 });
 
+describe('a group of kernel nodes compiles to ONE layer', () => {
+  /** in(5) → x·σ(v·x) + c·x² with a learnable per-channel v (Swish-like), drawn from primitives. */
+  function primitivesDoc(): GraphDoc {
+    return {
+      format: 'netwright.graph',
+      formatVersion: 1,
+      meta: { title: 'prims' },
+      nodes: {
+        in: node('io.input', { shape: [5] }),
+        v: node('primitives.parameter', { shape: 'channel', init: 1 }),
+        vx: node('primitives.binary', { op: 'mul' }),
+        gate: node('primitives.unary', { op: 'sigmoid' }),
+        y: node('primitives.binary', { op: 'mul' }),
+        sq: node('primitives.unary', { op: 'square' }),
+        sum: node('primitives.binary', { op: 'add' }),
+        out: node('io.output'),
+      },
+      edges: {
+        a: edge('in', 'v'),
+        b: edge('in', 'vx', 'y', 'a'),
+        c: edge('v', 'vx', 'y', 'b'),
+        d: edge('vx', 'gate'),
+        e: edge('in', 'y', 'y', 'a'),
+        f: edge('gate', 'y', 'y', 'b'),
+        g: edge('in', 'sq'),
+        h: edge('y', 'sum', 'y', 'a'),
+        i: edge('sq', 'sum', 'y', 'b'),
+        j: edge('sum', 'out'),
+      },
+      layout: {},
+    };
+  }
+
+  it('one IR node with the inner steps, same params, same outputs, same gradients', () => {
+    const flat = primitivesDoc();
+    const grouped = produce(flat, (d) => void groupNodes(d, ['v', 'vx', 'gate', 'y', 'sq', 'sum']));
+    const a = analyse(grouped, registry);
+    expect(a.diagnostics).toEqual([]);
+    const ir = lowerGraph(a, registry).ir!;
+    expect(ir.nodes.map((n) => [n.id, n.type])).toEqual([
+      ['in', 'io.input'],
+      ['group', 'group.subgraph'],
+      ['out', 'io.output'],
+    ]);
+    const ca = compileIR(lowerGraph(analyse(flat, registry), registry).ir!, registry, { seed: 1 });
+    const cb = compileIR(ir, registry, { seed: 1 });
+    expect(cb.countParams()).toBe(ca.countParams());
+    expect(cb.countParams()).toBe(5);
+    const v = tf.tensor1d([0.5, -1, 2, 0.1, 1.5]);
+    ca.layers.get('v')!.setWeights([v]);
+    cb.layers.get('group')!.setWeights([v]);
+    const x = tf.randomNormal([3, 5], 0, 1, 'float32', 3);
+    const ya = (ca.model.predict(x) as tf.Tensor).arraySync() as number[][];
+    const yb = (cb.model.predict(x) as tf.Tensor).arraySync() as number[][];
+    // And by hand: x·σ(v·x) + x².
+    const xs = x.arraySync() as number[][];
+    const vs = v.arraySync() as number[];
+    for (let r = 0; r < 3; r++)
+      for (let c = 0; c < 5; c++) {
+        const xv = xs[r]![c]!;
+        const want = xv / (1 + Math.exp(-vs[c]! * xv)) + xv * xv;
+        expect(ya[r]![c]).toBeCloseTo(want, 5);
+        expect(yb[r]![c]).toBeCloseTo(want, 5);
+      }
+    // Gradient of Σy with respect to v through the one layer = through the flat graph.
+    const grad = (m: typeof ca, layer: string) =>
+      tf.tidy(() => {
+        const w = m.layers.get(layer)!.trainableWeights[0]!.read() as tf.Variable;
+        return tf
+          .variableGrads(() => tf.sum(m.model.apply(x, { training: true }) as tf.Tensor), [w as tf.Variable])
+          .grads[w.name]!.arraySync() as number[];
+      });
+    const ga = grad(ca, 'v');
+    const gb = grad(cb, 'group');
+    for (let c = 0; c < 5; c++) expect(gb[c]).toBeCloseTo(ga[c]!, 5);
+    tf.dispose([v, x]);
+    ca.dispose();
+    cb.dispose();
+  });
+});
+
 describe('ungroupNode', () => {
   it('restores the flat graph (same nodes, same connections)', () => {
     const flat = flatDoc();

@@ -92,7 +92,7 @@ describe('primitives.binary / unary / parameter / constant', () => {
   });
 });
 
-describe('EvoNorm-S0 from primitives (template evonorm-s0-primitives) = fused node', () => {
+describe('EvoNorm-S0 from primitives (the group in template evonorm-s0-primitives) = fused node', () => {
   for (const training of [true, false]) {
     it(`agrees to 1e-5 (${training ? 'training' : 'inference'} mode)`, () => {
       const a = analyseText(readTemplate('evonorm-s0-primitives'), registry);
@@ -103,15 +103,23 @@ describe('EvoNorm-S0 from primitives (template evonorm-s0-primitives) = fused no
       const v = rand(1, -1.5, 1.5);
       const gamma = rand(2, 0.5, 2);
       const beta = rand(3, -0.5, 0.5);
-      compiled.layers.get('v')!.setWeights([v]);
-      compiled.layers.get('gamma')!.setWeights([gamma]);
-      compiled.layers.get('beta')!.setWeights([beta]);
+      // The primitives sit inside the group 'evonorm', which compiles to ONE layer whose weights
+      // are named after the inner nodes.
+      const group = compiled.layers.get('evonorm')!;
+      const byName: Record<string, tf.Tensor> = { 'v.w': v, 'gamma.w': gamma, 'beta.w': beta };
+      // tfjs appends _1, _2 … to weight names it has seen in an earlier model.
+      const short = (name: string) => name.split('/').at(-1)!.replace(/_\d+$/, '');
+      expect(group.weights.map((w) => short(w.name)).sort()).toEqual(['beta.w', 'gamma.w', 'v.w']);
+      group.setWeights(group.weights.map((w) => byName[short(w.name)]!));
       const x = tf.randomNormal([3, 8, 8, 1], 0, 1, 'float32', 9);
       const maxDiff = tf.tidy(() => {
         const outs = compiled.run({ input: x }, { training });
         const pre = outs.get('conv')!;
         const def = registry.get('normAct.evonormS0')!;
-        const groupsNode = a.doc!.nodes.std!.params as { groups: number; epsilon: number };
+        const groupsNode = a.doc!.nodes.evonorm!.graph!.nodes.std!.params as {
+          groups: number;
+          epsilon: number;
+        };
         const fused = def.kernel!.call(
           tfOps,
           [pre],
@@ -119,7 +127,7 @@ describe('EvoNorm-S0 from primitives (template evonorm-s0-primitives) = fused no
           resolveParams(def.params, { groups: groupsNode.groups, epsilon: groupsNode.epsilon }).values,
           { training },
         ) as tf.Tensor;
-        return tf.max(tf.abs(tf.sub(fused, outs.get('y')!))).dataSync()[0]!;
+        return tf.max(tf.abs(tf.sub(fused, outs.get('evonorm')!))).dataSync()[0]!;
       });
       expect(maxDiff).toBeLessThan(1e-5);
       tf.dispose([v, gamma, beta, x]);

@@ -8,25 +8,6 @@ function toList(x: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
   return Array.isArray(x) ? x : [x];
 }
 
-/**
- * Which traced variant of a kernel layer serves these params and input shapes (batch ignored).
- * Strings compare camel-cased: tfjs camel-cases them when it loads a saved model ('a_b' → 'aB').
- */
-function variantOf(
-  variants: string[],
-  params: tf.serialization.ConfigDict,
-  inputShape: tf.Shape | tf.Shape[],
-  layer: string,
-): number {
-  const shapes = (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as tf.Shape[];
-  const camel = (_k: string, v: unknown) =>
-    typeof v === 'string' ? v.replace(/_+(\w|$)/g, (_m, c: string) => c.toUpperCase()) : v;
-  const key = JSON.stringify([params, shapes.map((s) => s.slice(1))], camel);
-  const i = variants.indexOf(key);
-  if (i < 0) throw new Error(`${layer}: this export has no code for ${key}`);
-  return i;
-}
-
 /** One-hot of int labels along a new last axis, as float32. */
 function oneHot(indices: tf.Tensor, depth: number): tf.Tensor {
   const flat = tf.cast(tf.reshape(indices, [-1]), 'int32') as tf.Tensor1D;
@@ -42,23 +23,16 @@ export interface KernelLayerArgs {
 }
 
 /**
- * Learnable parameter (primitives.parameter): y = w, w: [1, …, 1] (scalar) or [1, …, 1, C] (per
- * channel), initialised to `init`
+ * Group (group.subgraph): y = inner graph(x) (the inner nodes, wired as drawn)
  *
- * The node's kernel traced into tfjs, registered as 'NetwrightPrimitivesParameter' like the
- * Netwright app's class, so models the app saves load with this one.
+ * The node's kernel traced into tfjs, registered as 'NetwrightGroupSubgraph' like the Netwright
+ * app's class, so models the app saves load with this one.
  */
-export class Parameter extends tf.layers.Layer {
-  static className = 'NetwrightPrimitivesParameter';
+export class Subgraph extends tf.layers.Layer {
+  static className = 'NetwrightGroupSubgraph';
   readonly params: tf.serialization.ConfigDict;
   readonly seed: number;
-  // One traced variant per use in the graph: params, input shapes without the batch.
-  private static readonly variants = [
-    '[{"shape":"channel","init":1,"initializer":"constant"},[[8,8,8]]]',
-    '[{"shape":"channel","init":0,"initializer":"constant"},[[8,8,8]]]',
-  ];
-  private variant = 0;
-  private w!: { w: tf.LayerVariable };
+  private w!: { 'v.w': tf.LayerVariable; 'gamma.w': tf.LayerVariable; 'beta.w': tf.LayerVariable };
 
   constructor(args: KernelLayerArgs) {
     super(args);
@@ -66,218 +40,81 @@ export class Parameter extends tf.layers.Layer {
     this.seed = args.seed ?? 0;
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    this.variant = variantOf(Parameter.variants, this.params, inputShape, this.name);
-    if (this.variant === 0) {
-      this.w = {
-        w: this.addWeight('w', [8], 'float32', tf.initializers.constant({ value: 1 }), undefined, true),
-      };
-    }
-    if (this.variant === 1) {
-      this.w = {
-        w: this.addWeight('w', [8], 'float32', tf.initializers.constant({ value: 0 }), undefined, true),
-      };
-    }
+  override build(): void {
+    this.w = {
+      'v.w': this.addWeight('v.w', [8], 'float32', tf.initializers.constant({ value: 1 }), undefined, true),
+      'gamma.w': this.addWeight(
+        'gamma.w',
+        [8],
+        'float32',
+        tf.initializers.constant({ value: 1 }),
+        undefined,
+        true,
+      ),
+      'beta.w': this.addWeight(
+        'beta.w',
+        [8],
+        'float32',
+        tf.initializers.constant({ value: 0 }),
+        undefined,
+        true,
+      ),
+    };
     this.built = true;
-  }
-
-  override computeOutputShape(): tf.Shape {
-    const shapes: tf.Shape[] = [
-      [1, 1, 1, 8],
-      [1, 1, 1, 8],
-    ];
-    return shapes[this.variant]!;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      if (this.variant === 0) {
-        // params { shape: 'channel', init: 1, initializer: 'constant' } and input shapes [null, 8,
-        // 8, 8]
-        const [x] = toList(inputs) as [tf.Tensor];
-        const w = this.w.w.read();
-        return tf.add(tf.reshape(w, [1, 1, 1, 8]), tf.mul(tf.scalar(0), tf.mean(tf.clipByValue(x, -1, 1))));
-      }
-      // params { shape: 'channel', init: 0, initializer: 'constant' } and input shapes [null, 8, 8,
-      // 8]
-      const [x] = toList(inputs) as [tf.Tensor];
-      const w = this.w.w.read();
-      return tf.add(tf.reshape(w, [1, 1, 1, 8]), tf.mul(tf.scalar(0), tf.mean(tf.clipByValue(x, -1, 1))));
-    });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      kernelType: 'primitives.parameter',
-      params: this.params,
-      seed: this.seed,
-    };
-  }
-}
-tf.serialization.registerClass(Parameter);
-
-/**
- * Reduce / moments (primitives.reduce): batch: over (B, H, W) → [1,1,1,C]; instance: over (H, W) →
- * [B,1,1,C]; group: over (H, W, C/G) per group → [B,1,1,C]; layer: over (H, W, C) → [B,1,1,1];
- * variance = mean((x − mean)²) (biased), std = √(variance + ε)
- *
- * The node's kernel traced into tfjs, registered as 'NetwrightPrimitivesReduce' like the Netwright
- * app's class, so models the app saves load with this one.
- */
-export class Reduce extends tf.layers.Layer {
-  static className = 'NetwrightPrimitivesReduce';
-  readonly params: tf.serialization.ConfigDict;
-  readonly seed: number;
-
-  constructor(args: KernelLayerArgs) {
-    super(args);
-    this.params = args.params ?? {};
-    this.seed = args.seed ?? 0;
-  }
-
-  override computeOutputShape(): tf.Shape {
-    return [null, 1, 1, 8];
-  }
-
-  // Traced for params { stat: 'std', over: 'group', groups: 2, epsilon: 0.00001 } and input shapes
-  // [null, 8, 8, 8].
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const [x] = toList(inputs) as [tf.Tensor];
-      const reshape = tf.reshape(x, [x.shape[0]!, 8, 8, 2, 4]);
-      const square = tf.square(tf.sub(reshape, tf.mean(reshape, [1, 2, 4], true)));
-      const sqrt = tf.sqrt(tf.add(tf.mean(square, [1, 2, 4], true), tf.scalar(0.00001)));
-      return tf.reshape(tf.mul(sqrt, tf.tensor([1, 1, 1, 1], [4], 'float32')), [x.shape[0]!, 1, 1, 8]);
-    });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      kernelType: 'primitives.reduce',
-      params: this.params,
-      seed: this.seed,
-    };
-  }
-}
-tf.serialization.registerClass(Reduce);
-
-/**
- * Binary op (primitives.binary): y = a ∘ b, ∘ ∈ {+, −, ·, /, max, min, ^}; b = constant when
- * unconnected
- *
- * The node's kernel traced into tfjs, registered as 'NetwrightPrimitivesBinary' like the Netwright
- * app's class, so models the app saves load with this one.
- */
-export class Binary extends tf.layers.Layer {
-  static className = 'NetwrightPrimitivesBinary';
-  readonly params: tf.serialization.ConfigDict;
-  readonly seed: number;
-  // One traced variant per use in the graph: params, input shapes without the batch.
-  private static readonly variants = [
-    '[{"op":"mul","constant":1},[[8,8,8],[1,1,8]]]',
-    '[{"op":"mul","constant":1},[[8,8,8],[8,8,8]]]',
-    '[{"op":"div","constant":1},[[8,8,8],[1,1,8]]]',
-    '[{"op":"add","constant":1},[[8,8,8],[1,1,8]]]',
-  ];
-  private variant = 0;
-
-  constructor(args: KernelLayerArgs) {
-    super(args);
-    this.params = args.params ?? {};
-    this.seed = args.seed ?? 0;
-  }
-
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    this.variant = variantOf(Binary.variants, this.params, inputShape, this.name);
-    this.built = true;
-  }
-
-  override computeOutputShape(): tf.Shape {
-    const shapes: tf.Shape[] = [
-      [null, 8, 8, 8],
-      [null, 8, 8, 8],
-      [null, 8, 8, 8],
-      [null, 8, 8, 8],
-    ];
-    return shapes[this.variant]!;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      if (this.variant === 0) {
-        // params { op: 'mul', constant: 1 } and input shapes [null, 8, 8, 8], [1, 1, 1, 8]
-        const [a, b] = toList(inputs) as [tf.Tensor, tf.Tensor];
-        return tf.mul(a, b);
-      }
-      if (this.variant === 1) {
-        // params { op: 'mul', constant: 1 } and input shapes [null, 8, 8, 8], [null, 8, 8, 8]
-        const [a, b] = toList(inputs) as [tf.Tensor, tf.Tensor];
-        return tf.mul(a, b);
-      }
-      if (this.variant === 2) {
-        // params { op: 'div', constant: 1 } and input shapes [null, 8, 8, 8], [null, 1, 1, 8]
-        const [a, b] = toList(inputs) as [tf.Tensor, tf.Tensor];
-        return tf.div(a, b);
-      }
-      // params { op: 'add', constant: 1 } and input shapes [null, 8, 8, 8], [1, 1, 1, 8]
-      const [a, b] = toList(inputs) as [tf.Tensor, tf.Tensor];
-      return tf.add(a, b);
-    });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      kernelType: 'primitives.binary',
-      params: this.params,
-      seed: this.seed,
-    };
-  }
-}
-tf.serialization.registerClass(Binary);
-
-/**
- * Unary op (primitives.unary): y = f(x) elementwise; f ∈ {−x, |x|, eˣ, ln x, √x, 1/√x, x², sin x,
- * cos x, tanh x, σ(x), max(0, x), ln(1 + eˣ), erf x}
- *
- * The node's kernel traced into tfjs, registered as 'NetwrightPrimitivesUnary' like the Netwright
- * app's class, so models the app saves load with this one.
- */
-export class Unary extends tf.layers.Layer {
-  static className = 'NetwrightPrimitivesUnary';
-  readonly params: tf.serialization.ConfigDict;
-  readonly seed: number;
-
-  constructor(args: KernelLayerArgs) {
-    super(args);
-    this.params = args.params ?? {};
-    this.seed = args.seed ?? 0;
   }
 
   override computeOutputShape(): tf.Shape {
     return [null, 8, 8, 8];
   }
 
-  // Traced for params { op: 'sigmoid' } and input shapes [null, 8, 8, 8].
+  // Traced for params { steps: [{ id: 'v', type: 'primitives.parameter', params: { shape:
+  // 'channel', init: 1, initializer: 'constant' }, inputs: [{ port: 0 }], shapes: [[null, 8, 8, 8]]
+  // }, { id: 'std', type: 'primitives.reduce', params: { stat: 'std', over: 'group', groups: 2,
+  // epsilon: 0.00001 }, inputs: [{ port: 0 }], shapes: [[null, 8, 8, 8]] }, { id: 'gamma', type:
+  // 'primitives.parameter', params: { shape: 'channel', init: 1, initializer: 'constant' }, inputs:
+  // [{ port: 0 }], shapes: [[null, 8, 8, 8]] }, { id: 'beta', type: 'primitives.parameter', params:
+  // { shape: 'channel', init: 0, initializer: 'constant' }, inputs: [{ port: 0 }], shapes: [[null,
+  // 8, 8, 8]] }, { id: 'vx', type: 'primitives.binary', params: { op: 'mul', constant: 1 }, inputs:
+  // [{ port: 0 }, { step: 0 }], shapes: [[null, 8, 8, 8], [1, 1, 1, 8]] }, { id: 'gate', type:
+  // 'primitives.unary', params: { op: 'sigmoid' }, inputs: [{ step: 4 }], shapes: [[null, 8, 8, 8]]
+  // }, { id: 'num', type: 'primitives.binary', params: { op: 'mul', constant: 1 }, inputs: [{ port:
+  // 0 }, { step: 5 }], shapes: [[null, 8, 8, 8], [null, 8, 8, 8]] }, { id: 'normed', type:
+  // 'primitives.binary', params: { op: 'div', constant: 1 }, inputs: [{ step: 6 }, { step: 1 }],
+  // shapes: [[null, 8, 8, 8], [null, 1, 1, 8]] }, { id: 'scaled', type: 'primitives.binary',
+  // params: { op: 'mul', constant: 1 }, inputs: [{ step: 7 }, { step: 2 }], shapes: [[null, 8, 8,
+  // 8], [1, 1, 1, 8]] }, { id: 'y', type: 'primitives.binary', params: { op: 'add', constant: 1 },
+  // inputs: [{ step: 8 }, { step: 3 }], shapes: [[null, 8, 8, 8], [1, 1, 1, 8]] }], output: 9,
+  // ports: ['x'], outputShape: [null, 8, 8, 8] } and input shapes [null, 8, 8, 8].
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const [x] = toList(inputs) as [tf.Tensor];
-      return tf.sigmoid(x);
+      const vW = this.w['v.w'].read();
+      const gammaW = this.w['gamma.w'].read();
+      const betaW = this.w['beta.w'].read();
+      const mul = tf.mul(tf.scalar(0), tf.mean(tf.clipByValue(x, -1, 1)));
+      const reshape = tf.reshape(x, [x.shape[0]!, 8, 8, 2, 4]);
+      const square = tf.square(tf.sub(reshape, tf.mean(reshape, [1, 2, 4], true)));
+      const sqrt = tf.sqrt(tf.add(tf.mean(square, [1, 2, 4], true), tf.scalar(0.00001)));
+      const mul2 = tf.mul(sqrt, tf.tensor([1, 1, 1, 1], [4], 'float32'));
+      const mul3 = tf.mul(tf.scalar(0), tf.mean(tf.clipByValue(x, -1, 1)));
+      const mul4 = tf.mul(tf.scalar(0), tf.mean(tf.clipByValue(x, -1, 1)));
+      const mul5 = tf.mul(x, tf.sigmoid(tf.mul(x, tf.add(tf.reshape(vW, [1, 1, 1, 8]), mul))));
+      const div = tf.div(mul5, tf.reshape(mul2, [x.shape[0]!, 1, 1, 8]));
+      const mul6 = tf.mul(div, tf.add(tf.reshape(gammaW, [1, 1, 1, 8]), mul3));
+      return tf.add(mul6, tf.add(tf.reshape(betaW, [1, 1, 1, 8]), mul4));
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
     return {
       ...super.getConfig(),
-      kernelType: 'primitives.unary',
+      kernelType: 'group.subgraph',
       params: this.params,
       seed: this.seed,
     };
   }
 }
-tf.serialization.registerClass(Unary);
+tf.serialization.registerClass(Subgraph);
 
 /**
  * The model: one tfjs layer per graph node, named after the node, with the initial weights
@@ -298,57 +135,103 @@ export function buildModel(): tf.LayersModel {
       kernelInitializer: tf.initializers.glorotUniform({ seed: 3963650550 }),
     })
     .apply(input) as tf.SymbolicTensor;
-  const v = new Parameter({
-    name: 'v',
-    params: { shape: 'channel', init: 1, initializer: 'constant' },
-    seed: 4077674424,
+  const evonorm = new Subgraph({
+    name: 'evonorm',
+    params: {
+      steps: [
+        {
+          id: 'v',
+          type: 'primitives.parameter',
+          params: { shape: 'channel', init: 1, initializer: 'constant' },
+          inputs: [{ port: 0 }],
+          shapes: [[null, 8, 8, 8]],
+        },
+        {
+          id: 'std',
+          type: 'primitives.reduce',
+          params: { stat: 'std', over: 'group', groups: 2, epsilon: 0.00001 },
+          inputs: [{ port: 0 }],
+          shapes: [[null, 8, 8, 8]],
+        },
+        {
+          id: 'gamma',
+          type: 'primitives.parameter',
+          params: { shape: 'channel', init: 1, initializer: 'constant' },
+          inputs: [{ port: 0 }],
+          shapes: [[null, 8, 8, 8]],
+        },
+        {
+          id: 'beta',
+          type: 'primitives.parameter',
+          params: { shape: 'channel', init: 0, initializer: 'constant' },
+          inputs: [{ port: 0 }],
+          shapes: [[null, 8, 8, 8]],
+        },
+        {
+          id: 'vx',
+          type: 'primitives.binary',
+          params: { op: 'mul', constant: 1 },
+          inputs: [{ port: 0 }, { step: 0 }],
+          shapes: [
+            [null, 8, 8, 8],
+            [1, 1, 1, 8],
+          ],
+        },
+        {
+          id: 'gate',
+          type: 'primitives.unary',
+          params: { op: 'sigmoid' },
+          inputs: [{ step: 4 }],
+          shapes: [[null, 8, 8, 8]],
+        },
+        {
+          id: 'num',
+          type: 'primitives.binary',
+          params: { op: 'mul', constant: 1 },
+          inputs: [{ port: 0 }, { step: 5 }],
+          shapes: [
+            [null, 8, 8, 8],
+            [null, 8, 8, 8],
+          ],
+        },
+        {
+          id: 'normed',
+          type: 'primitives.binary',
+          params: { op: 'div', constant: 1 },
+          inputs: [{ step: 6 }, { step: 1 }],
+          shapes: [
+            [null, 8, 8, 8],
+            [null, 1, 1, 8],
+          ],
+        },
+        {
+          id: 'scaled',
+          type: 'primitives.binary',
+          params: { op: 'mul', constant: 1 },
+          inputs: [{ step: 7 }, { step: 2 }],
+          shapes: [
+            [null, 8, 8, 8],
+            [1, 1, 1, 8],
+          ],
+        },
+        {
+          id: 'y',
+          type: 'primitives.binary',
+          params: { op: 'add', constant: 1 },
+          inputs: [{ step: 8 }, { step: 3 }],
+          shapes: [
+            [null, 8, 8, 8],
+            [1, 1, 1, 8],
+          ],
+        },
+      ],
+      output: 9,
+      ports: ['x'],
+      outputShape: [null, 8, 8, 8],
+    },
+    seed: 1895015220,
   }).apply(conv) as tf.SymbolicTensor;
-  const std = new Reduce({
-    name: 'std',
-    params: { stat: 'std', over: 'group', groups: 2, epsilon: 0.00001 },
-    seed: 3091980481,
-  }).apply(conv) as tf.SymbolicTensor;
-  const gamma = new Parameter({
-    name: 'gamma',
-    params: { shape: 'channel', init: 1, initializer: 'constant' },
-    seed: 3492360953,
-  }).apply(conv) as tf.SymbolicTensor;
-  const beta = new Parameter({
-    name: 'beta',
-    params: { shape: 'channel', init: 0, initializer: 'constant' },
-    seed: 2944533430,
-  }).apply(conv) as tf.SymbolicTensor;
-  const vx = new Binary({
-    name: 'vx',
-    params: { op: 'mul', constant: 1 },
-    seed: 1296692626,
-  }).apply([conv, v]) as tf.SymbolicTensor;
-  const gate = new Unary({
-    name: 'gate',
-    params: { op: 'sigmoid' },
-    seed: 375458305,
-  }).apply(vx) as tf.SymbolicTensor;
-  const num = new Binary({
-    name: 'num',
-    params: { op: 'mul', constant: 1 },
-    seed: 242384034,
-  }).apply([conv, gate]) as tf.SymbolicTensor;
-  const normed = new Binary({
-    name: 'normed',
-    params: { op: 'div', constant: 1 },
-    seed: 243363037,
-  }).apply([num, std]) as tf.SymbolicTensor;
-  const scaled = new Binary({
-    name: 'scaled',
-    params: { op: 'mul', constant: 1 },
-    seed: 2833339390,
-  }).apply([normed, gamma]) as tf.SymbolicTensor;
-  const y = new Binary({
-    name: 'y',
-    params: { op: 'add', constant: 1 },
-    seed: 4228672995,
-  }).apply([scaled, beta]) as tf.SymbolicTensor;
-  const gap = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(y) as tf.SymbolicTensor;
+  const gap = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(evonorm) as tf.SymbolicTensor;
   const output = tf.layers
     .dense({
       name: 'output',
