@@ -15,6 +15,7 @@ import {
   undo,
 } from '../core/history.ts';
 import type { Registry } from '../core/registry.ts';
+import type { ActivationCurve } from '../trainer/protocol.ts';
 import type { Block } from './blocks.ts';
 import { type DocRecipe, emptyDoc, type Point, type ScopeRecipe } from './commands.ts';
 
@@ -48,7 +49,11 @@ export interface EditorState {
   readonly path: readonly string[];
   /** Published groups ("My blocks" in the palette). */
   readonly blocks: readonly Block[];
+  /** Activation functions as last trained (drawn on their nodes); cleared by an edit. */
+  readonly curves: Readonly<Record<string, ActivationCurve>>;
 }
+
+const NO_CURVES: Readonly<Record<string, ActivationCurve>> = {};
 
 const EMPTY_ANALYSIS: Analysis = {
   doc: undefined,
@@ -90,6 +95,7 @@ export interface EditorStore extends StoreApi<EditorState> {
   /** Shows the scope `path` names (from the top level), selecting and zooming to `nodeId`. */
   showPath(path: readonly string[], nodeId?: string): void;
   setBlocks(blocks: readonly Block[]): void;
+  setCurves(curves: Readonly<Record<string, ActivationCurve>>): void;
   undo(): void;
   redo(): void;
   /** Ends a coalescing run (typing in a field, a slider drag). */
@@ -128,6 +134,7 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     runtimeMark: null,
     path: [],
     blocks: [],
+    curves: {},
   }));
 
   const setHistory = (history: History<GraphDoc>) => {
@@ -145,7 +152,7 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     const selection =
       nodes.length === sel.nodes.length && edges.length === sel.edges.length ? sel : { nodes, edges };
     // Any edit invalidates a training run's verdict on a node.
-    api.setState({ history, analysis, selection, runtimeMark: null, path });
+    api.setState({ history, analysis, selection, runtimeMark: null, path, curves: NO_CURVES });
   };
 
   const store: EditorStore = {
@@ -214,6 +221,9 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
         focus: { nodeId, seq: ++focusSeq },
         selection: { nodes: [nodeId], edges: [] },
       });
+    },
+    setCurves(curves) {
+      api.setState({ curves });
     },
     setBlocks(blocks) {
       api.setState({ blocks });

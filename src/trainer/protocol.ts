@@ -102,6 +102,12 @@ export type FromWorker =
       readonly message?: string;
     }
   | { readonly type: 'evaluation'; readonly runId: number; readonly evaluation: Evaluation }
+  /** Activation nodes' functions with the current weights (at the start, then while training). */
+  | {
+      readonly type: 'curves';
+      readonly runId: number;
+      readonly curves: Readonly<Record<string, ActivationCurve>>;
+    }
   | {
       readonly type: 'saved';
       readonly runId: number;
@@ -110,6 +116,12 @@ export type FromWorker =
     }
   | { readonly type: 'weightsLoaded'; readonly runId: number; readonly params: number }
   | { readonly type: 'error'; readonly runId?: number; readonly message: string; readonly nodeId?: string };
+
+/** An activation function sampled at x (its derivative is taken numerically where drawn). */
+export interface ActivationCurve {
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+}
 
 /** Validation-set evaluation of a classifier: confusion matrix and a sample of predictions. */
 export interface Evaluation {

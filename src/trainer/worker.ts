@@ -12,6 +12,7 @@ import { resolveParams } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng } from '../core/rng.ts';
 import { chooseBackend } from './backend-browser.ts';
+import { activationCurves } from './curves.ts';
 import { evaluateClassifier } from './evaluation.ts';
 import { train } from './loop.ts';
 import { loadWeightsInto, saveArtifacts } from './model-artifacts.ts';
@@ -150,6 +151,12 @@ async function run(
   };
   const compiled = compileIR(ir, registry, { seed: settings.seed });
   post({ type: 'started', runId, params: compiled.countParams(), trainSamples: data.train.count });
+  const postCurves = async () => {
+    const curves = await activationCurves(compiled);
+    if (Object.keys(curves).length) post({ type: 'curves', runId, curves });
+  };
+  await postCurves();
+  let lastCurves = performance.now();
   const accIds = ir.metrics.filter((m) => m.type === 'metrics.accuracy').map((m) => m.id);
   const acc = (m: Readonly<Record<string, number>>) => accIds.map((id) => m[id]).find((v) => v !== undefined);
   const t0 = performance.now();
@@ -181,9 +188,14 @@ async function run(
             tensors: tf.memory().numTensors,
           });
         }
+        // Learnable activations move while training: redraw them about once a second.
+        if (now - lastCurves >= 1000) {
+          lastCurves = now;
+          await postCurves();
+        }
         await yieldToEvents();
       },
-      onEpoch: (r) => {
+      onEpoch: async (r) => {
         const a = acc(r.train.metrics);
         const va = r.val ? acc(r.val.metrics) : undefined;
         post({
@@ -200,6 +212,8 @@ async function run(
             ...(va !== undefined ? { valAccuracy: va } : {}),
           },
         });
+        lastCurves = performance.now();
+        await postCurves();
       },
     });
     post({

@@ -5,6 +5,7 @@ import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import { applyFix } from '../app/actions.ts';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import { ActivationCurveView } from './activation-curve.tsx';
 import type { CardNode } from './flow-model.ts';
 import { formatCount } from './format.ts';
 
@@ -14,6 +15,8 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
     data;
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const runtime = useEditor((s) => (s.runtimeMark?.nodeId === nodeId ? s.runtimeMark : null));
+  // Curves are keyed by IR id = node id at the top level (inside a group the ids are prefixed).
+  const curve = useEditor((s) => (s.path.length === 0 ? s.curves[nodeId] : undefined));
   const cls = [
     runtime ? `runtime-${runtime.kind}` : '',
     'card-node',
@@ -83,6 +86,7 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
           ))}
         </dl>
       )}
+      {curve && <ActivationCurveView nodeId={nodeId} curve={curve} />}
       <footer className="card-node-foot">
         <span className="card-node-params" data-testid={`node-params-${nodeId}`}>
           {paramCount === null ? '— params' : `${formatCount(paramCount)} params`}

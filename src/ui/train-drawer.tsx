@@ -45,6 +45,7 @@ export function TrainDrawer({ search }: { search: string }) {
         client={client}
         ir={ir}
         {...(blocked ? { blockedReason: blocked } : {})}
+        onCurves={(curves) => store.setCurves(curves)}
         onNonFinite={(nodeId, message) => {
           store.markRuntime({ nodeId, kind: /diverged/.test(message) ? 'diverged' : 'non-finite', message });
           store.focusNode(nodeId);

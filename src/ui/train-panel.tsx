@@ -5,6 +5,7 @@ import { browserRegistry } from '../app/registry.ts';
 import type { RunEvent, TrainerClient } from '../app/trainer-client.ts';
 import type { ModelIR } from '../core/ir.ts';
 import type {
+  ActivationCurve,
   BackendInfo,
   EpochMetrics,
   Evaluation,
@@ -23,6 +24,8 @@ export interface TrainPanelProps {
   readonly ir: ModelIR | undefined;
   readonly blockedReason?: string;
   readonly onNonFinite?: (nodeId: string, message: string) => void;
+  /** Activation nodes' current functions (sampled by the Worker while training). */
+  readonly onCurves?: (curves: Readonly<Record<string, ActivationCurve>>) => void;
   /** An uploaded CSV was chosen: the parent sets the input shape and the graph's csv dataset. */
   readonly onCsv?: (shape: { features: number; classes: number; file: string }) => void;
 }
@@ -54,7 +57,7 @@ function downloadArtifacts(art: SavedArtifacts, stem: string): void {
 
 const fmt = (v: number | undefined, d = 4) => (v === undefined ? '—' : v.toFixed(d));
 
-export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: TrainPanelProps) {
+export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCurves, onCsv }: TrainPanelProps) {
   const [backend, setBackend] = useState<BackendInfo | string>('starting…');
   const [settings, setSettings] = useState<TrainSettings>({ epochs: 1, batchSize: 32, seed: 1 });
   const [status, setStatus] = useState<Status>('idle');
@@ -127,6 +130,9 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCsv }: Tr
         break;
       case 'evaluation':
         setEvaluation(e.evaluation);
+        break;
+      case 'curves':
+        onCurves?.(e.curves);
         break;
       case 'saved':
         if (e.artifacts) downloadArtifacts(e.artifacts, fileStem(ir?.title));
