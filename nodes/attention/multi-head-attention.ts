@@ -53,12 +53,12 @@ export default defineNode({
         ...(c.attention === 'fourierKArAt' ? karatWeights('', shape![1] as number, c) : []),
       ];
     },
-    call(ops, [x, mask], w, params) {
+    call(ops, [x, mask], w, params, ctx) {
       const c = mhaConfig(params);
       const karat = c.attention === 'fourierKArAt' ? { coef: w.karat_coef!, w: w.karat_w! } : undefined;
       const keep = mask ? ops.cast(mask, 'float32') : undefined;
       const [, n, d] = ops.shape(x!) as [number, number, number];
-      return multiHeadAttention(ops, x!, w, '', c, n, d, keep, karat);
+      return multiHeadAttention(ops, x!, w, '', c, n, d, keep, karat, ctx.probe);
     },
   },
   lower: ({ params }) => ({ kind: 'kernel', config: { ...params } }),

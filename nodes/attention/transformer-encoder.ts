@@ -96,7 +96,7 @@ export default defineNode({
         ws.push(...karatWeights('', n, c));
       return ws;
     },
-    call(ops, [x, mask], w, params) {
+    call(ops, [x, mask], w, params, ctx) {
       const c = mhaConfig(params);
       const [, n, d] = ops.shape(x!) as [number, number, number];
       const keep = mask ? ops.cast(mask, 'float32') : undefined;
@@ -114,10 +114,10 @@ export default defineNode({
           return ops.reshape(ops.add(ops.matMul(u, w[`${pre}mlp_w2`]!), w[`${pre}mlp_b2`]!), [-1, n, d]);
         };
         if (params.norm === 'pre') {
-          h = ops.add(h, multiHeadAttention(ops, ln(h, 1), w, pre, c, n, d, keep, karat));
+          h = ops.add(h, multiHeadAttention(ops, ln(h, 1), w, pre, c, n, d, keep, karat, ctx.probe));
           h = ops.add(h, mlp(ln(h, 2)));
         } else {
-          h = ln(ops.add(h, multiHeadAttention(ops, h, w, pre, c, n, d, keep, karat)), 1);
+          h = ln(ops.add(h, multiHeadAttention(ops, h, w, pre, c, n, d, keep, karat, ctx.probe)), 1);
           h = ln(ops.add(h, mlp(h)), 2);
         }
       }

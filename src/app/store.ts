@@ -15,7 +15,7 @@ import {
   undo,
 } from '../core/history.ts';
 import type { Registry } from '../core/registry.ts';
-import type { ActivationCurve } from '../trainer/protocol.ts';
+import type { ActivationCurve, AttentionMaps, EdgeFunctions } from '../trainer/protocol.ts';
 import type { Block } from './blocks.ts';
 import { type DocRecipe, emptyDoc, type Point, type ScopeRecipe } from './commands.ts';
 
@@ -51,7 +51,17 @@ export interface EditorState {
   readonly blocks: readonly Block[];
   /** Activation functions as last trained (drawn on their nodes); cleared by an edit. */
   readonly curves: Readonly<Record<string, ActivationCurve>>;
+  /** Looks inside the last trained model (set by the Train panel's Worker client). */
+  readonly inspectModel: Inspect | null;
+  /** Node ids of the model the last run trained, until the graph is edited. */
+  readonly trained: ReadonlySet<string> | null;
 }
+
+export type Inspect = (
+  nodeId: string,
+  what: 'edges' | 'attention',
+  sample?: number,
+) => Promise<EdgeFunctions | AttentionMaps>;
 
 const NO_CURVES: Readonly<Record<string, ActivationCurve>> = {};
 
@@ -96,6 +106,8 @@ export interface EditorStore extends StoreApi<EditorState> {
   showPath(path: readonly string[], nodeId?: string): void;
   setBlocks(blocks: readonly Block[]): void;
   setCurves(curves: Readonly<Record<string, ActivationCurve>>): void;
+  setInspect(inspect: Inspect | null): void;
+  setTrained(nodes: ReadonlySet<string> | null): void;
   undo(): void;
   redo(): void;
   /** Ends a coalescing run (typing in a field, a slider drag). */
@@ -135,6 +147,8 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     path: [],
     blocks: [],
     curves: {},
+    inspectModel: null,
+    trained: null,
   }));
 
   const setHistory = (history: History<GraphDoc>) => {
@@ -152,7 +166,7 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     const selection =
       nodes.length === sel.nodes.length && edges.length === sel.edges.length ? sel : { nodes, edges };
     // Any edit invalidates a training run's verdict on a node.
-    api.setState({ history, analysis, selection, runtimeMark: null, path, curves: NO_CURVES });
+    api.setState({ history, analysis, selection, runtimeMark: null, path, curves: NO_CURVES, trained: null });
   };
 
   const store: EditorStore = {
@@ -221,6 +235,12 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
         focus: { nodeId, seq: ++focusSeq },
         selection: { nodes: [nodeId], edges: [] },
       });
+    },
+    setInspect(inspectModel) {
+      api.setState({ inspectModel });
+    },
+    setTrained(trained) {
+      api.setState({ trained });
     },
     setCurves(curves) {
       api.setState({ curves });

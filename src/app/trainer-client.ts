@@ -3,8 +3,10 @@
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
 import type {
+  AttentionMaps,
   BackendInfo,
   BackendName,
+  EdgeFunctions,
   FromWorker,
   SavedArtifacts,
   ToWorker,
@@ -29,6 +31,12 @@ export interface TrainerClient {
     artifacts: SavedArtifacts,
     onEvent: (e: RunEvent) => void,
   ): number;
+  /** Looks inside the last trained model (edge functions of a KAN layer, attention maps). */
+  inspect(
+    nodeId: string,
+    what: 'edges' | 'attention',
+    sample?: number,
+  ): Promise<EdgeFunctions | AttentionMaps>;
   onNotice(f: (message: string) => void): void;
   /** Called when the Worker switches backend after a run-time failure. */
   onBackendChange(f: (info: BackendInfo) => void): void;
@@ -43,6 +51,11 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
   const notices: ((m: string) => void)[] = [];
   const backendChanges: ((b: BackendInfo) => void)[] = [];
   let firstReady = true;
+  let requestSeq = 0;
+  const requests = new Map<
+    number,
+    { resolve: (r: EdgeFunctions | AttentionMaps) => void; reject: (e: Error) => void }
+  >();
   let resolveBackend: (b: BackendInfo) => void = () => {};
   let rejectBackend: (e: Error) => void = () => {};
   const backend = new Promise<BackendInfo>((res, rej) => {
@@ -56,7 +69,12 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
       else for (const f of backendChanges) f(m.info);
       firstReady = false;
     } else if (m.type === 'notice') for (const f of notices) f(m.message);
-    else if (m.type === 'error' && m.runId === undefined) rejectBackend(new Error(m.message));
+    else if (m.type === 'inspection') {
+      const r = requests.get(m.requestId);
+      requests.delete(m.requestId);
+      if (m.result) r?.resolve(m.result);
+      else r?.reject(new Error(m.error ?? 'inspection failed'));
+    } else if (m.type === 'error' && m.runId === undefined) rejectBackend(new Error(m.message));
     else if ('runId' in m && m.runId === runId) listener?.(m as RunEvent);
   };
   worker.onerror = (e) => rejectBackend(new Error(e.message || 'the training worker failed to start'));
@@ -77,6 +95,13 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
       listener = onEvent;
       send({ type: 'loadWeights', runId, ir, settings, artifacts });
       return runId;
+    },
+    inspect(nodeId, what, sample) {
+      const requestId = ++requestSeq;
+      return new Promise((resolve, reject) => {
+        requests.set(requestId, { resolve, reject });
+        send({ type: 'inspect', requestId, nodeId, what, ...(sample !== undefined ? { sample } : {}) });
+      });
     },
     onNotice: (f) => {
       notices.push(f);

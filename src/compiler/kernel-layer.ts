@@ -68,6 +68,8 @@ export class KernelLayer extends tf.layers.Layer {
   readonly seed: number;
   private readonly def: AnyNodeDef;
   private kernelWeights: Record<string, tf.LayerVariable> = {};
+  /** Set while the app inspects the model: receives kept copies of the kernel's probes. */
+  probeSink: ((name: string, value: tf.Tensor) => void) | undefined;
 
   constructor(args: KernelLayerArgs) {
     super({ name: args.name, ...(args.trainable === undefined ? {} : { trainable: args.trainable }) });
@@ -117,9 +119,11 @@ export class KernelLayer extends tf.layers.Layer {
         if (!w) throw new Error(`kernel '${this.kernelType}' has no weight '${name}'`);
         w.write(value);
       };
+      const sink = this.probeSink;
       return this.def.kernel!.call(tfOps, xs, weights, this.params, {
         training: kwargs.training === true,
         assign,
+        ...(sink ? { probe: (name: string, value: tf.Tensor) => sink(name, tf.keep(value.clone())) } : {}),
       });
     });
   }

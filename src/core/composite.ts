@@ -84,9 +84,11 @@ export const compositeKernel: Kernel<any> = {
       );
       const assign = ctx.assign;
       const xs = s.inputs.map((r) => ('port' in r ? inputs[r.port]! : values[r.step]!));
+      const probe = ctx.probe;
       values[i] = defs[i]!.kernel!.call(ops, xs, own, restoreEnums(defs[i]!, s.params), {
         training: ctx.training,
         ...(assign ? { assign: (name: string, v: (typeof inputs)[number]) => assign(prefix + name, v) } : {}),
+        ...(probe ? { probe: (name: string, v: (typeof inputs)[number]) => probe(prefix + name, v) } : {}),
       });
     });
     return values[config.output]!;

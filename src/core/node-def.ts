@@ -63,6 +63,11 @@ export interface KernelContext<T = unknown> {
    * Kernels call it only when training; absent where state cannot change (tracing, export).
    */
   readonly assign?: (weight: string, value: T) => void;
+  /**
+   * Reports an intermediate result worth showing (attention probabilities per head). Set only
+   * when the app inspects a trained model; kernels must not depend on it.
+   */
+  readonly probe?: (name: string, value: T) => void;
 }
 
 /** Math with no tf.layers equivalent: straight-line code over Ops, run by the generic KernelLayer. */

@@ -54,7 +54,15 @@ export type ToWorker =
       readonly settings: TrainSettings;
       readonly artifacts: SavedArtifacts;
     }
-  | { readonly type: 'stop'; readonly runId: number };
+  | { readonly type: 'stop'; readonly runId: number }
+  /** Look inside the last trained model (answered by an 'inspection' with the same request id). */
+  | {
+      readonly type: 'inspect';
+      readonly requestId: number;
+      readonly nodeId: string;
+      readonly what: 'edges' | 'attention';
+      readonly sample?: number;
+    };
 
 export interface EpochMetrics {
   readonly epoch: number;
@@ -115,12 +123,39 @@ export type FromWorker =
       readonly artifacts?: SavedArtifacts;
     }
   | { readonly type: 'weightsLoaded'; readonly runId: number; readonly params: number }
+  | {
+      readonly type: 'inspection';
+      readonly requestId: number;
+      readonly result?: EdgeFunctions | AttentionMaps;
+      readonly error?: string;
+    }
   | { readonly type: 'error'; readonly runId?: number; readonly message: string; readonly nodeId?: string };
 
 /** An activation function sampled at x (its derivative is taken numerically where drawn). */
 export interface ActivationCurve {
   readonly x: readonly number[];
   readonly y: readonly number[];
+}
+
+/** A layer's learned edge functions φ_ij(t) − φ_ij(0) on the grid range (capped at 8 × 8 edges). */
+export interface EdgeFunctions {
+  readonly nodeId: string;
+  readonly x: readonly number[];
+  /** phi[i][j]: input i → output j, sampled at x. */
+  readonly phi: readonly (readonly (readonly number[])[])[];
+  readonly inputs: number;
+  readonly outputs: number;
+}
+
+/** Attention probabilities of one validation sample, per block and head: [head][query][key]. */
+export interface AttentionMaps {
+  readonly nodeId: string;
+  readonly sample: number;
+  readonly label?: number;
+  readonly blocks: readonly {
+    readonly name: string;
+    readonly heads: readonly (readonly (readonly number[])[])[];
+  }[];
 }
 
 /** Validation-set evaluation of a classifier: confusion matrix and a sample of predictions. */

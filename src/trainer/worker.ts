@@ -14,6 +14,7 @@ import { createRng } from '../core/rng.ts';
 import { chooseBackend } from './backend-browser.ts';
 import { activationCurves } from './curves.ts';
 import { evaluateClassifier } from './evaluation.ts';
+import { attentionMaps, edgeFunctions } from './inspect.ts';
 import { train } from './loop.ts';
 import { loadWeightsInto, saveArtifacts } from './model-artifacts.ts';
 import type { BackendName, FromWorker, SavedArtifacts, ToWorker, TrainSettings } from './protocol.ts';
@@ -257,6 +258,19 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
         post({ type: 'error', runId: msg.runId, message: `Loading weights failed: ${err.message}` }),
       );
       return;
+    case 'inspect': {
+      const { requestId, nodeId, what, sample } = msg;
+      const job = lastRun
+        ? what === 'edges'
+          ? edgeFunctions(lastRun.compiled, nodeId)
+          : attentionMaps(lastRun.compiled, lastRun.data, nodeId, sample ?? 0)
+        : Promise.reject(new Error('train the model first: there is no trained model yet'));
+      job.then(
+        (result) => post({ type: 'inspection', requestId, result }),
+        (err: Error) => post({ type: 'inspection', requestId, error: err.message }),
+      );
+      return;
+    }
     case 'evaluate':
       evaluateLast(msg.runId).catch((err: Error) =>
         post({ type: 'error', runId: msg.runId, message: err.message }),

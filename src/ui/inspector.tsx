@@ -14,6 +14,7 @@ import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
 import { checkParam, type ParamSpec, type ParamSpecs } from '../core/params.ts';
 import { diagnosticsByNode, formatParamValue, showShape } from './flow-model.ts';
 import { formatCount, plural } from './format.ts';
+import { TrainedInsight } from './insight.tsx';
 import { ModelSummary } from './model-summary.tsx';
 
 export function Inspector() {
@@ -184,6 +185,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         ))}
         {Object.keys(def.params).length === 0 && <p className="muted">This node has no parameters.</p>}
       </form>
+      <TrainedInsight nodeId={nodeId} type={def.type} />
       <DiagnosticList items={diags ?? []} />
     </section>
   );

@@ -21,7 +21,11 @@ export function TrainDrawer({ search }: { search: string }) {
     const c = createTrainerClient(forcedBackend(search));
     c.onNotice((m) => store.toast('info', m));
     setClient(c);
-    return () => c.dispose();
+    store.setInspect((nodeId, what, sample) => c.inspect(nodeId, what, sample));
+    return () => {
+      store.setInspect(null);
+      c.dispose();
+    };
   }, [search, store]);
 
   const { ir, blocked } = useMemo(() => {
@@ -46,6 +50,7 @@ export function TrainDrawer({ search }: { search: string }) {
         ir={ir}
         {...(blocked ? { blockedReason: blocked } : {})}
         onCurves={(curves) => store.setCurves(curves)}
+        onTrained={(ids) => store.setTrained(new Set(ids))}
         onNonFinite={(nodeId, message) => {
           store.markRuntime({ nodeId, kind: /diverged/.test(message) ? 'diverged' : 'non-finite', message });
           store.focusNode(nodeId);

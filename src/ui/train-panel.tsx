@@ -26,6 +26,8 @@ export interface TrainPanelProps {
   readonly onNonFinite?: (nodeId: string, message: string) => void;
   /** Activation nodes' current functions (sampled by the Worker while training). */
   readonly onCurves?: (curves: Readonly<Record<string, ActivationCurve>>) => void;
+  /** A run finished (or weights loaded): the node ids of the model that now holds trained weights. */
+  readonly onTrained?: (nodeIds: readonly string[]) => void;
   /** An uploaded CSV was chosen: the parent sets the input shape and the graph's csv dataset. */
   readonly onCsv?: (shape: { features: number; classes: number; file: string }) => void;
 }
@@ -57,7 +59,15 @@ function downloadArtifacts(art: SavedArtifacts, stem: string): void {
 
 const fmt = (v: number | undefined, d = 4) => (v === undefined ? '—' : v.toFixed(d));
 
-export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCurves, onCsv }: TrainPanelProps) {
+export function TrainPanel({
+  client,
+  ir,
+  blockedReason,
+  onNonFinite,
+  onCurves,
+  onTrained,
+  onCsv,
+}: TrainPanelProps) {
   const [backend, setBackend] = useState<BackendInfo | string>('starting…');
   const [settings, setSettings] = useState<TrainSettings>({ epochs: 1, batchSize: 32, seed: 1 });
   const [status, setStatus] = useState<Status>('idle');
@@ -123,6 +133,7 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCurves, o
         break;
       case 'done':
         setStatus(e.status);
+        if ((e.status === 'done' || e.status === 'stopped') && ir) onTrained?.(ir.nodes.map((n) => n.id));
         if ((e.status === 'non-finite' || e.status === 'diverged') && e.nodeId) {
           setMessage(e.message ?? `Loss became non-finite at node '${e.nodeId}'.`);
           onNonFinite?.(e.nodeId, e.message ?? '');
@@ -144,6 +155,7 @@ export function TrainPanel({ client, ir, blockedReason, onNonFinite, onCurves, o
         break;
       case 'weightsLoaded':
         setStatus('done');
+        if (ir) onTrained?.(ir.nodes.map((n) => n.id));
         setMessage(`Loaded saved weights (${e.params.toLocaleString('en-US')} parameters).`);
         break;
       case 'error':

@@ -134,6 +134,8 @@ export function multiHeadAttention<T>(
   d: number,
   keep?: T,
   karat?: { coef: T; w: T },
+  /** Receives the attention probabilities P [B, h, N, N] (as `<prefix>attention`). */
+  probe?: (name: string, value: T) => void,
 ): T {
   const hd = c.heads * c.keyDim;
   const x2 = ops.reshape(x, [-1, d]);
@@ -160,6 +162,7 @@ export function multiHeadAttention<T>(
       allowed ? ops.add(ops.mul(s, allowed), ops.mul(ops.sub(allowed, ops.scalar(1)), ops.scalar(1e9))) : s,
     );
   }
+  probe?.(`${prefix}attention`, p);
   const o = ops.reshape(ops.transpose(ops.matMul(p, v), [0, 2, 1, 3]), [-1, hd]);
   let y = ops.matMul(o, w[`${prefix}wo`]!);
   if (c.useBias) y = ops.add(y, w[`${prefix}bo`]!);

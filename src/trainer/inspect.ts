@@ -1,0 +1,84 @@
+// Looking inside a trained model: a KAN-family layer's learned edge functions, and attention
+// probabilities per head for one validation sample. Runs where the model lives (the Worker, or
+// Node in tests); returns plain arrays.
+import * as tf from '@tensorflow/tfjs';
+import type { CompiledModel } from '../compiler/compile.ts';
+import { KernelLayer } from '../compiler/kernel-layer.ts';
+import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
+import type { AttentionMaps, EdgeFunctions } from './protocol.ts';
+
+const POINTS = 41;
+/** At most this many inputs × outputs are sampled (the inspector shows a grid). */
+const MAX_EDGES = 8;
+
+/**
+ * Each edge i → j of a layer on [B, n_in] inputs: the response of output j when input i sweeps the
+ * grid range and every other input is 0, minus the response at all-zeros — φ_ij(t) − φ_ij(0) for a
+ * KAN (whose outputs are sums of per-edge functions), the same read-out for any other layer.
+ */
+export async function edgeFunctions(compiled: CompiledModel, nodeId: string): Promise<EdgeFunctions> {
+  const node = compiled.ir.nodes.find((n) => n.id === nodeId);
+  const layer = compiled.layers.get(nodeId);
+  if (!node || !layer) throw new Error(`node '${nodeId}' is not a layer of the trained model`);
+  const ref = node.inputs[0];
+  const inShape =
+    ref && 'node' in ref ? compiled.ir.nodes.find((n) => n.id === ref.node)?.outputShape : undefined;
+  if (!inShape || inShape.length !== 2 || inShape[1] === null)
+    throw new Error(`node '${nodeId}' does not take flat features [B, n]; edge functions need a 2-D input`);
+  const nIn = inShape[1]!;
+  const config = node.op.kind === 'kernel' ? node.op.config : {};
+  const lo = typeof config.gridMin === 'number' ? config.gridMin : -1;
+  const hi = typeof config.gridMax === 'number' ? config.gridMax : 1;
+  const t = Array.from({ length: POINTS }, (_, k) => lo + ((hi - lo) * k) / (POINTS - 1));
+  const inputs = Math.min(nIn, MAX_EDGES);
+  const rows = 1 + inputs * POINTS;
+  const x = new Float32Array(rows * nIn);
+  for (let i = 0; i < inputs; i++) for (let k = 0; k < POINTS; k++) x[(1 + i * POINTS + k) * nIn + i] = t[k]!;
+  const out = tf.tidy(() => layer.apply(tf.tensor2d(x, [rows, nIn]), { training: false }) as tf.Tensor);
+  const nOut = out.shape[1] ?? 1;
+  const v = await out.data();
+  out.dispose();
+  const outputs = Math.min(nOut, MAX_EDGES);
+  const phi: number[][][] = [];
+  for (let i = 0; i < inputs; i++) {
+    const row: number[][] = [];
+    for (let j = 0; j < outputs; j++) row.push(t.map((_, k) => v[(1 + i * POINTS + k) * nOut + j]! - v[j]!));
+    phi.push(row);
+  }
+  return { nodeId, x: t, phi, inputs: nIn, outputs: nOut };
+}
+
+/** Attention probabilities [head][query][key] of every attention block in node `nodeId`. */
+export async function attentionMaps(
+  compiled: CompiledModel,
+  data: LoadedDataset,
+  nodeId: string,
+  sample: number,
+): Promise<AttentionMaps> {
+  const layer = compiled.layers.get(nodeId);
+  const input = compiled.ir.inputs[0];
+  if (!(layer instanceof KernelLayer) || !input) throw new Error(`node '${nodeId}' is not a kernel layer`);
+  const width = data.binding.featureShape.reduce((a, b) => a * b, 1);
+  const count = data.val.count;
+  if (count === 0) throw new Error('the dataset has no validation samples');
+  const k = Math.max(0, Math.min(count - 1, Math.floor(sample)));
+  const probes: [string, tf.Tensor][] = [];
+  layer.probeSink = (name, value) => probes.push([name, value]);
+  try {
+    tf.tidy(() => {
+      const x = tf.tensor(data.val.x.subarray(k * width, (k + 1) * width), [1, ...data.binding.featureShape]);
+      compiled.run({ [input]: x }, { training: false });
+    });
+  } finally {
+    layer.probeSink = undefined;
+  }
+  const blocks: { name: string; heads: number[][][] }[] = [];
+  for (const [name, p] of probes) {
+    const heads = ((await p.array()) as number[][][][])[0]!;
+    p.dispose();
+    blocks.push({ name, heads });
+  }
+  if (blocks.length === 0) throw new Error(`node '${nodeId}' computes no attention to show`);
+  const label = data.binding.labels.kind === 'class' ? Number(data.val.y[k]) : undefined;
+  return { nodeId, sample: k, ...(label !== undefined ? { label } : {}), blocks };
+}
