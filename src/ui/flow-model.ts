@@ -120,6 +120,27 @@ export function cardData(id: string, doc: GraphScope, analysis: Analysis, regist
   };
 }
 
+const sameRefs = (a: readonly unknown[], b: readonly unknown[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Everything a card shows, by reference (diagnostics by text: they are rebuilt per analysis). */
+function cardSignature(id: string, rec: object, doc: GraphScope, analysis: Analysis): unknown[] {
+  const info = analysis.nodes.get(id);
+  const diags = diagnosticsByNode(analysis).get(id);
+  return [
+    rec,
+    doc.edges, // which ports are connected
+    info?.params,
+    info?.outputs,
+    info?.paramCount,
+    info?.ok,
+    info?.inputPorts,
+    info?.outputPorts,
+    ...Object.values(info?.inputs ?? {}),
+    diags ? JSON.stringify(diags) : '',
+  ];
+}
+
 export interface Measured {
   readonly width: number;
   readonly height: number;
@@ -129,7 +150,10 @@ const DEFAULT_POS = { x: 0, y: 0 };
 
 /** Builds React Flow nodes/edges, reusing the previous objects whose inputs are unchanged. */
 export class FlowModel {
-  private cards = new Map<string, { key: string; data: CardData; analysis: Analysis; rec: object }>();
+  private cards = new Map<
+    string,
+    { key: string; data: CardData; analysis: Analysis; rec: object; sig: unknown[] }
+  >();
   private nodeCache = new Map<string, CardNode>();
   private edgeCache = new Map<string, ShapeEdge>();
 
@@ -152,10 +176,18 @@ export class FlowModel {
       if (prevCard && prevCard.analysis === analysis && prevCard.rec === rec) {
         data = prevCard.data; // nothing this card shows can have changed (e.g. during a drag)
       } else {
-        const fresh = cardData(id, doc, analysis, this.registry);
-        const key = JSON.stringify(fresh);
-        data = prevCard && prevCard.key === key ? prevCard.data : fresh;
-        this.cards.set(id, { key, data, analysis, rec });
+        // Analysis hands out the same objects for what did not change (records, resolved params,
+        // inferred types), so comparing them by reference skips rebuilding most cards on an edit.
+        const sig = cardSignature(id, rec, doc, analysis);
+        if (prevCard && sameRefs(prevCard.sig, sig)) {
+          data = prevCard.data;
+          this.cards.set(id, { ...prevCard, analysis, sig });
+        } else {
+          const fresh = cardData(id, doc, analysis, this.registry);
+          const key = JSON.stringify(fresh);
+          data = prevCard && prevCard.key === key ? prevCard.data : fresh;
+          this.cards.set(id, { key, data, analysis, rec, sig });
+        }
       }
       const position =
         (drag && Object.hasOwn(drag, id) ? drag[id] : undefined) ??
