@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { loadRegistry } from '../src/node/discover-nodes.ts';
 import { analysisTiming, compiledVsHandWritten, flopEfficiency, handLenet, handMlp } from './core-bench.ts';
+import { kanBench } from './kan-bench.ts';
 
 tf.env().set('PROD', true);
 const quick = process.argv.includes('--quick');
@@ -38,3 +39,6 @@ save('compiled-vs-handwritten', {
   ],
 });
 save('flop-efficiency', { goal: 'efficiency ≥ 0.6', ...(await flopEfficiency(registry, quick ? 3 : 10)) });
+const kan = await kanBench(registry, quick);
+save('kan-vs-dense', kan.kanVsDense);
+save('attention-vs-handwritten', kan.attentionVsHandWritten);

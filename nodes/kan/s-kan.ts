@@ -111,12 +111,15 @@ export default defineNode({
           : // one-hot of the argmax, with no gradient into the logits
             ops.step(ops.add(ops.sub(z, ops.max(z, [2], true)), ops.scalar(1e-6)));
       const zd = params.selectBy === 'edge' ? d : 1;
+      const ms = sizes(params);
       let mix = ops.matMul(silu(ops, x2), w.base!); // [N, out]
       pool.forEach((type, s) => {
         const phi = expandBasis(ops, x2, specOf(type, params), d); // [N, D, M]
-        const y = ops.matMul(ops.transpose(phi, [1, 0, 2]), w[`coef_${type}`]!); // [D, N, out]
+        // Σ_i α_jis·Σ_m c_jim·Φ_m(x_i) as one matMul: α folds into the coefficients, [D, M, out]
+        // (the same sum as Σ_i α_jis·(Φ_i·C_i)_j, in another float order; no [D, N, out] tensor).
         const a = ops.reshape(ops.slice(alpha, [0, 0, s], [zd, params.units, 1]), [zd, 1, params.units]);
-        mix = ops.add(mix, ops.sum(ops.mul(y, a), [0]));
+        const ca = ops.reshape(ops.mul(w[`coef_${type}`]!, a), [d * ms[s]!, params.units]);
+        mix = ops.add(mix, ops.matMul(ops.reshape(phi, [-1, d * ms[s]!]), ca));
       });
       return ops.reshape(mix, [...lead, params.units]);
     },

@@ -60,52 +60,105 @@ export function centres(grid: number, lo: number, hi: number): number[] {
   return Array.from({ length: grid }, (_, j) => lo + (j * (hi - lo)) / (grid - 1));
 }
 
+/** [1, 1, …, 1] (n entries): with a matMul, spreads a column over n columns exactly. */
+export const ones = (n: number): number[] => Array.from({ length: n }, () => 1);
+
+/** A [rows, cols] table from f(i, j). */
+const table = (rows: number, cols: number, f: (i: number, j: number) => number): number[][] =>
+  Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => f(i, j)));
+
+/** a·b on plain tables (composes constant selection matrices). */
+const mm = (a: number[][], b: number[][]): number[][] =>
+  a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
+
 /**
- * Φ [N, D, M] for x [N, D]. Every basis is broadcasting arithmetic over a [1, 1, M] constant.
- * The batch size is never read (reshapes use −1), so the code generator can trace it.
+ * Φ [N, D, M] for x [N, D]. The batch size is never read (reshapes use −1), so the code generator
+ * can trace it.
+ *
+ * Layout of bspline, fourier and chebyshev, for speed on the cpu and wasm backends
+ * (bench/kan-bench.ts): the work is on 2-D [N·D, ·] tensors. x is spread over columns by a matMul
+ * with a [1, C] row (x·v: one product per entry, so exact), per-basis constants are rank-1 rows
+ * (trailing broadcast: tfjs cpu's fast path; [1, 1, M] against [N, D, 1] takes its per-element
+ * index path, 10–30× slower), and columns are selected, shifted, summed and placed by matMuls with
+ * 0/±1 matrices instead of slices and concats (a column slice, and a pad, its gradient, run element
+ * by element on cpu; on wasm they cost about what an arithmetic op does). Such a matMul adds one or
+ * two non-zero terms, so every value is the same float32 the slice-and-broadcast form gave.
  */
 export function expandBasis<T>(ops: Ops<T>, x: T, spec: BasisSpec, d: number): T {
-  const x3 = ops.reshape(x, [-1, d, 1]);
-  const row = (v: number[]) => ops.constant(v, [1, 1, v.length]);
+  let x1: T | undefined; // [N·D, 1], made once on first use
+  const vec = (v: number[]) => ops.constant(v, [v.length]);
+  const constant = (m: number[][]) => ops.constant(m.flat(), [m.length, m[0]!.length]);
+  /** x·v_j, [N·D, |v|]. */
+  const spread = (v: number[]) => {
+    x1 ??= ops.reshape(x, [-1, 1]);
+    return ops.matMul(x1, ops.constant(v, [1, v.length]));
+  };
+  const out = (phi: T) => ops.reshape(phi, [-1, d, basisSize(spec)]);
+  const x3 = () => ops.reshape(x, [-1, d, 1]);
+  const row3 = (v: number[]) => ops.constant(v, [1, 1, v.length]);
   switch (spec.type) {
     case 'bspline': {
       const t = bsplineKnots(spec.grid, spec.order, spec.lo, spec.hi);
       const h = (spec.hi - spec.lo) / spec.grid;
       const m0 = t.length - 1;
-      // Order 0: 1[x ≥ t_j]·1[x < t_{j+1}], via zero-gradient steps.
-      const ge = ops.sub(ops.scalar(1), ops.step(ops.sub(row(t.slice(0, m0)), x3)));
-      const lt = ops.step(ops.sub(row(t.slice(1)), x3));
-      let b = ops.mul(ge, lt);
+      // [x, 1] [N·D, 2]: a matMul with [v; c] then gives x·v_j + c_j, i.e. x − c or c − x, exactly.
+      const x1 = ops.reshape(x, [-1, 1]);
+      const xa = ops.add(ops.matMul(x1, constant([[1, 0]])), vec([0, 1]));
+      const affine = (v: number[], c: number[]) => ops.matMul(xa, constant([v, c]));
+      // s_j = 1[t_j − x > 0] (a zero-gradient step); order 0 is 1[t_j ≤ x < t_{j+1}] = s_{j+1} − s_j
+      // (s is monotone in j). B is carried as p·A: p a tensor, A a constant table.
+      let p = ops.step(
+        affine(
+          t.map(() => -1),
+          t,
+        ),
+      );
+      let a = table(m0 + 1, m0, (i, j) => (i === j + 1 ? 1 : i === j ? -1 : 0));
       for (let r = 1; r <= spec.order; r++) {
         const m = m0 - r; // bases of order r
-        const left = ops.div(ops.sub(x3, row(t.slice(0, m))), ops.scalar(r * h));
-        const right = ops.div(ops.sub(row(t.slice(r + 1, r + 1 + m)), x3), ops.scalar(r * h));
-        const bl = ops.slice(b, [0, 0, 0], [-1, d, m]);
-        const br = ops.slice(b, [0, 0, 1], [-1, d, m]);
-        b = ops.add(ops.mul(left, bl), ops.mul(right, br));
+        // [(x − t_j)/(r·h) | (t_{j+r+1} − x)/(r·h)], j < m.
+        const signs = Array.from({ length: 2 * m }, (_, j) => (j < m ? 1 : -1));
+        const offsets = Array.from({ length: 2 * m }, (_, j) => (j < m ? -t[j]! : t[j - m + r + 1]!));
+        const lr = ops.div(affine(signs, offsets), ops.scalar(r * h));
+        // [B_{j,r−1} | B_{j+1,r−1}], j < m; times lr, these are the two terms of Cox–de Boor.
+        const pair = table(m + 1, 2 * m, (i, j) => (i === (j < m ? j : j - m + 1) ? 1 : 0));
+        p = ops.mul(lr, ops.matMul(p, constant(mm(a, pair))));
+        // B_{j,r} = left·B_{j,r−1} + right·B_{j+1,r−1}: the two halves summed (folded into the next A).
+        a = table(2 * m, m, (i, j) => (i % m === j ? 1 : 0));
       }
-      return b;
+      return out(ops.matMul(p, constant(a)));
     }
     case 'fourier': {
-      const mx = ops.mul(x3, row(Array.from({ length: spec.grid }, (_, m) => m + 1)));
-      return ops.concat([ops.cos(mx), ops.sin(mx)], 2);
+      const g = spec.grid;
+      const mx = spread(Array.from({ length: g }, (_, m) => m + 1));
+      // [cos | sin] placed side by side by two 0/1 matMuls (a concat's gradient slices columns).
+      const place = (at: number) => constant(table(g, 2 * g, (i, j) => (j === i + at ? 1 : 0)));
+      return out(ops.add(ops.matMul(ops.cos(mx), place(0)), ops.matMul(ops.sin(mx), place(g))));
     }
+    // grbf, mexhat: plain broadcasting on [N, D, 1] (cheaper on wasm than spreading x first; on cpu
+    // spreading would be ~1.2× faster).
     case 'grbf': {
       const h = spec.grid > 1 ? (spec.hi - spec.lo) / (spec.grid - 1) : spec.hi - spec.lo;
-      const u = ops.div(ops.sub(x3, row(centres(spec.grid, spec.lo, spec.hi))), ops.scalar(h));
+      const u = ops.div(ops.sub(x3(), row3(centres(spec.grid, spec.lo, spec.hi))), ops.scalar(h));
       return ops.exp(ops.neg(ops.square(u)));
     }
     case 'mexhat': {
       const h = spec.grid > 1 ? (spec.hi - spec.lo) / (spec.grid - 1) : spec.hi - spec.lo;
-      const u2 = ops.square(ops.div(ops.sub(x3, row(centres(spec.grid, spec.lo, spec.hi))), ops.scalar(h)));
+      const u2 = ops.square(
+        ops.div(ops.sub(x3(), row3(centres(spec.grid, spec.lo, spec.hi))), ops.scalar(h)),
+      );
       return ops.mul(ops.sub(ops.scalar(1), u2), ops.exp(ops.mul(u2, ops.scalar(-0.5))));
     }
     case 'chebyshev': {
-      const u = ops.tanh(x3);
+      // Terms as rows [1, N·D], stacked on axis 0 (contiguous, as are its gradient's slices), then
+      // turned to [N·D, G + 1] by a matMul with the identity (exact).
+      const u = ops.tanh(ops.reshape(x, [1, -1]));
       const terms: T[] = [ops.add(ops.mul(u, ops.scalar(0)), ops.scalar(1)), u];
       for (let k = 2; k <= spec.grid; k++)
         terms.push(ops.sub(ops.mul(ops.mul(ops.scalar(2), u), terms[k - 1]!), terms[k - 2]!));
-      return ops.concat(terms.slice(0, spec.grid + 1), 2);
+      const g1 = spec.grid + 1;
+      const identity = constant(table(g1, g1, (i, j) => (i === j ? 1 : 0)));
+      return out(ops.matMul(ops.concat(terms.slice(0, g1), 0), identity, true, false));
     }
   }
 }

@@ -251,133 +251,186 @@ export class SKan extends tf.layers.Layer {
         const reshape = tf.reshape(x, [-1, 2]);
         const softmax = tf.softmax(logits);
         const matMul = tf.matMul(tf.mul(reshape, tf.sigmoid(reshape)), base);
-        const reshape2 = tf.reshape(reshape, [-1, 2, 1]);
+        const matMul2 = tf.matMul(tf.reshape(reshape, [-1, 1]), tf.tensor([1, 0], [1, 2], 'float32'));
+        const add = tf.add(matMul2, tf.tensor([0, 1], [2], 'float32'));
         const constant = tf.tensor(
           [
-            -2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
-            1.4000000000000004, 1.8000000000000003,
+            -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996,
+            0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004, 1.8000000000000003, 2.2,
           ],
-          [1, 1, 11],
+          [2, 12],
           'float32',
         );
-        const sub = tf.sub(constant, reshape2);
-        const step2 = step(sub);
-        const sub2 = tf.sub(tf.scalar(1), step2);
+        const matMul3 = tf.matMul(add, constant);
+        const step2 = step(matMul3);
         const constant2 = tf.tensor(
           [
-            -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
-            1.4000000000000004, 1.8000000000000003, 2.2,
-          ],
-          [1, 1, 11],
-          'float32',
-        );
-        const sub3 = tf.sub(constant2, reshape2);
-        const step3 = step(sub3);
-        const mul = tf.mul(sub2, step3);
-        const constant3 = tf.tensor(
-          [
-            -2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
-            1.4000000000000004,
-          ],
-          [1, 1, 10],
-          'float32',
-        );
-        const sub4 = tf.sub(reshape2, constant3);
-        const div = tf.div(sub4, tf.scalar(0.4));
-        const constant4 = tf.tensor(
-          [
-            -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
-            1.4000000000000004, 1.8000000000000003, 2.2,
-          ],
-          [1, 1, 10],
-          'float32',
-        );
-        const sub5 = tf.sub(constant4, reshape2);
-        const div2 = tf.div(sub5, tf.scalar(0.4));
-        const slice = tf.slice(mul, [0, 0, 0], [-1, 2, 10]);
-        const slice2 = tf.slice(mul, [0, 0, 1], [-1, 2, 10]);
-        const mul2 = tf.mul(div, slice);
-        const mul3 = tf.mul(div2, slice2);
-        const add = tf.add(mul2, mul3);
-        const constant5 = tf.tensor(
-          [-2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1],
-          [1, 1, 9],
-          'float32',
-        );
-        const sub6 = tf.sub(reshape2, constant5);
-        const div3 = tf.div(sub6, tf.scalar(0.8));
-        const constant6 = tf.tensor(
-          [
-            -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004,
-            1.8000000000000003, 2.2,
-          ],
-          [1, 1, 9],
-          'float32',
-        );
-        const sub7 = tf.sub(constant6, reshape2);
-        const div4 = tf.div(sub7, tf.scalar(0.8));
-        const slice3 = tf.slice(add, [0, 0, 0], [-1, 2, 9]);
-        const slice4 = tf.slice(add, [0, 0, 1], [-1, 2, 9]);
-        const mul4 = tf.mul(div3, slice3);
-        const mul5 = tf.mul(div4, slice4);
-        const add2 = tf.add(mul4, mul5);
-        const constant7 = tf.tensor(
-          [-2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001],
-          [1, 1, 8],
-          'float32',
-        );
-        const sub8 = tf.sub(reshape2, constant7);
-        const div5 = tf.div(sub8, tf.scalar(1.2000000000000002));
-        const constant8 = tf.tensor(
-          [
+            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 2.2, 1.8, 1.4, 1, 0.6,
+            0.19999999999999996, -0.20000000000000018, -0.6000000000000001, -1, -1.4000000000000004, -1.4, -1,
             -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004,
             1.8000000000000003, 2.2,
           ],
-          [1, 1, 8],
+          [2, 20],
           'float32',
         );
-        const sub9 = tf.sub(constant8, reshape2);
-        const div6 = tf.div(sub9, tf.scalar(1.2000000000000002));
-        const slice5 = tf.slice(add2, [0, 0, 0], [-1, 2, 8]);
-        const slice6 = tf.slice(add2, [0, 0, 1], [-1, 2, 8]);
-        const mul6 = tf.mul(div5, slice5);
-        const mul7 = tf.mul(div6, slice6);
-        const add3 = tf.add(mul6, mul7);
-        const transpose = tf.transpose(add3, [1, 0, 2]);
-        const matMul2 = tf.matMul(transpose, coef_bspline);
-        const reshape3 = tf.reshape(tf.slice(softmax, [0, 0, 0], [2, 5, 1]), [2, 1, 5]);
-        const mul8 = tf.mul(matMul2, reshape3);
-        const sum = tf.sum(mul8, [0]);
-        const add4 = tf.add(matMul, sum);
-        const constant9 = tf.tensor([1, 2, 3, 4, 5], [1, 1, 5], 'float32');
-        const mul9 = tf.mul(tf.reshape(reshape, [-1, 2, 1]), constant9);
-        const transpose2 = tf.transpose(tf.concat([tf.cos(mul9), tf.sin(mul9)], 2), [1, 0, 2]);
-        const reshape4 = tf.reshape(tf.slice(softmax, [0, 0, 1], [2, 5, 1]), [2, 1, 5]);
-        const sum2 = tf.sum(tf.mul(tf.matMul(transpose2, coef_fourier), reshape4), [0]);
-        const add5 = tf.add(add4, sum2);
-        const constant10 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
-        const div7 = tf.div(tf.sub(tf.reshape(reshape, [-1, 2, 1]), constant10), tf.scalar(0.5));
-        const matMul3 = tf.matMul(tf.transpose(tf.exp(tf.neg(tf.square(div7))), [1, 0, 2]), coef_grbf);
-        const reshape5 = tf.reshape(tf.slice(softmax, [0, 0, 2], [2, 5, 1]), [2, 1, 5]);
-        const sum3 = tf.sum(tf.mul(matMul3, reshape5), [0]);
-        const add6 = tf.add(add5, sum3);
-        const tanh = tf.tanh(tf.reshape(reshape, [-1, 2, 1]));
-        const add7 = tf.add(tf.mul(tanh, tf.scalar(0)), tf.scalar(1));
-        const sub10 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), tanh), add7);
-        const sub11 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub10), tanh);
-        const sub12 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub11), sub10);
-        const sub13 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub12), sub11);
-        const transpose3 = tf.transpose(tf.concat([add7, tanh, sub10, sub11, sub12, sub13], 2), [1, 0, 2]);
-        const reshape6 = tf.reshape(tf.slice(softmax, [0, 0, 3], [2, 5, 1]), [2, 1, 5]);
-        const sum4 = tf.sum(tf.mul(tf.matMul(transpose3, coef_chebyshev), reshape6), [0]);
-        const add8 = tf.add(add6, sum4);
-        const constant11 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
-        const square = tf.square(tf.div(tf.sub(tf.reshape(reshape, [-1, 2, 1]), constant11), tf.scalar(0.5)));
-        const mul10 = tf.mul(tf.sub(tf.scalar(1), square), tf.exp(tf.mul(square, tf.scalar(-0.5))));
-        const reshape7 = tf.reshape(tf.slice(softmax, [0, 0, 4], [2, 5, 1]), [2, 1, 5]);
-        const sum5 = tf.sum(tf.mul(tf.matMul(tf.transpose(mul10, [1, 0, 2]), coef_mexhat), reshape7), [0]);
-        const add9 = tf.add(add8, sum5);
-        return tf.reshape(add9, [x.shape[0]!, 5]);
+        const matMul4 = tf.matMul(add, constant2);
+        const div = tf.div(matMul4, tf.scalar(0.4));
+        const constant3 = tf.tensor(
+          [
+            -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1,
+            0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0,
+            0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0,
+            0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+          ],
+          [12, 20],
+          'float32',
+        );
+        const matMul5 = tf.matMul(step2, constant3);
+        const mul = tf.mul(div, matMul5);
+        const constant4 = tf.tensor(
+          [
+            1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 2.2, 1.8, 1.4, 1, 0.6,
+            0.19999999999999996, -0.20000000000000018, -0.6000000000000001, -1, -1, -0.6,
+            -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004,
+            1.8000000000000003, 2.2,
+          ],
+          [2, 18],
+          'float32',
+        );
+        const matMul6 = tf.matMul(add, constant4);
+        const div2 = tf.div(matMul6, tf.scalar(0.8));
+        const constant5 = tf.tensor(
+          [
+            1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+            0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+            1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+            0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+          ],
+          [20, 18],
+          'float32',
+        );
+        const matMul7 = tf.matMul(mul, constant5);
+        const mul2 = tf.mul(div2, matMul7);
+        const constant6 = tf.tensor(
+          [
+            1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1, -1, 2.2, 1.8, 1.4, 1, 0.6,
+            0.19999999999999996, -0.20000000000000018, -0.6000000000000001, -0.6, -0.19999999999999996,
+            0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004, 1.8000000000000003, 2.2,
+          ],
+          [2, 16],
+          'float32',
+        );
+        const matMul8 = tf.matMul(add, constant6);
+        const div3 = tf.div(matMul8, tf.scalar(1.2000000000000002));
+        const constant7 = tf.tensor(
+          [
+            1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+            0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+            0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+            0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+            0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+          ],
+          [18, 16],
+          'float32',
+        );
+        const matMul9 = tf.matMul(mul2, constant7);
+        const mul3 = tf.mul(div3, matMul9);
+        const constant8 = tf.tensor(
+          [
+            1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+            0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0,
+            0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+            0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+          ],
+          [16, 8],
+          'float32',
+        );
+        const matMul10 = tf.matMul(mul3, constant8);
+        const reshape2 = tf.reshape(matMul10, [-1, 2, 8]);
+        const mul4 = tf.mul(coef_bspline, tf.reshape(tf.slice(softmax, [0, 0, 0], [2, 5, 1]), [2, 1, 5]));
+        const reshape3 = tf.reshape(mul4, [16, 5]);
+        const reshape4 = tf.reshape(reshape2, [-1, 16]);
+        const matMul11 = tf.matMul(reshape4, reshape3);
+        const add2 = tf.add(matMul, matMul11);
+        const constant9 = tf.tensor([1, 2, 3, 4, 5], [1, 5], 'float32');
+        const matMul12 = tf.matMul(tf.reshape(reshape, [-1, 1]), constant9);
+        const cos = tf.cos(matMul12);
+        const constant10 = tf.tensor(
+          [
+            1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+          ],
+          [5, 10],
+          'float32',
+        );
+        const matMul13 = tf.matMul(cos, constant10);
+        const sin = tf.sin(matMul12);
+        const constant11 = tf.tensor(
+          [
+            0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+          ],
+          [5, 10],
+          'float32',
+        );
+        const matMul14 = tf.matMul(sin, constant11);
+        const add3 = tf.add(matMul13, matMul14);
+        const reshape5 = tf.reshape(add3, [-1, 2, 10]);
+        const mul5 = tf.mul(coef_fourier, tf.reshape(tf.slice(softmax, [0, 0, 1], [2, 5, 1]), [2, 1, 5]));
+        const reshape6 = tf.reshape(mul5, [20, 5]);
+        const reshape7 = tf.reshape(reshape5, [-1, 20]);
+        const matMul15 = tf.matMul(reshape7, reshape6);
+        const add4 = tf.add(add2, matMul15);
+        const constant12 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
+        const div4 = tf.div(tf.sub(tf.reshape(reshape, [-1, 2, 1]), constant12), tf.scalar(0.5));
+        const mul6 = tf.mul(coef_grbf, tf.reshape(tf.slice(softmax, [0, 0, 2], [2, 5, 1]), [2, 1, 5]));
+        const reshape8 = tf.reshape(tf.exp(tf.neg(tf.square(div4))), [-1, 10]);
+        const matMul16 = tf.matMul(reshape8, tf.reshape(mul6, [10, 5]));
+        const add5 = tf.add(add4, matMul16);
+        const tanh = tf.tanh(tf.reshape(reshape, [1, -1]));
+        const add6 = tf.add(tf.mul(tanh, tf.scalar(0)), tf.scalar(1));
+        const sub = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), tanh), add6);
+        const sub2 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub), tanh);
+        const sub3 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub2), sub);
+        const sub4 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub3), sub2);
+        const constant13 = tf.tensor(
+          [
+            1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+            0, 0, 1,
+          ],
+          [6, 6],
+          'float32',
+        );
+        const concat = tf.concat([add6, tanh, sub, sub2, sub3, sub4], 0);
+        const matMul17 = tf.matMul(concat, constant13, true, false);
+        const reshape9 = tf.reshape(matMul17, [-1, 2, 6]);
+        const reshape10 = tf.reshape(tf.slice(softmax, [0, 0, 3], [2, 5, 1]), [2, 1, 5]);
+        const reshape11 = tf.reshape(tf.mul(coef_chebyshev, reshape10), [12, 5]);
+        const reshape12 = tf.reshape(reshape9, [-1, 12]);
+        const matMul18 = tf.matMul(reshape12, reshape11);
+        const add7 = tf.add(add5, matMul18);
+        const constant14 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
+        const square = tf.square(tf.div(tf.sub(tf.reshape(reshape, [-1, 2, 1]), constant14), tf.scalar(0.5)));
+        const mul7 = tf.mul(tf.sub(tf.scalar(1), square), tf.exp(tf.mul(square, tf.scalar(-0.5))));
+        const mul8 = tf.mul(coef_mexhat, tf.reshape(tf.slice(softmax, [0, 0, 4], [2, 5, 1]), [2, 1, 5]));
+        const matMul19 = tf.matMul(tf.reshape(mul7, [-1, 10]), tf.reshape(mul8, [10, 5]));
+        const add8 = tf.add(add7, matMul19);
+        return tf.reshape(add8, [x.shape[0]!, 5]);
       }
       // params { units: 1, pool: 'bspline,fourier,grbf,chebyshev,mexhat', selectBy: 'edge',
       // selection: 'soft', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1 } and input shapes
@@ -393,133 +446,186 @@ export class SKan extends tf.layers.Layer {
       const reshape = tf.reshape(x, [-1, 5]);
       const softmax = tf.softmax(logits);
       const matMul = tf.matMul(tf.mul(reshape, tf.sigmoid(reshape)), base);
-      const reshape2 = tf.reshape(reshape, [-1, 5, 1]);
+      const matMul2 = tf.matMul(tf.reshape(reshape, [-1, 1]), tf.tensor([1, 0], [1, 2], 'float32'));
+      const add = tf.add(matMul2, tf.tensor([0, 1], [2], 'float32'));
       const constant = tf.tensor(
         [
-          -2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
-          1.4000000000000004, 1.8000000000000003,
+          -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996,
+          0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004, 1.8000000000000003, 2.2,
         ],
-        [1, 1, 11],
+        [2, 12],
         'float32',
       );
-      const sub = tf.sub(constant, reshape2);
-      const step2 = step(sub);
-      const sub2 = tf.sub(tf.scalar(1), step2);
+      const matMul3 = tf.matMul(add, constant);
+      const step2 = step(matMul3);
       const constant2 = tf.tensor(
         [
-          -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
-          1.4000000000000004, 1.8000000000000003, 2.2,
-        ],
-        [1, 1, 11],
-        'float32',
-      );
-      const sub3 = tf.sub(constant2, reshape2);
-      const step3 = step(sub3);
-      const mul = tf.mul(sub2, step3);
-      const constant3 = tf.tensor(
-        [
-          -2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
-          1.4000000000000004,
-        ],
-        [1, 1, 10],
-        'float32',
-      );
-      const sub4 = tf.sub(reshape2, constant3);
-      const div = tf.div(sub4, tf.scalar(0.4));
-      const constant4 = tf.tensor(
-        [
-          -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1,
-          1.4000000000000004, 1.8000000000000003, 2.2,
-        ],
-        [1, 1, 10],
-        'float32',
-      );
-      const sub5 = tf.sub(constant4, reshape2);
-      const div2 = tf.div(sub5, tf.scalar(0.4));
-      const slice = tf.slice(mul, [0, 0, 0], [-1, 5, 10]);
-      const slice2 = tf.slice(mul, [0, 0, 1], [-1, 5, 10]);
-      const mul2 = tf.mul(div, slice);
-      const mul3 = tf.mul(div2, slice2);
-      const add = tf.add(mul2, mul3);
-      const constant5 = tf.tensor(
-        [-2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1],
-        [1, 1, 9],
-        'float32',
-      );
-      const sub6 = tf.sub(reshape2, constant5);
-      const div3 = tf.div(sub6, tf.scalar(0.8));
-      const constant6 = tf.tensor(
-        [
-          -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004,
-          1.8000000000000003, 2.2,
-        ],
-        [1, 1, 9],
-        'float32',
-      );
-      const sub7 = tf.sub(constant6, reshape2);
-      const div4 = tf.div(sub7, tf.scalar(0.8));
-      const slice3 = tf.slice(add, [0, 0, 0], [-1, 5, 9]);
-      const slice4 = tf.slice(add, [0, 0, 1], [-1, 5, 9]);
-      const mul4 = tf.mul(div3, slice3);
-      const mul5 = tf.mul(div4, slice4);
-      const add2 = tf.add(mul4, mul5);
-      const constant7 = tf.tensor(
-        [-2.2, -1.8, -1.4, -1, -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001],
-        [1, 1, 8],
-        'float32',
-      );
-      const sub8 = tf.sub(reshape2, constant7);
-      const div5 = tf.div(sub8, tf.scalar(1.2000000000000002));
-      const constant8 = tf.tensor(
-        [
+          1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 2.2, 1.8, 1.4, 1, 0.6,
+          0.19999999999999996, -0.20000000000000018, -0.6000000000000001, -1, -1.4000000000000004, -1.4, -1,
           -0.6, -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004,
           1.8000000000000003, 2.2,
         ],
-        [1, 1, 8],
+        [2, 20],
         'float32',
       );
-      const sub9 = tf.sub(constant8, reshape2);
-      const div6 = tf.div(sub9, tf.scalar(1.2000000000000002));
-      const slice5 = tf.slice(add2, [0, 0, 0], [-1, 5, 8]);
-      const slice6 = tf.slice(add2, [0, 0, 1], [-1, 5, 8]);
-      const mul6 = tf.mul(div5, slice5);
-      const mul7 = tf.mul(div6, slice6);
-      const add3 = tf.add(mul6, mul7);
-      const transpose = tf.transpose(add3, [1, 0, 2]);
-      const matMul2 = tf.matMul(transpose, coef_bspline);
-      const reshape3 = tf.reshape(tf.slice(softmax, [0, 0, 0], [5, 1, 1]), [5, 1, 1]);
-      const mul8 = tf.mul(matMul2, reshape3);
-      const sum = tf.sum(mul8, [0]);
-      const add4 = tf.add(matMul, sum);
-      const constant9 = tf.tensor([1, 2, 3, 4, 5], [1, 1, 5], 'float32');
-      const mul9 = tf.mul(tf.reshape(reshape, [-1, 5, 1]), constant9);
-      const transpose2 = tf.transpose(tf.concat([tf.cos(mul9), tf.sin(mul9)], 2), [1, 0, 2]);
-      const reshape4 = tf.reshape(tf.slice(softmax, [0, 0, 1], [5, 1, 1]), [5, 1, 1]);
-      const sum2 = tf.sum(tf.mul(tf.matMul(transpose2, coef_fourier), reshape4), [0]);
-      const add5 = tf.add(add4, sum2);
-      const constant10 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
-      const div7 = tf.div(tf.sub(tf.reshape(reshape, [-1, 5, 1]), constant10), tf.scalar(0.5));
-      const matMul3 = tf.matMul(tf.transpose(tf.exp(tf.neg(tf.square(div7))), [1, 0, 2]), coef_grbf);
-      const reshape5 = tf.reshape(tf.slice(softmax, [0, 0, 2], [5, 1, 1]), [5, 1, 1]);
-      const sum3 = tf.sum(tf.mul(matMul3, reshape5), [0]);
-      const add6 = tf.add(add5, sum3);
-      const tanh = tf.tanh(tf.reshape(reshape, [-1, 5, 1]));
-      const add7 = tf.add(tf.mul(tanh, tf.scalar(0)), tf.scalar(1));
-      const sub10 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), tanh), add7);
-      const sub11 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub10), tanh);
-      const sub12 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub11), sub10);
-      const sub13 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub12), sub11);
-      const transpose3 = tf.transpose(tf.concat([add7, tanh, sub10, sub11, sub12, sub13], 2), [1, 0, 2]);
-      const reshape6 = tf.reshape(tf.slice(softmax, [0, 0, 3], [5, 1, 1]), [5, 1, 1]);
-      const sum4 = tf.sum(tf.mul(tf.matMul(transpose3, coef_chebyshev), reshape6), [0]);
-      const add8 = tf.add(add6, sum4);
-      const constant11 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
-      const square = tf.square(tf.div(tf.sub(tf.reshape(reshape, [-1, 5, 1]), constant11), tf.scalar(0.5)));
-      const mul10 = tf.mul(tf.sub(tf.scalar(1), square), tf.exp(tf.mul(square, tf.scalar(-0.5))));
-      const reshape7 = tf.reshape(tf.slice(softmax, [0, 0, 4], [5, 1, 1]), [5, 1, 1]);
-      const sum5 = tf.sum(tf.mul(tf.matMul(tf.transpose(mul10, [1, 0, 2]), coef_mexhat), reshape7), [0]);
-      const add9 = tf.add(add8, sum5);
-      return tf.reshape(add9, [x.shape[0]!, 1]);
+      const matMul4 = tf.matMul(add, constant2);
+      const div = tf.div(matMul4, tf.scalar(0.4));
+      const constant3 = tf.tensor(
+        [
+          -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0,
+          0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1,
+          0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0,
+          0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0,
+          0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0,
+          0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0,
+          0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 0,
+          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        ],
+        [12, 20],
+        'float32',
+      );
+      const matMul5 = tf.matMul(step2, constant3);
+      const mul = tf.mul(div, matMul5);
+      const constant4 = tf.tensor(
+        [
+          1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 2.2, 1.8, 1.4, 1, 0.6,
+          0.19999999999999996, -0.20000000000000018, -0.6000000000000001, -1, -1, -0.6,
+          -0.19999999999999996, 0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004,
+          1.8000000000000003, 2.2,
+        ],
+        [2, 18],
+        'float32',
+      );
+      const matMul6 = tf.matMul(add, constant4);
+      const div2 = tf.div(matMul6, tf.scalar(0.8));
+      const constant5 = tf.tensor(
+        [
+          1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+          0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1,
+          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+          0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+          0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+          0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+          0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+          1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+          0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+          0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        ],
+        [20, 18],
+        'float32',
+      );
+      const matMul7 = tf.matMul(mul, constant5);
+      const mul2 = tf.mul(div2, matMul7);
+      const constant6 = tf.tensor(
+        [
+          1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1, -1, 2.2, 1.8, 1.4, 1, 0.6,
+          0.19999999999999996, -0.20000000000000018, -0.6000000000000001, -0.6, -0.19999999999999996,
+          0.20000000000000018, 0.6000000000000001, 1, 1.4000000000000004, 1.8000000000000003, 2.2,
+        ],
+        [2, 16],
+        'float32',
+      );
+      const matMul8 = tf.matMul(add, constant6);
+      const div3 = tf.div(matMul8, tf.scalar(1.2000000000000002));
+      const constant7 = tf.tensor(
+        [
+          1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+          0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+          0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+          0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+          0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+          0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+          0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+          0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        ],
+        [18, 16],
+        'float32',
+      );
+      const matMul9 = tf.matMul(mul2, constant7);
+      const mul3 = tf.mul(div3, matMul9);
+      const constant8 = tf.tensor(
+        [
+          1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+          0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0,
+          0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+          0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        ],
+        [16, 8],
+        'float32',
+      );
+      const matMul10 = tf.matMul(mul3, constant8);
+      const reshape2 = tf.reshape(matMul10, [-1, 5, 8]);
+      const mul4 = tf.mul(coef_bspline, tf.reshape(tf.slice(softmax, [0, 0, 0], [5, 1, 1]), [5, 1, 1]));
+      const reshape3 = tf.reshape(mul4, [40, 1]);
+      const reshape4 = tf.reshape(reshape2, [-1, 40]);
+      const matMul11 = tf.matMul(reshape4, reshape3);
+      const add2 = tf.add(matMul, matMul11);
+      const constant9 = tf.tensor([1, 2, 3, 4, 5], [1, 5], 'float32');
+      const matMul12 = tf.matMul(tf.reshape(reshape, [-1, 1]), constant9);
+      const cos = tf.cos(matMul12);
+      const constant10 = tf.tensor(
+        [
+          1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+          1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+        ],
+        [5, 10],
+        'float32',
+      );
+      const matMul13 = tf.matMul(cos, constant10);
+      const sin = tf.sin(matMul12);
+      const constant11 = tf.tensor(
+        [
+          0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+          0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        ],
+        [5, 10],
+        'float32',
+      );
+      const matMul14 = tf.matMul(sin, constant11);
+      const add3 = tf.add(matMul13, matMul14);
+      const reshape5 = tf.reshape(add3, [-1, 5, 10]);
+      const mul5 = tf.mul(coef_fourier, tf.reshape(tf.slice(softmax, [0, 0, 1], [5, 1, 1]), [5, 1, 1]));
+      const reshape6 = tf.reshape(mul5, [50, 1]);
+      const reshape7 = tf.reshape(reshape5, [-1, 50]);
+      const matMul15 = tf.matMul(reshape7, reshape6);
+      const add4 = tf.add(add2, matMul15);
+      const constant12 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
+      const div4 = tf.div(tf.sub(tf.reshape(reshape, [-1, 5, 1]), constant12), tf.scalar(0.5));
+      const mul6 = tf.mul(coef_grbf, tf.reshape(tf.slice(softmax, [0, 0, 2], [5, 1, 1]), [5, 1, 1]));
+      const reshape8 = tf.reshape(tf.exp(tf.neg(tf.square(div4))), [-1, 25]);
+      const matMul16 = tf.matMul(reshape8, tf.reshape(mul6, [25, 1]));
+      const add5 = tf.add(add4, matMul16);
+      const tanh = tf.tanh(tf.reshape(reshape, [1, -1]));
+      const add6 = tf.add(tf.mul(tanh, tf.scalar(0)), tf.scalar(1));
+      const sub = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), tanh), add6);
+      const sub2 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub), tanh);
+      const sub3 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub2), sub);
+      const sub4 = tf.sub(tf.mul(tf.mul(tf.scalar(2), tanh), sub3), sub2);
+      const constant13 = tf.tensor(
+        [
+          1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+          0, 0, 1,
+        ],
+        [6, 6],
+        'float32',
+      );
+      const concat = tf.concat([add6, tanh, sub, sub2, sub3, sub4], 0);
+      const matMul17 = tf.matMul(concat, constant13, true, false);
+      const reshape9 = tf.reshape(matMul17, [-1, 5, 6]);
+      const reshape10 = tf.reshape(tf.slice(softmax, [0, 0, 3], [5, 1, 1]), [5, 1, 1]);
+      const reshape11 = tf.reshape(tf.mul(coef_chebyshev, reshape10), [30, 1]);
+      const reshape12 = tf.reshape(reshape9, [-1, 30]);
+      const matMul18 = tf.matMul(reshape12, reshape11);
+      const add7 = tf.add(add5, matMul18);
+      const constant14 = tf.tensor([-1, -0.5, 0, 0.5, 1], [1, 1, 5], 'float32');
+      const square = tf.square(tf.div(tf.sub(tf.reshape(reshape, [-1, 5, 1]), constant14), tf.scalar(0.5)));
+      const mul7 = tf.mul(tf.sub(tf.scalar(1), square), tf.exp(tf.mul(square, tf.scalar(-0.5))));
+      const mul8 = tf.mul(coef_mexhat, tf.reshape(tf.slice(softmax, [0, 0, 4], [5, 1, 1]), [5, 1, 1]));
+      const matMul19 = tf.matMul(tf.reshape(mul7, [-1, 25]), tf.reshape(mul8, [25, 1]));
+      const add8 = tf.add(add7, matMul19);
+      return tf.reshape(add8, [x.shape[0]!, 1]);
     });
   }
 
