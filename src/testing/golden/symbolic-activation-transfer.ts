@@ -111,7 +111,7 @@ tf.serialization.registerClass(Symbolic);
  * Netwright gives it (seed 1).
  */
 export function buildModel(): tf.LayersModel {
-  const input = tf.input({ shape: [2], name: 'input' });
+  const input = tf.input({ shape: [64], name: 'input' });
   const dense1 = tf.layers
     .dense({
       name: 'dense1',
@@ -161,7 +161,7 @@ export function buildModel(): tf.LayersModel {
   const output = tf.layers
     .dense({
       name: 'output',
-      units: 2,
+      units: 10,
       activation: 'softmax',
       useBias: true,
       kernelInitializer: tf.initializers.glorotUniform({ seed: 2041146867 }),
@@ -187,7 +187,7 @@ function accuracy(pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
   return tf.mean(tf.cast(tf.equal(tf.argMax(pred, -1), cast), 'float32')) as tf.Scalar;
 }
 
-/** Training data: features [N, 2], and class indices [N] (int32). */
+/** Training data: features [N, 64], and class indices [N] (int32). */
 export interface TrainData {
   x: tf.Tensor;
   y: tf.Tensor;
@@ -235,7 +235,7 @@ type Batch = { total: tf.Scalar; values: Record<string, tf.Scalar> };
 /** Runs the model on a batch and computes the loss and the metrics. */
 function objective(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Batch {
   const [output] = toList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]) as [tf.Tensor];
-  const onehot = oneHot(y, 2);
+  const onehot = oneHot(y, 10);
   const loss = categoricalCrossentropy(output, onehot);
   return { total: loss, values: { loss, accuracy: accuracy(output, y) } };
 }
@@ -268,7 +268,8 @@ function createShuffler(seed: number): (count: number) => number[] {
 /**
  * Trains a model from buildModel() as the graph configures it: Adam (learningRate 0.01, beta1 0.9,
  * beta2 0.999, epsilon 1e-7), batches of 128 in the order Netwright's trainer uses for seed 1, 2
- * epochs. The graph trains on Netwright's 'moons' dataset: pass the same data as tensors.
+ * epochs. The graph trains on Netwright's 'digits8' dataset { flat: true }: pass the same data as
+ * tensors.
  *
  * Resolves to a report per epoch; a non-finite loss stops training with an error.
  */

@@ -9,7 +9,7 @@ import type { IRTraining } from '../../core/ir.ts';
 import { lowerGraph } from '../../core/lower.ts';
 import type { Registry } from '../../core/registry.ts';
 import { selectNodeBackend } from '../backend-node.ts';
-import { type Evaluation, evaluate, toTensors, train } from '../loop.ts';
+import { type Evaluation, evaluate, type TrainOptions, toTensors, train } from '../loop.ts';
 
 /** wasm when it initialises (much faster here), else cpu. */
 export async function fastBackend(): Promise<string> {
@@ -106,16 +106,17 @@ export interface FitResult {
   readonly status: string;
 }
 
-/** Trains (no per-epoch validation) then evaluates on the val split. */
+/** Trains (no per-epoch validation; `onBatch` runs after every step) then evaluates on the val split. */
 export async function trainAndEvaluate(
   built: Built,
   registry: Registry,
   data: LoadedDataset,
-  opts: { epochs?: number; batchSize?: number; seed: number },
+  opts: { epochs?: number; batchSize?: number; seed: number; onBatch?: TrainOptions['onBatch'] },
 ): Promise<FitResult> {
   const batchSize = opts.batchSize ?? built.training.batchSize;
   const r = await train(built.compiled, registry, data, built.training, {
     ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+    ...(opts.onBatch ? { onBatch: opts.onBatch } : {}),
     batchSize,
     seed: opts.seed,
     validate: false,

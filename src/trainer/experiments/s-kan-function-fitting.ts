@@ -1,15 +1,31 @@
 // Paper 2 (Yang et al. 2024, arXiv 2408.08338): S-KAN selects the activation space per edge. The
 // miniature fits four 2-D functions with S-KAN [2,5,1] (pool of five spaces), each single-space
-// KAN [2,5,1] and a parameter-matched MLP [2,22,22,1]. S-KAN trains in two stages: `full` (soft
-// softmax mixture, the template as it stands) then `selective` (the same weights with
-// `selection: hard` — α frozen to the argmax space per edge, only the chosen coefficients learn).
-// The full stage anneals the selection temperature (T halves every quarter: the logits are doubled),
-// and the switch folds α into the chosen coefficients (foldSelection), so the chosen term keeps its
-// scale instead of jumping from α to 1.
+// KAN [2,5,1] and a parameter-matched MLP [2,22,22,1], every arm for the same number of full-batch
+// Adam 1e-2 steps. S-KAN trains in the paper's three stages (60 / 30 / 10 % of the steps):
+//   full       the template as it stands: α = softmax(z) per edge, z initialised to 0, all of
+//              base, coefficients and logits trained;
+//   selective  the same weights with `selection: hard` (α frozen to the argmax space per edge, only
+//              the chosen coefficients learn). At the switch each chosen space's coefficients are
+//              multiplied by their soft weight α (foldSelection), so the hard layer starts as the
+//              soft one minus the unselected terms (the selected activation keeps its weight);
+//   prune      edges whose mean |φ_ji(x_i)| over the training inputs is < 1e-2 × the layer's
+//              largest are zeroed (base and coefficients) and kept at zero (re-masked after every
+//              step) while the rest is fine-tuned — in the same optimizer run as the selective
+//              stage (a fresh Adam at the boundary would kick a converged model).
+//
+// Calibration knobs (environment; the verify run uses the defaults): SKAN_STEPS, SKAN_N, SKAN_SEEDS,
+// SKAN_TASK (one task by index), SKAN_ANNEAL=1 (temperature annealing in the full stage),
+// SKAN_COEF_LR_X (coefficient rate multiple in the full stage).
 import * as tf from '@tensorflow/tfjs';
-import { BASIS_TYPES } from '../../core/kan/basis.ts';
+import { parsePool } from '../../../nodes/kan/s-kan.ts';
+import { tfOps } from '../../compiler/tf-ops.ts';
+import type { LoadedDataset } from '../../core/datasets/dataset-def.ts';
+import { BASIS_TYPES, expandBasis, silu } from '../../core/kan/basis.ts';
+import { specOf } from '../../core/kan/kan.ts';
 import { createRng } from '../../core/rng.ts';
+import { evaluate, toTensors } from '../loop.ts';
 import {
+  type Built,
   build,
   fastBackend,
   mean,
@@ -28,29 +44,73 @@ const TASKS: Record<string, (x: readonly number[]) => number> = {
   '1[x+y>0]·(x−y)': ([x, y]) => (x! + y! > 0 ? x! - y! : 0),
   'exp(−10(x²+y²))': ([x, y]) => Math.exp(-10 * (x! * x! + y! * y!)),
 };
-const SEEDS = [1, 2];
-const FULL = 200;
-const SELECTIVE = 100;
-const CHUNKS = 4;
-const N_TRAIN = 400;
-
+/** A calibration knob from the environment (Node only; absent in a browser). */
+const envVar = (k: string): string | undefined =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[k];
+const env = (k: string, d: number) => Number(envVar(k) ?? d);
+const SEEDS = Array.from({ length: env('SKAN_SEEDS', 2) }, (_, i) => i + 1);
+/** Steps per arm; S-KAN splits them 60 / 30 / 10 % over full / selective / prune (spec: 360/180/60). */
+const STEPS = env('SKAN_STEPS', 240);
+const FULL = Math.round(0.6 * STEPS);
+const SELECTIVE = Math.round(0.3 * STEPS);
+const PRUNE = STEPS - FULL - SELECTIVE;
+const N_TRAIN = env('SKAN_N', 400);
+const PRUNE_THETA = 1e-2;
+/** Calibration only (not the verify run): anneal the selection temperature T = 1 → ⅛ over the full stage. */
+const ANNEAL = env('SKAN_ANNEAL', 0) === 1;
 /**
- * Soft → hard without rescaling the chosen term: an S-KAN layer's weights are [base, coef_s… (pool
- * order), logits]; each selected space's coefficients on an edge are multiplied by that edge's soft
- * weight α = softmax(z), so the hard layer starts as the soft one minus the unselected terms (plain
- * copying would scale the chosen term by 1/α ≈ |pool|). Other layers' weights pass through.
+ * Calibration only: the full stage's coefficients at this multiple of the Adam rate (a custom loop,
+ * not the trainer) — with softmax weights 1/|pool| a multiple of |pool| gives each space's term the
+ * function-space rate it would have with raw selection weights initialised to 1.
  */
+const COEF_LR_X = env('SKAN_COEF_LR_X', 1);
+
+/** Full-batch Adam on the soft S-KAN's MSE with the coefficients at COEF_LR_X × the rate. */
+function fullStageScaled(soft: Built, data: LoadedDataset, steps: number): void {
+  const x = tf.tensor2d(data.train.x as Float32Array, [data.train.count, 2]);
+  const y = tf.tensor2d(data.train.y as Float32Array, [data.train.count, 1]);
+  const vars = soft.compiled.variables([]);
+  const coef = vars.filter((v) => v.name.includes('coef_'));
+  const other = vars.filter((v) => !v.name.includes('coef_'));
+  const fast = tf.train.adam(0.01 * COEF_LR_X);
+  const slow = tf.train.adam(0.01);
+  const inp = soft.compiled.ir.inputs[0]!;
+  for (let s = 0; s < steps; s++) {
+    const { grads } = tf.variableGrads(
+      () =>
+        tf.losses.meanSquaredError(
+          y,
+          soft.compiled.run({ [inp]: x }, { training: true }).get('skan2')!,
+        ) as tf.Scalar,
+      vars,
+    );
+    fast.applyGradients(coef.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+    slow.applyGradients(other.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+    tf.dispose(Object.values(grads));
+  }
+  tf.dispose([x, y]);
+  fast.dispose();
+  slow.dispose();
+}
+const SKAN_NODES = ['skan1', 'skan2'] as const;
+
+/** An S-KAN layer's weights are [base, coef_s… (pool order), logits [zd, units, S]]. */
 const isSelective = (ws: tf.Tensor[]): boolean =>
   ws.length >= 3 && ws.at(-1)!.rank === 3 && ws.at(-1)!.shape[2] === ws.length - 2;
 
+/** One-hot of the argmax space per edge, as the hard kernel computes it: [zd, units, S]. */
+const hardSelection = (z: tf.Tensor): tf.Tensor => tf.step(tf.add(tf.sub(z, tf.max(z, 2, true)), 1e-6));
+
+/**
+ * Soft → hard without rescaling the chosen term: each selected space's coefficients on an edge are
+ * multiplied by that edge's soft weight α = softmax(z) (plain copying would scale the chosen term by
+ * 1/α ≈ |pool|). Other layers' weights pass through.
+ */
 function foldSelection(ws: tf.Tensor[]): tf.Tensor[] {
-  const z = ws.at(-1)!;
   if (!isSelective(ws)) return ws;
+  const z = ws.at(-1)!;
   return tf.tidy(() => {
-    const alpha = tf.softmax(z); // [zd, units, S]
-    // The hard kernel's selection: 1 where z is within 1e-6 of the edge's max.
-    const sel = tf.step(tf.add(tf.sub(z, tf.max(z, 2, true)), 1e-6));
-    const factor = tf.add(tf.mul(sel, tf.sub(alpha, 1)), 1); // α where selected, else 1
+    const factor = tf.add(tf.mul(hardSelection(z), tf.sub(tf.softmax(z), 1)), 1); // α where selected, else 1
     const coefs = ws.slice(1, -1).map((c, s) => {
       const f = tf.slice(factor, [0, 0, s], [-1, -1, 1]); // [zd, units, 1]
       return tf.mul(c, tf.reshape(f, [f.shape[0]!, 1, f.shape[1]!])); // c [D, M, units]
@@ -59,12 +119,76 @@ function foldSelection(ws: tf.Tensor[]): tf.Tensor[] {
   });
 }
 
+export interface SKanConfig {
+  readonly pool: string;
+  readonly gridSize: number;
+  readonly splineOrder: number;
+  readonly gridMin: number;
+  readonly gridMax: number;
+}
+
+/** The resolved params of an S-KAN node, from the lowered IR. */
+export const configOf = (b: Built, id: string): SKanConfig =>
+  (b.compiled.ir.nodes.find((n) => n.id === id)!.op as unknown as { config: SKanConfig }).config;
+
+interface LayerMask {
+  readonly id: string;
+  /** 1 = kept, 0 = pruned; [D, units]. */
+  readonly keep: tf.Tensor2D;
+  readonly pruned: number;
+  readonly edges: number;
+}
+
+/**
+ * φ_ji(x_i) per edge of a hard S-KAN layer on its inputs x [N, D]: base·silu(x_i) + the selected
+ * space's Σ_m c_jim·Φ_m(x_i); [N, D, units]. Summed over D it is the layer's output.
+ */
+export function edgeActivations(layer: tf.layers.Layer, x: tf.Tensor2D, params: SKanConfig): tf.Tensor3D {
+  const ws = layer.getWeights();
+  return tf.tidy(() => {
+    const pool = parsePool(params.pool);
+    const d = x.shape[1];
+    const sel = hardSelection(ws.at(-1)!); // [zd, units, S]
+    const zd = sel.shape[0]!;
+    let phi = tf.mul(tf.expandDims(silu(tfOps, x) as tf.Tensor, 2), tf.expandDims(ws[0]!, 0));
+    pool.forEach((type, s) => {
+      const b = expandBasis(tfOps, x, specOf(type, params), d) as tf.Tensor; // [N, D, M]
+      const y = tf.transpose(tf.matMul(tf.transpose(b, [1, 0, 2]), ws[1 + s]!), [1, 0, 2]); // [N, D, units]
+      const a = tf.reshape(tf.slice(sel, [0, 0, s], [zd, -1, 1]), [1, zd, -1]);
+      phi = tf.add(phi, tf.mul(y, a));
+    });
+    return phi as tf.Tensor3D;
+  });
+}
+
+/** Keep-mask of the edges whose mean |φ_ji| on x is ≥ θ × the layer's largest. */
+function pruneMask(id: string, layer: tf.layers.Layer, x: tf.Tensor2D, params: SKanConfig): LayerMask {
+  const keep = tf.tidy(() => {
+    const act = tf.mean(tf.abs(edgeActivations(layer, x, params)), 0) as tf.Tensor2D; // [D, units]
+    return tf.cast(tf.greaterEqual(act, tf.mul(tf.max(act), PRUNE_THETA)), 'float32') as tf.Tensor2D;
+  });
+  const total = keep.size;
+  const kept = tf.tidy(() => tf.sum(keep).dataSync()[0]!);
+  return { id, keep, pruned: total - kept, edges: total };
+}
+
+/** Zeroes the pruned edges' base weight and coefficients of every space. */
+function applyMask(layer: tf.layers.Layer, m: LayerMask): void {
+  const ws = layer.getWeights();
+  const masked = tf.tidy(() => [
+    tf.mul(ws[0]!, m.keep),
+    ...ws.slice(1, -1).map((c) => tf.mul(c, tf.expandDims(m.keep, 1))),
+    ws.at(-1)!.clone(),
+  ]);
+  layer.setWeights(masked);
+  tf.dispose(masked);
+}
+
 export default defineExperiment({
   templateId: 's-kan-function-fitting',
   claim:
     'S-KAN is near the best single-space KAN on every task (no task-dependent choice of basis needed) and beats a same-parameter MLP.',
-  criterion:
-    'Mean test RMSE over 2 seeds: on every task RMSE(S-KAN) ≤ 1.15 × min over the 5 single-space KANs, and RMSE(S-KAN) < RMSE(MLP) on ≥ 3 of 4 tasks.',
+  criterion: `Mean test RMSE over ${SEEDS.length} seeds, ${STEPS} full-batch Adam 1e-2 steps per arm (S-KAN: ${FULL} full + ${SELECTIVE} selective + ${PRUNE} prune): on every task RMSE(S-KAN) ≤ 1.15 × min over the 5 single-space KANs, and RMSE(S-KAN) < RMSE(MLP) on ≥ 3 of 4 tasks.`,
   async run(ctx) {
     const backend = await fastBackend();
     ctx.log(`backend ${backend}`);
@@ -72,15 +196,18 @@ export default defineExperiment({
       dataset: { name: 'functionFit', params: { fn: 'exp-sin' } },
       optimizer: { type: 'optimizers.adam', params: { learningRate: 0.01 } },
       batchSize: N_TRAIN,
-      epochs: FULL + SELECTIVE,
+      epochs: STEPS,
       seed: 1,
     };
     const mse = { loss: 'losses.meanSquaredError' };
     const figures: Record<string, string> = { backend };
     let nearBest = 0;
     let beatsMlp = 0;
-    const taskNames = Object.keys(TASKS);
-    for (const task of taskNames) {
+    const selected = new Map<string, number>(); // space → edges selected, over all runs
+    let pruned = 0;
+    let edges = 0;
+    const only = envVar('SKAN_TASK'); // calibration only: one task by index
+    for (const task of Object.keys(TASKS).filter((_, i) => only === undefined || String(i) === only)) {
       const rmse: Record<string, number[]> = {};
       const add = (k: string, v: number) => {
         rmse[k] = [...(rmse[k] ?? []), v];
@@ -88,30 +215,86 @@ export default defineExperiment({
       for (const seed of SEEDS) {
         const rng = createRng(1000 * seed + task.length);
         const data = regression(TASKS[task]!, 2, N_TRAIN, 1000, () => rng.next());
-        // S-KAN: stage full (soft), then stage selective (hard) from the same weights.
+        // Stage 1, full: the soft template.
         const soft = build(ctx.templateText, ctx.registry, seed);
-        // Temperature annealing T = 1, ½, ¼, ⅛ over the full stage (logits doubled between chunks).
-        for (let c = 0; c < CHUNKS; c++) {
+        const chunks = ANNEAL ? 4 : 1;
+        let fullFit: Awaited<ReturnType<typeof trainAndEvaluate>> | undefined;
+        if (COEF_LR_X !== 1) {
+          fullStageScaled(soft, data, FULL);
+          fullFit = await trainAndEvaluate(soft, ctx.registry, data, { seed, epochs: 0 });
+        }
+        for (let c = 0; c < (COEF_LR_X !== 1 ? 0 : chunks); c++) {
           if (c > 0)
             for (const layer of soft.compiled.layers.values()) {
               const ws = layer.getWeights();
               if (isSelective(ws)) {
-                const z = tf.mul(ws.at(-1)!, 2);
+                const z = tf.mul(ws.at(-1)!, 2); // T halves
                 layer.setWeights([...ws.slice(0, -1), z]);
                 z.dispose();
               }
             }
-          await trainAndEvaluate(soft, ctx.registry, data, { seed: seed + c, epochs: FULL / CHUNKS });
+          fullFit = await trainAndEvaluate(soft, ctx.registry, data, {
+            seed: seed + c,
+            epochs: FULL / chunks,
+          });
         }
+        add('S-KAN after full (soft)', Math.sqrt(fullFit!.val.loss));
         const hardDoc = templateWith(ctx.templateText, {
           skan1: { selection: 'hard' },
           skan2: { selection: 'hard' },
         });
-        await withModel(build(hardDoc, ctx.registry, seed), async (hard) => {
-          for (const [id, layer] of soft.compiled.layers)
-            hard.compiled.layers.get(id)?.setWeights(foldSelection(layer.getWeights()));
+        await withModel(build(hardDoc, ctx.registry, seed), async (hard: Built) => {
+          // Stage 2, selective: argmax space per edge, α folded into the chosen coefficients.
+          for (const [id, layer] of soft.compiled.layers) {
+            const ws = layer.getWeights();
+            if (isSelective(ws)) {
+              const pool = parsePool(configOf(soft, id).pool);
+              const counts = tf.tidy(() => tf.sum(hardSelection(ws.at(-1)!), [0, 1]).arraySync() as number[]);
+              pool.forEach((s, i) => {
+                selected.set(s, (selected.get(s) ?? 0) + counts[i]!);
+              });
+            }
+            const folded = foldSelection(ws);
+            hard.compiled.layers.get(id)?.setWeights(folded);
+            if (folded !== ws) tf.dispose(folded.slice(1, -1)); // the new coefficient tensors only
+          }
           soft.compiled.dispose();
-          const r = await trainAndEvaluate(hard, ctx.registry, data, { seed: seed + 7, epochs: SELECTIVE });
+          // Stages 2 and 3 in one run, so Adam's state carries over the prune boundary: after
+          // SELECTIVE steps, per-edge mean |φ| on the training inputs, edges below θ·max zeroed and
+          // kept at zero (re-masked after every step) for the last PRUNE steps.
+          let masks: LayerMask[] = [];
+          let step = 0;
+          const r = await trainAndEvaluate(hard, ctx.registry, data, {
+            seed: seed + 7,
+            epochs: SELECTIVE + PRUNE,
+            onBatch: async () => {
+              step++;
+              if (step === SELECTIVE) {
+                const val = toTensors(data, 'val');
+                add(
+                  'S-KAN after selective',
+                  Math.sqrt((await evaluate(hard.compiled, ctx.registry, val)).loss),
+                );
+                val.dispose();
+                const x = tf.tensor2d(data.train.x as Float32Array, [data.train.count, 2]);
+                const outs = hard.compiled.run({ [hard.compiled.ir.inputs[0]!]: x }, { training: false });
+                const inputs: Record<string, tf.Tensor2D> = {
+                  skan1: x,
+                  skan2: outs.get('skan1') as tf.Tensor2D,
+                };
+                masks = SKAN_NODES.map((id) =>
+                  pruneMask(id, hard.compiled.layers.get(id)!, inputs[id]!, configOf(hard, id)),
+                );
+                tf.dispose([...new Set([x, ...outs.values()])]);
+                for (const m of masks) {
+                  pruned += m.pruned;
+                  edges += m.edges;
+                }
+              }
+              for (const m of masks) applyMask(hard.compiled.layers.get(m.id)!, m);
+            },
+          });
+          tf.dispose(masks.map((m) => m.keep));
           add('S-KAN', Math.sqrt(r.val.loss));
         });
         for (const basis of BASIS_TYPES) {
@@ -153,6 +336,8 @@ export default defineExperiment({
       if (s <= 1.15 * bestSingle) nearBest++;
       if (s < mean(rmse.MLP!)) beatsMlp++;
       figures[`${task}: RMSE S-KAN`] = summary(rmse['S-KAN']!);
+      figures[`${task}: RMSE S-KAN after full (soft) / after selective`] =
+        `${mean(rmse['S-KAN after full (soft)']!).toFixed(4)} / ${mean(rmse['S-KAN after selective']!).toFixed(4)}`;
       figures[`${task}: best single-space KAN (${bestName})`] = summary(rmse[bestName]!);
       figures[`${task}: RMSE per space`] = BASIS_TYPES.map((b) => `${b} ${mean(rmse[b]!).toFixed(4)}`).join(
         ', ',
@@ -160,6 +345,11 @@ export default defineExperiment({
       figures[`${task}: RMSE MLP`] = summary(rmse.MLP!);
       figures[`${task}: S-KAN / best single`] = (s / bestSingle).toFixed(2);
     }
+    const totalSel = [...selected.values()].reduce((a, b) => a + b, 0);
+    figures['spaces selected (all edges, tasks, seeds)'] = [...selected]
+      .map(([k, v]) => `${k} ${((100 * v) / Math.max(1, totalSel)).toFixed(0)} %`)
+      .join(', ');
+    figures['edges pruned'] = `${pruned} of ${edges}`;
     figures['tasks with S-KAN ≤ 1.15 × best single'] = `${nearBest}/4`;
     figures['tasks with S-KAN < MLP'] = `${beatsMlp}/4`;
     return { pass: nearBest === 4 && beatsMlp >= 3, figures };
