@@ -70,16 +70,19 @@ export default defineNode({
         if (ctx.training) {
           variance = reduceStat(ops, x!, 'variance', 'batch', 1, 0);
           if (ctx.assign) {
-            const n = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+            // n/(n − 1), n = B·H·W, counted by tensor ops rather than read from the shape: the
+            // batch size is only known at run time, so the exported code must compute it too.
+            const axes = shape.slice(0, -1).map((_, i) => i);
+            const n = ops.sum(ops.add(ops.mul(x!, ops.scalar(0)), ops.scalar(1)), axes);
+            const correction = ops.div(n, ops.maximum(ops.sub(n, ops.scalar(1)), ops.scalar(1)));
             const m = params.momentum;
-            const unbiased = ops.mul(
-              ops.reshape(variance, [c]),
-              ops.scalar(((1 - m) * n) / Math.max(1, n - 1)),
-            );
+            const unbiased = ops.mul(ops.mul(ops.reshape(variance, [c]), correction), ops.scalar(1 - m));
             ctx.assign('runningVar', ops.add(ops.mul(w.runningVar!, ops.scalar(m)), unbiased));
           }
         } else variance = ch(w.runningVar!);
-        const left = ops.sqrt(ops.add(variance, eps));
+        // The batch std is [1, …, 1, C]: spread it to x's shape with an exact add (x·0 = 0), since
+        // tfjs's Maximum gradient does not sum over broadcast axes (it threw while training).
+        const left = ops.add(ops.sqrt(ops.add(variance, eps)), ops.mul(x!, ops.scalar(0)));
         const instance = ops.sqrt(ops.add(reduceStat(ops, x!, 'variance', 'instance', 1, 0), eps));
         const right = ops.add(ops.mul(x!, ch(w.v!)), instance);
         y = ops.div(x!, ops.maximum(left, right));

@@ -148,3 +148,121 @@ describe('PolyNorm / PolyReLU (closed form)', () => {
     });
   });
 });
+
+// Training-mode gradients of EvoNorm-B0: the batch std [1, 1, 1, C] meets the per-element
+// v·x + instance std [B, H, W, C] in a max, and tfjs's Maximum gradient does not reduce over
+// broadcast axes (training a B0 network threw). Reference: the same formula in float64 plain
+// arithmetic, differentiated by central differences.
+describe('EvoNorm-B0 training gradients (finite differences of a float64 closed form)', () => {
+  const [B, H, W, C] = [2, 2, 2, 3];
+  const n = B * H * W * C;
+  // Deterministic, spread-out input; the test asserts every element is well off the max's kink.
+  const xs = Array.from({ length: n }, (_, i) => Math.sin(1.7 * i + 0.3) * 2 + 0.25 * (i % 3));
+  const vB = [0.8, -0.6, 0.3];
+  const gB = [1.2, 0.7, -0.9];
+  const bB = [0.1, -0.2, 0.05];
+  const wOut = Array.from({ length: n }, (_, i) => Math.cos(0.9 * i + 0.1));
+  const at = (b: number, h: number, w: number, c: number) => ((b * H + h) * W + w) * C + c;
+
+  /** Σ wOut ⊙ y and the smallest |left − right| over the elements (float64). */
+  function reference(x: number[], v: number[], g: number[]): { value: number; margin: number } {
+    let value = 0;
+    let margin = Number.POSITIVE_INFINITY;
+    for (let c = 0; c < C; c++) {
+      const all: number[] = [];
+      for (let b = 0; b < B; b++)
+        for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) all.push(x[at(b, h, w, c)]!);
+      const left = Math.sqrt(varOf(all) + EPS);
+      for (let b = 0; b < B; b++) {
+        const inst: number[] = [];
+        for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) inst.push(x[at(b, h, w, c)]!);
+        const s = Math.sqrt(varOf(inst) + EPS);
+        for (let h = 0; h < H; h++)
+          for (let w = 0; w < W; w++) {
+            const i = at(b, h, w, c);
+            const right = v[c]! * x[i]! + s;
+            margin = Math.min(margin, Math.abs(left - right));
+            value += wOut[i]! * ((x[i]! / Math.max(left, right)) * g[c]! + bB[c]!);
+          }
+      }
+    }
+    return { value, margin };
+  }
+
+  const numeric = (f: (d: number) => number, h = 1e-5) => (f(h) - f(-h)) / (2 * h);
+
+  it('d/dx, d/dv and d/dγ match, with both sides of the max in use', () => {
+    const def = registry.get('normAct.evonormB0')!;
+    const values = resolveParams(def.params, { epsilon: EPS }).values;
+    expect(reference(xs, vB, gB).margin).toBeGreaterThan(0.01); // ≫ the 1e-5 difference step
+    const objective = (x: tf.Tensor, v: tf.Tensor, g: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          def.kernel!.call(
+            tfOps,
+            [x],
+            { gamma: g, beta: tf.tensor1d(bB), v, runningVar: tf.ones([C]) },
+            values,
+            { training: true, assign: () => {} },
+          ) as tf.Tensor,
+          tf.tensor(wOut, [B, H, W, C]),
+        ),
+      ) as tf.Scalar;
+    const [dx, dv, dg] = tf.tidy(() =>
+      tf
+        .grads(objective)([tf.tensor(xs, [B, H, W, C]), tf.tensor1d(vB), tf.tensor1d(gB)])
+        .map((t) => [...t.dataSync()]),
+    );
+    // Which side of the max each element takes: both must occur, or the test checks only one path.
+    const sides = new Set<boolean>();
+    for (let c = 0; c < C; c++) {
+      const all = xs.filter((_, i) => i % C === c);
+      const left = Math.sqrt(varOf(all) + EPS);
+      for (let b = 0; b < B; b++) {
+        const inst = xs.filter((_, i) => i % C === c && Math.floor(i / (H * W * C)) === b);
+        const s = Math.sqrt(varOf(inst) + EPS);
+        for (const x of inst) sides.add(left >= vB[c]! * x + s);
+      }
+    }
+    expect(sides.size).toBe(2);
+    const close = (a: number, want: number) =>
+      expect(Math.abs(a - want)).toBeLessThanOrEqual(2e-3 * Math.max(1, Math.abs(want)));
+    xs.forEach((_, i) => {
+      close(
+        dx![i]!,
+        numeric(
+          (d) =>
+            reference(
+              xs.map((q, j) => (j === i ? q + d : q)),
+              vB,
+              gB,
+            ).value,
+        ),
+      );
+    });
+    for (let c = 0; c < C; c++) {
+      close(
+        dv![c]!,
+        numeric(
+          (d) =>
+            reference(
+              xs,
+              vB.map((q, j) => (j === c ? q + d : q)),
+              gB,
+            ).value,
+        ),
+      );
+      close(
+        dg![c]!,
+        numeric(
+          (d) =>
+            reference(
+              xs,
+              vB,
+              gB.map((q, j) => (j === c ? q + d : q)),
+            ).value,
+        ),
+      );
+    }
+  });
+});

@@ -135,3 +135,52 @@ describe('EvoNorm-S0 from primitives (the group in template evonorm-s0-primitive
     });
   }
 });
+
+describe('EvoNorm-B0 from primitives (the group in template evonorm-b0-primitives) = fused node', () => {
+  const short = (name: string) => name.split('/').at(-1)!.replace(/_\d+$/, '');
+  for (const training of [true, false]) {
+    it(`agrees to 1e-5 (${training ? 'training' : 'inference'} mode), running variance included`, () => {
+      const a = analyseText(readTemplate('evonorm-b0-primitives'), registry);
+      expect(a.diagnostics).toEqual([]);
+      const compiled = compileIR(lowerGraph(a, registry).ir!, registry, { seed: 5 });
+      const c = 8;
+      const rand = (seed: number, lo: number, hi: number) => tf.randomUniform([c], lo, hi, 'float32', seed);
+      const w = {
+        'v.w': rand(1, -1.5, 1.5),
+        'gamma.w': rand(2, 0.5, 2),
+        'beta.w': rand(3, -0.5, 0.5),
+        'bvar.running': rand(4, 0.2, 3),
+      } as Record<string, tf.Tensor>;
+      const group = compiled.layers.get('evonorm')!;
+      expect(group.weights.map((x) => short(x.name)).sort()).toEqual(Object.keys(w).sort());
+      group.setWeights(group.weights.map((x) => w[short(x.name)]!));
+      const x = tf.randomNormal([3, 8, 8, 1], 0, 1, 'float32', 9);
+      const def = registry.get('normAct.evonormB0')!;
+      const params = resolveParams(def.params, { epsilon: 1e-5, momentum: 0.9 }).values;
+      let fusedRunning: tf.Tensor | undefined;
+      const maxDiff = tf.tidy(() => {
+        const outs = compiled.run({ input: x }, { training });
+        const fused = def.kernel!.call(
+          tfOps,
+          [outs.get('conv')!],
+          { gamma: w['gamma.w']!, beta: w['beta.w']!, v: w['v.w']!, runningVar: w['bvar.running']! },
+          params,
+          { training, assign: (_name, value) => void (fusedRunning = tf.keep(value as tf.Tensor)) },
+        ) as tf.Tensor;
+        return tf.max(tf.abs(tf.sub(fused, outs.get('evonorm')!))).dataSync()[0]!;
+      });
+      expect(maxDiff).toBeLessThan(1e-5);
+      // Training updates the group's running variance exactly as the fused node's.
+      const running = group.weights.find((x) => short(x.name) === 'bvar.running')!.read();
+      if (training) {
+        const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(running, fusedRunning!))).dataSync()[0]!);
+        expect(diff).toBeLessThan(1e-5);
+        expect(
+          tf.tidy(() => tf.max(tf.abs(tf.sub(running, w['bvar.running']!))).dataSync()[0]!),
+        ).toBeGreaterThan(1e-3);
+      } else expect(fusedRunning).toBeUndefined();
+      tf.dispose([...Object.values(w), x, ...(fusedRunning ? [fusedRunning] : [])]);
+      compiled.dispose();
+    });
+  }
+});

@@ -3,13 +3,12 @@
 
 import type { IRNode, IRRef, Json, JsonObject, ModelIR } from '../ir.ts';
 import { type AnyNodeDef, portsOf } from '../node-def.ts';
-import type { Ops } from '../ops.ts';
 import type { Registry } from '../registry.ts';
 import type { Dim } from '../tensor-type.ts';
 import { call, type Expr, object } from './layout.ts';
 import { CodegenError, citation, identifier, Namer, printKey, printValue } from './print.ts';
 import type { InitializerSpec } from './tfjs-config.ts';
-import { HELPERS, type Leaf, type PrintOptions, type Traced, traceFunction } from './trace.ts';
+import { HELPERS, type Leaf, type PrintOptions, type TracedFn, traceFunction } from './trace.ts';
 
 export type Shape = readonly Dim[];
 
@@ -80,12 +79,7 @@ export class Context {
   }
 
   /** traceFunction for one node; errors name the node; records the helpers the code calls. */
-  trace(
-    node: IRNode,
-    leaves: readonly Leaf[],
-    print: PrintOptions,
-    fn: (ops: Ops<Traced>, leaves: readonly Traced[]) => Traced,
-  ): string[] {
+  trace(node: IRNode, leaves: readonly Leaf[], print: PrintOptions, fn: TracedFn): string[] {
     const context = `node '${node.id}' (${node.type})`;
     try {
       const traced = traceFunction(context, leaves, fn, print);

@@ -29,7 +29,7 @@ import {
   WIDTH,
 } from './print.ts';
 import { kernelClassName, weightInitializerSpec } from './tfjs-config.ts';
-import type { Leaf } from './trace.ts';
+import type { Leaf, Traced } from './trace.ts';
 
 interface Variant {
   readonly params: JsonObject;
@@ -177,7 +177,7 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
     out.push(
       ...lineComment(
         [
-          `Training in the Netwright app also updates ${[...assigned].join(', ')} (running statistics); this code leaves ${assigned.size === 1 ? 'it' : 'them'} as initialised or loaded.`,
+          `While training, call() also updates ${[...assigned].join(', ')} (running statistics), as the Netwright app does.`,
         ],
         2,
       ),
@@ -242,12 +242,15 @@ function traceBody(
       return { name, shape: w.shape, declare: `const ${name} = ${read};` };
     }),
   ];
-  // The app's kernel layer lets a kernel update state weights while training (ctx.assign: running
-  // statistics); the export notes which, and leaves them as loaded.
-  const noteAssign = (name: string) => assigned.add(name);
-  const lines = ctx.trace(node, leaves, { indent, width: WIDTH, namer }, (ops, ls) => {
+  // A kernel may update state weights while training (ctx.assign: running statistics), as the
+  // app's kernel layer lets it: the training body writes them the same way.
+  const lines = ctx.trace(node, leaves, { indent, width: WIDTH, namer }, (ops, ls, write) => {
     const weights = Object.fromEntries(specs.map((w, i) => [w.name, ls[names.length + i]!]));
-    return kernel.call(ops, ls.slice(0, names.length), weights, params, { training, assign: noteAssign });
+    const assign = (name: string, value: Traced) => {
+      assigned.add(name);
+      write(`this.w${memberAccess(name)}${optional.has(name) ? '!' : ''}`, value);
+    };
+    return kernel.call(ops, ls.slice(0, names.length), weights, params, { training, assign });
   });
   const pad = ' '.repeat(indent);
   const tensors = names.map(() => 'tf.Tensor').join(', ');
