@@ -18,6 +18,7 @@ import type { Registry } from '../core/registry.ts';
 import type { ActivationCurve, AttentionMaps, EdgeFunctions } from '../trainer/protocol.ts';
 import type { Block } from './blocks.ts';
 import { type DocRecipe, emptyDoc, type Point, type ScopeRecipe } from './commands.ts';
+import type { TrainerClient } from './trainer-client.ts';
 
 export interface Toast {
   readonly id: number;
@@ -55,6 +56,8 @@ export interface EditorState {
   readonly inspectModel: Inspect | null;
   /** Node ids of the model the last run trained, until the graph is edited. */
   readonly trained: ReadonlySet<string> | null;
+  /** The training Worker's client (Verify runs there too); null until it starts. */
+  readonly trainer: TrainerClient | null;
 }
 
 export type Inspect = (
@@ -107,6 +110,7 @@ export interface EditorStore extends StoreApi<EditorState> {
   setBlocks(blocks: readonly Block[]): void;
   setCurves(curves: Readonly<Record<string, ActivationCurve>>): void;
   setInspect(inspect: Inspect | null): void;
+  setTrainer(trainer: TrainerClient | null): void;
   setTrained(nodes: ReadonlySet<string> | null): void;
   undo(): void;
   redo(): void;
@@ -149,6 +153,7 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     curves: {},
     inspectModel: null,
     trained: null,
+    trainer: null,
   }));
 
   const setHistory = (history: History<GraphDoc>) => {
@@ -238,6 +243,9 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     },
     setInspect(inspectModel) {
       api.setState({ inspectModel });
+    },
+    setTrainer(trainer) {
+      api.setState({ trainer });
     },
     setTrained(trained) {
       api.setState({ trained });

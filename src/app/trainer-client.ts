@@ -11,6 +11,7 @@ import type {
   SavedArtifacts,
   ToWorker,
   TrainSettings,
+  VerifyResult,
 } from '../trainer/protocol.ts';
 
 export type RunEvent = Extract<FromWorker, { runId: number }> | Extract<FromWorker, { type: 'error' }>;
@@ -37,6 +38,10 @@ export interface TrainerClient {
     what: 'edges' | 'attention',
     sample?: number,
   ): Promise<EdgeFunctions | AttentionMaps>;
+  /** Template ids with a miniature experiment (from the Worker's bundle). */
+  readonly experiments: Promise<readonly string[]>;
+  /** Runs a template's miniature experiment in the Worker; `onLog` receives its progress lines. */
+  verify(templateId: string, onLog: (line: string) => void): Promise<VerifyResult>;
   onNotice(f: (message: string) => void): void;
   /** Called when the Worker switches backend after a run-time failure. */
   onBackendChange(f: (info: BackendInfo) => void): void;
@@ -52,6 +57,14 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
   const backendChanges: ((b: BackendInfo) => void)[] = [];
   let firstReady = true;
   let requestSeq = 0;
+  let resolveExperiments: (ids: readonly string[]) => void = () => {};
+  const experiments = new Promise<readonly string[]>((res) => {
+    resolveExperiments = res;
+  });
+  const verifies = new Map<
+    number,
+    { resolve: (r: VerifyResult) => void; reject: (e: Error) => void; log: (l: string) => void }
+  >();
   const requests = new Map<
     number,
     { resolve: (r: EdgeFunctions | AttentionMaps) => void; reject: (e: Error) => void }
@@ -69,7 +82,14 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
       else for (const f of backendChanges) f(m.info);
       firstReady = false;
     } else if (m.type === 'notice') for (const f of notices) f(m.message);
-    else if (m.type === 'inspection') {
+    else if (m.type === 'experiments') resolveExperiments(m.ids);
+    else if (m.type === 'verifyLog') verifies.get(m.requestId)?.log(m.line);
+    else if (m.type === 'verified') {
+      const r = verifies.get(m.requestId);
+      verifies.delete(m.requestId);
+      if (m.result) r?.resolve(m.result);
+      else r?.reject(new Error(m.error ?? 'verify failed'));
+    } else if (m.type === 'inspection') {
       const r = requests.get(m.requestId);
       requests.delete(m.requestId);
       if (m.result) r?.resolve(m.result);
@@ -95,6 +115,14 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
       listener = onEvent;
       send({ type: 'loadWeights', runId, ir, settings, artifacts });
       return runId;
+    },
+    experiments,
+    verify(templateId, onLog) {
+      const requestId = ++requestSeq;
+      return new Promise((resolve, reject) => {
+        verifies.set(requestId, { resolve, reject, log: onLog });
+        send({ type: 'verify', requestId, templateId });
+      });
     },
     inspect(nodeId, what, sample) {
       const requestId = ++requestSeq;

@@ -55,6 +55,8 @@ export type ToWorker =
       readonly artifacts: SavedArtifacts;
     }
   | { readonly type: 'stop'; readonly runId: number }
+  /** Run a paper template's miniature experiment (answered by 'verifyLog' lines, then 'verified'). */
+  | { readonly type: 'verify'; readonly requestId: number; readonly templateId: string }
   /** Look inside the last trained model (answered by an 'inspection' with the same request id). */
   | {
       readonly type: 'inspect';
@@ -123,6 +125,15 @@ export type FromWorker =
       readonly artifacts?: SavedArtifacts;
     }
   | { readonly type: 'weightsLoaded'; readonly runId: number; readonly params: number }
+  /** Template ids that have a miniature experiment (posted once at start). */
+  | { readonly type: 'experiments'; readonly ids: readonly string[] }
+  | { readonly type: 'verifyLog'; readonly requestId: number; readonly line: string }
+  | {
+      readonly type: 'verified';
+      readonly requestId: number;
+      readonly result?: VerifyResult;
+      readonly error?: string;
+    }
   | {
       readonly type: 'inspection';
       readonly requestId: number;
@@ -135,6 +146,17 @@ export type FromWorker =
 export interface ActivationCurve {
   readonly x: readonly number[];
   readonly y: readonly number[];
+}
+
+/** What a template's Verify run measured (the CLI's `netwright verify --json` line). */
+export interface VerifyResult {
+  readonly templateId: string;
+  readonly claim: string;
+  readonly criterion: string;
+  readonly pass: boolean;
+  readonly figures: Readonly<Record<string, number | string>>;
+  readonly seconds: number;
+  readonly backend: string;
 }
 
 /** A layer's learned edge functions φ_ij(t) − φ_ij(0) on the grid range (capped at 8 × 8 edges). */

@@ -14,12 +14,63 @@ import { createRng } from '../core/rng.ts';
 import { chooseBackend } from './backend-browser.ts';
 import { activationCurves } from './curves.ts';
 import { evaluateClassifier } from './evaluation.ts';
+import type { Experiment } from './experiments/experiment.ts';
 import { attentionMaps, edgeFunctions } from './inspect.ts';
 import { train } from './loop.ts';
 import { loadWeightsInto, saveArtifacts } from './model-artifacts.ts';
-import type { BackendName, FromWorker, SavedArtifacts, ToWorker, TrainSettings } from './protocol.ts';
+import type {
+  BackendName,
+  FromWorker,
+  SavedArtifacts,
+  ToWorker,
+  TrainSettings,
+  VerifyResult,
+} from './protocol.ts';
 
 const post = (m: FromWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
+
+/** Paper experiments and template files, loaded only when a Verify runs. */
+const EXPERIMENTS = import.meta.glob<{ default: Experiment }>([
+  './experiments/*.ts',
+  '!./experiments/_*.ts',
+  '!./experiments/experiment.ts',
+  '!./experiments/*.test.ts',
+]);
+const TEMPLATE_TEXTS = import.meta.glob<string>('/templates/*.graph.json', {
+  query: '?raw',
+  import: 'default',
+});
+const experimentId = (path: string) => (path.split('/').pop() ?? path).replace(/\.ts$/, '');
+post({ type: 'experiments', ids: Object.keys(EXPERIMENTS).map(experimentId).sort() });
+
+async function verify(requestId: number, templateId: string): Promise<VerifyResult> {
+  await ready;
+  const load = Object.entries(EXPERIMENTS).find(([path]) => experimentId(path) === templateId)?.[1];
+  const text = Object.entries(TEMPLATE_TEXTS).find(([path]) =>
+    path.endsWith(`/${templateId}.graph.json`),
+  )?.[1];
+  if (!load || !text) throw new Error(`template '${templateId}' has no miniature experiment to verify`);
+  const exp = (await load()).default;
+  const t0 = performance.now();
+  const backend = tf.getBackend();
+  const r = await exp.run({
+    registry: browserRegistry(),
+    templateText: await text(),
+    log: (line) => post({ type: 'verifyLog', requestId, line }),
+    io: browserDatasetIO,
+    // The Worker already runs on the best backend it found; the experiment keeps it.
+    prepareBackend: async () => backend,
+  });
+  return {
+    templateId,
+    claim: exp.claim,
+    criterion: exp.criterion,
+    pass: r.pass,
+    figures: r.figures,
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+    backend,
+  };
+}
 
 /** Lets queued messages (Stop) in between batches without the 4 ms clamp of setTimeout. */
 const channel = new MessageChannel();
@@ -258,6 +309,14 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
         post({ type: 'error', runId: msg.runId, message: `Loading weights failed: ${err.message}` }),
       );
       return;
+    case 'verify': {
+      const { requestId, templateId } = msg;
+      verify(requestId, templateId).then(
+        (result) => post({ type: 'verified', requestId, result }),
+        (err: Error) => post({ type: 'verified', requestId, error: err?.message ?? String(err) }),
+      );
+      return;
+    }
     case 'inspect': {
       const { requestId, nodeId, what, sample } = msg;
       const job = lastRun

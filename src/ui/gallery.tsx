@@ -1,7 +1,10 @@
 // The template gallery: one card per templates/<id>.graph.json (title, paper, year, claim, the
 // paper's expected parameter count beside the analysed one), plus a blank canvas.
+
+import { useState } from 'react';
 import type { TemplateEntry } from '../app/templates.ts';
 import { formatCount, plural, totalParamsLabel } from './format.ts';
+import { useVerifiable, VerifyPanel } from './verify-panel.tsx';
 
 export function Gallery({
   templates,
@@ -14,6 +17,8 @@ export function Gallery({
   onBlank?: () => void;
   onBack?: () => void;
 }) {
+  const verifiable = useVerifiable();
+  const [verifying, setVerifying] = useState(false);
   return (
     <section className="gallery" aria-label="Templates">
       <div className="gallery-head">
@@ -36,7 +41,12 @@ export function Gallery({
       ) : (
         <ul className="gallery-grid">
           {templates.map((t) => (
-            <GalleryCard key={t.id} entry={t} {...(onOpen ? { onOpen } : {})} />
+            <GalleryCard
+              key={t.id}
+              entry={t}
+              {...(onOpen ? { onOpen } : {})}
+              verify={verifiable.has(t.id) ? { busy: verifying, onBusy: setVerifying } : undefined}
+            />
           ))}
         </ul>
       )}
@@ -44,7 +54,15 @@ export function Gallery({
   );
 }
 
-function GalleryCard({ entry, onOpen }: { entry: TemplateEntry; onOpen?: (id: string) => void }) {
+function GalleryCard({
+  entry,
+  onOpen,
+  verify,
+}: {
+  entry: TemplateEntry;
+  onOpen?: (id: string) => void;
+  verify: { busy: boolean; onBusy: (b: boolean) => void } | undefined;
+}) {
   const { id, meta, analysis, diagnostics } = entry;
   const expected = meta?.expected?.params;
   const total = analysis?.totalParams;
@@ -86,6 +104,7 @@ function GalleryCard({ entry, onOpen }: { entry: TemplateEntry; onOpen?: (id: st
         <dt>Diagnostics</dt>
         <dd>{plural(diagnostics.length, 'diagnostic')}</dd>
       </dl>
+      {verify && <VerifyPanel templateId={id} busy={verify.busy} onBusy={verify.onBusy} />}
     </li>
   );
 }

@@ -22,8 +22,10 @@ export function TrainDrawer({ search }: { search: string }) {
     c.onNotice((m) => store.toast('info', m));
     setClient(c);
     store.setInspect((nodeId, what, sample) => c.inspect(nodeId, what, sample));
+    store.setTrainer(c);
     return () => {
       store.setInspect(null);
+      store.setTrainer(null);
       c.dispose();
     };
   }, [search, store]);

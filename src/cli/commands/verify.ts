@@ -1,9 +1,20 @@
 // `netwright verify`: runs a paper template's miniature experiment (src/trainer/experiments/).
+import { nodeDatasetIO } from '../../node/dataset-io.ts';
 import { listExperimentIds, loadExperiment } from '../../node/discover-experiments.ts';
 import { listTemplateIds, readTemplate } from '../../node/templates.ts';
+import { selectNodeBackend } from '../../trainer/backend-node.ts';
 import { checkFlags, type ParsedArgs, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../load-graph.ts';
+
+/** wasm when it initialises (much faster here), else cpu. */
+async function fastestNodeBackend(): Promise<string> {
+  try {
+    return await selectNodeBackend('wasm');
+  } catch {
+    return selectNodeBackend('cpu');
+  }
+}
 
 export const hasExperiment = (id: string): boolean => listExperimentIds().includes(id);
 
@@ -35,6 +46,8 @@ export async function verifyCommand(args: ParsedArgs, ctx: CliContext): Promise<
       registry,
       templateText: readTemplate(id),
       log: (l) => (json ? undefined : ctx.err(`  ${l}`)),
+      io: nodeDatasetIO,
+      prepareBackend: fastestNodeBackend,
     });
     const seconds = Math.round((performance.now() - t0) / 100) / 10;
     if (!r.pass) failed++;

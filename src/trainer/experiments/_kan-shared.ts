@@ -8,17 +8,7 @@ import type { GraphDoc } from '../../core/doc/schema.ts';
 import type { IRTraining } from '../../core/ir.ts';
 import { lowerGraph } from '../../core/lower.ts';
 import type { Registry } from '../../core/registry.ts';
-import { selectNodeBackend } from '../backend-node.ts';
 import { type Evaluation, evaluate, type TrainOptions, toTensors, train } from '../loop.ts';
-
-/** wasm when it initialises (much faster here), else cpu. */
-export async function fastBackend(): Promise<string> {
-  try {
-    return await selectNodeBackend('wasm');
-  } catch {
-    return selectNodeBackend('cpu');
-  }
-}
 
 export interface Built {
   readonly compiled: CompiledModel;

@@ -3,8 +3,7 @@
 import { findDataset } from '../../core/datasets/index.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
-import { nodeDatasetIO } from '../../node/dataset-io.ts';
-import { armResults, fastBackend, mean, runClassifierArm, sequential, summary } from './_kan-shared.ts';
+import { armResults, mean, runClassifierArm, sequential, summary } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const SEEDS = [1, 2, 3];
@@ -15,7 +14,7 @@ export default defineExperiment({
   claim: 'AF-KAN outperforms an MLP of the same structure and ReLU-KAN on MNIST, at a higher cost per step.',
   criterion: `Mean validation accuracy over ${SEEDS.length} seeds (${EPOCHS} epochs, 6000 train / 2000 val): acc(AF-KAN) ≥ acc(MLP) and acc(AF-KAN) ≥ acc(ReLU-KAN).`,
   async run(ctx) {
-    const backend = await fastBackend();
+    const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
     const mnist = findDataset('mnist')!;
     const training = JSON.parse(ctx.templateText).training;
@@ -51,7 +50,7 @@ export default defineExperiment({
       const data = await mnist.load(
         resolveParams(mnist.params, { trainSize: 6000, valSize: 2000, flat: true }).values,
         createRng(seed),
-        nodeDatasetIO,
+        ctx.io,
       );
       for (const [name, doc] of Object.entries(models)) {
         await runClassifierArm(arms, name, doc, ctx, data, { seed, epochs: EPOCHS });

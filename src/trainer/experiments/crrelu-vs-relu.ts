@@ -5,9 +5,8 @@
 import { findDataset } from '../../core/datasets/index.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
-import { nodeDatasetIO } from '../../node/dataset-io.ts';
 import { nodeWeight, swapNodeType, trainArm } from './_activation-sweep.ts';
-import { build, fastBackend, mean, summary, withModel } from './_kan-shared.ts';
+import { build, mean, summary, withModel } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const SEEDS = [1, 2, 3];
@@ -27,7 +26,7 @@ export default defineExperiment({
     'CRReLU (ReLU + learnable ε·x·exp(−x²/2)) matches or beats ReLU and GELU in a deep narrow MLP, and its ε is actually learned.',
   criterion: `On spirals (1000 train / 1000 val), depth 8 width 16, Adam 3e-3, ${EPOCHS} epochs, seeds ${SEEDS.join(', ')}: mean val acc(CRReLU) ≥ mean acc(ReLU) − 1 pp and ≥ mean acc(GELU) − 1 pp; every seed's mean |ε − 0.01| over the 8 CRReLU layers > 1e-3.`,
   async run(ctx) {
-    const backend = await fastBackend();
+    const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
     const spirals = findDataset('spirals')!;
     const acc: Record<string, number[]> = Object.fromEntries(ARMS.map((a) => [a.name, []]));
@@ -40,7 +39,7 @@ export default defineExperiment({
         noise: 0.1,
         valFraction: 0.5,
       }).values;
-      const data = await spirals.load(values, createRng(seed), nodeDatasetIO);
+      const data = await spirals.load(values, createRng(seed), ctx.io);
       for (const arm of ARMS) {
         const doc =
           arm.type === CRRELU ? ctx.templateText : swapNodeType(ctx.templateText, CRRELU, { type: arm.type });

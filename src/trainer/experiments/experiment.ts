@@ -1,6 +1,7 @@
 // A paper template's miniature experiment: what `netwright verify <id>` (and the app's Verify
 // button) runs. One file per template under src/trainer/experiments/<template-id>.ts, default-
 // exporting defineExperiment({...}); discovery finds them, nothing else is edited.
+import type { DatasetIO } from '../../core/datasets/dataset-def.ts';
 import type { Registry } from '../../core/registry.ts';
 
 export interface ExperimentContext {
@@ -9,6 +10,13 @@ export interface ExperimentContext {
   readonly templateText: string;
   /** Progress lines for the terminal / UI. */
   log(line: string): void;
+  /** Bundled data access where the experiment runs (Node files, or the browser's assets). */
+  readonly io: DatasetIO;
+  /**
+   * Picks the fastest backend available for the run and returns its name (Node: wasm, else cpu;
+   * the app's Worker keeps the backend it already chose).
+   */
+  prepareBackend(): Promise<string>;
 }
 
 export interface ExperimentResult {

@@ -6,17 +6,7 @@
 import { findDataset } from '../../core/datasets/index.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
-import { nodeDatasetIO } from '../../node/dataset-io.ts';
-import {
-  build,
-  fastBackend,
-  mean,
-  regression,
-  sequential,
-  summary,
-  trainAndEvaluate,
-  withModel,
-} from './_kan-shared.ts';
+import { build, mean, regression, sequential, summary, trainAndEvaluate, withModel } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const SEEDS = [1, 2, 3];
@@ -33,7 +23,7 @@ export default defineExperiment({
   criterion:
     '(a) mean RMSE_KAN < mean RMSE_MLP on exp(sin πx₁ + x₂²); (b) mean acc_MLP ≥ mean acc_KAN − 0.5 pp on 8×8 digits; (c) step time KAN/MLP ≥ 1.3 on (b). Means over 3 seeds.',
   async run(ctx) {
-    const backend = await fastBackend();
+    const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
     const rmseKan: number[] = [];
     const rmseMlp: number[] = [];
@@ -90,7 +80,7 @@ export default defineExperiment({
     let pk = 0;
     let pm = 0;
     for (const seed of SEEDS) {
-      const data = await digits.load(resolveParams(digits.params, {}).values, createRng(seed), nodeDatasetIO);
+      const data = await digits.load(resolveParams(digits.params, {}).values, createRng(seed), ctx.io);
       await withModel(build(kanDoc, ctx.registry, seed), async (b) => {
         const r = await trainAndEvaluate(b, ctx.registry, data, { seed });
         accKan.push(r.val.metrics.accuracy!);

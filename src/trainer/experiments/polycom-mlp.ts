@@ -5,9 +5,8 @@
 import { findDataset } from '../../core/datasets/index.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
-import { nodeDatasetIO } from '../../node/dataset-io.ts';
 import { swapNodeType, trainArm } from './_activation-sweep.ts';
-import { build, fastBackend, mean, summary, withModel } from './_kan-shared.ts';
+import { build, mean, summary, withModel } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const SEEDS = [1, 2, 3];
@@ -27,13 +26,13 @@ export default defineExperiment({
     'Polynomial composition activations (PolyReLU, PolyNorm) converge faster than ReLU at equal steps and reach at least its accuracy.',
   criterion: `On 8×8 digits (1440 train / 360 val), 64-128-128-10, Adam 1e-3, batch 32, ${EPOCHS} epochs, seeds ${SEEDS.join(', ')}: mean training loss of epoch ${AT} for PolyNorm and for PolyReLU ≤ 0.9 × ReLU's; mean val acc(PolyNorm) ≥ mean acc(ReLU) − 0.5 pp.`,
   async run(ctx) {
-    const backend = await fastBackend();
+    const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
     const digits = findDataset('digits8')!;
     const lossAt: Record<string, number[]> = Object.fromEntries(ARMS.map((a) => [a.name, []]));
     const acc: Record<string, number[]> = Object.fromEntries(ARMS.map((a) => [a.name, []]));
     for (const seed of SEEDS) {
-      const data = await digits.load(resolveParams(digits.params, {}).values, createRng(seed), nodeDatasetIO);
+      const data = await digits.load(resolveParams(digits.params, {}).values, createRng(seed), ctx.io);
       for (const arm of ARMS) {
         const doc =
           arm.type === POLYNORM

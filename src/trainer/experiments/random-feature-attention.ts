@@ -25,9 +25,8 @@ import { findDataset } from '../../core/datasets/index.ts';
 import { type Matrix, meanSquaredError, mulVec, ridgeSelect } from '../../core/linalg/ridge.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
-import { nodeDatasetIO } from '../../node/dataset-io.ts';
 import { evaluate, toTensors } from '../loop.ts';
-import { build, fastBackend, mean, summary, templateWith, withModel } from './_kan-shared.ts';
+import { build, mean, summary, templateWith, withModel } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const SEEDS = [1, 2, 3];
@@ -108,7 +107,7 @@ export default defineExperiment({
     'Random-feature attention (frozen QK, trained values) learns a key-permutation-invariant target far better than a random-feature MLP with as many trainable parameters, and biased sampling W = I + G helps for a target of ⟨x₀, x_i⟩.',
   criterion: `Normalised test MSE (MSE / Var y_test), readouts fitted by ridge regression with λ tuned on a 20 % held-out split of the training rows, mean over ${SEEDS.length} seeds: RFMHA(c = 0) ≤ 0.5 × RF-MLP, and RFMHA(c = 1) ≤ RFMHA(c = 0).`,
   async run(ctx) {
-    const backend = await fastBackend();
+    const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
     const ds = findDataset('attentionTarget')!;
     const heads = (JSON.parse(ctx.templateText) as { nodes: { rfa: { params: { heads: number } } } }).nodes
@@ -123,7 +122,7 @@ export default defineExperiment({
       const raw = await ds.load(
         resolveParams(ds.params, { keys: 8, dim: 8, samples: 2000, valFraction: 0.5 }).values,
         createRng(seed),
-        nodeDatasetIO,
+        ctx.io,
       );
       const data = AUGMENT ? augment(raw) : raw;
       const [tok, dt] = data.binding.featureShape as [number, number];

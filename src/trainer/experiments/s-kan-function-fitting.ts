@@ -27,7 +27,6 @@ import { evaluate, toTensors } from '../loop.ts';
 import {
   type Built,
   build,
-  fastBackend,
   mean,
   regression,
   sequential,
@@ -190,7 +189,7 @@ export default defineExperiment({
     'S-KAN is near the best single-space KAN on every task (no task-dependent choice of basis needed) and beats a same-parameter MLP.',
   criterion: `Mean test RMSE over ${SEEDS.length} seeds, ${STEPS} full-batch Adam 1e-2 steps per arm (S-KAN: ${FULL} full + ${SELECTIVE} selective + ${PRUNE} prune): on every task RMSE(S-KAN) ≤ 1.15 × min over the 5 single-space KANs, and RMSE(S-KAN) < RMSE(MLP) on ≥ 3 of 4 tasks.`,
   async run(ctx) {
-    const backend = await fastBackend();
+    const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
     const training = {
       dataset: { name: 'functionFit', params: { fn: 'exp-sin' } },

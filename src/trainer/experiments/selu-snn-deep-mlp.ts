@@ -6,9 +6,8 @@ import { findDataset } from '../../core/datasets/index.ts';
 import type { GraphDoc } from '../../core/doc/schema.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
-import { nodeDatasetIO } from '../../node/dataset-io.ts';
 import { trainArm } from './_activation-sweep.ts';
-import { build, fastBackend, mean, summary, withModel } from './_kan-shared.ts';
+import { build, mean, summary, withModel } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const SEEDS = [1, 2, 3];
@@ -41,13 +40,13 @@ export default defineExperiment({
     'SELU with LeCun-normal initialisation trains a 16-layer plain MLP without normalisation, where ReLU with Glorot init of the same depth trains poorly.',
   criterion: `On 8×8 digits (1440 train / 360 val), 16 × Dense(64), plain ${OPT.toUpperCase()} lr ${LR}, batch 64, ${EPOCHS} epochs, seeds ${SEEDS.join(', ')}: every seed's val acc(SELU + LeCun) ≥ ${SELU_MIN} and every seed's val acc(ReLU + Glorot) ≤ ${RELU_MAX}.`,
   async run(ctx) {
-    const backend = await fastBackend();
+    const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
     const digits = findDataset('digits8')!;
     const acc: Record<string, number[]> = Object.fromEntries(ARMS.map((a) => [a.name, []]));
     const loss: Record<string, number[]> = Object.fromEntries(ARMS.map((a) => [a.name, []]));
     for (const seed of SEEDS) {
-      const data = await digits.load(resolveParams(digits.params, {}).values, createRng(seed), nodeDatasetIO);
+      const data = await digits.load(resolveParams(digits.params, {}).values, createRng(seed), ctx.io);
       for (const arm of ARMS) {
         await withModel(
           build(variant(ctx.templateText, arm.activation, arm.init), ctx.registry, seed),

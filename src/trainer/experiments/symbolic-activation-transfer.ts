@@ -16,9 +16,8 @@ import { hasXCosXTerm, symbolicClassifier } from '../../core/expr/search.ts';
 import { macroAucOvR } from '../../core/metrics/auc.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng, type Rng } from '../../core/rng.ts';
-import { nodeDatasetIO } from '../../node/dataset-io.ts';
 import { swapNodeType, trainArm } from './_activation-sweep.ts';
-import { type Built, build, fastBackend, mean, summary, withModel } from './_kan-shared.ts';
+import { type Built, build, mean, summary, withModel } from './_kan-shared.ts';
 import { defineExperiment, type ExperimentContext } from './experiment.ts';
 
 const SEEDS = [1, 2, 3];
@@ -165,11 +164,7 @@ export async function runTransfer(
       `seed ${seed} GP: ${gp.formula} (source log-loss ${gp.loss.toFixed(4)}; best per generation ${gp.generations.map((g) => g.bestLoss.toFixed(3)).join(' → ')})`,
     );
     // (2)+(3) injection and transfer
-    const data = await def.load(
-      resolveParams(def.params, target.params).values,
-      createRng(seed),
-      nodeDatasetIO,
-    );
+    const data = await def.load(resolveParams(def.params, target.params).values, createRng(seed), ctx.io);
     for (const arm of arms(ctx.templateText, target, data)) {
       await withModel(build(arm.doc(gp.formula), ctx.registry, seed), async (b) => {
         const r = await trainArm(b, ctx.registry, data, { epochs: target.epochs, seed });
@@ -193,7 +188,7 @@ export default defineExperiment({
     'A formula found by symbolic regression on a physics-like source task, injected as the activation of a light MLP, makes it competitive with ReLU/GELU/SiLU and far more parameter-efficient (E_param = AUC / log10 params) than a heavy ReLU MLP.',
   criterion: `Per seed (${SEEDS.join(', ')}): GP (population ${GP.populationSize}, ${GP.generations} generations) on the source task, its program injected (X<i> → x) into the light MLP 64-32 (BN, dropout 0.3); on ${TARGET.label}, Adam 1e-3, batch ${BATCH}, ${TARGET.epochs} epochs: mean val AUC(light hybrid) ≥ max mean AUC(light ReLU/GELU/SiLU) − ${AUC_TIE}, and mean E_param(light hybrid) ≥ ${EFFICIENCY_RATIO} × mean E_param(heavy ReLU 200-100).`,
   async run(ctx) {
-    const backend = await fastBackend();
+    const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
     const r = await runTransfer(ctx, TARGET);
     const m = (k: string) => mean(r.auc[k]!);

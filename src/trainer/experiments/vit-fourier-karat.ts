@@ -4,8 +4,7 @@
 import { findDataset } from '../../core/datasets/index.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
-import { nodeDatasetIO } from '../../node/dataset-io.ts';
-import { armResults, fastBackend, mean, runClassifierArm, summary, templateWith } from './_kan-shared.ts';
+import { armResults, mean, runClassifierArm, summary, templateWith } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const SEEDS = [1, 2];
@@ -18,7 +17,7 @@ export default defineExperiment({
     'A learnable Fourier-KArAt attention operator trains and is competitive with softmax attention in a tiny ViT, at a higher cost per step; blockwise is at least as good as universal.',
   criterion: `Mean validation accuracy over ${SEEDS.length} seeds (${EPOCHS} epochs, ${TRAIN} train / 1000 val): acc(blockwise) ≥ acc(softmax) − 1.5 pp; ms/step KArAt / softmax > 1; acc(blockwise) ≥ acc(universal) − 1 pp.`,
   async run(ctx) {
-    const backend = await fastBackend();
+    const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
     const mnist = findDataset('mnist')!;
     const variants = {
@@ -32,7 +31,7 @@ export default defineExperiment({
       const data = await mnist.load(
         resolveParams(mnist.params, { trainSize: TRAIN, valSize: 1000, flat: false }).values,
         createRng(seed),
-        nodeDatasetIO,
+        ctx.io,
       );
       for (const [name, p] of Object.entries(variants)) {
         await runClassifierArm(arms, name, templateWith(ctx.templateText, { encoder: p }), ctx, data, {
