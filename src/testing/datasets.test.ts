@@ -375,3 +375,20 @@ describe('mnist (Node IO)', () => {
     await expect(browserDatasetIO.mnistDigit(10)).rejects.toThrow(/0\.\.9/);
   });
 });
+
+describe('attentionTarget constant coordinate', () => {
+  it('appends a 1 to every token and leaves the tokens and targets as without it', async () => {
+    const ds = findDataset('attentionTarget')!;
+    const load = (constant: boolean) =>
+      ds.load(resolveParams(ds.params, { keys: 3, dim: 4, samples: 20, constant }).values, createRng(5), io);
+    const [plain, aug] = await Promise.all([load(false), load(true)]);
+    expect(aug.binding.featureShape).toEqual([4, 5]);
+    expect(Array.from(aug.val.y)).toEqual(Array.from(plain.val.y));
+    for (let r = 0; r < plain.val.count * 4; r++) {
+      expect(Array.from(aug.val.x.subarray(r * 5, r * 5 + 4))).toEqual(
+        Array.from(plain.val.x.subarray(r * 4, r * 4 + 4)),
+      );
+      expect(aug.val.x[r * 5 + 4]).toBe(1);
+    }
+  });
+});

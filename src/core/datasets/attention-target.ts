@@ -18,11 +18,15 @@ const params = {
     default: true,
     doc: 'Subtract the mean target over all samples (the bias-free random-feature models cannot fit a constant offset).',
   }),
+  constant: p.bool({
+    default: false,
+    doc: 'Append a constant 1 to every token, x̃ = [x; 1] (the target still uses x): without it, flipping the sign of every token flips a bias-free random-feature model but not the target, so no readout can fit it.',
+  }),
 };
 
 const bindingOf = (v: ParamValues<typeof params>): DataBinding => ({
   name: 'attentionTarget',
-  featureShape: [v.keys + 1, v.dim],
+  featureShape: [v.keys + 1, v.dim + (v.constant ? 1 : 0)],
   labels: { kind: 'values', shape: [1] },
 });
 
@@ -44,13 +48,15 @@ export const attentionTarget = defineDataset({
   describe: bindingOf,
   async load(v, rng) {
     const [n, d, count] = [v.keys, v.dim, v.samples];
-    const fs = (n + 1) * d;
+    const width = d + (v.constant ? 1 : 0);
+    const fs = (n + 1) * width;
     const x = new Float32Array(count * fs);
     const t = new Float32Array(count);
     for (let s = 0; s < count; s++) {
       const toks = Array.from({ length: n + 1 }, () => spherePoint(d, rng));
       toks.forEach((tok, i) => {
-        x.set(tok, s * fs + i * d);
+        x.set(tok, s * fs + i * width);
+        if (v.constant) x[s * fs + i * width + d] = 1;
       });
       let y = 0;
       for (let i = 1; i <= n; i++) {

@@ -43,11 +43,11 @@ export class RandomFeatureAttention extends tf.layers.Layer {
     this.w = {
       qk: this.addWeight(
         'qk',
-        [8, 2048],
+        [9, 2304],
         'float32',
         tf.initializers.randomUniform({
-          minval: -0.6123724356957945,
-          maxval: 0.6123724356957945,
+          minval: -0.5773502691896257,
+          maxval: 0.5773502691896257,
           seed: this.seed,
         }),
         undefined,
@@ -55,7 +55,7 @@ export class RandomFeatureAttention extends tf.layers.Layer {
       ),
       values: this.addWeight(
         'values',
-        [8, 256],
+        [9, 256],
         'float32',
         tf.initializers.glorotUniform({ seed: this.seed + 1 }),
         undefined,
@@ -69,16 +69,16 @@ export class RandomFeatureAttention extends tf.layers.Layer {
     return [null, 1];
   }
 
-  // Traced for params { heads: 256, meanScale: 0 } and input shapes [null, 9, 8].
+  // Traced for params { heads: 256, meanScale: 0 } and input shapes [null, 9, 9].
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const [x] = toList(inputs) as [tf.Tensor];
       const qk = this.w.qk.read();
       const values = this.w.values.read();
-      const slice = tf.slice(x, [0, 1, 0], [-1, 8, 8]);
-      const matMul = tf.matMul(tf.reshape(tf.slice(x, [0, 0, 0], [-1, 1, 8]), [-1, 8]), qk);
-      const relu = tf.relu(tf.matMul(tf.reshape(matMul, [-1, 256, 8]), slice, false, true));
-      const reshape = tf.reshape(tf.matMul(tf.reshape(slice, [-1, 8]), values), [-1, 8, 256]);
+      const slice = tf.slice(x, [0, 1, 0], [-1, 8, 9]);
+      const matMul = tf.matMul(tf.reshape(tf.slice(x, [0, 0, 0], [-1, 1, 9]), [-1, 9]), qk);
+      const relu = tf.relu(tf.matMul(tf.reshape(matMul, [-1, 256, 9]), slice, false, true));
+      const reshape = tf.reshape(tf.matMul(tf.reshape(slice, [-1, 9]), values), [-1, 8, 256]);
       const sum = tf.sum(tf.mul(relu, tf.transpose(reshape, [0, 2, 1])), [1, 2]);
       return tf.reshape(tf.mul(sum, tf.scalar(0.00048828125)), [-1, 1]);
     });
@@ -100,7 +100,7 @@ tf.serialization.registerClass(RandomFeatureAttention);
  * Netwright gives it (seed 1).
  */
 export function buildModel(): tf.LayersModel {
-  const input = tf.input({ shape: [9, 8], name: 'input' });
+  const input = tf.input({ shape: [9, 9], name: 'input' });
   const rfa = new RandomFeatureAttention({
     name: 'rfa',
     params: { heads: 256, meanScale: 0 },
@@ -110,7 +110,7 @@ export function buildModel(): tf.LayersModel {
   const features = tf.layers
     .dense({
       name: 'features',
-      units: 2048,
+      units: 2304,
       activation: 'relu',
       useBias: false,
       kernelInitializer: tf.initializers.glorotUniform({ seed: 1602462393 }),
@@ -137,7 +137,7 @@ function meanSquaredError(pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
   return tf.mean(tf.square(tf.sub(pred, target))) as tf.Scalar;
 }
 
-/** Training data: features [N, 9, 8], and target values [N, …] (float32). */
+/** Training data: features [N, 9, 9], and target values [N, …] (float32). */
 export interface TrainData {
   x: tf.Tensor;
   y: tf.Tensor;
@@ -228,7 +228,7 @@ function createShuffler(seed: number): (count: number) => number[] {
  * Trains a model from buildModel() as the graph configures it: Adam (learningRate 0.001, beta1 0.9,
  * beta2 0.999, epsilon 1e-7), batches of 1000 in the order Netwright's trainer uses for seed 1, 300
  * epochs. The graph trains on Netwright's 'attentionTarget' dataset { keys: 8, dim: 8, samples:
- * 2000, valFraction: 0.5 }: pass the same data as tensors.
+ * 2000, valFraction: 0.5, constant: true }: pass the same data as tensors.
  *
  * Resolves to a report per epoch; a non-finite loss stops training with an error.
  */

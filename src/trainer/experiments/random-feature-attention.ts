@@ -38,25 +38,6 @@ const AUGMENT = Number(
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RFA_AUGMENT ?? 1,
 );
 
-/** Appends a constant 1 to every token: [count, T, d] → [count, T, d + 1]. */
-function augment(data: LoadedDataset): LoadedDataset {
-  const [t, d] = data.binding.featureShape as [number, number];
-  const aug = (s: Split): Split => {
-    const x = new Float32Array(s.count * t * (d + 1));
-    for (let r = 0; r < s.count * t; r++) {
-      x.set((s.x as Float32Array).subarray(r * d, (r + 1) * d), r * (d + 1));
-      x[r * (d + 1) + d] = 1;
-    }
-    return { ...s, x };
-  };
-  return {
-    ...data,
-    binding: { ...data.binding, featureShape: [t, d + 1] },
-    train: aug(data.train),
-    val: aug(data.val),
-  };
-}
-
 const toMatrix = (t: tf.Tensor): Matrix => {
   const [rows, cols] = t.shape as [number, number];
   return { data: Float64Array.from(t.dataSync()), rows, cols };
@@ -119,12 +100,17 @@ export default defineExperiment({
     let shape = '';
     let params = '';
     for (const seed of SEEDS) {
-      const raw = await ds.load(
-        resolveParams(ds.params, { keys: 8, dim: 8, samples: 2000, valFraction: 0.5 }).values,
+      const data = await ds.load(
+        resolveParams(ds.params, {
+          keys: 8,
+          dim: 8,
+          samples: 2000,
+          valFraction: 0.5,
+          constant: AUGMENT === 1,
+        }).values,
         createRng(seed),
         ctx.io,
       );
-      const data = AUGMENT ? augment(raw) : raw;
       const [tok, dt] = data.binding.featureShape as [number, number];
       const yTr = Float64Array.from(data.train.y as Float32Array);
       const yTe = Float64Array.from(data.val.y as Float32Array);
@@ -147,8 +133,8 @@ export default defineExperiment({
           },
           c === 1 ? ['flatten', 'features', 'readout', 'loss_mlp'] : [],
         );
-        // The analyser checks the input against the dataset's declared shape [keys + 1, dim].
-        (doc.training!.dataset!.params as Record<string, unknown>).dim = dt;
+        // The analyser checks the input against the dataset's declared shape [keys + 1, dim (+ 1)].
+        (doc.training!.dataset!.params as Record<string, unknown>).constant = AUGMENT === 1;
         await withModel(build(doc, ctx.registry, seed), async (b) => {
           const layers = b.compiled.layers;
           const rfa = layers.get('rfa')!;
