@@ -162,6 +162,14 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
     [store],
   );
 
+  // Stable identity: a new handler every render makes React Flow update its store on every drag frame.
+  const onNodeDoubleClick = useCallback(
+    (_: React.MouseEvent, n: CardNode) => {
+      if (n.data.group) store.openGroup(n.id);
+    },
+    [store],
+  );
+
   const onDrop = useCallback(
     (e: React.DragEvent) => {
       e.preventDefault();
@@ -216,9 +224,7 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onNodeDragStop={() => commitDrag(store)}
-        onNodeDoubleClick={(_, n) => {
-          if (n.data.group) store.openGroup(n.id);
-        }}
+        onNodeDoubleClick={onNodeDoubleClick}
         onConnect={onConnect}
         connectionMode={ConnectionMode.Loose}
         deleteKeyCode={null}
