@@ -207,9 +207,14 @@ export function buildModel(): tf.LayersModel {
     },
     seed: 3505924066,
   }).apply(input) as tf.SymbolicTensor;
+  // BatchNormalization: Sergey Ioffe, Christian Szegedy (2015). Batch Normalization: Accelerating
+  // Deep Network Training by Reducing Internal Covariate Shift. arXiv:1502.03167
+  const bn1 = tf.layers
+    .batchNormalization({ name: 'bn1', axis: -1, momentum: 0.9, epsilon: 0.001, center: true, scale: true })
+    .apply(kconv1) as tf.SymbolicTensor;
   // ReLU: Nair, Hinton (2010). Rectified Linear Units Improve Restricted Boltzmann Machines.
   // https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf
-  const act1 = tf.layers.activation({ name: 'act1', activation: 'relu' }).apply(kconv1) as tf.SymbolicTensor;
+  const act1 = tf.layers.activation({ name: 'act1', activation: 'relu' }).apply(bn1) as tf.SymbolicTensor;
   const pool1 = tf.layers
     .maxPooling2d({ name: 'pool1', poolSize: [2, 2], strides: [2, 2], padding: 'valid' })
     .apply(act1) as tf.SymbolicTensor;
@@ -226,9 +231,14 @@ export function buildModel(): tf.LayersModel {
     },
     seed: 3522701685,
   }).apply(pool1) as tf.SymbolicTensor;
+  // BatchNormalization: Sergey Ioffe, Christian Szegedy (2015). Batch Normalization: Accelerating
+  // Deep Network Training by Reducing Internal Covariate Shift. arXiv:1502.03167
+  const bn2 = tf.layers
+    .batchNormalization({ name: 'bn2', axis: -1, momentum: 0.9, epsilon: 0.001, center: true, scale: true })
+    .apply(kconv2) as tf.SymbolicTensor;
   // ReLU: Nair, Hinton (2010). Rectified Linear Units Improve Restricted Boltzmann Machines.
   // https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf
-  const act2 = tf.layers.activation({ name: 'act2', activation: 'relu' }).apply(kconv2) as tf.SymbolicTensor;
+  const act2 = tf.layers.activation({ name: 'act2', activation: 'relu' }).apply(bn2) as tf.SymbolicTensor;
   const flatten = tf.layers.flatten({ name: 'flatten' }).apply(act2) as tf.SymbolicTensor;
   const output = tf.layers
     .dense({

@@ -20,7 +20,6 @@
 // node. The solved readouts are written back into the model and the test MSE is the graph's own
 // loss nodes (evaluate), cross-checked against Φ_test·w in Float64.
 import * as tf from '@tensorflow/tfjs';
-import type { LoadedDataset, Split } from '../../core/datasets/dataset-def.ts';
 import { findDataset } from '../../core/datasets/index.ts';
 import { type Matrix, meanSquaredError, mulVec, ridgeSelect } from '../../core/linalg/ridge.ts';
 import { resolveParams } from '../../core/params.ts';
