@@ -10,7 +10,10 @@ test('group, open and edit inside, close, undo, publish to My blocks and reuse i
 
   // Select the two Dense layers and group them with the keyboard.
   await page.getByTestId('node-hidden').locator('.card-node-head').click();
-  await page.getByTestId('node-logits').locator('.card-node-head').click({ modifiers: ['Control'] });
+  await page
+    .getByTestId('node-logits')
+    .locator('.card-node-head')
+    .click({ modifiers: ['Control'] });
   await expect(page.getByTestId('inspector')).toContainText('2 nodes selected');
   await page.keyboard.press('Control+g');
   await expect(page.getByTestId('node-group')).toBeVisible();

@@ -48,12 +48,16 @@ describe('activation curves', () => {
     const { x, y } = curves.act!;
     expect(x[0]).toBe(-4);
     expect(x.at(-1)).toBe(4);
-    x.forEach((v, i) => expect(y[i]).toBeCloseTo(0.5 * v * Math.cos(v) + 0.25, 5));
+    x.forEach((v, i) => {
+      expect(y[i]).toBeCloseTo(0.5 * v * Math.cos(v) + 0.25, 5);
+    });
     // A trained weight shows: set a = 2.
     const layer = compiled.layers.get('act')!;
     layer.setWeights(layer.getWeights().map((w, i) => (i === 0 ? tf.tensor1d([2]) : w)));
     const moved = await activationCurves(compiled);
-    x.forEach((v, i) => expect(moved.act!.y[i]).toBeCloseTo(2 * v * Math.cos(v) + 0.25, 5));
+    x.forEach((v, i) => {
+      expect(moved.act!.y[i]).toBeCloseTo(2 * v * Math.cos(v) + 0.25, 5);
+    });
     compiled.dispose();
   });
 

@@ -124,7 +124,9 @@ describe('attention maps', () => {
         const mx = Math.max(...scores);
         const ex = scores.map((s) => Math.exp(s - mx));
         const z = ex.reduce((a, b) => a + b, 0);
-        ex.forEach((v, k) => expect(heads[h]![q]![k]).toBeCloseTo(v / z, 5));
+        ex.forEach((v, k) => {
+          expect(heads[h]![q]![k]).toBeCloseTo(v / z, 5);
+        });
         expect(heads[h]![q]!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
       }
     c.dispose();

@@ -165,7 +165,12 @@ describe('EvoNorm-B0 from primitives (the group in template evonorm-b0-primitive
           [outs.get('conv')!],
           { gamma: w['gamma.w']!, beta: w['beta.w']!, v: w['v.w']!, runningVar: w['bvar.running']! },
           params,
-          { training, assign: (_name, value) => void (fusedRunning = tf.keep(value as tf.Tensor)) },
+          {
+            training,
+            assign: (_name, value) => {
+              fusedRunning = tf.keep(value as tf.Tensor);
+            },
+          },
         ) as tf.Tensor;
         return tf.max(tf.abs(tf.sub(fused, outs.get('evonorm')!))).dataSync()[0]!;
       });

@@ -23,7 +23,7 @@ export async function edgeFunctions(compiled: CompiledModel, nodeId: string): Pr
   const ref = node.inputs[0];
   const inShape =
     ref && 'node' in ref ? compiled.ir.nodes.find((n) => n.id === ref.node)?.outputShape : undefined;
-  if (!inShape || inShape.length !== 2 || inShape[1] === null)
+  if (inShape?.length !== 2 || inShape[1] === null)
     throw new Error(`node '${nodeId}' does not take flat features [B, n]; edge functions need a 2-D input`);
   const nIn = inShape[1]!;
   const config = node.op.kind === 'kernel' ? node.op.config : {};

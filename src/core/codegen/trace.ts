@@ -404,7 +404,9 @@ function printGraph(
     lines.push(...layout(prefix, e, suffix, opts.indent, opts.width));
   }
   for (const w of effects)
-    lines.push(...layout(`${w.target}.write(`, expr(w.id, !named.has(w.id)), ');', opts.indent, opts.width));
+    lines.push(
+      ...layout('', call(`${w.target}.write`, expr(w.id, !named.has(w.id))), ';', opts.indent, opts.width),
+    );
   {
     const [prefix, e, suffix] = parts(root);
     lines.push(...layout(prefix, e, suffix, opts.indent, opts.width));

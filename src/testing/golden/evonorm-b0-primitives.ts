@@ -124,13 +124,15 @@ export class Subgraph extends tf.layers.Layer {
         const add = tf.add(mul4, tf.sqrt(tf.add(mean2, tf.scalar(0.00001))));
         const mul5 = tf.mul(tf.add(tf.add(sqrt, add), tf.abs(tf.sub(sqrt, add))), tf.scalar(0.5));
         const mul6 = tf.mul(tf.div(x, mul5), tf.add(tf.reshape(gammaW, [1, 1, 1, 8]), mul2));
-        this.w['bvar.running'].write(tf.add(
-          tf.mul(bvarRunning, tf.scalar(0.9)),
-          tf.mul(
-            tf.mul(tf.reshape(mean, [8]), tf.div(sum, tf.maximum(tf.sub(sum, tf.scalar(1)), tf.scalar(1)))),
-            tf.scalar(0.09999999999999998),
+        this.w['bvar.running'].write(
+          tf.add(
+            tf.mul(bvarRunning, tf.scalar(0.9)),
+            tf.mul(
+              tf.mul(tf.reshape(mean, [8]), tf.div(sum, tf.maximum(tf.sub(sum, tf.scalar(1)), tf.scalar(1)))),
+              tf.scalar(0.09999999999999998),
+            ),
           ),
-        ));
+        );
         return tf.add(mul6, tf.add(tf.reshape(betaW, [1, 1, 1, 8]), mul3));
       }
       const [x] = toList(inputs) as [tf.Tensor];
