@@ -1,7 +1,7 @@
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
 import { tensor } from '../../src/core/tensor-type.ts';
-import { reduceStat } from '../primitives/reduce.ts';
+import { reduceStat, updatedRunningVariance } from '../primitives/reduce.ts';
 import { channelShape, channelsOf } from './_shared.ts';
 
 export default defineNode({
@@ -69,16 +69,11 @@ export default defineNode({
         let variance: (typeof w)[string];
         if (ctx.training) {
           variance = reduceStat(ops, x!, 'variance', 'batch', 1, 0);
-          if (ctx.assign) {
-            // n/(n − 1), n = B·H·W, counted by tensor ops rather than read from the shape: the
-            // batch size is only known at run time, so the exported code must compute it too.
-            const axes = shape.slice(0, -1).map((_, i) => i);
-            const n = ops.sum(ops.add(ops.mul(x!, ops.scalar(0)), ops.scalar(1)), axes);
-            const correction = ops.div(n, ops.maximum(ops.sub(n, ops.scalar(1)), ops.scalar(1)));
-            const m = params.momentum;
-            const unbiased = ops.mul(ops.mul(ops.reshape(variance, [c]), correction), ops.scalar(1 - m));
-            ctx.assign('runningVar', ops.add(ops.mul(w.runningVar!, ops.scalar(m)), unbiased));
-          }
+          if (ctx.assign)
+            ctx.assign(
+              'runningVar',
+              updatedRunningVariance(ops, x!, variance, w.runningVar!, params.momentum),
+            );
         } else variance = ch(w.runningVar!);
         // The batch std is [1, …, 1, C]: spread it to x's shape with an exact add (x·0 = 0), since
         // tfjs's Maximum gradient does not sum over broadcast axes (it threw while training).

@@ -128,3 +128,25 @@ export default defineNode({
     { inputs: { x: { shape: [2, 5] } }, params: { stat: 'meanSquare', over: 'layer' } },
   ],
 });
+
+/**
+ * The running-variance update BatchNorm-style layers make while training:
+ * running ← m·running + (1 − m)·s²·n/(n − 1), n = the number of values per channel. n is counted
+ * with tensor ops rather than read from the shape, so exported code computes it at run time for
+ * any batch size.
+ */
+export function updatedRunningVariance<T>(
+  ops: Ops<T>,
+  x: T,
+  batchVariance: T,
+  running: T,
+  momentum: number,
+): T {
+  const shape = ops.shape(x);
+  const c = shape.at(-1)!;
+  const axes = shape.slice(0, -1).map((_, i) => i);
+  const n = ops.sum(ops.add(ops.mul(x, ops.scalar(0)), ops.scalar(1)), axes);
+  const correction = ops.div(n, ops.maximum(ops.sub(n, ops.scalar(1)), ops.scalar(1)));
+  const unbiased = ops.mul(ops.mul(ops.reshape(batchVariance, [c]), correction), ops.scalar(1 - momentum));
+  return ops.add(ops.mul(running, ops.scalar(momentum)), unbiased);
+}

@@ -3,7 +3,7 @@ import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
 import { formatShape, tensor } from '../../src/core/tensor-type.ts';
 import { anchor } from './_shared.ts';
-import { reduceShape, reduceStat } from './reduce.ts';
+import { reduceShape, reduceStat, updatedRunningVariance } from './reduce.ts';
 
 /** [C] → [1, …, 1, C] for a rank-r input. */
 const channelShape = (r: number, c: number): number[] => [...new Array<number>(r - 1).fill(1), c];
@@ -61,16 +61,8 @@ export default defineNode({
       // anchor: the result stays connected to x (gradient 0), as tfjs needs for a gradient w.r.t. x.
       if (!ctx.training) return anchor(ops, ops.reshape(w.running!, channelShape(shape.length, c)), x!);
       const variance = reduceStat(ops, x!, 'variance', 'batch', 1, 0);
-      if (ctx.assign) {
-        // n/(n − 1) with n = B·H·W counted by tensor ops, not from the (batch-dependent) shape, so
-        // the exported code computes it at run time for any batch size.
-        const axes = shape.slice(0, -1).map((_, i) => i);
-        const n = ops.sum(ops.add(ops.mul(x!, ops.scalar(0)), ops.scalar(1)), axes);
-        const correction = ops.div(n, ops.maximum(ops.sub(n, ops.scalar(1)), ops.scalar(1)));
-        const m = params.momentum;
-        const unbiased = ops.mul(ops.mul(ops.reshape(variance, [c]), correction), ops.scalar(1 - m));
-        ctx.assign('running', ops.add(ops.mul(w.running!, ops.scalar(m)), unbiased));
-      }
+      if (ctx.assign)
+        ctx.assign('running', updatedRunningVariance(ops, x!, variance, w.running!, params.momentum));
       return variance;
     },
   },

@@ -223,22 +223,8 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
   );
 
   const addAtCentre = useCallback(
-    (type: string) => {
-      const api = canvasApi.current;
-      const c = api?.centre() ?? { x: 80 + 30 * nodeCount, y: 80 + 30 * nodeCount };
-      // Cascade so repeated adds do not stack exactly.
-      const doc = store.scope();
-      let at = { x: c.x - 90, y: c.y - 40 };
-      for (let i = 0; i < 50; i++) {
-        const taken = Object.values(doc.layout).some(
-          (p) => Math.abs(p.x - at.x) < 12 && Math.abs(p.y - at.y) < 12,
-        );
-        if (!taken) break;
-        at = { x: at.x + 30, y: at.y + 30 };
-      }
-      addNodeAt(store, type, at);
-    },
-    [store, nodeCount],
+    (type: string) => addNodeAt(store, type, centreSpot()),
+    [store, centreSpot],
   );
 
   const autoLayout = useCallback(async () => {

@@ -10,6 +10,7 @@ type Initializer = ReturnType<typeof tf.initializers.zeros>;
 
 import { type InitializerSpec, kernelClassName, weightInitializerSpec } from '../core/codegen/tfjs-config.ts';
 import type { AnyNodeDef } from '../core/node-def.ts';
+import { restoreEnumParams } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
 import { tensor } from '../core/tensor-type.ts';
 import { tfOps } from './tf-ops.ts';
@@ -30,23 +31,6 @@ export function makeInitializer(spec: InitializerSpec): Initializer {
   const factory = (tf.initializers as unknown as Record<string, unknown>)[spec.initializer];
   if (typeof factory !== 'function') throw new Error(`tfjs has no initializer '${spec.initializer}'`);
   return (factory as (args?: object) => Initializer)(spec.args);
-}
-
-const camel = (s: string) => s.replace(/_+(\w|$)/g, (_m, c: string) => c.toUpperCase());
-
-/**
- * tfjs camel-cases every string of a saved model's config when it loads it ('l2mm_sample' comes
- * back as 'l2mmSample'); enum params get their option back.
- */
-function restoreEnums(def: AnyNodeDef, params: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...params };
-  for (const [k, v] of Object.entries(params)) {
-    const spec = (def.params as Record<string, { kind: string; options?: readonly string[] }>)[k];
-    if (typeof v !== 'string' || spec?.kind !== 'enum' || spec.options?.includes(v)) continue;
-    const option = spec.options?.find((o) => camel(o) === v);
-    if (option !== undefined) out[k] = option;
-  }
-  return out;
 }
 
 export interface KernelLayerArgs {
@@ -78,7 +62,7 @@ export class KernelLayer extends tf.layers.Layer {
     const def = kernelRegistry?.get(args.kernelType);
     if (!def?.kernel) throw new Error(`no kernel registered for node type '${args.kernelType}'`);
     this.def = def;
-    this.params = restoreEnums(def, args.params);
+    this.params = restoreEnumParams(def.params, args.params);
   }
 
   private inputShapes(inputShape: tf.Shape | tf.Shape[]): Shape[] {

@@ -6,6 +6,7 @@
 import type { Json, JsonObject } from './ir.ts';
 import type { AnyNodeDef, Kernel } from './node-def.ts';
 import type { WeightSpec } from './ops.ts';
+import { restoreEnumParams } from './params.ts';
 import type { Dim } from './tensor-type.ts';
 
 export type StepInput = { readonly port: number } | { readonly step: number };
@@ -48,18 +49,7 @@ function stepsOf(params: Readonly<Record<string, unknown>>): { config: Composite
   return { config, defs };
 }
 
-const camel = (s: string) => s.replace(/_+(\w|$)/g, (_m, c: string) => c.toUpperCase());
-/** Enum params come back camel-cased from a saved config; map them to their option again. */
-function restoreEnums(def: AnyNodeDef, params: JsonObject): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...params };
-  for (const [k, v] of Object.entries(params)) {
-    const spec = (def.params as Record<string, { kind: string; options?: readonly string[] }>)[k];
-    if (typeof v !== 'string' || spec?.kind !== 'enum' || spec.options?.includes(v)) continue;
-    const option = spec.options?.find((o) => camel(o) === v);
-    if (option !== undefined) out[k] = option;
-  }
-  return out;
-}
+const restoreEnums = (def: AnyNodeDef, params: JsonObject) => restoreEnumParams(def.params, params);
 
 // biome-ignore lint/suspicious/noExplicitAny: the composite kernel takes the group's JSON config
 export const compositeKernel: Kernel<any> = {

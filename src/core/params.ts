@@ -55,6 +55,26 @@ export const p = {
   string: (o: Opts<StringParam>): StringParam => ({ kind: 'string', ...o }),
 };
 
+const camelCase = (s: string) => s.replace(/_+(\w|$)/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * tfjs camel-cases every string of a saved model's config when it loads it ('l2mm_sample' comes
+ * back as 'l2mmSample'): gives enum params their option back.
+ */
+export function restoreEnumParams(
+  specs: ParamSpecs,
+  params: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...params };
+  for (const [k, v] of Object.entries(params)) {
+    const spec = Object.hasOwn(specs, k) ? specs[k] : undefined;
+    if (typeof v !== 'string' || spec?.kind !== 'enum' || spec.options.includes(v)) continue;
+    const option = spec.options.find((o) => camelCase(o) === v);
+    if (option !== undefined) out[k] = option;
+  }
+  return out;
+}
+
 export interface ParamProblem {
   readonly field: string;
   readonly message: string;

@@ -1,7 +1,9 @@
 // Paper 3 miniature: the exact infinite-width NTK classifier of a deep bias-free network with a
 // Hermite activation, as a function of depth (Float64, no training): the "1nn" preset turns into
 // 1-nearest-neighbour, the "majority" preset into a majority vote.
+
 import { HERMITE_PRESETS, hermiteDual } from '../../../nodes/activations/hermite.ts';
+import { solveShifted } from '../../core/linalg/ridge.ts';
 import { createRng, type Rng } from '../../core/rng.ts';
 import { defineExperiment } from './experiment.ts';
 
@@ -41,30 +43,6 @@ function ntk(a: readonly number[], xi: number, depth: number): number {
   return theta;
 }
 
-/** Solves (K + εI) α = y by Cholesky (K symmetric positive definite). */
-function solve(K: Float64Array, n: number, y: readonly number[], ridge: number): Float64Array {
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = K[i * n + j]! + (i === j ? ridge : 0);
-      for (let k = 0; k < j; k++) s -= L[i * n + k]! * L[j * n + k]!;
-      L[i * n + j] = i === j ? Math.sqrt(Math.max(s, 1e-300)) : s / L[j * n + j]!;
-    }
-  const z = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = y[i]!;
-    for (let k = 0; k < i; k++) s -= L[i * n + k]! * z[k]!;
-    z[i] = s / L[i * n + i]!;
-  }
-  const alpha = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = z[i]!;
-    for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * alpha[k]!;
-    alpha[i] = s / L[i * n + i]!;
-  }
-  return alpha;
-}
-
 function ntkPredict(
   a: readonly number[],
   depth: number,
@@ -79,7 +57,7 @@ function ntkPredict(
       K[i * n + j] = v;
       K[j * n + i] = v;
     }
-  const alpha = solve(K, n, train.y, 1e-8);
+  const alpha = solveShifted(K, n, 1e-8, train.y);
   return test.map((t) => {
     let s = 0;
     for (let i = 0; i < n; i++)
