@@ -33,7 +33,7 @@ export default defineNode({
     summary:
       'Convolution whose inner product between each patch x and each template w is replaced by another similarity: weighted L2 or L1 distance (learned per-dimension weights λ ≥ 0), histogram intersection, an RBF or a polynomial kernel. Templates and λ train by backpropagation. Valid padding, stride 1.',
     formula:
-      'y[b,i,j,f] = g(s(x_patch, w_f) + b_f);  dot: w·x;  wL2: −Σ_p λ_fp (x_p − w_fp)²;  wL1: −Σ_p λ_fp |x_p − w_fp|;  histIntersect: Σ_p min(x_p, w_fp);  rbf: exp(−γ‖x − w_f‖²);  poly: (w·x + c)^d;  λ = softplus(ρ) (init 1), γ init 1/P, P = k·k·C;  g ∈ {identity, exp, softplus}',
+      'y[b,i,j,f] = g(s(x_patch, w_f) + b_f);  dot: w·x;  wL2: −Σ_p λ_fp (x_p − w_fp)²;  wL1: −Σ_p λ_fp |x_p − w_fp|;  histIntersect: Σ_p min(x_p, w_fp);  rbf: exp(−γ‖x − w_f‖²);  poly: (w·x + c)^d;  λ = softplus(ρ) (init 1), γ init 1/P, P = k·k·C; templates init Glorot uniform, U[0, 1] for histIntersect;  g ∈ {identity, exp, softplus}',
     paper: {
       title: 'Generalizing the Convolution Operator in Convolutional Neural Networks',
       authors: 'Kamaledin Ghiasi-Shirazi',
@@ -101,7 +101,13 @@ export default defineNode({
       const pDim = params.kernelSize * params.kernelSize * (shape![3] as number);
       const f = params.filters;
       return [
-        { name: 'templates', shape: [pDim, f], init: 'glorotUniform' },
+        // Histogram intersection compares non-negative histograms: its templates start in [0, 1]
+        // (a signed start leaves min(x, w) ≤ 0 for every patch, so nothing passes a ReLU).
+        {
+          name: 'templates',
+          shape: [pDim, f],
+          init: params.similarity === 'histIntersect' ? { uniform: [0, 1] } : 'glorotUniform',
+        },
         ...(weighted(params.similarity)
           ? [{ name: 'rho', shape: [pDim, f], init: { constant: RHO_ONE } }]
           : []),

@@ -44,8 +44,8 @@ export interface KernelLayerArgs {
 /**
  * Generalized Conv2D (layers.kernelConv2d): y[b,i,j,f] = g(s(x_patch, w_f) + b_f); dot: w·x; wL2:
  * −Σ_p λ_fp (x_p − w_fp)²; wL1: −Σ_p λ_fp |x_p − w_fp|; histIntersect: Σ_p min(x_p, w_fp); rbf:
- * exp(−γ‖x − w_f‖²); poly: (w·x + c)^d; λ = softplus(ρ) (init 1), γ init 1/P, P = k·k·C; g ∈
- * {identity, exp, softplus}
+ * exp(−γ‖x − w_f‖²); poly: (w·x + c)^d; λ = softplus(ρ) (init 1), γ init 1/P, P = k·k·C; templates
+ * init Glorot uniform, U[0, 1] for histIntersect; g ∈ {identity, exp, softplus}
  *
  * Paper: Kamaledin Ghiasi-Shirazi (2019). Generalizing the Convolution Operator in Convolutional
  * Neural Networks. arXiv:1707.09864
