@@ -1,6 +1,7 @@
 // Status bar: total parameters, graph size, error count (click: zoom to the first failing node),
 // autosave state.
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import { scopeOf } from '../app/store.ts';
 import { formatFlops } from '../core/analysis/flops.ts';
 import { plural, totalParamsLabel } from './format.ts';
 
@@ -8,6 +9,8 @@ export function StatusBar({ saveState }: { saveState: string }) {
   const store = useEditorStore();
   const analysis = useEditor((s) => s.analysis);
   const doc = useEditor((s) => s.history.present);
+  const scope = useEditor(scopeOf);
+  const inGroup = useEditor((s) => s.path.length > 0);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   const firstNode = errors.find((d) => d.nodeId !== undefined)?.nodeId;
   return (
@@ -23,6 +26,7 @@ export function StatusBar({ saveState }: { saveState: string }) {
       </span>
       <span data-testid="graph-size">
         {plural(Object.keys(doc.nodes).length, 'node')} · {plural(Object.keys(doc.edges).length, 'edge')}
+        {inGroup && ` (this group: ${plural(Object.keys(scope.nodes).length, 'node')})`}
       </span>
       <button
         type="button"
