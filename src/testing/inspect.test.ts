@@ -73,6 +73,36 @@ describe('edge functions', () => {
     c.dispose();
   });
 
+  it("a Conv-KAN: output (0, 0) at an image = output at 0 + Σ its kernel entries' edge functions", async () => {
+    const c = compile(chain([5, 5, 2], { type: 'kan.convKan', params: { filters: 3, kernelSize: 3 } }));
+    const e = await edgeFunctions(c, 'layer');
+    expect([e.inputs, e.outputs, e.phi.length, e.phi[0]!.length]).toEqual([18, 3, 8, 3]);
+    // Edge i ↔ kernel entry (u, v, c) with i = (3u + v)·2 + c: i = 3 is (0, 1) c1, i = 6 is (1, 0) c0.
+    expect(e.inputLabels[3]).toBe('(0,1) c1');
+    expect(e.inputLabels[6]).toBe('(1,0) c0');
+    const picks: [number, number, number, number, number][] = [
+      [0, 0, 0, 0, 12], // edge 0: pixel (0, 0) channel 0 at grid point 12
+      [3, 0, 1, 1, 30],
+      [6, 1, 0, 0, 5],
+    ];
+    const image = new Float32Array(5 * 5 * 2);
+    for (const [, u, v, ch, k] of picks) image[(u * 5 + v) * 2 + ch] = e.x[k]!;
+    const [y0, y] = tf.tidy(() => {
+      const out = c.layers
+        .get('layer')!
+        .apply(tf.concat([tf.zeros([1, 5, 5, 2]), tf.tensor(image, [1, 5, 5, 2])]), {
+          training: false,
+        }) as tf.Tensor;
+      const at00 = tf.reshape(tf.slice(out, [0, 0, 0, 0], [2, 1, 1, 3]), [2, 3]).arraySync() as number[][];
+      return [at00[0]!, at00[1]!];
+    });
+    for (let f = 0; f < 3; f++) {
+      const sum = picks.reduce((acc, [i, , , , k]) => acc + e.phi[i]![f]![k]!, 0);
+      expect(y[f]).toBeCloseTo(y0[f]! + sum, 4);
+    }
+    c.dispose();
+  });
+
   it('refuses a layer without flat inputs, naming the node', async () => {
     const c = compile(chain([4, 3], { type: 'layers.dense', params: { units: 2 } }));
     await expect(edgeFunctions(c, 'layer')).rejects.toThrow(/'layer'.*2-D input/);

@@ -12,9 +12,11 @@ const POINTS = 41;
 const MAX_EDGES = 8;
 
 /**
- * Each edge i → j of a layer on [B, n_in] inputs: the response of output j when input i sweeps the
- * grid range and every other input is 0, minus the response at all-zeros — φ_ij(t) − φ_ij(0) for a
- * KAN (whose outputs are sums of per-edge functions), the same read-out for any other layer.
+ * Each edge i → j of a layer: the response of output j when input i sweeps the grid range and every
+ * other input is 0, minus the response at all-zeros — φ_ij(t) − φ_ij(0) for a KAN (whose outputs
+ * are sums of per-edge functions), the same read-out for any other layer. Flat layers [B, n] read
+ * input i → output j; a convolutional KAN [B, H, W, C] (valid, stride 1) reads kernel entry
+ * (u, v, c) → filter f at output position (0, 0).
  */
 export async function edgeFunctions(compiled: CompiledModel, nodeId: string): Promise<EdgeFunctions> {
   const node = compiled.ir.nodes.find((n) => n.id === nodeId);
@@ -23,18 +25,44 @@ export async function edgeFunctions(compiled: CompiledModel, nodeId: string): Pr
   const ref = node.inputs[0];
   const inShape =
     ref && 'node' in ref ? compiled.ir.nodes.find((n) => n.id === ref.node)?.outputShape : undefined;
-  if (inShape?.length !== 2 || inShape[1] === null)
-    throw new Error(`node '${nodeId}' does not take flat features [B, n]; edge functions need a 2-D input`);
-  const nIn = inShape[1]!;
   const config = node.op.kind === 'kernel' ? node.op.config : {};
+  const k = typeof config.kernelSize === 'number' ? config.kernelSize : undefined;
+  const conv = inShape?.length === 4 && node.type === 'kan.convKan' && k !== undefined;
+  if (!inShape || inShape.slice(1).some((d) => d === null) || (inShape.length !== 2 && !conv))
+    throw new Error(
+      `node '${nodeId}' does not take flat features [B, n] (or is not a Conv-KAN); edge functions need a 2-D input`,
+    );
+  const sample = inShape.slice(1) as number[];
+  const width = sample.reduce((a, b) => a * b, 1);
+  const channels = sample.at(-1)!;
+  // Edge i → the flat offset of the input element it reads, and a label.
+  const nIn = conv ? k * k * channels : width;
+  const offset = (i: number) => {
+    if (!conv) return i;
+    const c = i % channels;
+    const uv = (i - c) / channels;
+    const [u, v] = [Math.floor(uv / k), uv % k];
+    return (u * sample[1]! + v) * channels + c;
+  };
+  const label = (i: number) => {
+    if (!conv) return `x${i}`;
+    const c = i % channels;
+    const uv = (i - c) / channels;
+    return `(${Math.floor(uv / k)},${uv % k}) c${c}`;
+  };
   const lo = typeof config.gridMin === 'number' ? config.gridMin : -1;
   const hi = typeof config.gridMax === 'number' ? config.gridMax : 1;
-  const t = Array.from({ length: POINTS }, (_, k) => lo + ((hi - lo) * k) / (POINTS - 1));
+  const t = Array.from({ length: POINTS }, (_, j) => lo + ((hi - lo) * j) / (POINTS - 1));
   const inputs = Math.min(nIn, MAX_EDGES);
   const rows = 1 + inputs * POINTS;
-  const x = new Float32Array(rows * nIn);
-  for (let i = 0; i < inputs; i++) for (let k = 0; k < POINTS; k++) x[(1 + i * POINTS + k) * nIn + i] = t[k]!;
-  const out = tf.tidy(() => layer.apply(tf.tensor2d(x, [rows, nIn]), { training: false }) as tf.Tensor);
+  const x = new Float32Array(rows * width);
+  for (let i = 0; i < inputs; i++)
+    for (let j = 0; j < POINTS; j++) x[(1 + i * POINTS + j) * width + offset(i)] = t[j]!;
+  const out = tf.tidy(() => {
+    const y = layer.apply(tf.tensor(x, [rows, ...sample]), { training: false }) as tf.Tensor;
+    // Flat: [rows, n_out]; conv: the first output position [rows, F].
+    return conv ? tf.reshape(tf.slice(y, [0, 0, 0, 0], [rows, 1, 1, -1]), [rows, -1]) : y;
+  });
   const nOut = out.shape[1] ?? 1;
   const v = await out.data();
   out.dispose();
@@ -42,10 +70,17 @@ export async function edgeFunctions(compiled: CompiledModel, nodeId: string): Pr
   const phi: number[][][] = [];
   for (let i = 0; i < inputs; i++) {
     const row: number[][] = [];
-    for (let j = 0; j < outputs; j++) row.push(t.map((_, k) => v[(1 + i * POINTS + k) * nOut + j]! - v[j]!));
+    for (let j = 0; j < outputs; j++) row.push(t.map((_, q) => v[(1 + i * POINTS + q) * nOut + j]! - v[j]!));
     phi.push(row);
   }
-  return { nodeId, x: t, phi, inputs: nIn, outputs: nOut };
+  return {
+    nodeId,
+    x: t,
+    phi,
+    inputs: nIn,
+    outputs: nOut,
+    inputLabels: Array.from({ length: inputs }, (_, i) => label(i)),
+  };
 }
 
 /** Attention probabilities [head][query][key] of every attention block in node `nodeId`. */

@@ -167,6 +167,8 @@ export interface EdgeFunctions {
   readonly phi: readonly (readonly (readonly number[])[])[];
   readonly inputs: number;
   readonly outputs: number;
+  /** What each sampled input is (x3, or a Conv-KAN kernel entry "(u,v) c"). */
+  readonly inputLabels: readonly string[];
 }
 
 /** Attention probabilities of one validation sample, per block and head: [head][query][key]. */

@@ -116,7 +116,7 @@ function EdgeGrid({ data }: { data: EdgeFunctions }) {
                 // biome-ignore lint/suspicious/noArrayIndexKey: outputs are positional
                 <td key={j}>
                   <svg viewBox={`0 0 ${PW} ${PH}`} width={PW} height={PH} data-testid={`edge-fn-${i}-${j}`}>
-                    <title>{`input ${i} → output ${j}`}</title>
+                    <title>{`${data.inputLabels[i] ?? `input ${i}`} → output ${j}`}</title>
                     <line x1={0} x2={PW} y1={sy(0)} y2={sy(0)} className="axis" />
                     <path
                       className="curve-f"
