@@ -320,6 +320,48 @@ describe('analysis inside groups', () => {
     expect(innerRec.v).toBe(registry.get('activations.leakyRelu')!.version);
   });
 
+  it('parsing: 3,000 nested groups are refused (no stack overflow); inner ids stay data; inner errors name the path', () => {
+    let inner = '{"type":"group.output","v":1,"params":{}}';
+    for (let i = 0; i < 3000; i++)
+      inner = `{"type":"group.subgraph","v":1,"params":{},"graph":{"nodes":{"g":${inner}},"edges":{},"layout":{}}}`;
+    const deep = `{"format":"netwright.graph","formatVersion":1,"nodes":{"top":${inner}},"edges":{},"layout":{}}`;
+    const d = parseGraphText(deep);
+    expect(d.doc).toBeUndefined();
+    expect(d.diagnostics).toMatchObject([{ code: 'doc/too-deep', nodeId: 'top' }]);
+
+    const hostile = JSON.stringify({
+      format: 'netwright.graph',
+      formatVersion: 1,
+      nodes: {
+        g: {
+          type: 'group.subgraph',
+          v: 1,
+          params: {},
+          graph: { nodes: { ['__proto__']: { type: 'group.output', v: 1, params: { polluted: true } } } },
+        },
+      },
+    });
+    const h = parseGraphText(hostile);
+    expect(h.diagnostics).toEqual([]);
+    const innerNodes = h.doc!.nodes.g!.graph!.nodes;
+    expect(Object.keys(innerNodes)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(innerNodes)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+    const bad = parseGraphText(
+      JSON.stringify({
+        format: 'netwright.graph',
+        formatVersion: 1,
+        nodes: {
+          g: { type: 'group.subgraph', v: 1, params: {}, graph: { nodes: { d: { type: 'layers.dense' } } } },
+        },
+      }),
+    );
+    expect(bad.doc).toBeUndefined();
+    expect(bad.diagnostics[0]).toMatchObject({ code: 'doc/invalid', nodeId: 'g' });
+    expect(bad.diagnostics[0]!.message).toMatch(/^Inside group 'g': Node 'd': v /);
+  });
+
   it('a hostile, deeply nested file is refused with a diagnostic, not a crash', () => {
     let inner: NodeRecord = node('group.output');
     for (let i = 0; i < 12; i++)

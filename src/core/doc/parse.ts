@@ -11,8 +11,10 @@ import {
   type GraphDoc,
   GraphDocSchema,
   ID_PATTERN,
+  type NodeRecord,
   NodeRecordSchema,
   PositionSchema,
+  type Subgraph,
 } from './schema.ts';
 
 export interface ParseResult {
@@ -54,7 +56,17 @@ export function parseGraphText(text: string): ParseResult {
   return parseGraphValue(raw);
 }
 
-function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[]): Diagnostic[] {
+/** Deepest nesting of groups a file may have (analysis follows the same limit). */
+export const MAX_FILE_GROUP_DEPTH = 8;
+
+/** A record field schema without the recursive `graph` (parsed by hand, depth-limited, below). */
+const NodeFieldsSchema = NodeRecordSchema.omit({ graph: true });
+
+function zodIssues(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: (string | number)[],
+  groups: readonly string[] = [],
+): Diagnostic[] {
   // One diagnostic per unknown key, so `field` names the key to remove.
   const flat = issues.flatMap((i) =>
     i.code === 'unrecognized_keys' && i.keys.length
@@ -67,49 +79,142 @@ function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | number
     const where = path.length ? path.join('.') : '(top level)';
     if ((section === 'nodes' || section === 'edges') && typeof id === 'string') {
       const field = rest.join('.');
-      return err(
-        'doc/invalid',
-        `${section === 'nodes' ? 'Node' : 'Edge'} '${id}': ${field || 'record'} ${i.message}.`,
-        {
-          ...(section === 'nodes' ? { nodeId: id } : { edgeId: id }),
-          ...(field ? { field } : {}),
-        },
-      );
+      const message = `${section === 'nodes' ? 'Node' : 'Edge'} '${id}': ${field || 'record'} ${i.message}.`;
+      // Inside a group the diagnostic names the outermost group (what the canvas shows).
+      if (groups.length)
+        return err('doc/invalid', `Inside group '${groups.join(' › ')}': ${message}`, { nodeId: groups[0]! });
+      return err('doc/invalid', message, {
+        ...(section === 'nodes' ? { nodeId: id } : { edgeId: id }),
+        ...(field ? { field } : {}),
+      });
     }
     return err('doc/invalid', `${where}: ${i.message}.`, path.length ? { field: path.join('.') } : {});
   });
 }
 
-/** Validates each entry of an id-keyed record on its own, keeping ids like `__proto__` as data. */
-function parseRecord<S extends z.ZodType>(
+/**
+ * Validates each entry of an id-keyed record on its own, keeping ids like `__proto__` as data.
+ * `groups` is the path of group ids when the record sits inside a group.
+ */
+function parseRecord<T>(
   section: string,
   value: unknown,
-  schema: S,
+  parseEntry: (id: string, entry: unknown) => T | undefined,
   diagnostics: Diagnostic[],
   checkIds: boolean,
-): Record<string, z.output<S>> {
+  groups: readonly string[] = [],
+): Record<string, T> {
   if (value === undefined) return Object.create(null);
+  const inside = groups.length ? `Inside group '${groups.join(' › ')}': ` : '';
   if (!isObj(value)) {
-    diagnostics.push(err('doc/invalid', `'${section}' must be an object keyed by id.`));
+    diagnostics.push(err('doc/invalid', `${inside}'${section}' must be an object keyed by id.`));
     return Object.create(null);
   }
-  const entries: [string, z.output<S>][] = [];
+  const entries: [string, T][] = [];
   for (const [id, entry] of Object.entries(value)) {
     if (checkIds && !ID_PATTERN.test(id)) {
       diagnostics.push(
         err(
           'doc/invalid-id',
-          `${section === 'nodes' ? 'Node' : 'Edge'} id '${id.slice(0, 40)}' is not allowed: ids start with a letter or _ and use letters, digits, _ or - (at most 64). Rename it.`,
-          section === 'nodes' ? { nodeId: id } : { edgeId: id },
+          `${inside}${section === 'nodes' ? 'Node' : 'Edge'} id '${id.slice(0, 40)}' is not allowed: ids start with a letter or _ and use letters, digits, _ or - (at most 64). Rename it.`,
+          groups.length ? { nodeId: groups[0]! } : section === 'nodes' ? { nodeId: id } : { edgeId: id },
         ),
       );
       continue;
     }
-    const r = schema.safeParse(entry);
-    if (r.success) entries.push([id, r.data]);
-    else diagnostics.push(...zodIssues(r.error.issues, [section, id]));
+    const parsed = parseEntry(id, entry);
+    if (parsed !== undefined) entries.push([id, parsed]);
   }
   return Object.fromEntries(entries);
+}
+
+const bySchema =
+  <S extends z.ZodType>(section: string, schema: S, diagnostics: Diagnostic[], groups: readonly string[]) =>
+  (id: string, entry: unknown): z.output<S> | undefined => {
+    const r = schema.safeParse(entry);
+    if (r.success) return r.data;
+    diagnostics.push(...zodIssues(r.error.issues, [section, id], groups));
+    return undefined;
+  };
+
+/** A node record; a group's inner graph is parsed here, depth-limited (hostile files cannot recurse). */
+function parseNode(
+  id: string,
+  entry: unknown,
+  diagnostics: Diagnostic[],
+  groups: readonly string[],
+): NodeRecord | undefined {
+  const { graph, ...fields } = isObj(entry) ? entry : { graph: undefined };
+  const rec = bySchema('nodes', NodeFieldsSchema, diagnostics, groups)(id, isObj(entry) ? fields : entry);
+  if (!rec || graph === undefined) return rec;
+  const path = [...groups, id];
+  if (path.length > MAX_FILE_GROUP_DEPTH) {
+    diagnostics.push(
+      err(
+        'doc/too-deep',
+        `Group '${path.slice(0, 3).join(' › ')} › …' is nested more than ${MAX_FILE_GROUP_DEPTH} levels deep. Ungroup some of the inner groups.`,
+        { nodeId: path[0]! },
+      ),
+    );
+    return undefined;
+  }
+  if (!isObj(graph)) {
+    diagnostics.push(
+      err('doc/invalid', `Inside group '${path.join(' › ')}': 'graph' must be an object.`, {
+        nodeId: path[0]!,
+      }),
+    );
+    return undefined;
+  }
+  const extra = Object.keys(graph).filter((k) => k !== 'nodes' && k !== 'edges' && k !== 'layout');
+  if (extra.length) {
+    diagnostics.push(
+      err(
+        'doc/invalid',
+        `Inside group '${path.join(' › ')}': '${extra[0]}' is not a known field; remove it.`,
+        {
+          nodeId: path[0]!,
+        },
+      ),
+    );
+    return undefined;
+  }
+  const before = diagnostics.length;
+  const sub: Subgraph = {
+    nodes: parseNodes(graph.nodes ?? {}, diagnostics, path),
+    edges: parseRecord(
+      'edges',
+      graph.edges,
+      bySchema('edges', EdgeRecordSchema, diagnostics, path),
+      diagnostics,
+      true,
+      path,
+    ),
+    layout: parseRecord(
+      'layout',
+      graph.layout,
+      bySchema('layout', PositionSchema, diagnostics, path),
+      diagnostics,
+      false,
+      path,
+    ),
+  };
+  return diagnostics.length > before ? undefined : { ...rec, graph: sub };
+}
+
+function parseNodes(
+  value: unknown,
+  diagnostics: Diagnostic[],
+  groups: readonly string[],
+): Record<string, NodeRecord> {
+  return parseRecord(
+    'nodes',
+    value,
+    (id, entry) => parseNode(id, entry, diagnostics, groups),
+    diagnostics,
+    true,
+    groups,
+  );
 }
 
 export function parseGraphValue(raw: unknown): ParseResult {
@@ -163,9 +268,21 @@ export function parseGraphValue(raw: unknown): ParseResult {
   }
 
   const diagnostics: Diagnostic[] = [];
-  const nodes = parseRecord('nodes', migrated.nodes, NodeRecordSchema, diagnostics, true);
-  const edges = parseRecord('edges', migrated.edges, EdgeRecordSchema, diagnostics, true);
-  const layout = parseRecord('layout', migrated.layout, PositionSchema, diagnostics, false);
+  const nodes = parseNodes(migrated.nodes, diagnostics, []);
+  const edges = parseRecord(
+    'edges',
+    migrated.edges,
+    bySchema('edges', EdgeRecordSchema, diagnostics, []),
+    diagnostics,
+    true,
+  );
+  const layout = parseRecord(
+    'layout',
+    migrated.layout,
+    bySchema('layout', PositionSchema, diagnostics, []),
+    diagnostics,
+    false,
+  );
   if (migrated.nodes === undefined) diagnostics.push(err('doc/invalid', `A graph needs a "nodes" object.`));
   const top = GraphDocSchema.safeParse({ ...migrated, nodes: {}, edges: {}, layout: {} });
   if (!top.success) diagnostics.push(...zodIssues(top.error.issues, []));
