@@ -109,6 +109,14 @@ export function pasteText(store: EditorStore, text: string, at?: Point): boolean
     return false;
   }
   const fragment = parsed.doc;
+  // Top-level ids get fresh ones below; a group's inside is pasted as is, so it must be clean.
+  const problem = Object.entries(fragment.nodes)
+    .map(([id, rec]) => (rec.graph ? reservedIdProblem(rec.graph, [id]) : undefined))
+    .find((p) => p !== undefined);
+  if (problem) {
+    store.toast('error', `Cannot paste: ${problem}`);
+    return false;
+  }
   const count = Object.keys(fragment.nodes).length;
   if (count === 0) return false;
   const plan = planPaste(store.scope(), fragment, at ? { at } : { offset: { x: 40, y: 40 } });

@@ -32,7 +32,8 @@ const has = (rec: object, id: string) => Object.hasOwn(rec, id) && !RESERVED_IDS
 const round = (p: Point): Point => ({ x: Math.round(p.x), y: Math.round(p.y) });
 
 /** The first message about an id this editor cannot store, or undefined when every id is fine. */
-export function reservedIdProblem(doc: Pick<GraphDoc, 'nodes' | 'edges' | 'layout'>): string | undefined {
+export function reservedIdProblem(doc: GraphScope, groups: readonly string[] = []): string | undefined {
+  const where = groups.length ? ` inside group '${groups.join(' › ')}'` : '';
   for (const [section, rec] of [
     ['node', doc.nodes],
     ['edge', doc.edges],
@@ -40,7 +41,11 @@ export function reservedIdProblem(doc: Pick<GraphDoc, 'nodes' | 'edges' | 'layou
   ] as const) {
     for (const id of Object.keys(rec))
       if (RESERVED_IDS.has(id))
-        return `The ${section} id '${id}' is reserved (it names a JavaScript object internal). Rename it in the file and open it again.`;
+        return `The ${section} id '${id}'${where} is reserved (it names a JavaScript object internal). Rename it in the file and open it again.`;
+  }
+  for (const [id, rec] of Object.entries(doc.nodes)) {
+    const inner = rec.graph ? reservedIdProblem(rec.graph, [...groups, id]) : undefined;
+    if (inner) return inner;
   }
   return undefined;
 }

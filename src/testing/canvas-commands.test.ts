@@ -99,6 +99,11 @@ describe('editor actions', () => {
     expect(({} as Record<string, unknown>).type).toBeUndefined();
     store.undo();
     expect(store.doc().nodes).toEqual({});
+    // A group whose inside uses a reserved id is refused (its inner ids are pasted as they are).
+    const innerHostile =
+      '{"format":"netwright.graph","formatVersion":1,"nodes":{"g":{"type":"group.subgraph","v":1,"params":{},"graph":{"nodes":{"constructor":{"type":"group.output","v":1,"params":{}}}}}}}';
+    expect(pasteText(store, innerHostile)).toBe(false);
+    expect(store.getState().toasts.at(-1)?.text).toMatch(/'constructor' inside group 'g' is reserved/);
     expect(pasteText(store, 'not json')).toBe(false);
     expect(pasteText(store, '{"format":"nope"}')).toBe(false);
   });
@@ -112,6 +117,7 @@ describe('editor actions', () => {
       fixture('doc-newer-format.graph.json'),
       fixture('doc-invalid.graph.json'),
       '{"format":"netwright.graph","formatVersion":1,"nodes":{"__proto__":{"type":"io.input","v":1,"params":{}}}}',
+      '{"format":"netwright.graph","formatVersion":1,"nodes":{"g":{"type":"group.subgraph","v":1,"params":{},"graph":{"nodes":{"prototype":{"type":"group.output","v":1,"params":{}}}}}}}',
     ]) {
       expect(openText(store, bad, "'bad.graph.json'")).toBe(false);
       expect(store.doc()).toBe(before);
