@@ -6,12 +6,13 @@ import type { Fix } from '../core/diagnostics.ts';
 import { parseGraphText, parseGraphValue } from '../core/doc/parse.ts';
 import type { Endpoint, GraphDoc, Subgraph } from '../core/doc/schema.ts';
 import { FixError, fixRecipe, freshNodeId } from '../core/fixes.ts';
-import { isGroup } from '../core/groups.ts';
+import { editableScope, GROUP_INPUT, GROUP_OUTPUT, isGroup, portName } from '../core/groups.ts';
 import { importKerasJson } from '../core/import/index.ts';
 import {
   addGroup,
   addNode,
   connect,
+  type DocRecipe,
   copyFragment,
   deleteItems,
   groupSelection,
@@ -143,9 +144,38 @@ export function applyFix(store: EditorStore, fix: Fix, label: string): boolean {
 
 /** Sets one param; consecutive edits of the same field (typing, a slider) coalesce into one step. */
 export function editParam(store: EditorStore, nodeId: string, field: string, value: unknown): boolean {
+  const { path } = store.getState();
+  const rec = store.scope().nodes[nodeId];
+  const isPort = rec?.type === GROUP_INPUT || rec?.type === GROUP_OUTPUT;
+  if (isPort && field === 'name' && path.length > 0 && typeof value === 'string' && value.length > 0)
+    return store.run(`Rename port ${portName(rec)}`, renamePort(path, nodeId, value), {
+      coalesce: `param:${nodeId}:${field}`,
+    });
   return store.edit(`Set ${field} of ${nodeId}`, setParam(nodeId, field, value), {
     coalesce: `param:${nodeId}:${field}`,
   });
+}
+
+/**
+ * Renames a group's port (the `name` of a Group input/output node inside it) and moves the edges
+ * outside that use the old port name, so renaming never disconnects the group.
+ */
+function renamePort(path: readonly string[], nodeId: string, name: string): DocRecipe {
+  return (d) => {
+    const inside = editableScope(d as GraphDoc, path);
+    const outside = editableScope(d as GraphDoc, path.slice(0, -1));
+    const groupId = path.at(-1)!;
+    const rec = inside?.nodes[nodeId];
+    if (!inside || !outside || !rec) return undefined;
+    const old = portName(rec);
+    if (old === name) return undefined;
+    rec.params = { ...rec.params, name };
+    for (const e of Object.values(outside.edges)) {
+      if (rec.type === GROUP_INPUT && e.to.node === groupId && e.to.port === old) e.to.port = name;
+      if (rec.type === GROUP_OUTPUT && e.from.node === groupId && e.from.port === old) e.from.port = name;
+    }
+    return undefined;
+  };
 }
 
 /** Replaces the document (one undo step) unless an id cannot be stored; returns false and toasts. */

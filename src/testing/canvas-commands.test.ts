@@ -12,6 +12,7 @@ import {
   deleteSelection,
   duplicateSelection,
   editParam,
+  groupSelected,
   openText,
   pasteText,
   selectAll,
@@ -87,6 +88,34 @@ describe('editor actions', () => {
     expect(Object.keys(store.doc().nodes)).toHaveLength(0);
     store.undo();
     expect(Object.keys(store.doc().nodes)).toHaveLength(9);
+  });
+
+  it('groups, edits inside the open group (one undo step each), renames a port without disconnecting it', () => {
+    const store = mlpStore();
+    const total = store.getState().analysis.totalParams;
+    store.select({ nodes: ['dense'], edges: [] });
+    expect(groupSelected(store)).toBe(true);
+    expect(store.getState().selection.nodes).toEqual(['group']);
+    expect(store.getState().analysis.totalParams).toBe(total);
+    store.openGroup('group');
+    expect(Object.keys(store.scope().nodes).sort()).toEqual(['dense', 'input', 'output']);
+    // An edit inside is one step on the whole document.
+    expect(editParam(store, 'dense', 'units', 5)).toBe(true);
+    expect(store.getState().analysis.totalParams).toBe(784 * 5 + 5 + 5 * 32 + 32);
+    store.seal();
+    // Renaming the group's input port moves the outside edge with it.
+    expect(editParam(store, 'input', 'name', 'features')).toBe(true);
+    const outer = () => Object.values(store.doc().edges).map((e) => `${e.to.node}:${e.to.port}`);
+    expect(outer()).toContain('group:features');
+    expect(store.getState().analysis.diagnostics).toEqual([]);
+    store.undo();
+    expect(outer()).toContain('group:x');
+    store.undo();
+    expect(store.getState().analysis.totalParams).toBe(total);
+    // Undoing the grouping itself leaves the (now missing) group: the canvas returns to the top.
+    store.undo();
+    expect(store.getState().path).toEqual([]);
+    expect(Object.keys(store.doc().nodes).sort()).toEqual(['dense', 'dense2', 'input']);
   });
 
   it('pastes hostile clipboard JSON safely: reserved ids become fresh ones', () => {
