@@ -65,3 +65,26 @@ export function editableScope(doc: GraphScope, path: readonly string[]): GraphSc
   }
   return cur;
 }
+
+/**
+ * Where the node an IR id names sits: lowering splices a group's inner nodes as
+ * `<group>__<inner>`, so `g__dense` is node `dense` inside group `g` (a fused group is one IR node,
+ * named like the group). Undefined when no node of the document has that id.
+ */
+export function locateIrId(
+  doc: GraphScope,
+  irId: string,
+  depth = 0,
+): { path: string[]; nodeId: string } | undefined {
+  if (Object.hasOwn(doc.nodes, irId)) return { path: [], nodeId: irId };
+  if (depth >= MAX_GROUP_DEPTH) return undefined;
+  for (const [id, rec] of Object.entries(doc.nodes)) {
+    if (!isGroup(rec) || !irId.startsWith(`${id}__`)) continue;
+    const inner = locateIrId(innerGraph(rec), irId.slice(id.length + 2), depth + 1);
+    if (inner) return { path: [id, ...inner.path], nodeId: inner.nodeId };
+  }
+  return undefined;
+}
+
+/** The IR id of node `nodeId` in the scope `path` names (see locateIrId). */
+export const irIdOf = (path: readonly string[], nodeId: string): string => [...path, nodeId].join('__');

@@ -9,6 +9,7 @@ import { analyse } from '../core/analysis/analyse.ts';
 import { parseGraphText } from '../core/doc/parse.ts';
 import type { GraphDoc, NodeRecord } from '../core/doc/schema.ts';
 import { GroupingError, groupNodes, ungroupNode } from '../core/grouping.ts';
+import { irIdOf, locateIrId } from '../core/groups.ts';
 import { lowerGraph } from '../core/lower.ts';
 import type { Registry } from '../core/registry.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
@@ -137,6 +138,21 @@ describe('groupNodes', () => {
     expect(ir.nodes.map((n) => n.id)).toContain('group__group__add');
     const [ya, yb] = runBoth(flat, nested);
     for (let i = 0; i < ya.length; i++) expect(yb[i]).toBeCloseTo(ya[i]!, 6);
+  });
+
+  it('IR ids of nodes inside groups map back to their group path (run-time marks, curves)', () => {
+    const nested = produce(flatDoc(), (d) => {
+      const { groupId } = groupNodes(d, ['d1', 'r', 'add']);
+      groupNodes(d.nodes[groupId]!.graph!, ['r', 'add']);
+    });
+    const ir = lowerGraph(analyse(nested, registry), registry).ir!;
+    for (const n of ir.nodes) {
+      const where = locateIrId(nested, n.id);
+      expect(where).toBeDefined();
+      expect(irIdOf(where!.path, where!.nodeId)).toBe(n.id);
+    }
+    expect(locateIrId(nested, 'group__group__add')).toEqual({ path: ['group', 'group'], nodeId: 'add' });
+    expect(locateIrId(nested, 'nowhere')).toBeUndefined();
   });
 
   it('refuses an empty selection or one of only port nodes', () => {

@@ -5,6 +5,7 @@ import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import { applyFix } from '../app/actions.ts';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import { irIdOf } from '../core/groups.ts';
 import { ActivationCurveView } from './activation-curve.tsx';
 import type { CardNode } from './flow-model.ts';
 import { formatCount } from './format.ts';
@@ -14,9 +15,14 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
   const { nodeId, title, type, family, missing, group, inputs, outputs, keyParams, paramCount, diagnostics } =
     data;
   const errors = diagnostics.filter((d) => d.severity === 'error');
-  const runtime = useEditor((s) => (s.runtimeMark?.nodeId === nodeId ? s.runtimeMark : null));
-  // Curves are keyed by IR id = node id at the top level (inside a group the ids are prefixed).
-  const curve = useEditor((s) => (s.path.length === 0 ? s.curves[nodeId] : undefined));
+  // Run-time marks and curves are keyed by IR id (`group__inner` inside a group); a mark on a node
+  // inside a group also shows on the group.
+  const runtime = useEditor((s) => {
+    const id = irIdOf(s.path, nodeId);
+    const mark = s.runtimeMark;
+    return mark && (mark.nodeId === id || mark.nodeId.startsWith(`${id}__`)) ? mark : null;
+  });
+  const curve = useEditor((s) => s.curves[irIdOf(s.path, nodeId)]);
   const cls = [
     runtime ? `runtime-${runtime.kind}` : '',
     'card-node',

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import { createTrainerClient, type TrainerClient } from '../app/trainer-client.ts';
+import { locateIrId } from '../core/groups.ts';
 import { lowerGraph } from '../core/lower.ts';
 import { BACKENDS, type BackendName } from '../trainer/protocol.ts';
 import { TrainPanel } from './train-panel.tsx';
@@ -55,7 +56,9 @@ export function TrainDrawer({ search }: { search: string }) {
         onTrained={(ids) => store.setTrained(new Set(ids))}
         onNonFinite={(nodeId, message) => {
           store.markRuntime({ nodeId, kind: /diverged/.test(message) ? 'diverged' : 'non-finite', message });
-          store.focusNode(nodeId);
+          // The IR id may name a node inside a group: show that group's inside at the node.
+          const where = locateIrId(store.doc(), nodeId);
+          if (where) store.showPath(where.path, where.nodeId);
         }}
         onCsv={({ features, classes, file }) =>
           store.run('Use uploaded CSV', (d) => {
