@@ -17,12 +17,14 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
   const errors = diagnostics.filter((d) => d.severity === 'error');
   // Run-time marks and curves are keyed by IR id (`group__inner` inside a group); a mark on a node
   // inside a group also shows on the group.
+  // (These selectors run for every card on every store change: no allocation at the top level.)
   const runtime = useEditor((s) => {
-    const id = irIdOf(s.path, nodeId);
     const mark = s.runtimeMark;
-    return mark && (mark.nodeId === id || mark.nodeId.startsWith(`${id}__`)) ? mark : null;
+    if (!mark) return null;
+    const id = s.path.length ? irIdOf(s.path, nodeId) : nodeId;
+    return mark.nodeId === id || mark.nodeId.startsWith(`${id}__`) ? mark : null;
   });
-  const curve = useEditor((s) => s.curves[irIdOf(s.path, nodeId)]);
+  const curve = useEditor((s) => s.curves[s.path.length ? irIdOf(s.path, nodeId) : nodeId]);
   const cls = [
     runtime ? `runtime-${runtime.kind}` : '',
     'card-node',
