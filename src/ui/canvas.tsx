@@ -64,7 +64,10 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
     () => model.nodes(doc, analysis, selNodes, drag, measured.current),
     [model, doc, analysis, selNodes, drag, measureSeq],
   );
-  const edges = useMemo(() => model.edges(doc, analysis, selEdges), [model, doc, analysis, selEdges]);
+  // Only the edges record (not a param edit) and the selection change the edges React Flow gets.
+  const docEdges = doc.edges;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: docEdges is the part of doc the edges read
+  const edges = useMemo(() => model.edges(doc, selEdges), [model, docEdges, selEdges]);
 
   useEffect(() => {
     apiRef.current = {

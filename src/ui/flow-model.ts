@@ -43,10 +43,9 @@ export interface CardData extends Record<string, unknown> {
   readonly diagnostics: readonly DiagnosticView[];
 }
 
-export interface EdgeData extends Record<string, unknown> {
-  readonly label: string;
-  readonly error: boolean;
-}
+/** Edges carry no analysis: each edge component reads its shape and error from the store, so a
+ * param edit (which keeps the edges record) hands React Flow the same edges array. */
+export type EdgeData = Record<string, unknown>;
 
 export type CardNode = Node<CardData, 'card'>;
 export type ShapeEdge = Edge<EdgeData, 'shape'>;
@@ -61,6 +60,17 @@ export function formatParamValue(v: unknown): string {
 }
 
 const sameDefault = (spec: ParamSpec, v: unknown) => JSON.stringify(spec.default) === JSON.stringify(v);
+
+/** Ids of the edges analysis blames, computed once per analysis. */
+const badEdgesMemo = new WeakMap<Analysis, ReadonlySet<string>>();
+export function badEdges(analysis: Analysis): ReadonlySet<string> {
+  let set = badEdgesMemo.get(analysis);
+  if (!set) {
+    set = new Set(analysis.diagnostics.flatMap((d) => (d.edgeId ? [d.edgeId] : [])));
+    badEdgesMemo.set(analysis, set);
+  }
+  return set;
+}
 
 /** Diagnostics by node id (graph-level ones under ''), computed once per analysis. */
 const byNodeMemo = new WeakMap<Analysis, Map<string, Diagnostic[]>>();
@@ -228,15 +238,14 @@ export class FlowModel {
     return out;
   }
 
-  edges(doc: GraphScope, analysis: Analysis, selected: ReadonlySet<string>): ShapeEdge[] {
-    const badEdges = new Set(analysis.diagnostics.filter((d) => d.edgeId).map((d) => d.edgeId));
+  private lastEdges: ShapeEdge[] = [];
+
+  edges(doc: GraphScope, selected: ReadonlySet<string>): ShapeEdge[] {
     const out: ShapeEdge[] = [];
     const seen = new Set<string>();
+    let changed = false;
     for (const [id, e] of Object.entries(doc.edges)) {
       seen.add(id);
-      const src = analysis.nodes.get(e.from.node);
-      const label = (src?.ok ? showShape(src.outputs[e.from.port]) : undefined) ?? '?';
-      const error = badEdges.has(id);
       const isSel = selected.has(id);
       const prev = this.edgeCache.get(id);
       if (
@@ -245,10 +254,9 @@ export class FlowModel {
         prev.target === e.to.node &&
         prev.sourceHandle === e.from.port &&
         prev.targetHandle === e.to.port &&
-        prev.data?.label === label &&
-        prev.data?.error === error &&
         (prev.selected ?? false) === isSel
       ) {
+        if (this.lastEdges[out.length] !== prev) changed = true;
         out.push(prev);
         continue;
       }
@@ -260,12 +268,15 @@ export class FlowModel {
         sourceHandle: e.from.port,
         targetHandle: e.to.port,
         selected: isSel,
-        data: { label, error },
+        data: {},
       };
       this.edgeCache.set(id, edge);
       out.push(edge);
+      changed = true;
     }
     for (const id of [...this.edgeCache.keys()]) if (!seen.has(id)) this.edgeCache.delete(id);
+    if (!changed && out.length === this.lastEdges.length) return this.lastEdges;
+    this.lastEdges = out;
     return out;
   }
 }

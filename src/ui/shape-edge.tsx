@@ -1,7 +1,9 @@
 // Edges labelled with the tensor shape they carry (`B×28×28×1`), red when analysis blames them.
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
 import { memo } from 'react';
-import type { ShapeEdge as ShapeEdgeT } from './flow-model.ts';
+import { useEditor } from '../app/editor-context.ts';
+import { scopeAnalysisOf } from '../app/store.ts';
+import { badEdges, type ShapeEdge as ShapeEdgeT, showShape } from './flow-model.ts';
 
 function ShapeEdgeImpl(props: EdgeProps<ShapeEdgeT>) {
   const {
@@ -12,10 +14,18 @@ function ShapeEdgeImpl(props: EdgeProps<ShapeEdgeT>) {
     targetY,
     sourcePosition,
     targetPosition,
-    data,
+    source,
+    sourceHandleId,
     selected,
     markerEnd,
   } = props;
+  // The shape on the wire is the source's output type (a stable object while it is unchanged).
+  const type = useEditor((s) => {
+    const n = scopeAnalysisOf(s).nodes.get(source);
+    return n?.ok ? n.outputs[sourceHandleId ?? ''] : undefined;
+  });
+  const error = useEditor((s) => badEdges(scopeAnalysisOf(s)).has(id));
+  const label = showShape(type) ?? '?';
   const [path, labelX, labelY] = getBezierPath({
     sourceX,
     sourceY,
@@ -24,17 +34,17 @@ function ShapeEdgeImpl(props: EdgeProps<ShapeEdgeT>) {
     sourcePosition,
     targetPosition,
   });
-  const cls = `shape-edge${data?.error ? ' edge-error' : ''}${selected ? ' edge-selected' : ''}`;
+  const cls = `shape-edge${error ? ' edge-error' : ''}${selected ? ' edge-selected' : ''}`;
   return (
     <>
       <BaseEdge id={id} path={path} className={cls} {...(markerEnd ? { markerEnd } : {})} />
       <EdgeLabelRenderer>
         <div
-          className={`edge-label${data?.error ? ' edge-label-error' : ''}${selected ? ' edge-label-selected' : ''}`}
+          className={`edge-label${error ? ' edge-label-error' : ''}${selected ? ' edge-label-selected' : ''}`}
           data-testid={`edge-label-${id}`}
           style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
         >
-          {data?.label ?? '?'}
+          {label}
         </div>
       </EdgeLabelRenderer>
     </>
