@@ -61,12 +61,12 @@ test('an expression activation trains and its curve moves', async ({ page }) => 
   });
   await expect(page.getByTestId('node-act')).toBeVisible();
   await expect(page.getByTestId('error-count')).toHaveText('0 errors');
+  // The curve is drawn from the formula before any training (a = 0.5) …
+  const f = page.getByTestId('curve-f-act');
+  await expect(f).toBeVisible();
+  const first = await f.getAttribute('d');
   await ready(page);
   await page.getByTestId('train-button').click();
-  // The curve appears when the model is built (a = 0.5) …
-  const f = page.getByTestId('curve-f-act');
-  await expect(f).toBeVisible({ timeout: 60_000 });
-  const first = await f.getAttribute('d');
   await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 150_000 });
   // … and after an epoch at a high learning rate, a has moved, so the curve has too.
   await expect(f).not.toHaveAttribute('d', first!, { timeout: 10_000 });

@@ -66,3 +66,12 @@ export function checkFormula(
   }
   return hit;
 }
+
+/** x on [−4, 4] (49 points, as the Worker samples trained curves). */
+export const CURVE_XS: readonly number[] = Array.from({ length: 49 }, (_, i) => -4 + i / 6);
+
+/** A checked formula's curve with its initial scalars (the canvas draws it before training). */
+export function formulaCurve(checked: CheckedFormula, sem: Semantics = 'plain') {
+  const init = Object.fromEntries(checked.scalars.map((s) => [s.name, s.init]));
+  return { x: CURVE_XS, y: CURVE_XS.map((x) => evalNumber(checked.expr, x, init, sem)) };
+}

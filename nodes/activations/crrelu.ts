@@ -1,6 +1,7 @@
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
 import { tensor } from '../../src/core/tensor-type.ts';
+import { CURVE_XS } from './_formula.ts';
 
 export default defineNode({
   type: 'activations.crrelu',
@@ -26,6 +27,10 @@ export default defineNode({
   outputs: { y: { doc: 'Same shape as x.' } },
   infer: ({ inputs }) => ({ y: tensor(inputs.x!.shape) }),
   paramCount: () => 1,
+  previewCurve: ({ epsilon }) => ({
+    x: CURVE_XS,
+    y: CURVE_XS.map((x) => Math.max(0, x) + epsilon * x * Math.exp((-x * x) / 2)),
+  }),
   lower: ({ params }) => ({
     kind: 'kernel',
     config: { epsilon: params.epsilon, learnable: params.learnable },

@@ -2,7 +2,7 @@ import { evalOps } from '../../src/core/expr/index.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
 import { tensor } from '../../src/core/tensor-type.ts';
-import { checkFormula } from './_formula.ts';
+import { checkFormula, formulaCurve } from './_formula.ts';
 
 export default defineNode({
   type: 'activations.expression',
@@ -31,6 +31,7 @@ export default defineNode({
     return { y: tensor(inputs.x!.shape) };
   },
   paramCount: ({ params }) => checkFormula(params.formula, params.scalars).scalars.length,
+  previewCurve: ({ formula, scalars }) => formulaCurve(checkFormula(formula, scalars)),
   lower: ({ params }) => ({
     kind: 'kernel',
     config: { formula: params.formula, scalars: params.scalars, learnable: params.learnable },

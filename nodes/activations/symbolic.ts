@@ -2,7 +2,7 @@ import { evalOps } from '../../src/core/expr/index.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
 import { tensor } from '../../src/core/tensor-type.ts';
-import { checkFormula } from './_formula.ts';
+import { checkFormula, formulaCurve } from './_formula.ts';
 
 /** gplearn feature names X0, X1, … all become the activation's single input (the paper's injection). */
 export const GPLEARN_VARIABLE = /^X[0-9]+$/;
@@ -39,6 +39,8 @@ export default defineNode({
     return { y: tensor(inputs.x!.shape) };
   },
   paramCount: () => 0,
+  previewCurve: ({ formula }) =>
+    formulaCurve(checkFormula(formula, '', { inputAlias: GPLEARN_VARIABLE, sem: 'protected' }), 'protected'),
   lower: ({ params }) => ({ kind: 'kernel', config: { formula: params.formula } }),
   kernel: {
     call: (ops, [x], _w, params) =>

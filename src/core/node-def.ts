@@ -140,6 +140,11 @@ export interface NodeDef<P extends ParamSpecs = ParamSpecs> {
   /** Parameter count (trainable + non-trainable, as Keras counts). */
   paramCount?(ctx: TypedContext<P>): number;
   /**
+   * The activation's function y = f(x) with its initial (param-set) values, sampled for the canvas
+   * to draw before training (the Worker sends the trained curve later). Elementwise activations only.
+   */
+  previewCurve?(params: ParamValues<P>): { readonly x: readonly number[]; readonly y: readonly number[] };
+  /**
    * Forward FLOPs per sample, when the default estimate (src/core/analysis/flops.ts: 2 · params
    * per output position + one per output element) does not fit the node's math.
    */

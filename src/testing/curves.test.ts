@@ -68,3 +68,46 @@ describe('activation curves', () => {
     for (let i = 1; i < x.length - 1; i++) expect(d[i]).toBeCloseTo(3 * x[i]! * x[i]! + 0.01, 6);
   });
 });
+
+describe('preview curves (drawn before training) = the compiled node at its initial values', () => {
+  it('every node type with a preview', () => {
+    const withPreview = registry.all().filter((d) => d.previewCurve);
+    expect(withPreview.map((d) => d.type).sort()).toEqual([
+      'activations.crrelu',
+      'activations.expression',
+      'activations.symbolic',
+    ]);
+    for (const def of withPreview) {
+      const g: GraphDoc = {
+        format: 'netwright.graph',
+        formatVersion: 1,
+        meta: { title: def.type },
+        nodes: {
+          in: { type: 'io.input', v: 1, params: { shape: [1] } },
+          act: { type: def.type, v: def.version, params: {} },
+          out: { type: 'io.output', v: 1, params: {} },
+        },
+        edges: {
+          e1: { from: { node: 'in', port: 'y' }, to: { node: 'act', port: 'x' } },
+          e2: { from: { node: 'act', port: 'y' }, to: { node: 'out', port: 'x' } },
+        },
+        layout: {},
+      };
+      const a = analyse(g, registry);
+      expect(a.diagnostics).toEqual([]);
+      const preview = def.previewCurve!(a.nodes.get('act')!.params);
+      const compiled = compileIR(lowerGraph(a, registry).ir!, registry, { seed: 1 });
+      const y = tf.tidy(
+        () =>
+          compiled
+            .run({ in: tf.tensor2d([...preview.x], [preview.x.length, 1]) }, { training: false })
+            .get('act')!
+            .dataSync() as Float32Array,
+      );
+      preview.x.forEach((_, i) => {
+        expect(preview.y[i]).toBeCloseTo(y[i]!, 4);
+      });
+      compiled.dispose();
+    }
+  });
+});

@@ -2,12 +2,12 @@
 // content is unchanged, so a drag or a param edit re-renders only the cards that really changed.
 
 import type { Edge, Node } from '@xyflow/react';
-import type { Analysis } from '../core/analysis/analyse.ts';
+import type { Analysis, NodeAnalysis } from '../core/analysis/analyse.ts';
 import type { Diagnostic, Fix } from '../core/diagnostics.ts';
 import type { GraphScope } from '../core/doc/schema.ts';
 import { describeFix } from '../core/fixes.ts';
 import { isGroup } from '../core/groups.ts';
-import { familyOf } from '../core/node-def.ts';
+import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
 import type { ParamSpec } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
 import { formatShape, type TensorType } from '../core/tensor-type.ts';
@@ -41,6 +41,8 @@ export interface CardData extends Record<string, unknown> {
   readonly keyParams: readonly { readonly name: string; readonly value: string }[];
   readonly paramCount: number | null;
   readonly diagnostics: readonly DiagnosticView[];
+  /** The activation's curve at its initial values (the trained curve replaces it). */
+  readonly preview?: { readonly x: readonly number[]; readonly y: readonly number[] };
 }
 
 /** Edges carry no analysis: each edge component reads its shape and error from the store, so a
@@ -120,6 +122,7 @@ export function cardData(id: string, doc: GraphScope, analysis: Analysis, regist
     })),
     keyParams: shown.map((name) => ({ name, value: formatParamValue(params[name]) })),
     paramCount: info?.ok ? info.paramCount : null,
+    ...previewOf(def, info),
     diagnostics: diags.map((d) => ({
       code: d.code,
       message: d.message,
@@ -149,6 +152,17 @@ function cardSignature(id: string, rec: object, doc: GraphScope, analysis: Analy
     ...Object.values(info?.inputs ?? {}),
     diags ? JSON.stringify(diags) : '',
   ];
+}
+
+/** A node's preview curve, or none when its params cannot be drawn (analysis reports why). */
+function previewOf(def: AnyNodeDef | undefined, info: NodeAnalysis | undefined): Pick<CardData, 'preview'> {
+  if (!def?.previewCurve || !info?.ok) return {};
+  try {
+    const preview = def.previewCurve(info.params);
+    return preview.y.every(Number.isFinite) ? { preview } : {};
+  } catch {
+    return {};
+  }
 }
 
 export interface Measured {

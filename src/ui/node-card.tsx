@@ -24,7 +24,8 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
     const id = s.path.length ? irIdOf(s.path, nodeId) : nodeId;
     return mark.nodeId === id || mark.nodeId.startsWith(`${id}__`) ? mark : null;
   });
-  const curve = useEditor((s) => s.curves[s.path.length ? irIdOf(s.path, nodeId) : nodeId]);
+  const trained = useEditor((s) => s.curves[s.path.length ? irIdOf(s.path, nodeId) : nodeId]);
+  const curve = trained ?? data.preview;
   const cls = [
     runtime ? `runtime-${runtime.kind}` : '',
     'card-node',
