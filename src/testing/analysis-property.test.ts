@@ -10,6 +10,8 @@ import { type Analysis, analyse, analyseText } from '../core/analysis/analyse.ts
 import { DATASETS } from '../core/datasets/index.ts';
 import { parseGraphText } from '../core/doc/parse.ts';
 import type { EdgeRecord, GraphDoc, NodeRecord } from '../core/doc/schema.ts';
+import { RESERVED_IDS } from '../core/fixes.ts';
+import { GroupingError, groupNodes } from '../core/grouping.ts';
 import { lowerGraph } from '../core/lower.ts';
 import { type AnyNodeDef, portsOf } from '../core/node-def.ts';
 import { type ParamSpec, type ParamSpecs, resolveParams } from '../core/params.ts';
@@ -594,6 +596,50 @@ describe('analysis is total (property tests)', () => {
         expectMemoAgrees(doc, analyse(doc, registry));
       }),
       { numRuns: runs(600) },
+    );
+  });
+
+  it('grouping any selection of a mutated MLP: analysis stays total; a layers-only group keeps params and FLOPs', () => {
+    fc.assert(
+      fc.property(
+        fc.array(mutationArb, { maxLength: 4 }),
+        fc.array(fc.nat(20), { minLength: 1, maxLength: 5 }),
+        (mutations, picks) => {
+          let doc = MLP;
+          for (const m of mutations) doc = mutate(doc, m);
+          const ids = Object.keys(doc.nodes);
+          if (
+            ids.some((id) => RESERVED_IDS.has(id)) ||
+            Object.keys(doc.edges).some((id) => RESERVED_IDS.has(id))
+          )
+            return; // the editor refuses such documents before any grouping
+          const chosen = [
+            ...new Set(picks.map((i) => at(ids, i)).filter((x): x is string => x !== undefined)),
+          ];
+          if (chosen.length === 0) return;
+          const flat = analyse(doc, registry);
+          let grouped: GraphDoc;
+          try {
+            grouped = produce(doc, (d) => void groupNodes(d, chosen));
+          } catch (e) {
+            if (e instanceof GroupingError) return; // only group ports were picked
+            throw e;
+          }
+          const g = analyse(grouped, registry);
+          expectWellFormed(g);
+          for (const d of g.diagnostics)
+            if (d.nodeId !== undefined) expect(Object.hasOwn(grouped.nodes, d.nodeId)).toBe(true);
+          expectProtoClean();
+          const layersOnly = chosen.every((id) => flat.nodes.get(id)?.def?.kind === 'layer');
+          if (flat.ok && layersOnly) {
+            expect(g.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+            expect(g.totalParams).toBe(flat.totalParams);
+            expect(g.totalFlops).toBeCloseTo(flat.totalFlops, 6);
+            expect(lowerGraph(g, registry).ir).toBeDefined();
+          }
+        },
+      ),
+      { numRuns: runs(300) },
     );
   });
 

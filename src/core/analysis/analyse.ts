@@ -3,7 +3,13 @@
 // identity, so re-analysing after an immer edit only re-infers what changed downstream.
 
 import { findDataset } from '../datasets/index.ts';
-import { type Diagnostic, errorDiagnostic as error, type Fix, NodeProblem } from '../diagnostics.ts';
+import {
+  type Diagnostic,
+  errorDiagnostic as error,
+  type Fix,
+  NodeProblem,
+  warningDiagnostic,
+} from '../diagnostics.ts';
 import { parseGraphText } from '../doc/parse.ts';
 import type { EdgeRecord, GraphDoc, GraphScope, NodeRecord } from '../doc/schema.ts';
 import {
@@ -907,9 +913,10 @@ function analyseGroup(
     }),
   );
   const wanted = Object.keys(memoGroupPorts(rec).outputs);
+  // Like a layer whose output nobody reads: allowed (grouping a dead end must not break a graph).
   if (wanted.length === 0)
     diagnostics.push(
-      error(
+      warningDiagnostic(
         'group/no-output',
         `Group '${title}' has no Group output node, so nothing leaves it. Open it and connect a Group output.`,
         { nodeId: id },
@@ -921,7 +928,7 @@ function analyseGroup(
     outputs,
     paramCount: inner.totalParams,
     diagnostics,
-    ok: inner.ok && wanted.length > 0 && wanted.every((n) => outputs[n] !== undefined),
+    ok: inner.ok && wanted.every((n) => outputs[n] !== undefined),
   };
   groupMemo.set(rec, result);
   return result;
