@@ -11,7 +11,7 @@ import { DATASETS } from '../core/datasets/index.ts';
 import { parseGraphText } from '../core/doc/parse.ts';
 import type { EdgeRecord, GraphDoc, NodeRecord } from '../core/doc/schema.ts';
 import { RESERVED_IDS } from '../core/fixes.ts';
-import { GroupingError, groupNodes } from '../core/grouping.ts';
+import { GroupingError, groupNodes, ungroupNode } from '../core/grouping.ts';
 import { lowerGraph } from '../core/lower.ts';
 import { type AnyNodeDef, portsOf } from '../core/node-def.ts';
 import { type ParamSpec, type ParamSpecs, resolveParams } from '../core/params.ts';
@@ -630,6 +630,15 @@ describe('analysis is total (property tests)', () => {
           for (const d of g.diagnostics)
             if (d.nodeId !== undefined) expect(Object.hasOwn(grouped.nodes, d.nodeId)).toBe(true);
           expectProtoClean();
+          // Ungrouping gives back the same nodes and the same wiring.
+          const groupId = Object.keys(grouped.nodes).find((id) => !Object.hasOwn(doc.nodes, id))!;
+          const back = produce(grouped, (d) => void ungroupNode(d, groupId));
+          const wires = (x: GraphDoc) =>
+            Object.values(x.edges)
+              .map((e) => `${e.from.node}:${e.from.port}>${e.to.node}:${e.to.port}`)
+              .sort();
+          expect(Object.keys(back.nodes).sort()).toEqual([...ids].sort());
+          expect(wires(back)).toEqual(wires(doc));
           const layersOnly = chosen.every((id) => flat.nodes.get(id)?.def?.kind === 'layer');
           if (flat.ok && layersOnly) {
             expect(g.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
