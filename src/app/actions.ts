@@ -1,11 +1,11 @@
 // What the user can do to the document, one function per gesture: each runs one command (one undo
 // step) and says in a toast why it refused. No React, no DOM: unit-tested in Node.
 
-import { canConnect, freshEdgeId } from '../core/connect.ts';
+import { canConnect } from '../core/connect.ts';
 import type { Fix } from '../core/diagnostics.ts';
 import { parseGraphText, parseGraphValue } from '../core/doc/parse.ts';
 import type { Endpoint, GraphDoc, Subgraph } from '../core/doc/schema.ts';
-import { FixError, fixRecipe, freshNodeId } from '../core/fixes.ts';
+import { FixError, fixRecipe, freshEdgeId, freshNodeId } from '../core/fixes.ts';
 import { editableScope, GROUP_INPUT, GROUP_OUTPUT, isGroup, portName } from '../core/groups.ts';
 import { importKerasJson } from '../core/import/index.ts';
 import {

@@ -4,7 +4,7 @@
 import type { Draft } from 'immer';
 import type { EdgeRecord, Endpoint, GraphDoc, GraphScope, NodeRecord, Subgraph } from '../core/doc/schema.ts';
 import { CURRENT_FORMAT_VERSION, GRAPH_FORMAT } from '../core/doc/schema.ts';
-import { freshNodeId, RESERVED_IDS } from '../core/fixes.ts';
+import { freshEdgeId, freshNodeId, RESERVED_IDS } from '../core/fixes.ts';
 import { groupNodes, ungroupNode } from '../core/grouping.ts';
 import { GROUP_TYPE } from '../core/groups.ts';
 import type { AnyNodeDef } from '../core/node-def.ts';
@@ -169,13 +169,15 @@ export function planPaste(
     nodes[id] = structuredClone(rec); // a group's inner graph is copied too
   }
   const edges: Record<string, EdgeRecord> = {};
-  let n = Object.keys(doc.edges).length + 1;
+  const takenEdges = new Set<string>();
   for (const e of Object.values(fragment.edges)) {
     const from = ids.get(e.from.node);
     const to = ids.get(e.to.node);
     if (from === undefined || to === undefined) continue;
-    while (Object.hasOwn(doc.edges, `e${n}`)) n++;
-    edges[`e${n++}`] = { from: { node: from, port: e.from.port }, to: { node: to, port: e.to.port } };
+    edges[freshEdgeId(doc, takenEdges)] = {
+      from: { node: from, port: e.from.port },
+      to: { node: to, port: e.to.port },
+    };
   }
   const pts = [...ids.keys()].map((id) =>
     Object.hasOwn(fragment.layout, id) ? fragment.layout[id] : undefined,

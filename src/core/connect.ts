@@ -5,6 +5,7 @@ import { produce } from 'immer';
 import { analyse, scopeAnalysis } from './analysis/analyse.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { Endpoint, GraphDoc, GraphScope } from './doc/schema.ts';
+import { freshEdgeId } from './fixes.ts';
 import { editableScope, groupPorts, isGroup, scopeAt } from './groups.ts';
 import { portsOf } from './node-def.ts';
 import type { Registry } from './registry.ts';
@@ -74,13 +75,6 @@ export function reaches(doc: Pick<GraphScope, 'edges'>, start: string, goal: str
     }
   }
   return false;
-}
-
-/** A fresh edge id (`e1`, `e2`, …) not used in `doc`. */
-export function freshEdgeId(doc: Pick<GraphScope, 'edges'>): string {
-  let i = Object.keys(doc.edges).length + 1;
-  while (Object.hasOwn(doc.edges, `e${i}`)) i++;
-  return `e${i}`;
 }
 
 const errorKey = (d: Diagnostic) => `${d.code}|${d.port ?? ''}|${d.message}`;

@@ -29,12 +29,14 @@ export function freshNodeId(
   for (let i = 2; ; i++) if (!used(`${base}${i}`)) return `${base}${i}`;
 }
 
-function freshEdgeIdIn(
-  edges: Readonly<Record<string, unknown>>,
-  taken: ReadonlySet<string> = new Set(),
-): string {
-  let i = Object.keys(edges).length + 1;
-  while (Object.hasOwn(edges, `e${i}`) || taken.has(`e${i}`)) i++;
+/**
+ * A fresh edge id (`e1`, `e2`, …) not used in `doc` nor in `taken`; the id is added to `taken`
+ * so a caller minting several ids before writing them gets distinct ones.
+ */
+export function freshEdgeId(doc: Pick<GraphScope, 'edges'>, taken?: Set<string>): string {
+  let i = Object.keys(doc.edges).length + 1;
+  while (Object.hasOwn(doc.edges, `e${i}`) || taken?.has(`e${i}`)) i++;
+  taken?.add(`e${i}`);
   return `e${i}`;
 }
 
@@ -73,7 +75,7 @@ export function fixRecipe(fix: Fix, registry: Registry): (draft: Draft<GraphScop
     draft.nodes[id] = { type: def.type, v: def.version, params: {} };
     // The old edge now feeds the new node; a new edge carries its output on to the old target.
     edge.to = { node: id, port: inPort };
-    const outId = freshEdgeIdIn(draft.edges);
+    const outId = freshEdgeId(draft);
     draft.edges[outId] = { from: { node: id, port: outPort }, to: { node: fix.beforeNode, port: fix.port } };
     const a = Object.hasOwn(draft.layout, from.node) ? draft.layout[from.node] : undefined;
     const b = Object.hasOwn(draft.layout, fix.beforeNode) ? draft.layout[fix.beforeNode] : undefined;

@@ -4,7 +4,7 @@
 // the grouped graph lowers to the same IR as before (ids prefixed), which the tests check.
 
 import type { EdgeRecord, GraphScope, NodeRecord } from './doc/schema.ts';
-import { freshNodeId, RESERVED_IDS } from './fixes.ts';
+import { freshEdgeId, freshNodeId, RESERVED_IDS } from './fixes.ts';
 import { GROUP_INPUT, GROUP_OUTPUT, GROUP_TYPE, innerGraph, isGroup, portName } from './groups.ts';
 
 interface Point {
@@ -24,13 +24,6 @@ function uniqueName(base: string, used: Set<string>): string {
   for (let i = 2; used.has(name); i++) name = `${base}${i}`;
   used.add(name);
   return name;
-}
-
-function freshEdgeId(edges: Readonly<Record<string, unknown>>, taken: Set<string>): string {
-  let n = Object.keys(edges).length + 1;
-  while (Object.hasOwn(edges, `e${n}`) || taken.has(`e${n}`)) n++;
-  taken.add(`e${n}`);
-  return `e${n}`;
 }
 
 export interface GroupPlan {
@@ -103,7 +96,7 @@ export function groupNodes(
         inputsBySource.set(endpointKey(e.from), port);
         outerEdges[edgeId] = { from: { ...e.from }, to: { node: groupId, port: name } };
       }
-      inner.edges[freshEdgeId(inner.edges, innerEdgeIds)] = {
+      inner.edges[freshEdgeId(inner, innerEdgeIds)] = {
         from: { node: port.nodeId, port: 'y' },
         to: { ...e.to },
       };
@@ -117,7 +110,7 @@ export function groupNodes(
         inner.layout[nodeId] = { x: maxX + 260, y: minY + outputsBySource.size * 90 };
         port = { nodeId, name };
         outputsBySource.set(endpointKey(e.from), port);
-        inner.edges[freshEdgeId(inner.edges, innerEdgeIds)] = {
+        inner.edges[freshEdgeId(inner, innerEdgeIds)] = {
           from: { ...e.from },
           to: { node: nodeId, port: 'x' },
         };
@@ -188,7 +181,7 @@ export function ungroupNode(scope: GraphScope, groupId: string): { nodeIds: stri
   }
   const edgeIds = new Set<string>();
   const add = (e: EdgeRecord) => {
-    scope.edges[freshEdgeId(scope.edges, edgeIds)] = e;
+    scope.edges[freshEdgeId(scope, edgeIds)] = e;
   };
   for (const e of Object.values(g.edges)) {
     const from = g.nodes[e.from.node];
