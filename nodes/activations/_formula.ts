@@ -1,5 +1,6 @@
 // Shared by the formula-driven activations (expression, symbolic): turns a formula and a scalar
 // list into a checked CompiledExpr, or a `param/invalid` diagnostic that points at the character.
+import { CURVE_XS } from '../../src/core/activations.ts';
 import { reject } from '../../src/core/diagnostics.ts';
 import {
   type CompiledExpr,
@@ -66,9 +67,6 @@ export function checkFormula(
   }
   return hit;
 }
-
-/** x on [−4, 4] (49 points, as the Worker samples trained curves). */
-export const CURVE_XS: readonly number[] = Array.from({ length: 49 }, (_, i) => -4 + i / 6);
 
 /** A checked formula's curve with its initial scalars (the canvas draws it before training). */
 export function formulaCurve(checked: CheckedFormula, sem: Semantics = 'plain') {

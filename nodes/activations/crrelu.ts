@@ -1,7 +1,7 @@
+import { CURVE_XS } from '../../src/core/activations.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
 import { tensor } from '../../src/core/tensor-type.ts';
-import { CURVE_XS } from './_formula.ts';
 
 export default defineNode({
   type: 'activations.crrelu',

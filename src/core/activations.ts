@@ -17,3 +17,9 @@ export const LAYER_ACTIVATIONS = [
   'softmax',
 ] as const;
 export type LayerActivation = (typeof LAYER_ACTIVATIONS)[number];
+
+/**
+ * Where activation curves are sampled: 49 points on [−4, 4]. The canvas draws a node's preview
+ * (nodes' previewCurve) and the Worker's trained curve (src/trainer/curves.ts) on this grid.
+ */
+export const CURVE_XS: readonly number[] = Array.from({ length: 49 }, (_, i) => -4 + i / 6);

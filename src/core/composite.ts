@@ -3,7 +3,7 @@
 // has one layer for the group and the exported code one class. Weights are named
 // `<inner id>.<weight>`. The step list is plain JSON in the IR config, so a saved model rebuilds it.
 
-import type { Json, JsonObject } from './ir.ts';
+import type { JsonObject } from './ir.ts';
 import type { AnyNodeDef, Kernel } from './node-def.ts';
 import type { WeightSpec } from './ops.ts';
 import { restoreEnumParams } from './params.ts';
@@ -93,5 +93,3 @@ export function stepId(nodeId: string, taken: Set<string>): string {
   taken.add(id);
   return id;
 }
-
-export const asJson = (v: unknown): Json => v as Json;

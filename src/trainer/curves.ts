@@ -2,20 +2,17 @@
 // weights, so the canvas can draw learnable activations (and watch them move while training).
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
+import { CURVE_XS } from '../core/activations.ts';
 import { familyOf } from '../core/node-def.ts';
 import type { ActivationCurve } from './protocol.ts';
 
-const SAMPLES = 49;
-const RANGE = 4;
+const SAMPLES = CURVE_XS.length;
 /** Not elementwise: a curve of one element would mislead. */
 const SKIP = new Set(['activations.softmax']);
 
-export const curveXs = (): number[] =>
-  Array.from({ length: SAMPLES }, (_, i) => -RANGE + (2 * RANGE * i) / (SAMPLES - 1));
-
 /** Samples every elementwise activation node of the model (first element of its output). */
 export async function activationCurves(compiled: CompiledModel): Promise<Record<string, ActivationCurve>> {
-  const xs = curveXs();
+  const xs = [...CURVE_XS];
   const shapeOf = new Map(compiled.ir.nodes.map((n) => [n.id, n.outputShape]));
   const pending: [string, tf.Tensor][] = [];
   for (const node of compiled.ir.nodes) {
