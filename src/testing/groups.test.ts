@@ -380,6 +380,16 @@ describe('analysis inside groups', () => {
     expect(bad.diagnostics[0]!.message).toMatch(/^Inside group 'g': Node 'd': v /);
   });
 
+  it('a node inside a group saved by a newer Netwright is reported on the group', () => {
+    const doc = withGroup(
+      { i: node('group.input'), lr: { ...node('activations.leakyRelu'), v: 99 }, o: node('group.output') },
+      { a: edge('i', 'lr'), b: edge('lr', 'o') },
+    );
+    expect(errors(doc)).toMatchObject([
+      { code: 'node/newer-version', nodeId: 'g', within: { path: ['g'], nodeId: 'lr' } },
+    ]);
+  });
+
   it('a hostile, deeply nested file is refused with a diagnostic, not a crash', () => {
     let inner: NodeRecord = node('group.output');
     for (let i = 0; i < 12; i++)

@@ -122,9 +122,11 @@ export function migrateNodes<S extends GraphScope>(
   const entries = Object.entries(doc.nodes).map(([id, rec]) => {
     const def = registry.get(rec.type);
     let next = def ? migrateNode(id, rec, def, out) : rec;
-    // A group's inner nodes migrate too (their diagnostics surface when the group is analysed).
+    // A group's inner nodes migrate too; their problems are reported on the group.
     if (next.graph && depth < MAX_GROUP_DEPTH) {
-      const inner = migrateNodes(next.graph, registry, [], depth + 1);
+      const innerOut: Diagnostic[] = [];
+      const inner = migrateNodes(next.graph, registry, innerOut, depth + 1);
+      out.push(...innerOut.map((d) => liftDiagnostic(id, next.label ?? id, d)));
       if (inner !== next.graph) next = { ...next, graph: inner };
     }
     if (next !== rec) changed = true;
@@ -851,6 +853,20 @@ function notAllowedInGroup(id: string, def: AnyNodeDef): Diagnostic | undefined 
   );
 }
 
+/** A problem inside group `id` as the group's own: it names the group, keeps the inner node and path. */
+function liftDiagnostic(id: string, title: string, d: Diagnostic): Diagnostic {
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: `Inside group '${title}': ${d.message}`,
+    nodeId: id,
+    within: {
+      path: [id, ...(d.within?.path ?? [])],
+      ...(d.nodeId ? { nodeId: d.within?.nodeId ?? d.nodeId } : {}),
+    },
+  };
+}
+
 interface GroupResult {
   readonly key: readonly unknown[];
   readonly inner: Analysis;
@@ -900,18 +916,7 @@ function analyseGroup(
     const t = inner.nodes.get(outId)?.inputs.x;
     if (t) outputs[portName(r)] = t;
   }
-  const diagnostics = inner.diagnostics.map(
-    (d): Diagnostic => ({
-      code: d.code,
-      severity: d.severity,
-      message: `Inside group '${title}': ${d.message}`,
-      nodeId: id,
-      within: {
-        path: [id, ...(d.within?.path ?? [])],
-        ...(d.nodeId ? { nodeId: d.within?.nodeId ?? d.nodeId } : {}),
-      },
-    }),
-  );
+  const diagnostics = inner.diagnostics.map((d) => liftDiagnostic(id, title, d));
   const wanted = Object.keys(memoGroupPorts(rec).outputs);
   // Like a layer whose output nobody reads: allowed (grouping a dead end must not break a graph).
   if (wanted.length === 0)
