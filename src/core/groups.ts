@@ -43,28 +43,31 @@ export function groupPorts(rec: NodeRecord): { inputs: PortSpecs; outputs: PortS
   };
 }
 
-/** Follows a path of group node ids from the top level to the scope it names. */
-export function scopeAt(doc: GraphScope, path: readonly string[]): GraphScope | undefined {
+/** Walks a path of group node ids from the top level, entering each group with `enter`. */
+function walkPath(
+  doc: GraphScope,
+  path: readonly string[],
+  enter: (rec: NodeRecord) => GraphScope,
+): GraphScope | undefined {
   let cur: GraphScope = doc;
   for (const id of path) {
     const rec = Object.hasOwn(cur.nodes, id) ? cur.nodes[id] : undefined;
     if (!rec || !isGroup(rec)) return undefined;
-    cur = innerGraph(rec);
+    cur = enter(rec);
   }
   return cur;
 }
 
+/** The scope a path of group node ids names, from the top level. */
+export const scopeAt = (doc: GraphScope, path: readonly string[]): GraphScope | undefined =>
+  walkPath(doc, path, innerGraph);
+
 /** Like scopeAt, for a draft being edited: a group without an inner graph gets an empty one. */
-export function editableScope(doc: GraphScope, path: readonly string[]): GraphScope | undefined {
-  let cur: GraphScope = doc;
-  for (const id of path) {
-    const rec = Object.hasOwn(cur.nodes, id) ? cur.nodes[id] : undefined;
-    if (!rec || !isGroup(rec)) return undefined;
+export const editableScope = (doc: GraphScope, path: readonly string[]): GraphScope | undefined =>
+  walkPath(doc, path, (rec) => {
     rec.graph ??= emptySubgraph();
-    cur = rec.graph;
-  }
-  return cur;
-}
+    return rec.graph;
+  });
 
 /**
  * Where the node an IR id names sits: lowering splices a group's inner nodes as
