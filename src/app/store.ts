@@ -2,7 +2,7 @@
 // enters history (selection, an in-progress drag, the open panel, toasts).
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { type Analysis, analyse, scopeAnalysis } from '../core/analysis/analyse.ts';
+import { type Analysis, analyse, emptyAnalysis, scopeAnalysis } from '../core/analysis/analyse.ts';
 import type { GraphDoc, GraphScope } from '../core/doc/schema.ts';
 import { editableScope, scopeAt } from '../core/groups.ts';
 import {
@@ -68,16 +68,7 @@ export type Inspect = (
 
 const NO_CURVES: Readonly<Record<string, ActivationCurve>> = {};
 
-const EMPTY_ANALYSIS: Analysis = {
-  doc: undefined,
-  nodes: new Map(),
-  order: [],
-  diagnostics: [],
-  totalParams: 0,
-  totalFlops: 0,
-  data: undefined,
-  ok: true,
-};
+const EMPTY_ANALYSIS: Analysis = emptyAnalysis([]);
 
 /** The graph the canvas shows: the top level, or the inside of the open group. */
 export const scopeOf = (s: EditorState): GraphScope =>

@@ -213,7 +213,8 @@ export function analyseText(text: string, registry: Registry): Analysis {
   return analyse(parsed.doc, registry);
 }
 
-function emptyAnalysis(diagnostics: Diagnostic[]): Analysis {
+/** An analysis of nothing (an unreadable document, or no scope to show), with `diagnostics`. */
+export function emptyAnalysis(diagnostics: Diagnostic[]): Analysis {
   return {
     doc: undefined,
     nodes: new Map(),
@@ -222,7 +223,7 @@ function emptyAnalysis(diagnostics: Diagnostic[]): Analysis {
     totalParams: 0,
     totalFlops: 0,
     data: undefined,
-    ok: false,
+    ok: diagnostics.every((d) => d.severity !== 'error'),
   };
 }
 
