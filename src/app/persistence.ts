@@ -32,30 +32,36 @@ export interface Saved {
   readonly savedAt: number;
 }
 
-export async function loadAutosave(): Promise<Saved | undefined> {
-  if (typeof indexedDB === 'undefined') return undefined;
+/** One read request in its own transaction. */
+async function read(store: string, get: (s: IDBObjectStore) => IDBRequest): Promise<unknown> {
   const d = await db();
   return new Promise((resolve, reject) => {
-    const req = d.transaction(STORE, 'readonly').objectStore(STORE).get(KEY);
-    req.onsuccess = () => {
-      const v = req.result as Partial<Saved> | undefined;
-      resolve(
-        v && typeof v.json === 'string' ? { json: v.json, savedAt: Number(v.savedAt) || 0 } : undefined,
-      );
-    };
+    const req = get(d.transaction(store, 'readonly').objectStore(store));
+    req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new Error('IndexedDB read failed'));
   });
 }
 
-export async function saveAutosave(json: string): Promise<void> {
-  if (typeof indexedDB === 'undefined') return;
+/** One write transaction; resolves when it has committed. */
+async function write(store: string, put: (s: IDBObjectStore) => void): Promise<void> {
   const d = await db();
   await new Promise<void>((resolve, reject) => {
-    const tx = d.transaction(STORE, 'readwrite');
-    tx.objectStore(STORE).put({ json, savedAt: Date.now() } satisfies Saved, KEY);
+    const tx = d.transaction(store, 'readwrite');
+    put(tx.objectStore(store));
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
   });
+}
+
+export async function loadAutosave(): Promise<Saved | undefined> {
+  if (typeof indexedDB === 'undefined') return undefined;
+  const v = (await read(STORE, (s) => s.get(KEY))) as Partial<Saved> | undefined;
+  return v && typeof v.json === 'string' ? { json: v.json, savedAt: Number(v.savedAt) || 0 } : undefined;
+}
+
+export async function saveAutosave(json: string): Promise<void> {
+  if (typeof indexedDB === 'undefined') return;
+  await write(STORE, (s) => s.put({ json, savedAt: Date.now() } satisfies Saved, KEY));
 }
 
 /** A published group as stored: its inner graph as JSON (validated again when read). */
@@ -68,39 +74,18 @@ export interface StoredBlock {
 
 export async function loadBlocks(): Promise<StoredBlock[]> {
   if (typeof indexedDB === 'undefined') return [];
-  const d = await db();
-  return new Promise((resolve, reject) => {
-    const req = d.transaction(BLOCKS, 'readonly').objectStore(BLOCKS).getAll();
-    req.onsuccess = () => {
-      const rows = (req.result as Partial<StoredBlock>[]).filter(
-        (r): r is StoredBlock => typeof r?.id === 'string' && typeof r.json === 'string',
-      );
-      resolve(
-        rows.map((r) => ({ ...r, title: String(r.title ?? 'Block'), savedAt: Number(r.savedAt) || 0 })),
-      );
-    };
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB read failed'));
-  });
+  const rows = ((await read(BLOCKS, (s) => s.getAll())) as Partial<StoredBlock>[]).filter(
+    (r): r is StoredBlock => typeof r?.id === 'string' && typeof r.json === 'string',
+  );
+  return rows.map((r) => ({ ...r, title: String(r.title ?? 'Block'), savedAt: Number(r.savedAt) || 0 }));
 }
 
 export async function saveBlock(block: StoredBlock): Promise<void> {
   if (typeof indexedDB === 'undefined') throw new Error('this browser has no IndexedDB');
-  const d = await db();
-  await new Promise<void>((resolve, reject) => {
-    const tx = d.transaction(BLOCKS, 'readwrite');
-    tx.objectStore(BLOCKS).put(block, block.id);
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
-  });
+  await write(BLOCKS, (s) => s.put(block, block.id));
 }
 
 export async function deleteBlock(id: string): Promise<void> {
   if (typeof indexedDB === 'undefined') return;
-  const d = await db();
-  await new Promise<void>((resolve, reject) => {
-    const tx = d.transaction(BLOCKS, 'readwrite');
-    tx.objectStore(BLOCKS).delete(id);
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
-  });
+  await write(BLOCKS, (s) => s.delete(id));
 }
