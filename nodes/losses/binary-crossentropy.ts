@@ -1,7 +1,6 @@
-import { checkSameShape } from '../../src/core/heads.ts';
+import { inferSameShapeLoss, lossWeight, scalarOut } from '../../src/core/heads.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
-import { tensor } from '../../src/core/tensor-type.ts';
 
 export default defineNode({
   type: 'losses.binaryCrossentropy',
@@ -19,7 +18,7 @@ export default defineNode({
       default: false,
       doc: 'Prediction is raw logits (sigmoid applied inside, numerically stable).',
     }),
-    weight: p.float({ default: 1, min: 0, doc: 'Weight of this term in the total loss.' }),
+    weight: lossWeight,
   },
   inputs: {
     pred: { doc: 'Predictions, any shape [B, …].' },
@@ -28,11 +27,8 @@ export default defineNode({
       optional: true,
     },
   },
-  outputs: { loss: { doc: 'Scalar.' } },
-  infer({ inputs }) {
-    checkSameShape(inputs.pred!, inputs.target!);
-    return { loss: tensor([]) };
-  },
+  outputs: scalarOut,
+  infer: inferSameShapeLoss,
   lower: ({ params }) => ({ kind: 'loss', config: { fromLogits: params.fromLogits }, weight: params.weight }),
   loss: {
     target: 'onehot',

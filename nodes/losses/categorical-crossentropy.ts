@@ -1,7 +1,6 @@
-import { checkSameShape } from '../../src/core/heads.ts';
+import { inferSameShapeLoss, lossWeight, scalarOut } from '../../src/core/heads.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
-import { tensor } from '../../src/core/tensor-type.ts';
 
 export default defineNode({
   type: 'losses.categoricalCrossentropy',
@@ -18,17 +17,14 @@ export default defineNode({
       doc: 'Prediction is raw logits (softmax applied inside, numerically stable).',
     }),
     labelSmoothing: p.float({ default: 0, min: 0, max: 1, doc: 't ← t(1−ε) + ε/C.' }),
-    weight: p.float({ default: 1, min: 0, doc: 'Weight of this term in the total loss.' }),
+    weight: lossWeight,
   },
   inputs: {
     pred: { doc: 'Predictions [B, C].' },
     target: { doc: 'One-hot targets [B, C]; the dataset labels when unconnected.', optional: true },
   },
-  outputs: { loss: { doc: 'Scalar.' } },
-  infer({ inputs }) {
-    checkSameShape(inputs.pred!, inputs.target!);
-    return { loss: tensor([]) };
-  },
+  outputs: scalarOut,
+  infer: inferSameShapeLoss,
   lower: ({ params }) => ({
     kind: 'loss',
     config: { fromLogits: params.fromLogits, labelSmoothing: params.labelSmoothing },

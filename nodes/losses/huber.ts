@@ -1,7 +1,6 @@
-import { checkSameShape } from '../../src/core/heads.ts';
+import { inferSameShapeLoss, lossWeight, sameShapeInputs, scalarOut } from '../../src/core/heads.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
-import { tensor } from '../../src/core/tensor-type.ts';
 
 export default defineNode({
   type: 'losses.huber',
@@ -26,17 +25,11 @@ export default defineNode({
       exclusiveMin: true,
       doc: 'Residual δ where the loss turns from quadratic to linear.',
     }),
-    weight: p.float({ default: 1, min: 0, doc: 'Weight of this term in the total loss.' }),
+    weight: lossWeight,
   },
-  inputs: {
-    pred: { doc: 'Predictions, any shape [B, …].' },
-    target: { doc: 'Targets, same shape as pred; the dataset labels when unconnected.', optional: true },
-  },
-  outputs: { loss: { doc: 'Scalar.' } },
-  infer({ inputs }) {
-    checkSameShape(inputs.pred!, inputs.target!);
-    return { loss: tensor([]) };
-  },
+  inputs: sameShapeInputs,
+  outputs: scalarOut,
+  infer: inferSameShapeLoss,
   lower: ({ params }) => ({ kind: 'loss', config: { delta: params.delta }, weight: params.weight }),
   loss: {
     target: 'onehot',

@@ -1,7 +1,6 @@
-import { checkIndexTarget } from '../../src/core/heads.ts';
+import { inferIndexTargetLoss, lossWeight, scalarOut } from '../../src/core/heads.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
-import { tensor } from '../../src/core/tensor-type.ts';
 
 export default defineNode({
   type: 'losses.sparseCategoricalCrossentropy',
@@ -19,17 +18,14 @@ export default defineNode({
       default: false,
       doc: 'Prediction is raw logits (log-softmax applied inside, numerically stable).',
     }),
-    weight: p.float({ default: 1, min: 0, doc: 'Weight of this term in the total loss.' }),
+    weight: lossWeight,
   },
   inputs: {
     pred: { doc: 'Predictions [B, C].' },
     target: { doc: 'Class indices [B] (or [B, 1]); the dataset labels when unconnected.', optional: true },
   },
-  outputs: { loss: { doc: 'Scalar.' } },
-  infer({ inputs }) {
-    checkIndexTarget(inputs.pred!, inputs.target!);
-    return { loss: tensor([]) };
-  },
+  outputs: scalarOut,
+  infer: inferIndexTargetLoss,
   lower: ({ params }) => ({ kind: 'loss', config: { fromLogits: params.fromLogits }, weight: params.weight }),
   loss: {
     target: 'index',

@@ -1,6 +1,7 @@
 // Shared checks for loss and metric nodes: a prediction and a target must line up.
 import { reject } from './diagnostics.ts';
-import { formatShape, shapesCompatible, type TensorType } from './tensor-type.ts';
+import { p } from './params.ts';
+import { formatShape, shapesCompatible, type TensorType, tensor } from './tensor-type.ts';
 
 /** Classification heads with class-index targets: pred [B, C], target [B] (or [B, 1]). */
 export function checkIndexTarget(pred: TensorType, target: TensorType): void {
@@ -24,4 +25,28 @@ export function checkSameShape(pred: TensorType, target: TensorType): void {
     );
 }
 
+/** What every loss node outputs, and its weight in the total loss. */
 export const scalarOut = { loss: { doc: 'Scalar: mean over the batch.' } } as const;
+export const lossWeight = p.float({ default: 1, min: 0, doc: 'Weight of this term in the total loss.' });
+
+/** Inputs of a regression loss: a prediction and a target of its shape. */
+export const sameShapeInputs = {
+  pred: { doc: 'Predictions, any shape [B, …].' },
+  target: { doc: 'Targets, same shape as pred; the dataset labels when unconnected.', optional: true },
+} as const;
+
+/** `infer` of a loss whose target has the prediction's shape. */
+export function inferSameShapeLoss({ inputs }: { inputs: Readonly<Record<string, TensorType | undefined>> }) {
+  checkSameShape(inputs.pred!, inputs.target!);
+  return { loss: tensor([]) };
+}
+
+/** `infer` of a loss with class-index targets. */
+export function inferIndexTargetLoss({
+  inputs,
+}: {
+  inputs: Readonly<Record<string, TensorType | undefined>>;
+}) {
+  checkIndexTarget(inputs.pred!, inputs.target!);
+  return { loss: tensor([]) };
+}
