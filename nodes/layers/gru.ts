@@ -1,8 +1,11 @@
 import { LAYER_ACTIVATIONS } from '../../src/core/activations.ts';
+import {
+  recurrentFlops,
+  recurrentOutput,
+  recurrentParamCount,
+} from '../../src/core/layer-kinds/recurrent.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
-import { requireKnown, requireRank } from '../../src/core/shape-math.ts';
-import { tensor } from '../../src/core/tensor-type.ts';
 
 export default defineNode({
   type: 'layers.gru',
@@ -35,23 +38,10 @@ export default defineNode({
   },
   inputs: { x: { doc: 'Sequences [B, T, F].' } },
   outputs: { y: { doc: '[B, units], or [B, T, units] with returnSequences' } },
-  infer({ inputs, params }) {
-    const x = inputs.x!;
-    requireRank(x, 3, 'GRU', '[B, steps, features]');
-    requireKnown(x.shape[2]!, 'number of input features (last axis)', 'GRU');
-    return { y: tensor(params.returnSequences ? [null, x.shape[1]!, params.units] : [null, params.units]) };
-  },
-  paramCount({ inputs, params }) {
-    const f = inputs.x!.shape[2] as number;
-    const u = params.units;
-    return 3 * (f * u + u * u + (params.useBias ? u : 0));
-  },
-  flops({ inputs, params }) {
-    // The 3 gates' weights are applied at every time step, plus ~5 ops per unit and step.
-    const [t, feat] = [(inputs.x!.shape[1] ?? 1) as number, inputs.x!.shape[2] as number];
-    const u = params.units;
-    return t * (2 * 3 * (feat * u + u * u) + 5 * u);
-  },
+  infer: ({ inputs, params }) => recurrentOutput('GRU', inputs.x!, params),
+  paramCount: ({ inputs, params }) => recurrentParamCount(3, inputs.x!, params),
+  // The 3 gates' weights at every time step, plus ~5 ops per unit and step.
+  flops: ({ inputs, params }) => recurrentFlops(3, 5, inputs.x!, params),
   examples: [
     { inputs: { x: { shape: [2, 3, 4] } }, params: { units: 3 } },
     { inputs: { x: { shape: [2, 4, 2] } }, params: { units: 2, returnSequences: true } },

@@ -1,8 +1,11 @@
 import { LAYER_ACTIVATIONS } from '../../src/core/activations.ts';
+import {
+  recurrentFlops,
+  recurrentOutput,
+  recurrentParamCount,
+} from '../../src/core/layer-kinds/recurrent.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
-import { requireKnown, requireRank } from '../../src/core/shape-math.ts';
-import { tensor } from '../../src/core/tensor-type.ts';
 
 export default defineNode({
   type: 'layers.lstm',
@@ -46,23 +49,10 @@ export default defineNode({
   },
   inputs: { x: { doc: 'Sequences [B, T, F].' } },
   outputs: { y: { doc: '[B, units], or [B, T, units] with returnSequences' } },
-  infer({ inputs, params }) {
-    const x = inputs.x!;
-    requireRank(x, 3, 'LSTM', '[B, steps, features]');
-    requireKnown(x.shape[2]!, 'number of input features (last axis)', 'LSTM');
-    return { y: tensor(params.returnSequences ? [null, x.shape[1]!, params.units] : [null, params.units]) };
-  },
-  paramCount({ inputs, params }) {
-    const f = inputs.x!.shape[2] as number;
-    const u = params.units;
-    return 4 * (f * u + u * u + (params.useBias ? u : 0));
-  },
-  flops({ inputs, params }) {
-    // The 4 gates' weights are applied at every time step, plus ~6 ops per unit and step.
-    const [t, feat] = [(inputs.x!.shape[1] ?? 1) as number, inputs.x!.shape[2] as number];
-    const u = params.units;
-    return t * (2 * 4 * (feat * u + u * u) + 6 * u);
-  },
+  infer: ({ inputs, params }) => recurrentOutput('LSTM', inputs.x!, params),
+  paramCount: ({ inputs, params }) => recurrentParamCount(4, inputs.x!, params),
+  // The 4 gates' weights at every time step, plus ~6 ops per unit and step.
+  flops: ({ inputs, params }) => recurrentFlops(4, 6, inputs.x!, params),
   examples: [
     { inputs: { x: { shape: [2, 3, 4] } }, params: { units: 3 } },
     { inputs: { x: { shape: [2, 4, 2] } }, params: { units: 2, returnSequences: true } },
