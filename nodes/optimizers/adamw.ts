@@ -1,5 +1,6 @@
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
+import { adamParams, noPorts } from './_shared.ts';
 
 export default defineNode({
   type: 'optimizers.adamw',
@@ -18,16 +19,7 @@ export default defineNode({
     },
   },
   params: {
-    learningRate: p.float({
-      default: 0.001,
-      min: 0,
-      exclusiveMin: true,
-      max: 1e6,
-      doc: 'Step size lr (large values diverge; the trainer stops and names the node).',
-    }),
-    beta1: p.float({ default: 0.9, min: 0, max: 0.9999, doc: 'Decay of the first moment.' }),
-    beta2: p.float({ default: 0.999, min: 0, max: 0.99999, doc: 'Decay of the second moment.' }),
-    epsilon: p.float({ default: 1e-7, min: 0, exclusiveMin: true, max: 1, doc: 'Numerical stabiliser ε.' }),
+    ...adamParams,
     weightDecay: p.float({
       default: 0.004,
       min: 0,
@@ -35,9 +27,7 @@ export default defineNode({
       doc: 'Decoupled weight decay λ (multiplied by lr).',
     }),
   },
-  inputs: {},
-  outputs: {},
-  infer: () => ({}),
+  ...noPorts,
   optimizer: {
     algorithm: 'adamw',
     config: (params) => ({ ...params }),

@@ -1,5 +1,6 @@
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
+import { epsilon, learningRate, noPorts } from './_shared.ts';
 
 export default defineNode({
   type: 'optimizers.rmsprop',
@@ -21,24 +22,16 @@ export default defineNode({
   // Beware tfjs 4.22's centered branch: it computes √(ms − mg² − ε) (ε subtracted, not added), which is
   // NaN whenever ms − mg² < ε, e.g. for tiny or constant gradients. The trainer should guard or reimplement it.
   params: {
-    learningRate: p.float({
-      default: 0.001,
-      min: 0,
-      exclusiveMin: true,
-      max: 1e6,
-      doc: 'Step size lr (large values diverge; the trainer stops and names the node).',
-    }),
+    learningRate: learningRate(0.001),
     decay: p.float({ default: 0.9, min: 0, max: 0.9999, doc: 'Decay ρ of the running mean square.' }),
     momentum: p.float({ default: 0, min: 0, max: 0.9999, doc: 'Momentum μ.' }),
-    epsilon: p.float({ default: 1e-7, min: 0, exclusiveMin: true, max: 1, doc: 'Numerical stabiliser ε.' }),
+    epsilon,
     centered: p.bool({
       default: false,
       doc: 'Normalise by the estimated variance instead of the raw second moment.',
     }),
   },
-  inputs: {},
-  outputs: {},
-  infer: () => ({}),
+  ...noPorts,
   optimizer: {
     algorithm: 'rmsprop',
     config: (params) => ({ ...params }),

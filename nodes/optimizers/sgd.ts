@@ -1,5 +1,6 @@
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
+import { learningRate, noPorts } from './_shared.ts';
 
 export default defineNode({
   type: 'optimizers.sgd',
@@ -12,20 +13,12 @@ export default defineNode({
     formula: 'momentum = 0: w ← w − lr·g;  else a ← μ·a + g,  w ← w − lr·a  (Nesterov: w ← w − lr·(g + μ·a))',
   },
   params: {
-    learningRate: p.float({
-      default: 0.01,
-      min: 0,
-      exclusiveMin: true,
-      max: 1e6,
-      doc: 'Step size lr (large values diverge; the trainer stops and names the node).',
-    }),
+    learningRate: learningRate(0.01),
     momentum: p.float({ default: 0, min: 0, max: 0.9999, doc: 'Momentum μ; 0 is plain SGD.' }),
     // Keras's name; tfjs's momentum optimizer calls it `useNesterov` (the trainer maps it).
     nesterov: p.bool({ default: false, doc: 'Nesterov momentum (only used when momentum > 0).' }),
   },
-  inputs: {},
-  outputs: {},
-  infer: () => ({}),
+  ...noPorts,
   optimizer: {
     algorithm: 'sgd',
     config: (params) => ({ ...params }),
