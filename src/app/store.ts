@@ -15,7 +15,7 @@ import {
   undo,
 } from '../core/history.ts';
 import type { Registry } from '../core/registry.ts';
-import type { ActivationCurve, AttentionMaps, EdgeFunctions } from '../trainer/protocol.ts';
+import type { ActivationCurve } from '../trainer/protocol.ts';
 import type { Block } from './blocks.ts';
 import { type DocRecipe, emptyDoc, type Point, type ScopeRecipe } from './commands.ts';
 import type { TrainerClient } from './trainer-client.ts';
@@ -52,19 +52,11 @@ export interface EditorState {
   readonly blocks: readonly Block[];
   /** Activation functions as last trained (drawn on their nodes); cleared by an edit. */
   readonly curves: Readonly<Record<string, ActivationCurve>>;
-  /** Looks inside the last trained model (set by the Train panel's Worker client). */
-  readonly inspectModel: Inspect | null;
   /** Node ids of the model the last run trained, until the graph is edited. */
   readonly trained: ReadonlySet<string> | null;
   /** The training Worker's client (Verify runs there too); null until it starts. */
   readonly trainer: TrainerClient | null;
 }
-
-export type Inspect = (
-  nodeId: string,
-  what: 'edges' | 'attention',
-  sample?: number,
-) => Promise<EdgeFunctions | AttentionMaps>;
 
 const NO_CURVES: Readonly<Record<string, ActivationCurve>> = {};
 
@@ -100,7 +92,6 @@ export interface EditorStore extends StoreApi<EditorState> {
   showPath(path: readonly string[], nodeId?: string): void;
   setBlocks(blocks: readonly Block[]): void;
   setCurves(curves: Readonly<Record<string, ActivationCurve>>): void;
-  setInspect(inspect: Inspect | null): void;
   setTrainer(trainer: TrainerClient | null): void;
   setTrained(nodes: ReadonlySet<string> | null): void;
   undo(): void;
@@ -142,7 +133,6 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     path: [],
     blocks: [],
     curves: {},
-    inspectModel: null,
     trained: null,
     trainer: null,
   }));
@@ -231,9 +221,6 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
         focus: { nodeId, seq: ++focusSeq },
         selection: { nodes: [nodeId], edges: [] },
       });
-    },
-    setInspect(inspectModel) {
-      api.setState({ inspectModel });
     },
     setTrainer(trainer) {
       api.setState({ trainer });

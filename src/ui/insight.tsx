@@ -10,7 +10,7 @@ const ATTENTION_TYPES = new Set(['attention.multiHeadAttention', 'attention.tran
 
 export function TrainedInsight({ nodeId, type }: { nodeId: string; type: string }) {
   const trained = useEditor((s) => s.trained?.has(nodeId) === true);
-  const inspect = useEditor((s) => s.inspectModel);
+  const trainer = useEditor((s) => s.trainer);
   const [edges, setEdges] = useState<EdgeFunctions | undefined>();
   const [maps, setMaps] = useState<AttentionMaps | undefined>();
   const [sample, setSample] = useState(0);
@@ -20,7 +20,7 @@ export function TrainedInsight({ nodeId, type }: { nodeId: string; type: string 
   const wantsEdges = EDGE_TYPES.test(type);
   const wantsMaps = ATTENTION_TYPES.has(type);
   if (!wantsEdges && !wantsMaps) return null;
-  if (!trained || !inspect)
+  if (!trained || !trainer)
     return (
       <p className="muted" data-testid="insight-hint">
         Train the graph to see this node's learned {wantsEdges ? 'edge functions' : 'attention maps'}.
@@ -30,7 +30,7 @@ export function TrainedInsight({ nodeId, type }: { nodeId: string; type: string 
     setBusy(true);
     setError('');
     try {
-      const r = await inspect(nodeId, what, sample);
+      const r = await trainer.inspect(nodeId, what, sample);
       if (what === 'edges') setEdges(r as EdgeFunctions);
       else setMaps(r as AttentionMaps);
     } catch (e) {

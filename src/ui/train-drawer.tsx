@@ -22,10 +22,8 @@ export function TrainDrawer({ search }: { search: string }) {
     const c = createTrainerClient(forcedBackend(search));
     c.onNotice((m) => store.toast('info', m));
     setClient(c);
-    store.setInspect((nodeId, what, sample) => c.inspect(nodeId, what, sample));
     store.setTrainer(c);
     return () => {
-      store.setInspect(null);
       store.setTrainer(null);
       c.dispose();
     };
