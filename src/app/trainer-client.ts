@@ -61,14 +61,25 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
   const experiments = new Promise<readonly string[]>((res) => {
     resolveExperiments = res;
   });
-  const verifies = new Map<
+  /** Requests answered by request id (Verify, inspection): settled by the Worker's answer. */
+  const pending = new Map<
     number,
-    { resolve: (r: VerifyResult) => void; reject: (e: Error) => void; log: (l: string) => void }
+    { resolve: (r: never) => void; reject: (e: Error) => void; log?: (l: string) => void }
   >();
-  const requests = new Map<
-    number,
-    { resolve: (r: EdgeFunctions | AttentionMaps) => void; reject: (e: Error) => void }
-  >();
+  const settle = (requestId: number, result: unknown, error: string | undefined, what: string) => {
+    const r = pending.get(requestId);
+    pending.delete(requestId);
+    if (result !== undefined) r?.resolve(result as never);
+    else r?.reject(new Error(error ?? `${what} failed`));
+  };
+  /** Sends a request and returns the promise of its answer. */
+  const ask = <R>(msg: (requestId: number) => ToWorker, log?: (l: string) => void): Promise<R> => {
+    const requestId = ++requestSeq;
+    return new Promise<R>((resolve, reject) => {
+      pending.set(requestId, { resolve: resolve as (r: never) => void, reject, ...(log ? { log } : {}) });
+      send(msg(requestId));
+    });
+  };
   let resolveBackend: (b: BackendInfo) => void = () => {};
   let rejectBackend: (e: Error) => void = () => {};
   const backend = new Promise<BackendInfo>((res, rej) => {
@@ -83,18 +94,10 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
       firstReady = false;
     } else if (m.type === 'notice') for (const f of notices) f(m.message);
     else if (m.type === 'experiments') resolveExperiments(m.ids);
-    else if (m.type === 'verifyLog') verifies.get(m.requestId)?.log(m.line);
-    else if (m.type === 'verified') {
-      const r = verifies.get(m.requestId);
-      verifies.delete(m.requestId);
-      if (m.result) r?.resolve(m.result);
-      else r?.reject(new Error(m.error ?? 'verify failed'));
-    } else if (m.type === 'inspection') {
-      const r = requests.get(m.requestId);
-      requests.delete(m.requestId);
-      if (m.result) r?.resolve(m.result);
-      else r?.reject(new Error(m.error ?? 'inspection failed'));
-    } else if (m.type === 'error' && m.runId === undefined) rejectBackend(new Error(m.message));
+    else if (m.type === 'verifyLog') pending.get(m.requestId)?.log?.(m.line);
+    else if (m.type === 'verified') settle(m.requestId, m.result, m.error, 'verify');
+    else if (m.type === 'inspection') settle(m.requestId, m.result, m.error, 'inspection');
+    else if (m.type === 'error' && m.runId === undefined) rejectBackend(new Error(m.message));
     else if ('runId' in m && m.runId === runId) listener?.(m as RunEvent);
   };
   worker.onerror = (e) => rejectBackend(new Error(e.message || 'the training worker failed to start'));
@@ -117,20 +120,16 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
       return runId;
     },
     experiments,
-    verify(templateId, onLog) {
-      const requestId = ++requestSeq;
-      return new Promise((resolve, reject) => {
-        verifies.set(requestId, { resolve, reject, log: onLog });
-        send({ type: 'verify', requestId, templateId });
-      });
-    },
-    inspect(nodeId, what, sample) {
-      const requestId = ++requestSeq;
-      return new Promise((resolve, reject) => {
-        requests.set(requestId, { resolve, reject });
-        send({ type: 'inspect', requestId, nodeId, what, ...(sample !== undefined ? { sample } : {}) });
-      });
-    },
+    verify: (templateId, onLog) =>
+      ask<VerifyResult>((requestId) => ({ type: 'verify', requestId, templateId }), onLog),
+    inspect: (nodeId, what, sample) =>
+      ask<EdgeFunctions | AttentionMaps>((requestId) => ({
+        type: 'inspect',
+        requestId,
+        nodeId,
+        what,
+        ...(sample !== undefined ? { sample } : {}),
+      })),
     onNotice: (f) => {
       notices.push(f);
     },
