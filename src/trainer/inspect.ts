@@ -37,18 +37,12 @@ export async function edgeFunctions(compiled: CompiledModel, nodeId: string): Pr
   const channels = sample.at(-1)!;
   // Edge i → the flat offset of the input element it reads, and a label.
   const nIn = conv ? k * k * channels : width;
-  const offset = (i: number) => {
-    if (!conv) return i;
+  const edgeInput = (i: number): { offset: number; label: string } => {
+    if (!conv) return { offset: i, label: `x${i}` };
     const c = i % channels;
     const uv = (i - c) / channels;
     const [u, v] = [Math.floor(uv / k), uv % k];
-    return (u * sample[1]! + v) * channels + c;
-  };
-  const label = (i: number) => {
-    if (!conv) return `x${i}`;
-    const c = i % channels;
-    const uv = (i - c) / channels;
-    return `(${Math.floor(uv / k)},${uv % k}) c${c}`;
+    return { offset: (u * sample[1]! + v) * channels + c, label: `(${u},${v}) c${c}` };
   };
   const lo = typeof config.gridMin === 'number' ? config.gridMin : -1;
   const hi = typeof config.gridMax === 'number' ? config.gridMax : 1;
@@ -57,7 +51,7 @@ export async function edgeFunctions(compiled: CompiledModel, nodeId: string): Pr
   const rows = 1 + inputs * POINTS;
   const x = new Float32Array(rows * width);
   for (let i = 0; i < inputs; i++)
-    for (let j = 0; j < POINTS; j++) x[(1 + i * POINTS + j) * width + offset(i)] = t[j]!;
+    for (let j = 0; j < POINTS; j++) x[(1 + i * POINTS + j) * width + edgeInput(i).offset] = t[j]!;
   const out = tf.tidy(() => {
     const y = layer.apply(tf.tensor(x, [rows, ...sample]), { training: false }) as tf.Tensor;
     // Flat: [rows, n_out]; conv: the first output position [rows, F].
@@ -79,7 +73,7 @@ export async function edgeFunctions(compiled: CompiledModel, nodeId: string): Pr
     phi,
     inputs: nIn,
     outputs: nOut,
-    inputLabels: Array.from({ length: inputs }, (_, i) => label(i)),
+    inputLabels: Array.from({ length: inputs }, (_, i) => edgeInput(i).label),
   };
 }
 
