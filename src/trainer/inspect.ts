@@ -50,8 +50,10 @@ export async function edgeFunctions(compiled: CompiledModel, nodeId: string): Pr
   const inputs = Math.min(nIn, MAX_EDGES);
   const rows = 1 + inputs * POINTS;
   const x = new Float32Array(rows * width);
-  for (let i = 0; i < inputs; i++)
-    for (let j = 0; j < POINTS; j++) x[(1 + i * POINTS + j) * width + edgeInput(i).offset] = t[j]!;
+  for (let i = 0; i < inputs; i++) {
+    const { offset } = edgeInput(i);
+    for (let j = 0; j < POINTS; j++) x[(1 + i * POINTS + j) * width + offset] = t[j]!;
+  }
   const out = tf.tidy(() => {
     const y = layer.apply(tf.tensor(x, [rows, ...sample]), { training: false }) as tf.Tensor;
     // Flat: [rows, n_out]; conv: the first output position [rows, F].
