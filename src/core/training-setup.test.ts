@@ -155,3 +155,15 @@ describe('chooseDataset with a param the user set', () => {
     expect(h.present.nodes.input!.params.shape).toEqual([28, 28, 1]);
   });
 });
+
+describe('chooseDataset and the class count', () => {
+  it("sets the units of the Dense feeding the loss (through softmax) to the dataset's classes", () => {
+    // iris has 3 species: a 10-unit head becomes 3 units, and the graph has no errors.
+    const next = apply(handBuilt(10, true), 'iris').present;
+    expect(next.nodes.dense!.params.units).toBe(3);
+    expect(errors(next)).toEqual([]);
+    // A Dense that already fits is left alone (no param written).
+    const fits = apply(handBuilt(3, true), 'iris').present;
+    expect(fits.nodes.dense!.params).toEqual({ units: 3 });
+  });
+});

@@ -9,6 +9,7 @@ import type { GraphDoc, GraphScope, NodeRecord, TrainingConfig } from './doc/sch
 import { freshEdgeId, freshNodeId } from './fixes.ts';
 import type { DataBinding } from './node-def.ts';
 import { type ParamSpec, resolveParams } from './params.ts';
+import { freeSpotBelow, NODE_GAP, TYPICAL_NODE } from './placement.ts';
 import type { Registry } from './registry.ts';
 
 export const DEFAULT_OPTIMIZER = 'optimizers.adam';
@@ -114,40 +115,76 @@ const endsInSoftmax = (rec: NodeRecord): boolean =>
   /softmax/i.test(rec.type) || rec.params.activation === 'softmax';
 
 /**
- * Adds a loss (and for class labels an accuracy metric) fed by the prediction node, when the graph
- * has no loss yet; their targets stay unconnected, so the dataset's labels feed them.
+ * Adds a loss fed by the prediction node when the graph has none, and for class labels an accuracy
+ * metric (fed like the loss) when it has no metric, so the Train panel can report accuracy. Their
+ * targets stay unconnected: the dataset's labels feed them.
  */
 function addDefaultHeads(d: Draft<GraphDoc>, registry: Registry, binding: DataBinding): void {
-  if (hasKind(d as GraphDoc, registry, 'loss')) return;
-  const pred = predictionNode(d as GraphDoc, registry);
-  if (!pred) return;
-  const predRec = d.nodes[pred]!;
-  const predPort = Object.keys(registry.get(predRec.type)?.outputs ?? {})[0] ?? 'y';
-  const at = d.layout[pred] ?? { x: 0, y: 0 };
+  const doc = d as GraphDoc;
+  const hasLoss = hasKind(doc, registry, 'loss');
+  const wantMetric = binding.labels.kind === 'class' && !hasKind(doc, registry, 'metric');
+  if (hasLoss && !wantMetric) return;
+  // The prediction: what the first top-level loss reads, or the graph's only open output.
+  const lossFeed = Object.entries(doc.nodes)
+    .filter(([, rec]) => kindOf(registry, rec) === 'loss')
+    .flatMap(([id]) => Object.values(doc.edges).filter((e) => e.to.node === id && e.to.port === 'pred'))[0];
+  const source = hasLoss
+    ? lossFeed?.from
+    : (() => {
+        const node = predictionNode(doc, registry);
+        const rec = node !== undefined ? doc.nodes[node] : undefined;
+        const port = rec ? Object.keys(registry.get(rec.type)?.outputs ?? {})[0] : undefined;
+        return node !== undefined && port !== undefined ? { node, port } : undefined;
+      })();
+  if (!source) return;
+  const at = d.layout[source.node] ?? { x: 0, y: 0 };
   const taken = new Set<string>();
-  const add = (type: string, params: Record<string, unknown>, dy: number) => {
+  const add = (type: string, params: Record<string, unknown>) => {
     const def = registry.get(type);
     if (!def) return;
-    const id = freshNodeId(d as GraphDoc, type, taken);
+    const id = freshNodeId(doc, type, taken);
     taken.add(id);
     d.nodes[id] = { type, v: def.version, params };
-    d.layout[id] = { x: at.x + 260, y: at.y + dy };
-    d.edges[freshEdgeId(d as GraphDoc)] = {
-      from: { node: pred, port: predPort },
-      to: { node: id, port: 'pred' },
-    };
+    d.layout[id] = freeSpotBelow(doc, { x: at.x + TYPICAL_NODE.width + NODE_GAP, y: at.y });
+    d.edges[freshEdgeId(doc)] = { from: { ...source }, to: { node: id, port: 'pred' } };
   };
-  if (binding.labels.kind === 'class') {
-    add(CLASS_LOSS, endsInSoftmax(predRec) ? {} : { fromLogits: true }, 0);
-    if (!hasKind(d as GraphDoc, registry, 'metric')) add(ACCURACY, {}, 160);
-  } else add(VALUE_LOSS, {}, 0);
+  if (!hasLoss) {
+    if (binding.labels.kind === 'class')
+      add(CLASS_LOSS, endsInSoftmax(doc.nodes[source.node]!) ? {} : { fromLogits: true });
+    else add(VALUE_LOSS, {});
+  }
+  if (wantMetric) add(ACCURACY, {}); // lands below the loss: freeSpotBelow skips it
+}
+
+/** Nodes that keep their input's last axis, so a class count passes through them unchanged. */
+const keepsClasses = (type: string) => type.startsWith('activations.') || type === 'layers.dropout';
+
+/**
+ * Sets the class count where it is decided: the Dense that feeds (through activations and dropout)
+ * a top-level loss reading the dataset's labels, when its `units` differ from the dataset's classes.
+ */
+function fitClassCount(d: Draft<GraphDoc>, registry: Registry, classes: number): void {
+  const incoming = (id: string, port?: string) =>
+    Object.values(d.edges).filter((e) => e.to.node === id && (port === undefined || e.to.port === port));
+  for (const [id, rec] of Object.entries(d.nodes)) {
+    if (kindOf(registry, rec as NodeRecord) !== 'loss' || incoming(id, 'target').length > 0) continue;
+    let src = incoming(id, 'pred')[0]?.from.node;
+    for (let hops = 0; src !== undefined && hops < 8 && keepsClasses(d.nodes[src]!.type); hops++) {
+      const up = incoming(src);
+      src = up.length === 1 ? up[0]!.from.node : undefined;
+    }
+    const dense = src !== undefined ? d.nodes[src] : undefined;
+    if (dense?.type === 'layers.dense' && dense.params.units !== classes)
+      dense.params = { ...dense.params, units: classes };
+  }
 }
 
 /**
  * Chooses the graph's dataset (one edit): creates default training settings when the graph has
  * none, adapts switchable dataset params to a single Input's shape (unless `fit` is false: the user
  * set that param), otherwise sets that Input's shape to the dataset's features, and adds a default
- * loss (+ accuracy) when the graph has no loss. With several Inputs, analysis offers the shape fix.
+ * loss (+ accuracy) when the graph has no loss; for class labels, the Dense deciding the class count
+ * gets the dataset's. With several Inputs, analysis offers the shape fix.
  */
 export function chooseDataset(choice: DatasetChoice, registry: Registry, opts: { fit?: boolean } = {}) {
   return (d: Draft<GraphDoc>): undefined => {
@@ -170,6 +207,7 @@ export function chooseDataset(choice: DatasetChoice, registry: Registry, opts: {
         ...(only.params.dtype ? { dtype: 'float32' } : {}),
       };
     addDefaultHeads(d, registry, binding);
+    if (binding.labels.kind === 'class') fitClassCount(d, registry, binding.labels.numClasses);
     return undefined;
   };
 }
