@@ -10,6 +10,7 @@ import { FixError, fixRecipe, freshEdgeId, freshNodeId } from '../core/fixes.ts'
 import { editableScope, GROUP_INPUT, GROUP_OUTPUT, isGroup, portName } from '../core/groups.ts';
 import { importKerasJson } from '../core/import/index.ts';
 import { freeSpotBelow, placeAfter, type Size } from '../core/placement.ts';
+import { chooseDataset } from '../core/training-setup.ts';
 import {
   addGroup,
   addNode,
@@ -82,14 +83,22 @@ export function addNodeAfterSelection(
     const candidate = produce(store.doc(), (d) => {
       const s = editableScope(d as GraphDoc, path);
       if (s) addNode(def, id, at)(s);
+      // A new loss is judged without the dataset's labels: the class count is fitted below.
+      if (def.kind === 'loss') delete d.training;
     });
     const res = findConnection(candidate, registry, anchor, id, path);
     if (res.ok) wire = { from: res.from, to: res.to };
   }
   const label = wire ? `Add ${def.title} after ${anchor}` : `Add ${def.title}`;
-  const added = store.edit(label, (d) => {
-    addNode(def, id, at)(d);
-    if (wire) connect(freshEdgeId(d), wire.from, wire.to)(d);
+  const added = store.run(label, (d) => {
+    const s = editableScope(d as GraphDoc, path);
+    if (!s) throw new Error('the open group no longer exists');
+    addNode(def, id, at)(s);
+    if (wire) connect(freshEdgeId(s), wire.from, wire.to)(s);
+    // A loss joins the graph's data: the Dense before it gets the class count, and an accuracy
+    // metric is added when there is none (as when the dataset is chosen after the loss).
+    if (def.kind === 'loss' && path.length === 0 && d.training)
+      chooseDataset({ ...d.training.dataset }, registry, { fit: false })(d);
     return undefined;
   });
   if (!added) return undefined;

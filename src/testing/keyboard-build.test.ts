@@ -105,3 +105,22 @@ describe('findConnection', () => {
     expect(cycle.ok).toBe(false);
   });
 });
+
+describe('a loss added to a graph that already has data', () => {
+  it('gets the class count on the Dense before it and an accuracy metric, in the same undo step', () => {
+    const store = createEditorStore(registry);
+    // Data first (the graph is a lone Input, so no head is added yet), then the layers.
+    addNodeAfterSelection(store, 'io.input', { x: 0, y: 0 });
+    store.run('Use iris', chooseDataset({ name: 'iris', params: {} }, registry));
+    expect(store.doc().nodes.input!.params.shape).toEqual([4]);
+    expect(Object.keys(store.doc().nodes)).toEqual(['input']);
+    for (const t of CHAIN.slice(1, 5)) addNodeAfterSelection(store, t, { x: 0, y: 0 });
+    const steps = store.getState().history.past.length;
+    addNodeAfterSelection(store, 'losses.categoricalCrossentropy', { x: 0, y: 0 });
+    expect(store.getState().history.past.length).toBe(steps + 1);
+    // iris: 3 species, so the Dense before the softmax now has 3 units; accuracy reads the softmax.
+    expect(store.doc().nodes.dense2!.params.units).toBe(3);
+    expect(edgeList(store)).toContain('softmax.y→accuracy.pred');
+    expect(analyse(store.doc(), registry).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+});

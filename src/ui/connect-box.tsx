@@ -70,7 +70,7 @@ export function ConnectBox({
   const label = direction === 'out' ? `Connect ${node} → …` : `Connect … → ${node}`;
 
   return (
-    <div className="connect-box" data-testid="connect-box" role="dialog" aria-label={label}>
+    <div className="quick-add connect-box nodrag" data-testid="connect-box" role="dialog" aria-label={label}>
       <input
         // biome-ignore lint/a11y/noAutofocus: the box opens from a key press to be typed into
         autoFocus

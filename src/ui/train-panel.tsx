@@ -16,6 +16,7 @@ import type {
 } from '../trainer/protocol.ts';
 import { type CsvChoice, CsvUpload } from './csv-upload.tsx';
 import { EvaluationView } from './evaluation-view.tsx';
+import { ImageFolderUpload } from './image-folder-upload.tsx';
 import { LineChart } from './line-chart.tsx';
 
 type Status = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'non-finite' | 'diverged' | 'error';
@@ -364,6 +365,21 @@ export function TrainPanel({
               features: c.dataset.featureNames.length,
               classes: labels.kind === 'class' ? labels.numClasses : 0,
               file: c.file,
+            },
+          });
+        }}
+      />
+      <ImageFolderUpload
+        seed={settings.seed}
+        onDataset={(c) => {
+          setUploads((u) => ({ ...u, images: c.dataset }));
+          const labels = c.dataset.binding.labels;
+          onUpload?.({
+            name: 'images',
+            params: {
+              ...c.shape,
+              classes: labels.kind === 'class' ? labels.numClasses : 2,
+              folder: c.folder,
             },
           });
         }}
