@@ -11,7 +11,9 @@ describe('App', () => {
   it('renders a palette item per node type usable at the top level, a gallery card per template and the shell', () => {
     const html = renderToString(<App search="" />);
     expect(html).toContain('data-testid="palette-search"');
-    for (const def of browserRegistry().all().filter((d) => usableIn(d, false)))
+    for (const def of browserRegistry()
+      .all()
+      .filter((d) => usableIn(d, false)))
       expect(html).toContain(`data-testid="palette-item-${def.type}"`);
     // A group's port nodes are an error outside a group: the top-level palette does not offer them.
     expect(html).not.toContain('data-testid="palette-item-group.input"');
