@@ -8,6 +8,10 @@ const port = Number(process.env.E2E_PORT ?? 4173);
 export default defineConfig({
   testDir: 'e2e',
   timeout: 120_000,
+  // Every expect waits for a state; this is only how long a state may take to appear before the
+  // test fails. Playwright's default (5 s) failed under a loaded machine (five builds beside the
+  // suite) for states that do arrive, so the bound is generous; the test timeout still caps a run.
+  expect: { timeout: 30_000 },
   workers: 1,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],

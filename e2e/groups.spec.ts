@@ -55,7 +55,8 @@ test('group, open and edit inside, close, undo, publish to My blocks and reuse i
   await expect(page.getByTestId('palette-block-Two dense')).toBeVisible();
 
   // Reload: the autosave restores the grouped graph, the block is still in the palette.
-  await page.waitForTimeout(300); // let the debounced autosave write
+  // Wait for the debounced autosave to have written the latest document (state, not time).
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
   await page.reload();
   await expect(page.getByTestId('node-group')).toBeVisible();
   await expect(page.getByTestId('total-params')).toHaveText(totalParamsText(50_890));

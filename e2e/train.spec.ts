@@ -39,10 +39,11 @@ test('Stop stops within a batch', async ({ page }) => {
   await expect(page.getByTestId('train-status')).toHaveText('training', { timeout: 60_000 });
   await expect(page.getByTestId('progress')).not.toHaveAttribute('value', '0', { timeout: 30_000 });
   await page.getByTestId('stop-button').click();
-  await expect(page.getByTestId('train-status')).toHaveText('stopped', { timeout: 5_000 });
+  // State, not speed: the run ends as 'stopped' (not 'done') long before its 20 epochs are through.
+  await expect(page.getByTestId('train-status')).toHaveText('stopped');
   const done = Number(await page.getByTestId('progress').getAttribute('value'));
   const max = Number(await page.getByTestId('progress').getAttribute('max'));
-  expect(done).toBeLessThan(max);
+  expect(done).toBeLessThan(max / 2);
 });
 
 test('a divergent run (learning rate 1e4) stops and names the node', async ({ page }) => {
@@ -86,11 +87,10 @@ test('a small CSV (iris written by the test) uploads and trains', async ({ page 
   await expect(page.getByTestId('csv-summary')).toContainText('60 rows, 5 columns (header detected)');
   await expect(page.getByTestId('csv-label')).toHaveValue('4');
   await page.getByTestId('csv-use').click();
-  // The graph's input takes the CSV's 4 features; the model output must now match 3 classes.
+  // The graph's input takes the CSV's 4 features, and the Dense feeding the loss its 3 classes.
   await expect(page.getByTestId('node-input')).toContainText('B×4');
   await page.getByTestId('node-logits').click();
-  await page.getByTestId('inspector-field-units').fill('3');
-  await page.getByTestId('inspector-field-units').press('Enter');
+  await expect(page.getByTestId('inspector-field-units')).toHaveValue('3');
   await expect(page.getByTestId('train-button')).toBeEnabled();
   await page.getByTestId('train-epochs').fill('30');
   await page.getByTestId('train-batchSize').fill('16');

@@ -2,17 +2,22 @@
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { formatCount, totalParamsLabel } from '../ui/format.ts';
-import { matchesQuery, placeable } from '../ui/search.ts';
+import { matchesQuery, searchNodes, usableIn } from '../ui/search.ts';
 import { App } from './App.tsx';
 import { browserRegistry } from './registry.ts';
 import { bundledTemplates } from './templates.ts';
 
 describe('App', () => {
-  it('renders a palette item per placeable node type, a gallery card per template and the shell', () => {
+  it('renders a palette item per node type usable at the top level, a gallery card per template and the shell', () => {
     const html = renderToString(<App search="" />);
     expect(html).toContain('data-testid="palette-search"');
-    for (const def of browserRegistry().all().filter(placeable))
+    for (const def of browserRegistry()
+      .all()
+      .filter((d) => usableIn(d, false)))
       expect(html).toContain(`data-testid="palette-item-${def.type}"`);
+    // A group's port nodes are an error outside a group: the top-level palette does not offer them.
+    expect(html).not.toContain('data-testid="palette-item-group.input"');
+    expect(html).not.toContain('data-testid="palette-item-optimizers.adam"');
     for (const t of bundledTemplates(browserRegistry()))
       expect(html).toContain(`data-testid="gallery-item-${t.id}"`);
     for (const id of [
@@ -40,5 +45,16 @@ describe('formatting and search', () => {
     expect(matchesQuery(dense, '')).toBe(true);
     expect(matchesQuery(dense, 'LAYERS dense')).toBe(true);
     expect(matchesQuery(dense, 'dense zzz')).toBe(false);
+  });
+
+  it('ranks an exact title first: "input" is Input, not Group input; "dense" is Dense', () => {
+    const all = browserRegistry().all();
+    expect(searchNodes(all, 'input')[0]?.type).toBe('io.input');
+    expect(searchNodes(all, 'Dense')[0]?.type).toBe('layers.dense');
+    expect(searchNodes(all, 'softmax')[0]?.type).toBe('activations.softmax');
+    expect(searchNodes(all, 'relu')[0]?.type).toBe('activations.relu');
+    expect(searchNodes(all, 'categorical cross-entropy')[0]?.type).toBe('losses.categoricalCrossentropy');
+    // Inside a group the port nodes are offered.
+    expect(all.filter((d) => usableIn(d, true)).map((d) => d.type)).toContain('group.input');
   });
 });

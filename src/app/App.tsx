@@ -6,7 +6,9 @@ import type { Analysis } from '../core/analysis/analyse.ts';
 import { parseGraphText } from '../core/doc/parse.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { canRedo, canUndo, redoLabel, undoLabel } from '../core/history.ts';
+import { freeSpotBelow } from '../core/placement.ts';
 import { Canvas, type CanvasApi, openFile } from '../ui/canvas.tsx';
+import { ConnectBox, type ConnectDirection } from '../ui/connect-box.tsx';
 import { ExportPanel } from '../ui/export-panel.tsx';
 import { Gallery } from '../ui/gallery.tsx';
 import { Inspector } from '../ui/inspector.tsx';
@@ -16,7 +18,8 @@ import { Toasts } from '../ui/toasts.tsx';
 import { TrainDrawer } from '../ui/train-drawer.tsx';
 import {
   addBlockAt,
-  addNodeAt,
+  addNodeAfterSelection,
+  connectPorts,
   copySelection,
   deleteSelection,
   duplicateSelection,
@@ -85,6 +88,11 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
   const [shareLink, setShareLink] = useState<string | null>(null);
   const started = useRef(false);
   const clipboardMirror = useRef<string | undefined>(undefined);
+  const paletteSearch = useRef<HTMLInputElement>(null);
+  /** Connect mode (C / Shift+C): wiring the selected node by name. */
+  const [connecting, setConnecting] = useState<{ node: string; direction: ConnectDirection } | null>(null);
+  const path = useEditor((s) => s.path);
+  const present = useEditor((s) => s.history.present);
 
   const openTemplate = useCallback(
     async (id: string): Promise<boolean> => {
@@ -198,20 +206,11 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
     };
   }, [ready, store]);
 
-  /** A free spot near the middle of the view (cascaded so repeated adds do not stack exactly). */
+  /** A free spot near the middle of the view (moved down past any card already there). */
   const centreSpot = useCallback(() => {
     const api = canvasApi.current;
     const c = api?.centre() ?? { x: 80 + 30 * nodeCount, y: 80 + 30 * nodeCount };
-    const doc = store.scope();
-    let at = { x: c.x - 90, y: c.y - 40 };
-    for (let i = 0; i < 50; i++) {
-      const taken = Object.values(doc.layout).some(
-        (p) => Math.abs(p.x - at.x) < 12 && Math.abs(p.y - at.y) < 12,
-      );
-      if (!taken) break;
-      at = { x: at.x + 30, y: at.y + 30 };
-    }
-    return at;
+    return freeSpotBelow(store.scope(), { x: c.x - 90, y: c.y - 40 }, api?.sizes() ?? new Map());
   }, [store, nodeCount]);
 
   const addBlock = useCallback(
@@ -222,8 +221,10 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
     [store, centreSpot],
   );
 
-  const addAtCentre = useCallback(
-    (type: string) => addNodeAt(store, type, centreSpot()),
+  /** Palette adds: after the selected node (wired from it when the ports fit), else near the centre. */
+  const addFromPalette = useCallback(
+    (type: string) =>
+      addNodeAfterSelection(store, type, centreSpot(), canvasApi.current?.sizes() ?? new Map()),
     [store, centreSpot],
   );
 
@@ -281,7 +282,16 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
       else if (mod && k === 'g') groupSelected(store);
       else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) deleteSelection(store);
       else if (e.key === 'Escape') store.select({ nodes: [], edges: [] });
-      else return;
+      else if (!mod && e.key === '/') paletteSearch.current?.focus();
+      else if (!mod && !e.altKey && k === 'c') {
+        const sel = store.getState().selection.nodes;
+        if (sel.length !== 1)
+          store.toast(
+            'error',
+            'Select one node first, then press C to connect its output (Shift+C: into it).',
+          );
+        else setConnecting({ node: sel[0]!, direction: e.shiftKey ? 'in' : 'out' });
+      } else return;
       e.preventDefault();
     };
     const hasTextSelection = () => (window.getSelection()?.toString() ?? '') !== '';
@@ -433,7 +443,9 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
       <aside className="app-side">
         <Palette
           registry={registry}
-          onAdd={addAtCentre}
+          onAdd={addFromPalette}
+          inGroup={path.length > 0}
+          searchRef={paletteSearch}
           blocks={blocks}
           onAddBlock={addBlock}
           onRemoveBlock={(id) => void removeBlock(store, id)}
@@ -453,6 +465,22 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
         ) : (
           <Canvas apiRef={canvasApi} />
         )}
+        {connecting && view === 'canvas' ? (
+          <ConnectBox
+            doc={present}
+            path={path}
+            registry={registry}
+            node={connecting.node}
+            direction={connecting.direction}
+            onClose={() => setConnecting(null)}
+            onConnect={(res) => {
+              setConnecting(null);
+              // Wiring onwards continues from the new edge's target.
+              if (connectPorts(store, res.from, res.to) && connecting.direction === 'out')
+                store.select({ nodes: [res.to.node], edges: [] });
+            }}
+          />
+        ) : null}
       </main>
       <div className="app-right">
         <Inspector />

@@ -1,13 +1,16 @@
 // What the user can do to the document, one function per gesture: each runs one command (one undo
 // step) and says in a toast why it refused. No React, no DOM: unit-tested in Node.
 
-import { canConnect } from '../core/connect.ts';
+import { produce } from 'immer';
+import { canConnect, findConnection } from '../core/connect.ts';
 import type { Fix } from '../core/diagnostics.ts';
 import { parseGraphText, parseGraphValue } from '../core/doc/parse.ts';
 import type { Endpoint, GraphDoc, Subgraph } from '../core/doc/schema.ts';
 import { FixError, fixRecipe, freshEdgeId, freshNodeId } from '../core/fixes.ts';
 import { editableScope, GROUP_INPUT, GROUP_OUTPUT, isGroup, portName } from '../core/groups.ts';
 import { importKerasJson } from '../core/import/index.ts';
+import { freeSpotBelow, placeAfter, type Size } from '../core/placement.ts';
+import { chooseDataset } from '../core/training-setup.ts';
 import {
   addGroup,
   addNode,
@@ -30,9 +33,9 @@ import type { EditorStore } from './store.ts';
 /** Files and links larger than this are refused before parsing. */
 export const MAX_GRAPH_BYTES = 8 * 1024 * 1024;
 
-export function addNodeAt(store: EditorStore, type: string, at: Point): string | undefined {
-  const { registry } = store.getState();
-  const def = registry.get(type);
+/** The def of a node type the user may place, or undefined after a toast saying why not. */
+function placeableDef(store: EditorStore, type: string) {
+  const def = store.getState().registry.get(type);
   if (!def) {
     store.toast('error', `Unknown node type '${type}'.`);
     return undefined;
@@ -41,8 +44,64 @@ export function addNodeAt(store: EditorStore, type: string, at: Point): string |
     store.toast('error', `${def.title} is an optimizer: choose it in the training settings, not as a node.`);
     return undefined;
   }
+  return def;
+}
+
+export function addNodeAt(store: EditorStore, type: string, at: Point): string | undefined {
+  const def = placeableDef(store, type);
+  if (!def) return undefined;
   const id = freshNodeId(store.scope(), type);
   if (!store.edit(`Add ${def.title}`, addNode(def, id, at))) return undefined;
+  store.select({ nodes: [id], edges: [] });
+  store.setView('canvas');
+  return id;
+}
+
+/**
+ * Adds a node the keyboard way (one undo step): with one node selected, one column after it
+ * without covering anything and wired from it when a port pair fits; otherwise at the first free
+ * spot at or below `fallback`. Losses and metrics are not wired from (their output is a scalar).
+ */
+export function addNodeAfterSelection(
+  store: EditorStore,
+  type: string,
+  fallback: Point,
+  sizes: ReadonlyMap<string, Size> = new Map(),
+): string | undefined {
+  const def = placeableDef(store, type);
+  if (!def) return undefined;
+  const { registry, selection, path } = store.getState();
+  const scope = store.scope();
+  const sel = selection.nodes.length === 1 ? selection.nodes[0]! : undefined;
+  const anchor = sel !== undefined && Object.hasOwn(scope.nodes, sel) ? sel : undefined;
+  const at =
+    (anchor !== undefined && placeAfter(scope, anchor, sizes)) || freeSpotBelow(scope, fallback, sizes);
+  const id = freshNodeId(scope, type);
+  const anchorKind = anchor !== undefined ? registry.get(scope.nodes[anchor]!.type)?.kind : undefined;
+  let wire: { from: Endpoint; to: Endpoint } | undefined;
+  if (anchor !== undefined && anchorKind !== 'loss' && anchorKind !== 'metric') {
+    const candidate = produce(store.doc(), (d) => {
+      const s = editableScope(d as GraphDoc, path);
+      if (s) addNode(def, id, at)(s);
+      // A new loss is judged without the dataset's labels: the class count is fitted below.
+      if (def.kind === 'loss') delete d.training;
+    });
+    const res = findConnection(candidate, registry, anchor, id, path);
+    if (res.ok) wire = { from: res.from, to: res.to };
+  }
+  const label = wire ? `Add ${def.title} after ${anchor}` : `Add ${def.title}`;
+  const added = store.run(label, (d) => {
+    const s = editableScope(d as GraphDoc, path);
+    if (!s) throw new Error('the open group no longer exists');
+    addNode(def, id, at)(s);
+    if (wire) connect(freshEdgeId(s), wire.from, wire.to)(s);
+    // A loss joins the graph's data: the Dense before it gets the class count, and an accuracy
+    // metric is added when there is none (as when the dataset is chosen after the loss).
+    if (def.kind === 'loss' && path.length === 0 && d.training)
+      chooseDataset({ ...d.training.dataset }, registry, { fit: false })(d);
+    return undefined;
+  });
+  if (!added) return undefined;
   store.select({ nodes: [id], edges: [] });
   store.setView('canvas');
   return id;

@@ -1,12 +1,10 @@
 // Auto-layout with elkjs (layered, left to right). elkjs is large, so it loads on first use.
 
 import type { GraphScope } from '../core/doc/schema.ts';
+import type { Size } from '../core/placement.ts';
 import type { Point } from './commands.ts';
 
-export interface Size {
-  readonly width: number;
-  readonly height: number;
-}
+export type { Size };
 
 const DEFAULT_SIZE: Size = { width: 200, height: 120 };
 

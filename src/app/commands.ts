@@ -8,11 +8,9 @@ import { freshEdgeId, freshNodeId, RESERVED_IDS } from '../core/fixes.ts';
 import { groupNodes, ungroupNode } from '../core/grouping.ts';
 import { GROUP_TYPE } from '../core/groups.ts';
 import type { AnyNodeDef } from '../core/node-def.ts';
+import type { Point } from '../core/placement.ts';
 
-export interface Point {
-  readonly x: number;
-  readonly y: number;
-}
+export type { Point };
 
 /** A whole-document edit (title, training settings, replace). */
 export type DocRecipe = (draft: Draft<GraphDoc>) => GraphDoc | undefined;

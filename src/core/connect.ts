@@ -23,18 +23,18 @@ export type ConnectResult =
 
 const refuse = (code: string, reason: string): ConnectResult => ({ ok: false, code, reason });
 
-function portKinds(doc: GraphScope, registry: Registry, end: Endpoint) {
-  const rec = Object.hasOwn(doc.nodes, end.node) ? doc.nodes[end.node] : undefined;
+/** A node's input and output port names in declaration order (a group's come from its port nodes). */
+export function nodePorts(
+  doc: Pick<GraphScope, 'nodes'>,
+  registry: Registry,
+  nodeId: string,
+): { inputs: string[]; outputs: string[] } {
+  const rec = Object.hasOwn(doc.nodes, nodeId) ? doc.nodes[nodeId] : undefined;
   const def = rec ? registry.get(rec.type) : undefined;
-  if (!rec || !def) return { rec, def, isInput: false, isOutput: false };
+  if (!rec || !def) return { inputs: [], outputs: [] };
   if (isGroup(rec)) {
     const ports = groupPorts(rec);
-    return {
-      rec,
-      def,
-      isInput: Object.hasOwn(ports.inputs, end.port),
-      isOutput: Object.hasOwn(ports.outputs, end.port),
-    };
+    return { inputs: Object.keys(ports.inputs), outputs: Object.keys(ports.outputs) };
   }
   let inputs: Readonly<Record<string, unknown>> = {};
   try {
@@ -42,12 +42,14 @@ function portKinds(doc: GraphScope, registry: Registry, end: Endpoint) {
   } catch {
     inputs = {};
   }
-  return {
-    rec,
-    def,
-    isInput: Object.hasOwn(inputs, end.port),
-    isOutput: Object.hasOwn(def.outputs, end.port),
-  };
+  return { inputs: Object.keys(inputs), outputs: Object.keys(def.outputs) };
+}
+
+function portKinds(doc: GraphScope, registry: Registry, end: Endpoint) {
+  const rec = Object.hasOwn(doc.nodes, end.node) ? doc.nodes[end.node] : undefined;
+  const def = rec ? registry.get(rec.type) : undefined;
+  const ports = nodePorts(doc, registry, end.node);
+  return { rec, def, isInput: ports.inputs.includes(end.port), isOutput: ports.outputs.includes(end.port) };
 }
 
 function defaultsOf(params: Readonly<Record<string, { default: unknown }>>): Record<string, unknown> {
@@ -170,4 +172,45 @@ export function canConnect(
     );
   }
   return { ok: true, from, to, fixable: introduced };
+}
+
+/**
+ * The first edge `from` → `to` that `canConnect` accepts: each output of `from` against each free
+ * input of `to`, in port order (a Dense's `x`, a loss's `pred` before its `target`). When none fits,
+ * the refusal for the first pair says why.
+ */
+export function findConnection(
+  top: GraphDoc,
+  registry: Registry,
+  fromNode: string,
+  toNode: string,
+  path: readonly string[] = [],
+): ConnectResult {
+  const doc = scopeAt(top, path);
+  if (!doc) return refuse('connect/missing-node', 'The open group no longer exists.');
+  const outs = nodePorts(doc, registry, fromNode).outputs;
+  const taken = new Set(
+    Object.values(doc.edges)
+      .filter((e) => e.to.node === toNode)
+      .map((e) => e.to.port),
+  );
+  const ins = nodePorts(doc, registry, toNode).inputs;
+  const free = ins.filter((p) => !taken.has(p));
+  if (outs.length === 0)
+    return refuse('connect/missing-port', `Node '${fromNode}' has no output to connect.`);
+  if (free.length === 0)
+    return refuse(
+      'connect/input-taken',
+      ins.length === 0
+        ? `Node '${toNode}' has no input.`
+        : `Every input of '${toNode}' is already connected. Delete an edge first, or merge with Add or Concatenate.`,
+    );
+  let first: ConnectResult | undefined;
+  for (const out of outs)
+    for (const inp of free) {
+      const res = canConnect(top, registry, { node: fromNode, port: out }, { node: toNode, port: inp }, path);
+      if (res.ok) return res;
+      first ??= res;
+    }
+  return first!;
 }

@@ -6,6 +6,7 @@
 import type { EdgeRecord, GraphScope, NodeRecord } from './doc/schema.ts';
 import { freshEdgeId, freshNodeId, RESERVED_IDS } from './fixes.ts';
 import { GROUP_INPUT, GROUP_OUTPUT, GROUP_TYPE, innerGraph, isGroup, portName } from './groups.ts';
+import { freeSpotBelow, NODE_GAP, TYPICAL_NODE } from './placement.ts';
 
 interface Point {
   readonly x: number;
@@ -91,7 +92,7 @@ export function groupNodes(
         const nodeId = freshNodeId({ nodes: inner.nodes, layout: inner.layout }, `${GROUP_INPUT}`, innerIds);
         innerIds.add(nodeId);
         inner.nodes[nodeId] = { type: GROUP_INPUT, v: 1, params: { name } };
-        inner.layout[nodeId] = { x: minX - 220, y: minY + inputsBySource.size * 90 };
+        inner.layout[nodeId] = freeSpotBelow(inner, { x: minX - TYPICAL_NODE.width - NODE_GAP, y: minY });
         port = { nodeId, name };
         inputsBySource.set(endpointKey(e.from), port);
         outerEdges[edgeId] = { from: { ...e.from }, to: { node: groupId, port: name } };
@@ -107,7 +108,7 @@ export function groupNodes(
         const nodeId = freshNodeId({ nodes: inner.nodes, layout: inner.layout }, `${GROUP_OUTPUT}`, innerIds);
         innerIds.add(nodeId);
         inner.nodes[nodeId] = { type: GROUP_OUTPUT, v: 1, params: { name } };
-        inner.layout[nodeId] = { x: maxX + 260, y: minY + outputsBySource.size * 90 };
+        inner.layout[nodeId] = freeSpotBelow(inner, { x: maxX + TYPICAL_NODE.width + NODE_GAP, y: minY });
         port = { nodeId, name };
         outputsBySource.set(endpointKey(e.from), port);
         inner.edges[freshEdgeId(inner, innerEdgeIds)] = {
@@ -134,7 +135,8 @@ export function groupNodes(
     label: opts.label ?? 'Group',
     graph: inner,
   };
-  scope.layout[groupId] = { x: Math.round((minX + maxX) / 2), y: Math.round((minY + maxY) / 2) };
+  // Where the grouped nodes were, moved down past any node left there.
+  scope.layout[groupId] = freeSpotBelow(scope, { x: (minX + maxX) / 2, y: (minY + maxY) / 2 });
   for (const [id, e] of Object.entries(outerEdges)) scope.edges[id] = e;
   return { groupId };
 }

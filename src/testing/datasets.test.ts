@@ -95,6 +95,7 @@ describe('dataset registry', () => {
       'moons',
       'functionFit',
       'csv',
+      'images',
       'attentionTarget',
     ]);
     for (const ds of DATASETS) {

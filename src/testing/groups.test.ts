@@ -11,6 +11,7 @@ import type { GraphDoc, NodeRecord } from '../core/doc/schema.ts';
 import { GroupingError, groupNodes, ungroupNode } from '../core/grouping.ts';
 import { irIdOf, locateIrId } from '../core/groups.ts';
 import { lowerGraph } from '../core/lower.ts';
+import { TYPICAL_NODE } from '../core/placement.ts';
 import type { Registry } from '../core/registry.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 
@@ -69,6 +70,38 @@ function runBoth(a: GraphDoc, b: GraphDoc): [number[], number[]] {
 }
 
 describe('groupNodes', () => {
+  it('lays out the new group and its ports without overlapping any card (brute-force box check)', () => {
+    // The cards' usual size (TYPICAL_NODE): two boxes overlap when both axes' intervals intersect.
+    const overlap = (a: { x: number; y: number }, b: { x: number; y: number }) =>
+      a.x < b.x + TYPICAL_NODE.width &&
+      b.x < a.x + TYPICAL_NODE.width &&
+      a.y < b.y + TYPICAL_NODE.height &&
+      b.y < a.y + TYPICAL_NODE.height;
+    const noOverlaps = (layout: Record<string, { x: number; y: number }>) => {
+      const ps = Object.entries(layout);
+      for (let i = 0; i < ps.length; i++)
+        for (let j = i + 1; j < ps.length; j++)
+          expect(overlap(ps[i]![1], ps[j]![1]), `${ps[i]![0]} / ${ps[j]![0]}`).toBe(false);
+    };
+    // `r` (not grouped) sits between the grouped d1 and add, and in → d1, r → add cross as two inputs.
+    const doc = flatDoc();
+    doc.layout = {
+      in: { x: 0, y: 0 },
+      d1: { x: 300, y: 0 },
+      r: { x: 600, y: 200 },
+      add: { x: 900, y: 300 },
+      d2: { x: 1200, y: 300 },
+      out: { x: 1500, y: 300 },
+    };
+    noOverlaps(doc.layout);
+    let groupId = '';
+    const grouped = produce(doc, (d) => {
+      groupId = groupNodes(d, ['d1', 'add']).groupId;
+    });
+    noOverlaps(grouped.layout);
+    noOverlaps(grouped.nodes[groupId]!.graph!.layout);
+  });
+
   it('moves the selection into a group with one port per crossing source, and keeps the math', () => {
     const flat = flatDoc();
     let groupId = '';

@@ -2,12 +2,13 @@
 // counts are checked against the Keras formulas written out below (not against our own node
 // code), then the graph is compiled to tfjs and model.countParams() must agree. Malformed files
 // give diagnostics naming the layer and field, never a throw; the CLI exits 2 and writes nothing.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { estimateSize, needsLayout } from '../app/auto-layout.ts';
 import { runCli } from '../cli/main.ts';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse } from '../core/analysis/analyse.ts';
@@ -659,6 +660,22 @@ describe('the imported graph file', () => {
       ],
     );
     expect(Object.keys(cyc)).toEqual(['p', 'q', 'r']);
+  });
+
+  it('lays out every importable fixture without overlapping cards (the canvas would not re-layout them)', () => {
+    for (const name of readdirSync(new URL('./fixtures/keras/', import.meta.url))) {
+      const doc = importFixture(name).doc;
+      if (!doc) continue;
+      const analysis = analyse(doc, registry);
+      const sizeOf = (id: string) => {
+        const n = analysis.nodes.get(id);
+        return estimateSize(
+          Object.keys(n?.inputPorts ?? {}).length,
+          Object.keys(n?.def?.outputs ?? {}).length,
+        );
+      };
+      expect(needsLayout(doc, sizeOf), name).toBe(false);
+    }
   });
 });
 

@@ -248,6 +248,7 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
       {quickAdd && (
         <QuickAdd
           registry={registry}
+          inGroup={path.length > 0}
           at={quickAdd.screen}
           onPick={(type) => {
             addNodeAt(store, type, quickAdd.flow);

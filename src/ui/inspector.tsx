@@ -278,7 +278,7 @@ export function parseField(spec: ParamSpec, text: string): { value: unknown } | 
 const textOf = (spec: ParamSpec, v: unknown): string =>
   spec.kind === 'shape' && Array.isArray(v) ? v.join(', ') : v === undefined ? '' : String(v);
 
-function ParamField({
+export function ParamField({
   name,
   spec,
   value,
@@ -286,7 +286,10 @@ function ParamField({
   onChange,
   onReset,
   onDone,
+  testIdPrefix = 'inspector',
 }: {
+  /** Test ids are `<prefix>-field-<name>` (the Train panel's dataset params use another prefix). */
+  testIdPrefix?: string;
   name: string;
   spec: ParamSpec;
   value: unknown;
@@ -337,7 +340,7 @@ function ParamField({
         <input
           id={id}
           type="checkbox"
-          data-testid={`inspector-field-${name}`}
+          data-testid={`${testIdPrefix}-field-${name}`}
           checked={value === true}
           onChange={(e) => {
             onChange(e.currentTarget.checked);
@@ -347,7 +350,7 @@ function ParamField({
       ) : spec.kind === 'enum' ? (
         <select
           id={id}
-          data-testid={`inspector-field-${name}`}
+          data-testid={`${testIdPrefix}-field-${name}`}
           value={String(value)}
           onChange={(e) => {
             onChange(e.currentTarget.value);
@@ -363,7 +366,7 @@ function ParamField({
       ) : (
         <input
           id={id}
-          data-testid={`inspector-field-${name}`}
+          data-testid={`${testIdPrefix}-field-${name}`}
           type="text"
           inputMode={spec.kind === 'int' || spec.kind === 'float' ? 'decimal' : 'text'}
           aria-invalid={error ? true : undefined}
@@ -380,7 +383,7 @@ function ParamField({
         <input
           type="range"
           aria-label={`${name} slider`}
-          data-testid={`inspector-slider-${name}`}
+          data-testid={`${testIdPrefix}-slider-${name}`}
           min={spec.min}
           max={spec.max}
           step={spec.kind === 'int' ? 1 : (spec.step ?? (spec.max! - spec.min!) / 100)}
@@ -391,7 +394,7 @@ function ParamField({
         />
       )}
       {error && (
-        <p className="field-error" id={errId} role="alert" data-testid={`inspector-error-${name}`}>
+        <p className="field-error" id={errId} role="alert" data-testid={`${testIdPrefix}-error-${name}`}>
           {error} — not applied (still {formatParamValue(value)}).
         </p>
       )}

@@ -1,10 +1,11 @@
-// The node palette: every placeable node type grouped by family, with fuzzy search. Enter adds the
-// top hit at the centre of the view; items drag onto the canvas (or click to add at the centre).
-import { useId, useMemo, useState } from 'react';
+// The node palette: every node type usable where the user is, grouped by family, with fuzzy search.
+// Enter adds the top hit (after the selected node, see addNodeAfterSelection) and clears the box for
+// the next one; Escape clears, then leaves the box. Items drag onto the canvas (or click to add).
+import { type RefObject, useId, useMemo, useState } from 'react';
 import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
 import type { Registry } from '../core/registry.ts';
 import { plural } from './format.ts';
-import { placeable, searchNodes } from './search.ts';
+import { searchNodes, usableIn } from './search.ts';
 
 export { matchesQuery } from './search.ts';
 
@@ -24,8 +25,14 @@ export function Palette({
   blocks = [],
   onAddBlock,
   onRemoveBlock,
+  inGroup = false,
+  searchRef,
 }: {
   registry: Registry;
+  /** Inside a group: its port nodes are offered too. */
+  inGroup?: boolean;
+  /** The search box, for the key that focuses it. */
+  searchRef?: RefObject<HTMLInputElement | null>;
   onAdd?: (type: string) => void;
   blocks?: readonly PaletteBlock[];
   onAddBlock?: (id: string) => void;
@@ -34,7 +41,7 @@ export function Palette({
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const searchId = useId();
-  const defs = useMemo(() => registry.all().filter(placeable), [registry]);
+  const defs = useMemo(() => registry.all().filter((d) => usableIn(d, inGroup)), [registry, inGroup]);
   const hits = useMemo(() => searchNodes(defs, query), [defs, query]);
   const groups = useMemo(() => {
     if (query.trim()) return [['Best matches', hits] as [string, AnyNodeDef[]]];
@@ -53,6 +60,7 @@ export function Palette({
       </label>
       <input
         id={searchId}
+        ref={searchRef}
         data-testid="palette-search"
         type="search"
         placeholder="Search nodes… (Enter adds)"
@@ -72,8 +80,12 @@ export function Palette({
           } else if (e.key === 'Enter' && top && onAdd) {
             e.preventDefault();
             onAdd(top.type);
-          } else if (e.key === 'Escape') {
             setQuery('');
+            setActive(0);
+          } else if (e.key === 'Escape') {
+            // The first Escape clears the search, the next one hands the keys back to the canvas.
+            if (query === '') e.currentTarget.blur();
+            else setQuery('');
           }
         }}
       />

@@ -2,22 +2,24 @@
 import { useMemo, useState } from 'react';
 import type { Point } from '../app/commands.ts';
 import type { Registry } from '../core/registry.ts';
-import { placeable, searchNodes } from './search.ts';
+import { searchNodes, usableIn } from './search.ts';
 
 export function QuickAdd({
   registry,
   at,
   onPick,
   onClose,
+  inGroup,
 }: {
   registry: Registry;
+  inGroup: boolean;
   at: Point;
   onPick: (type: string) => void;
   onClose: () => void;
 }) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
-  const defs = useMemo(() => registry.all().filter(placeable), [registry]);
+  const defs = useMemo(() => registry.all().filter((d) => usableIn(d, inGroup)), [registry, inGroup]);
   const hits = useMemo(() => searchNodes(defs, query).slice(0, 8), [defs, query]);
   const pick = hits[Math.min(active, hits.length - 1)];
   return (

@@ -1,9 +1,15 @@
 // Fuzzy node search for the palette and the double-click quick-add box. Every term must match;
-// a term scores by where it matches: type or title prefix > substring > summary > letters in order.
+// a term scores by where it matches: exact title > exact type name > prefix > substring > summary >
+// letters in order.
+import { GROUP_INPUT, GROUP_OUTPUT } from '../core/groups.ts';
 import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
 
 /** Node types a user places on the canvas (optimizers live in the training settings). */
 export const placeable = (def: AnyNodeDef): boolean => def.kind !== 'optimizer';
+
+/** Placeable where the user is: a group's port nodes only inside a group (outside they are an error). */
+export const usableIn = (def: AnyNodeDef, inGroup: boolean): boolean =>
+  placeable(def) && (inGroup || (def.type !== GROUP_INPUT && def.type !== GROUP_OUTPUT));
 
 function subsequence(term: string, text: string): boolean {
   let i = 0;
@@ -16,7 +22,9 @@ function termScore(term: string, def: AnyNodeDef): number {
   const name = type.slice(type.indexOf('.') + 1);
   const title = def.title.toLowerCase();
   const family = familyOf(type);
-  if (title === term || name === term || type === term) return 100;
+  // "input" is the Input node's title, and only the name of Group input (group.input).
+  if (title === term) return 110;
+  if (name === term || type === term) return 100;
   if (title.startsWith(term) || name.startsWith(term)) return 80;
   if (title.split(/[\s-]+/).some((w) => w.startsWith(term))) return 70;
   if (type.includes(term) || title.includes(term)) return 60;

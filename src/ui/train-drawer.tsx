@@ -1,11 +1,14 @@
 // Connects the Train panel to the editor: the graph's IR (when it has no errors), the forced
-// backend from `?backend=`, marking the node a run stopped on, and CSV shape → graph.
+// backend from `?backend=`, marking the node a run stopped on, the dataset picker, and uploaded
+// data's shape → graph (training settings created on first use, one undo step).
 import { useEffect, useMemo, useState } from 'react';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import { createTrainerClient, type TrainerClient } from '../app/trainer-client.ts';
 import { locateIrId } from '../core/groups.ts';
 import { lowerGraph } from '../core/lower.ts';
+import { chooseDataset } from '../core/training-setup.ts';
 import { BACKENDS, type BackendName } from '../trainer/protocol.ts';
+import { DatasetPicker } from './dataset-picker.tsx';
 import { TrainPanel } from './train-panel.tsx';
 
 function forcedBackend(search: string): BackendName | undefined {
@@ -33,10 +36,10 @@ export function TrainDrawer({ search }: { search: string }) {
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
     if (!analysis.doc || Object.keys(analysis.doc.nodes).length === 0)
       return { ir: undefined, blocked: 'Open a template or build a graph to train it.' };
+    if (!analysis.doc.training)
+      return { ir: undefined, blocked: 'Choose a dataset (above) or upload data to train this graph.' };
     if (errors)
       return { ir: undefined, blocked: `Fix the graph's ${errors} error(s) first (see the marked nodes).` };
-    if (!analysis.doc.training)
-      return { ir: undefined, blocked: 'The graph has no training settings (dataset, optimizer).' };
     const lowered = lowerGraph(analysis, registry);
     return lowered.ir
       ? { ir: lowered.ir, blocked: undefined }
@@ -58,14 +61,12 @@ export function TrainDrawer({ search }: { search: string }) {
           const where = locateIrId(store.doc(), nodeId);
           if (where) store.showPath(where.path, where.nodeId);
         }}
-        onCsv={({ features, classes, file }) =>
-          store.run('Use uploaded CSV', (d) => {
-            if (!d.training) return;
-            d.training.dataset = { name: 'csv', params: { features, classes, file } };
-            for (const rec of Object.values(d.nodes))
-              if (rec.type === 'io.input')
-                rec.params = { ...rec.params, shape: [features], dtype: 'float32' };
-          })
+        dataControls={(running) => <DatasetPicker disabled={running} />}
+        onUpload={(dataset) =>
+          store.run(
+            `Use ${dataset.name === 'csv' ? 'uploaded CSV' : 'image folder'}`,
+            chooseDataset(dataset, registry, { fit: false }),
+          )
         }
       />
     </aside>

@@ -1,9 +1,11 @@
 // Train panel: settings, Train / Stop, backend badge, progress with ETA, live curves and metric
 // read-outs. Talks to the training Worker through TrainerClient (no tfjs here).
-import { useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { browserRegistry } from '../app/registry.ts';
 import type { RunEvent, TrainerClient } from '../app/trainer-client.ts';
+import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
+import type { DatasetChoice } from '../core/training-setup.ts';
 import type {
   ActivationCurve,
   BackendInfo,
@@ -14,6 +16,7 @@ import type {
 } from '../trainer/protocol.ts';
 import { type CsvChoice, CsvUpload } from './csv-upload.tsx';
 import { EvaluationView } from './evaluation-view.tsx';
+import { ImageFolderUpload } from './image-folder-upload.tsx';
 import { LineChart } from './line-chart.tsx';
 
 type Status = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'non-finite' | 'diverged' | 'error';
@@ -28,8 +31,10 @@ export interface TrainPanelProps {
   readonly onCurves?: (curves: Readonly<Record<string, ActivationCurve>>) => void;
   /** A run finished (or weights loaded): the node ids of the model that now holds trained weights. */
   readonly onTrained?: (nodeIds: readonly string[]) => void;
-  /** An uploaded CSV was chosen: the parent sets the input shape and the graph's csv dataset. */
-  readonly onCsv?: (shape: { features: number; classes: number; file: string }) => void;
+  /** Data was uploaded (CSV, image folder): the parent makes it the graph's dataset (its shapes only). */
+  readonly onUpload?: (dataset: DatasetChoice) => void;
+  /** The dataset picker, shown above the run settings. */
+  readonly dataControls?: (running: boolean) => ReactNode;
 }
 
 const fileStem = (title: string | undefined) =>
@@ -66,7 +71,8 @@ export function TrainPanel({
   onNonFinite,
   onCurves,
   onTrained,
-  onCsv,
+  onUpload,
+  dataControls,
 }: TrainPanelProps) {
   const [backend, setBackend] = useState<BackendInfo | string>('starting…');
   const [settings, setSettings] = useState<TrainSettings>({ epochs: 1, batchSize: 32, seed: 1 });
@@ -78,7 +84,8 @@ export function TrainPanel({
   /** The graph's own training defaults last applied, so an unrelated edit keeps the user's settings. */
   const lastDefaults = useRef('');
   const [evaluation, setEvaluation] = useState<Evaluation | undefined>();
-  const [csv, setCsv] = useState<CsvChoice | undefined>();
+  /** Uploaded data by dataset name ('csv', 'images'): it stays on the device, the graph keeps its shapes. */
+  const [uploads, setUploads] = useState<Readonly<Record<string, LoadedDataset>>>({});
   const [tensorsPerEpoch, setTensorsPerEpoch] = useState<number[]>([]);
 
   useEffect(() => {
@@ -105,7 +112,8 @@ export function TrainPanel({
     setEvaluation(undefined);
     setTensorsPerEpoch([]);
     setProgress({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
-    const uploaded = ir.training?.dataset.name === 'csv' ? csv?.dataset : undefined;
+    const name = ir.training?.dataset.name;
+    const uploaded = name !== undefined && Object.hasOwn(uploads, name) ? uploads[name] : undefined;
     client.train(ir, settings, onEvent, uploaded);
   };
 
@@ -228,6 +236,7 @@ export function TrainPanel({
       <div className="backend-badge" data-testid="backend-badge" title="tfjs backend in use">
         {badge}
       </div>
+      {dataControls?.(running)}
       <div className="train-settings">
         {num('epochs', 'Epochs', 1, 1)}
         {num('batchSize', 'Batch', 1, 1)}
@@ -347,13 +356,31 @@ export function TrainPanel({
       {evaluation ? <EvaluationView evaluation={evaluation} onRefresh={() => client.evaluate()} /> : null}
       <CsvUpload
         seed={settings.seed}
-        onDataset={(c) => {
-          setCsv(c);
+        onDataset={(c: CsvChoice) => {
+          setUploads((u) => ({ ...u, csv: c.dataset }));
           const labels = c.dataset.binding.labels;
-          onCsv?.({
-            features: c.dataset.featureNames.length,
-            classes: labels.kind === 'class' ? labels.numClasses : 0,
-            file: c.file,
+          onUpload?.({
+            name: 'csv',
+            params: {
+              features: c.dataset.featureNames.length,
+              classes: labels.kind === 'class' ? labels.numClasses : 0,
+              file: c.file,
+            },
+          });
+        }}
+      />
+      <ImageFolderUpload
+        seed={settings.seed}
+        onDataset={(c) => {
+          setUploads((u) => ({ ...u, images: c.dataset }));
+          const labels = c.dataset.binding.labels;
+          onUpload?.({
+            name: 'images',
+            params: {
+              ...c.shape,
+              classes: labels.kind === 'class' ? labels.numClasses : 2,
+              folder: c.folder,
+            },
           });
         }}
       />

@@ -4,6 +4,7 @@ import { csvUpload } from './csv-upload.ts';
 import type { AnyDatasetDef } from './dataset-def.ts';
 import { digits8 } from './digits8.ts';
 import { functionFit } from './function-fit.ts';
+import { imageFolder } from './image-folder.ts';
 import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
 import { moons } from './moons.ts';
@@ -17,6 +18,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   moons,
   functionFit,
   csvUpload,
+  imageFolder,
   attentionTarget,
 ];
 

@@ -10,9 +10,9 @@ export interface LayoutEdge {
 }
 
 export interface LayoutOptions {
-  /** Horizontal distance between columns (default 220, as the templates use). */
+  /** Horizontal distance between columns (default 300: the widest card, 260 px, plus an edge label). */
   readonly dx?: number;
-  /** Vertical distance between rows (default 120). */
+  /** Vertical distance between rows (default 180: a card with three ports, plus a gap). */
   readonly dy?: number;
   readonly x0?: number;
   readonly y0?: number;
@@ -29,7 +29,7 @@ export function layeredLayout(
   edges: readonly LayoutEdge[],
   opts: LayoutOptions = {},
 ): Positions {
-  const { dx = 220, dy = 120, x0 = 40, y0 = 40 } = opts;
+  const { dx = 300, dy = 180, x0 = 40, y0 = 40 } = opts;
   const known = new Set(nodes);
   const preds = new Map<string, string[]>(nodes.map((n) => [n, []]));
   const succs = new Map<string, string[]>(nodes.map((n) => [n, []]));
