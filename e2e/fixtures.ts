@@ -10,6 +10,8 @@ export interface TemplateOnDisk {
   readonly expectedParams: number | undefined;
   readonly nodeCount: number;
   readonly edgeCount: number;
+  /** Node-to-node connections, by edge id. */
+  readonly edges: readonly { readonly id: string; readonly from: string; readonly to: string }[];
 }
 
 /** Every `templates/<id>.graph.json`, read straight from disk (not through the app's code). */
@@ -21,7 +23,7 @@ export function templatesOnDisk(): TemplateOnDisk[] {
       const doc = JSON.parse(readFileSync(TEMPLATES_DIR + f, 'utf8')) as {
         meta?: { title?: string; expected?: { params?: number } };
         nodes?: Record<string, unknown>;
-        edges?: Record<string, unknown>;
+        edges?: Record<string, { from: { node: string }; to: { node: string } }>;
       };
       return {
         id: f.slice(0, -'.graph.json'.length),
@@ -29,6 +31,7 @@ export function templatesOnDisk(): TemplateOnDisk[] {
         expectedParams: doc.meta?.expected?.params,
         nodeCount: Object.keys(doc.nodes ?? {}).length,
         edgeCount: Object.keys(doc.edges ?? {}).length,
+        edges: Object.entries(doc.edges ?? {}).map(([id, e]) => ({ id, from: e.from.node, to: e.to.node })),
       };
     });
 }

@@ -19,6 +19,7 @@ import { scopeAnalysisOf, scopeOf } from '../app/store.ts';
 import { type CardNode, FlowModel, type Measured, type ShapeEdge as ShapeEdgeT } from './flow-model.ts';
 import { GroupBreadcrumb } from './group-breadcrumb.tsx';
 import { NodeCard } from './node-card.tsx';
+import { openingViewport } from './opening-view.ts';
 import { DRAG_BLOCK_MIME, DRAG_MIME } from './palette.tsx';
 import { QuickAdd } from './quick-add.tsx';
 import { ShapeEdge } from './shape-edge.tsx';
@@ -90,14 +91,17 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
     };
   }, [apiRef, rf]);
 
+  // A graph opens whole when that is readable, else at a readable zoom on its input (opening-view.ts).
   useEffect(() => {
-    if (epoch === mountEpoch) return;
-    const t = window.setTimeout(
-      () => void rf.fitView({ padding: 0.2, maxZoom: 1.1, minZoom: 0.35, duration: 150 }),
-      60,
-    );
+    if (epoch === mountEpoch && !fitOnInit) return;
+    const t = window.setTimeout(() => {
+      const r = wrapper.current?.getBoundingClientRect();
+      const all = rf.getNodes();
+      if (!r || all.length === 0) return;
+      void rf.setViewport(openingViewport(rf.getNodesBounds(all), r), { duration: 0 });
+    }, 60);
     return () => window.clearTimeout(t);
-  }, [epoch, mountEpoch, rf]);
+  }, [epoch, mountEpoch, fitOnInit, rf]);
 
   useEffect(() => {
     if (!focus) return;
@@ -236,8 +240,6 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
         zoomOnDoubleClick={false}
         minZoom={0.1}
         maxZoom={2.5}
-        fitView={fitOnInit}
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.1, minZoom: 0.35 }}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={24} />
