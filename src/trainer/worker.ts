@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 // The training Worker: owns tfjs (it never enters the main bundle). Receives an IR and settings,
 // loads the dataset, compiles, trains with our loop, and posts throttled progress (≤ 10 Hz).
+import '../browser/zod-jitless.ts';
 import * as tf from '@tensorflow/tfjs';
 import { browserDatasetIO } from '../browser/dataset-io.ts';
 import { browserRegistry } from '../browser/registry.ts';
