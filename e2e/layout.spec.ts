@@ -1,6 +1,6 @@
 // Journey: every template opens legible — no two cards overlap and every edge points forward
 // (its target starts right of its source's end, or below its bottom), measured on the rendered
-// cards; the graph opens at a readable zoom with its input in view.
+// cards; the graph opens at a readable zoom with its input in view and no card under the minimap.
 import { expect, test } from '@playwright/test';
 import { nodes } from './editor.ts';
 import { templatesOnDisk } from './fixtures.ts';
@@ -59,6 +59,20 @@ for (const t of templates) {
       })
       .map((e) => `${e.id}: ${e.from} → ${e.to}`);
     expect(backward, 'edges that do not point right or down').toEqual([]);
+    // No card opens under the minimap.
+    const minimap = (await page.locator('.react-flow__minimap').boundingBox())!;
+    const covered: string[] = [];
+    for (const card of await page.locator('.react-flow__node').all()) {
+      const b = (await card.boundingBox())!;
+      if (
+        b.x < minimap.x + minimap.width &&
+        minimap.x < b.x + b.width &&
+        b.y < minimap.y + minimap.height &&
+        minimap.y < b.y + b.height
+      )
+        covered.push((await card.getAttribute('data-id')) ?? '?');
+    }
+    expect(covered, 'cards under the minimap').toEqual([]);
     // The input card is on screen.
     const input = await page.locator('[data-type="io.input"]').first().boundingBox();
     const { pane } = await read();

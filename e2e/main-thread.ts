@@ -30,7 +30,9 @@ const LONG_MS = 50;
 export async function mainThreadWork<T>(page: Page, action: () => Promise<T>): Promise<MainThreadWork<T>> {
   const browser = page.context().browser();
   if (!browser) throw new Error('mainThreadWork needs a launched browser (tracing is per browser)');
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  await browser.startTracing(page, {
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
+  });
   let result: T;
   let buffer: Buffer;
   try {

@@ -38,6 +38,9 @@ export interface CanvasApi {
   pointer(): Point | undefined;
 }
 
+/** Smaller than React Flow's 200 × 150: a graph opens above it (opening-view.ts), not under it. */
+const MINIMAP = { width: 160, height: 100 } as const;
+
 export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
   const store = useEditorStore();
   const registry = useEditor((s) => s.registry);
@@ -98,7 +101,7 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
       const r = wrapper.current?.getBoundingClientRect();
       const all = rf.getNodes();
       if (!r || all.length === 0) return;
-      void rf.setViewport(openingViewport(rf.getNodesBounds(all), r), { duration: 0 });
+      void rf.setViewport(openingViewport(rf.getNodesBounds(all), r, MINIMAP.height + 30), { duration: 0 });
     }, 60);
     return () => window.clearTimeout(t);
   }, [epoch, mountEpoch, fitOnInit, rf]);
@@ -244,7 +247,7 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
       >
         <Background gap={24} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable ariaLabel="Minimap" />
+        <MiniMap pannable zoomable ariaLabel="Minimap" style={MINIMAP} />
       </ReactFlow>
       {path.length > 0 && <GroupBreadcrumb />}
       {quickAdd && (

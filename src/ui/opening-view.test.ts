@@ -34,4 +34,15 @@ describe('openingViewport', () => {
     expect(input.y).toBeGreaterThanOrEqual(0);
     expect(bottom.y).toBeLessThanOrEqual(view.height);
   });
+
+  it('keeps the graph out of a reserved strip at the bottom (where the minimap is)', () => {
+    for (const b of [
+      { x: 40, y: 40, width: 800, height: 300 },
+      { x: 40, y: 40, width: 6600, height: 400 },
+    ]) {
+      const v = openingViewport(b, view, 130);
+      expect(toScreen(v, { x: 0, y: b.y + b.height }).y).toBeLessThanOrEqual(view.height - 130);
+      expect(toScreen(v, b).y).toBeGreaterThanOrEqual(0);
+    }
+  });
 });

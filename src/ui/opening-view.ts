@@ -21,8 +21,16 @@ export const START_ZOOM = 0.8;
 const MAX_ZOOM = 1.1;
 const PAD = 40;
 
-/** The viewport (flow → screen: screen = flow × zoom + (x, y)) for `bounds` in a `view`-sized pane. */
-export function openingViewport(bounds: Rect, view: { width: number; height: number }): Viewport {
+/**
+ * The viewport (flow → screen: screen = flow × zoom + (x, y)) for `bounds` in a `view`-sized pane.
+ * `bottomReserve` px at the bottom stay free of the graph (the minimap sits there).
+ */
+export function openingViewport(
+  bounds: Rect,
+  pane: { width: number; height: number },
+  bottomReserve = 0,
+): Viewport {
+  const view = { width: pane.width, height: Math.max(pane.height / 2, pane.height - bottomReserve) };
   const fit = Math.min(
     (view.width - 2 * PAD) / Math.max(1, bounds.width),
     (view.height - 2 * PAD) / Math.max(1, bounds.height),
