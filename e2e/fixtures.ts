@@ -10,6 +10,10 @@ export interface TemplateOnDisk {
   readonly expectedParams: number | undefined;
   readonly nodeCount: number;
   readonly edgeCount: number;
+  /** The last recorded verify outcome (meta.verdict), when the template has one. */
+  readonly verdict: { readonly result: 'pass' | 'fail'; readonly figure: string } | undefined;
+  /** Node-to-node connections, by edge id. */
+  readonly edges: readonly { readonly id: string; readonly from: string; readonly to: string }[];
 }
 
 /** Every `templates/<id>.graph.json`, read straight from disk (not through the app's code). */
@@ -19,16 +23,22 @@ export function templatesOnDisk(): TemplateOnDisk[] {
     .sort()
     .map((f) => {
       const doc = JSON.parse(readFileSync(TEMPLATES_DIR + f, 'utf8')) as {
-        meta?: { title?: string; expected?: { params?: number } };
+        meta?: {
+          title?: string;
+          expected?: { params?: number };
+          verdict?: { result: 'pass' | 'fail'; figure: string };
+        };
         nodes?: Record<string, unknown>;
-        edges?: Record<string, unknown>;
+        edges?: Record<string, { from: { node: string }; to: { node: string } }>;
       };
       return {
         id: f.slice(0, -'.graph.json'.length),
         title: doc.meta?.title,
         expectedParams: doc.meta?.expected?.params,
+        verdict: doc.meta?.verdict,
         nodeCount: Object.keys(doc.nodes ?? {}).length,
         edgeCount: Object.keys(doc.edges ?? {}).length,
+        edges: Object.entries(doc.edges ?? {}).map(([id, e]) => ({ id, from: e.from.node, to: e.to.node })),
       };
     });
 }

@@ -22,6 +22,17 @@ test('the gallery shows a card for every template on disk', async ({ page }) => 
   }
 });
 
+test('gallery cards show the last recorded verify verdict and its key figure', async ({ page }) => {
+  const judged = templates.filter((t) => t.verdict);
+  expect(judged.length, 'templates with a recorded verdict').toBeGreaterThan(0);
+  await page.goto('/');
+  for (const t of judged) {
+    const verdict = page.getByTestId(`gallery-verdict-${t.id}`);
+    await expect(verdict).toContainText(t.verdict!.result === 'pass' ? 'PASS' : 'FAIL');
+    await expect(verdict).toContainText(t.verdict!.figure);
+  }
+});
+
 test('an unknown ?template= says so and falls back to the gallery', async ({ page }) => {
   await page.goto('/?template=no-such-template');
   await expect(page.getByTestId('toast')).toContainText('no-such-template');

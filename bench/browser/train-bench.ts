@@ -1,8 +1,9 @@
 // In-page training benchmark (driven by bench/browser-bench.ts through Playwright): per backend,
 // ms per train step of mlp-mnist and lenet-5 in the Worker, and main-thread long tasks (> 50 ms)
 // while training runs. Results go to window.benchResult.
-import { browserRegistry } from '../../src/app/registry.ts';
+
 import { createTrainerClient, type RunEvent } from '../../src/app/trainer-client.ts';
+import { browserRegistry } from '../../src/browser/registry.ts';
 import { analyse } from '../../src/core/analysis/analyse.ts';
 import { parseGraphValue } from '../../src/core/doc/parse.ts';
 import { lowerGraph } from '../../src/core/lower.ts';

@@ -1,10 +1,10 @@
 // Server-side render of the shell: the data-testid contracts the e2e specs and scripts rely on.
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { browserRegistry } from '../browser/registry.ts';
 import { formatCount, totalParamsLabel } from '../ui/format.ts';
 import { matchesQuery, searchNodes, usableIn } from '../ui/search.ts';
 import { App } from './App.tsx';
-import { browserRegistry } from './registry.ts';
 import { bundledTemplates } from './templates.ts';
 
 describe('App', () => {

@@ -2,6 +2,7 @@
 // On start it restores the autosaved graph, then opens `#g=<share link>` or `?template=<id>`.
 import { ReactFlowProvider } from '@xyflow/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { browserRegistry } from '../browser/registry.ts';
 import type { Analysis } from '../core/analysis/analyse.ts';
 import { parseGraphText } from '../core/doc/parse.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
@@ -37,7 +38,6 @@ import { refreshBlocks, removeBlock } from './blocks.ts';
 import { emptyDoc, moveNodes, reservedIdProblem } from './commands.ts';
 import { EditorContext, useEditor } from './editor-context.ts';
 import { loadAutosave, saveAutosave } from './persistence.ts';
-import { browserRegistry } from './registry.ts';
 import { decodeShareHash, encodeShareHash, SHARE_PREFIX } from './share.ts';
 import { createEditorStore, type EditorStore } from './store.ts';
 import { bundledTemplates } from './templates.ts';

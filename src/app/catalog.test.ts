@@ -1,8 +1,8 @@
 // The browser's view of the catalog (import.meta.glob) must match what Node discovers on disk.
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { browserRegistry, bundledNodePaths } from '../browser/registry.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
-import { browserRegistry, bundledNodePaths } from './registry.ts';
 import { bundledTemplates, loadTemplates, templateIdFromPath } from './templates.ts';
 
 describe('browser registry', () => {

@@ -371,7 +371,7 @@ describe('mnist (Node IO)', () => {
   });
 
   it('the browser IO (Vite JSON import) yields the same digit data', async () => {
-    const { browserDatasetIO } = await import('../app/dataset-io.ts');
+    const { browserDatasetIO } = await import('../browser/dataset-io.ts');
     expect(arraysEqual(await browserDatasetIO.mnistDigit(5), await io.mnistDigit(5))).toBe(true);
     await expect(browserDatasetIO.mnistDigit(10)).rejects.toThrow(/0\.\.9/);
   });

@@ -1,9 +1,10 @@
 /// <reference lib="webworker" />
 // The training Worker: owns tfjs (it never enters the main bundle). Receives an IR and settings,
 // loads the dataset, compiles, trains with our loop, and posts throttled progress (≤ 10 Hz).
+import '../browser/zod-jitless.ts';
 import * as tf from '@tensorflow/tfjs';
-import { browserDatasetIO } from '../app/dataset-io.ts';
-import { browserRegistry } from '../app/registry.ts';
+import { browserDatasetIO } from '../browser/dataset-io.ts';
+import { browserRegistry } from '../browser/registry.ts';
 import { CompileError, compileIR } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { findDataset } from '../core/datasets/index.ts';

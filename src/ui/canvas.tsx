@@ -19,6 +19,7 @@ import { scopeAnalysisOf, scopeOf } from '../app/store.ts';
 import { type CardNode, FlowModel, type Measured, type ShapeEdge as ShapeEdgeT } from './flow-model.ts';
 import { GroupBreadcrumb } from './group-breadcrumb.tsx';
 import { NodeCard } from './node-card.tsx';
+import { openingViewport } from './opening-view.ts';
 import { DRAG_BLOCK_MIME, DRAG_MIME } from './palette.tsx';
 import { QuickAdd } from './quick-add.tsx';
 import { ShapeEdge } from './shape-edge.tsx';
@@ -36,6 +37,9 @@ export interface CanvasApi {
   /** Flow coordinates under the last pointer position, when it was over the canvas. */
   pointer(): Point | undefined;
 }
+
+/** Smaller than React Flow's 200 × 150: a graph opens above it (opening-view.ts), not under it. */
+const MINIMAP = { width: 160, height: 100 } as const;
 
 export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
   const store = useEditorStore();
@@ -90,14 +94,17 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
     };
   }, [apiRef, rf]);
 
+  // A graph opens whole when that is readable, else at a readable zoom on its input (opening-view.ts).
   useEffect(() => {
-    if (epoch === mountEpoch) return;
-    const t = window.setTimeout(
-      () => void rf.fitView({ padding: 0.2, maxZoom: 1.1, minZoom: 0.35, duration: 150 }),
-      60,
-    );
+    if (epoch === mountEpoch && !fitOnInit) return;
+    const t = window.setTimeout(() => {
+      const r = wrapper.current?.getBoundingClientRect();
+      const all = rf.getNodes();
+      if (!r || all.length === 0) return;
+      void rf.setViewport(openingViewport(rf.getNodesBounds(all), r, MINIMAP.height + 30), { duration: 0 });
+    }, 60);
     return () => window.clearTimeout(t);
-  }, [epoch, mountEpoch, rf]);
+  }, [epoch, mountEpoch, fitOnInit, rf]);
 
   useEffect(() => {
     if (!focus) return;
@@ -236,13 +243,11 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
         zoomOnDoubleClick={false}
         minZoom={0.1}
         maxZoom={2.5}
-        fitView={fitOnInit}
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.1, minZoom: 0.35 }}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={24} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable ariaLabel="Minimap" />
+        <MiniMap pannable zoomable ariaLabel="Minimap" style={MINIMAP} />
       </ReactFlow>
       {path.length > 0 && <GroupBreadcrumb />}
       {quickAdd && (

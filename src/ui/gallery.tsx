@@ -1,5 +1,6 @@
 // The template gallery: one card per templates/<id>.graph.json (title, paper, year, claim, the
-// paper's expected parameter count beside the analysed one), plus a blank canvas.
+// paper's expected parameter count beside the analysed one, the last recorded verify verdict and
+// its key figure), plus a blank canvas.
 
 import { useState } from 'react';
 import type { TemplateEntry } from '../app/templates.ts';
@@ -92,6 +93,7 @@ function GalleryCard({
         meta?.tags?.includes('classic') && <p className="card-paper muted">Classic</p>
       )}
       {meta?.claim && <p className="card-claim">{meta.claim}</p>}
+      <RecordedVerdict id={id} meta={meta} />
       <dl className="card-facts">
         {expected !== undefined && (
           <>
@@ -106,5 +108,26 @@ function GalleryCard({
       </dl>
       {verify && <VerifyPanel templateId={id} busy={verify.busy} onBusy={verify.onBusy} />}
     </li>
+  );
+}
+
+/** The last recorded `netwright verify` outcome (meta.verdict), or that none is recorded yet. */
+function RecordedVerdict({ id, meta }: { id: string; meta: TemplateEntry['meta'] }) {
+  const verdict = meta?.verdict;
+  if (!verdict) {
+    if (!meta?.experiment) return null;
+    return (
+      <p className="card-verdict muted" data-testid={`gallery-verdict-${id}`}>
+        No verdict recorded yet: press Verify to run the experiment.
+      </p>
+    );
+  }
+  const pass = verdict.result === 'pass';
+  return (
+    <p className="card-verdict" data-testid={`gallery-verdict-${id}`} title={meta?.measured}>
+      <span className="muted">Last recorded: </span>
+      <strong className={pass ? 'status-ok' : 'status-error'}>{pass ? 'PASS' : 'FAIL'}</strong>{' '}
+      {verdict.figure}
+    </p>
   );
 }

@@ -20,10 +20,12 @@ export function TrainedInsight({ nodeId, type }: { nodeId: string; type: string 
   const wantsEdges = EDGE_TYPES.test(type);
   const wantsMaps = ATTENTION_TYPES.has(type);
   if (!wantsEdges && !wantsMaps) return null;
+  // A Dense layer learns weights, not functions: each of its "edges" is the straight line w_ij·x.
+  const edgeWords = type === 'layers.dense' ? 'weights (each edge is the line w·x)' : 'edge functions';
   if (!trained || !trainer)
     return (
       <p className="muted" data-testid="insight-hint">
-        Train the graph to see this node's learned {wantsEdges ? 'edge functions' : 'attention maps'}.
+        Train the graph to see this node's learned {wantsEdges ? edgeWords : 'attention maps'}.
       </p>
     );
   const run = async (what: 'edges' | 'attention') => {
@@ -49,7 +51,7 @@ export function TrainedInsight({ nodeId, type }: { nodeId: string; type: string 
             disabled={busy}
             onClick={() => void run('edges')}
           >
-            Show learned edge functions
+            Show learned {edgeWords}
           </button>
           {edges && <EdgeGrid data={edges} />}
         </>

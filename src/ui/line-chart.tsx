@@ -5,6 +5,46 @@ export interface Series {
   readonly points: readonly (readonly [number, number])[];
 }
 
+/**
+ * At most ~2 points per pixel column: the first, min, max and last of each column's points, in x
+ * order, so a long run's batch-loss curve keeps its spikes but its SVG stays small (a polyline of
+ * thousands of points re-rendered ten times a second was main-thread work at every progress tick).
+ */
+export function decimate(
+  points: readonly (readonly [number, number])[],
+  columns: number,
+): (readonly [number, number])[] {
+  const finite = points.filter((p) => Number.isFinite(p[1]));
+  if (finite.length <= 2 * columns) return finite;
+  const x0 = finite[0]![0];
+  const span = finite.at(-1)![0] - x0 || 1;
+  const out: (readonly [number, number])[] = [];
+  let bucket: (readonly [number, number])[] = [];
+  let col = 0;
+  const flush = () => {
+    if (!bucket.length) return;
+    let lo = bucket[0]!;
+    let hi = bucket[0]!;
+    for (const p of bucket) {
+      if (p[1] < lo[1]) lo = p;
+      if (p[1] > hi[1]) hi = p;
+    }
+    const keep = new Set([bucket[0]!, lo, hi, bucket.at(-1)!]);
+    out.push(...bucket.filter((p) => keep.has(p)));
+    bucket = [];
+  };
+  for (const p of finite) {
+    const c = Math.min(columns - 1, Math.floor(((p[0] - x0) / span) * columns));
+    if (c !== col) {
+      flush();
+      col = c;
+    }
+    bucket.push(p);
+  }
+  flush();
+  return out;
+}
+
 export function LineChart({
   series,
   width = 320,
@@ -28,8 +68,10 @@ export function LineChart({
   const sy = (y: number) => height - pad.b - ((y - y0) / (y1 - y0 || 1)) * (height - pad.t - pad.b);
   return (
     <svg
-      width={width}
-      height={height}
+      // Scales to its panel's width (the panel may be narrower than `width`), keeping proportions.
+      viewBox={`0 0 ${width} ${height}`}
+      width="100%"
+      style={{ maxWidth: width }}
       role="img"
       aria-label={yLabel}
       data-testid={testId}
@@ -53,14 +95,23 @@ export function LineChart({
             fill="none"
             stroke={s.color}
             strokeWidth={1.5}
-            points={s.points
-              .filter((p) => Number.isFinite(p[1]))
+            points={decimate(s.points, width - pad.l - pad.r)
               .map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`)
               .join(' ')}
           >
             <title>{s.name}</title>
           </polyline>
         ) : null,
+      )}
+      {/* A few points (a 1- or 2-epoch run) get dots: a polyline through one point draws nothing. */}
+      {series.map((s) =>
+        s.points.length > 0 && s.points.length <= 12
+          ? s.points
+              .filter((p) => Number.isFinite(p[1]))
+              .map((p) => (
+                <circle key={`${s.name}-${p[0]}`} cx={sx(p[0])} cy={sy(p[1])} r={2.5} fill={s.color} />
+              ))
+          : null,
       )}
       {series.map((s, i) => (
         <text key={`${s.name}-legend`} x={pad.l + 6 + i * 80} y={pad.t + 10} fontSize={10} fill={s.color}>

@@ -3,6 +3,7 @@ import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyf
 import { memo } from 'react';
 import { useEditor } from '../app/editor-context.ts';
 import { scopeAnalysisOf } from '../app/store.ts';
+import { skipArcPath } from './edge-path.ts';
 import { badEdges, type ShapeEdge as ShapeEdgeT, showShape } from './flow-model.ts';
 
 function ShapeEdgeImpl(props: EdgeProps<ShapeEdgeT>) {
@@ -26,14 +27,9 @@ function ShapeEdgeImpl(props: EdgeProps<ShapeEdgeT>) {
   });
   const error = useEditor((s) => badEdges(scopeAnalysisOf(s)).has(id));
   const label = showShape(type) ?? '?';
-  const [path, labelX, labelY] = getBezierPath({
-    sourceX,
-    sourceY,
-    targetX,
-    targetY,
-    sourcePosition,
-    targetPosition,
-  });
+  const [path, labelX, labelY] =
+    skipArcPath(sourceX, sourceY, targetX, targetY) ??
+    getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const cls = `shape-edge${error ? ' edge-error' : ''}${selected ? ' edge-selected' : ''}`;
   return (
     <>

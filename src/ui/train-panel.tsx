@@ -1,8 +1,8 @@
 // Train panel: settings, Train / Stop, backend badge, progress with ETA, live curves and metric
 // read-outs. Talks to the training Worker through TrainerClient (no tfjs here).
 import { type ReactNode, useEffect, useRef, useState } from 'react';
-import { browserRegistry } from '../app/registry.ts';
 import type { RunEvent, TrainerClient } from '../app/trainer-client.ts';
+import { browserRegistry } from '../browser/registry.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
 import type { DatasetChoice } from '../core/training-setup.ts';

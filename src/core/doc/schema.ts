@@ -66,6 +66,12 @@ export const MetaSchema = z
     pass: z.string().optional(),
     /** What `netwright verify` measured (figures per seed, PASS/FAIL), recorded by hand. */
     measured: z.string().optional(),
+    /** The recorded outcome of `measured`, for the gallery: PASS/FAIL and the one figure that
+     * decides it (conditions included), so a card says whether the claim was reproduced. */
+    verdict: z
+      .object({ result: z.enum(['pass', 'fail']), figure: z.string().min(1).max(240) })
+      .strict()
+      .optional(),
     /** Where the miniature departs from the paper. */
     departures: z.string().optional(),
     tags: z.array(z.string()).optional(),
