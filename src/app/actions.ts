@@ -3,7 +3,7 @@
 
 import { canConnect } from '../core/connect.ts';
 import type { Fix } from '../core/diagnostics.ts';
-import { parseGraphText, parseGraphValue } from '../core/doc/parse.ts';
+import { MAX_GRAPH_BYTES, parseGraphText, parseGraphValue } from '../core/doc/parse.ts';
 import type { Endpoint, GraphDoc, Subgraph } from '../core/doc/schema.ts';
 import { FixError, fixRecipe, freshEdgeId, freshNodeId } from '../core/fixes.ts';
 import { editableScope, GROUP_INPUT, GROUP_OUTPUT, isGroup, portName } from '../core/groups.ts';
@@ -27,8 +27,8 @@ import {
 } from './commands.ts';
 import type { EditorStore } from './store.ts';
 
-/** Files and links larger than this are refused before parsing. */
-export const MAX_GRAPH_BYTES = 8 * 1024 * 1024;
+/** Files and links larger than this are refused before parsing (re-exported for the UI). */
+export { MAX_GRAPH_BYTES };
 
 export function addNodeAt(store: EditorStore, type: string, at: Point): string | undefined {
   const { registry } = store.getState();
