@@ -114,6 +114,8 @@ describe('resource budget: sizes named before anything is allocated', () => {
     // Adam: weights + gradients + two moments, 4 bytes each: 16 bytes a parameter ≈ 1.2 TiB.
     expect(mem?.message).toContain(`${Number(((params * 16) / 2 ** 40).toFixed(1))} TiB`);
     expect(mem?.message).toContain('a browser tab can use');
+    // Marked on the first 65,536 → 65,536 layer, the largest holder (the Train button points there).
+    expect(mem?.nodeId).toBe('d1');
     const big = a.diagnostics.find((d) => d.code === 'budget/tensor-too-large');
     // A hidden layer's kernel: 65,536² floats = 16 GiB, past the 2 GiB a tensor may hold.
     expect((65_536 * 65_536 * 4) / MAX_TENSOR_BYTES).toBe(8);

@@ -49,6 +49,8 @@ export interface ResourceEstimate {
     | { readonly bytes: number; readonly nodeId: string; readonly what: string }
     | undefined;
   readonly params: number;
+  /** The node holding the most parameters (where the canvas marks a memory error). */
+  readonly heaviestNode: string | undefined;
   /** Weights + gradients + optimizer state, float32. */
   readonly trainingBytes: number;
   readonly optimizerSlots: number;
@@ -80,6 +82,7 @@ export function estimateResources(
   let firstTooDeep: ResourceEstimate['firstTooDeep'];
   let largest: ResourceEstimate['largestTensor'];
   let params = 0;
+  let heaviest: { id: string; params: number } | undefined;
   const consider = (bytes: number, nodeId: string, what: string) => {
     if (!largest || bytes > largest.bytes) largest = { bytes, nodeId, what };
   };
@@ -94,6 +97,8 @@ export function estimateResources(
     }
     if (d > MAX_LAYER_DEPTH && firstTooDeep === undefined) firstTooDeep = { nodeId: n.id, depth: d };
     params += n.paramCount;
+    if (n.paramCount && (!heaviest || n.paramCount > heaviest.params))
+      heaviest = { id: n.id, params: n.paramCount };
     // A node's weights are at most its parameter count; its largest weight is what one buffer holds.
     if (n.paramCount) consider(n.paramCount * FLOAT_BYTES, n.id, 'weights');
     for (const shape of n.outputShapes) {
@@ -108,6 +113,7 @@ export function estimateResources(
     firstTooDeep,
     largestTensor: largest,
     params,
+    heaviestNode: heaviest?.id,
     trainingBytes: params * FLOAT_BYTES * (training ? 2 + slots : 1),
     optimizerSlots: slots,
   };
@@ -159,7 +165,8 @@ export function budgetDiagnostics(
     out.push(
       error(
         'budget/memory',
-        `The model has ${count(est.params)} parameters: ${formatBytes(est.trainingBytes)} of weights${est.optimizerSlots || est.trainingBytes > est.params * FLOAT_BYTES ? ', gradients and optimizer state' : ''} in float32, more than the ${formatBytes(memory.bytes)} of memory ${memory.whose}. Make the model smaller (fewer units or layers).`,
+        `The model has ${count(est.params)} parameters: ${formatBytes(est.trainingBytes)} of weights${est.optimizerSlots || est.trainingBytes > est.params * FLOAT_BYTES ? ', gradients and optimizer state' : ''} in float32, more than the ${formatBytes(memory.bytes)} of memory ${memory.whose}. Make the model smaller (fewer units or layers)${est.heaviestNode ? `; '${est.heaviestNode}' holds the most` : ''}.`,
+        est.heaviestNode ? { nodeId: est.heaviestNode } : {},
       ),
     );
   return out;
