@@ -27,6 +27,7 @@ import {
 import { generateTypeScript } from '../core/codegen/index.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { lowerGraph } from '../core/lower.ts';
+import type { ParamSpec } from '../core/params.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { readTemplate } from '../node/templates.ts';
 import { oneNodeGraph } from './harness.ts';
@@ -231,6 +232,20 @@ const BASES: Record<string, GraphDoc> = {
   attention: withEveryTextField(template('random-feature-attention')),
   // A kernel node (traced into an exported class) with a free-text string param.
   hermiteKernel: withEveryTextField(oneNodeGraph(hermite, hermite.examples![0]!)),
+  // Groups (group.input / group.output names are string params), flattened on export.
+  grouped: withEveryTextField(template('evonorm-s0-primitives')),
+  // Every other node type with a string param (formulas, pools), as its first example.
+  ...Object.fromEntries(
+    registry
+      .all()
+      .filter(
+        (d) =>
+          d !== hermite &&
+          d.examples?.length &&
+          Object.values(d.params as Record<string, ParamSpec>).some((ps) => ps.kind === 'string'),
+      )
+      .map((d) => [d.type, withEveryTextField(oneNodeGraph(d, d.examples![0]!))]),
+  ),
 };
 
 let tmp = '';
@@ -267,6 +282,7 @@ describe('hostile text in every free-text field of a graph', () => {
       'training.dataset.params.file',
     ])
       expect(all).toContain(field);
+    expect(Object.keys(BASES).length).toBeGreaterThan(4);
   });
 
   it('exports code that parses and never runs the text', async () => {
