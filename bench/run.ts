@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { loadRegistry } from '../src/node/discover-nodes.ts';
 import { analysisTiming, compiledVsHandWritten, flopEfficiency, handLenet, handMlp } from './core-bench.ts';
+import { hostileLimits } from './hostile-bench.ts';
 import { kanBench } from './kan-bench.ts';
 
 tf.env().set('PROD', true);
@@ -29,6 +30,7 @@ const save = (name: string, data: unknown) => {
 };
 
 save('analysis', analysisTiming(registry));
+save('hostile-limits', await hostileLimits(registry));
 save('compiled-vs-handwritten', {
   goal: 'ratio ≤ 1.02',
   runs: [

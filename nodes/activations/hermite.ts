@@ -16,7 +16,9 @@ export function parseCoefficients(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
   const out = parts.map(Number);
   if (!text.trim() || out.some((v, i) => parts[i] === '' || !Number.isFinite(v)))
-    throw new Error(`coefficients must be numbers separated by commas, got '${text}'`);
+    throw new Error(
+      `coefficients must be numbers separated by commas, got ${JSON.stringify(text.slice(0, 60))}`,
+    );
   return out;
 }
 
@@ -78,16 +80,14 @@ export default defineNode({
   inputs: { x: { doc: 'Any tensor.' } },
   outputs: { y: { doc: 'Same shape as x.' } },
   infer({ inputs, params }) {
-    if (params.preset === 'custom') {
-      let a: number[] = [];
-      try {
-        a = parseCoefficients(params.coefficients);
-      } catch (e) {
-        reject('param/invalid', (e as Error).message, { field: 'coefficients' });
-      }
-      if (a.length > 9)
-        reject('param/invalid', 'at most 9 coefficients (degree 8)', { field: 'coefficients' });
+    // Checked whatever the preset: an unused value still travels in files and exported code.
+    let a: number[] = [];
+    try {
+      a = parseCoefficients(params.coefficients);
+    } catch (e) {
+      reject('param/invalid', (e as Error).message, { field: 'coefficients' });
     }
+    if (a.length > 9) reject('param/invalid', 'at most 9 coefficients (degree 8)', { field: 'coefficients' });
     return { y: tensor(inputs.x!.shape) };
   },
   paramCount: () => 0,

@@ -4,7 +4,7 @@
 import { produce } from 'immer';
 import { canConnect, findConnection } from '../core/connect.ts';
 import type { Fix } from '../core/diagnostics.ts';
-import { parseGraphText, parseGraphValue } from '../core/doc/parse.ts';
+import { MAX_GRAPH_BYTES, parseGraphText, parseGraphValue } from '../core/doc/parse.ts';
 import type { Endpoint, GraphDoc, Subgraph } from '../core/doc/schema.ts';
 import { FixError, fixRecipe, freshEdgeId, freshNodeId } from '../core/fixes.ts';
 import { editableScope, GROUP_INPUT, GROUP_OUTPUT, isGroup, portName } from '../core/groups.ts';
@@ -30,8 +30,8 @@ import {
 } from './commands.ts';
 import type { EditorStore } from './store.ts';
 
-/** Files and links larger than this are refused before parsing. */
-export const MAX_GRAPH_BYTES = 8 * 1024 * 1024;
+/** Files and links larger than this are refused before parsing (re-exported for the UI). */
+export { MAX_GRAPH_BYTES };
 
 /** The def of a node type the user may place, or undefined after a toast saying why not. */
 function placeableDef(store: EditorStore, type: string) {

@@ -1,32 +1,26 @@
 // `netwright import <model.json> [-o graph.json]`: Keras model.to_json() or a tfjs model.json →
 // Netwright graph. The graph goes to stdout (so `import m.json > g.graph.json` works; notes go to
 // stderr) or, with -o, to a file (notes to stdout). A file that cannot be imported exits 2 and
-// writes nothing.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// writes nothing; one whose graph has errors (a cycle, a size out of range) is written and exits 1.
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { analyse } from '../../core/analysis/analyse.ts';
 import { importKerasJson } from '../../core/import/index.ts';
 import { checkFlags, type ParsedArgs, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { CliError } from '../load-graph.ts';
+import { CliError, readBoundedFile } from '../load-graph.ts';
 import { formatDiagnostic, thousands } from '../summary.ts';
 
 export const importHelp = `netwright import <keras-or-tfjs-model.json> [-o graph.json]
   Keras model.to_json() or tfjs model.json topology → Netwright graph (stdout, or the -o file).
   Lists layers with no Netwright node yet (kept as missing nodes) and ends with Total params: N.
-  Exit 2, nothing written, when the file cannot be imported.`;
+  Exit 2, nothing written, when the file cannot be imported; exit 1 when the written graph has errors.`;
+
+/** Keras topologies run larger than graphs (configs per layer); 64 MiB holds 20,000 layers. */
+const MAX_MODEL_BYTES = 64 * 2 ** 20;
 
 function readModelFile(file: string): string {
   if (!existsSync(file)) throw new CliError(`${file}: no such file.`, 2);
-  if (statSync(file).isDirectory())
-    throw new CliError(`${file}: is a folder; give the model's JSON file (model.json).`, 2);
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new CliError(
-      `${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
-      2,
-    );
-  }
+  return readBoundedFile(file, MAX_MODEL_BYTES, "the model's JSON file (model.json)");
 }
 
 export async function importCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
@@ -64,12 +58,17 @@ export async function importCommand(args: ParsedArgs, ctx: CliContext): Promise<
 
   const a = analyse(result.doc, registry);
   // Missing nodes are reported above (import/missing-layer); show the graph's other problems.
-  for (const d of a.diagnostics)
-    if (d.severity === 'error' && d.code !== 'node/unknown-type') ctx.err(`${file}: ${formatDiagnostic(d)}`);
+  const errors = a.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'node/unknown-type');
+  for (const d of errors) ctx.err(`${file}: ${formatDiagnostic(d)}`);
   if (result.missing.length)
     note(
       `missing: ${result.missing.join(', ')} (kept as missing nodes; replace them before training — nodes after them are not counted below)`,
     );
   note(`Total params: ${thousands(a.totalParams)}`);
+  // The graph is written either way (fixable in the editor), but a script must see it is not sound.
+  if (errors.length) {
+    ctx.err(`${file}: the imported graph has ${errors.length} error(s) (above); fix them before training.`);
+    return 1;
+  }
   return 0;
 }

@@ -26,6 +26,7 @@ import { type AnyNodeDef, type DataBinding, type PortSpecs, portsOf } from '../n
 import { resolveParams } from '../params.ts';
 import type { Registry } from '../registry.ts';
 import { formatShape, type TensorType, tensor } from '../tensor-type.ts';
+import { type BudgetNode, budgetDiagnostics, estimateResources, type MemoryBudget } from './budget.ts';
 import { estimateFlops } from './flops.ts';
 
 export interface NodeAnalysis {
@@ -207,10 +208,15 @@ function labelType(def: AnyNodeDef, data: DataBinding): TensorType | undefined {
 
 // ---------------------------------------------------------------------------------------------
 
-export function analyseText(text: string, registry: Registry): Analysis {
+export interface AnalyseOptions {
+  /** Memory the training state must fit in: the machine's (CLI); a browser tab's by default. */
+  readonly memory?: MemoryBudget;
+}
+
+export function analyseText(text: string, registry: Registry, opts: AnalyseOptions = {}): Analysis {
   const parsed = parseGraphText(text);
   if (!parsed.doc) return emptyAnalysis(parsed.diagnostics);
-  return analyse(parsed.doc, registry);
+  return analyse(parsed.doc, registry, opts);
 }
 
 /** An analysis of nothing (an unreadable document, or no scope to show), with `diagnostics`. */
@@ -233,10 +239,10 @@ interface GroupScope {
   readonly depth: number;
 }
 
-export function analyse(input: GraphDoc, registry: Registry): Analysis {
+export function analyse(input: GraphDoc, registry: Registry, opts: AnalyseOptions = {}): Analysis {
   const diagnostics: Diagnostic[] = [];
   try {
-    return analyseUnsafe(input, registry, diagnostics, undefined);
+    return analyseUnsafe(input, registry, diagnostics, undefined, opts.memory);
   } catch (e) {
     // Analysis is total: a bug here must surface as a diagnostic, never as a crash.
     diagnostics.push(
@@ -254,6 +260,7 @@ function analyseUnsafe(
   registry: Registry,
   diagnostics: Diagnostic[],
   scope: GroupScope | undefined,
+  memory?: MemoryBudget,
 ): Analysis {
   const doc = scope ? input : migrateNodes(input, registry, diagnostics);
   const ids = Object.keys(doc.nodes);
@@ -482,7 +489,12 @@ function analyseUnsafe(
     });
   }
 
-  if (!scope) graphChecks(doc, nodes, data, diagnostics);
+  if (!scope) {
+    graphChecks(doc, nodes, data, diagnostics);
+    const titleOf = (id: string) => nodes.get(id)?.def?.title ?? doc.nodes[id]?.type ?? id;
+    const est = estimateResources(budgetNodes(order, nodes), doc.training);
+    diagnostics.push(...budgetDiagnostics(est, titleOf, memory));
+  }
   checkClassCounts(nodes, data, diagnostics);
   addFlattenFixes(nodes, diagnostics);
   return {
@@ -495,6 +507,23 @@ function analyseUnsafe(
     data,
     ok: diagnostics.every((d) => d.severity !== 'error'),
   };
+}
+
+/** The budget's view of analysed nodes (budget.ts); a group counts its inner chain's depth. */
+function budgetNodes(order: readonly string[], nodes: ReadonlyMap<string, NodeAnalysis>): BudgetNode[] {
+  return order.map((id) => {
+    const n = nodes.get(id)!;
+    const inner = n.inner
+      ? estimateResources(budgetNodes(n.inner.order, n.inner.nodes), undefined)
+      : undefined;
+    return {
+      id,
+      sources: Object.values(n.sources).flatMap((s) => (s && s !== 'labels' ? [s.node] : [])),
+      paramCount: n.paramCount,
+      outputShapes: Object.values(n.outputs).map((t) => t.shape),
+      depth: inner ? Math.max(1, inner.depth) : 1,
+    };
+  });
 }
 
 type Incoming = Map<string, Map<string, { edgeId: string; node: string; port: string }>>;

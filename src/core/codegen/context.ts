@@ -6,7 +6,7 @@ import { type AnyNodeDef, portsOf } from '../node-def.ts';
 import type { Registry } from '../registry.ts';
 import type { Dim } from '../tensor-type.ts';
 import { call, type Expr, object } from './layout.ts';
-import { CodegenError, citation, identifier, Namer, printKey, printValue } from './print.ts';
+import { CodegenError, citation, identifier, Namer, printKey, printString, printValue } from './print.ts';
 import type { InitializerSpec } from './tfjs-config.ts';
 import { HELPERS, type Leaf, type PrintOptions, type TracedFn, traceFunction } from './trace.ts';
 
@@ -126,5 +126,5 @@ export function nodeTitle(def: AnyNodeDef): string {
 
 /** `.name`, or `['name']` for a name that is not an identifier. */
 export function memberAccess(name: string): string {
-  return printKey(name) === name ? `.${name}` : `[${printKey(name)}]`;
+  return printKey(name) === name ? `.${name}` : `[${printString(name)}]`;
 }

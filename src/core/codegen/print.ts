@@ -1,8 +1,12 @@
-// Small printing helpers for the code generator: literals, identifiers, comments. Output follows
-// the repo's Biome style (2 spaces, single quotes, trailing commas, 110 columns). Pure.
+// Small printing helpers for the code generator: literals, identifiers, comments (graph text in
+// any of them goes through escape.ts). Output follows the repo's Biome style (2 spaces, single
+// quotes, trailing commas, 110 columns). Pure.
 
 import type { Json } from '../ir.ts';
 import type { PaperRef } from '../node-def.ts';
+import { safeCommentText, tsStringLiteral } from './escape.ts';
+
+export { classNameFrom as className, identifierFrom as identifier, Namer } from './escape.ts';
 
 export class CodegenError extends Error {
   constructor(
@@ -16,55 +20,6 @@ export class CodegenError extends Error {
 export const WIDTH = 110;
 /** Comments wrap earlier than code, as the repo's hand-written comments do. */
 const COMMENT_WIDTH = 100;
-
-const RESERVED = new Set(
-  (
-    'break case catch class const continue debugger default delete do else enum export extends false ' +
-    'finally for function if import in instanceof new null return super switch this throw true try ' +
-    'typeof var void while with yield let static implements interface package private protected public ' +
-    'await async of arguments eval undefined NaN Infinity tf'
-  ).split(' '),
-);
-
-/** A camelCase identifier from a node id or name (`blockConv-1` → `blockConv1`). */
-export function identifier(raw: string): string {
-  let s = raw.replace(/[^A-Za-z0-9_$]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''));
-  if (!s) s = 'value';
-  if (/^[0-9]/.test(s)) s = `_${s}`;
-  return s;
-}
-
-/** PascalCase (`layers.subtract` → `Subtract`, taking the part after the family). */
-export function className(type: string): string {
-  const name = identifier(type.slice(type.indexOf('.') + 1));
-  return name.charAt(0).toUpperCase() + name.slice(1);
-}
-
-/** Hands out identifiers unique within one scope, avoiding reserved words and taken names. */
-export class Namer {
-  private readonly taken: Set<string>;
-
-  constructor(taken: Iterable<string> = []) {
-    this.taken = new Set(taken);
-  }
-
-  fresh(base: string): string {
-    let b = identifier(base);
-    if (RESERVED.has(b)) b = `${b}_`;
-    let name = b;
-    for (let i = 2; this.taken.has(name); i++) name = `${b}${i}`;
-    this.taken.add(name);
-    return name;
-  }
-
-  take(name: string): void {
-    this.taken.add(name);
-  }
-
-  child(): Namer {
-    return new Namer(this.taken);
-  }
-}
 
 // Math's constants by name (Biome flags their digits as approximations of them).
 const MATH_CONSTANTS = new Map(
@@ -83,13 +38,17 @@ export function printNumber(v: number): string {
   return String(v);
 }
 
-export function printString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
-}
+/** Graph text as a string literal (escape.ts: every line terminator, quote and control escaped). */
+export const printString = tsStringLiteral;
 
 const isIdentifier = (k: string) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k);
 
-export const printKey = (k: string): string => (isIdentifier(k) ? k : printString(k));
+/**
+ * An object-literal key. `__proto__` is computed (`['__proto__']`): written plainly or quoted it
+ * would set the object's prototype instead of adding the entry.
+ */
+export const printKey = (k: string): string =>
+  k === '__proto__' ? `[${printString(k)}]` : isIdentifier(k) ? k : printString(k);
 
 /** A JSON value as a one-line TypeScript literal (`{ a: 1, b: [2, 3] }`). */
 export function printValue(v: Json | undefined): string {
@@ -108,7 +67,7 @@ export function printValue(v: Json | undefined): string {
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  for (const word of safeCommentText(text).split(/\s+/).filter(Boolean)) {
     if (line && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;
@@ -127,7 +86,7 @@ export function lineComment(paragraphs: readonly string[], indent: number): stri
 /** A JSDoc block at `indent` (one line when it fits); paragraphs wrapped, a blank line between. */
 export function docComment(paragraphs: readonly string[], indent: number): string[] {
   const pad = ' '.repeat(indent);
-  const single = `${pad}/** ${paragraphs.join(' ')} */`;
+  const single = `${pad}/** ${safeCommentText(paragraphs.join(' '))} */`;
   if (paragraphs.length === 1 && single.length <= COMMENT_WIDTH) return [single];
   return [
     `${pad}/**`,

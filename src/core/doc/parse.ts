@@ -56,6 +56,32 @@ export function parseGraphText(text: string): ParseResult {
   return parseGraphValue(raw);
 }
 
+/** Files and links larger than this are refused before parsing. */
+export const MAX_GRAPH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Most nodes a file or link may hold, groups' insides included: twice a 10,000-layer chain. Past
+ * it the editor, layout and analysis would hold the tab for minutes (a 60,000-node chain fits in
+ * 8 MB, or a 100 KB link).
+ */
+export const MAX_GRAPH_NODES = 20_000;
+
+/** Nodes in a raw `nodes` record and the groups inside it, counting stops past `limit`. */
+function countNodes(nodes: unknown, limit: number): number {
+  let n = 0;
+  const stack: { nodes: unknown; depth: number }[] = [{ nodes, depth: 0 }];
+  while (stack.length && n <= limit) {
+    const top = stack.pop()!;
+    if (!isObj(top.nodes)) continue;
+    for (const rec of Object.values(top.nodes)) {
+      n++;
+      if (isObj(rec) && isObj(rec.graph) && top.depth < MAX_FILE_GROUP_DEPTH)
+        stack.push({ nodes: rec.graph.nodes, depth: top.depth + 1 });
+    }
+  }
+  return n;
+}
+
 /** Deepest nesting of groups a file may have (analysis follows the same limit). */
 export const MAX_FILE_GROUP_DEPTH = 8;
 
@@ -252,6 +278,17 @@ export function parseGraphValue(raw: unknown): ParseResult {
       ],
     };
   }
+  const count = countNodes(raw.nodes, MAX_GRAPH_NODES);
+  if (count > MAX_GRAPH_NODES)
+    return {
+      doc: undefined,
+      diagnostics: [
+        err(
+          'doc/too-many-nodes',
+          `This graph has more than ${MAX_GRAPH_NODES.toLocaleString('en-US')} nodes (groups' insides included); Netwright opens at most ${MAX_GRAPH_NODES.toLocaleString('en-US')}. Split it into smaller graphs.`,
+        ),
+      ],
+    };
   let migrated: Record<string, unknown>;
   try {
     migrated = migrateDoc(raw, version, CURRENT_FORMAT_VERSION);

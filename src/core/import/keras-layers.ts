@@ -23,10 +23,16 @@ export interface MappedNode {
   readonly next?: MappedNode;
 }
 
-const show = (v: unknown): string => {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 37)}...` : s;
-};
+/** A value for a message, cut to `max` characters; never throws (a hostile value may nest too deep). */
+export function show(v: unknown, max = 40): string {
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    return '(a value nested too deeply to show)';
+  }
+  return s === undefined ? String(v) : s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
 
 /** Type name for a Keras class we have no node for: `keras.<Class>` (never a registered type). */
 export const missingType = (cls: string): string => `keras.${cls.replace(/[^A-Za-z0-9_]/g, '_') || 'Layer'}`;

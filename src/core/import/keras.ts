@@ -10,7 +10,7 @@
 // `keras.<Class>` with its config as params (the analysis shows it, the result lists it).
 
 import { type Diagnostic, errorDiagnostic as err, warningDiagnostic as warning } from '../diagnostics.ts';
-import { locateJsonError, parseGraphValue } from '../doc/parse.ts';
+import { locateJsonError, MAX_GRAPH_NODES, parseGraphValue } from '../doc/parse.ts';
 import {
   CURRENT_FORMAT_VERSION,
   type EdgeRecord,
@@ -30,6 +30,7 @@ import {
   type MappedNode,
   mapperFor,
   missingType,
+  show as showValue,
 } from './keras-layers.ts';
 import { layeredLayout } from './layout.ts';
 
@@ -44,10 +45,7 @@ export interface KerasImport {
 /** A size Keras leaves open (None) becomes this, with a warning to set the real one. */
 export const UNKNOWN_DIM = 32;
 
-const show = (v: unknown): string => {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
-};
+const show = (v: unknown): string => showValue(v, 60);
 
 export function importKerasJson(text: string, registry: Registry): KerasImport {
   let raw: unknown;
@@ -100,8 +98,9 @@ interface Emitted {
 }
 
 class Builder {
-  readonly nodes: Record<string, NodeRecord> = {};
-  readonly edges: Record<string, EdgeRecord> = {};
+  // Keyed by names from the file: no prototype, so a layer named `__proto__` is an entry.
+  readonly nodes: Record<string, NodeRecord> = Object.create(null);
+  readonly edges: Record<string, EdgeRecord> = Object.create(null);
   readonly diagnostics: Diagnostic[] = [];
   readonly missing: string[] = [];
   private readonly used = new Set<string>();
@@ -166,11 +165,16 @@ class Builder {
     });
     if (!parsed.doc) {
       this.diagnostics.push(
-        ...parsed.diagnostics.map((d) => ({
-          ...d,
-          code: 'internal/import-failed',
-          message: `Internal error: the imported graph is not valid (${d.message}). Please report it.`,
-        })),
+        ...parsed.diagnostics.map((d) =>
+          // A limit of the format (too many nodes) is the file's size, not a bug.
+          d.code === 'doc/too-many-nodes'
+            ? d
+            : {
+                ...d,
+                code: 'internal/import-failed',
+                message: `Internal error: the imported graph is not valid (${d.message}). Please report it.`,
+              },
+        ),
       );
       return { diagnostics: this.diagnostics, missing: this.missing };
     }
@@ -266,6 +270,16 @@ function build(raw: Json, b: Builder): void {
 // Layers
 
 function readEntries(list: Json[], b: Builder, kerasField: string): LayerEntry[] {
+  if (list.length > MAX_GRAPH_NODES) {
+    b.diagnostics.push(
+      err(
+        'import/too-many-layers',
+        `The model has ${list.length.toLocaleString('en-US')} layers in ${kerasField}; Netwright opens graphs of at most ${MAX_GRAPH_NODES.toLocaleString('en-US')} nodes. Import a smaller model.`,
+        { field: kerasField },
+      ),
+    );
+    return [];
+  }
   const out: LayerEntry[] = [];
   const seen = new Set<string>();
   list.forEach((item, i) => {
@@ -586,21 +600,33 @@ function refOf(v: Json): TensorRef | undefined {
   return { layer: v[0], node: v[1], tensor: v[2] };
 }
 
-/** Keras 3: every `__keras_tensor__` in a call's args, in order. */
+/** How deep a call's args may nest around its tensors (Keras writes 2 or 3 levels). */
+const MAX_ARGS_DEPTH = 64;
+
+/**
+ * Keras 3: every `__keras_tensor__` in a call's args, in order; false when malformed or nested
+ * deeper than MAX_ARGS_DEPTH (iterative: a hostile file cannot exhaust the stack).
+ */
 function kerasTensors(v: Json, out: TensorRef[]): boolean {
-  if (Array.isArray(v)) {
-    for (const x of v) if (!kerasTensors(x, out)) return false;
-    return true;
+  const stack: { v: Json; depth: number }[] = [{ v, depth: 0 }];
+  while (stack.length) {
+    const top = stack.pop()!;
+    if (top.depth > MAX_ARGS_DEPTH) return false;
+    const x = top.v;
+    const children = Array.isArray(x)
+      ? x
+      : isRecord(x) && x.class_name !== '__keras_tensor__'
+        ? Object.values(x)
+        : [];
+    if (isRecord(x) && x.class_name === '__keras_tensor__') {
+      const hist = isRecord(x.config) ? x.config.keras_history : undefined;
+      const ref = hist === undefined ? undefined : refOf(hist);
+      if (!ref) return false;
+      out.push(ref);
+    }
+    // Reversed onto the stack so tensors come out in document order.
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ v: children[i]!, depth: top.depth + 1 });
   }
-  if (!isRecord(v)) return true;
-  if (v.class_name === '__keras_tensor__') {
-    const hist = isRecord(v.config) ? v.config.keras_history : undefined;
-    const ref = hist === undefined ? undefined : refOf(hist);
-    if (!ref) return false;
-    out.push(ref);
-    return true;
-  }
-  for (const x of Object.values(v)) if (!kerasTensors(x, out)) return false;
   return true;
 }
 
@@ -654,6 +680,7 @@ function importFunctional(cfg: Json | undefined, b: Builder): void {
     return;
   }
   const entries = readEntries(cfg.layers, b, 'config.layers');
+  if (b.hasErrors()) return;
   const byName = new Map(entries.map((e) => [e.name, e]));
   const outputs = refList(cfg.output_layers);
   if (!outputs || outputs.length === 0)

@@ -45,14 +45,18 @@ export function layeredLayout(
   const layer = new Map<string, number>();
   for (let i = 0; i < queue.length; i++) {
     const n = queue[i]!;
-    layer.set(n, Math.max(-1, ...preds.get(n)!.map((p) => layer.get(p) ?? -1)) + 1);
+    let l = 0;
+    for (const p of preds.get(n)!) l = Math.max(l, (layer.get(p) ?? -1) + 1);
+    layer.set(n, l);
     for (const s of succs.get(n)!) {
       const d = indeg.get(s)! - 1;
       indeg.set(s, d);
       if (d === 0) queue.push(s);
     }
   }
-  const maxLayer = Math.max(-1, ...layer.values());
+  // Loops, not Math.max(...spread): a spread of 100k+ values overflows the call stack.
+  let maxLayer = -1;
+  for (const l of layer.values()) maxLayer = Math.max(maxLayer, l);
   for (const n of nodes) if (!layer.has(n)) layer.set(n, maxLayer + 1);
 
   const columns: string[][] = [];
@@ -76,7 +80,7 @@ export function layeredLayout(
     });
   }
 
-  const out: Positions = {};
+  const out: Positions = Object.create(null); // node ids such as `__proto__` stay entries
   for (const n of nodes) out[n] = { x: x0 + layer.get(n)! * dx, y: y0 + row.get(n)! * dy };
   return out;
 }
