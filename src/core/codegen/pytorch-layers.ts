@@ -1,0 +1,259 @@
+// tfjs layer IR nodes (`{ kind: 'layer', layer, config }`) as PyTorch: the module each node
+// becomes (an attribute of the exported nn.Module, or none for stateless ops), the forward
+// expression, and how its tfjs weights map onto the module's state_dict entries. Tensors keep
+// tfjs's channels-last layout between nodes; convolutions and pooling switch to channels-first
+// only around the torch call (channels_first/channels_last helpers in model.py). Pure.
+
+import type { IRNode, Json, JsonObject } from '../ir.ts';
+import type { Dim } from '../tensor-type.ts';
+import { CodegenError } from './print.ts';
+import { pyNumber } from './python-literals.ts';
+
+/** One tfjs weight → one state_dict entry: `perm` reorders the tfjs axes into torch's. */
+export interface WeightMapping {
+  /** state_dict key below the node's attribute (`weight`, `running_mean`). */
+  readonly key: string;
+  readonly perm?: readonly number[];
+}
+
+export interface PyLayer {
+  /** Constructor expression of the node's attribute, if it has one. */
+  readonly module?: string;
+  /** Forward expression from the input expressions and `self.<attr>`. */
+  readonly forward: (inputs: readonly string[], self: string) => string;
+  /** tfjs weights of the layer, in tfjs's order. */
+  readonly weights: readonly WeightMapping[];
+}
+
+/** tfjs activation identifier → a function of the expression. */
+export function activation(name: string, x: string, nodeId: string): string {
+  switch (name) {
+    case 'linear':
+      return x;
+    case 'relu':
+    case 'sigmoid':
+    case 'tanh':
+      return `torch.${name}(${x})`;
+    case 'relu6':
+      return `F.relu6(${x})`;
+    case 'elu':
+    case 'selu':
+    case 'softplus':
+    case 'softsign':
+    case 'mish':
+      return `F.${name}(${x})`;
+    case 'gelu':
+      return `F.gelu(${x})`;
+    case 'swish':
+    case 'silu':
+      return `F.silu(${x})`;
+    case 'hardSigmoid':
+      return `torch.clamp(0.2 * ${x} + 0.5, 0.0, 1.0)`;
+    case 'softmax':
+      return `torch.softmax(${x}, -1)`;
+    default:
+      throw new CodegenError(`the PyTorch export has no translation for the activation '${name}'`, nodeId);
+  }
+}
+
+const num = (c: JsonObject, k: string, d: number): number =>
+  typeof c[k] === 'number' ? (c[k] as number) : d;
+const pair = (v: Json | undefined, d: number): [number, number] =>
+  Array.isArray(v) ? [v[0] as number, (v[1] ?? v[0]) as number] : typeof v === 'number' ? [v, v] : [d, d];
+const tuple = (t: readonly number[]) => (t.length === 1 ? `(${t[0]},)` : `(${t.join(', ')})`);
+
+/** tfjs 'same' padding of one spatial axis: [before, after]. */
+function samePad(size: number, k: number, stride: number, dilation: number): [number, number] {
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + (k - 1) * dilation + 1 - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+interface Padding {
+  /** Symmetric padding the torch module takes, per spatial axis. */
+  readonly symmetric: readonly number[];
+  /** F.pad argument (last axis first) when the padding is asymmetric, else undefined. */
+  readonly explicit?: readonly number[];
+}
+
+function padding(
+  mode: Json | undefined,
+  spatial: readonly Dim[],
+  k: readonly number[],
+  s: readonly number[],
+  d: readonly number[],
+  nodeId: string,
+): Padding {
+  if (mode !== 'same') return { symmetric: k.map(() => 0) };
+  const pads = spatial.map((size, i) => {
+    if (typeof size !== 'number')
+      throw new CodegenError("'same' padding needs a known spatial size for the PyTorch export", nodeId);
+    return samePad(size, k[i]!, s[i]!, d[i]!);
+  });
+  if (pads.every(([a, b]) => a === b)) return { symmetric: pads.map(([a]) => a) };
+  return { symmetric: k.map(() => 0), explicit: [...pads].reverse().flat() };
+}
+
+/**
+ * The PyTorch translation of a tfjs layer node. `inShapes` are the static input shapes (batch
+ * first). Throws CodegenError naming the node for what has no translation.
+ */
+export function pyLayer(node: IRNode, inShapes: readonly (readonly Dim[])[]): PyLayer {
+  if (node.op.kind !== 'layer') throw new CodegenError('not a layer node', node.id);
+  const { layer, config: c } = node.op;
+  const id = node.id;
+  const shape = inShapes[0] ?? [];
+  const channels = shape.at(-1);
+  const act = (x: string) => activation(typeof c.activation === 'string' ? c.activation : 'linear', x, id);
+  const stateless = (forward: PyLayer['forward']): PyLayer => ({ forward, weights: [] });
+  const unsupported = (why: string) =>
+    new CodegenError(`the PyTorch export does not support this ${layer} layer: ${why}`, id);
+  switch (layer) {
+    case 'dense': {
+      if (typeof channels !== 'number') throw unsupported('its input size is unknown');
+      const bias = c.useBias !== false;
+      return {
+        module: `nn.Linear(${channels}, ${num(c, 'units', 1)}${bias ? '' : ', bias=False'})`,
+        forward: ([x], self) => act(`${self}(${x})`),
+        weights: [{ key: 'weight', perm: [1, 0] }, ...(bias ? [{ key: 'bias' }] : [])],
+      };
+    }
+    case 'conv1d':
+    case 'conv2d': {
+      const rank = layer === 'conv1d' ? 1 : 2;
+      if (typeof channels !== 'number') throw unsupported('its channel count is unknown');
+      const k = pair(c.kernelSize, 1).slice(0, rank);
+      const s = pair(c.strides, 1).slice(0, rank);
+      const d = pair(c.dilationRate, 1).slice(0, rank);
+      const pad = padding(c.padding, shape.slice(1, 1 + rank), k, s, d, id);
+      const bias = c.useBias !== false;
+      const cls = rank === 1 ? 'nn.Conv1d' : 'nn.Conv2d';
+      const args = [`${channels}`, `${num(c, 'filters', 1)}`, tuple(k), `stride=${tuple(s)}`];
+      if (pad.symmetric.some((p) => p)) args.push(`padding=${tuple(pad.symmetric)}`);
+      if (d.some((x) => x !== 1)) args.push(`dilation=${tuple(d)}`);
+      if (!bias) args.push('bias=False');
+      const first = rank === 1 ? 'channels_first_1d' : 'channels_first';
+      const last = rank === 1 ? 'channels_last_1d' : 'channels_last';
+      return {
+        module: `${cls}(${args.join(', ')})`,
+        forward: ([x], self) => {
+          const input = pad.explicit ? `F.pad(${first}(${x}), ${tuple(pad.explicit)})` : `${first}(${x})`;
+          return act(`${last}(${self}(${input}))`);
+        },
+        weights: [
+          { key: 'weight', perm: rank === 1 ? [2, 1, 0] : [3, 2, 0, 1] },
+          ...(bias ? [{ key: 'bias' }] : []),
+        ],
+      };
+    }
+    case 'maxPooling1d':
+    case 'maxPooling2d':
+    case 'averagePooling1d':
+    case 'averagePooling2d': {
+      const rank = layer.endsWith('1d') ? 1 : 2;
+      const max = layer.startsWith('max');
+      const k = pair(c.poolSize, 2).slice(0, rank);
+      const s = c.strides === null || c.strides === undefined ? k : pair(c.strides, 1).slice(0, rank);
+      const pad = padding(
+        c.padding,
+        shape.slice(1, 1 + rank),
+        k,
+        s,
+        k.map(() => 1),
+        id,
+      );
+      if (pad.explicit)
+        throw unsupported("its 'same' padding is uneven (PyTorch pools pad both sides alike)");
+      const fn = `F.${max ? 'max' : 'avg'}_pool${rank}d`;
+      const extra = pad.symmetric.some((p) => p)
+        ? `, padding=${tuple(pad.symmetric)}${max ? '' : ', count_include_pad=False'}`
+        : '';
+      const first = rank === 1 ? 'channels_first_1d' : 'channels_first';
+      const last = rank === 1 ? 'channels_last_1d' : 'channels_last';
+      return stateless(([x]) => `${last}(${fn}(${first}(${x}), ${tuple(k)}, ${tuple(s)}${extra}))`);
+    }
+    case 'globalAveragePooling1d':
+      return stateless(([x]) => `torch.mean(${x}, dim=1)`);
+    case 'globalAveragePooling2d':
+      return stateless(([x]) => `torch.mean(${x}, dim=(1, 2))`);
+    case 'globalMaxPooling1d':
+      return stateless(([x]) => `torch.amax(${x}, dim=1)`);
+    case 'globalMaxPooling2d':
+      return stateless(([x]) => `torch.amax(${x}, dim=(1, 2))`);
+    case 'flatten':
+      return stateless(([x]) => `torch.flatten(${x}, 1)`);
+    case 'reshape':
+      return stateless(([x]) => `torch.reshape(${x}, (-1, ${(c.targetShape as number[]).join(', ')}))`);
+    case 'permute':
+      return stateless(([x]) => `${x}.permute(0, ${(c.dims as number[]).join(', ')})`);
+    case 'activation':
+      return stateless(([x]) => act(x!));
+    case 'softmax':
+      return stateless(([x]) => `torch.softmax(${x}, ${num(c, 'axis', -1)})`);
+    case 'elu':
+      return stateless(([x]) => `F.elu(${x}, ${pyNumber(num(c, 'alpha', 1))})`);
+    case 'leakyReLU':
+      return stateless(([x]) => `F.leaky_relu(${x}, ${pyNumber(num(c, 'alpha', 0.3))})`);
+    case 'add':
+      return stateless((xs) => xs.join(' + '));
+    case 'multiply':
+      return stateless((xs) => xs.join(' * '));
+    case 'concatenate':
+      return stateless((xs) => `torch.cat([${xs.join(', ')}], ${num(c, 'axis', -1)})`);
+    case 'dropout':
+      return {
+        module: `nn.Dropout(${pyNumber(num(c, 'rate', 0.5))})`,
+        forward: ([x], self) => `${self}(${x})`,
+        weights: [],
+      };
+    case 'zeroPadding2d': {
+      const [[t, b], [l, r]] = c.padding as number[][] as [[number, number], [number, number]];
+      return stateless(([x]) => `F.pad(${x}, (0, 0, ${l}, ${r}, ${t}, ${b}))`);
+    }
+    case 'upSampling2d': {
+      if (c.interpolation !== undefined && c.interpolation !== 'nearest') throw unsupported('only nearest');
+      const [a, b] = pair(c.size, 2);
+      return stateless(([x]) => `${x}.repeat_interleave(${a}, 1).repeat_interleave(${b}, 2)`);
+    }
+    case 'embedding':
+      return {
+        module: `nn.Embedding(${num(c, 'inputDim', 1)}, ${num(c, 'outputDim', 1)})`,
+        forward: ([x], self) => `${self}(${x}.long())`,
+        weights: [{ key: 'weight' }],
+      };
+    case 'layerNormalization': {
+      if (typeof channels !== 'number') throw unsupported('its last axis is unknown');
+      if (c.center === false || c.scale === false) throw unsupported('PyTorch has no center/scale switch');
+      return {
+        module: `nn.LayerNorm(${channels}, eps=${pyNumber(num(c, 'epsilon', 1e-3))})`,
+        forward: ([x], self) => `${self}(${x})`,
+        weights: [{ key: 'weight' }, { key: 'bias' }],
+      };
+    }
+    case 'batchNormalization': {
+      if (typeof channels !== 'number') throw unsupported('its channel count is unknown');
+      if (c.center === false || c.scale === false) throw unsupported('PyTorch has no center/scale switch');
+      const axis = num(c, 'axis', -1);
+      if (axis !== -1 && axis !== shape.length - 1) throw unsupported('only the last axis (channels last)');
+      const rank = shape.length;
+      // tfjs: moving = m·moving + (1 − m)·batch; torch: running = (1 − p)·running + p·batch.
+      const args = `${channels}, eps=${pyNumber(num(c, 'epsilon', 1e-3))}, momentum=${pyNumber(1 - num(c, 'momentum', 0.99))}`;
+      const weights = [{ key: 'weight' }, { key: 'bias' }, { key: 'running_mean' }, { key: 'running_var' }];
+      if (rank === 4)
+        return {
+          module: `nn.BatchNorm2d(${args})`,
+          forward: ([x], self) => `channels_last(${self}(channels_first(${x})))`,
+          weights,
+        };
+      if (rank === 3)
+        return {
+          module: `nn.BatchNorm1d(${args})`,
+          forward: ([x], self) => `channels_last_1d(${self}(channels_first_1d(${x})))`,
+          weights,
+        };
+      return { module: `nn.BatchNorm1d(${args})`, forward: ([x], self) => `${self}(${x})`, weights };
+    }
+    default:
+      throw new CodegenError(`the PyTorch export does not support the tfjs layer '${layer}' yet`, id);
+  }
+}
