@@ -45,10 +45,10 @@ export function datasetArrays(data: LoadedDataset): Record<string, NpyArray> {
 export function layerWeights(model: tf.LayersModel): (nodeId: string) => TfWeight[] | undefined {
   const byName = new Map(model.layers.map((l) => [l.name, l]));
   return (id) =>
-    byName
-      .get(id)
-      ?.getWeights()
-      .map((w) => ({ shape: w.shape, data: w.dataSync() as Float32Array }));
+    byName.get(id)?.weights.map((w) => {
+      const value = w.read();
+      return { name: w.originalName, shape: value.shape, data: value.dataSync() as Float32Array };
+    });
 }
 
 export async function exportPyTorch(

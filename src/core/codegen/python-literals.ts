@@ -84,7 +84,9 @@ export function pyClassName(raw: string): string {
     .filter(Boolean)
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join('');
-  return /^[A-Z]/.test(s) ? s : `Node${s}`;
+  if (!/^[A-Z]/.test(s)) return `Node${s}`;
+  // `None`, `True`, `False` are keywords.
+  return PY_KEYWORDS.has(s) ? `${s}Node` : s;
 }
 
 /** Hands out Python identifiers unique within one scope, avoiding taken names. */

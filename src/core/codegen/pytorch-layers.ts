@@ -11,6 +11,8 @@ import { pyNumber } from './python-literals.ts';
 
 /** One tfjs weight → one state_dict entry: `perm` reorders the tfjs axes into torch's. */
 export interface WeightMapping {
+  /** The tfjs weight's name within its layer (`kernel`, `moving_mean`). */
+  readonly tfName: string;
   /** state_dict key below the node's attribute (`weight`, `running_mean`). */
   readonly key: string;
   readonly perm?: readonly number[];
@@ -24,6 +26,10 @@ export interface PyLayer {
   /** tfjs weights of the layer, in tfjs's order. */
   readonly weights: readonly WeightMapping[];
 }
+
+const BIAS: WeightMapping = { tfName: 'bias', key: 'bias' };
+const GAMMA: WeightMapping = { tfName: 'gamma', key: 'weight' };
+const BETA: WeightMapping = { tfName: 'beta', key: 'bias' };
 
 /** tfjs activation identifier → a function of the expression. */
 export function activation(name: string, x: string, nodeId: string): string {
@@ -115,7 +121,7 @@ export function pyLayer(node: IRNode, inShapes: readonly (readonly Dim[])[]): Py
       return {
         module: `nn.Linear(${channels}, ${num(c, 'units', 1)}${bias ? '' : ', bias=False'})`,
         forward: ([x], self) => act(`${self}(${x})`),
-        weights: [{ key: 'weight', perm: [1, 0] }, ...(bias ? [{ key: 'bias' }] : [])],
+        weights: [{ tfName: 'kernel', key: 'weight', perm: [1, 0] }, ...(bias ? [BIAS] : [])],
       };
     }
     case 'conv1d':
@@ -141,8 +147,8 @@ export function pyLayer(node: IRNode, inShapes: readonly (readonly Dim[])[]): Py
           return act(`${last}(${self}(${input}))`);
         },
         weights: [
-          { key: 'weight', perm: rank === 1 ? [2, 1, 0] : [3, 2, 0, 1] },
-          ...(bias ? [{ key: 'bias' }] : []),
+          { tfName: 'kernel', key: 'weight', perm: rank === 1 ? [2, 1, 0] : [3, 2, 0, 1] },
+          ...(bias ? [BIAS] : []),
         ],
       };
     }
@@ -219,7 +225,7 @@ export function pyLayer(node: IRNode, inShapes: readonly (readonly Dim[])[]): Py
       return {
         module: `nn.Embedding(${num(c, 'inputDim', 1)}, ${num(c, 'outputDim', 1)})`,
         forward: ([x], self) => `${self}(${x}.long())`,
-        weights: [{ key: 'weight' }],
+        weights: [{ tfName: 'embeddings', key: 'weight' }],
       };
     case 'layerNormalization': {
       if (typeof channels !== 'number') throw unsupported('its last axis is unknown');
@@ -227,7 +233,7 @@ export function pyLayer(node: IRNode, inShapes: readonly (readonly Dim[])[]): Py
       return {
         module: `nn.LayerNorm(${channels}, eps=${pyNumber(num(c, 'epsilon', 1e-3))})`,
         forward: ([x], self) => `${self}(${x})`,
-        weights: [{ key: 'weight' }, { key: 'bias' }],
+        weights: [GAMMA, BETA],
       };
     }
     case 'batchNormalization': {
@@ -238,7 +244,12 @@ export function pyLayer(node: IRNode, inShapes: readonly (readonly Dim[])[]): Py
       const rank = shape.length;
       // tfjs: moving = m·moving + (1 − m)·batch; torch: running = (1 − p)·running + p·batch.
       const args = `${channels}, eps=${pyNumber(num(c, 'epsilon', 1e-3))}, momentum=${pyNumber(1 - num(c, 'momentum', 0.99))}`;
-      const weights = [{ key: 'weight' }, { key: 'bias' }, { key: 'running_mean' }, { key: 'running_var' }];
+      const weights = [
+        GAMMA,
+        BETA,
+        { tfName: 'moving_mean', key: 'running_mean' },
+        { tfName: 'moving_variance', key: 'running_var' },
+      ];
       if (rank === 4)
         return {
           module: `nn.BatchNorm2d(${args})`,

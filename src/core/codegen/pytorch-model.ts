@@ -263,9 +263,9 @@ export function generatePyModel(ir: ModelIR, registry: Registry): PyModel {
     '        print(("=" if i == 0 else "_") * sum(widths))',
     '    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)',
     '    total = count_params(model)',
-    '    print("Total params: " + str(total))',
-    '    print("Trainable params: " + str(trainable))',
-    '    print("Non-trainable params: " + str(total - trainable))',
+    '    print("Trainable params: {:,}".format(trainable))',
+    '    print("Non-trainable params: {:,}".format(total - trainable))',
+    '    print("Total params: {:,}".format(total))',
     '',
     '',
     'def load_weights(model, path):',
@@ -400,5 +400,5 @@ function kernelModule(
     `    def forward(self${args.map((a) => `, ${a}`).join('')}):`,
     ...forward,
   ];
-  return { name, lines, weights: specs.map((w) => ({ key: attrOf.get(w.name)! })) };
+  return { name, lines, weights: specs.map((w) => ({ tfName: w.name, key: attrOf.get(w.name)! })) };
 }

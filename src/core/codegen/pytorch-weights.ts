@@ -7,6 +7,8 @@ import { CodegenError } from './print.ts';
 import type { NodeWeights } from './pytorch-model.ts';
 
 export interface TfWeight {
+  /** The weight's name within its layer (tfjs names it `<layer>/<name>`; either is accepted). */
+  readonly name: string;
   readonly shape: readonly number[];
   readonly data: Float32Array;
 }
@@ -44,17 +46,29 @@ export function pytorchStateDict(
   const out: Record<string, NpyArray> = {};
   for (const n of nodes) {
     const tf = weightsOf(n.nodeId) ?? [];
+    const byName = new Map(tf.map((w) => [w.name.slice(w.name.lastIndexOf('/') + 1), w]));
     if (tf.length !== n.weights.length)
       throw new CodegenError(
         `the trained model has ${tf.length} weight(s) for this node, the PyTorch model ${n.weights.length}`,
         n.nodeId,
       );
-    n.weights.forEach((m, i) => {
-      const w = tf[i]!;
+    for (const m of n.weights) {
+      const w = byName.get(m.tfName);
+      if (!w)
+        throw new CodegenError(
+          `the trained model has no weight '${m.tfName}' for this node (it has ${[...byName.keys()].join(', ')})`,
+          n.nodeId,
+        );
+      const size = w.shape.reduce((a, b) => a * b, 1);
+      if (size !== w.data.length)
+        throw new CodegenError(
+          `weight '${m.tfName}' holds ${w.data.length} values, not its shape's ${size}`,
+          n.nodeId,
+        );
       out[`${n.attr}.${m.key}`] = m.perm
         ? transposeArray(w.data, w.shape, m.perm)
         : { data: w.data, shape: w.shape };
-    });
+    }
   }
   return out;
 }

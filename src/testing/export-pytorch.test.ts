@@ -1,0 +1,244 @@
+// PyTorch export, run for real with Debian's python3-torch (/usr/bin/python3; .ci/run installs
+// it): for every template, the exported model's parameter count (params + state buffers, as
+// Keras counts) is `netwright check`'s, and with the app's weights (exported with --weights from a
+// saved tfjs model) its forward equals the tfjs model's (cpu backend) on the same input within
+// 1e-4. `python3 model.py` prints the summary ending in check's total; train.py trains mlp-mnist
+// with DistributedDataParallel over 2 gloo processes; unsupported nodes are clear errors.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/main.ts';
+import { compileIR } from '../compiler/compile.ts';
+import { analyse, analyseText } from '../core/analysis/analyse.ts';
+import { type NpyArray, npz } from '../core/archive/npy.ts';
+import { CodegenError } from '../core/codegen/print.ts';
+import { generatePyTorch } from '../core/codegen/pytorch.ts';
+import type { ModelIR } from '../core/ir.ts';
+import { lowerGraph } from '../core/lower.ts';
+import { createRng } from '../core/rng.ts';
+import { loadRegistry } from '../node/discover-nodes.ts';
+import { saveModel } from '../node/model-io.ts';
+import { listTemplateIds, readTemplate } from '../node/templates.ts';
+import { oneNodeGraph } from './harness.ts';
+
+const PYTHON = '/usr/bin/python3';
+const registry = await loadRegistry();
+const templates = listTemplateIds();
+
+const cli = async (...argv: string[]) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    isTTY: false,
+    registry: loadRegistry,
+  });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+};
+
+const python = (args: string[], cwd: string, timeout = 300_000) => {
+  const r = spawnSync(PYTHON, args, { cwd, encoding: 'utf8', timeout });
+  if (r.status !== 0) throw new Error(`python3 ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return r.stdout;
+};
+
+/** Compares each exported model, with the app's weights, against the tfjs outputs. */
+const CHECK_PY = `
+import importlib.util, json, sys
+import numpy as np
+import torch
+torch.set_num_threads(1)
+for d in sys.argv[1:]:
+    spec = importlib.util.spec_from_file_location("m_" + str(abs(hash(d))), d + "/model.py")
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    cls = [v for k, v in vars(m).items() if isinstance(v, type) and issubclass(v, torch.nn.Module) and v.__module__ == m.__name__][-1]
+    model = m.load_weights(cls(), d + "/weights.npz").eval()
+    inputs = np.load(d + "/inputs.npz")
+    feeds = [torch.from_numpy(inputs[k]) for k in sorted(inputs.files)]
+    with torch.no_grad():
+        out = model(*[f.long() if f.dtype == torch.int32 else f for f in feeds])
+    out = out if isinstance(out, tuple) else (out,)
+    expected = np.load(d + "/expected.npz")
+    diffs = [float(np.max(np.abs(o.numpy() - expected["o%d" % i]))) if o.numel() else 0.0 for i, o in enumerate(out)]
+    shapes_ok = all(tuple(o.shape) == expected["o%d" % i].shape for i, o in enumerate(out))
+    print(json.dumps({"dir": d, "params": m.count_params(model), "diffs": diffs, "shapes": shapes_ok, "outputs": len(out)}))
+`;
+
+let tmp = '';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  tmp = mkdtempSync(join(tmpdir(), 'netwright-pytorch-'));
+  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
+  if (probe.status !== 0)
+    throw new Error(`${PYTHON} cannot import torch (apt install python3-torch): ${probe.stderr}`);
+});
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const lower = (text: string): { ir: ModelIR; params: number } => {
+  const a = analyseText(text, registry);
+  const ir = lowerGraph(a, registry).ir;
+  if (!ir) throw new Error(a.diagnostics.map((d) => d.message).join(' '));
+  return { ir, params: a.totalParams };
+};
+
+/** Moves every weight off its initial value (BatchNorm statistics included), keeping signs of stats. */
+function perturb(model: tf.LayersModel, seed: number): void {
+  const rng = createRng(seed);
+  for (const layer of model.layers) {
+    const ws = layer.getWeights();
+    if (!ws.length) continue;
+    const trainable = new Set(layer.trainableWeights.map((w) => w.name));
+    const next = ws.map((w, i) => {
+      const data = w.dataSync() as Float32Array;
+      const stat = !trainable.has(layer.weights[i]!.name);
+      const out = data.map((v) =>
+        stat ? v * (1 + 0.2 * (rng.next() - 0.5)) + 0.05 * rng.next() : v + 0.1 * (rng.next() - 0.5),
+      );
+      return tf.tensor(out, w.shape);
+    });
+    layer.setWeights(next);
+    tf.dispose(next);
+  }
+}
+
+describe('PyTorch export of every template (python3-torch)', () => {
+  const results = new Map<string, { params: number; diffs: number[]; shapes: boolean; outputs: number }>();
+  const expected = new Map<string, { params: number; outputs: number }>();
+
+  beforeAll(async () => {
+    const dirs: string[] = [];
+    for (const [t, id] of templates.entries()) {
+      const { ir, params } = lower(readTemplate(id));
+      const dir = join(tmp, id);
+      const saved = join(dir, 'saved');
+      const compiled = compileIR(ir, registry, { seed: 1 });
+      perturb(compiled.model, 7 + t);
+      await saveModel(compiled.model, saved);
+      const r = await cli('export', id, '--target', 'pytorch', '-o', dir, '--weights', saved);
+      if (r.code !== 0) throw new Error(`export ${id}: ${r.stderr}`);
+      // A batch of 3 random inputs; the tfjs outputs in inference mode.
+      const rng = createRng(100 + t);
+      const feeds: Record<string, tf.Tensor> = {};
+      const inputs: Record<string, NpyArray> = {};
+      for (const [k, inputId] of ir.inputs.entries()) {
+        const node = ir.nodes.find((n) => n.id === inputId)!;
+        const shape = [3, ...node.outputShape.slice(1).map((d) => d ?? 4)];
+        const size = shape.reduce((a, b) => a * b, 1);
+        const int = node.outputDtype === 'int32';
+        const data = int
+          ? Int32Array.from({ length: size }, () => Math.floor(rng.next() * 2))
+          : Float32Array.from({ length: size }, () => rng.next() * 2 - 1);
+        feeds[inputId] = tf.tensor(data, shape, int ? 'int32' : 'float32');
+        inputs[`in${String(k).padStart(3, '0')}`] = { data, shape };
+      }
+      const outs = tf.tidy(() => {
+        const all = compiled.run(feeds, { training: false });
+        return ir.outputs.map((o) => tf.keep(all.get(o)!.clone()));
+      });
+      writeFileSync(join(dir, 'inputs.npz'), npz(inputs));
+      const outArrays = outs.map((o): [string, NpyArray] => [
+        `o${outs.indexOf(o)}`,
+        { data: Float32Array.from(o.dataSync()), shape: o.shape },
+      ]);
+      writeFileSync(join(dir, 'expected.npz'), npz(Object.fromEntries(outArrays)));
+      tf.dispose([...outs, ...Object.values(feeds)]);
+      compiled.dispose();
+      expected.set(dir, { params, outputs: ir.outputs.length });
+      dirs.push(dir);
+    }
+    for (const line of python(['-c', CHECK_PY, ...dirs], tmp)
+      .trim()
+      .split('\n')) {
+      const r = JSON.parse(line) as {
+        dir: string;
+        params: number;
+        diffs: number[];
+        shapes: boolean;
+        outputs: number;
+      };
+      results.set(r.dir, r);
+    }
+  }, 600_000);
+
+  it.each(templates)(
+    '%s: parameter count = netwright check; forward with the app weights = tfjs within 1e-4',
+    (id) => {
+      const dir = join(tmp, id);
+      const r = results.get(dir);
+      const e = expected.get(dir)!;
+      expect(r, `no result for ${id}`).toBeDefined();
+      expect(r!.params).toBe(e.params);
+      expect(r!.outputs).toBe(e.outputs);
+      expect(r!.shapes).toBe(true);
+      for (const d of r!.diffs) expect(d).toBeLessThan(1e-4);
+    },
+  );
+
+  it('python3 model.py prints a Keras-style summary ending in check\'s "Total params: N"', async () => {
+    const out = python(['model.py'], join(tmp, 'lenet-5'));
+    const check = await cli('check', 'lenet-5');
+    const total = check.stdout.trim().split('\n').at(-1)!;
+    expect(total).toMatch(/^Total params: [\d,]+$/);
+    expect(out.trim().split('\n').at(-1)).toBe(total);
+    // One row per node attribute, named after the node id.
+    for (const node of ['c1', 'c3', 'f5']) expect(out).toContain(`${node} (`);
+  });
+});
+
+describe('train.py', () => {
+  it('trains mlp-mnist to ≥ 0.85 validation accuracy in 1 epoch with DDP over 2 processes (gloo)', async () => {
+    const dir = join(tmp, 'train-mlp');
+    const r = await cli('export', 'mlp-mnist', '--target', 'pytorch', '-o', dir, '--with-data');
+    expect(r.code).toBe(0);
+    const lines = python(['train.py', '--epochs', '1', '--nproc', '2'], dir, 400_000).trim().split('\n');
+    const reports = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(reports).toHaveLength(2);
+    expect(reports[0]).toMatchObject({ epoch: 1, stage: 'train' });
+    const final = reports[1]!.final as Record<string, number | string>;
+    expect(final.status).toBe('done');
+    expect(final.worldSize).toBe(2);
+    expect(final.epochs).toBe(1);
+    expect(final.valAccuracy as number).toBeGreaterThanOrEqual(0.85);
+  }, 420_000);
+});
+
+describe('unsupported input', () => {
+  it('a node the export cannot translate is an error naming the node', () => {
+    const def = registry.get('layers.lstm')!;
+    const doc = oneNodeGraph(def, def.examples![0]!);
+    const ir = lowerGraph(analyse(doc, registry), registry).ir!;
+    let err: unknown;
+    try {
+      generatePyTorch(ir, registry);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CodegenError);
+    expect((err as CodegenError).nodeId).toBe('node');
+    expect((err as CodegenError).message).toContain('lstm');
+  });
+
+  it('the CLI reports it with the node and exit 1; --target pytorch needs -o', async () => {
+    const def = registry.get('layers.lstm')!;
+    const file = join(tmp, 'lstm.graph.json');
+    mkdirSync(tmp, { recursive: true });
+    writeFileSync(file, JSON.stringify(oneNodeGraph(def, def.examples![0]!)));
+    const r = await cli('export', file, '--target', 'pytorch', '-o', join(tmp, 'lstm-out'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("node 'node'");
+    expect(r.stderr).toContain('lstm');
+    const u = await cli('export', 'mlp-mnist', '--target', 'pytorch');
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain('-o DIR');
+    expect(readFileSync(file, 'utf8')).toContain('layers.lstm');
+  });
+});
