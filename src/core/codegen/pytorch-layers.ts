@@ -16,6 +16,8 @@ export interface WeightMapping {
   /** state_dict key below the node's attribute (`weight`, `running_mean`). */
   readonly key: string;
   readonly perm?: readonly number[];
+  /** torch's shape when it differs from the permuted tfjs shape (same element order). */
+  readonly shape?: readonly number[];
 }
 
 export interface PyLayer {
@@ -50,6 +52,8 @@ export function activation(name: string, x: string, nodeId: string): string {
       return `F.${name}(${x})`;
     case 'gelu':
       return `F.gelu(${x})`;
+    case 'gelu_new':
+      return `F.gelu(${x}, approximate="tanh")`;
     case 'swish':
     case 'silu':
       return `F.silu(${x})`;
@@ -152,6 +156,70 @@ export function pyLayer(node: IRNode, inShapes: readonly (readonly Dim[])[]): Py
         ],
       };
     }
+    case 'depthwiseConv2d':
+    case 'separableConv2d': {
+      if (typeof channels !== 'number') throw unsupported('its channel count is unknown');
+      const k = pair(c.kernelSize, 1);
+      const s = pair(c.strides, 1);
+      const d = pair(c.dilationRate, 1);
+      const pad = padding(c.padding, shape.slice(1, 3), k, s, d, id);
+      const mult = num(c, 'depthMultiplier', 1);
+      const bias = c.useBias !== false;
+      const separable = layer === 'separableConv2d';
+      const args = [`${channels}`, `${channels * mult}`, tuple(k), `stride=${tuple(s)}`];
+      if (pad.symmetric.some((p) => p)) args.push(`padding=${tuple(pad.symmetric)}`);
+      if (d.some((x) => x !== 1)) args.push(`dilation=${tuple(d)}`);
+      args.push(`groups=${channels}`);
+      // tfjs [kh, kw, C, mult] → torch [C·mult, 1, kh, kw] (output channel c·mult + m).
+      const depthwise: WeightMapping = {
+        tfName: 'depthwise_kernel',
+        key: separable ? '0.weight' : 'weight',
+        perm: [2, 3, 0, 1],
+        shape: [channels * mult, 1, k[0], k[1]],
+      };
+      const input = (x: string) =>
+        pad.explicit ? `F.pad(channels_first(${x}), ${tuple(pad.explicit)})` : `channels_first(${x})`;
+      if (!separable)
+        return {
+          module: `nn.Conv2d(${args.join(', ')}${bias ? '' : ', bias=False'})`,
+          forward: ([x], self) => act(`channels_last(${self}(${input(x!)}))`),
+          weights: [depthwise, ...(bias ? [BIAS] : [])],
+        };
+      const filters = num(c, 'filters', 1);
+      return {
+        module: `nn.Sequential(nn.Conv2d(${args.join(', ')}, bias=False), nn.Conv2d(${channels * mult}, ${filters}, 1${bias ? '' : ', bias=False'}))`,
+        forward: ([x], self) => act(`channels_last(${self}(${input(x!)}))`),
+        weights: [
+          depthwise,
+          { tfName: 'pointwise_kernel', key: '1.weight', perm: [3, 2, 0, 1] },
+          ...(bias ? [{ tfName: 'bias', key: '1.bias' }] : []),
+        ],
+      };
+    }
+    case 'conv2dTranspose': {
+      if (typeof channels !== 'number') throw unsupported('its channel count is unknown');
+      const k = pair(c.kernelSize, 1);
+      const s = pair(c.strides, 1);
+      const bias = c.useBias !== false;
+      const same = c.padding === 'same';
+      // 'same': output size·stride, cropping ⌊(k − s)/2⌋ before and the rest after; torch crops
+      // the same amount on both sides, so an odd total leaves one extra row/column to drop.
+      const total = k.map((ki, i) => (same ? Math.max(ki - s[i]!, 0) : 0));
+      const before = total.map((t) => Math.floor(t / 2));
+      const spatial = shape.slice(1, 3);
+      const args = [`${channels}`, `${num(c, 'filters', 1)}`, tuple(k), `stride=${tuple(s)}`];
+      if (before.some((p) => p)) args.push(`padding=${tuple(before)}`);
+      if (!bias) args.push('bias=False');
+      const odd = total.some((t) => t % 2 === 1);
+      if (odd && spatial.some((d) => typeof d !== 'number')) throw unsupported('its spatial size is unknown');
+      const crop = odd ? `[:, :, :${(spatial[0] as number) * s[0]}, :${(spatial[1] as number) * s[1]}]` : '';
+      return {
+        module: `nn.ConvTranspose2d(${args.join(', ')})`,
+        forward: ([x], self) => act(`channels_last(${self}(channels_first(${x}))${crop})`),
+        // tfjs [kh, kw, out, in] → torch [in, out, kh, kw].
+        weights: [{ tfName: 'kernel', key: 'weight', perm: [3, 2, 0, 1] }, ...(bias ? [BIAS] : [])],
+      };
+    }
     case 'maxPooling1d':
     case 'maxPooling2d':
     case 'averagePooling1d':
@@ -228,11 +296,18 @@ export function pyLayer(node: IRNode, inShapes: readonly (readonly Dim[])[]): Py
         weights: [{ tfName: 'embeddings', key: 'weight' }],
       };
     case 'layerNormalization': {
-      if (typeof channels !== 'number') throw unsupported('its last axis is unknown');
+      const axes = Array.isArray(c.axis) ? (c.axis as number[]) : [num(c, 'axis', -1)];
+      if (axes.length !== 1) throw unsupported('only one normalised axis');
+      const axis = axes[0]! < 0 ? axes[0]! + shape.length : axes[0]!;
+      const size = shape[axis];
+      if (typeof size !== 'number') throw unsupported('its normalised axis has no known size');
       if (c.center === false || c.scale === false) throw unsupported('PyTorch has no center/scale switch');
+      const last = axis === shape.length - 1;
       return {
-        module: `nn.LayerNorm(${channels}, eps=${pyNumber(num(c, 'epsilon', 1e-3))})`,
-        forward: ([x], self) => `${self}(${x})`,
+        module: `nn.LayerNorm(${size}, eps=${pyNumber(num(c, 'epsilon', 1e-3))})`,
+        // nn.LayerNorm normalises the last axis: another axis moves there and back.
+        forward: ([x], self) =>
+          last ? `${self}(${x})` : `torch.movedim(${self}(torch.movedim(${x}, ${axis}, -1)), -1, ${axis})`,
         weights: [GAMMA, BETA],
       };
     }

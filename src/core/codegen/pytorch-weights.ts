@@ -65,9 +65,8 @@ export function pytorchStateDict(
           `weight '${m.tfName}' holds ${w.data.length} values, not its shape's ${size}`,
           n.nodeId,
         );
-      out[`${n.attr}.${m.key}`] = m.perm
-        ? transposeArray(w.data, w.shape, m.perm)
-        : { data: w.data, shape: w.shape };
+      const moved = m.perm ? transposeArray(w.data, w.shape, m.perm) : { data: w.data, shape: w.shape };
+      out[`${n.attr}.${m.key}`] = m.shape ? { data: moved.data, shape: m.shape } : moved;
     }
   }
   return out;
