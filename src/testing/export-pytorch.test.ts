@@ -210,7 +210,7 @@ describe('PyTorch export of every template (python3-torch)', () => {
 });
 
 /** Node types the export does not translate yet: each must fail with an error naming the node. */
-const UNSUPPORTED = new Set(['layers.lstm', 'layers.gru', 'layers.upSampling2d#2']);
+const UNSUPPORTED = new Set(['layers.upSampling2d#2']);
 
 describe('PyTorch export of a one-node graph of every node example', () => {
   const examples = registry.all().flatMap((def) =>
@@ -331,8 +331,8 @@ describe('train.py', () => {
 
 describe('unsupported input', () => {
   it('a node the export cannot translate is an error naming the node', () => {
-    const def = registry.get('layers.lstm')!;
-    const doc = oneNodeGraph(def, def.examples![0]!);
+    const def = registry.get('layers.upSampling2d')!;
+    const doc = oneNodeGraph(def, def.examples![1]!);
     const ir = lowerGraph(analyse(doc, registry), registry).ir!;
     let err: unknown;
     try {
@@ -342,21 +342,21 @@ describe('unsupported input', () => {
     }
     expect(err).toBeInstanceOf(CodegenError);
     expect((err as CodegenError).nodeId).toBe('node');
-    expect((err as CodegenError).message).toContain('lstm');
+    expect((err as CodegenError).message).toContain('upSampling2d');
   });
 
   it('the CLI reports it with the node and exit 1; --target pytorch needs -o', async () => {
-    const def = registry.get('layers.lstm')!;
-    const file = join(tmp, 'lstm.graph.json');
+    const def = registry.get('layers.upSampling2d')!;
+    const file = join(tmp, 'upsampling.graph.json');
     mkdirSync(tmp, { recursive: true });
-    writeFileSync(file, JSON.stringify(oneNodeGraph(def, def.examples![0]!)));
-    const r = await cli('export', file, '--target', 'pytorch', '-o', join(tmp, 'lstm-out'));
+    writeFileSync(file, JSON.stringify(oneNodeGraph(def, def.examples![1]!)));
+    const r = await cli('export', file, '--target', 'pytorch', '-o', join(tmp, 'upsampling-out'));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("node 'node'");
-    expect(r.stderr).toContain('lstm');
+    expect(r.stderr).toContain('upSampling2d');
     const u = await cli('export', 'mlp-mnist', '--target', 'pytorch');
     expect(u.code).toBe(2);
     expect(u.stderr).toContain('-o DIR');
-    expect(readFileSync(file, 'utf8')).toContain('layers.lstm');
+    expect(readFileSync(file, 'utf8')).toContain('layers.upSampling2d');
   });
 });

@@ -7,7 +7,7 @@
 import type { IRNode, Json, JsonObject } from '../ir.ts';
 import type { Dim } from '../tensor-type.ts';
 import { CodegenError } from './print.ts';
-import { pyNumber } from './python-literals.ts';
+import { pyNumber, pyString } from './python-literals.ts';
 
 /** One tfjs weight → one state_dict entry: `perm` reorders the tfjs axes into torch's. */
 export interface WeightMapping {
@@ -27,7 +27,61 @@ export interface PyLayer {
   readonly forward: (inputs: readonly string[], self: string) => string;
   /** tfjs weights of the layer, in tfjs's order. */
   readonly weights: readonly WeightMapping[];
+  /** Module-level definitions (PY_LAYER_HELPERS keys) the module uses. */
+  readonly helpers?: readonly string[];
 }
+
+/** Python classes a layer module may need, defined once in model.py. */
+export const PY_LAYER_HELPERS: Readonly<Record<string, readonly string[]>> = {
+  Recurrent: [
+    'class Recurrent(nn.Module):',
+    '    """An LSTM or GRU exactly as tfjs (Keras) computes it: weights in tfjs\'s layout and names (kernel',
+    '    [in, gates * units], recurrent_kernel, bias), gates i, f, c, o (LSTM) or z, r, h (GRU, reset gate',
+    '    applied before the recurrent product), tfjs\'s activations, zero initial state."""',
+    '',
+    '    def __init__(self, kind, features, units, activation, recurrent_activation, use_bias=True,',
+    '                 return_sequences=False, go_backwards=False):',
+    '        super().__init__()',
+    '        gates = 4 if kind == "lstm" else 3',
+    '        self.kind, self.units = kind, units',
+    '        self.activation, self.recurrent_activation = activation, recurrent_activation',
+    '        self.return_sequences, self.go_backwards = return_sequences, go_backwards',
+    '        self.kernel = nn.Parameter(torch.empty(features, gates * units))',
+    '        self.recurrent_kernel = nn.Parameter(torch.empty(units, gates * units))',
+    '        init_weight(self.kernel, "glorotUniform")',
+    '        nn.init.orthogonal_(self.recurrent_kernel)',
+    '        self.bias = nn.Parameter(torch.zeros(gates * units)) if use_bias else None',
+    '        if use_bias and kind == "lstm":',
+    '            with torch.no_grad():',
+    '                self.bias[units:2 * units] = 1.0  # unit forget bias',
+    '',
+    '    def forward(self, x):',
+    '        u = self.units',
+    '        h = x.new_zeros(x.shape[0], u)',
+    '        c = x.new_zeros(x.shape[0], u)',
+    '        xs = torch.matmul(x, self.kernel)',
+    '        if self.bias is not None:',
+    '            xs = xs + self.bias',
+    '        steps = range(x.shape[1] - 1, -1, -1) if self.go_backwards else range(x.shape[1])',
+    '        outputs = []',
+    '        for t in steps:',
+    '            xt = xs[:, t]',
+    '            if self.kind == "lstm":',
+    '                z = xt + torch.matmul(h, self.recurrent_kernel)',
+    '                i = self.recurrent_activation(z[:, :u])',
+    '                f = self.recurrent_activation(z[:, u:2 * u])',
+    '                c = f * c + i * self.activation(z[:, 2 * u:3 * u])',
+    '                h = self.recurrent_activation(z[:, 3 * u:]) * self.activation(c)',
+    '            else:',
+    '                rz = torch.matmul(h, self.recurrent_kernel[:, :2 * u])',
+    '                z = self.recurrent_activation(xt[:, :u] + rz[:, :u])',
+    '                r = self.recurrent_activation(xt[:, u:2 * u] + rz[:, u:])',
+    '                hh = self.activation(xt[:, 2 * u:] + torch.matmul(r * h, self.recurrent_kernel[:, 2 * u:]))',
+    '                h = z * h + (1 - z) * hh',
+    '            outputs.append(h)',
+    '        return torch.stack(outputs, 1) if self.return_sequences else h',
+  ],
+};
 
 const BIAS: WeightMapping = { tfName: 'bias', key: 'bias' };
 const GAMMA: WeightMapping = { tfName: 'gamma', key: 'weight' };
@@ -288,6 +342,35 @@ export function pyLayer(node: IRNode, inShapes: readonly (readonly Dim[])[]): Py
       if (c.interpolation !== undefined && c.interpolation !== 'nearest') throw unsupported('only nearest');
       const [a, b] = pair(c.size, 2);
       return stateless(([x]) => `${x}.repeat_interleave(${a}, 1).repeat_interleave(${b}, 2)`);
+    }
+    case 'lstm':
+    case 'gru': {
+      if (typeof channels !== 'number') throw unsupported('its feature size is unknown');
+      const units = num(c, 'units', 1);
+      const bias = c.useBias !== false;
+      const fn = (name: Json | undefined, d: string) =>
+        `lambda x: ${activation(typeof name === 'string' ? name : d, 'x', id)}`;
+      const args = [
+        pyString(layer),
+        `${channels}`,
+        `${units}`,
+        `activation=${fn(c.activation, 'tanh')}`,
+        `recurrent_activation=${fn(c.recurrentActivation, 'hardSigmoid')}`,
+      ];
+      if (!bias) args.push('use_bias=False');
+      if (c.returnSequences === true) args.push('return_sequences=True');
+      if (c.goBackwards === true) args.push('go_backwards=True');
+      return {
+        module: `Recurrent(${args.join(', ')})`,
+        forward: ([x], self) => `${self}(${x})`,
+        // Recurrent keeps tfjs's layouts ([in, gates·units]) and names.
+        weights: [
+          { tfName: 'kernel', key: 'kernel' },
+          { tfName: 'recurrent_kernel', key: 'recurrent_kernel' },
+          ...(bias ? [{ tfName: 'bias', key: 'bias' }] : []),
+        ],
+        helpers: ['Recurrent'],
+      };
     }
     case 'embedding':
       return {

@@ -11,7 +11,7 @@ import { Context, type Shape } from './context.ts';
 import { CodegenError, citation } from './print.ts';
 import { PyNamer, pyClassName, pyComment, pyDocstring, pyNumber, pyString } from './python-literals.ts';
 import { PY_HELPERS, tracePython } from './python-trace.ts';
-import { pyLayer, type WeightMapping } from './pytorch-layers.ts';
+import { PY_LAYER_HELPERS, pyLayer, type WeightMapping } from './pytorch-layers.ts';
 import type { Leaf, Traced } from './trace.ts';
 
 /** Where one node's tfjs weights go: state_dict keys (attribute + key) and axis orders. */
@@ -48,7 +48,10 @@ const RESERVED = [
   'summary',
   'load_weights',
   'INPUT_SHAPES',
+  'INT_INPUTS',
+  'example_inputs',
   'self',
+  ...Object.keys(PY_LAYER_HELPERS),
   ...Object.keys(PY_HELPERS),
 ];
 const MODULE_MEMBERS = [
@@ -106,6 +109,7 @@ export function generatePyModel(ir: ModelIR, registry: Registry): PyModel {
   const vars = new Map<string, string>();
   const inputs: string[] = [];
   const weights: NodeWeights[] = [];
+  const layerHelpers = new Set<string>();
   for (const node of ir.nodes) {
     const v = locals.fresh(node.id);
     vars.set(node.id, v);
@@ -137,6 +141,7 @@ export function generatePyModel(ir: ModelIR, registry: Registry): PyModel {
       node,
       node.inputs.map((r) => ctx.shapeOf(r)),
     );
+    for (const h of layer.helpers ?? []) layerHelpers.add(h);
     let self = '';
     if (layer.module) {
       const attr = attrs.fresh(node.id);
@@ -303,7 +308,10 @@ export function generatePyModel(ir: ModelIR, registry: Registry): PyModel {
     ...forward,
     `        return ${outs.length === 1 ? outs[0] : `(${outs.join(', ')})`}`,
   ];
-  const helperDefs = [...helpers].map((h) => [...PY_HELPERS[h]!]);
+  const helperDefs = [
+    ...[...helpers].map((h) => [...PY_HELPERS[h]!]),
+    ...[...layerHelpers].map((h) => [...PY_LAYER_HELPERS[h]!]),
+  ];
   const sections = [head, ...helperDefs, ...classes, modelClass, tail];
   return {
     source: `${sections.map((s) => s.join('\n')).join('\n\n\n')}\n`,
