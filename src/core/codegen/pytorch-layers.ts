@@ -33,6 +33,21 @@ export interface PyLayer {
 
 /** Python classes a layer module may need, defined once in model.py. */
 export const PY_LAYER_HELPERS: Readonly<Record<string, readonly string[]>> = {
+  upsample_bilinear: [
+    'def upsample_bilinear(x, a, b):',
+    '    """tfjs\'s resizeBilinear of channels-last x by (a, b): no aligned corners, no half-pixel centres',
+    '    (source position = output position / scale), unlike F.interpolate."""',
+    '    def along(x, dim, scale):',
+    '        n = x.shape[dim]',
+    '        src = torch.arange(n * scale, device=x.device, dtype=torch.float32) * (n / (n * scale))',
+    '        lo = src.floor().long()',
+    '        hi = torch.clamp(lo + 1, max=n - 1)',
+    '        shape = [1] * x.dim()',
+    '        shape[dim] = -1',
+    '        frac = (src - lo.float()).reshape(shape)',
+    '        return x.index_select(dim, lo) * (1 - frac) + x.index_select(dim, hi) * frac',
+    '    return along(along(x, 1, a), 2, b)',
+  ],
   Recurrent: [
     'class Recurrent(nn.Module):',
     '    """An LSTM or GRU exactly as tfjs (Keras) computes it: weights in tfjs\'s layout and names (kernel',
@@ -339,8 +354,15 @@ export function pyLayer(node: IRNode, inShapes: readonly (readonly Dim[])[]): Py
       return stateless(([x]) => `F.pad(${x}, (0, 0, ${l}, ${r}, ${t}, ${b}))`);
     }
     case 'upSampling2d': {
-      if (c.interpolation !== undefined && c.interpolation !== 'nearest') throw unsupported('only nearest');
       const [a, b] = pair(c.size, 2);
+      if (c.interpolation === 'bilinear')
+        return {
+          forward: ([x]) => `upsample_bilinear(${x}, ${a}, ${b})`,
+          weights: [],
+          helpers: ['upsample_bilinear'],
+        };
+      if (c.interpolation !== undefined && c.interpolation !== 'nearest')
+        throw unsupported(`no translation for '${String(c.interpolation)}' interpolation`);
       return stateless(([x]) => `${x}.repeat_interleave(${a}, 1).repeat_interleave(${b}, 2)`);
     }
     case 'lstm':
