@@ -128,3 +128,9 @@ export function pyValue(v: unknown): string {
   const entries = Object.entries(v as Record<string, unknown>);
   return `{${entries.map(([k, x]) => `${pyString(k)}: ${pyValue(x)}`).join(', ')}}`;
 }
+
+/** `a=1, b=x` from params, for a comment or docstring (which escape it when printed). */
+export const keyValues = (p: Readonly<Record<string, unknown>>): string =>
+  Object.entries(p)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');

@@ -9,7 +9,15 @@ import type { WeightInit, WeightSpec } from '../ops.ts';
 import type { Registry } from '../registry.ts';
 import { Context, type Shape } from './context.ts';
 import { CodegenError, citation } from './print.ts';
-import { PyNamer, pyClassName, pyComment, pyDocstring, pyNumber, pyString } from './python-literals.ts';
+import {
+  keyValues,
+  PyNamer,
+  pyClassName,
+  pyComment,
+  pyDocstring,
+  pyNumber,
+  pyString,
+} from './python-literals.ts';
 import { PY_HELPERS, tracePython } from './python-trace.ts';
 import { PY_LAYER_HELPERS, pyLayer, type WeightMapping } from './pytorch-layers.ts';
 import type { Leaf, Traced } from './trace.ts';
@@ -149,7 +157,13 @@ export function generatePyModel(ir: ModelIR, registry: Registry): PyModel {
       init.push(`        ${self} = ${layer.module}`);
       weights.push({ nodeId: node.id, attr, weights: layer.weights });
     }
-    forward.push(comment, `        ${v} = ${layer.forward(ins, self)}`);
+    // A paper-derived layer node keeps its formula and citation next to the code.
+    const paper = def?.docs.paper
+      ? [pyComment(def.docs.formula ?? '', 8), pyComment(citation(def.docs.paper), 8)].filter(
+          (l) => l.trim() !== '#',
+        )
+      : [];
+    forward.push(comment, ...paper, `        ${v} = ${layer.forward(ins, self)}`);
   }
   const outIds = ir.outputs.length ? ir.outputs : [ir.nodes.at(-1)?.id ?? ''];
   const outs = outIds.map((id) => vars.get(id)!);
@@ -329,12 +343,7 @@ const initCall = (attr: string, init: WeightInit): string => {
 };
 
 const shapeText = (s: Shape) => `(${s.map((d) => d ?? 'None').join(', ')})`;
-const paramText = (p: JsonObject) => {
-  const e = Object.entries(p);
-  return e.length
-    ? `params ${e.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')} and `
-    : '';
-};
+const paramText = (p: JsonObject) => (Object.keys(p).length ? `params ${keyValues(p)} and ` : '');
 
 /** One kernel variant (type, params, input shapes) as an nn.Module class. */
 function kernelModule(

@@ -5,11 +5,11 @@
 // Prints one JSON line per epoch and a final {"final": {...}} line like `netwright train --json`.
 // Pure.
 
-import type { IRNode, IRRef, IRTraining, ModelIR } from '../ir.ts';
+import type { IRNode, IRRef, IRTraining, JsonObject, ModelIR } from '../ir.ts';
 import type { Registry } from '../registry.ts';
 import { Context } from './context.ts';
 import { CodegenError, citation } from './print.ts';
-import { PyNamer, pyComment, pyDocstring, pyNumber, pyString } from './python-literals.ts';
+import { keyValues, PyNamer, pyComment, pyDocstring, pyNumber, pyString } from './python-literals.ts';
 import { PY_HELPERS, tracePython } from './python-trace.ts';
 import type { PyModel } from './pytorch-model.ts';
 import { headInputShape, numClasses } from './training.ts';
@@ -101,6 +101,9 @@ function headFunctions(
   }
   return { lines, fnOf };
 }
+
+/** ` (a=1, b=x)`: dataset params for a comment (pyComment escapes them). */
+const datasetParams = (p: JsonObject): string => (Object.keys(p).length ? ` (${keyValues(p)})` : '');
 
 /** make_optimizer(params, lr): the torch optimizer matching src/trainer/optimizers.ts. */
 function optimizerLines(ctx: Context, training: IRTraining): string[] {
@@ -208,7 +211,7 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
   const head = [
     pyComment(`${ir.title || 'Model'}: trains the exported model as the graph configures it.`),
     pyComment(
-      `Dataset: Netwright's '${ds.name}' ${JSON.stringify(ds.params)} (data.npz; export it with --with-data).`,
+      `Dataset: Netwright's '${ds.name}'${datasetParams(ds.params)} (data.npz; export it with --with-data).`,
     ),
     '#',
     '#   python3 train.py                      one process (a GPU if there is one, else the CPU)',
@@ -289,7 +292,7 @@ const TRAIN_BODY = (cls: string): string[][] => [
     'def evaluate(model, x, y, rank, world, device, distributed, chunk=512):',
     '    """Mean loss and metrics over a split (inference mode), this process taking every world-th sample."""',
     '    model.eval()',
-    '    sums = {"__n": 0.0, "__loss": 0.0}',
+    '    sums = {"#n": 0.0, "#loss": 0.0}',
     '    xs, ys = x[rank::world], y[rank::world]',
     '    with torch.no_grad():',
     '        for start in range(0, len(xs), chunk):',
@@ -298,8 +301,8 @@ const TRAIN_BODY = (cls: string): string[][] => [
     '            outputs = model(xb)',
     '            total, values = objective(outputs if isinstance(outputs, tuple) else (outputs,), yb)',
     '            n = len(xb)',
-    '            sums["__n"] += n',
-    '            sums["__loss"] += float(total) * n',
+    '            sums["#n"] += n',
+    '            sums["#loss"] += float(total) * n',
     '            for k, v in values.items():',
     '                sums[k] = sums.get(k, 0.0) + float(v) * n',
     '    model.train()',
@@ -307,8 +310,8 @@ const TRAIN_BODY = (cls: string): string[][] => [
   ],
   [
     'def means(sums):',
-    '    n = max(1.0, sums["__n"])',
-    '    return sums["__loss"] / n, {k: v / n for k, v in sums.items() if not k.startswith("__")}',
+    '    n = max(1.0, sums["#n"])',
+    '    return sums["#loss"] / n, {k: v / n for k, v in sums.items() if not k.startswith("#")}',
   ],
   [
     'def run(rank, world, local_rank, args):',
@@ -356,7 +359,7 @@ const TRAIN_BODY = (cls: string): string[][] => [
     '            te = time.time()',
     '            g = torch.Generator().manual_seed(seed * 100003 + epoch)',
     '            order = torch.randperm(count, generator=g).numpy()',
-    '            sums = {"__n": 0.0, "__loss": 0.0}',
+    '            sums = {"#n": 0.0, "#loss": 0.0}',
     '            for start in starts:',
     '                idx = order[start:start + batch_size][rank::world]',
     '                xb = torch.from_numpy(x_train[idx]).to(device)',
@@ -370,8 +373,8 @@ const TRAIN_BODY = (cls: string): string[][] => [
     '                total.backward()',
     '                optimizer.step()',
     '                n = len(idx)',
-    '                sums["__n"] += n',
-    '                sums["__loss"] += float(total) * n',
+    '                sums["#n"] += n',
+    '                sums["#loss"] += float(total) * n',
     '                for k, v in values.items():',
     '                    sums[k] = sums.get(k, 0.0) + float(v) * n',
     '            flag = reduce_sums({"bad": 1.0 if status != "done" else 0.0}, device, distributed)',
