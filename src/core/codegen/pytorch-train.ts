@@ -45,6 +45,7 @@ const TRAIN_NAMES = [
   'means',
   'exit_process',
   'KEEP',
+  'FIND_UNUSED',
   'self',
   ...Object.keys(PY_HELPERS),
 ];
@@ -206,6 +207,15 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
     ([g, attrs]) => `    ${pyString(g)}: [${attrs.map(pyString).join(', ')}],`,
   );
   const accuracy = ir.metrics.find((m) => m.type === 'metrics.accuracy');
+  // DDP must be told when some weights get no gradient (a branch no loss reads).
+  const feedsLoss = new Set<string>();
+  const visit = (id: string) => {
+    if (feedsLoss.has(id)) return;
+    feedsLoss.add(id);
+    for (const r of ctx.nodes.get(id)?.inputs ?? []) if ('node' in r) visit(r.node);
+  };
+  for (const l of ir.losses) for (const r of l.inputs) if ('node' in r) visit(r.node);
+  const unused = model.weights.some((w) => !feedsLoss.has(w.nodeId));
   const ds = training.dataset;
 
   const head = [
@@ -248,6 +258,8 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
     '}',
     pyComment('The accuracy metric reported as accuracy / valAccuracy (None when the graph has none).'),
     `ACCURACY = ${accuracy ? pyString(accuracy.id) : 'None'}`,
+    pyComment('Whether some weights get no gradient (a branch no loss reads): DDP must then look for them.'),
+    `FIND_UNUSED = ${unused ? 'True' : 'False'}`,
     pyComment('DDP wrappers stay referenced until the process ends (see exit_process).'),
     'KEEP = []',
   ];
@@ -350,7 +362,10 @@ const TRAIN_BODY = (cls: string): string[][] => [
     '        trained = {id(p) for p in stage_parameters(model, stage["groups"])}',
     '        for p in model.parameters():',
     '            p.requires_grad_(id(p) in trained)',
-    '        net = DistributedDataParallel(model, device_ids=[local_rank] if cuda else None) if distributed else model',
+    '        net = model',
+    '        if distributed:',
+    '            ids = [local_rank] if cuda else None',
+    '            net = DistributedDataParallel(model, device_ids=ids, find_unused_parameters=FIND_UNUSED)',
     '        KEEP.append(net)',
     '        params = [p for p in model.parameters() if p.requires_grad]',
     '        optimizer = make_optimizer(params, stage["learning_rate"])',
