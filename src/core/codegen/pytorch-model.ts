@@ -264,7 +264,7 @@ export function generatePyModel(ir: ModelIR, registry: Registry): PyModel {
     '        m.register_forward_hook(lambda mod, inp, out, name=name: shapes.__setitem__(name, tuple(out.shape[1:])))',
     '        for name, m in model.named_children()',
     '    ]',
-    '    model.eval()',
+    '    model.train(False)  # inference mode (BatchNorm running statistics, no dropout)',
     '    with torch.no_grad():',
     '        model(*example_inputs())',
     '    for h in hooks:',

@@ -303,7 +303,7 @@ const TRAIN_BODY = (cls: string): string[][] => [
   [
     'def evaluate(model, x, y, rank, world, device, distributed, chunk=512):',
     '    """Mean loss and metrics over a split (inference mode), this process taking every world-th sample."""',
-    '    model.eval()',
+    '    model.train(False)  # inference mode (BatchNorm running statistics, no dropout)',
     '    sums = {"#n": 0.0, "#loss": 0.0}',
     '    xs, ys = x[rank::world], y[rank::world]',
     '    with torch.no_grad():',
