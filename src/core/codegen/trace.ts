@@ -45,7 +45,7 @@ export interface TraceResult {
 
 type Arg = Traced | number | string | boolean | null | undefined | readonly Arg[];
 /** A merged argument: as recorded, or an expression of run-time dims. */
-type Printed =
+export type Printed =
   | Traced
   | number
   | string
@@ -64,7 +64,7 @@ type RunNode =
       readonly shape: readonly number[] | undefined;
     };
 
-type Node =
+export type Node =
   | { readonly kind: 'leaf'; readonly leaf: Leaf }
   | { readonly kind: 'op'; readonly op: string; readonly args: readonly Printed[] };
 
@@ -113,9 +113,9 @@ export const HELPERS: Readonly<Record<string, readonly string[]>> = {
 /** Ops whose results are cheap constants: printed inline at every use, never given a name. */
 const INLINE_ALWAYS = new Set(['scalar']);
 
-const isTraced = (a: unknown): a is Traced =>
+export const isTraced = (a: unknown): a is Traced =>
   typeof a === 'object' && a !== null && !Array.isArray(a) && 'traceId' in a;
-const isExpr = (a: unknown): a is { expr: string } =>
+export const isExpr = (a: unknown): a is { expr: string } =>
   typeof a === 'object' && a !== null && !Array.isArray(a) && 'expr' in a;
 
 /**
@@ -125,7 +125,7 @@ const isExpr = (a: unknown): a is { expr: string } =>
 export type TraceWrite = (target: string, value: Traced) => void;
 export type TracedFn = (ops: Ops<Traced>, leaves: readonly Traced[], write: TraceWrite) => Traced;
 
-interface Effect {
+export interface Effect {
   readonly target: string;
   readonly id: number;
 }
@@ -184,6 +184,28 @@ export function traceFunction(
   fn: TracedFn,
   print: PrintOptions,
 ): TraceResult {
+  const { nodes, root, effects } = traceGraph(context, leaves, fn);
+  return printGraph(nodes, root, print, effects);
+}
+
+/** The traced graph of `fn`, language-neutral: what a printer (TypeScript, Python) prints. */
+export interface TracedGraph {
+  readonly nodes: readonly Node[];
+  readonly root: number;
+  readonly effects: readonly Effect[];
+}
+
+/**
+ * Traces `fn` over `leaves` (several runs with stand-in sizes for the run-time dims) and merges
+ * the runs into one graph whose numbers are constants or `{ expr }`s of the run-time dims, each
+ * dim printed by `dimExpr(leaf name, axis)` (TypeScript's `x.shape[0]!` by default).
+ */
+export function traceGraph(
+  context: string,
+  leaves: readonly Leaf[],
+  fn: TracedFn,
+  dimExpr: (leaf: string, axis: number) => string = (leaf, axis) => `${leaf}.shape[${axis}]!`,
+): TracedGraph {
   // Run-time dims: the unknown batch dim of every leaf is one (the batch); any other unknown dim
   // is one of its own. Each is printed as the leaf's run-time shape entry.
   const dims: { expr: string }[] = [];
@@ -198,7 +220,7 @@ export function traceFunction(
       }
       if (axis === 0) batch = dims.length;
       dimAt.set(`${li}:${axis}`, dims.length);
-      dims.push({ expr: `${l.name}.shape[${axis}]!` });
+      dims.push({ expr: dimExpr(l.name, axis) });
     }
   }
   const base = dims.map((_s, k) => 10007 + 13 * k);
@@ -283,7 +305,7 @@ export function traceFunction(
     const args = n.args.map((_a, i) => merge(all.map((m) => (m as { args: readonly Arg[] }).args[i])));
     return { kind: 'op', op: n.op, args };
   });
-  return printGraph(nodes, first.root, print, first.effects);
+  return { nodes, root: first.root, effects: first.effects };
 }
 
 function printGraph(

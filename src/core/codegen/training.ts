@@ -64,7 +64,7 @@ function traceHead(ctx: Context, node: IRNode): { lines: string[]; params: strin
 }
 
 /** Static shape of a head's input: a model output, or the labels as the trainer feeds them. */
-function headInputShape(ctx: Context, head: IRNode, ref: IRRef): Shape {
+export function headInputShape(ctx: Context, head: IRNode, ref: IRRef): Shape {
   if ('node' in ref) return ctx.shapeOf(ref);
   if (ref.labels === 'onehot') return [null, numClasses(ctx, head)];
   if (ref.labels === 'index') return [null];
@@ -73,7 +73,7 @@ function headInputShape(ctx: Context, head: IRNode, ref: IRRef): Shape {
 }
 
 /** Classes of a head reading one-hot labels: the last dim of its prediction. */
-function numClasses(ctx: Context, head: IRNode): number {
+export function numClasses(ctx: Context, head: IRNode): number {
   const pred = head.inputs.find((r) => 'node' in r);
   const c = pred ? ctx.shapeOf(pred).at(-1) : undefined;
   if (typeof c !== 'number')

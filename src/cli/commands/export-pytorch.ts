@@ -1,0 +1,108 @@
+// `netwright export <graph> --target pytorch -o DIR [--with-data] [--weights SAVED]`: the graph as a
+// PyTorch project (model.py, train.py, README.md; src/core/codegen/pytorch.ts), with the graph's
+// dataset as DIR/data.npz and a trained model's weights (from `netwright train --save SAVED`) as
+// DIR/weights.npz in model.py's state_dict layout.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { type NpyArray, npz } from '../../core/archive/npy.ts';
+import { CodegenError } from '../../core/codegen/print.ts';
+import { generatePyTorch } from '../../core/codegen/pytorch.ts';
+import { pytorchStateDict, type TfWeight } from '../../core/codegen/pytorch-weights.ts';
+import type { LoadedDataset } from '../../core/datasets/dataset-def.ts';
+import { findDataset } from '../../core/datasets/index.ts';
+import type { ModelIR } from '../../core/ir.ts';
+import { resolveParams } from '../../core/params.ts';
+import type { Registry } from '../../core/registry.ts';
+import { createRng } from '../../core/rng.ts';
+import { nodeDatasetIO } from '../../node/dataset-io.ts';
+import { loadModel } from '../../node/model-io.ts';
+import { CliError } from '../load-graph.ts';
+
+export interface PyTorchExportOptions {
+  readonly dir: string;
+  readonly withData: boolean;
+  /** A folder with model.json + weights.bin. */
+  readonly weights?: string;
+}
+
+/** The dataset's splits as .npz arrays: x_train, y_train, x_val, y_val. */
+export function datasetArrays(data: LoadedDataset): Record<string, NpyArray> {
+  const { featureShape, labels } = data.binding;
+  const out: Record<string, NpyArray> = {};
+  for (const split of ['train', 'val'] as const) {
+    const s = data[split];
+    out[`x_${split}`] = { data: s.x, shape: [s.count, ...featureShape] };
+    out[`y_${split}`] =
+      labels.kind === 'class'
+        ? { data: Int32Array.from(s.y), shape: [s.count] }
+        : { data: Float32Array.from(s.y), shape: [s.count, ...labels.shape] };
+  }
+  return out;
+}
+
+/** A trained tfjs model's weights by layer name (= node id). */
+export function layerWeights(model: tf.LayersModel): (nodeId: string) => TfWeight[] | undefined {
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
+  return (id) =>
+    byName.get(id)?.weights.map((w) => {
+      const value = w.read();
+      return { name: w.originalName, shape: value.shape, data: value.dataSync() as Float32Array };
+    });
+}
+
+export async function exportPyTorch(
+  ir: ModelIR,
+  registry: Registry,
+  source: string,
+  opts: PyTorchExportOptions,
+): Promise<string[]> {
+  let project: ReturnType<typeof generatePyTorch>;
+  try {
+    project = generatePyTorch(ir, registry);
+  } catch (e) {
+    if (e instanceof CodegenError)
+      throw new CliError(
+        `${source}: cannot export to PyTorch${e.nodeId ? ` (node '${e.nodeId}')` : ''}: ${e.message}`,
+        1,
+      );
+    throw e;
+  }
+  const files: Record<string, string | Uint8Array> = { ...project.files };
+  if (opts.withData) {
+    if (!ir.training)
+      throw new CliError(`${source}: --with-data needs the graph's training settings (a dataset).`, 1);
+    const ds = findDataset(ir.training.dataset.name);
+    if (!ds) throw new CliError(`${source}: unknown dataset '${ir.training.dataset.name}'.`, 1);
+    const params = resolveParams(ds.params, ir.training.dataset.params).values;
+    const data = await ds.load(params, createRng(ir.training.seed), nodeDatasetIO);
+    files['data.npz'] = npz(datasetArrays(data));
+  }
+  if (opts.weights !== undefined) {
+    let model: tf.LayersModel;
+    try {
+      model = await loadModel(opts.weights, registry);
+    } catch (e) {
+      throw new CliError(`--weights ${opts.weights}: ${(e as Error).message}`, 1);
+    }
+    try {
+      files['weights.npz'] = npz(pytorchStateDict(project.weights, layerWeights(model)));
+    } catch (e) {
+      if (e instanceof CodegenError)
+        throw new CliError(`--weights ${opts.weights}: node '${e.nodeId}': ${e.message}`, 1);
+      throw e;
+    } finally {
+      model.dispose();
+    }
+  }
+  try {
+    mkdirSync(opts.dir, { recursive: true });
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(opts.dir, name), content);
+  } catch (e) {
+    throw new CliError(
+      `${opts.dir}: cannot write the project (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+      2,
+    );
+  }
+  return Object.keys(files);
+}
