@@ -130,10 +130,11 @@ function lowerScope(analysis: Analysis, scope: Scope, sink: Sink): Map<string, I
       for (const [port, r] of outs) alias.set(`${id}:${port}`, r);
       continue;
     }
-    const inputs: IRRef[] = Object.keys(n.inputPorts).flatMap((port): IRRef[] => {
+    const connected = Object.keys(n.inputPorts).flatMap((port) => {
       const src = sourceOf(port);
-      return src ? [src] : [];
+      return src ? [{ port, src }] : [];
     });
+    const inputs: IRRef[] = connected.map((c) => c.src);
     if (!def.lower) {
       sink.diagnostics.push({
         code: 'lower/not-lowerable',
@@ -150,6 +151,8 @@ function lowerScope(analysis: Analysis, scope: Scope, sink: Sink): Map<string, I
       type: def.type,
       op,
       inputs,
+      // Heads name their inputs: an unconnected optional port is dropped, so position alone is ambiguous.
+      ...(op.kind === 'loss' || op.kind === 'metric' ? { ports: connected.map((c) => c.port) } : {}),
       outputShape: out?.shape ?? [],
       outputDtype: out?.dtype ?? 'float32',
       group: n.record.group ?? scope.group ?? 'main',

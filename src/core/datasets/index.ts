@@ -7,6 +7,7 @@ import { functionFit } from './function-fit.ts';
 import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
 import { moons } from './moons.ts';
+import { pairedSum } from './paired-sum.ts';
 import { spirals } from './spirals.ts';
 
 export const DATASETS: readonly AnyDatasetDef[] = [
@@ -18,6 +19,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   functionFit,
   csvUpload,
   attentionTarget,
+  pairedSum,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
