@@ -126,4 +126,36 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+
+  const split = head?.split;
+  if (head && split) {
+    it('whole-split metric: per-batch sums add up; finalize(sums) = the metric on one batch', () => {
+      const before = tf.memory().numTensors;
+      const params = resolveParams(def.params, {}).values;
+      const cfg = def.lower!({ nodeId: 'h', params, inputs: {}, outputs: {} });
+      const config = (cfg.kind === 'metric' ? cfg.config : {}) as never;
+      const probs = tf.tidy(() => tf.softmax(randomInput({ shape: [6, 3] }, createRng(8))));
+      const labels = tf.tensor1d([0, 2, 1, 2, 0, 0], 'int32');
+      const target = head.target === 'onehot' ? tf.tidy(() => tf.oneHot(labels, 3).toFloat()) : labels;
+      const stats = (from: number, size: number) =>
+        tf.tidy(() =>
+          Array.from(
+            split
+              .stats(
+                tfOps,
+                { pred: tf.slice(probs, from, size), target: tf.slice(target, from, size) },
+                config,
+              )
+              .dataSync(),
+          ),
+        );
+      const all = stats(0, 6);
+      const parts = [stats(0, 2), stats(2, 4)];
+      for (const [i, v] of all.entries()) expect(parts[0]![i]! + parts[1]![i]!).toBeCloseTo(v, 5);
+      const batch = tf.tidy(() => head.fn(tfOps, probs, target, config).dataSync()[0]!);
+      expect(split.finalize(all, config)).toBeCloseTo(batch, 5);
+      tf.dispose([probs, labels, target]);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
 });
