@@ -38,6 +38,12 @@ export type IRRef =
   | { readonly node: string; readonly port: string }
   | { readonly labels: 'index' | 'onehot' | 'values' };
 
+export interface IROutputPort {
+  readonly name: string;
+  readonly shape: readonly Dim[];
+  readonly dtype: DType;
+}
+
 export interface IRNode {
   readonly id: string;
   readonly type: string;
@@ -49,8 +55,14 @@ export interface IRNode {
    * inputs are (pred, target).
    */
   readonly ports?: readonly string[];
+  /** Shape and dtype of the (first) output port. */
   readonly outputShape: readonly Dim[];
   readonly outputDtype: DType;
+  /**
+   * Every output port, in order, for a node with several (a kernel with `callPorts`). A ref to
+   * port p of such a node reads the value keyed `<node>:<p>` in the compiled model's run().
+   */
+  readonly outputPorts?: readonly IROutputPort[];
   /** Variable group (trainer stages train, freeze or schedule groups). */
   readonly group: string;
 }

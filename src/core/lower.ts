@@ -155,6 +155,15 @@ function lowerScope(analysis: Analysis, scope: Scope, sink: Sink): Map<string, I
       ...(op.kind === 'loss' || op.kind === 'metric' ? { ports: connected.map((c) => c.port) } : {}),
       outputShape: out?.shape ?? [],
       outputDtype: out?.dtype ?? 'float32',
+      ...(op.kind === 'kernel' && Object.keys(n.outputs).length > 1
+        ? {
+            outputPorts: Object.entries(n.outputs).map(([name, t]) => ({
+              name,
+              shape: t.shape,
+              dtype: t.dtype,
+            })),
+          }
+        : {}),
       group: n.record.group ?? scope.group ?? 'main',
     };
     if (op.kind === 'loss') sink.losses.push(node);
@@ -191,7 +200,12 @@ function fuseGroup(
       continue;
     }
     if (def.type === GROUP_OUTPUT) continue;
-    if (!def.kernel || !def.lower || (n.record.group !== undefined && n.record.group !== variableGroup))
+    if (
+      !def.kernel ||
+      def.kernel.callPorts ||
+      !def.lower ||
+      (n.record.group !== undefined && n.record.group !== variableGroup)
+    )
       return undefined;
     const op = def.lower({ nodeId: nid, params: n.params, inputs: n.inputs, outputs: n.outputs });
     if (op.kind !== 'kernel') return undefined;

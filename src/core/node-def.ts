@@ -91,6 +91,17 @@ export interface Kernel<P extends ParamSpecs> {
     params: ParamValues<P>,
     ctx: KernelContext<T>,
   ): T;
+  /**
+   * Nodes with several output ports: every output by port name. The compiler uses it instead of
+   * `call` (which then returns the first port's value, for code that knows one output only).
+   */
+  callPorts?<T>(
+    ops: Ops<T>,
+    inputs: readonly T[],
+    weights: Readonly<Record<string, T>>,
+    params: ParamValues<P>,
+    ctx: KernelContext<T>,
+  ): Readonly<Record<string, T>>;
 }
 
 /** How an unconnected `target` port is fed from a classification dataset. */

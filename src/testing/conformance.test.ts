@@ -61,16 +61,27 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
           Object.entries(ex.inputs).map(([port, spec]) => [`in_${port}`, randomInput(spec, rng)]),
         );
         const inferred = a.nodes.get('node')!;
-        // Shapes: the eager run and the symbolic model both agree with inference.
-        const outShape = tf.tidy(() => compiled.run(feeds, { training: false }).get('node')!.shape);
+        const ports = Object.keys(def.outputs);
+        const first = inferred.outputs[ports[0]!]!;
+        // Shapes: the eager run and the symbolic model both agree with inference — every output
+        // port of a multi-output node (run() keys them `node:<port>`; the plain id is the first).
         const batch = Object.values(ex.inputs)[0]!.shape[0]!;
-        const expected = inferred.outputs.y!.shape.map((d, k) => (k === 0 && d === null ? batch : d));
-        expect(outShape).toEqual(expected);
+        const runShapes = tf.tidy(() => {
+          const outs = compiled.run(feeds, { training: false });
+          return ports.length > 1
+            ? ports.map((p) => outs.get(`node:${p}`)!.shape)
+            : [outs.get('node')!.shape];
+        });
+        const outShape = runShapes[0]!;
+        runShapes.forEach((shape, i) => {
+          const want = inferred.outputs[ports[i]!]!.shape.map((d, k) => (k === 0 && d === null ? batch : d));
+          expect(shape, `port ${ports[i]}`).toEqual(want);
+        });
         // tfjs may leave a dim unknown (null) that inference knows; it must never disagree.
         const symbolic = compiled.model.outputs[0]!.shape;
-        expect(symbolic.length).toBe(inferred.outputs.y!.shape.length);
+        expect(symbolic.length).toBe(first.shape.length);
         symbolic.forEach((d, k) => {
-          if (d !== null) expect(d).toBe(inferred.outputs.y!.shape[k]);
+          if (d !== null) expect(d).toBe(first.shape[k]);
         });
         // Parameter count, as tfjs counts it.
         expect(inferred.paramCount).toBe(compiled.countParams());

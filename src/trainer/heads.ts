@@ -3,6 +3,7 @@
 // added over the split and finalised once (so F1 or ECE equal their brute-force value, not a mean
 // of per-batch values).
 import * as tf from '@tensorflow/tfjs';
+import { outputOf } from '../compiler/compile.ts';
 import { tfOps } from '../compiler/tf-ops.ts';
 import type { IRNode, IRRef, ModelIR } from '../core/ir.ts';
 import type { HeadFn } from '../core/node-def.ts';
@@ -50,7 +51,7 @@ export function runHeads(
   y: tf.Tensor,
   numClasses: number | undefined,
 ): HeadValues {
-  const resolve = (r: IRRef): tf.Tensor => ('node' in r ? outs.get(r.node)! : labelsFor(r, y, numClasses));
+  const resolve = (r: IRRef): tf.Tensor => ('node' in r ? outputOf(outs, r)! : labelsFor(r, y, numClasses));
   const config = (n: IRNode) => (n.op.kind === 'loss' || n.op.kind === 'metric' ? n.op.config : {});
   const terms = new Map<string, tf.Scalar>();
   let total: tf.Scalar = tf.scalar(0);

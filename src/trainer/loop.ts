@@ -2,7 +2,7 @@
 // weighted sum of loss nodes, metrics, a finiteness check that names the node, tf.tidy everywhere.
 
 import * as tf from '@tensorflow/tfjs';
-import type { CompiledModel } from '../compiler/compile.ts';
+import { type CompiledModel, outputOf } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { IRTraining } from '../core/ir.ts';
 import type { Registry } from '../core/registry.ts';
@@ -150,7 +150,7 @@ export async function findNonFiniteNode(
 function predictionMagnitude(compiled: CompiledModel, outs: Map<string, tf.Tensor>): tf.Scalar {
   const preds = compiled.ir.losses.flatMap((l) => {
     const r = l.inputs[0];
-    const t = r && 'node' in r ? outs.get(r.node) : undefined;
+    const t = r && 'node' in r ? outputOf(outs, r) : undefined;
     return t ? [tf.max(tf.abs(t))] : [];
   });
   return (preds.length ? tf.max(tf.stack(preds)) : tf.scalar(0)) as tf.Scalar;
