@@ -4,6 +4,7 @@ import { csvUpload } from './csv-upload.ts';
 import type { AnyDatasetDef } from './dataset-def.ts';
 import { digits8 } from './digits8.ts';
 import { functionFit } from './function-fit.ts';
+import { gridCells } from './grid-cells.ts';
 import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
 import { moons } from './moons.ts';
@@ -20,6 +21,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   csvUpload,
   attentionTarget,
   pairedSum,
+  gridCells,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
