@@ -110,7 +110,39 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
   }
 
   const head = def.loss ?? def.metric;
-  if (head) {
+  if (head?.call) {
+    // N-ary heads: run call() on the node's own examples (inputs by port name).
+    for (const [i, ex] of (def.examples ?? []).entries())
+      it(`n-ary ${def.kind} example ${i + 1}: scalar, gradient = finite differences, no leaks`, () => {
+        const before = tf.memory().numTensors;
+        const rng = createRng(21 + i);
+        const params = resolveParams(def.params, ex.params ?? {}).values;
+        const cfg = def.lower!({ nodeId: 'h', params, inputs: {}, outputs: {} });
+        const config = (cfg.kind === 'loss' || cfg.kind === 'metric' ? cfg.config : {}) as never;
+        const inputs = Object.fromEntries(
+          Object.entries(ex.inputs).map(([port, spec]) => [port, randomInput(spec, rng)]),
+        );
+        const value = tf.tidy(() => head.call!(tfOps, inputs, config));
+        expect(value.shape).toEqual([]);
+        expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+        value.dispose();
+        if (def.loss)
+          for (const [port, spec] of Object.entries(ex.inputs)) {
+            if (spec.dtype === 'int32') continue;
+            const err = gradientError(
+              (x) => head.call!(tfOps, { ...inputs, [port]: x }, config) as tf.Scalar,
+              inputs[port]!,
+              rng,
+            );
+            expect(err, `d/d ${port}`).toBeLessThan(0.05);
+          }
+        tf.dispose(Object.values(inputs));
+        expect(tf.memory().numTensors).toBe(before);
+      });
+    it('n-ary head has examples for the harness', () => {
+      expect(def.examples?.length ?? 0).toBeGreaterThan(0);
+    });
+  } else if (head) {
     it(`${def.kind} function: scalar, gradient = finite differences, no leaks`, () => {
       const before = tf.memory().numTensors;
       const rng = createRng(7);
