@@ -1,5 +1,5 @@
 import { reject } from '../../src/core/diagnostics.ts';
-import { defineNode } from '../../src/core/node-def.ts';
+import { defineNode, type PaperRef } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
 import { formatShape, tensor } from '../../src/core/tensor-type.ts';
 
@@ -21,6 +21,14 @@ export function scoreMatrix(cells: readonly number[], side: number, mode: string
   return out;
 }
 
+/** Roberts et al. 2023 (Loki), cited by the Fréchet-mean node and its E[d²] metric. */
+export const LOKI_PAPER: PaperRef = {
+  title: 'Geometry-Aware Adaptation for Pretrained Models',
+  authors: 'Roberts, Li, Pan, Zhang, Sala',
+  year: 2023,
+  arxiv: '2307.12226',
+};
+
 const DEFAULT_CELLS = '0, 13, 26, 39, 42, 55, 68, 71, 84, 97';
 
 export default defineNode({
@@ -33,12 +41,7 @@ export default defineNode({
       'Loki: turns a classifier’s probabilities over K observed classes into scores over a larger metric label space — here the cells of a side × side grid with Euclidean distance between cell centres — so the argmax of the scores can be a class never seen in training. mode argmax gives the plain rule (the observed class of the largest probability) as the baseline.',
     formula:
       'score_y = −Σ_i p_i · d(y_i, y)²,  ŷ = argmax_y score_y = argmin_y Σ_i p_i d(y_i, y)²  (y over all side² cells)',
-    paper: {
-      title: 'Geometry-Aware Adaptation for Pretrained Models',
-      authors: 'Roberts, Li, Pan, Zhang, Sala',
-      year: 2023,
-      arxiv: '2307.12226',
-    },
+    paper: LOKI_PAPER,
   },
   params: {
     side: p.int({ default: 10, min: 2, max: 32, doc: 'Cells per side of the grid label space.' }),

@@ -2,6 +2,7 @@ import { checkIndexTarget } from '../../src/core/heads.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
 import { tensor } from '../../src/core/tensor-type.ts';
+import { LOKI_PAPER } from '../layers/frechet-mean.ts';
 
 export default defineNode({
   type: 'metrics.expectedSquaredDistance',
@@ -13,12 +14,7 @@ export default defineNode({
       'Loki’s main metric: the mean squared distance between the predicted cell (argmax of the scores) and the true cell on a side × side grid, Euclidean between cell centres. 0 is perfect; unlike accuracy it credits near misses.',
     formula:
       'E[d²] = mean_b ((r̂_b − r_b)² + (ĉ_b − c_b)²),  r = ⌊y / side⌋, c = y − side·r,  ŷ = argmax score',
-    paper: {
-      title: 'Geometry-Aware Adaptation for Pretrained Models',
-      authors: 'Roberts, Li, Pan, Zhang, Sala',
-      year: 2023,
-      arxiv: '2307.12226',
-    },
+    paper: LOKI_PAPER,
   },
   params: {
     side: p.int({ default: 10, min: 2, max: 32, doc: 'Cells per side of the grid label space.' }),
