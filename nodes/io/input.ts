@@ -8,7 +8,8 @@ export default defineNode({
   kind: 'input',
   title: 'Input',
   docs: {
-    summary: "The model's input, fed with the dataset's features. Shape excludes the batch dimension.",
+    summary:
+      "The model's input, fed with the dataset's features, its labels or one of its named fields (Source). Shape excludes the batch dimension. A training-only input (labels fed to a layer, a mask fed to a loss) has no data at inference.",
     formula: 'y = x  (x: [B, ...shape])',
   },
   params: {
@@ -19,9 +20,25 @@ export default defineNode({
       doc: 'Feature shape without the batch, e.g. [28, 28, 1].',
     }),
     dtype: p.enum(['float32', 'int32'], 'float32', 'Element type (int32 for token ids fed to Embedding).'),
+    source: p.string({
+      default: 'features',
+      maxLength: 64,
+      doc: "What feeds it: 'features', 'labels' (class indices arrive as shape [1], int32) or 'field:<name>' for a dataset field.",
+    }),
+    trainingOnly: p.bool({
+      default: false,
+      doc: 'The data exists only while training (e.g. labels fed to a layer); inference never feeds it.',
+    }),
   },
   inputs: {},
   outputs: { y: { doc: '[B, ...shape]' } },
   infer: ({ params }) => ({ y: tensor([null, ...params.shape], params.dtype) }),
-  lower: ({ params }) => ({ kind: 'input', shape: [null, ...params.shape], dtype: params.dtype }),
+  lower: ({ params }) => ({
+    kind: 'input',
+    shape: [null, ...params.shape],
+    dtype: params.dtype,
+    // Written only when not the default, so older IR (and every existing template) is unchanged.
+    ...(params.source !== 'features' ? { source: params.source } : {}),
+    ...(params.trainingOnly ? { trainingOnly: true } : {}),
+  }),
 });

@@ -71,7 +71,27 @@ function buildLayer(node: IRNode, seed: number): tf.layers.Layer {
   }
 }
 
-const refKey = (node: string) => node;
+/**
+ * The value a ref reads from run()'s map: `node:port` for a port of a multi-output node, else the
+ * node's one output (keyed by node id, which for a multi-output node is its first port).
+ */
+export function outputOf(values: ReadonlyMap<string, tf.Tensor>, ref: { node: string; port: string }) {
+  return values.get(`${ref.node}:${ref.port}`) ?? values.get(ref.node);
+}
+
+/** Stores a layer's result: one tensor under the node id, or every port of a multi-output node. */
+function storeOutputs<V>(into: Map<string, V>, node: IRNode, out: V | V[]): void {
+  if (!node.outputPorts) {
+    into.set(node.id, out as V);
+    return;
+  }
+  const outs = out as V[];
+  into.set(node.id, outs[0]!);
+  for (const [i, p] of node.outputPorts.entries()) into.set(`${node.id}:${p.name}`, outs[i]!);
+}
+
+const symbolicOf = (symbolic: Map<string, tf.SymbolicTensor>, r: { node: string; port: string }) =>
+  symbolic.get(`${r.node}:${r.port}`) ?? symbolic.get(r.node);
 
 export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number } = {}): CompiledModel {
   setKernelRegistry(registry);
@@ -96,13 +116,13 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
       const layer = buildLayer(node, seed);
       const ins = node.inputs.map((r) => {
         if (!('node' in r)) throw new CompileError(node.id, 'model layers cannot read dataset labels');
-        const s = symbolic.get(refKey(r.node));
+        const s = symbolicOf(symbolic, r);
         if (!s) throw new CompileError(node.id, `input '${r.node}' is not built yet`);
         return s;
       });
-      const out = layer.apply(ins.length === 1 ? ins[0]! : ins) as tf.SymbolicTensor;
+      const out = layer.apply(ins.length === 1 ? ins[0]! : ins) as tf.SymbolicTensor | tf.SymbolicTensor[];
       layers.set(node.id, layer);
-      symbolic.set(node.id, out);
+      storeOutputs(symbolic, node, out);
     } catch (e) {
       if (e instanceof CompileError) throw e;
       throw new CompileError(
@@ -131,9 +151,13 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
           values.set(node.id, x);
           continue;
         }
-        const ins = node.inputs.map((r) => values.get((r as { node: string }).node)!);
+        const ins = node.inputs.map((r) => outputOf(values, r as { node: string; port: string })!);
         const layer = layers.get(node.id)!;
-        values.set(node.id, layer.apply(ins.length === 1 ? ins[0]! : ins, { training }) as tf.Tensor);
+        storeOutputs(
+          values,
+          node,
+          layer.apply(ins.length === 1 ? ins[0]! : ins, { training }) as tf.Tensor | tf.Tensor[],
+        );
       }
       return values;
     },

@@ -84,17 +84,20 @@ export class KernelLayer extends tf.layers.Layer {
     this.built = true;
   }
 
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
     const ports = Object.keys(
       typeof this.def.inputs === 'function' ? this.def.inputs(this.params) : this.def.inputs,
     );
     const shapes = this.inputShapes(inputShape);
     const inputs = Object.fromEntries(ports.map((p, i) => [p, tensor(shapes[i] ?? [])]));
     const out = this.def.infer({ nodeId: this.name, params: this.params, inputs, data: undefined });
+    // A multi-output kernel returns one shape per output port, in port order.
+    if (this.def.kernel!.callPorts)
+      return Object.keys(this.def.outputs).map((p) => [...(out[p]?.shape ?? [])]);
     return [...(Object.values(out)[0]?.shape ?? [])];
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
     return tf.tidy(() => {
       const xs = Array.isArray(inputs) ? inputs : [inputs];
       const weights = Object.fromEntries(Object.entries(this.kernelWeights).map(([k, v]) => [k, v.read()]));
@@ -104,11 +107,17 @@ export class KernelLayer extends tf.layers.Layer {
         w.write(value);
       };
       const sink = this.probeSink;
-      return this.def.kernel!.call(tfOps, xs, weights, this.params, {
+      const ctx = {
         training: kwargs.training === true,
         assign,
         ...(sink ? { probe: (name: string, value: tf.Tensor) => sink(name, tf.keep(value.clone())) } : {}),
-      });
+      };
+      const kernel = this.def.kernel!;
+      if (kernel.callPorts) {
+        const outs = kernel.callPorts(tfOps, xs, weights, this.params, ctx);
+        return Object.keys(this.def.outputs).map((p) => outs[p]!);
+      }
+      return kernel.call(tfOps, xs, weights, this.params, ctx);
     });
   }
 

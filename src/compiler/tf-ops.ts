@@ -57,7 +57,45 @@ export const tfOps: Ops<T> = {
   concat: (xs, axis) => tf.concat(xs, axis),
   step: (x) => zeroGradStep(x),
   randomUniform: (shape) => tf.randomUniform(shape, 0, 1, 'float32'),
+  stopGradient: (x) => stopGradient(x),
+  randomNormal: (shape) => tf.randomNormal(shape, 0, 1, 'float32'),
+  gather: (x, indices, axis) => tf.gather(x, tf.cast(indices, 'int32'), axis),
+  topK: (x, k) => topKValues(x, k),
+  topKIndices: (x, k) => topKIndices(x, k),
+  floor: (x) => tf.floor(x),
 };
+
+// Identity with a zero gradient (tfjs has no stopGradient op).
+const stopGradient = tf.customGrad(((x: T) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: T) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: T) => T;
+
+/**
+ * tfjs registers no gradient for TopK: the values' gradient is scattered back to the k picked
+ * entries by a one-hot of the saved indices, and the indices get a zero gradient.
+ */
+function topKValues(x: T, k: number): T {
+  const n = x.shape[x.shape.length - 1]!;
+  const f = tf.customGrad(((v: T, save: (ts: T[]) => void) => {
+    const { values, indices } = tf.topk(v, k);
+    save([indices]);
+    return {
+      value: values,
+      gradFunc: (dy: T, saved: T[]) =>
+        tf.sum(tf.mul(tf.cast(tf.oneHot(saved[0]! as tf.Tensor1D, n), 'float32'), tf.expandDims(dy, -1)), -2),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: T) => T;
+  return f(x);
+}
+
+function topKIndices(x: T, k: number): T {
+  const f = tf.customGrad(((v: T) => ({
+    value: tf.cast(tf.topk(v, k).indices, 'float32'),
+    gradFunc: () => tf.zerosLike(v),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: T) => T;
+  return f(x);
+}
 
 // Indicator with a zero gradient: tfjs registers no gradient for Greater, so wrap it.
 const zeroGradStep = tf.customGrad(((x: T) => ({

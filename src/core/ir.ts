@@ -7,8 +7,18 @@ export type Json = null | boolean | number | string | readonly Json[] | { readon
 export type JsonObject = { readonly [k: string]: Json };
 
 export type IROp =
-  /** A model input fed from the dataset's features. */
-  | { readonly kind: 'input'; readonly shape: readonly Dim[]; readonly dtype: DType }
+  /**
+   * A model input fed from the dataset: its features (source absent or 'features'), its labels
+   * ('labels': class indices as [B, 1] int32, values as they are), or a field ('field:<name>').
+   * trainingOnly: the data exists only while training (labels fed to a layer), not at inference.
+   */
+  | {
+      readonly kind: 'input';
+      readonly shape: readonly Dim[];
+      readonly dtype: DType;
+      readonly source?: InputSource;
+      readonly trainingOnly?: boolean;
+    }
   /** Pass-through that marks a model output. */
   | { readonly kind: 'identity' }
   /** `tf.layers[layer](config)` — layer is the tfjs factory name (`dense`, `conv2d`, …). */
@@ -20,10 +30,19 @@ export type IROp =
   /** A metric: the node type's `metric` function. */
   | { readonly kind: 'metric'; readonly config: JsonObject };
 
+/** What feeds an input node: 'features', 'labels' or `field:<name>`. */
+export type InputSource = string;
+
 /** Where a node input comes from: another node's output port, or the dataset's labels. */
 export type IRRef =
   | { readonly node: string; readonly port: string }
   | { readonly labels: 'index' | 'onehot' | 'values' };
+
+export interface IROutputPort {
+  readonly name: string;
+  readonly shape: readonly Dim[];
+  readonly dtype: DType;
+}
 
 export interface IRNode {
   readonly id: string;
@@ -31,8 +50,19 @@ export interface IRNode {
   readonly op: IROp;
   /** Inputs in port order. */
   readonly inputs: readonly IRRef[];
+  /**
+   * Port names of `inputs`, same order (loss and metric nodes). Absent in older IR: then the
+   * inputs are (pred, target).
+   */
+  readonly ports?: readonly string[];
+  /** Shape and dtype of the (first) output port. */
   readonly outputShape: readonly Dim[];
   readonly outputDtype: DType;
+  /**
+   * Every output port, in order, for a node with several (a kernel with `callPorts`). A ref to
+   * port p of such a node reads the value keyed `<node>:<p>` in the compiled model's run().
+   */
+  readonly outputPorts?: readonly IROutputPort[];
   /** Variable group (trainer stages train, freeze or schedule groups). */
   readonly group: string;
 }
@@ -68,3 +98,10 @@ export interface ModelIR {
 }
 
 export const isNodeRef = (r: IRRef): r is { node: string; port: string } => 'node' in r;
+
+/** The source of an input op; older IR has none, which means the features. */
+export const inputSource = (op: Extract<IROp, { kind: 'input' }>): InputSource => op.source ?? 'features';
+
+/** `field:<name>` → name; undefined for features and labels. */
+export const fieldName = (source: InputSource): string | undefined =>
+  source.startsWith('field:') ? source.slice('field:'.length) : undefined;

@@ -130,10 +130,11 @@ function lowerScope(analysis: Analysis, scope: Scope, sink: Sink): Map<string, I
       for (const [port, r] of outs) alias.set(`${id}:${port}`, r);
       continue;
     }
-    const inputs: IRRef[] = Object.keys(n.inputPorts).flatMap((port): IRRef[] => {
+    const connected = Object.keys(n.inputPorts).flatMap((port) => {
       const src = sourceOf(port);
-      return src ? [src] : [];
+      return src ? [{ port, src }] : [];
     });
+    const inputs: IRRef[] = connected.map((c) => c.src);
     if (!def.lower) {
       sink.diagnostics.push({
         code: 'lower/not-lowerable',
@@ -150,8 +151,19 @@ function lowerScope(analysis: Analysis, scope: Scope, sink: Sink): Map<string, I
       type: def.type,
       op,
       inputs,
+      // Heads name their inputs: an unconnected optional port is dropped, so position alone is ambiguous.
+      ...(op.kind === 'loss' || op.kind === 'metric' ? { ports: connected.map((c) => c.port) } : {}),
       outputShape: out?.shape ?? [],
       outputDtype: out?.dtype ?? 'float32',
+      ...(op.kind === 'kernel' && Object.keys(n.outputs).length > 1
+        ? {
+            outputPorts: Object.entries(n.outputs).map(([name, t]) => ({
+              name,
+              shape: t.shape,
+              dtype: t.dtype,
+            })),
+          }
+        : {}),
       group: n.record.group ?? scope.group ?? 'main',
     };
     if (op.kind === 'loss') sink.losses.push(node);
@@ -188,7 +200,12 @@ function fuseGroup(
       continue;
     }
     if (def.type === GROUP_OUTPUT) continue;
-    if (!def.kernel || !def.lower || (n.record.group !== undefined && n.record.group !== variableGroup))
+    if (
+      !def.kernel ||
+      def.kernel.callPorts ||
+      !def.lower ||
+      (n.record.group !== undefined && n.record.group !== variableGroup)
+    )
       return undefined;
     const op = def.lower({ nodeId: nid, params: n.params, inputs: n.inputs, outputs: n.outputs });
     if (op.kind !== 'kernel') return undefined;

@@ -32,6 +32,15 @@ export interface PortSpec {
   readonly optional?: boolean;
 }
 
+/** A named per-sample array of a dataset besides features and labels (a mask, a second modality). */
+export interface FieldSpec {
+  /** Shape of one sample (no batch axis). */
+  readonly shape: readonly number[];
+  readonly dtype: 'float32' | 'int32';
+  /** What the field holds, shown on the dataset card and in diagnostics. */
+  readonly doc?: string;
+}
+
 /** What the dataset tells analysis (no data loaded). */
 export interface DataBinding {
   readonly name: string;
@@ -39,6 +48,8 @@ export interface DataBinding {
   readonly labels:
     | { readonly kind: 'class'; readonly numClasses: number }
     | { readonly kind: 'values'; readonly shape: readonly number[] };
+  /** Extra per-sample arrays, by name; an Input node reads one with source `field:<name>`. */
+  readonly fields?: Readonly<Record<string, FieldSpec>>;
 }
 
 export interface InferContext<P extends ParamSpecs> {
@@ -80,6 +91,17 @@ export interface Kernel<P extends ParamSpecs> {
     params: ParamValues<P>,
     ctx: KernelContext<T>,
   ): T;
+  /**
+   * Nodes with several output ports: every output by port name. The compiler uses it instead of
+   * `call` (which then returns the first port's value, for code that knows one output only).
+   */
+  callPorts?<T>(
+    ops: Ops<T>,
+    inputs: readonly T[],
+    weights: Readonly<Record<string, T>>,
+    params: ParamValues<P>,
+    ctx: KernelContext<T>,
+  ): Readonly<Record<string, T>>;
 }
 
 /** How an unconnected `target` port is fed from a classification dataset. */
@@ -88,8 +110,24 @@ export type TargetEncoding = 'index' | 'onehot';
 export interface HeadFn<P extends ParamSpecs> {
   /** Target encoding when the dataset supplies class labels. */
   readonly target: TargetEncoding;
-  /** Returns a scalar (mean over the batch). */
+  /** Returns a scalar (mean over the batch). Two-port heads (pred, target) define this. */
   fn<T>(ops: Ops<T>, pred: T, target: T, params: ParamValues<P>): T;
+  /**
+   * N-ary heads: the inputs by port name (unconnected optional ports absent). When present the
+   * trainer and the exporter call this instead of `fn` (which may then just throw).
+   */
+  call?<T>(ops: Ops<T>, inputs: Readonly<Record<string, T>>, params: ParamValues<P>): T;
+  /**
+   * Whole-split metrics (F1, Dice, ECE): `stats` returns a 1-D vector of per-batch SUMS that the
+   * trainer adds over the split; `finalize` turns the totals into the metric, once, in plain TS.
+   * A metric with `split` reports finalize(Σ stats), not the mean of per-batch values.
+   */
+  readonly split?: SplitMetric<P>;
+}
+
+export interface SplitMetric<P extends ParamSpecs> {
+  stats<T>(ops: Ops<T>, inputs: Readonly<Record<string, T>>, params: ParamValues<P>): T;
+  finalize(sums: readonly number[], params: ParamValues<P>): number;
 }
 
 export interface OptimizerSpec<P extends ParamSpecs> {

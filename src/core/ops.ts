@@ -63,6 +63,19 @@ export interface Ops<T> {
   // — appended for primitives / alpha dropout —
   /** Uniform random values in [0, 1) of the given shape (no gradient; training-time noise). */
   randomUniform(shape: number[]): T;
+  // — appended for data and heads v2 —
+  /** x unchanged forward; zero gradient backward (a target the loss must not move). */
+  stopGradient(x: T): T;
+  /** Standard-normal random values of the given shape (no gradient; training-time noise). */
+  randomNormal(shape: number[]): T;
+  /** Entries of x along `axis` at integer-valued `indices` (float or int32); the gradient flows to x. */
+  gather(x: T, indices: T, axis: number): T;
+  /** The k largest values along the last axis, descending; the gradient flows to those entries. */
+  topK(x: T, k: number): T;
+  /** Indices (as float32) of the k largest values along the last axis, descending; no gradient. */
+  topKIndices(x: T, k: number): T;
+  /** Elementwise floor (zero gradient). */
+  floor(x: T): T;
 }
 
 /** Initialisers a kernel's weights may use; names match tfjs initializer identifiers. */

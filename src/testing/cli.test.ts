@@ -116,6 +116,15 @@ describe('netwright train', () => {
     expect(final.tensors).toBe(0);
   });
 
+  it('zloss-classifier: every other metric per epoch in the JSON lines (top-3 ≥ top-1, train and val)', async () => {
+    const r = await cli('train', 'zloss-classifier', '--epochs', '1', '--backend', 'wasm', '--json');
+    expect(r.code).toBe(0);
+    const epoch = JSON.parse(r.stdout.trim().split('\n')[0]!);
+    expect(Object.keys(epoch.metrics)).toEqual(['top3']);
+    expect(epoch.metrics.top3).toBeGreaterThanOrEqual(epoch.accuracy);
+    expect(epoch.valMetrics.top3).toBeGreaterThanOrEqual(epoch.valAccuracy);
+  });
+
   it('the same seed gives the same run; another seed a different one', async () => {
     const run = async (seed: string) =>
       JSON.parse(

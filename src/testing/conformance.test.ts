@@ -61,16 +61,27 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
           Object.entries(ex.inputs).map(([port, spec]) => [`in_${port}`, randomInput(spec, rng)]),
         );
         const inferred = a.nodes.get('node')!;
-        // Shapes: the eager run and the symbolic model both agree with inference.
-        const outShape = tf.tidy(() => compiled.run(feeds, { training: false }).get('node')!.shape);
+        const ports = Object.keys(def.outputs);
+        const first = inferred.outputs[ports[0]!]!;
+        // Shapes: the eager run and the symbolic model both agree with inference — every output
+        // port of a multi-output node (run() keys them `node:<port>`; the plain id is the first).
         const batch = Object.values(ex.inputs)[0]!.shape[0]!;
-        const expected = inferred.outputs.y!.shape.map((d, k) => (k === 0 && d === null ? batch : d));
-        expect(outShape).toEqual(expected);
+        const runShapes = tf.tidy(() => {
+          const outs = compiled.run(feeds, { training: false });
+          return ports.length > 1
+            ? ports.map((p) => outs.get(`node:${p}`)!.shape)
+            : [outs.get('node')!.shape];
+        });
+        const outShape = runShapes[0]!;
+        runShapes.forEach((shape, i) => {
+          const want = inferred.outputs[ports[i]!]!.shape.map((d, k) => (k === 0 && d === null ? batch : d));
+          expect(shape, `port ${ports[i]}`).toEqual(want);
+        });
         // tfjs may leave a dim unknown (null) that inference knows; it must never disagree.
         const symbolic = compiled.model.outputs[0]!.shape;
-        expect(symbolic.length).toBe(inferred.outputs.y!.shape.length);
+        expect(symbolic.length).toBe(first.shape.length);
         symbolic.forEach((d, k) => {
-          if (d !== null) expect(d).toBe(inferred.outputs.y!.shape[k]);
+          if (d !== null) expect(d).toBe(first.shape[k]);
         });
         // Parameter count, as tfjs counts it.
         expect(inferred.paramCount).toBe(compiled.countParams());
@@ -99,7 +110,39 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
   }
 
   const head = def.loss ?? def.metric;
-  if (head) {
+  if (head?.call) {
+    // N-ary heads: run call() on the node's own examples (inputs by port name).
+    for (const [i, ex] of (def.examples ?? []).entries())
+      it(`n-ary ${def.kind} example ${i + 1}: scalar, gradient = finite differences, no leaks`, () => {
+        const before = tf.memory().numTensors;
+        const rng = createRng(21 + i);
+        const params = resolveParams(def.params, ex.params ?? {}).values;
+        const cfg = def.lower!({ nodeId: 'h', params, inputs: {}, outputs: {} });
+        const config = (cfg.kind === 'loss' || cfg.kind === 'metric' ? cfg.config : {}) as never;
+        const inputs = Object.fromEntries(
+          Object.entries(ex.inputs).map(([port, spec]) => [port, randomInput(spec, rng)]),
+        );
+        const value = tf.tidy(() => head.call!(tfOps, inputs, config));
+        expect(value.shape).toEqual([]);
+        expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+        value.dispose();
+        if (def.loss)
+          for (const [port, spec] of Object.entries(ex.inputs)) {
+            if (spec.dtype === 'int32') continue;
+            const err = gradientError(
+              (x) => head.call!(tfOps, { ...inputs, [port]: x }, config) as tf.Scalar,
+              inputs[port]!,
+              rng,
+            );
+            expect(err, `d/d ${port}`).toBeLessThan(0.05);
+          }
+        tf.dispose(Object.values(inputs));
+        expect(tf.memory().numTensors).toBe(before);
+      });
+    it('n-ary head has examples for the harness', () => {
+      expect(def.examples?.length ?? 0).toBeGreaterThan(0);
+    });
+  } else if (head) {
     it(`${def.kind} function: scalar, gradient = finite differences, no leaks`, () => {
       const before = tf.memory().numTensors;
       const rng = createRng(7);
@@ -123,6 +166,38 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
         expect(err).toBeLessThan(0.05);
       }
       tf.dispose([logits, labels, target]);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+
+  const split = head?.split;
+  if (head && split) {
+    it('whole-split metric: per-batch sums add up; finalize(sums) = the metric on one batch', () => {
+      const before = tf.memory().numTensors;
+      const params = resolveParams(def.params, {}).values;
+      const cfg = def.lower!({ nodeId: 'h', params, inputs: {}, outputs: {} });
+      const config = (cfg.kind === 'metric' ? cfg.config : {}) as never;
+      const probs = tf.tidy(() => tf.softmax(randomInput({ shape: [6, 3] }, createRng(8))));
+      const labels = tf.tensor1d([0, 2, 1, 2, 0, 0], 'int32');
+      const target = head.target === 'onehot' ? tf.tidy(() => tf.oneHot(labels, 3).toFloat()) : labels;
+      const stats = (from: number, size: number) =>
+        tf.tidy(() =>
+          Array.from(
+            split
+              .stats(
+                tfOps,
+                { pred: tf.slice(probs, from, size), target: tf.slice(target, from, size) },
+                config,
+              )
+              .dataSync(),
+          ),
+        );
+      const all = stats(0, 6);
+      const parts = [stats(0, 2), stats(2, 4)];
+      for (const [i, v] of all.entries()) expect(parts[0]![i]! + parts[1]![i]!).toBeCloseTo(v, 5);
+      const batch = tf.tidy(() => head.fn(tfOps, probs, target, config).dataSync()[0]!);
+      expect(split.finalize(all, config)).toBeCloseTo(batch, 5);
+      tf.dispose([probs, labels, target]);
       expect(tf.memory().numTensors).toBe(before);
     });
   }

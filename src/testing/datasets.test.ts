@@ -84,6 +84,28 @@ const same = (a: LoadedDataset, b: LoadedDataset) => {
   }
 };
 
+describe('dataset fields', () => {
+  it.each(['pairedSum', 'gridCells'])(
+    '%s: every declared field has count × prod(shape) values of its dtype in both splits',
+    async (name) => {
+      const ds = findDataset(name)!;
+      const values = resolveParams(ds.params, {}).values;
+      const binding = ds.describe(values);
+      const loaded = await ds.load(values, createRng(2), {
+        mnistDigit: () => Promise.reject(new Error('unused')),
+      });
+      expect(loaded.binding).toEqual(binding);
+      expect(Object.keys(binding.fields ?? {}).length).toBeGreaterThan(0);
+      for (const split of [loaded.train, loaded.val])
+        for (const [field, spec] of Object.entries(binding.fields ?? {})) {
+          const arr = split.fields?.[field];
+          expect(arr?.length, field).toBe(split.count * spec.shape.reduce((a, b) => a * b, 1));
+          expect(arr instanceof (spec.dtype === 'int32' ? Int32Array : Float32Array), field).toBe(true);
+        }
+    },
+  );
+});
+
 describe('dataset registry', () => {
   it('lists every dataset once, findable by name, with valid defaults', () => {
     const names = DATASETS.map((d) => d.name);
@@ -97,6 +119,8 @@ describe('dataset registry', () => {
       'csv',
       'images',
       'attentionTarget',
+      'pairedSum',
+      'gridCells',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);

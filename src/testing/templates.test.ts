@@ -23,7 +23,11 @@ beforeAll(async () => {
 });
 
 function firstRows(s: Split, n: number, featureSize: number, labelSize: number): Split {
-  return { x: s.x.slice(0, n * featureSize), y: s.y.slice(0, n * labelSize), count: n };
+  // Fields keep their own width per row: count rows of each.
+  const fields = Object.fromEntries(
+    Object.entries(s.fields ?? {}).map(([k, v]) => [k, v.slice(0, (v.length / s.count) * n)]),
+  );
+  return { x: s.x.slice(0, n * featureSize), y: s.y.slice(0, n * labelSize), count: n, fields };
 }
 
 describe('templates', () => {

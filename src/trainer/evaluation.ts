@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
+import { feedsFor, sliceRows, toTensors } from './feeds.ts';
 import type { Evaluation } from './protocol.ts';
 
 /** The node whose output is the class scores: what the accuracy metric (or the first loss) reads. */
@@ -19,21 +20,19 @@ export async function evaluateClassifier(
 ): Promise<Evaluation | undefined> {
   const labels = data.binding.labels;
   const nodeId = predictionNode(compiled);
-  const input = compiled.ir.inputs[0];
-  if (labels.kind !== 'class' || !nodeId || !input) return undefined;
+  if (labels.kind !== 'class' || !nodeId || compiled.ir.inputs.length === 0) return undefined;
   const classes = labels.numClasses;
   const width = data.binding.featureShape.reduce((a, b) => a * b, 1);
   const { count } = data.val;
   const predicted = new Int32Array(count);
   const confidence = new Float32Array(count);
+  const val = toTensors(data, 'val');
   for (let start = 0; start < count; start += chunk) {
     const size = Math.min(chunk, count - start);
     const [idx, conf] = tf.tidy(() => {
-      const x = tf.tensor(data.val.x.subarray(start * width, (start + size) * width), [
-        size,
-        ...data.binding.featureShape,
-      ]);
-      const scores = compiled.run({ [input]: x }, { training: false }).get(nodeId)!;
+      // Every input fed from its Source, the rows of one chunk.
+      const rows = sliceRows(val, start, size);
+      const scores = compiled.run(feedsFor(compiled.ir, rows), { training: false }).get(nodeId)!;
       // Probabilities already (non-negative rows summing to 1)? Otherwise treat as logits.
       const sums = tf.sum(scores, -1);
       const isProb = tf.logicalAnd(
@@ -47,6 +46,7 @@ export async function evaluateClassifier(
     confidence.set(await conf.data(), start);
     tf.dispose([idx, conf]);
   }
+  val.dispose();
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let correct = 0;
   for (let i = 0; i < count; i++) {

@@ -2,12 +2,21 @@
 // weighted sum of loss nodes, metrics, a finiteness check that names the node, tf.tidy everywhere.
 
 import * as tf from '@tensorflow/tfjs';
-import type { CompiledModel } from '../compiler/compile.ts';
-import { tfOps } from '../compiler/tf-ops.ts';
+import { type CompiledModel, outputOf } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
-import type { IRNode, IRRef, IRTraining } from '../core/ir.ts';
+import type { IRTraining } from '../core/ir.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng, type Rng } from '../core/rng.ts';
+import {
+  type DataTensors,
+  disposeRows,
+  feedsFor,
+  type Rows,
+  sliceRows,
+  takeRows,
+  toTensors,
+} from './feeds.ts';
+import { type HeadLayout, HeadSums, packHeads, runHeads } from './heads.ts';
 import { makeOptimizer } from './optimizers.ts';
 
 export interface BatchReport {
@@ -61,72 +70,8 @@ export interface TrainOptions {
   readonly shouldStop?: () => boolean;
 }
 
-/** Dataset arrays as tensors, kept for the whole run. */
-export interface DataTensors {
-  readonly x: tf.Tensor;
-  readonly y: tf.Tensor;
-  readonly count: number;
-  readonly numClasses: number | undefined;
-  dispose(): void;
-}
-
-export function toTensors(ds: LoadedDataset, split: 'train' | 'val'): DataTensors {
-  const s = ds[split];
-  const x = tf.tensor(s.x, [s.count, ...ds.binding.featureShape], 'float32');
-  const y =
-    ds.binding.labels.kind === 'class'
-      ? tf.tensor1d(s.y as Int32Array, 'int32')
-      : tf.tensor(s.y, [s.count, ...ds.binding.labels.shape], 'float32');
-  return {
-    x,
-    y,
-    count: s.count,
-    numClasses: ds.binding.labels.kind === 'class' ? ds.binding.labels.numClasses : undefined,
-    dispose: () => tf.dispose([x, y]),
-  };
-}
-
-function labelsFor(
-  ref: Extract<IRRef, { labels: unknown }>,
-  y: tf.Tensor,
-  numClasses: number | undefined,
-): tf.Tensor {
-  if (ref.labels === 'onehot') return tf.cast(tf.oneHot(y as tf.Tensor1D, numClasses!), 'float32');
-  return y;
-}
-
-/** Evaluates every loss and metric node on one batch's node outputs. */
-function heads(
-  compiled: CompiledModel,
-  registry: Registry,
-  outs: Map<string, tf.Tensor>,
-  y: tf.Tensor,
-  numClasses: number | undefined,
-): { total: tf.Scalar; terms: Map<string, tf.Scalar>; metrics: Map<string, tf.Scalar> } {
-  const resolve = (r: IRRef): tf.Tensor => ('node' in r ? outs.get(r.node)! : labelsFor(r, y, numClasses));
-  const run = (n: IRNode, kind: 'loss' | 'metric'): tf.Scalar => {
-    const def = registry.get(n.type)!;
-    const head = kind === 'loss' ? def.loss! : def.metric!;
-    const [pred, target] = n.inputs.map(resolve);
-    return head.fn(tfOps, pred!, target!, n.op.kind === kind ? n.op.config : {}) as tf.Scalar;
-  };
-  const terms = new Map<string, tf.Scalar>();
-  let total: tf.Scalar = tf.scalar(0);
-  for (const n of compiled.ir.losses) {
-    const v = run(n, 'loss');
-    terms.set(n.id, v);
-    const w = n.op.kind === 'loss' ? n.op.weight : 1;
-    total = tf.add(total, w === 1 ? v : tf.mul(v, w));
-  }
-  const metrics = new Map<string, tf.Scalar>();
-  for (const n of compiled.ir.metrics) metrics.set(n.id, run(n, 'metric'));
-  return { total, terms, metrics };
-}
-
-const feedsFor = (compiled: CompiledModel, x: tf.Tensor): Record<string, tf.Tensor> => {
-  const [input] = compiled.ir.inputs;
-  return input ? { [input]: x } : {};
-};
+export type { DataTensors } from './feeds.ts';
+export { toTensors };
 
 /**
  * Mean loss/metrics over a split, in chunks. Inference mode by default; `training: true` uses batch
@@ -138,30 +83,23 @@ export async function evaluate(
   data: DataTensors,
   { chunk = 512, training = false }: { chunk?: number; training?: boolean } = {},
 ): Promise<Evaluation> {
-  const sums = { loss: 0, terms: new Map<string, number>(), metrics: new Map<string, number>() };
+  const sums = new HeadSums();
   for (let start = 0; start < data.count; start += chunk) {
     const size = Math.min(chunk, data.count - start);
-    const vals = tf.tidy(() => {
-      const x = tf.slice(data.x, start, size);
-      const y = tf.slice(data.y, start, size);
-      const outs = compiled.run(feedsFor(compiled, x), { training });
-      const h = heads(compiled, registry, outs, y, data.numClasses);
-      const names = [...h.terms.keys(), ...h.metrics.keys()];
-      const stacked = tf.stack([h.total, ...h.terms.values(), ...h.metrics.values()]);
-      return { names, stacked };
+    let layout: HeadLayout | undefined;
+    const packed = tf.tidy(() => {
+      const rows = sliceRows(data, start, size);
+      const outs = compiled.run(feedsFor(compiled.ir, rows), { training });
+      const p = packHeads(runHeads(compiled.ir, registry, outs, rows.y, data.numClasses));
+      layout = p.layout;
+      return p.packed;
     });
     // Async read: dataSync is slow on webgpu and, in tfjs 4.22, returned zeros there for this stack.
-    const arr = await vals.stacked.data();
-    vals.stacked.dispose();
-    sums.loss += arr[0]! * size;
-    vals.names.forEach((name, i) => {
-      const target = compiled.ir.losses.some((l) => l.id === name) ? sums.terms : sums.metrics;
-      target.set(name, (target.get(name) ?? 0) + arr[i + 1]! * size);
-    });
+    const arr = await packed.data();
+    packed.dispose();
+    sums.add(layout!, arr, size);
   }
-  const n = Math.max(1, data.count);
-  const avg = (m: Map<string, number>) => Object.fromEntries([...m].map(([k, v]) => [k, v / n]));
-  return { loss: sums.loss / n, terms: avg(sums.terms), metrics: avg(sums.metrics) };
+  return sums.result(compiled.ir, registry);
 }
 
 /**
@@ -178,13 +116,12 @@ export const DIVERGED_MAGNITUDE = 1e8;
 export async function findNonFiniteNode(
   compiled: CompiledModel,
   registry: Registry,
-  x: tf.Tensor,
-  y: tf.Tensor,
+  rows: Rows,
   numClasses: number | undefined,
 ): Promise<string> {
   const { ids, flags } = tf.tidy(() => {
-    const outs = compiled.run(feedsFor(compiled, x), { training: true });
-    const h = heads(compiled, registry, outs, y, numClasses);
+    const outs = compiled.run(feedsFor(compiled.ir, rows), { training: true });
+    const h = runHeads(compiled.ir, registry, outs, rows.y, numClasses);
     const checked: [string, tf.Tensor][] = [
       ...compiled.ir.nodes.flatMap((n): [string, tf.Tensor][] => {
         const t = outs.get(n.id);
@@ -213,7 +150,7 @@ export async function findNonFiniteNode(
 function predictionMagnitude(compiled: CompiledModel, outs: Map<string, tf.Tensor>): tf.Scalar {
   const preds = compiled.ir.losses.flatMap((l) => {
     const r = l.inputs[0];
-    const t = r && 'node' in r ? outs.get(r.node) : undefined;
+    const t = r && 'node' in r ? outputOf(outs, r) : undefined;
     return t ? [tf.max(tf.abs(t))] : [];
   });
   return (preds.length ? tf.max(tf.stack(preds)) : tf.scalar(0)) as tf.Scalar;
@@ -256,12 +193,7 @@ export async function train(
           const order = batchOrder(trainData.count, rng);
           const totalBatches = Math.ceil(trainData.count / batchSize);
           const batches = Math.min(totalBatches, opts.maxBatchesPerEpoch ?? totalBatches);
-          const sums = {
-            loss: 0,
-            n: 0,
-            terms: new Map<string, number>(),
-            metrics: new Map<string, number>(),
-          };
+          const sums = new HeadSums();
           for (let b = 0; b < batches; b++) {
             if (opts.shouldStop?.()) {
               status = 'stopped';
@@ -271,31 +203,30 @@ export async function train(
               order.subarray(b * batchSize, Math.min((b + 1) * batchSize, trainData.count)),
               'int32',
             );
-            const x = tf.gather(trainData.x, idx);
-            const y = tf.gather(trainData.y, idx);
+            // Every array (features, labels, fields) takes the same rows: multi-input models stay aligned.
+            const rows = takeRows(trainData, idx);
             const size = idx.shape[0]!;
-            let kept: tf.Scalar[] = [];
-            let names: string[] = [];
-            let magnitude: tf.Scalar = tf.scalar(0);
+            let packed: tf.Tensor1D | undefined;
+            let layout: HeadLayout = { terms: [], metrics: [], stats: [] };
             const { value: cost, grads } = optimizer.gradients(() => {
-              const outs = compiled.run(feedsFor(compiled, x), { training: true });
-              const h = heads(compiled, registry, outs, y, trainData.numClasses);
-              names = [...h.terms.keys(), ...h.metrics.keys()];
-              kept = [...h.terms.values(), ...h.metrics.values()].map((t) => tf.keep(t));
-              magnitude.dispose();
-              magnitude = tf.keep(predictionMagnitude(compiled, outs));
+              const outs = compiled.run(feedsFor(compiled.ir, rows), { training: true });
+              const h = runHeads(compiled.ir, registry, outs, rows.y, trainData.numClasses);
+              packed?.dispose();
+              const p = packHeads(h, [predictionMagnitude(compiled, outs)]);
+              packed = tf.keep(p.packed);
+              layout = p.layout;
               return h.total;
             }, vars);
-            const stacked = tf.stack([cost, ...kept, magnitude]);
-            const values = await stacked.data();
-            tf.dispose([stacked, cost, ...kept, magnitude]);
+            const values = await packed!.data();
+            tf.dispose([packed!, cost]);
             const loss = values[0]!;
             const predMax = values[values.length - 1]!;
             if (!Number.isFinite(loss) || !(predMax <= DIVERGED_MAGNITUDE)) {
               // The update is not applied, so the forward pass below sees the weights that failed.
               tf.dispose(grads);
-              const nodeId = await findNonFiniteNode(compiled, registry, x, y, trainData.numClasses);
-              tf.dispose([idx, x, y]);
+              const nodeId = await findNonFiniteNode(compiled, registry, rows, trainData.numClasses);
+              disposeRows(rows);
+              idx.dispose();
               const lr = training.optimizer.config.learningRate ?? 'default';
               const what = Number.isFinite(loss)
                 ? `the model's prediction reached ${predMax.toExponential(1)} (beyond ±${DIVERGED_MAGNITUDE.toExponential(0)}: training diverged)`
@@ -309,25 +240,15 @@ export async function train(
             }
             optimizer.apply(grads, vars);
             tf.dispose(grads);
-            tf.dispose([idx, x, y]);
-            sums.loss += loss * size;
-            sums.n += size;
-            names.forEach((name, i) => {
-              const target = compiled.ir.losses.some((l) => l.id === name) ? sums.terms : sums.metrics;
-              target.set(name, (target.get(name) ?? 0) + values[i + 1]! * size);
-            });
+            disposeRows(rows);
+            idx.dispose();
+            sums.add(layout, values, size);
             await opts.onBatch?.({ stage: stage.name, epoch: globalEpoch, batch: b + 1, batches, loss });
           }
-          const avg = (m: Map<string, number>) =>
-            Object.fromEntries([...m].map(([k, v]) => [k, v / Math.max(1, sums.n)]));
           const report: EpochReport = {
             stage: stage.name,
             epoch: globalEpoch,
-            train: {
-              loss: sums.loss / Math.max(1, sums.n),
-              terms: avg(sums.terms),
-              metrics: avg(sums.metrics),
-            },
+            train: sums.result(compiled.ir, registry),
             val: valData ? await evaluate(compiled, registry, valData) : undefined,
             ms: performance.now() - te,
           };

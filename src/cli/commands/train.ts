@@ -20,7 +20,9 @@ import { makeProgress, progressLine } from '../progress.ts';
 import { formatDiagnostic } from '../summary.ts';
 
 export const trainHelp = `netwright train <graph.json|template-id> [--epochs N] [--backend cpu|wasm] [--seed S] [--batch-size N] [--save DIR] [--json]
-  Trains on the graph's dataset (progress bar on a TTY). With --json, one JSON line per epoch and a
+  Trains on the graph's dataset (progress bar on a TTY); each epoch line lists the graph's metrics
+  (the first accuracy as "accuracy", the others by node id). With --json, one JSON line per epoch
+  ({"epoch", "loss", "accuracy", "valLoss", "valAccuracy", "metrics", "valMetrics", "ms"}) and a
   last line {"final": {"loss", "accuracy", "valAccuracy", "backend", "epochs", "ms"}}. --save DIR writes
   the trained model as tfjs artifacts DIR/model.json + DIR/weights.bin (tf.loadLayersModel reads them).`;
 
@@ -85,6 +87,15 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
     throw e;
   }
   const accIds = ir.metrics.filter((m) => m.type === 'metrics.accuracy').map((m) => m.id);
+  // Every other metric (top-k, whole-split F1/Dice/ECE, …) by node id, train then val.
+  const otherIds = ir.metrics.filter((m) => m.id !== accIds[0]).map((m) => m.id);
+  const pick = (metrics: Readonly<Record<string, number>>) =>
+    Object.fromEntries(otherIds.filter((id) => id in metrics).map((id) => [id, round(metrics[id]!)]));
+  const listed = (prefix: string, metrics: Readonly<Record<string, number>>) =>
+    otherIds
+      .filter((id) => id in metrics)
+      .map((id) => `  ${prefix}${id} ${metrics[id]!.toFixed(4)}`)
+      .join('');
   const progress = makeProgress(process.stderr, ctx.isTTY && !json);
   const t0 = performance.now();
   const reportEpoch = (r: EpochReport) => {
@@ -99,13 +110,15 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
           ...(acc !== undefined ? { accuracy: round(acc) } : {}),
           ...(r.val ? { valLoss: round(r.val.loss) } : {}),
           ...(valAcc !== undefined ? { valAccuracy: round(valAcc) } : {}),
+          ...(otherIds.length ? { metrics: pick(r.train.metrics) } : {}),
+          ...(otherIds.length && r.val ? { valMetrics: pick(r.val.metrics) } : {}),
           ms: Math.round(r.ms),
         }),
       );
     } else {
       progress.done();
       ctx.out(
-        `epoch ${r.epoch} (${r.stage}): loss ${r.train.loss.toFixed(4)}${acc !== undefined ? `  accuracy ${acc.toFixed(4)}` : ''}${r.val ? `  val loss ${r.val.loss.toFixed(4)}` : ''}${valAcc !== undefined ? `  val accuracy ${valAcc.toFixed(4)}` : ''}  (${(r.ms / 1000).toFixed(1)} s)`,
+        `epoch ${r.epoch} (${r.stage}): loss ${r.train.loss.toFixed(4)}${acc !== undefined ? `  accuracy ${acc.toFixed(4)}` : ''}${r.val ? `  val loss ${r.val.loss.toFixed(4)}` : ''}${valAcc !== undefined ? `  val accuracy ${valAcc.toFixed(4)}` : ''}${listed('', r.train.metrics)}${r.val ? listed('val ', r.val.metrics) : ''}  (${(r.ms / 1000).toFixed(1)} s)`,
       );
     }
   };

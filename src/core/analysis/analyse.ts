@@ -3,6 +3,7 @@
 // identity, so re-analysing after an immer edit only re-infers what changed downstream.
 
 import { findDataset } from '../datasets/index.ts';
+import { sourceType } from '../datasets/sources.ts';
 import {
   type Diagnostic,
   errorDiagnostic as error,
@@ -759,26 +760,47 @@ function graphChecks(
         'The graph has training settings but no loss node. Add a loss (e.g. Categorical cross-entropy) fed by the model output.',
       ),
     );
-  if (data) {
-    for (const n of inputs) {
-      const shape = n.outputs.y?.shape.slice(1);
-      if (
-        shape &&
-        (shape.length !== data.featureShape.length || shape.some((d, i) => d !== data.featureShape[i]))
-      )
-        out.push(
-          error(
-            'data/input-shape-mismatch',
-            `Input '${n.id}' has shape ${formatShape([null, ...shape])} but dataset '${data.name}' gives ${formatShape([null, ...data.featureShape])}. Set the input's shape to [${data.featureShape.join(', ')}].`,
-            {
-              nodeId: n.id,
-              field: 'shape',
-              fix: { kind: 'set-param', nodeId: n.id, field: 'shape', value: [...data.featureShape] },
-            },
-          ),
-        );
-    }
+  if (data) for (const n of inputs) checkInputSource(n, data, out);
+}
+
+/** An Input node against what its Source delivers: a known source, the same shape and dtype. */
+function checkInputSource(n: NodeAnalysis, data: DataBinding, out: Diagnostic[]): void {
+  const source = typeof n.params.source === 'string' ? n.params.source : 'features';
+  const want = sourceType(source, data);
+  if ('error' in want) {
+    out.push(
+      error('data/unknown-source', `Input '${n.id}': ${want.error}`, { nodeId: n.id, field: 'source' }),
+    );
+    return;
   }
+  const y = n.outputs.y;
+  if (!y) return;
+  const shape = y.shape.slice(1);
+  if (shape.length !== want.shape.length || shape.some((d, i) => d !== want.shape[i]))
+    out.push(
+      error(
+        'data/input-shape-mismatch',
+        `Input '${n.id}' has shape ${formatShape([null, ...shape])} but dataset '${data.name}' gives ${formatShape([null, ...want.shape])} for its ${want.label}. Set the input's shape to [${want.shape.join(', ')}].`,
+        {
+          nodeId: n.id,
+          field: 'shape',
+          fix: { kind: 'set-param', nodeId: n.id, field: 'shape', value: [...want.shape] },
+        },
+      ),
+    );
+  // Features are float32 in memory; an int32 Input over them (token ids) is cast, as before.
+  else if (source !== 'features' && y.dtype !== want.dtype)
+    out.push(
+      error(
+        'data/input-dtype-mismatch',
+        `Input '${n.id}' is ${y.dtype} but dataset '${data.name}' gives ${want.dtype} for its ${want.label}. Set the input's dtype to ${want.dtype}.`,
+        {
+          nodeId: n.id,
+          field: 'dtype',
+          fix: { kind: 'set-param', nodeId: n.id, field: 'dtype', value: want.dtype },
+        },
+      ),
+    );
 }
 
 /**

@@ -69,7 +69,7 @@ export class Context {
 
   /** Names for a node's inputs: its port names when every port is connected, else x0, x1, …. */
   inputNames(node: IRNode, def: AnyNodeDef, params: JsonObject): string[] {
-    const ports = Object.keys(portsOf(def, params));
+    const ports = node.ports ?? Object.keys(portsOf(def, params));
     return ports.length === node.inputs.length ? ports.map(identifier) : node.inputs.map((_r, i) => `x${i}`);
   }
 

@@ -27,6 +27,7 @@ export interface GenerateOptions {
  * the node id when one is to blame) for what it cannot print.
  */
 export function generateTypeScript(ir: ModelIR, registry: Registry, opts: GenerateOptions = {}): string {
+  refuseUnsupported(ir, registry);
   const ctx = new Context(ir, registry, opts.seed ?? ir.training?.seed ?? 1);
   const byType = new Map<string, IRNode[]>();
   for (const n of ir.nodes)
@@ -39,6 +40,16 @@ export function generateTypeScript(ir: ModelIR, registry: Registry, opts: Genera
     (s) => s.length,
   );
   return `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
+}
+
+/** What the exporter cannot print yet, refused by name rather than printed differently from the trainer. */
+function refuseUnsupported(ir: ModelIR, registry: Registry): void {
+  const multi = ir.nodes.find((n) => n.outputPorts);
+  if (multi)
+    throw new CodegenError(
+      `export/unsupported: node '${multi.id}' (${registry.get(multi.type)?.title ?? multi.type}) has several outputs (${multi.outputPorts!.map((p) => p.name).join(', ')}); the exporter prints single-output layers only.`,
+      multi.id,
+    );
 }
 
 function header(ir: ModelIR): string[] {

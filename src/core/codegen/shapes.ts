@@ -124,7 +124,23 @@ const RULES: Readonly<Record<string, Rule>> = {
     return first.map((d, i) => (i === a ? shapes.reduce((t, x) => t + x![i]!, 0) : d));
   },
   randomUniform: ([shape]) => nums(shape),
+  stopGradient: same,
+  floor: same,
+  randomNormal: ([shape]) => nums(shape),
+  gather([x, indices, axis], s) {
+    const shape = s(x);
+    const idx = s(indices);
+    if (!shape || !idx || typeof axis !== 'number') return undefined;
+    const a = axis < 0 ? axis + shape.length : axis;
+    return [...shape.slice(0, a), ...idx, ...shape.slice(a + 1)];
+  },
+  topK: ([x, k], s) => lastAxisK(s(x), k),
+  topKIndices: ([x, k], s) => lastAxisK(s(x), k),
 };
+
+function lastAxisK(shape: Shape | undefined, k: unknown): Shape | undefined {
+  return shape && typeof k === 'number' ? [...shape.slice(0, -1), k] : undefined;
+}
 
 /** The output shape of `op` on these arguments, or undefined when no rule knows it. */
 export function opShape(op: string, args: readonly unknown[], shapeOf: ShapeOf): Shape | undefined {

@@ -81,6 +81,11 @@ const PRINT: Readonly<Record<string, { print: (a: Expr[]) => Expr; helper?: stri
   oneHot: { print: (a) => call('oneHot', ...a), helper: 'oneHot' },
   inTopK: { print: (a) => call('inTopK', ...a), helper: 'inTopK' },
   step: { print: (a) => call('step', ...a), helper: 'step' },
+  stopGradient: { print: (a) => call('stopGradient', ...a), helper: 'stopGradient' },
+  randomNormal: { print: ([shape]) => call('tf.randomNormal', shape!, '0', '1', "'float32'") },
+  gather: { print: ([x, i, axis]) => call('tf.gather', x!, call('tf.cast', i!, "'int32'"), axis!) },
+  topK: { print: (a) => call('topK', ...a), helper: 'topK' },
+  topKIndices: { print: (a) => call('topKIndices', ...a), helper: 'topKIndices' },
 };
 
 /** Module-level helpers the printed code may call: the tfjs code of src/compiler/tf-ops.ts. */
@@ -107,6 +112,40 @@ export const HELPERS: Readonly<Record<string, readonly string[]>> = {
     '  const x = args[0] as tf.Tensor;',
     "  return { value: tf.cast(tf.greater(x, 0), 'float32'), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };",
     '});',
+  ],
+  stopGradient: [
+    '/** x unchanged, with a zero gradient (tfjs has no stopGradient op). */',
+    'const stopGradient = tf.customGrad((...args) => {',
+    '  const x = args[0] as tf.Tensor;',
+    '  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };',
+    '});',
+  ],
+  topK: [
+    '/** The k largest values on the last axis, descending (tfjs has no TopK gradient: scattered back by one-hot). */',
+    'function topK(x: tf.Tensor, k: number): tf.Tensor {',
+    '  const n = x.shape[x.shape.length - 1]!;',
+    '  const f = tf.customGrad((...args) => {',
+    '    const save = args[args.length - 1] as (ts: tf.Tensor[]) => void;',
+    '    const { values, indices } = tf.topk(args[0] as tf.Tensor, k);',
+    '    save([indices]);',
+    '    return {',
+    '      value: values,',
+    '      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>',
+    "        tf.sum(tf.mul(tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, n), 'float32'), tf.expandDims(dy, -1)), -2),",
+    '    };',
+    '  });',
+    '  return f(x);',
+    '}',
+  ],
+  topKIndices: [
+    '/** Indices (as float32) of the k largest values on the last axis, descending; zero gradient. */',
+    'function topKIndices(x: tf.Tensor, k: number): tf.Tensor {',
+    '  const f = tf.customGrad((...args) => {',
+    '    const v = args[0] as tf.Tensor;',
+    "    return { value: tf.cast(tf.topk(v, k).indices, 'float32'), gradFunc: () => tf.zerosLike(v) };",
+    '  });',
+    '  return f(x);',
+    '}',
   ],
 };
 

@@ -3,7 +3,7 @@
 // stage over the stage's variable groups (AdamW's decoupled decay included), the loss as the
 // weighted sum of the loss nodes, the trainer's seeded batch order. Pure.
 
-import type { IRNode, IRRef, IRTraining, Json } from '../ir.ts';
+import { fieldName, type IRNode, type IRRef, type IRTraining, inputSource, type Json } from '../ir.ts';
 import { type Context, nodeTitle, paperNote, type Shape } from './context.ts';
 import { call, type Expr, layout, object } from './layout.ts';
 import { CodegenError, docComment, printKey, printNumber, printString, printValue, WIDTH } from './print.ts';
@@ -59,7 +59,17 @@ function traceHead(ctx: Context, node: IRNode): { lines: string[]; params: strin
   const names = ctx.inputNames(node, def, config).map((n) => namer.fresh(n));
   const leaves = names.map((name, i) => ({ name, shape: headInputShape(ctx, node, node.inputs[i]!) }));
   const print = { indent: 2, width: WIDTH, namer, returnSuffix: ' as tf.Scalar' };
-  const lines = ctx.trace(node, leaves, print, (ops, ls) => head.fn(ops, ls[0]!, ls[1]!, config));
+  if (head.split)
+    throw new CodegenError(
+      `export/unsupported: metric '${node.id}' (${def.title}) is a whole-split metric (sums over the split, finalised once); the exported train() reports batch means only. Remove it before exporting.`,
+      node.id,
+    );
+  const ports = node.ports ?? ['pred', 'target'];
+  const lines = ctx.trace(node, leaves, print, (ops, ls) =>
+    head.call
+      ? head.call(ops, Object.fromEntries(ls.map((l, i) => [ports[i]!, l])), config)
+      : head.fn(ops, ls[0]!, ls[1]!, config),
+  );
   return { lines, params: names };
 }
 
@@ -177,7 +187,13 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
 
   // Data, options, reports.
   const dims = (n: IRNode) => ['N', ...n.outputShape.slice(1).map((d) => d ?? '?')].join(', ');
-  const features = inputs.map((n) => `[${dims(n)}]`).join(' and ');
+  const sourceNote = (n: IRNode) => {
+    const src = n.op.kind === 'input' ? inputSource(n.op) : 'features';
+    return src === 'features'
+      ? ''
+      : ` (the dataset's ${src === 'labels' ? 'labels' : `field '${fieldName(src)}'`})`;
+  };
+  const features = inputs.map((n) => `[${dims(n)}]${sourceNote(n)}`).join(' and ');
   const labels = classLabels
     ? 'class indices [N] (int32)'
     : valueLabels

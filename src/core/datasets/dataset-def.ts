@@ -11,6 +11,8 @@ export interface Split {
   /** Class indices (classification) or row-major targets (`count × prod(labels.shape)`). */
   readonly y: Int32Array | Float32Array;
   readonly count: number;
+  /** The binding's fields, row-major `count × prod(field.shape)`, aligned with x and y by row. */
+  readonly fields?: Readonly<Record<string, Float32Array | Int32Array>>;
 }
 
 export interface LoadedDataset {

@@ -4,10 +4,12 @@ import { csvUpload } from './csv-upload.ts';
 import type { AnyDatasetDef } from './dataset-def.ts';
 import { digits8 } from './digits8.ts';
 import { functionFit } from './function-fit.ts';
+import { gridCells } from './grid-cells.ts';
 import { imageFolder } from './image-folder.ts';
 import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
 import { moons } from './moons.ts';
+import { pairedSum } from './paired-sum.ts';
 import { spirals } from './spirals.ts';
 
 export const DATASETS: readonly AnyDatasetDef[] = [
@@ -20,6 +22,8 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   csvUpload,
   imageFolder,
   attentionTarget,
+  pairedSum,
+  gridCells,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {

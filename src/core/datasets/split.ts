@@ -81,3 +81,13 @@ export function valueSplit(
 ): Split {
   return { x: gatherRows(x, dim, idx), y: gatherRows(t, tDim, idx), count: idx.length };
 }
+
+/** Rows `idx` of each named field (`width` values per row), for a Split's `fields`. */
+export function gatherFields(
+  fields: Readonly<Record<string, { readonly values: ArrayLike<number>; readonly width: number }>>,
+  idx: readonly number[],
+): Record<string, Float32Array> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, f]) => [name, gatherRows(f.values, f.width, idx)]),
+  );
+}

@@ -1,0 +1,78 @@
+// The dataset as tensors and the rows of one batch: features, labels and every field taken with
+// the SAME row indices, so a model with several inputs (or a loss reading a field) sees aligned
+// rows under any shuffle. Each IR input node is fed from its Source.
+import * as tf from '@tensorflow/tfjs';
+import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
+import { fieldName, type IROp, inputSource, type ModelIR } from '../core/ir.ts';
+
+/** A split's arrays as tensors, or one batch of its rows. */
+export interface Rows {
+  readonly x: tf.Tensor;
+  readonly y: tf.Tensor;
+  readonly fields: ReadonlyMap<string, tf.Tensor>;
+}
+
+/** Dataset arrays as tensors, kept for the whole run. */
+export interface DataTensors extends Rows {
+  readonly count: number;
+  readonly numClasses: number | undefined;
+  dispose(): void;
+}
+
+export function toTensors(ds: LoadedDataset, split: 'train' | 'val'): DataTensors {
+  const s = ds[split];
+  const { binding } = ds;
+  const x = tf.tensor(s.x, [s.count, ...binding.featureShape], 'float32');
+  const y =
+    binding.labels.kind === 'class'
+      ? tf.tensor1d(s.y as Int32Array, 'int32')
+      : tf.tensor(s.y, [s.count, ...binding.labels.shape], 'float32');
+  const fields = new Map<string, tf.Tensor>();
+  for (const [name, spec] of Object.entries(binding.fields ?? {})) {
+    const values = s.fields?.[name];
+    if (!values)
+      throw new Error(`dataset '${binding.name}' declares field '${name}' but its ${split} split lacks it`);
+    fields.set(name, tf.tensor(values, [s.count, ...spec.shape], spec.dtype));
+  }
+  return {
+    x,
+    y,
+    fields,
+    count: s.count,
+    numClasses: binding.labels.kind === 'class' ? binding.labels.numClasses : undefined,
+    dispose: () => tf.dispose([x, y, ...fields.values()]),
+  };
+}
+
+const mapRows = (rows: Rows, f: (t: tf.Tensor) => tf.Tensor): Rows => ({
+  x: f(rows.x),
+  y: f(rows.y),
+  fields: new Map([...rows.fields].map(([k, t]) => [k, f(t)])),
+});
+
+/** The rows `idx` of every array (one gather each, same indices). */
+export const takeRows = (rows: Rows, idx: tf.Tensor1D): Rows => mapRows(rows, (t) => tf.gather(t, idx));
+
+/** Rows [start, start + size) of every array. */
+export const sliceRows = (rows: Rows, start: number, size: number): Rows =>
+  mapRows(rows, (t) => tf.slice(t, start, size));
+
+export const disposeRows = (rows: Rows): void => tf.dispose([rows.x, rows.y, ...rows.fields.values()]);
+
+/** The tensor an input op's Source reads from a batch (class labels as [B, 1] int32). */
+export function sourceTensor(op: Extract<IROp, { kind: 'input' }>, rows: Rows): tf.Tensor {
+  const source = inputSource(op);
+  if (source === 'features') return rows.x;
+  if (source === 'labels') return rows.y.rank === 1 ? tf.expandDims(rows.y, 1) : rows.y;
+  const name = fieldName(source);
+  const t = name === undefined ? undefined : rows.fields.get(name);
+  if (!t) throw new Error(`input source '${source}' is not in the dataset`);
+  return t;
+}
+
+/** Feeds for every input node of the model, from one batch. */
+export function feedsFor(ir: ModelIR, rows: Rows): Record<string, tf.Tensor> {
+  const feeds: Record<string, tf.Tensor> = {};
+  for (const node of ir.nodes) if (node.op.kind === 'input') feeds[node.id] = sourceTensor(node.op, rows);
+  return feeds;
+}
