@@ -10,7 +10,7 @@ import { hashString } from '../rng.ts';
 /** A `tf.initializers.<initializer>(args)` call; no args means `<initializer>()`. */
 export interface InitializerSpec {
   readonly initializer: string;
-  readonly args?: Readonly<Record<string, number>>;
+  readonly args?: Readonly<Record<string, number | string>>;
 }
 
 /** A tfjs layer config: JSON values (the node id as `name`) plus seeded initialisers. */
@@ -49,8 +49,37 @@ const SEEDED = new Set([
   'orthogonal',
 ]);
 
-/** A tfjs initializer identifier (as a layer config names it) with the given seed. */
+/**
+ * Standard deviation of N(0, 1) truncated at ±2σ, the distribution tfjs's truncatedNormal draws
+ * (Keras's variance-scaling constant). tfjs's glorotNormal / heNormal / leCunNormal sample it
+ * without dividing by it, so Var·fan_in is 0.774 of the target (Keras and the papers: exactly 1).
+ */
+export const TRUNCATED_NORMAL_STD = 0.87962566103423978;
+
+/** The normal variance-scaling initialisers: Var(w) = scale / fan(mode) exactly. */
+const EXACT_NORMAL: Readonly<Record<string, { scale: number; mode: 'fanIn' | 'fanAvg' }>> = {
+  glorotNormal: { scale: 1, mode: 'fanAvg' },
+  heNormal: { scale: 2, mode: 'fanIn' },
+  leCunNormal: { scale: 1, mode: 'fanIn' },
+};
+
+/**
+ * A tfjs initializer identifier (as a layer config names it) with the given seed. The normal
+ * variance-scaling ones become tfjs varianceScaling with the scale divided by the truncated normal's
+ * variance (what Keras does), so the weights have exactly the variance the name promises.
+ */
 export function initializerSpec(name: string, seed: number): InitializerSpec {
+  const exact = EXACT_NORMAL[name];
+  if (exact)
+    return {
+      initializer: 'varianceScaling',
+      args: {
+        scale: exact.scale / TRUNCATED_NORMAL_STD ** 2,
+        mode: exact.mode,
+        distribution: 'normal',
+        seed,
+      },
+    };
   if (SEEDED.has(name)) return { initializer: name, args: { seed } };
   switch (name) {
     case 'randomUniform':
