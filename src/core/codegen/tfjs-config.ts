@@ -36,6 +36,14 @@ const SEEDED_INITIALIZERS: Readonly<Record<string, Readonly<Record<string, strin
   gru: { kernelInitializer: 'glorotUniform', recurrentInitializer: 'orthogonal' },
 };
 
+/**
+ * The seed of a kernel layer's n-th random draw (n = 1, 2, …; dropout masks): from the layer's
+ * seed, so a run is reproducible, and new for every draw. The exported code prints the same formula.
+ */
+export const drawSeed = (seed: number, n: number): number => (seed + Math.imul(n, 0x9e3779b9)) >>> 0;
+/** `drawSeed` as the exported kernel classes print it (`this.draws` counts the draws). */
+export const DRAW_SEED_EXPR = '(this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0';
+
 /** The seed of one node's weights: from the graph seed and the node id. */
 export const nodeSeed = (seed: number, nodeId: string): number => (seed * 7919 + hashString(nodeId)) >>> 0;
 
