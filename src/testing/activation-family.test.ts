@@ -3,6 +3,7 @@
 // initialisation on Dense.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { HERMITE_PRESETS, hermiteNtk } from '../../nodes/activations/hermite.ts';
 import {
   ALPHA_PRIME,
   alphaDropoutAffine,
@@ -114,6 +115,19 @@ describe('activation values', () => {
       const x = xs[i]!;
       expect(y).toBeCloseTo((x ** 3 - 3 * x) / Math.sqrt(6), 4);
     });
+  });
+
+  it('Hermite NTK: the exact affine recursion (closed forms on the diagonal, by hand off it), finite at depth 100', () => {
+    const [nn, maj] = [HERMITE_PRESETS['1nn'], HERMITE_PRESETS.majority];
+    // ψ(1) = 1 for both; ψ′(1) = 3/2 (1nn) and 1/2 (majority): Θ_L = 3·1.5^L − 2 and 2 − 2^−L.
+    for (const L of [1, 5, 20, 100]) {
+      expect(hermiteNtk(nn, 1, L) / (3 * 1.5 ** L - 2)).toBeCloseTo(1, 10);
+      expect(hermiteNtk(maj, 1, L)).toBeCloseTo(2 - 2 ** -L, 12);
+    }
+    // 1nn at ξ = 0.3: ψ(ξ) = ξ/2 + ξ²/2, ψ′(ξ) = 1/2 + ξ. Θ₁ = 0.3·0.8 + 0.195 = 0.435;
+    // Σ₁ = 0.195, Θ₂ = 0.435·0.695 + (0.0975 + 0.0190125) = 0.4188375.
+    expect(hermiteNtk(nn, 0.3, 1)).toBeCloseTo(0.435, 12);
+    expect(hermiteNtk(nn, 0.3, 2)).toBeCloseTo(0.4188375, 12);
   });
 
   it('multi-level: plateaus at k/K', () => {
