@@ -21,7 +21,17 @@ const COMMANDS = {
   import: { run: importCommand, help: importHelp },
 } as const;
 
-const VALUE_FLAGS = ['epochs', 'backend', 'seed', 'batch-size', 'max-batches', 'o', 'output', 'save'];
+const VALUE_FLAGS = [
+  'epochs',
+  'backend',
+  'seed',
+  'batch-size',
+  'max-batches',
+  'o',
+  'output',
+  'save',
+  'budget',
+];
 
 export function usage(): string {
   return ['Usage: netwright <command> [options]', '', ...Object.values(COMMANDS).map((c) => c.help), ''].join(
