@@ -51,10 +51,16 @@ const env = (k: string, d: number) => Number(envVar(k) ?? d);
 const SEEDS = Array.from({ length: env('SKAN_SEEDS', 2) }, (_, i) => i + 1);
 /** Steps per arm; S-KAN splits them 60 / 30 / 10 % over full / selective / prune (spec: 360/180/60). */
 const STEPS = env('SKAN_STEPS', 240);
-const FULL = Math.round(0.6 * STEPS);
-const SELECTIVE = Math.round(0.3 * STEPS);
-const PRUNE = STEPS - FULL - SELECTIVE;
 const N_TRAIN = env('SKAN_N', 400);
+/** `--budget full`: the spec's size, 600 steps on 1000 training points. */
+const FULL_BUDGET = { steps: 600, n: 1000 };
+/** The three stages' step counts: 60 / 30 / 10 % of `steps`. */
+const stagesOf = (steps: number) => {
+  const full = Math.round(0.6 * steps);
+  const selective = Math.round(0.3 * steps);
+  return { full, selective, prune: steps - full - selective };
+};
+const DEFAULT_STAGES = stagesOf(STEPS);
 const PRUNE_THETA = 1e-2;
 /** Calibration only (not the verify run): anneal the selection temperature T = 1 → ⅛ over the full stage. */
 const ANNEAL = env('SKAN_ANNEAL', 0) === 1;
@@ -211,15 +217,20 @@ export default defineExperiment({
   templateId: 's-kan-function-fitting',
   claim:
     'S-KAN is near the best single-space KAN on every task (no task-dependent choice of basis needed) and beats a same-parameter MLP.',
-  criterion: `Mean test RMSE over ${SEEDS.length} seeds, ${STEPS} full-batch Adam 1e-2 steps per arm (S-KAN: ${FULL} full + ${SELECTIVE} selective + ${PRUNE} prune): on every task RMSE(S-KAN) ≤ 1.15 × min over the 5 single-space KANs, and RMSE(S-KAN) < RMSE(MLP) on ≥ 3 of 4 tasks.`,
+  criterion: `Mean test RMSE over ${SEEDS.length} seeds, ${STEPS} full-batch Adam 1e-2 steps per arm (S-KAN: ${DEFAULT_STAGES.full} full + ${DEFAULT_STAGES.selective} selective + ${DEFAULT_STAGES.prune} prune), ${N_TRAIN} training points: on every task RMSE(S-KAN) ≤ 1.15 × min over the 5 single-space KANs, and RMSE(S-KAN) < RMSE(MLP) on ≥ 3 of 4 tasks.`,
+  fullBudget: `${FULL_BUDGET.steps} steps per arm (${stagesOf(FULL_BUDGET.steps).full} / ${stagesOf(FULL_BUDGET.steps).selective} / ${stagesOf(FULL_BUDGET.steps).prune}), ${FULL_BUDGET.n} training points, the same seeds and criterion.`,
   async run(ctx) {
+    const big = ctx.budget === 'full';
+    const steps = big ? FULL_BUDGET.steps : STEPS;
+    const nTrain = big ? FULL_BUDGET.n : N_TRAIN;
+    const { full: FULL, selective: SELECTIVE, prune: PRUNE } = stagesOf(steps);
     const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
     const training = {
       dataset: { name: 'functionFit', params: { fn: 'exp-sin' } },
       optimizer: { type: 'optimizers.adam', params: { learningRate: 0.01 } },
-      batchSize: N_TRAIN,
-      epochs: STEPS,
+      batchSize: nTrain,
+      epochs: steps,
       seed: 1,
     };
     const mse = { loss: 'losses.meanSquaredError' };
@@ -238,7 +249,7 @@ export default defineExperiment({
       };
       for (const seed of SEEDS) {
         const rng = createRng(1000 * seed + task.length);
-        const data = regression(TASKS[task]!, 2, N_TRAIN, 1000, () => rng.next());
+        const data = regression(TASKS[task]!, 2, nTrain, 1000, () => rng.next());
         // Stage 1, full: the soft template.
         const soft = build(ctx.templateText, ctx.registry, seed);
         const chunks = ANNEAL ? 4 : 1;
