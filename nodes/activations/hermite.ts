@@ -48,6 +48,28 @@ export const hermiteDual = (a: readonly number[], xi: number): { psi: number; dp
   return { psi, dpsi };
 };
 
+/**
+ * The NTK Θ^(L)(ξ) of a depth-L bias-free network with this activation, for inputs on the unit
+ * sphere with inner product ξ: the exact (affine) recursion Σ^(0) = Θ^(0) = ξ,
+ * Θ^(l+1) = Θ^(l)·ψ′(Σ^(l)) + ψ(Σ^(l)), Σ^(l+1) = ψ(Σ^(l)) — no per-layer rescaling, which would
+ * change the kernel's shape (the added ψ term does not scale with Θ). The coefficients are taken
+ * normalised (Σ a_i² = 1, as the node's default), so Σ^(l)(1) = 1 and |Σ^(l)| ≤ 1
+ * (Cauchy–Schwarz); Σ is clamped to [−1, 1] because where ψ′(1) > 1 the fixed point 1 is unstable
+ * and float rounding (a² = 0.5000000000000001) would otherwise grow like ψ′(1)^L and overflow.
+ */
+export function hermiteNtk(a: readonly number[], xi: number, depth: number): number {
+  const norm = a.reduce((s, c) => s + c * c, 0);
+  const unit = a.map((c) => c / Math.sqrt(norm));
+  let sigma = xi;
+  let theta = xi;
+  for (let l = 0; l < depth; l++) {
+    const s = hermiteDual(unit, sigma);
+    theta = theta * s.dpsi + s.psi;
+    sigma = Math.max(-1, Math.min(1, s.psi));
+  }
+  return theta;
+}
+
 export default defineNode({
   type: 'activations.hermite',
   version: 1,

@@ -21,7 +21,7 @@ export default defineNode({
   docs: {
     summary:
       'Kolmogorov-Arnold layer: every input-output edge carries its own learnable 1-D function, a SiLU base plus a weighted sum of basis functions (B-spline by default; Fourier, Gaussian RBF, Chebyshev or Mexican-hat wavelet selectable). Efficient-KAN formulation: two matrix products.',
-    formula: `y_j = Σ_i [ w^b_ji·silu(x_i) + Σ_m c_jim·Φ_m(x_i) ];  implemented as silu(x)·W_b + reshape(Φ(x), [B, D·M])·C.  Bases: ${Object.entries(
+    formula: `y_j = Σ_i [ w^b_ji·silu(x_i) + Σ_m c_jim·Φ_m(x_i) ];  implemented as silu(x)·W_b + reshape(Φ(x), [B, D·M])·C;  squashInputs: Φ sees lo + (hi − lo)·(1 + tanh x_i)/2 (inside the grid), the base still x_i.  Bases: ${Object.entries(
       BASIS_FORMULAS,
     )
       .map(([k, v]) => `${k}: ${v}`)

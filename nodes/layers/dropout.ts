@@ -47,5 +47,14 @@ export default defineNode({
     { inputs: { x: { shape: [3, 5] } }, params: { rate: 0.5 } },
     { inputs: { x: { shape: [2, 3, 4] } }, params: { rate: 0.2 } },
   ],
-  lower: ({ params }) => ({ kind: 'layer', layer: 'dropout', config: { rate: params.rate } }),
+  // Our kernel, not tf.layers.dropout: its masks come from the layer's seeded draws (reproducible
+  // from the graph seed, new every step); tfjs's dropout is unseeded, or with a seed reuses one mask.
+  lower: ({ params }) => ({ kind: 'kernel', config: { rate: params.rate } }),
+  kernel: {
+    call: (ops, [x], _w, params, ctx) => {
+      if (!ctx.training || params.rate === 0) return x!;
+      const keep = ops.step(ops.sub(ops.randomUniform(ops.shape(x!)), ops.scalar(params.rate)));
+      return ops.mul(x!, ops.mul(keep, ops.scalar(1 / (1 - params.rate))));
+    },
+  },
 });

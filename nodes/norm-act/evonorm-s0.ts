@@ -14,7 +14,7 @@ export default defineNode({
     summary:
       'Evolved normalization-activation layer with no batch statistics (works at any batch size): a swish-like gate x·σ(v·x) divided by the group standard deviation, then scaled and shifted per channel.',
     formula:
-      'y = x·σ(v·x) / √(s²_{h,w,c/g}(x) + ε) · γ + β  (group variance over H, W and the C/G channels of each group, biased);  applyAct off: y = x / √(s²_{h,w,c/g}(x) + ε) · γ + β.  Params 3·C (2·C without act)',
+      'y = x·σ(v·x) / √(s²_{h,w,c/g}(x) + ε) · γ + β  (group variance over H, W and the C/G channels of each group, biased);  applyAct off: y = x·γ + β (affine only, as timm’s EvoNorm2dS0 and the TF reference with nonlinearity off).  Params 3·C (2·C without act)',
     paper: {
       title: 'Evolving Normalization-Activation Layers',
       authors: 'Hanxiao Liu, Andrew Brock, Karen Simonyan, Quoc V. Le',
@@ -31,7 +31,10 @@ export default defineNode({
       exclusiveMin: true,
       doc: 'Added to the group variance.',
     }),
-    applyAct: p.bool({ default: true, doc: 'Off: normalize only (no σ(v·x) gate).' }),
+    applyAct: p.bool({
+      default: true,
+      doc: 'Off: only the affine γ·x + β (the "no activation" variant, as timm / the TF reference).',
+    }),
   },
   inputs: { x: { doc: 'Channels-last feature map [B, H, W, C] (or [B, T, C]).' } },
   outputs: { y: { doc: 'Same shape as x.' } },
@@ -60,9 +63,14 @@ export default defineNode({
     call: (ops, [x], w, params) => {
       const shape = ops.shape(x!);
       const cs = channelShape(shape.length, shape[shape.length - 1]!);
-      const std = reduceStat(ops, x!, 'std', 'group', params.groups, params.epsilon);
-      const num = params.applyAct ? ops.mul(x!, ops.sigmoid(ops.mul(x!, ops.reshape(w.v!, cs)))) : x!;
-      return ops.add(ops.mul(ops.div(num, std), ops.reshape(w.gamma!, cs)), ops.reshape(w.beta!, cs));
+      // Without the activation the reference layers skip the normalisation too (affine only).
+      const normed = params.applyAct
+        ? ops.div(
+            ops.mul(x!, ops.sigmoid(ops.mul(x!, ops.reshape(w.v!, cs)))),
+            reduceStat(ops, x!, 'std', 'group', params.groups, params.epsilon),
+          )
+        : x!;
+      return ops.add(ops.mul(normed, ops.reshape(w.gamma!, cs)), ops.reshape(w.beta!, cs));
     },
   },
   examples: [

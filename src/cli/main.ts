@@ -32,6 +32,7 @@ const VALUE_FLAGS = [
   'save',
   'target',
   'weights',
+  'budget',
 ];
 
 export function usage(): string {

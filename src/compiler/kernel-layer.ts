@@ -8,12 +8,17 @@ import * as tf from '@tensorflow/tfjs';
 /** tfjs does not export its Initializer class type; this is it. */
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 
-import { type InitializerSpec, kernelClassName, weightInitializerSpec } from '../core/codegen/tfjs-config.ts';
+import {
+  drawSeed,
+  type InitializerSpec,
+  kernelClassName,
+  weightInitializerSpec,
+} from '../core/codegen/tfjs-config.ts';
 import type { AnyNodeDef } from '../core/node-def.ts';
 import { restoreEnumParams } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
 import { tensor } from '../core/tensor-type.ts';
-import { tfOps } from './tf-ops.ts';
+import { seededOps } from './tf-ops.ts';
 
 let kernelRegistry: Registry | undefined;
 
@@ -52,6 +57,9 @@ export class KernelLayer extends tf.layers.Layer {
   readonly seed: number;
   private readonly def: AnyNodeDef;
   private kernelWeights: Record<string, tf.LayerVariable> = {};
+  /** Random draws so far (dropout masks): the n-th is seeded drawSeed(seed, n). */
+  private draws = 0;
+  private readonly ops = seededOps(() => drawSeed(this.seed, ++this.draws));
   /** Set while the app inspects the model: receives kept copies of the kernel's probes. */
   probeSink: ((name: string, value: tf.Tensor) => void) | undefined;
 
@@ -114,10 +122,10 @@ export class KernelLayer extends tf.layers.Layer {
       };
       const kernel = this.def.kernel!;
       if (kernel.callPorts) {
-        const outs = kernel.callPorts(tfOps, xs, weights, this.params, ctx);
+        const outs = kernel.callPorts(this.ops, xs, weights, this.params, ctx);
         return Object.keys(this.def.outputs).map((p) => outs[p]!);
       }
-      return kernel.call(tfOps, xs, weights, this.params, ctx);
+      return kernel.call(this.ops, xs, weights, this.params, ctx);
     });
   }
 

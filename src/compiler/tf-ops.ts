@@ -97,6 +97,16 @@ function topKIndices(x: T, k: number): T {
   return f(x);
 }
 
+/**
+ * tfOps whose random draws are seeded by `nextSeed()` (one seed per draw): reproducible from the
+ * graph seed, and a fresh mask every call (tfjs's layers reuse one mask when given a fixed seed).
+ */
+export const seededOps = (nextSeed: () => number): Ops<T> => ({
+  ...tfOps,
+  randomUniform: (shape) => tf.randomUniform(shape, 0, 1, 'float32', nextSeed()),
+  randomNormal: (shape) => tf.randomNormal(shape, 0, 1, 'float32', nextSeed()),
+});
+
 // Indicator with a zero gradient: tfjs registers no gradient for Greater, so wrap it.
 const zeroGradStep = tf.customGrad(((x: T) => ({
   value: tf.cast(tf.greater(x, 0), 'float32'),

@@ -87,7 +87,11 @@ export function templateTable(registry: Registry): string {
           '## Paper miniatures',
           '',
           'What `npx netwright verify <id>` runs, its pass criterion, what it measured, and where the miniature',
-          'departs from the paper (from each template’s `meta`).',
+          'departs from the paper (from each template’s `meta`). The default run fits ≈ 60 s;',
+          '`npx netwright verify <id> --budget full` runs the spec’s full-size miniature (minutes) where the',
+          'experiment declares one (`evonorm-resnet`: batch 64 for 9 + 1 epochs, batch 4 for 2, seeds 1–3;',
+          '`s-kan-function-fitting`: 600 steps on 1000 points);',
+          'its figures, where measured, are in the same entry.',
           '',
           ...miniatures,
         ]

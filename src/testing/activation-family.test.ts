@@ -3,6 +3,7 @@
 // initialisation on Dense.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { HERMITE_PRESETS, hermiteNtk } from '../../nodes/activations/hermite.ts';
 import {
   ALPHA_PRIME,
   alphaDropoutAffine,
@@ -69,7 +70,7 @@ describe('SELU and AlphaDropout (paper 36)', () => {
 
   // tfjs's leCunNormal is varianceScaling(normal) = a normal truncated at 2σ with σ = 1/√fan_in, so
   // its std is 0.88/√fan_in (Keras rescales by 1/0.8796; tfjs does not). Recorded in the template meta.
-  it('Dense kernelInitializer leCunNormal draws truncated N(0, 1/fan_in) (std ≈ 0.88/√fan_in)', () => {
+  it('Dense kernelInitializer leCunNormal has Var = 1/fan_in exactly (std 1/√400, not tfjs’s 0.88/√400)', () => {
     const def = registry.get('layers.dense')!;
     const a = analyse(
       oneNodeGraph(def, {
@@ -81,8 +82,8 @@ describe('SELU and AlphaDropout (paper 36)', () => {
     const compiled = compileIR(lowerGraph(a, registry).ir!, registry, { seed: 4 });
     const w = compiled.layers.get('node')!.getWeights()[0]!;
     const std = tf.tidy(() => Math.sqrt(tf.moments(w).variance.dataSync()[0]!));
-    expect(std).toBeGreaterThan(0.83 / 20);
-    expect(std).toBeLessThan(0.93 / 20);
+    expect(std).toBeGreaterThan(0.99 / 20);
+    expect(std).toBeLessThan(1.01 / 20);
     compiled.dispose();
   });
 });
@@ -114,6 +115,19 @@ describe('activation values', () => {
       const x = xs[i]!;
       expect(y).toBeCloseTo((x ** 3 - 3 * x) / Math.sqrt(6), 4);
     });
+  });
+
+  it('Hermite NTK: the exact affine recursion (closed forms on the diagonal, by hand off it), finite at depth 100', () => {
+    const [nn, maj] = [HERMITE_PRESETS['1nn'], HERMITE_PRESETS.majority];
+    // ψ(1) = 1 for both; ψ′(1) = 3/2 (1nn) and 1/2 (majority): Θ_L = 3·1.5^L − 2 and 2 − 2^−L.
+    for (const L of [1, 5, 20, 100]) {
+      expect(hermiteNtk(nn, 1, L) / (3 * 1.5 ** L - 2)).toBeCloseTo(1, 10);
+      expect(hermiteNtk(maj, 1, L)).toBeCloseTo(2 - 2 ** -L, 12);
+    }
+    // 1nn at ξ = 0.3: ψ(ξ) = ξ/2 + ξ²/2, ψ′(ξ) = 1/2 + ξ. Θ₁ = 0.3·0.8 + 0.195 = 0.435;
+    // Σ₁ = 0.195, Θ₂ = 0.435·0.695 + (0.0975 + 0.0190125) = 0.4188375.
+    expect(hermiteNtk(nn, 0.3, 1)).toBeCloseTo(0.435, 12);
+    expect(hermiteNtk(nn, 0.3, 2)).toBeCloseTo(0.4188375, 12);
   });
 
   it('multi-level: plateaus at k/K', () => {

@@ -166,6 +166,16 @@ describe('netwright templates / verify / export / import', () => {
     expect((await cli('verify', 'nope')).code).toBe(2);
   });
 
+  it('verify --budget: a bad value is a usage error (exit 2); full on an experiment without one names those with one', async () => {
+    const bad = await cli('verify', 'ntk-depth-taxonomy', '--budget', 'huge');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--budget must be 'default' or 'full'");
+    const r = await cli('verify', 'ntk-depth-taxonomy', '--budget', 'full');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('has no full-size budget');
+    expect(r.stderr).toContain('evonorm-resnet');
+  });
+
   it('export prints TypeScript with buildModel (exit 0); import of a missing file exits 2', async () => {
     const exported = await cli('export', 'lenet-5');
     expect(exported.code).toBe(0);

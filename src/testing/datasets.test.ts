@@ -270,6 +270,18 @@ describe('spirals and moons', () => {
     }
   });
 
+  it('spirals: turns sets the winding, θ = 2πk/K + turns·2π·r on every noise-free point', async () => {
+    for (const turns of [1.5, 3]) {
+      const d = await load(spirals, 4, { samplesPerClass: 50, noise: 0, turns });
+      for (let i = 0; i < d.train.count; i++) {
+        const [x, y] = [d.train.x[2 * i]!, d.train.x[2 * i + 1]!];
+        const r = Math.hypot(x, y);
+        const theta = Math.PI * (d.train.y[i] as number) + turns * 2 * Math.PI * r;
+        expect(Math.hypot(x - r * Math.cos(theta), y - r * Math.sin(theta))).toBeLessThan(1e-5);
+      }
+    }
+  });
+
   it('moons: two classes on the documented arcs', async () => {
     const d = await load(moons, 7, { noise: 0, samples: 101 });
     checkShapes(moons, defaults(moons, { noise: 0, samples: 101 }), d);

@@ -62,6 +62,28 @@ describe('B-spline basis (Cox–de Boor)', () => {
   });
 });
 
+describe('squashInputs: inputs squashed into the grid range before the basis', () => {
+  const spec: BasisSpec = { type: 'bspline', grid: 5, order: 3, lo: -2, hi: 3 };
+  it('equals the plain basis at lo + (hi − lo)·(1 + tanh x)/2, computed in plain JS', () => {
+    const xs = [[-7, -0.4, 0.3, 2.5, 40]];
+    const mapped = [xs[0]!.map((x) => -2 + 5 * ((1 + Math.tanh(x)) / 2))];
+    const got = run(xs, { ...spec, squash: true })[0]!;
+    const want = run(mapped, spec)[0]!;
+    got.forEach((row, i) => {
+      row.forEach((v, j) => {
+        expect(v).toBeCloseTo(want[i]![j]!, 5);
+      });
+    });
+  });
+
+  it('far outside the grid the plain B-splines vanish; squashed ones still sum to 1', () => {
+    const plain = run([[25, -25]], spec)[0]!;
+    const squashed = run([[25, -25]], { ...spec, squash: true })[0]!;
+    for (const row of plain) expect(row.every((v) => v === 0)).toBe(true);
+    for (const row of squashed) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  });
+});
+
 describe('other bases', () => {
   it('fourier: [cos(mx), sin(mx)]', () => {
     const row = run([[0.7]], { type: 'fourier', grid: 2, order: 0, lo: -1, hi: 1 })[0]![0]!;

@@ -427,7 +427,7 @@ describe('reshaping', () => {
     const r = run('layers.dropout', [null, 3, 4], { rate: 0.25 });
     expect(r.shape).toEqual([null, 3, 4]);
     expect(r.count).toBe(0);
-    expect(r.op).toEqual({ kind: 'layer', layer: 'dropout', config: { rate: 0.25 } });
+    expect(r.op).toEqual({ kind: 'kernel', config: { rate: 0.25 } });
     expect(code('layers.dropout', [null, 3], { rate: 1 })).toBe('param/invalid');
   });
 });

@@ -68,6 +68,14 @@ describe('EvoNorm-S0 (closed form, groups = 1 and 2)', () => {
           }
     });
   }
+
+  it('applyAct off: affine only, y = γ·x + β (timm EvoNorm2dS0 with v = None)', () => {
+    const { y } = runKernel('normAct.evonormS0', { groups: 1, applyAct: false }, { gamma, beta }, true);
+    for (let b = 0; b < 2; b++)
+      for (let t = 0; t < 2; t++)
+        for (let c = 0; c < 2; c++)
+          expect(y[b]![t]![c]!).toBeCloseTo(X[b]![t]![c]! * gamma[c]! + beta[c]!, 6);
+  });
 });
 
 describe('EvoNorm-B0 (closed form)', () => {

@@ -128,6 +128,14 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
       ...(one.length <= WIDTH ? [one] : ['  private w!: {', ...members.map((m) => `    ${m};`), '  };']),
     );
   }
+  if (variants.some((v) => v.bodies.some((b) => b.some((l) => l.includes('this.draws')))))
+    out.push(
+      ...lineComment(
+        ['Random draws so far (dropout masks): each is seeded from seed and its number, as in the app.'],
+        2,
+      ),
+      '  private draws = 0;',
+    );
   out.push(
     '',
     '  constructor(args: KernelLayerArgs) {',

@@ -10,7 +10,7 @@ import { hashString } from '../rng.ts';
 /** A `tf.initializers.<initializer>(args)` call; no args means `<initializer>()`. */
 export interface InitializerSpec {
   readonly initializer: string;
-  readonly args?: Readonly<Record<string, number>>;
+  readonly args?: Readonly<Record<string, number | string>>;
 }
 
 /** A tfjs layer config: JSON values (the node id as `name`) plus seeded initialisers. */
@@ -36,6 +36,14 @@ const SEEDED_INITIALIZERS: Readonly<Record<string, Readonly<Record<string, strin
   gru: { kernelInitializer: 'glorotUniform', recurrentInitializer: 'orthogonal' },
 };
 
+/**
+ * The seed of a kernel layer's n-th random draw (n = 1, 2, …; dropout masks): from the layer's
+ * seed, so a run is reproducible, and new for every draw. The exported code prints the same formula.
+ */
+export const drawSeed = (seed: number, n: number): number => (seed + Math.imul(n, 0x9e3779b9)) >>> 0;
+/** `drawSeed` as the exported kernel classes print it (`this.draws` counts the draws). */
+export const DRAW_SEED_EXPR = '(this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0';
+
 /** The seed of one node's weights: from the graph seed and the node id. */
 export const nodeSeed = (seed: number, nodeId: string): number => (seed * 7919 + hashString(nodeId)) >>> 0;
 
@@ -49,8 +57,37 @@ const SEEDED = new Set([
   'orthogonal',
 ]);
 
-/** A tfjs initializer identifier (as a layer config names it) with the given seed. */
+/**
+ * Standard deviation of N(0, 1) truncated at ±2σ, the distribution tfjs's truncatedNormal draws
+ * (Keras's variance-scaling constant). tfjs's glorotNormal / heNormal / leCunNormal sample it
+ * without dividing by it, so Var·fan_in is 0.774 of the target (Keras and the papers: exactly 1).
+ */
+export const TRUNCATED_NORMAL_STD = 0.87962566103423978;
+
+/** The normal variance-scaling initialisers: Var(w) = scale / fan(mode) exactly. */
+const EXACT_NORMAL: Readonly<Record<string, { scale: number; mode: 'fanIn' | 'fanAvg' }>> = {
+  glorotNormal: { scale: 1, mode: 'fanAvg' },
+  heNormal: { scale: 2, mode: 'fanIn' },
+  leCunNormal: { scale: 1, mode: 'fanIn' },
+};
+
+/**
+ * A tfjs initializer identifier (as a layer config names it) with the given seed. The normal
+ * variance-scaling ones become tfjs varianceScaling with the scale divided by the truncated normal's
+ * variance (what Keras does), so the weights have exactly the variance the name promises.
+ */
 export function initializerSpec(name: string, seed: number): InitializerSpec {
+  const exact = EXACT_NORMAL[name];
+  if (exact)
+    return {
+      initializer: 'varianceScaling',
+      args: {
+        scale: exact.scale / TRUNCATED_NORMAL_STD ** 2,
+        mode: exact.mode,
+        distribution: 'normal',
+        seed,
+      },
+    };
   if (SEEDED.has(name)) return { initializer: name, args: { seed } };
   switch (name) {
     case 'randomUniform':

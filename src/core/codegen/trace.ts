@@ -12,6 +12,7 @@ import type { Ops } from '../ops.ts';
 import { array, call, type Expr, flat, layout } from './layout.ts';
 import { CodegenError, type Namer, printNumber, printValue } from './print.ts';
 import { opShape } from './shapes.ts';
+import { DRAW_SEED_EXPR } from './tfjs-config.ts';
 
 /** A traced value: an opaque handle into the trace. */
 export interface Traced {
@@ -77,7 +78,9 @@ const PRINT: Readonly<Record<string, { print: (a: Expr[]) => Expr; helper?: stri
   equal: { print: ([a, b]) => call('tf.cast', call('tf.equal', a!, b!), "'float32'") },
   clip: { print: ([x, lo, hi]) => call('tf.clipByValue', x!, lo!, hi!) },
   constant: { print: ([values, shape]) => call('tf.tensor', values!, shape!, "'float32'") },
-  randomUniform: { print: ([shape]) => call('tf.randomUniform', shape!, '0', '1', "'float32'") },
+  randomUniform: {
+    print: ([shape]) => call('tf.randomUniform', shape!, '0', '1', "'float32'", DRAW_SEED_EXPR),
+  },
   oneHot: { print: (a) => call('oneHot', ...a), helper: 'oneHot' },
   inTopK: { print: (a) => call('inTopK', ...a), helper: 'inTopK' },
   step: { print: (a) => call('step', ...a), helper: 'step' },

@@ -5,9 +5,6 @@ import { type ParamValues, p } from '../params.ts';
 import { defineDataset } from './dataset-def.ts';
 import { classSplit, stratifiedSplit, VAL_FRACTION } from './split.ts';
 
-/** How far each arm winds, in turns, from the centre (radius 0) to the rim (radius 1). */
-export const SPIRAL_TURNS = 1.5;
-
 const params = {
   samplesPerClass: p.int({ default: 200, min: 10, max: 10000, doc: 'Points on each arm.' }),
   classes: p.int({ default: 2, min: 2, max: 6, doc: 'Number of arms (= classes).' }),
@@ -17,6 +14,13 @@ const params = {
     max: 1,
     step: 0.01,
     doc: 'Standard deviation of the Gaussian noise added to each coordinate (the spiral has radius 1).',
+  }),
+  turns: p.float({
+    default: 1.5,
+    min: 0.25,
+    max: 10,
+    step: 0.25,
+    doc: 'How far each arm winds, in turns, from the centre (radius 0) to the rim (radius 1).',
   }),
   valFraction: p.float({ ...VAL_FRACTION, doc: 'Fraction of each arm held out for validation.' }),
 };
@@ -32,7 +36,7 @@ export const spirals = defineDataset({
   title: 'Spirals',
   doc:
     'K spiral arms in the plane, one class per arm. On arm k, point i has radius r = (i + ½)/n and ' +
-    `angle θ = 2πk/K + ${SPIRAL_TURNS}·2π·r, i.e. (x, y) = r(cos θ, sin θ), plus Gaussian noise of ` +
+    'angle θ = 2πk/K + turns·2π·r (turns 1.5 by default), i.e. (x, y) = r(cos θ, sin θ), plus Gaussian noise of ' +
     'standard deviation `noise` on each coordinate. Not linearly separable: a good first test for ' +
     'hidden layers and nonlinearities. The split is stratified per arm.',
   params,
@@ -46,7 +50,7 @@ export const spirals = defineDataset({
       for (let i = 0; i < n; i++) {
         const row = c * n + i;
         const r = (i + 0.5) / n;
-        const theta = (2 * Math.PI * c) / k + SPIRAL_TURNS * 2 * Math.PI * r;
+        const theta = (2 * Math.PI * c) / k + v.turns * 2 * Math.PI * r;
         x[row * 2] = r * Math.cos(theta) + v.noise * rng.normal();
         x[row * 2 + 1] = r * Math.sin(theta) + v.noise * rng.normal();
         labels[row] = c;

@@ -23,6 +23,11 @@ export interface BasisSpec {
   readonly order: number;
   readonly lo: number;
   readonly hi: number;
+  /**
+   * Squash inputs into (lo, hi) first: lo + (hi − lo)·(1 + tanh x)/2 (= tanh x on [−1, 1]), so a
+   * hidden layer's unbounded inputs reach the grid instead of falling where only the base acts.
+   */
+  readonly squash?: boolean;
 }
 
 export const BASIS_FORMULAS: Readonly<Record<BasisType, string>> = {
@@ -71,6 +76,14 @@ const table = (rows: number, cols: number, f: (i: number, j: number) => number):
 const mm = (a: number[][], b: number[][]): number[][] =>
   a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
 
+/** lo + (hi − lo)·(1 + tanh x)/2: every real input lands inside the grid range (lo, hi). */
+export function squashToGrid<T>(ops: Ops<T>, x: T, lo: number, hi: number): T {
+  const half = (hi - lo) / 2;
+  const t = ops.tanh(x);
+  if (half === 1 && lo === -1) return t; // the default grid [−1, 1]
+  return ops.add(ops.mul(t, ops.scalar(half)), ops.scalar(lo + half));
+}
+
 /**
  * Φ [N, D, M] for x [N, D]. The batch size is never read (reshapes use −1), so the code generator
  * can trace it.
@@ -84,7 +97,8 @@ const mm = (a: number[][], b: number[][]): number[][] =>
  * by element on cpu; on wasm they cost about what an arithmetic op does). Such a matMul adds one or
  * two non-zero terms, so every value is the same float32 the slice-and-broadcast form gave.
  */
-export function expandBasis<T>(ops: Ops<T>, x: T, spec: BasisSpec, d: number): T {
+export function expandBasis<T>(ops: Ops<T>, raw: T, spec: BasisSpec, d: number): T {
+  const x = spec.squash ? squashToGrid(ops, raw, spec.lo, spec.hi) : raw;
   let x1: T | undefined; // [N·D, 1], made once on first use
   const vec = (v: number[]) => ops.constant(v, [v.length]);
   const constant = (m: number[][]) => ops.constant(m.flat(), [m.length, m[0]!.length]);

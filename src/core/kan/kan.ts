@@ -23,6 +23,10 @@ export const basisParams = {
   splineOrder: p.int({ default: 3, min: 0, max: 5, doc: 'k: B-spline order (bspline only).' }),
   gridMin: p.float({ default: -1, min: -100, max: 100, step: 0.1, doc: 'Low end of the grid range.' }),
   gridMax: p.float({ default: 1, min: -100, max: 100, step: 0.1, doc: 'High end of the grid range.' }),
+  squashInputs: p.bool({
+    default: false,
+    doc: 'Squash inputs into the grid range (gridMin + (gridMax − gridMin)·(1 + tanh x)/2) before the basis; use it on hidden layers, whose inputs are unbounded. The SiLU base still sees x.',
+  }),
 };
 
 export const basisParam = (dflt: BasisType) =>
@@ -30,9 +34,16 @@ export const basisParam = (dflt: BasisType) =>
 
 export function specOf(
   type: BasisType,
-  v: { gridSize: number; splineOrder: number; gridMin: number; gridMax: number },
+  v: { gridSize: number; splineOrder: number; gridMin: number; gridMax: number; squashInputs?: boolean },
 ): BasisSpec {
-  return { type, grid: v.gridSize, order: v.splineOrder, lo: v.gridMin, hi: v.gridMax };
+  return {
+    type,
+    grid: v.gridSize,
+    order: v.splineOrder,
+    lo: v.gridMin,
+    hi: v.gridMax,
+    ...(v.squashInputs ? { squash: true } : {}),
+  };
 }
 
 export function checkRange(v: { gridMin: number; gridMax: number }): void {

@@ -309,8 +309,8 @@ function createShuffler(seed: number): (count: number) => number[] {
 /**
  * Trains a model from buildModel() as the graph configures it: Adam (learningRate 0.003, beta1 0.9,
  * beta2 0.999, epsilon 1e-7), batches of 100 in the order Netwright's trainer uses for seed 1, 2
- * epochs. The graph trains on Netwright's 'spirals' dataset { samplesPerClass: 500, noise: 0.1 }:
- * pass the same data as tensors.
+ * epochs. The graph trains on Netwright's 'spirals' dataset { samplesPerClass: 500, noise: 0.05,
+ * turns: 3 }: pass the same data as tensors.
  *
  * Resolves to a report per epoch; a non-finite loss stops training with an error.
  */

@@ -43,8 +43,8 @@ export interface KernelLayerArgs {
 
 /**
  * EvoNorm-S0 (normAct.evonormS0): y = x·σ(v·x) / √(s²_{h,w,c/g}(x) + ε) · γ + β (group variance
- * over H, W and the C/G channels of each group, biased); applyAct off: y = x / √(s²_{h,w,c/g}(x) +
- * ε) · γ + β. Params 3·C (2·C without act)
+ * over H, W and the C/G channels of each group, biased); applyAct off: y = x·γ + β (affine only, as
+ * timm’s EvoNorm2dS0 and the TF reference with nonlinearity off). Params 3·C (2·C without act)
  *
  * Paper: Hanxiao Liu, Andrew Brock, Karen Simonyan, Quoc V. Le (2020). Evolving
  * Normalization-Activation Layers. arXiv:2004.02967
@@ -113,12 +113,12 @@ export class EvonormS0 extends tf.layers.Layer {
         const gamma = this.w.gamma.read();
         const beta = this.w.beta.read();
         const v = this.w.v!.read();
+        const mul = tf.mul(x, tf.sigmoid(tf.mul(x, tf.reshape(v, [1, 1, 1, 16]))));
         const reshape = tf.reshape(x, [x.shape[0]!, 8, 8, 4, 4]);
         const square = tf.square(tf.sub(reshape, tf.mean(reshape, [1, 2, 4], true)));
         const sqrt = tf.sqrt(tf.add(tf.mean(square, [1, 2, 4], true), tf.scalar(0.00001)));
-        const mul = tf.mul(sqrt, tf.tensor([1, 1, 1, 1], [4], 'float32'));
-        const mul2 = tf.mul(x, tf.sigmoid(tf.mul(x, tf.reshape(v, [1, 1, 1, 16]))));
-        const div = tf.div(mul2, tf.reshape(mul, [x.shape[0]!, 1, 1, 16]));
+        const mul2 = tf.mul(sqrt, tf.tensor([1, 1, 1, 1], [4], 'float32'));
+        const div = tf.div(mul, tf.reshape(mul2, [x.shape[0]!, 1, 1, 16]));
         return tf.add(tf.mul(div, tf.reshape(gamma, [1, 1, 1, 16])), tf.reshape(beta, [1, 1, 1, 16]));
       }
       if (this.variant === 1) {
@@ -126,24 +126,19 @@ export class EvonormS0 extends tf.layers.Layer {
         const [x] = toList(inputs) as [tf.Tensor];
         const gamma = this.w.gamma.read();
         const beta = this.w.beta.read();
-        const reshape = tf.reshape(x, [x.shape[0]!, 8, 8, 4, 4]);
-        const square = tf.square(tf.sub(reshape, tf.mean(reshape, [1, 2, 4], true)));
-        const sqrt = tf.sqrt(tf.add(tf.mean(square, [1, 2, 4], true), tf.scalar(0.00001)));
-        const mul = tf.mul(sqrt, tf.tensor([1, 1, 1, 1], [4], 'float32'));
-        const div = tf.div(x, tf.reshape(mul, [x.shape[0]!, 1, 1, 16]));
-        return tf.add(tf.mul(div, tf.reshape(gamma, [1, 1, 1, 16])), tf.reshape(beta, [1, 1, 1, 16]));
+        return tf.add(tf.mul(x, tf.reshape(gamma, [1, 1, 1, 16])), tf.reshape(beta, [1, 1, 1, 16]));
       }
       // params { groups: 4, epsilon: 0.00001, applyAct: true } and input shapes [null, 4, 4, 32]
       const [x] = toList(inputs) as [tf.Tensor];
       const gamma = this.w.gamma.read();
       const beta = this.w.beta.read();
       const v = this.w.v!.read();
+      const mul = tf.mul(x, tf.sigmoid(tf.mul(x, tf.reshape(v, [1, 1, 1, 32]))));
       const reshape = tf.reshape(x, [x.shape[0]!, 4, 4, 4, 8]);
       const square = tf.square(tf.sub(reshape, tf.mean(reshape, [1, 2, 4], true)));
       const sqrt = tf.sqrt(tf.add(tf.mean(square, [1, 2, 4], true), tf.scalar(0.00001)));
-      const mul = tf.mul(sqrt, tf.tensor([1, 1, 1, 1, 1, 1, 1, 1], [8], 'float32'));
-      const mul2 = tf.mul(x, tf.sigmoid(tf.mul(x, tf.reshape(v, [1, 1, 1, 32]))));
-      const div = tf.div(mul2, tf.reshape(mul, [x.shape[0]!, 1, 1, 32]));
+      const mul2 = tf.mul(sqrt, tf.tensor([1, 1, 1, 1, 1, 1, 1, 1], [8], 'float32'));
+      const div = tf.div(mul, tf.reshape(mul2, [x.shape[0]!, 1, 1, 32]));
       return tf.add(tf.mul(div, tf.reshape(gamma, [1, 1, 1, 32])), tf.reshape(beta, [1, 1, 1, 32]));
     });
   }

@@ -43,7 +43,8 @@ export interface KernelLayerArgs {
 
 /**
  * KAN layer (kan.kanLayer): y_j = Σ_i [ w^b_ji·silu(x_i) + Σ_m c_jim·Φ_m(x_i) ]; implemented as
- * silu(x)·W_b + reshape(Φ(x), [B, D·M])·C. Bases: bspline: B-spline of order k on G intervals over
+ * silu(x)·W_b + reshape(Φ(x), [B, D·M])·C; squashInputs: Φ sees lo + (hi − lo)·(1 + tanh x_i)/2
+ * (inside the grid), the base still x_i. Bases: bspline: B-spline of order k on G intervals over
  * [lo, hi] (Cox–de Boor), M = G + k; fourier: [cos(m·x), sin(m·x)], m = 1…G, M = 2G; grbf: exp(−((x
  * − c_j)/h)²), G centres over [lo, hi], M = G; chebyshev: T_0…T_G(tanh x), M = G + 1; mexhat: (1 −
  * u²)·exp(−u²/2), u = (x − τ_j)/h, G centres over [lo, hi], M = G. Params D·units·(M + 1)
@@ -60,8 +61,8 @@ export class KanLayer extends tf.layers.Layer {
   readonly seed: number;
   // One traced variant per use in the graph: params, input shapes without the batch.
   private static readonly variants = [
-    '[{"units":5,"basis":"bspline","gridSize":5,"splineOrder":3,"gridMin":-1,"gridMax":1},[[2]]]',
-    '[{"units":1,"basis":"bspline","gridSize":5,"splineOrder":3,"gridMin":-1,"gridMax":1},[[5]]]',
+    '[{"units":5,"basis":"bspline","gridSize":5,"splineOrder":3,"gridMin":-1,"gridMax":1,"squashInputs":false},[[2]]]',
+    '[{"units":1,"basis":"bspline","gridSize":5,"splineOrder":3,"gridMin":-1,"gridMax":1,"squashInputs":true},[[5]]]',
   ];
   private variant = 0;
   private w!: { base: tf.LayerVariable; coef: tf.LayerVariable };
@@ -136,8 +137,8 @@ export class KanLayer extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       if (this.variant === 0) {
-        // params { units: 5, basis: 'bspline', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1
-        // } and input shapes [null, 2]
+        // params { units: 5, basis: 'bspline', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax:
+        // 1, squashInputs: false } and input shapes [null, 2]
         const [x] = toList(inputs) as [tf.Tensor];
         const base = this.w.base.read();
         const coef = this.w.coef.read();
@@ -259,13 +260,14 @@ export class KanLayer extends tf.layers.Layer {
         const add2 = tf.add(matMul10, matMul11);
         return tf.reshape(add2, [x.shape[0]!, 5]);
       }
-      // params { units: 1, basis: 'bspline', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1 }
-      // and input shapes [null, 5]
+      // params { units: 1, basis: 'bspline', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1,
+      // squashInputs: true } and input shapes [null, 5]
       const [x] = toList(inputs) as [tf.Tensor];
       const base = this.w.base.read();
       const coef = this.w.coef.read();
       const reshape = tf.reshape(x, [-1, 5]);
-      const matMul = tf.matMul(tf.reshape(reshape, [-1, 1]), tf.tensor([1, 0], [1, 2], 'float32'));
+      const reshape2 = tf.reshape(tf.tanh(reshape), [-1, 1]);
+      const matMul = tf.matMul(reshape2, tf.tensor([1, 0], [1, 2], 'float32'));
       const add = tf.add(matMul, tf.tensor([0, 1], [2], 'float32'));
       const constant = tf.tensor(
         [
@@ -375,10 +377,10 @@ export class KanLayer extends tf.layers.Layer {
         'float32',
       );
       const matMul9 = tf.matMul(mul3, constant8);
-      const reshape2 = tf.reshape(matMul9, [-1, 5, 8]);
+      const reshape3 = tf.reshape(matMul9, [-1, 5, 8]);
       const matMul10 = tf.matMul(tf.mul(reshape, tf.sigmoid(reshape)), base);
-      const reshape3 = tf.reshape(reshape2, [-1, 40]);
-      const matMul11 = tf.matMul(reshape3, coef);
+      const reshape4 = tf.reshape(reshape3, [-1, 40]);
+      const matMul11 = tf.matMul(reshape4, coef);
       const add2 = tf.add(matMul10, matMul11);
       return tf.reshape(add2, [x.shape[0]!, 1]);
     });
@@ -403,7 +405,15 @@ export function buildModel(): tf.LayersModel {
   const input = tf.input({ shape: [2], name: 'input' });
   const kan1 = new KanLayer({
     name: 'kan1',
-    params: { units: 5, basis: 'bspline', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1 },
+    params: {
+      units: 5,
+      basis: 'bspline',
+      gridSize: 5,
+      splineOrder: 3,
+      gridMin: -1,
+      gridMax: 1,
+      squashInputs: false,
+    },
     seed: 47393411,
   }).apply(input) as tf.SymbolicTensor;
   const mlp1 = tf.layers
@@ -417,7 +427,15 @@ export function buildModel(): tf.LayersModel {
     .apply(input) as tf.SymbolicTensor;
   const kan2 = new KanLayer({
     name: 'kan2',
-    params: { units: 1, basis: 'bspline', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1 },
+    params: {
+      units: 1,
+      basis: 'bspline',
+      gridSize: 5,
+      splineOrder: 3,
+      gridMin: -1,
+      gridMax: 1,
+      squashInputs: true,
+    },
     seed: 97726268,
   }).apply(kan1) as tf.SymbolicTensor;
   const mlp2 = tf.layers

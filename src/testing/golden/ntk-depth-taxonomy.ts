@@ -83,7 +83,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'linear',
       useBias: false,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3654889730 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3654889730,
+      }),
     })
     .apply(input) as tf.SymbolicTensor;
   const act1 = new Hermite({
@@ -97,7 +102,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'linear',
       useBias: false,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3671667349 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3671667349,
+      }),
     })
     .apply(act1) as tf.SymbolicTensor;
   const act2 = new Hermite({
@@ -111,7 +121,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'linear',
       useBias: false,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3688444968 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3688444968,
+      }),
     })
     .apply(act2) as tf.SymbolicTensor;
   const act3 = new Hermite({
@@ -125,7 +140,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'linear',
       useBias: false,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3705222587 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3705222587,
+      }),
     })
     .apply(act3) as tf.SymbolicTensor;
   const act4 = new Hermite({

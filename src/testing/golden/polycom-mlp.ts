@@ -113,6 +113,11 @@ tf.serialization.registerClass(PolyNorm);
  */
 export function buildModel(): tf.LayersModel {
   const input = tf.input({ shape: [64], name: 'input' });
+  // LayerNormalization: Jimmy Lei Ba, Jamie Ryan Kiros, Geoffrey E. Hinton (2016). Layer
+  // Normalization. arXiv:1607.06450
+  const norm1 = tf.layers
+    .layerNormalization({ name: 'norm1', axis: -1, epsilon: 0.001, center: true, scale: true })
+    .apply(input) as tf.SymbolicTensor;
   const dense1 = tf.layers
     .dense({
       name: 'dense1',
@@ -121,12 +126,17 @@ export function buildModel(): tf.LayersModel {
       useBias: true,
       kernelInitializer: tf.initializers.glorotUniform({ seed: 3654889730 }),
     })
-    .apply(input) as tf.SymbolicTensor;
+    .apply(norm1) as tf.SymbolicTensor;
   const act1 = new PolyNorm({
     name: 'act1',
     params: { order: 3, epsilon: 0.000001 },
     seed: 99345085,
   }).apply(dense1) as tf.SymbolicTensor;
+  // LayerNormalization: Jimmy Lei Ba, Jamie Ryan Kiros, Geoffrey E. Hinton (2016). Layer
+  // Normalization. arXiv:1607.06450
+  const norm2 = tf.layers
+    .layerNormalization({ name: 'norm2', axis: -1, epsilon: 0.001, center: true, scale: true })
+    .apply(act1) as tf.SymbolicTensor;
   const dense2 = tf.layers
     .dense({
       name: 'dense2',
@@ -135,7 +145,7 @@ export function buildModel(): tf.LayersModel {
       useBias: true,
       kernelInitializer: tf.initializers.glorotUniform({ seed: 3671667349 }),
     })
-    .apply(act1) as tf.SymbolicTensor;
+    .apply(norm2) as tf.SymbolicTensor;
   const act2 = new PolyNorm({
     name: 'act2',
     params: { order: 3, epsilon: 0.000001 },

@@ -59,8 +59,8 @@ export class SKan extends tf.layers.Layer {
   readonly seed: number;
   // One traced variant per use in the graph: params, input shapes without the batch.
   private static readonly variants = [
-    '[{"units":5,"pool":"bspline,fourier,grbf,chebyshev,mexhat","selectBy":"edge","selection":"soft","gridSize":5,"splineOrder":3,"gridMin":-1,"gridMax":1},[[2]]]',
-    '[{"units":1,"pool":"bspline,fourier,grbf,chebyshev,mexhat","selectBy":"edge","selection":"soft","gridSize":5,"splineOrder":3,"gridMin":-1,"gridMax":1},[[5]]]',
+    '[{"units":5,"pool":"bspline,fourier,grbf,chebyshev,mexhat","selectBy":"edge","selection":"soft","gridSize":5,"splineOrder":3,"gridMin":-1,"gridMax":1,"squashInputs":false},[[2]]]',
+    '[{"units":1,"pool":"bspline,fourier,grbf,chebyshev,mexhat","selectBy":"edge","selection":"soft","gridSize":5,"splineOrder":3,"gridMin":-1,"gridMax":1,"squashInputs":false},[[5]]]',
   ];
   private variant = 0;
   private w!: {
@@ -238,8 +238,8 @@ export class SKan extends tf.layers.Layer {
     return tf.tidy(() => {
       if (this.variant === 0) {
         // params { units: 5, pool: 'bspline,fourier,grbf,chebyshev,mexhat', selectBy: 'edge',
-        // selection: 'soft', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1 } and input
-        // shapes [null, 2]
+        // selection: 'soft', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1, squashInputs:
+        // false } and input shapes [null, 2]
         const [x] = toList(inputs) as [tf.Tensor];
         const base = this.w.base.read();
         const coef_bspline = this.w.coef_bspline.read();
@@ -433,8 +433,8 @@ export class SKan extends tf.layers.Layer {
         return tf.reshape(add8, [x.shape[0]!, 5]);
       }
       // params { units: 1, pool: 'bspline,fourier,grbf,chebyshev,mexhat', selectBy: 'edge',
-      // selection: 'soft', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1 } and input shapes
-      // [null, 5]
+      // selection: 'soft', gridSize: 5, splineOrder: 3, gridMin: -1, gridMax: 1, squashInputs:
+      // false } and input shapes [null, 5]
       const [x] = toList(inputs) as [tf.Tensor];
       const base = this.w.base.read();
       const coef_bspline = this.w.coef_bspline.read();
@@ -657,6 +657,7 @@ export function buildModel(): tf.LayersModel {
       splineOrder: 3,
       gridMin: -1,
       gridMax: 1,
+      squashInputs: false,
     },
     seed: 1377783330,
   }).apply(input) as tf.SymbolicTensor;
@@ -671,6 +672,7 @@ export function buildModel(): tf.LayersModel {
       splineOrder: 3,
       gridMin: -1,
       gridMax: 1,
+      squashInputs: false,
     },
     seed: 1394560949,
   }).apply(skan1) as tf.SymbolicTensor;

@@ -79,7 +79,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3654889730 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3654889730,
+      }),
     })
     .apply(input) as tf.SymbolicTensor;
   const drop1 = new AlphaDropout({
@@ -93,7 +98,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3671667349 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3671667349,
+      }),
     })
     .apply(drop1) as tf.SymbolicTensor;
   const drop2 = new AlphaDropout({
@@ -107,7 +117,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3688444968 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3688444968,
+      }),
     })
     .apply(drop2) as tf.SymbolicTensor;
   const drop3 = new AlphaDropout({
@@ -121,7 +136,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3705222587 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3705222587,
+      }),
     })
     .apply(drop3) as tf.SymbolicTensor;
   const drop4 = new AlphaDropout({
@@ -135,7 +155,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3722000206 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3722000206,
+      }),
     })
     .apply(drop4) as tf.SymbolicTensor;
   const drop5 = new AlphaDropout({
@@ -149,7 +174,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3738777825 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3738777825,
+      }),
     })
     .apply(drop5) as tf.SymbolicTensor;
   const drop6 = new AlphaDropout({
@@ -163,7 +193,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3755555444 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3755555444,
+      }),
     })
     .apply(drop6) as tf.SymbolicTensor;
   const drop7 = new AlphaDropout({
@@ -177,7 +212,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3772333063 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3772333063,
+      }),
     })
     .apply(drop7) as tf.SymbolicTensor;
   const drop8 = new AlphaDropout({
@@ -191,7 +231,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 3789110682 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 3789110682,
+      }),
     })
     .apply(drop8) as tf.SymbolicTensor;
   const drop9 = new AlphaDropout({
@@ -205,7 +250,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 330804232 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 330804232,
+      }),
     })
     .apply(drop9) as tf.SymbolicTensor;
   const drop10 = new AlphaDropout({
@@ -219,7 +269,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 314026613 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 314026613,
+      }),
     })
     .apply(drop10) as tf.SymbolicTensor;
   const drop11 = new AlphaDropout({
@@ -233,7 +288,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 297248994 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 297248994,
+      }),
     })
     .apply(drop11) as tf.SymbolicTensor;
   const drop12 = new AlphaDropout({
@@ -247,7 +307,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 280471375 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 280471375,
+      }),
     })
     .apply(drop12) as tf.SymbolicTensor;
   const drop13 = new AlphaDropout({
@@ -261,7 +326,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 397914708 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 397914708,
+      }),
     })
     .apply(drop13) as tf.SymbolicTensor;
   const drop14 = new AlphaDropout({
@@ -275,7 +345,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 381137089 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 381137089,
+      }),
     })
     .apply(drop14) as tf.SymbolicTensor;
   const drop15 = new AlphaDropout({
@@ -289,7 +364,12 @@ export function buildModel(): tf.LayersModel {
       units: 64,
       activation: 'selu',
       useBias: true,
-      kernelInitializer: tf.initializers.leCunNormal({ seed: 364359470 }),
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 1.2924216342232246,
+        mode: 'fanIn',
+        distribution: 'normal',
+        seed: 364359470,
+      }),
     })
     .apply(drop15) as tf.SymbolicTensor;
   const drop16 = new AlphaDropout({

@@ -33,6 +33,12 @@ function oneHot(indices: tf.Tensor, depth: number): tf.Tensor {
   return tf.cast(tf.oneHot(flat, depth), 'float32');
 }
 
+/** 1 where x > 0 else 0, as float32, with a zero gradient (tfjs has no gradient for Greater). */
+const step = tf.customGrad((...args) => {
+  const x = args[0] as tf.Tensor;
+  return { value: tf.cast(tf.greater(x, 0), 'float32'), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+});
+
 /** Constructor arguments of the kernel layers; getConfig() returns them (as Netwright saves them). */
 export interface KernelLayerArgs {
   name?: string;
@@ -107,6 +113,101 @@ export class Symbolic extends tf.layers.Layer {
 tf.serialization.registerClass(Symbolic);
 
 /**
+ * Dropout (layers.dropout): training: y = x ⊙ m / (1 − rate), m ~ Bernoulli(1 − rate); inference: y
+ * = x
+ *
+ * Paper: Nitish Srivastava, Geoffrey Hinton, Alex Krizhevsky, Ilya Sutskever, Ruslan Salakhutdinov
+ * (2014). Dropout: A Simple Way to Prevent Neural Networks from Overfitting.
+ * https://jmlr.org/papers/v15/srivastava14a.html
+ *
+ * The node's kernel traced into tfjs, registered as 'NetwrightLayersDropout' like the Netwright
+ * app's class, so models the app saves load with this one.
+ */
+export class Dropout extends tf.layers.Layer {
+  static className = 'NetwrightLayersDropout';
+  readonly params: tf.serialization.ConfigDict;
+  readonly seed: number;
+  // One traced variant per use in the graph: params, input shapes without the batch.
+  private static readonly variants = [
+    '[{"rate":0.3},[[64]]]',
+    '[{"rate":0.3},[[32]]]',
+  ];
+  private variant = 0;
+  // Random draws so far (dropout masks): each is seeded from seed and its number, as in the app.
+  private draws = 0;
+
+  constructor(args: KernelLayerArgs) {
+    super(args);
+    this.params = args.params ?? {};
+    this.seed = args.seed ?? 0;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    this.variant = variantOf(Dropout.variants, this.params, inputShape, this.name);
+    this.built = true;
+  }
+
+  override computeOutputShape(): tf.Shape {
+    const shapes: tf.Shape[] = [
+      [null, 64],
+      [null, 32],
+    ];
+    return shapes[this.variant]!;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    return tf.tidy(() => {
+      if (this.variant === 0) {
+        // params { rate: 0.3 } and input shapes [null, 64]
+        if (kwargs.training === true) {
+          const [x] = toList(inputs) as [tf.Tensor];
+          const randomUniform = tf.randomUniform(
+            [x.shape[0]!, 64],
+            0,
+            1,
+            'float32',
+            (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+          );
+          const sub = tf.sub(randomUniform, tf.scalar(0.3));
+          const step2 = step(sub);
+          const mul = tf.mul(step2, tf.scalar(1.4285714285714286));
+          return tf.mul(x, mul);
+        }
+        const [x] = toList(inputs) as [tf.Tensor];
+        return x;
+      }
+      // params { rate: 0.3 } and input shapes [null, 32]
+      if (kwargs.training === true) {
+        const [x] = toList(inputs) as [tf.Tensor];
+        const randomUniform = tf.randomUniform(
+          [x.shape[0]!, 32],
+          0,
+          1,
+          'float32',
+          (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+        );
+        const sub = tf.sub(randomUniform, tf.scalar(0.3));
+        const step2 = step(sub);
+        const mul = tf.mul(step2, tf.scalar(1.4285714285714286));
+        return tf.mul(x, mul);
+      }
+      const [x] = toList(inputs) as [tf.Tensor];
+      return x;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      kernelType: 'layers.dropout',
+      params: this.params,
+      seed: this.seed,
+    };
+  }
+}
+tf.serialization.registerClass(Dropout);
+
+/**
  * The model: one tfjs layer per graph node, named after the node, with the initial weights
  * Netwright gives it (seed 1).
  */
@@ -131,10 +232,11 @@ export function buildModel(): tf.LayersModel {
     params: { formula: 'mul(cos(X3), X7)' },
     seed: 99345085,
   }).apply(bn1) as tf.SymbolicTensor;
-  // Dropout: Nitish Srivastava, Geoffrey Hinton, Alex Krizhevsky, Ilya Sutskever, Ruslan
-  // Salakhutdinov (2014). Dropout: A Simple Way to Prevent Neural Networks from Overfitting.
-  // https://jmlr.org/papers/v15/srivastava14a.html
-  const drop1 = tf.layers.dropout({ name: 'drop1', rate: 0.3 }).apply(act1) as tf.SymbolicTensor;
+  const drop1 = new Dropout({
+    name: 'drop1',
+    params: { rate: 0.3 },
+    seed: 3432922998,
+  }).apply(act1) as tf.SymbolicTensor;
   const dense2 = tf.layers
     .dense({
       name: 'dense2',
@@ -154,10 +256,11 @@ export function buildModel(): tf.LayersModel {
     params: { formula: 'mul(cos(X3), X7)' },
     seed: 82567466,
   }).apply(bn2) as tf.SymbolicTensor;
-  // Dropout: Nitish Srivastava, Geoffrey Hinton, Alex Krizhevsky, Ilya Sutskever, Ruslan
-  // Salakhutdinov (2014). Dropout: A Simple Way to Prevent Neural Networks from Overfitting.
-  // https://jmlr.org/papers/v15/srivastava14a.html
-  const drop2 = tf.layers.dropout({ name: 'drop2', rate: 0.3 }).apply(act2) as tf.SymbolicTensor;
+  const drop2 = new Dropout({
+    name: 'drop2',
+    params: { rate: 0.3 },
+    seed: 3449700617,
+  }).apply(act2) as tf.SymbolicTensor;
   const output = tf.layers
     .dense({
       name: 'output',

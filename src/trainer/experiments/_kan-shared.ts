@@ -1,6 +1,7 @@
 // Helpers shared by the KAN and attention paper experiments (not an experiment: the leading `_`
 // keeps discovery from listing it). Graphs are built from the template (with param overrides) or
 // from small inline GraphDocs, compiled and trained with our trainer on in-memory datasets.
+import * as tf from '@tensorflow/tfjs';
 import { type CompiledModel, compileIR } from '../../compiler/compile.ts';
 import { analyse, analyseText } from '../../core/analysis/analyse.ts';
 import type { LoadedDataset, Split } from '../../core/datasets/dataset-def.ts';
@@ -14,6 +15,22 @@ export interface Built {
   readonly compiled: CompiledModel;
   readonly training: IRTraining;
   readonly params: number;
+}
+
+/**
+ * Fraction of the values node `id` outputs on the val split that lie outside [lo, hi]: for a KAN
+ * layer fed by `id`, the inputs its grid does not cover (where only the SiLU base acts unless the
+ * layer squashes its inputs).
+ */
+export function fractionOutside(b: Built, data: LoadedDataset, id: string, lo = -1, hi = 1): number {
+  const input = b.compiled.ir.nodes.find((n) => n.type === 'io.input')!.id;
+  return tf.tidy(() => {
+    const x = tf.tensor(data.val.x, [data.val.count, ...data.binding.featureShape]);
+    const h = b.compiled.run({ [input]: x }, { training: false }).get(id);
+    if (!h) throw new Error(`no node '${id}'`);
+    const out = tf.logicalOr(tf.less(h, lo), tf.greater(h, hi));
+    return tf.mean(tf.cast(out, 'float32')).dataSync()[0]!;
+  });
 }
 
 /** Analyse → lower → compile; throws with the diagnostics when the graph is broken. */

@@ -4,7 +4,15 @@
 import type { DatasetIO } from '../../core/datasets/dataset-def.ts';
 import type { Registry } from '../../core/registry.ts';
 
+/**
+ * How big a run: 'default' fits the ≈ 60 s verify budget; 'full' runs the spec's full-size
+ * miniature (more seeds, epochs or data; minutes), for claims that need longer training.
+ */
+export type VerifyBudget = 'default' | 'full';
+
 export interface ExperimentContext {
+  /** 'default' when absent. Only experiments with a `fullBudget` change anything for 'full'. */
+  readonly budget?: VerifyBudget;
   readonly registry: Registry;
   /** The template's graph file text. */
   readonly templateText: string;
@@ -32,6 +40,8 @@ export interface Experiment {
   readonly claim: string;
   /** The pass criterion in words (thresholds included). */
   readonly criterion: string;
+  /** What `--budget full` changes (seeds, epochs, data), where the experiment has a full size. */
+  readonly fullBudget?: string;
   run(ctx: ExperimentContext): Promise<ExperimentResult>;
 }
 

@@ -1,5 +1,5 @@
 // Paper P20 (Zhuo et al., ICLR 2025, arXiv 2411.03884, PolyCom): the template's 64-128-128-10 MLP
-// on 8×8 digits, its two activation nodes swept over {ReLU, GELU, PolyReLU, PolyNorm} under
+// on 8×8 digits, pre-norm as the paper's FFN (LayerNorm → Dense → activation for each hidden layer), its two activation nodes swept over {ReLU, GELU, PolyReLU, PolyNorm} under
 // identical seeds (same split, same dense init, same batch order). Convergence speed is the mean
 // training loss of epoch 10; final quality is the val accuracy after all epochs.
 import { findDataset } from '../../core/datasets/index.ts';
@@ -24,7 +24,7 @@ export default defineExperiment({
   templateId: 'polycom-mlp',
   claim:
     'Polynomial composition activations (PolyReLU, PolyNorm) converge faster than ReLU at equal steps and reach at least its accuracy.',
-  criterion: `On 8×8 digits (1440 train / 360 val), 64-128-128-10, Adam 1e-3, batch 32, ${EPOCHS} epochs, seeds ${SEEDS.join(', ')}: mean training loss of epoch ${AT} for PolyNorm and for PolyReLU ≤ 0.9 × ReLU's; mean val acc(PolyNorm) ≥ mean acc(ReLU) − 0.5 pp.`,
+  criterion: `On 8×8 digits (1440 train / 360 val), pre-norm 64-128-128-10 (LayerNorm before each hidden Dense), Adam 1e-3, batch 32, ${EPOCHS} epochs, seeds ${SEEDS.join(', ')}: mean training loss of epoch ${AT} for PolyNorm and for PolyReLU ≤ 0.9 × ReLU's; mean val acc(PolyNorm) ≥ mean acc(ReLU) − 0.5 pp.`,
   async run(ctx) {
     const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
