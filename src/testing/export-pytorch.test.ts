@@ -3,8 +3,10 @@
 // Keras counts) is `netwright check`'s, and with the app's weights (exported with --weights from a
 // saved tfjs model) its forward equals the tfjs model's (cpu backend) on the same input within
 // 1e-4. `python3 model.py` prints the summary ending in check's total; train.py trains mlp-mnist
-// with DistributedDataParallel over 2 gloo processes; every node example exports and matches tfjs;
-// an untranslatable layer is a clear error naming the node.
+// with DistributedDataParallel over 2 gloo processes and loki-frechet-mean feeding its second model
+// input from a dataset field; every node example exports and matches tfjs, except multi-output
+// nodes, which both exporters refuse by name; an untranslatable layer or a whole-split metric is a
+// clear error naming the node.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import { runCli } from '../cli/main.ts';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse, analyseText } from '../core/analysis/analyse.ts';
 import { type NpyArray, npz } from '../core/archive/npy.ts';
+import { generateTypeScript } from '../core/codegen/generate.ts';
 import { CodegenError } from '../core/codegen/print.ts';
 import { generatePyTorch } from '../core/codegen/pytorch.ts';
 import { pytorchStateDict } from '../core/codegen/pytorch-weights.ts';
@@ -222,6 +225,8 @@ describe('PyTorch export of a one-node graph of every node example', () => {
   const results = new Map<string, { diffs: number[]; shapes: boolean; params: number; error?: string }>();
   const expectedParams = new Map<string, number>();
   const errors = new Map<string, unknown>();
+  /** Examples whose node has several output ports: the TypeScript exporter's refusal, by key. */
+  const multiOutput = new Map<string, { nodeId: string; tsError: unknown }>();
 
   beforeAll(async () => {
     const dirs: string[] = [];
@@ -229,6 +234,16 @@ describe('PyTorch export of a one-node graph of every node example', () => {
       const doc = oneNodeGraph(def, ex);
       const a = analyse(doc, registry);
       const ir = lowerGraph(a, registry).ir!;
+      const multi = ir.nodes.find((node) => node.outputPorts);
+      if (multi) {
+        let tsError: unknown;
+        try {
+          generateTypeScript(ir, registry);
+        } catch (e) {
+          tsError = e;
+        }
+        multiOutput.set(key, { nodeId: multi.id, tsError });
+      }
       let project: ReturnType<typeof generatePyTorch>;
       try {
         project = generatePyTorch(ir, registry);
@@ -294,6 +309,16 @@ describe('PyTorch export of a one-node graph of every node example', () => {
   }, 600_000);
 
   it.each(examples.map((e) => [e.name, e] as const))('%s', (_name, e) => {
+    const multi = multiOutput.get(e.key);
+    if (multi) {
+      // Refused exactly as the TypeScript exporter refuses it: export/unsupported, naming the node.
+      const err = errors.get(e.key);
+      expect(err).toBeInstanceOf(CodegenError);
+      expect((err as CodegenError).nodeId).toBe(multi.nodeId);
+      expect((err as CodegenError).message).toMatch(/^export\/unsupported: node '/);
+      expect((err as CodegenError).message).toBe((multi.tsError as CodegenError).message);
+      return;
+    }
     expect(errors.get(e.key)).toBeUndefined();
     const r = results.get(e.key)!;
     const dir = (e as { dir?: string }).dir!;
@@ -321,7 +346,68 @@ describe('train.py', () => {
   }, 420_000);
 });
 
+describe('train.py with a model input fed from a dataset field (loki-frechet-mean)', () => {
+  it('feeds every input from its source with the same rows, and trains', async () => {
+    const dir = join(tmp, 'train-loki');
+    const r = await cli('export', 'loki-frechet-mean', '--target', 'pytorch', '-o', dir, '--with-data');
+    expect(r.code).toBe(0);
+    // The field `cell` is the grid cell of each point (row, col) = ⌊x⌋: the second input, taken
+    // with shuffled rows, must be the cell of the first input's points.
+    const probe = [
+      'import json, sys',
+      'import numpy as np, torch',
+      'sys.path.insert(0, ".")',
+      'import train',
+      'with np.load("data.npz") as d:',
+      '    split = {k: d[k + "_val"] for k in train.DATA_KEYS}',
+      'idx = np.random.RandomState(0).permutation(len(split["y"]))[:500]',
+      'x, cell = train.model_inputs(split, idx, torch.device("cpu"))',
+      'side = int(np.ceil(split["x"][:, 0].max()))',
+      'expected = np.floor(x[:, 0].numpy()) * side + np.floor(x[:, 1].numpy())',
+      'print(json.dumps({"keys": sorted(d.files), "shape": list(cell.shape), "side": side,',
+      '    "same": bool((cell[:, 0].numpy() == expected).all())}))',
+    ].join('\n');
+    const fed = JSON.parse(python(['-c', probe], dir)) as {
+      keys: string[];
+      shape: number[];
+      side: number;
+      same: boolean;
+    };
+    expect(fed.keys).toEqual(['field_cell_train', 'field_cell_val', 'x_train', 'x_val', 'y_train', 'y_val']);
+    expect(fed.shape).toEqual([500, 1]);
+    expect(fed.side).toBeGreaterThan(1);
+    expect(fed.same).toBe(true);
+    const lines = python(['train.py', '--epochs', '2'], dir).trim().split('\n');
+    const reports = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(reports).toHaveLength(3);
+    expect((reports[2]!.final as Record<string, unknown>).status).toBe('done');
+    expect(reports[1]!.loss as number).toBeLessThan(reports[0]!.loss as number);
+  }, 120_000);
+});
+
 describe('unsupported input', () => {
+  it('a whole-split metric is refused by name, as the TypeScript exporter refuses it', () => {
+    const { ir } = lower(readTemplate('mlp-mnist'));
+    const metrics = ir.metrics.map((m) => ({ ...m, type: 'metrics.f1' }));
+    const refusal = (f: () => unknown): CodegenError => {
+      try {
+        f();
+      } catch (e) {
+        return e as CodegenError;
+      }
+      throw new Error('no refusal');
+    };
+    const py = refusal(() => generatePyTorch({ ...ir, metrics }, registry));
+    const ts = refusal(() => generateTypeScript({ ...ir, metrics }, registry));
+    expect(py).toBeInstanceOf(CodegenError);
+    expect(py.nodeId).toBe(metrics[0]!.id);
+    expect(py.message).toMatch(
+      /^export\/unsupported: metric '.*whole-split metric.*train\.py reports batch means only/,
+    );
+    expect(ts.nodeId).toBe(py.nodeId);
+    expect(ts.message).toContain('whole-split metric');
+  });
+
   it('a layer the export cannot translate is an error naming the node', () => {
     const { ir } = lower(readTemplate('mlp-mnist'));
     // Every standard node translates; an IR layer tfjs has but the export does not know stands in.

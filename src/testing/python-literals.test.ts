@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { analyse } from '../core/analysis/analyse.ts';
 import { npz } from '../core/archive/npy.ts';
 import {
+  npzFieldKey,
   pyClassName,
   pyComment,
   pyDocstring,
@@ -136,6 +137,14 @@ describe('python-literals', () => {
       })(),
     );
     expect(out.trim()).toBe('True');
+  });
+
+  it('data.npz field keys are plain [A-Za-z0-9_] names, distinct for distinct field names', () => {
+    const names = [...HOSTILE, 'cell', 'cell_', 'cell_5f_', 'a.b', 'a_2e_b', 'é', '_'];
+    const keys = names.map(npzFieldKey);
+    for (const k of keys) expect(k).toMatch(/^field_[A-Za-z0-9_]*$/);
+    expect(new Set(keys).size).toBe(new Set(names).size);
+    expect(npzFieldKey('cell')).toBe('field_cell');
   });
 
   it('an exported graph with a hostile title and stage name parses to no injected code', async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { type NpyArray, npz } from '../../core/archive/npy.ts';
 import { CodegenError } from '../../core/codegen/print.ts';
+import { npzFieldKey } from '../../core/codegen/python-literals.ts';
 import { generatePyTorch } from '../../core/codegen/pytorch.ts';
 import { pytorchStateDict, type TfWeight } from '../../core/codegen/pytorch-weights.ts';
 import type { LoadedDataset } from '../../core/datasets/dataset-def.ts';
@@ -26,7 +27,10 @@ export interface PyTorchExportOptions {
   readonly weights?: string;
 }
 
-/** The dataset's splits as .npz arrays: x_train, y_train, x_val, y_val. */
+/**
+ * The dataset's splits as .npz arrays: x_train, y_train, x_val, y_val, and each field as
+ * <npzFieldKey(name)>_train / _val (what train.py's DATA_KEYS read).
+ */
 export function datasetArrays(data: LoadedDataset): Record<string, NpyArray> {
   const { featureShape, labels } = data.binding;
   const out: Record<string, NpyArray> = {};
@@ -37,6 +41,14 @@ export function datasetArrays(data: LoadedDataset): Record<string, NpyArray> {
       labels.kind === 'class'
         ? { data: Int32Array.from(s.y), shape: [s.count] }
         : { data: Float32Array.from(s.y), shape: [s.count, ...labels.shape] };
+    for (const [name, spec] of Object.entries(data.binding.fields ?? {})) {
+      const values = s.fields?.[name];
+      if (!values)
+        throw new Error(
+          `dataset '${data.binding.name}' declares field '${name}' but its ${split} split lacks it`,
+        );
+      out[`${npzFieldKey(name)}_${split}`] = { data: values, shape: [s.count, ...spec.shape] };
+    }
   }
   return out;
 }

@@ -42,8 +42,11 @@ export function generateTypeScript(ir: ModelIR, registry: Registry, opts: Genera
   return `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
 }
 
-/** What the exporter cannot print yet, refused by name rather than printed differently from the trainer. */
-function refuseUnsupported(ir: ModelIR, registry: Registry): void {
+/**
+ * What the exporters (TypeScript and PyTorch) cannot print yet, refused by name rather than
+ * printed differently from the trainer.
+ */
+export function refuseUnsupported(ir: ModelIR, registry: Registry): void {
   const multi = ir.nodes.find((n) => n.outputPorts);
   if (multi)
     throw new CodegenError(

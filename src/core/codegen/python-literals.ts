@@ -76,6 +76,13 @@ export function pyIdentifier(raw: string): string {
   return s;
 }
 
+/**
+ * The data.npz key stem of a dataset field: `field_` + the name with every character outside
+ * [A-Za-z0-9] escaped as `_<hex>_` (injective, so two fields never share a key).
+ */
+export const npzFieldKey = (name: string): string =>
+  `field_${name.replace(/[^A-Za-z0-9]/gu, (c) => `_${c.codePointAt(0)!.toString(16)}_`)}`;
+
 /** A PascalCase class name derived from graph text (`attention.patchEmbedding` → `PatchEmbedding`). */
 export function pyClassName(raw: string): string {
   const tail = raw.slice(raw.lastIndexOf('.') + 1);

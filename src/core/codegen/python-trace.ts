@@ -30,6 +30,12 @@ export const PY_HELPERS: Readonly<Record<string, readonly string[]>> = {
     '    higher = (pred > label_score).float().sum(-1)',
     '    return (higher < k).float()',
   ],
+  gather: [
+    'def gather(x, indices, axis):',
+    '    """tf.gather: entries of x along `axis` at integer-valued indices; shape x[:axis] + indices + x[axis+1:]."""',
+    '    axis = axis % x.dim()',
+    '    return x[(slice(None),) * axis + (indices.long(),)]',
+  ],
 };
 
 export interface PyTraceResult {
@@ -65,6 +71,7 @@ const FOLD: Readonly<Record<string, (...a: number[]) => number>> = {
   sin: (a) => Math.sin(a!),
   cos: (a) => Math.cos(a!),
   tanh: (a) => Math.tanh(a!),
+  floor: (a) => Math.floor(a!),
 };
 
 const OPERATORS: Readonly<Record<string, string>> = { add: '+', sub: '-', mul: '*', div: '/' };
@@ -82,6 +89,7 @@ const UNARY_TORCH = new Set([
   'sigmoid',
   'relu',
   'erf',
+  'floor',
 ]);
 
 /**
@@ -271,6 +279,19 @@ function printPython(
         return t(`torch.cat([${(a as Printed[]).map(tensorArg).join(', ')}], ${plain(b!)})`);
       case 'randomUniform':
         return t(`torch.rand(${plain(a!)}${deviceArg})`);
+      // Drawn from torch's global generator, which train.py seeds (torch.manual_seed).
+      case 'randomNormal':
+        return t(`torch.randn(${plain(a!)}${deviceArg})`);
+      case 'stopGradient':
+        return t(`${tensorArg(a!)}.detach()`);
+      case 'gather':
+        helpers.add('gather');
+        return t(`gather(${tensorArg(a!)}, ${tensorArg(b!)}, ${plain(c!)})`);
+      // torch.topk sorts descending like tf.topk; the Ops contract returns indices as float32.
+      case 'topK':
+        return t(`torch.topk(${tensorArg(a!)}, ${plain(b!)}, dim=-1).values`);
+      case 'topKIndices':
+        return t(`torch.topk(${tensorArg(a!)}, ${plain(b!)}, dim=-1).indices.float()`);
       default:
         if (UNARY_TORCH.has(n.op)) return t(`torch.${n.op}(${tensorArg(a!)})`);
         throw new Error(`${context}: the PyTorch export has no translation for the op '${n.op}'.`);

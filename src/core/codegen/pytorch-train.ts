@@ -5,14 +5,30 @@
 // Prints one JSON line per epoch and a final {"final": {...}} line like `netwright train --json`.
 // Pure.
 
-import type { IRNode, IRRef, IRTraining, JsonObject, ModelIR } from '../ir.ts';
+import {
+  fieldName,
+  type IRNode,
+  type IRRef,
+  type IRTraining,
+  inputSource,
+  type JsonObject,
+  type ModelIR,
+} from '../ir.ts';
 import type { Registry } from '../registry.ts';
 import { Context } from './context.ts';
 import { CodegenError, citation } from './print.ts';
-import { keyValues, PyNamer, pyComment, pyDocstring, pyNumber, pyString } from './python-literals.ts';
+import {
+  keyValues,
+  npzFieldKey,
+  PyNamer,
+  pyComment,
+  pyDocstring,
+  pyNumber,
+  pyString,
+} from './python-literals.ts';
 import { PY_HELPERS, tracePython } from './python-trace.ts';
 import type { PyModel } from './pytorch-model.ts';
-import { headInputShape, numClasses } from './training.ts';
+import { headInputShape, numClasses, splitMetricUnsupported } from './training.ts';
 
 const TRAIN_NAMES = [
   'argparse',
@@ -44,6 +60,10 @@ const TRAIN_NAMES = [
   'evaluate',
   'means',
   'exit_process',
+  'take',
+  'label_column',
+  'model_inputs',
+  'DATA_KEYS',
   'KEEP',
   'FIND_UNUSED',
   'self',
@@ -63,6 +83,8 @@ function headFunctions(
     const def = ctx.def(node);
     const head = node.op.kind === 'loss' ? def.loss : def.metric;
     if (!head) throw new CodegenError(`node type '${node.type}' has no ${node.op.kind} function`, node.id);
+    if (head.split) throw splitMetricUnsupported(node, def.title, 'train.py');
+    const ports = node.ports ?? ['pred', 'target'];
     const config = node.op.kind === 'loss' || node.op.kind === 'metric' ? node.op.config : {};
     const local = new PyNamer(TRAIN_NAMES);
     const params = ctx.inputNames(node, def, config).map((n) => local.fresh(n));
@@ -72,7 +94,10 @@ function headFunctions(
       traced = tracePython(
         `node '${node.id}' (${node.type})`,
         leaves,
-        (ops, ls) => head.fn(ops, ls[0]!, ls[1]!, config as never),
+        (ops, ls) =>
+          head.call
+            ? head.call(ops, Object.fromEntries(ls.map((l, i) => [ports[i]!, l])), config as never)
+            : head.fn(ops, ls[0]!, ls[1]!, config as never),
         { indent: 4, namer: local },
       );
     } catch (e) {
@@ -145,10 +170,6 @@ function optimizerLines(ctx: Context, training: IRTraining): string[] {
 export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel): string {
   const training = ir.training;
   if (!training) throw new CodegenError('the graph has no training settings (dataset, optimizer) to export');
-  if (ir.inputs.length !== 1)
-    throw new CodegenError(
-      `train.py feeds the dataset to one model input; this graph has ${ir.inputs.length}`,
-    );
   const ctx = new Context(ir, registry, training.seed);
   const names = new PyNamer([...TRAIN_NAMES, model.className]);
   const helpers = new Set<string>();
@@ -217,6 +238,7 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
   for (const l of ir.losses) for (const r of l.inputs) if ('node' in r) visit(r.node);
   const unused = model.weights.some((w) => !feedsLoss.has(w.nodeId));
   const ds = training.dataset;
+  const feeds = modelInputs(ir);
 
   const head = [
     pyComment(`${ir.title || 'Model'}: trains the exported model as the graph configures it.`),
@@ -262,6 +284,8 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
     `FIND_UNUSED = ${unused ? 'True' : 'False'}`,
     pyComment('DDP wrappers stay referenced until the process ends (see exit_process).'),
     'KEEP = []',
+    pyComment('The data.npz arrays (each as <key>_train and <key>_val) the model inputs and heads read.'),
+    `DATA_KEYS = [${feeds.keys.map(pyString).join(', ')}]`,
   ];
   const objective = [
     'def objective(outputs, y):',
@@ -275,10 +299,40 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
     ...helperDefs,
     ...heads.lines,
     optimizerLines(ctx, training),
+    feeds.lines,
     objective,
     ...rest(model.className),
   ];
   return `${sections.map((s) => s.join('\n')).join('\n\n\n')}\n`;
+}
+
+/**
+ * model_inputs(split, idx, device): forward()'s inputs for rows `idx` of a split, each model input
+ * from its Source (features, labels, a dataset field) with the same row indices, as
+ * src/trainer/feeds.ts feeds the tfjs model.
+ */
+function modelInputs(ir: ModelIR): { lines: string[]; keys: string[] } {
+  const keys = new Set(['x', 'y']);
+  const args = ir.inputs.map((id) => {
+    const node = ir.nodes.find((n) => n.id === id);
+    const source = node?.op.kind === 'input' ? inputSource(node.op) : 'features';
+    if (source === 'features') return 'take(split, "x", idx, device)';
+    if (source === 'labels') return 'label_column(take(split, "y", idx, device))';
+    const name = fieldName(source);
+    if (name === undefined)
+      throw new CodegenError(`input source '${source}' is not features, labels or field:<name>`, id);
+    const key = npzFieldKey(name);
+    keys.add(key);
+    return `take(split, ${pyString(key)}, idx, device)`;
+  });
+  return {
+    keys: [...keys],
+    lines: [
+      'def model_inputs(split, idx, device):',
+      '    """The inputs of forward() for the rows idx of a split: each from its source, the same rows for all."""',
+      `    return [${args.join(', ')}]`,
+    ],
+  };
 }
 
 /** The graph-independent part of train.py: data, distribution, the loop. */
@@ -292,6 +346,16 @@ const TRAIN_BODY = (cls: string): string[][] => [
     '    return [p for a in attrs for p in getattr(model, a).parameters()]',
   ],
   [
+    'def take(split, key, idx, device):',
+    '    """Rows idx of one array of a split, as a tensor on device."""',
+    '    return torch.from_numpy(split[key][idx]).to(device)',
+  ],
+  [
+    'def label_column(t):',
+    '    """Labels fed to a model input: class indices as a [batch, 1] column, values as they are."""',
+    '    return t.unsqueeze(1) if t.dim() == 1 else t',
+  ],
+  [
     'def reduce_sums(values, device, distributed):',
     '    """Sums a dict of floats over all processes."""',
     '    keys = sorted(values)',
@@ -301,18 +365,18 @@ const TRAIN_BODY = (cls: string): string[][] => [
     '    return dict(zip(keys, t.tolist()))',
   ],
   [
-    'def evaluate(model, x, y, rank, world, device, distributed, chunk=512):',
+    'def evaluate(model, split, rank, world, device, distributed, chunk=512):',
     '    """Mean loss and metrics over a split (inference mode), this process taking every world-th sample."""',
     '    model.train(False)  # inference mode (BatchNorm running statistics, no dropout)',
     '    sums = {"#n": 0.0, "#loss": 0.0}',
-    '    xs, ys = x[rank::world], y[rank::world]',
+    '    rows = np.arange(rank, len(split["y"]), world)',
     '    with torch.no_grad():',
-    '        for start in range(0, len(xs), chunk):',
-    '            xb = torch.from_numpy(xs[start:start + chunk]).to(device)',
-    '            yb = torch.from_numpy(ys[start:start + chunk]).to(device)',
-    '            outputs = model(xb)',
+    '        for start in range(0, len(rows), chunk):',
+    '            idx = rows[start:start + chunk]',
+    '            outputs = model(*model_inputs(split, idx, device))',
+    '            yb = take(split, "y", idx, device)',
     '            total, values = objective(outputs if isinstance(outputs, tuple) else (outputs,), yb)',
-    '            n = len(xb)',
+    '            n = len(idx)',
     '            sums["#n"] += n',
     '            sums["#loss"] += float(total) * n',
     '            for k, v in values.items():',
@@ -340,17 +404,20 @@ const TRAIN_BODY = (cls: string): string[][] => [
     '    seed = SEED if args.seed is None else args.seed',
     '    torch.manual_seed(seed)',
     '    with np.load(args.data) as data:',
-    '        x_train, y_train = data["x_train"], data["y_train"]',
-    '        x_val, y_val = data["x_val"], data["y_val"]',
-    '    # Class labels arrive as int32; torch indexes with int64.',
-    '    if y_train.dtype == np.int32:',
-    '        y_train, y_val = y_train.astype(np.int64), y_val.astype(np.int64)',
+    '        missing = [k + "_" + s for k in DATA_KEYS for s in ("train", "val") if k + "_" + s not in data.files]',
+    '        if missing:',
+    '            sys.exit(args.data + ": lacks " + ", ".join(missing) + "; export with --with-data")',
+    '        # Class labels and integer fields arrive as int32; torch indexes with int64.',
+    '        train, val = [',
+    '            {k: (lambda a: a.astype(np.int64) if a.dtype == np.int32 else a)(data[k + "_" + s]) for k in DATA_KEYS}',
+    '            for s in ("train", "val")',
+    '        ]',
     `    model = ${cls}().to(device)`,
     '    if args.weights:',
     '        load_weights(model, args.weights)',
     '    batch_size = args.batch_size or BATCH_SIZE',
     '    stages = [dict(s, epochs=args.epochs) for s in STAGES] if args.epochs and len(STAGES) == 1 else STAGES',
-    '    count = len(x_train)',
+    '    count = len(train["y"])',
     '    # Every process walks the same global batches; each takes every world-th sample of a batch.',
     '    # A last batch smaller than the number of processes is dropped (a process would get none).',
     '    starts = [s for s in range(0, count, batch_size) if min(batch_size, count - s) >= world]',
@@ -377,9 +444,8 @@ const TRAIN_BODY = (cls: string): string[][] => [
     '            sums = {"#n": 0.0, "#loss": 0.0}',
     '            for start in starts:',
     '                idx = order[start:start + batch_size][rank::world]',
-    '                xb = torch.from_numpy(x_train[idx]).to(device)',
-    '                yb = torch.from_numpy(y_train[idx]).to(device)',
-    '                outputs = net(xb)',
+    '                outputs = net(*model_inputs(train, idx, device))',
+    '                yb = take(train, "y", idx, device)',
     '                total, values = objective(outputs if isinstance(outputs, tuple) else (outputs,), yb)',
     '                if not torch.isfinite(total):',
     '                    status = "non-finite"',
@@ -400,8 +466,8 @@ const TRAIN_BODY = (cls: string): string[][] => [
     '            report = {"epoch": epoch, "stage": stage["name"], "loss": round(loss, 4)}',
     '            if ACCURACY in metrics:',
     '                report["accuracy"] = round(metrics[ACCURACY], 4)',
-    '            if len(x_val):',
-    '                val_loss, val_metrics = means(reduce_sums(evaluate(model, x_val, y_val, rank, world, device, distributed), device, distributed))',
+    '            if len(val["y"]):',
+    '                val_loss, val_metrics = means(reduce_sums(evaluate(model, val, rank, world, device, distributed), device, distributed))',
     '                report["valLoss"] = round(val_loss, 4)',
     '                if ACCURACY in val_metrics:',
     '                    report["valAccuracy"] = round(val_metrics[ACCURACY], 4)',

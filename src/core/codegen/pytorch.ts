@@ -4,6 +4,7 @@
 
 import type { ModelIR } from '../ir.ts';
 import type { Registry } from '../registry.ts';
+import { refuseUnsupported } from './generate.ts';
 import { generatePyModel, type NodeWeights } from './pytorch-model.ts';
 import { generatePyTrain } from './pytorch-train.ts';
 
@@ -16,6 +17,7 @@ export interface PyTorchProject {
 }
 
 export function generatePyTorch(ir: ModelIR, registry: Registry): PyTorchProject {
+  refuseUnsupported(ir, registry);
   const model = generatePyModel(ir, registry);
   const files: Record<string, string> = { 'model.py': model.source };
   if (ir.training) files['train.py'] = generatePyTrain(ir, registry, model);

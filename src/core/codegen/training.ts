@@ -59,11 +59,7 @@ function traceHead(ctx: Context, node: IRNode): { lines: string[]; params: strin
   const names = ctx.inputNames(node, def, config).map((n) => namer.fresh(n));
   const leaves = names.map((name, i) => ({ name, shape: headInputShape(ctx, node, node.inputs[i]!) }));
   const print = { indent: 2, width: WIDTH, namer, returnSuffix: ' as tf.Scalar' };
-  if (head.split)
-    throw new CodegenError(
-      `export/unsupported: metric '${node.id}' (${def.title}) is a whole-split metric (sums over the split, finalised once); the exported train() reports batch means only. Remove it before exporting.`,
-      node.id,
-    );
+  if (head.split) throw splitMetricUnsupported(node, def.title, 'the exported train()');
   const ports = node.ports ?? ['pred', 'target'];
   const lines = ctx.trace(node, leaves, print, (ops, ls) =>
     head.call
@@ -72,6 +68,13 @@ function traceHead(ctx: Context, node: IRNode): { lines: string[]; params: strin
   );
   return { lines, params: names };
 }
+
+/** Whole-split metrics (finalize(Σ stats)) are refused by both exporters, which report batch means. */
+export const splitMetricUnsupported = (node: IRNode, title: string, trainer: string): CodegenError =>
+  new CodegenError(
+    `export/unsupported: metric '${node.id}' (${title}) is a whole-split metric (sums over the split, finalised once); ${trainer} reports batch means only. Remove it before exporting.`,
+    node.id,
+  );
 
 /** Static shape of a head's input: a model output, or the labels as the trainer feeds them. */
 export function headInputShape(ctx: Context, head: IRNode, ref: IRRef): Shape {
