@@ -1,7 +1,7 @@
 // Journey: build an MLP by hand on an empty canvas (palette + wires) and watch shapes and the
 // parameter count follow every step.
 import { expect, test } from '@playwright/test';
-import { dropNode, openBlank, setField, wire } from './editor.ts';
+import { dropNode, fitView, openBlank, setField, wire } from './editor.ts';
 import { totalParamsText } from './fixtures.ts';
 
 test('build Input → Dense → Dense from the palette; shapes and params update', async ({ page }) => {
@@ -27,6 +27,8 @@ test('build Input → Dense → Dense from the palette; shapes and params update
   await page.getByTestId('palette-search').fill('dense');
   await page.getByTestId('palette-search').press('Enter');
   await expect(page.getByTestId('node-dense2')).toBeVisible();
+  // The new node is placed after the selected one, possibly outside the view.
+  await fitView(page);
   await page
     .getByTestId('node-dense2')
     .locator('.card-node-head')

@@ -45,6 +45,11 @@ export async function setField(page: Page, node: string, field: string, value: s
   await input.blur();
 }
 
+/** Fits the whole graph into the view (React Flow's control): nodes placed off-screen become clickable. */
+export async function fitView(page: Page): Promise<void> {
+  await page.locator('.react-flow__controls-fitview').click();
+}
+
 export async function selectNode(page: Page, node: string): Promise<void> {
   await page.getByTestId(`node-${node}`).locator('.card-node-head').click();
   await expect(page.getByTestId('inspector')).toContainText(node);

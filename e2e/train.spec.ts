@@ -1,6 +1,7 @@
 // Journey: open a template, press Train, watch it learn — on webgpu (SwiftShader adapter here),
 // wasm and cpu; Stop within a batch; a divergent run names its node; a CSV trains.
 import { expect, type Page, test } from '@playwright/test';
+import { fitView } from './editor.ts';
 
 async function openAndSet(page: Page, url: string, settings: Record<string, string>) {
   await page.goto(url);
@@ -89,6 +90,8 @@ test('a small CSV (iris written by the test) uploads and trains', async ({ page 
   await page.getByTestId('csv-use').click();
   // The graph's input takes the CSV's 4 features, and the Dense feeding the loss its 3 classes.
   await expect(page.getByTestId('node-input')).toContainText('B×4');
+  // Templates open at a readable zoom on their input; fit the view to reach the head.
+  await fitView(page);
   await page.getByTestId('node-logits').click();
   await expect(page.getByTestId('inspector-field-units')).toHaveValue('3');
   await expect(page.getByTestId('train-button')).toBeEnabled();
