@@ -1,12 +1,14 @@
 // Journey: select nodes → Ctrl+G groups them; open the group, edit inside, close; undo; publish the
 // group to My blocks, reload (blocks and the grouped graph persist), add the block from the palette.
 import { expect, test } from '@playwright/test';
-import { lastToast, nodes, setField, wire } from './editor.ts';
+import { fitView, lastToast, nodes, setField, wire } from './editor.ts';
 import { totalParamsText } from './fixtures.ts';
 
 test('group, open and edit inside, close, undo, publish to My blocks and reuse it', async ({ page }) => {
   await page.goto('/?template=mlp-mnist');
   await expect(page.getByTestId('total-params')).toHaveText(totalParamsText(101_770));
+  // Templates open zoomed on their input: show the whole graph before selecting by mouse.
+  await fitView(page);
 
   // Select the two Dense layers and group them with the keyboard.
   await page.getByTestId('node-hidden').locator('.card-node-head').click();

@@ -1,7 +1,7 @@
 // Journeys: drop a KAN layer into an MLP, train it, look at its learned edge functions; train the
 // tiny ViT and look at its attention maps per head for a chosen validation sample.
 import { expect, type Page, test } from '@playwright/test';
-import { dropNode, selectNode, setField, wire } from './editor.ts';
+import { dropNode, fitView, selectNode, setField, wire } from './editor.ts';
 
 async function trainOneEpoch(page: Page) {
   await expect(page.getByTestId('backend-badge')).not.toHaveText(/starting/, { timeout: 60_000 });
@@ -14,11 +14,14 @@ test('a KAN layer dropped into an MLP trains and shows its learned edge function
   test.setTimeout(200_000);
   await page.goto('/?template=mlp-mnist&backend=wasm');
   await expect(page.getByTestId('node-logits')).toBeVisible();
+  // Templates open zoomed on their input: show the whole graph before wiring by mouse.
+  await fitView(page);
   // Replace the output Dense by a KAN layer with 10 outputs.
   await selectNode(page, 'logits');
   await page.keyboard.press('Delete');
   await dropNode(page, 'kan.kanLayer', 520, 420);
   await setField(page, 'kanLayer', 'units', '10');
+  await fitView(page);
   await wire(page, { node: 'hidden', port: 'y' }, { node: 'kanLayer', port: 'x' });
   await wire(page, { node: 'kanLayer', port: 'y' }, { node: 'probs', port: 'x' });
   await wire(page, { node: 'kanLayer', port: 'y' }, { node: 'loss', port: 'pred' });
@@ -42,6 +45,7 @@ test('the tiny ViT shows attention maps per head for a chosen sample', async ({ 
   test.setTimeout(240_000);
   await page.goto('/?template=vit-fourier-karat&backend=wasm');
   await expect(page.getByTestId('node-encoder')).toBeVisible();
+  await fitView(page);
   await trainOneEpoch(page);
   await selectNode(page, 'encoder');
   await page.getByTestId('attention-sample').fill('7');
