@@ -10,6 +10,7 @@ import {
   isTraced,
   type Leaf,
   type Node,
+  nodeDeps,
   type Printed,
   type TracedFn,
   traceGraph,
@@ -122,23 +123,13 @@ function printPython(
   // Use counts of what the result and the writes reach.
   const uses = new Map<number, number>();
   const seen = new Set<number>();
-  const deps = (n: Node): number[] => {
-    if (n.kind === 'leaf') return [];
-    const out: number[] = [];
-    const walk = (a: Printed) => {
-      if (isTraced(a)) out.push(a.traceId);
-      else if (Array.isArray(a)) for (const x of a) walk(x);
-    };
-    for (const a of n.args) walk(a);
-    return out;
-  };
   const stack = [root, ...effects.map((e) => e.id)];
   for (const e of effects) uses.set(e.id, (uses.get(e.id) ?? 0) + 1);
   while (stack.length) {
     const id = stack.pop()!;
     if (seen.has(id)) continue;
     seen.add(id);
-    for (const d of deps(nodes[id]!)) {
+    for (const d of nodeDeps(nodes[id]!)) {
       uses.set(d, (uses.get(d) ?? 0) + 1);
       stack.push(d);
     }

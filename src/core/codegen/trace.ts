@@ -160,6 +160,18 @@ export const isTraced = (a: unknown): a is Traced =>
 export const isExpr = (a: unknown): a is { expr: string } =>
   typeof a === 'object' && a !== null && !Array.isArray(a) && 'expr' in a;
 
+/** The trace ids a node reads (its traced arguments, nested arrays included); none for a leaf. */
+export function nodeDeps(n: Node): number[] {
+  if (n.kind === 'leaf') return [];
+  const out: number[] = [];
+  const walk = (a: Printed) => {
+    if (isTraced(a)) out.push(a.traceId);
+    else if (Array.isArray(a)) for (const x of a) walk(x);
+  };
+  for (const a of n.args) walk(a);
+  return out;
+}
+
 /**
  * A traced function's side effects: `write(target, value)` records `<target>.write(<value>);` (a
  * kernel updating a state weight while training), printed before the return.
@@ -357,17 +369,7 @@ function printGraph(
   effects: readonly Effect[] = [],
 ): TraceResult {
   const helpers = new Set<string>();
-  const deps = (id: number): number[] => {
-    const n = nodes[id]!;
-    if (n.kind === 'leaf') return [];
-    const out: number[] = [];
-    const walk = (a: Printed) => {
-      if (isTraced(a)) out.push(a.traceId);
-      else if (Array.isArray(a)) for (const x of a) walk(x);
-    };
-    for (const a of n.args) walk(a);
-    return out;
-  };
+  const deps = (id: number): number[] => nodeDeps(nodes[id]!);
   // Reachable nodes and their use counts.
   const uses = new Map<number, number>();
   const seen = new Set<number>();
