@@ -11,6 +11,7 @@ import { lowerGraph } from '../core/lower.ts';
 import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { evaluate, toTensors, train } from '../trainer/loop.ts';
+import { maskedData, maskedGraph, maskedMean } from './masked-ce-fixture.ts';
 
 const registry = await loadRegistry();
 const WIDTH = 4;
@@ -117,41 +118,19 @@ describe('a two-input model under shuffled batches', () => {
 
 describe('an n-ary loss fed by a field', () => {
   it('masked cross-entropy (pred, target, mask ← field) = the brute-force masked mean', async () => {
-    const n = 30;
-    const c = 4;
-    const rng = createRng(6);
-    const x = Float32Array.from({ length: n * c }, () => 2 * rng.normal());
-    const y = Int32Array.from({ length: n }, () => Math.floor(rng.next() * c));
-    const mask = Float32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : 1));
-    const split = { x, y, count: n, fields: { mask } };
+    const d = maskedData();
+    const split = { x: d.x, y: d.y, count: d.n, fields: { mask: d.mask } };
     const data = {
       binding: {
         name: 'masked',
-        featureShape: [c],
-        labels: { kind: 'class' as const, numClasses: c },
+        featureShape: [d.c],
+        labels: { kind: 'class' as const, numClasses: d.c },
         fields: { mask: { shape: [1], dtype: 'float32' as const } },
       },
       train: split,
       val: split,
     };
-    const doc: GraphDoc = {
-      format: 'netwright.graph',
-      formatVersion: 1,
-      meta: { title: 'masked' },
-      nodes: {
-        logits: { type: 'io.input', v: 1, params: { shape: [c] } },
-        truth: { type: 'io.input', v: 1, params: { shape: [1], dtype: 'int32', source: 'labels' } },
-        keep: { type: 'io.input', v: 1, params: { shape: [1], source: 'field:mask', trainingOnly: true } },
-        ce: { type: 'losses.maskedSparseCategoricalCrossentropy', v: 1, params: {} },
-      },
-      edges: {
-        e1: { from: { node: 'logits', port: 'y' }, to: { node: 'ce', port: 'pred' } },
-        e2: { from: { node: 'truth', port: 'y' }, to: { node: 'ce', port: 'target' } },
-        e3: { from: { node: 'keep', port: 'y' }, to: { node: 'ce', port: 'mask' } },
-      },
-      layout: {},
-    };
-    const a = analyse(doc, registry);
+    const a = analyse(maskedGraph(d.c), registry);
     expect(a.diagnostics).toEqual([]);
     const ir = lowerGraph(a, registry).ir!;
     expect(ir.losses[0]!.ports).toEqual(['pred', 'target', 'mask']);
@@ -160,15 +139,6 @@ describe('an n-ary loss fed by a field', () => {
     const e = await evaluate(compiled, registry, val);
     val.dispose();
     compiled.dispose();
-    let sum = 0;
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      if (!mask[i]) continue;
-      const z = Array.from(x.subarray(i * c, (i + 1) * c));
-      const lse = Math.log(z.reduce((s, v) => s + Math.exp(v), 0));
-      sum += lse - z[y[i]!]!;
-      count++;
-    }
-    expect(e.terms.ce).toBeCloseTo(sum / count, 5);
+    expect(e.terms.ce).toBeCloseTo(maskedMean(d), 5);
   });
 });

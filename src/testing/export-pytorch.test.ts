@@ -29,6 +29,7 @@ import { loadRegistry } from '../node/discover-nodes.ts';
 import { saveModel } from '../node/model-io.ts';
 import { listTemplateIds, readTemplate } from '../node/templates.ts';
 import { oneNodeGraph, randomInput } from './harness.ts';
+import { maskedData, maskedGraph, maskedMean } from './masked-ce-fixture.ts';
 
 const PYTHON = '/usr/bin/python3';
 const registry = await loadRegistry();
@@ -346,6 +347,17 @@ describe('train.py', () => {
   }, 420_000);
 });
 
+/** Python that imports an exported train.py (in the cwd) and loads data.npz's val split as train.py does. */
+const VAL_SPLIT_PY = [
+  'import json, sys',
+  'import numpy as np, torch',
+  'sys.path.insert(0, ".")',
+  'import train',
+  'with np.load("data.npz") as d:',
+  '    split = {k: (lambda a: a.astype(np.int64) if a.dtype == np.int32 else a)(d[k + "_val"]) for k in train.DATA_KEYS}',
+  '    files = sorted(d.files)',
+];
+
 describe('train.py with a model input fed from a dataset field (loki-frechet-mean)', () => {
   it('feeds every input from its source with the same rows, and trains', async () => {
     const dir = join(tmp, 'train-loki');
@@ -354,17 +366,12 @@ describe('train.py with a model input fed from a dataset field (loki-frechet-mea
     // The field `cell` is the grid cell of each point (row, col) = ⌊x⌋: the second input, taken
     // with shuffled rows, must be the cell of the first input's points.
     const probe = [
-      'import json, sys',
-      'import numpy as np, torch',
-      'sys.path.insert(0, ".")',
-      'import train',
-      'with np.load("data.npz") as d:',
-      '    split = {k: d[k + "_val"] for k in train.DATA_KEYS}',
+      ...VAL_SPLIT_PY,
       'idx = np.random.RandomState(0).permutation(len(split["y"]))[:500]',
       'x, cell = train.model_inputs(split, idx, torch.device("cpu"))',
       'side = int(np.ceil(split["x"][:, 0].max()))',
       'expected = np.floor(x[:, 0].numpy()) * side + np.floor(x[:, 1].numpy())',
-      'print(json.dumps({"keys": sorted(d.files), "shape": list(cell.shape), "side": side,',
+      'print(json.dumps({"keys": files, "shape": list(cell.shape), "side": side,',
       '    "same": bool((cell[:, 0].numpy() == expected).all())}))',
     ].join('\n');
     const fed = JSON.parse(python(['-c', probe], dir)) as {
@@ -383,6 +390,45 @@ describe('train.py with a model input fed from a dataset field (loki-frechet-mea
     expect((reports[2]!.final as Record<string, unknown>).status).toBe('done');
     expect(reports[1]!.loss as number).toBeLessThan(reports[0]!.loss as number);
   }, 120_000);
+});
+
+describe('train.py with an n-ary head fed by labels and a field', () => {
+  it('masked cross-entropy (pred, target ← labels, mask ← field) = the brute-force masked mean', () => {
+    const d = maskedData();
+    const ir: ModelIR = {
+      ...lowerGraph(analyse(maskedGraph(d.c), registry), registry).ir!,
+      training: {
+        dataset: { name: 'masked', params: {} },
+        optimizer: { type: 'optimizers.adam', config: {} },
+        batchSize: 8,
+        seed: 1,
+        stages: [{ name: 'train', epochs: 1, groups: [] }],
+      },
+    };
+    const project = generatePyTorch(ir, registry);
+    const dir = join(tmp, 'masked');
+    mkdirSync(dir, { recursive: true });
+    for (const [name, text] of Object.entries(project.files)) writeFileSync(join(dir, name), text);
+    const arrays: Record<string, NpyArray> = {};
+    for (const split of ['train', 'val']) {
+      arrays[`x_${split}`] = { data: d.x, shape: [d.n, d.c] };
+      arrays[`y_${split}`] = { data: d.y, shape: [d.n] };
+      arrays[`field_mask_${split}`] = { data: d.mask, shape: [d.n, 1] };
+    }
+    writeFileSync(join(dir, 'data.npz'), npz(arrays));
+    // Rows in a shuffled order: the head must still pair each row's logits, label and mask.
+    const probe = [
+      ...VAL_SPLIT_PY,
+      'idx = np.random.RandomState(1).permutation(len(split["y"]))',
+      `model = train.${project.className}()`,
+      'outputs = model(*train.model_inputs(split, idx, torch.device("cpu")))',
+      'total, values = train.objective(outputs if isinstance(outputs, tuple) else (outputs,), train.take(split, "y", idx, torch.device("cpu")))',
+      'print(json.dumps({"total": float(total), "ce": float(values["ce"])}))',
+    ].join('\n');
+    const out = JSON.parse(python(['-c', probe], dir)) as { total: number; ce: number };
+    expect(out.ce).toBeCloseTo(maskedMean(d), 5);
+    expect(out.total).toBeCloseTo(maskedMean(d), 5);
+  });
 });
 
 describe('unsupported input', () => {
