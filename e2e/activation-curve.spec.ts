@@ -2,7 +2,7 @@
 // training starts, and the curve moves as training changes the scalar. Also: EvoNorm-S0 drawn from
 // primitives opens, its inside can be edited, and the result trains.
 import { expect, type Page, test } from '@playwright/test';
-import { setField } from './editor.ts';
+import { fitView, setField } from './editor.ts';
 
 const node = (type: string, params: Record<string, unknown> = {}) => ({ type, v: 1, params });
 const edge = (from: string, to: string, toPort = 'x') => ({
@@ -77,6 +77,8 @@ test('EvoNorm-S0 from primitives: open the group, edit a primitive, train the re
   test.setTimeout(180_000);
   await page.goto('/?template=evonorm-s0-primitives&backend=wasm');
   await expect(page.getByTestId('node-evonorm')).toBeVisible();
+  // The group card sits at the right edge of the opening view (zoomed on the input): fit first.
+  await fitView(page);
   await page.getByTestId('open-group-evonorm').click();
   await expect(page.getByTestId('group-breadcrumb')).toContainText('EvoNorm-S0');
   // The primitives are there; change the group count of the group std.

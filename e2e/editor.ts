@@ -45,8 +45,14 @@ export async function setField(page: Page, node: string, field: string, value: s
   await input.blur();
 }
 
+/** Waits until the canvas has placed its opening view: before that a click on a card may land elsewhere. */
+export async function viewSettled(page: Page): Promise<void> {
+  await expect(page.getByTestId('canvas')).toHaveAttribute('data-view-settled', 'true');
+}
+
 /** Fits the whole graph into the view (React Flow's control): nodes placed off-screen become clickable. */
 export async function fitView(page: Page): Promise<void> {
+  await viewSettled(page);
   await page.locator('.react-flow__controls-fitview').click();
 }
 

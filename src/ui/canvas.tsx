@@ -95,13 +95,18 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
   }, [apiRef, rf]);
 
   // A graph opens whole when that is readable, else at a readable zoom on its input (opening-view.ts).
+  // `viewEpoch` says which opened graph the view has settled on (data-view-epoch): until then the
+  // viewport may still jump, so a click aimed at a card can land elsewhere.
+  const [viewEpoch, setViewEpoch] = useState(fitOnInit ? -1 : epoch);
   useEffect(() => {
     if (epoch === mountEpoch && !fitOnInit) return;
     const t = window.setTimeout(() => {
       const r = wrapper.current?.getBoundingClientRect();
       const all = rf.getNodes();
-      if (!r || all.length === 0) return;
-      void rf.setViewport(openingViewport(rf.getNodesBounds(all), r, MINIMAP.height + 30), { duration: 0 });
+      if (r && all.length > 0) {
+        void rf.setViewport(openingViewport(rf.getNodesBounds(all), r, MINIMAP.height + 30), { duration: 0 });
+      }
+      setViewEpoch(epoch);
     }, 60);
     return () => window.clearTimeout(t);
   }, [epoch, mountEpoch, fitOnInit, rf]);
@@ -208,6 +213,7 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
       className="canvas"
       ref={wrapper}
       data-testid="canvas"
+      data-view-settled={viewEpoch === epoch ? 'true' : 'false'}
       onDragOver={(e) => {
         e.preventDefault();
         e.dataTransfer.dropEffect = 'copy';
