@@ -79,10 +79,19 @@ export const splitMetricUnsupported = (node: IRNode, title: string, trainer: str
 /** Static shape of a head's input: a model output, or the labels as the trainer feeds them. */
 export function headInputShape(ctx: Context, head: IRNode, ref: IRRef): Shape {
   if ('node' in ref) return ctx.shapeOf(ref);
-  if (ref.labels === 'onehot') return [null, numClasses(ctx, head)];
-  if (ref.labels === 'index') return [null];
+  // Class labels have the prediction's positions ([B], or [B, H, W] for a class map).
+  const positions = labelPositions(ctx, head);
+  if (ref.labels === 'onehot') return [...positions, numClasses(ctx, head)];
+  if (ref.labels === 'index') return positions;
   const pred = head.inputs.find((r) => 'node' in r);
   return pred ? ctx.shapeOf(pred) : [null];
+}
+
+/** Batch and positions of a head's class labels: [B] for one class per sample, else pred minus its last axis. */
+function labelPositions(ctx: Context, head: IRNode): Shape {
+  const pred = head.inputs.find((r) => 'node' in r);
+  const shape = pred ? ctx.shapeOf(pred) : [];
+  return shape.length > 2 ? shape.slice(0, -1) : [null];
 }
 
 /** Classes of a head reading one-hot labels: the last dim of its prediction. */
