@@ -14,6 +14,22 @@ const WIDTH_PARAM: Readonly<Record<string, string>> = {
   'activations.multiLevel': 'levels',
 };
 
+/** Keeps its input's last axis (a softmax, ReLU or dropout between the last conv and the head). */
+const passesWidth = (type: string) =>
+  (type.startsWith('activations.') && !(type in WIDTH_PARAM)) || type === 'layers.dropout';
+
+/** The node up the prediction's chain whose param sets the last axis, if any. */
+function widthSetter(nodes: ReadonlyMap<string, NodeAnalysis>, head: NodeAnalysis): NodeAnalysis | undefined {
+  let src = head.sources.pred;
+  for (let hops = 0; src && src !== 'labels' && hops < 16; hops++) {
+    const node = nodes.get(src.node);
+    const type = node?.def?.type;
+    if (!node || !type || !passesWidth(type)) return node;
+    src = node.sources.x;
+  }
+  return undefined;
+}
+
 export function checkClassMapHeads(
   nodes: ReadonlyMap<string, NodeAnalysis>,
   data: DataBinding | undefined,
@@ -34,8 +50,7 @@ export function checkClassMapHeads(
     // Replace the node's generic prediction/target message with one naming the dataset.
     for (let i = out.length - 1; i >= 0; i--)
       if (out[i]!.nodeId === n.id && out[i]!.code === 'shape/loss-target-mismatch') out.splice(i, 1);
-    const src = n.sources.pred;
-    const feeder = src && src !== 'labels' ? nodes.get(src.node) : undefined;
+    const feeder = widthSetter(nodes, n);
     const field = feeder?.def ? WIDTH_PARAM[feeder.def.type] : undefined;
     const what = levels ? `${want} nested levels (one per class above 0)` : `${want} class scores`;
     let advice: string;
