@@ -81,11 +81,11 @@ export function SegmentationView({ segmentation }: { segmentation: SegmentationE
   const [level, setLevel] = useState(1);
   return (
     <div className="segmentation">
+      <p className="level-dice-title">
+        Dice per nested region (validation, every pixel); nesting violations{' '}
+        <span data-testid="nesting-violation">{(segmentation.violationRate * 100).toFixed(2)}%</span>
+      </p>
       <table className="level-dice" data-testid="level-dice">
-        <caption>
-          Dice per nested region (validation, every pixel); nesting violations{' '}
-          <span data-testid="nesting-violation">{(segmentation.violationRate * 100).toFixed(2)}%</span>
-        </caption>
         <tbody>
           {levelNames.map((name, k) => (
             <tr key={name}>
