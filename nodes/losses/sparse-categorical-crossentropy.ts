@@ -12,7 +12,7 @@ export default defineNode({
     summary:
       'Cross-entropy between integer class labels and predicted class probabilities (or logits): the same loss as categorical cross-entropy, without one-hot targets. With a class per position (segmentation masks, pred [B, H, W, C] against labels [B, H, W]) it is the mean over every position.',
     formula:
-      'L = −mean_{b,(i)} log p_{b,(i), t_{b,(i)}},  log p = logSoftmax(z) when fromLogits, else log(clip(p / Σ_c p, ε, 1−ε))',
+      'L = −mean_b log p_{b, t_b},  log p = logSoftmax(z) when fromLogits, else log(clip(p / Σ_c p, ε, 1−ε))',
   },
   params: {
     fromLogits: p.bool({

@@ -392,6 +392,43 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
     );
     await expectSameTraining(c);
   });
+
+  it('class-map labels: per-pixel cross-entropy, soft Dice and categorical CE on the one-hot map', async () => {
+    const doc: GraphDoc = {
+      format: 'netwright.graph',
+      formatVersion: 1,
+      meta: { title: 'segmentation head' },
+      nodes: {
+        x: { type: 'io.input', v: 1, params: { shape: [8, 8, 4] } },
+        conv: { type: 'layers.conv2d', v: 1, params: { filters: 4, kernelSize: [3, 3], padding: 'same' } },
+        probs: { type: 'activations.softmax', v: 1, params: {} },
+        ce: { type: 'losses.sparseCategoricalCrossentropy', v: 1, params: {} },
+        dice: { type: 'losses.softDice', v: 1, params: { weight: 0.5 } },
+        // Reads the one-hot map without flattening it: [B, 8, 8, 4] on both sides.
+        cce: { type: 'losses.categoricalCrossentropy', v: 1, params: { weight: 0.25 } },
+      },
+      edges: {
+        e1: { from: { node: 'x', port: 'y' }, to: { node: 'conv', port: 'x' } },
+        e2: { from: { node: 'conv', port: 'y' }, to: { node: 'probs', port: 'x' } },
+        e3: { from: { node: 'probs', port: 'y' }, to: { node: 'ce', port: 'pred' } },
+        e4: { from: { node: 'probs', port: 'y' }, to: { node: 'dice', port: 'pred' } },
+        e5: { from: { node: 'probs', port: 'y' }, to: { node: 'cce', port: 'pred' } },
+      },
+      training: {
+        dataset: { name: 'nested', params: { size: 8, trainSamples: 12, valSamples: 4 } },
+        optimizer: { type: 'optimizers.adam', params: { learningRate: 0.01 } },
+        batchSize: 4,
+        epochs: 1,
+        seed: 3,
+      },
+      layout: {},
+    };
+    const ir = lower(doc, 'segmentation head');
+    const file = 'train_class_map';
+    sources.set(file, generateTypeScript(ir, registry));
+    expect(sources.get(file)).toContain('class indices [N, 8, 8] (int32, a class per position)');
+    await expectSameTraining({ name: file, file, ir, feeds: inputSpecs(ir) });
+  });
 });
 
 describe('netwright export', () => {

@@ -88,7 +88,7 @@ export function headInputShape(ctx: Context, head: IRNode, ref: IRRef): Shape {
 }
 
 /** Batch and positions of a head's class labels: [B] for one class per sample, else pred minus its last axis. */
-function labelPositions(ctx: Context, head: IRNode): Shape {
+export function labelPositions(ctx: Context, head: IRNode): Shape {
   const pred = head.inputs.find((r) => 'node' in r);
   const shape = pred ? ctx.shapeOf(pred) : [];
   return shape.length > 2 ? shape.slice(0, -1) : [null];
@@ -206,11 +206,17 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
       : ` (the dataset's ${src === 'labels' ? 'labels' : `field '${fieldName(src)}'`})`;
   };
   const features = inputs.map((n) => `[${dims(n)}]${sourceNote(n)}`).join(' and ');
-  const labels = classLabels
-    ? 'class indices [N] (int32)'
-    : valueLabels
-      ? 'target values [N, …] (float32)'
-      : "labels (this graph's losses do not read them)";
+  const mapHead = [...ir.losses, ...ir.metrics].find(
+    (h) => h.inputs.some((r) => 'labels' in r && r.labels !== 'values') && labelPositions(ctx, h).length > 1,
+  );
+  const mapDims = mapHead ? labelPositions(ctx, mapHead).slice(1) : [];
+  const labels = mapHead
+    ? `class indices [N, ${mapDims.map((d) => d ?? '?').join(', ')}] (int32, a class per position)`
+    : classLabels
+      ? 'class indices [N] (int32)'
+      : valueLabels
+        ? 'target values [N, …] (float32)'
+        : "labels (this graph's losses do not read them)";
   const perInput = multiInput ? ', one tensor per model input' : '';
   sections.push([
     ...docComment([`Training data: features ${features}${perInput}, and ${labels}.`], 0),
@@ -322,7 +328,14 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     if (!onehot) {
       onehot = namer.fresh('onehot');
       ctx.helpers.add('oneHot');
-      body.push(`  const ${onehot} = oneHot(${y}, ${numClasses(ctx, head)});`);
+      const c = numClasses(ctx, head);
+      // Class maps keep their positions, as the app's trainer does: [B, H, W] → [B, H, W, C].
+      const perPosition = labelPositions(ctx, head).length > 1;
+      body.push(
+        perPosition
+          ? `  const ${onehot} = tf.reshape(oneHot(${y}, ${c}), [...${y}.shape, ${c}]);`
+          : `  const ${onehot} = oneHot(${y}, ${c});`,
+      );
     }
     return onehot;
   };

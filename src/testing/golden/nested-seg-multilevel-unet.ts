@@ -395,7 +395,10 @@ function nestingViolation(pred: tf.Tensor): tf.Scalar {
   return tf.mean(tf.cast(tf.greater(sum, tf.scalar(0.5)), 'float32')) as tf.Scalar;
 }
 
-/** Training data: features [N, 16, 16, 4], and class indices [N] (int32). */
+/**
+ * Training data: features [N, 16, 16, 4], and class indices [N, 16, 16] (int32, a class per
+ * position).
+ */
 export interface TrainData {
   x: tf.Tensor;
   y: tf.Tensor;
