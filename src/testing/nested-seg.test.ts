@@ -364,6 +364,17 @@ describe('class-map labels in analysis', () => {
     expect(a.diagnostics.some((x) => x.code === 'shape/loss-target-mismatch')).toBe(false);
   });
 
+  it('an Input reading the class-map labels gets their shape and dtype checked, with the fix', () => {
+    const doc = template();
+    doc.nodes.truth = { type: 'io.input', v: 1, params: { shape: [16], dtype: 'int32', source: 'labels' } };
+    doc.edges.eTruth = { from: { node: 'truth', port: 'y' }, to: { node: 'loss', port: 'target' } };
+    const bad = analyse(doc, registry).diagnostics.find((x) => x.code === 'data/input-shape-mismatch')!;
+    expect(bad.message).toContain("dataset 'nested' gives B×16×16 for its class-map labels (4 classes)");
+    expect(bad.fix).toEqual({ kind: 'set-param', nodeId: 'truth', field: 'shape', value: [16, 16] });
+    doc.nodes.truth = { ...doc.nodes.truth, params: { shape: [16, 16], dtype: 'int32', source: 'labels' } };
+    expect(analyse(doc, registry).diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+  });
+
   it('a softmax head with the wrong class count or grid is refused with the reason', () => {
     const doc = template();
     doc.nodes.levels = { type: 'activations.softmax', v: 1, params: {} };

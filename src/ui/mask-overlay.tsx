@@ -1,5 +1,5 @@
 // Segmentation results: Dice per nested region and, for a few validation images, the input
-// (channel 0, grey) with the chosen region's predicted pixels tinted and its true outline drawn.
+// (one chosen channel, grey) with the chosen region's predicted pixels tinted and its true outline drawn.
 // Drawing uses the canvas 2D API only; data comes from the Worker's SegmentationEvaluation.
 import { useEffect, useRef, useState } from 'react';
 import type { SegmentationEvaluation } from '../trainer/protocol.ts';
@@ -16,9 +16,10 @@ function drawOverlay(
   sample: Sample,
   [h, w]: readonly [number, number],
   channels: number,
+  channel: number,
   level: number,
 ) {
-  const grey = Array.from({ length: h * w }, (_, i) => sample.image[i * channels]!);
+  const grey = Array.from({ length: h * w }, (_, i) => sample.image[i * channels + channel]!);
   const lo = Math.min(...grey);
   const span = Math.max(1e-6, Math.max(...grey) - lo);
   for (let i = 0; i < h * w; i++) {
@@ -55,15 +56,16 @@ function OverlayCanvas(props: {
   sample: Sample;
   size: readonly [number, number];
   channels: number;
+  channel: number;
   level: number;
   index: number;
 }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const { sample, size, channels, level } = props;
+  const { sample, size, channels, channel, level } = props;
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
-    if (ctx) drawOverlay(ctx, sample, size, channels, level);
-  }, [sample, size, channels, level]);
+    if (ctx) drawOverlay(ctx, sample, size, channels, channel, level);
+  }, [sample, size, channels, channel, level]);
   return (
     <canvas
       ref={ref}
@@ -72,6 +74,7 @@ function OverlayCanvas(props: {
       className="mask-canvas"
       data-testid={`mask-sample-${props.index}`}
       data-level={level}
+      data-channel={channel}
     />
   );
 }
@@ -79,6 +82,9 @@ function OverlayCanvas(props: {
 export function SegmentationView({ segmentation }: { segmentation: SegmentationEvaluation }) {
   const { levelNames, dice, samples, size, channels } = segmentation;
   const [level, setLevel] = useState(1);
+  const [channel, setChannel] = useState(0);
+  const view = { size, channels, channel, level };
+  const channelNames = Array.from({ length: channels }, (_, c) => String(c + 1));
   return (
     <div className="segmentation">
       <p className="level-dice-title">
@@ -112,11 +118,27 @@ export function SegmentationView({ segmentation }: { segmentation: SegmentationE
           </label>
         ))}
       </fieldset>
+      {channels > 1 ? (
+        <label className="mask-channel">
+          Image channel{' '}
+          <select
+            data-testid="mask-channel"
+            value={channel}
+            onChange={(e) => setChannel(Number(e.target.value))}
+          >
+            {channelNames.map((name, c) => (
+              <option key={name} value={c}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       <div className="mask-overlay" data-testid="mask-overlay">
         {samples.map((s, i) => (
           // Samples are a fixed, ordered list per evaluation: the position is their identity.
           // biome-ignore lint/suspicious/noArrayIndexKey: see above
-          <OverlayCanvas key={i} sample={s} size={size} channels={channels} level={level} index={i} />
+          <OverlayCanvas key={i} sample={s} index={i} {...view} />
         ))}
       </div>
       <p className="mask-legend">
