@@ -35,7 +35,7 @@ test('nested-seg: gallery → train one epoch → mask overlay and Dice per leve
   await page.getByTestId('mask-level-3').check();
   await expect(page.getByTestId('mask-sample-0')).toHaveAttribute('data-level', '3');
   // The third channel (T1ce-like) is where the enhancing region is bright.
-  await page.getByTestId('mask-channel').selectOption('2');
+  await page.getByTestId('mask-channel').selectOption({ label: '3' });
   await expect(page.getByTestId('mask-sample-0')).toHaveAttribute('data-channel', '2');
   // The canvas holds the drawing: the true outline's green is on it (read back from the pixels).
   const green = await page.getByTestId('mask-sample-0').evaluate((c: HTMLCanvasElement) => {
