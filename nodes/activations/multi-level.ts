@@ -2,6 +2,14 @@ import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
 import { tensor } from '../../src/core/tensor-type.ts';
 
+/** Piraud et al. 2018, arXiv 1804.01910 (the multi-level activation and its losses). */
+export const MULTI_LEVEL_PAPER = {
+  title: 'Multi-level Activation for Segmentation of Hierarchically-nested Classes',
+  authors: 'Marie Piraud, Anjany Sekuboyina, Bjoern H. Menze',
+  year: 2018,
+  arxiv: '1804.01910',
+} as const;
+
 export default defineNode({
   type: 'activations.multiLevel',
   version: 1,
@@ -12,12 +20,7 @@ export default defineNode({
       'Staircase of K shifted sigmoids with plateaus at k/K: one output map encodes K nested classes (thresholding at increasing levels gives nested masks by construction). Class = round(K·y). With output "levels" it returns the K components instead (the soft masks of "class ≥ k"), which the nested multi-level loss, level Dice and nesting-violation nodes read.',
     formula:
       'y = (1/K)·Σ_{k=1..K} p_k,  p_k = σ(s·(x − τ_k)),  τ_k = (k − 1)·Δ;  τ and s optionally learnable;  levels = [p_1 … p_K] on the last axis',
-    paper: {
-      title: 'Multi-level Activation for Segmentation of Hierarchically-nested Classes',
-      authors: 'Marie Piraud, Anjany Sekuboyina, Bjoern H. Menze',
-      year: 2018,
-      arxiv: '1809.06837',
-    },
+    paper: MULTI_LEVEL_PAPER,
   },
   params: {
     levels: p.int({ default: 3, min: 1, max: 16, doc: 'Number of nested levels K.' }),

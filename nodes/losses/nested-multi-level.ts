@@ -3,13 +3,9 @@ import { defineNode } from '../../src/core/node-def.ts';
 import type { Ops } from '../../src/core/ops.ts';
 import { p } from '../../src/core/params.ts';
 import { tensor } from '../../src/core/tensor-type.ts';
+import { MULTI_LEVEL_PAPER } from '../activations/multi-level.ts';
 
-export const NESTED_SEG_PAPER = {
-  title: 'Multi-level Activation for Segmentation of Hierarchically-nested Classes',
-  authors: 'Marie Piraud, Anjany Sekuboyina, Bjoern H. Menze',
-  year: 2018,
-  arxiv: '1809.06837',
-} as const;
+export const NESTED_SEG_PAPER = MULTI_LEVEL_PAPER;
 
 /** Level probabilities [N, K] and the level targets 1[label ≥ k] [N, K], positions flattened. */
 export function levelTargets<T>(ops: Ops<T>, pred: T, target: T): { p: T; t: T; labels: T; k: number } {

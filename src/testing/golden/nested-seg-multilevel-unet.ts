@@ -21,7 +21,7 @@ export interface KernelLayerArgs {
  * τ_k = (k − 1)·Δ; τ and s optionally learnable; levels = [p_1 … p_K] on the last axis
  *
  * Paper: Marie Piraud, Anjany Sekuboyina, Bjoern H. Menze (2018). Multi-level Activation for
- * Segmentation of Hierarchically-nested Classes. arXiv:1809.06837
+ * Segmentation of Hierarchically-nested Classes. arXiv:1804.01910
  *
  * The node's kernel traced into tfjs, registered as 'NetwrightActivationsMultiLevel' like the
  * Netwright app's class, so models the app saves load with this one.
@@ -366,7 +366,7 @@ export function buildModel(): tf.LayersModel {
  * − label/K)², t_k = 1[label ≥ k], SoftDice(p, t) = 1 − (2Σpt + s)/(Σp + Σt + s), y = (1/K)·Σ_k p_k
  *
  * Paper: Marie Piraud, Anjany Sekuboyina, Bjoern H. Menze (2018). Multi-level Activation for
- * Segmentation of Hierarchically-nested Classes. arXiv:1809.06837
+ * Segmentation of Hierarchically-nested Classes. arXiv:1804.01910
  *
  * Traced for { perLevel: 'dice', mseWeight: 0.5, smooth: 1 }.
  */
@@ -386,7 +386,7 @@ function nestedMultiLevel(pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
  * p_{k−1} ≤ ½]
  *
  * Paper: Marie Piraud, Anjany Sekuboyina, Bjoern H. Menze (2018). Multi-level Activation for
- * Segmentation of Hierarchically-nested Classes. arXiv:1809.06837
+ * Segmentation of Hierarchically-nested Classes. arXiv:1804.01910
  */
 function nestingViolation(pred: tf.Tensor): tf.Scalar {
   const greater = tf.cast(tf.greater(tf.reshape(pred, [-1, 3]), tf.scalar(0.5)), 'float32');

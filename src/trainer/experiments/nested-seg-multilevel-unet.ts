@@ -1,5 +1,5 @@
 // Paper P1 (Hu, Li, Zhao, Dong, Menze, Piraud, BrainLes 2018; activation from Piraud et al. 2018,
-// arXiv 1809.06837): a residual U-Net whose one-channel output goes through the multi-level
+// arXiv 1804.01910): a residual U-Net whose one-channel output goes through the multi-level
 // activation (K = 3 shifted sigmoids) and is trained with the nested multi-level loss, against the
 // same network with a 4-class softmax head trained with cross-entropy + multi-class soft Dice, on
 // synthetic nested regions (whole ⊃ core ⊃ enhancing), identical seeds per arm.
