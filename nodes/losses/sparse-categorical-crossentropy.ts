@@ -1,6 +1,7 @@
-import { inferIndexTargetLoss, lossWeight, scalarOut } from '../../src/core/heads.ts';
+import { checkPositionTarget, lossWeight, scalarOut } from '../../src/core/heads.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
+import { tensor } from '../../src/core/tensor-type.ts';
 
 export default defineNode({
   type: 'losses.sparseCategoricalCrossentropy',
@@ -9,7 +10,7 @@ export default defineNode({
   title: 'Sparse categorical cross-entropy',
   docs: {
     summary:
-      'Cross-entropy between integer class labels and predicted class probabilities (or logits): the same loss as categorical cross-entropy, without one-hot targets.',
+      'Cross-entropy between integer class labels and predicted class probabilities (or logits): the same loss as categorical cross-entropy, without one-hot targets. With a class per position (segmentation masks, pred [B, H, W, C] against labels [B, H, W]) it is the mean over every position.',
     formula:
       'L = −mean_b log p_{b, t_b},  log p = logSoftmax(z) when fromLogits, else log(clip(p / Σ_c p, ε, 1−ε))',
   },
@@ -21,11 +22,17 @@ export default defineNode({
     weight: lossWeight,
   },
   inputs: {
-    pred: { doc: 'Predictions [B, C].' },
-    target: { doc: 'Class indices [B] (or [B, 1]); the dataset labels when unconnected.', optional: true },
+    pred: { doc: 'Predictions [B, C], or [B, …, C] with a class per position.' },
+    target: {
+      doc: 'Class indices [B] (or [B, 1]), or [B, …] per position; the dataset labels when unconnected.',
+      optional: true,
+    },
   },
   outputs: scalarOut,
-  infer: inferIndexTargetLoss,
+  infer({ inputs }) {
+    checkPositionTarget(inputs.pred!, inputs.target!);
+    return { loss: tensor([]) };
+  },
   lower: ({ params }) => ({ kind: 'loss', config: { fromLogits: params.fromLogits }, weight: params.weight }),
   loss: {
     target: 'index',
@@ -34,7 +41,9 @@ export default defineNode({
       const logP = params.fromLogits
         ? ops.logSoftmax(pred)
         : ops.log(ops.clip(ops.div(pred, ops.sum(pred, [-1], true)), 1e-7, 1 - 1e-7));
-      return ops.neg(ops.mean(ops.sum(ops.mul(ops.oneHot(target, c), logP), [-1])));
+      // Positions flattened into rows (oneHot flattens the indices the same way).
+      const rows = ops.shape(pred).length > 2 ? ops.reshape(logP, [-1, c]) : logP;
+      return ops.neg(ops.mean(ops.sum(ops.mul(ops.oneHot(target, c), rows), [-1])));
     },
   },
 });

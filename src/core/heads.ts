@@ -15,6 +15,22 @@ export function checkIndexTarget(pred: TensorType, target: TensorType): void {
     );
 }
 
+/**
+ * Heads with a class index per position (segmentation): pred [B, …S, C] (scores per class, or K
+ * nested levels) against target [B, …S] or [B, …S, 1]. For S empty this is checkIndexTarget.
+ */
+export function checkPositionTarget(pred: TensorType, target: TensorType): void {
+  const p = pred.shape;
+  const t =
+    target.shape.length === p.length && target.shape.at(-1) === 1 ? target.shape.slice(0, -1) : target.shape;
+  if (p.length < 2 || !shapesCompatible(p.slice(0, -1), t))
+    reject(
+      'shape/loss-target-mismatch',
+      `Prediction ${formatShape(p)} does not match class labels ${formatShape(target.shape)}: expected the labels' shape plus one last axis of class scores, ${formatShape(t)}×C.`,
+      { port: 'pred' },
+    );
+}
+
 /** Heads whose target has the prediction's shape (one-hot CE, MSE, MAE, Huber, binary CE). */
 export function checkSameShape(pred: TensorType, target: TensorType): void {
   if (!shapesCompatible(pred.shape, target.shape))

@@ -95,7 +95,8 @@ function lowerScope(analysis: Analysis, scope: Scope, sink: Sink): Map<string, I
       if (src === undefined) return undefined;
       if (src === 'labels') {
         const head = def.loss ?? def.metric;
-        const kind = analysis.data?.labels.kind === 'class' ? (head?.target ?? 'index') : 'values';
+        const labels = analysis.data?.labels;
+        const kind = labels && labels.kind !== 'values' ? (head?.target ?? 'index') : 'values';
         return { labels: kind };
       }
       return ref(src.node, src.port);

@@ -41,13 +41,28 @@ export interface FieldSpec {
   readonly doc?: string;
 }
 
+/**
+ * What a dataset's labels are: one class per sample, real values, or a class per position
+ * (`classMap`: segmentation masks, int32 `count × prod(shape)`, each in [0, numClasses)).
+ */
+export type LabelSpec =
+  | { readonly kind: 'class'; readonly numClasses: number }
+  | { readonly kind: 'values'; readonly shape: readonly number[] }
+  | { readonly kind: 'classMap'; readonly shape: readonly number[]; readonly numClasses: number };
+
+/** Class labels (one per sample or one per position): what index and one-hot targets read. */
+export const classCount = (labels: LabelSpec): number | undefined =>
+  labels.kind === 'values' ? undefined : labels.numClasses;
+
+/** Per-sample shape of the labels as fed to an index target ([] for one class per sample). */
+export const indexLabelShape = (labels: LabelSpec): readonly number[] =>
+  labels.kind === 'classMap' ? labels.shape : [];
+
 /** What the dataset tells analysis (no data loaded). */
 export interface DataBinding {
   readonly name: string;
   readonly featureShape: readonly number[];
-  readonly labels:
-    | { readonly kind: 'class'; readonly numClasses: number }
-    | { readonly kind: 'values'; readonly shape: readonly number[] };
+  readonly labels: LabelSpec;
   /** Extra per-sample arrays, by name; an Input node reads one with source `field:<name>`. */
   readonly fields?: Readonly<Record<string, FieldSpec>>;
 }
@@ -110,6 +125,11 @@ export type TargetEncoding = 'index' | 'onehot';
 export interface HeadFn<P extends ParamSpecs> {
   /** Target encoding when the dataset supplies class labels. */
   readonly target: TargetEncoding;
+  /**
+   * The prediction's last axis holds K = classes − 1 nested levels ("class ≥ k", k = 1..K) instead
+   * of one score per class (for these params); analysis checks it against the dataset's class count.
+   */
+  readonly levels?: (params: ParamValues<P>) => boolean;
   /** Returns a scalar (mean over the batch). Two-port heads (pred, target) define this. */
   fn<T>(ops: Ops<T>, pred: T, target: T, params: ParamValues<P>): T;
   /**

@@ -149,7 +149,7 @@ function addDefaultHeads(d: Draft<GraphDoc>, registry: Registry, binding: DataBi
     d.edges[freshEdgeId(doc)] = { from: { ...source }, to: { node: id, port: 'pred' } };
   };
   if (!hasLoss) {
-    if (binding.labels.kind === 'class')
+    if (binding.labels.kind !== 'values')
       add(CLASS_LOSS, endsInSoftmax(doc.nodes[source.node]!) ? {} : { fromLogits: true });
     else add(VALUE_LOSS, {});
   }

@@ -121,6 +121,7 @@ describe('dataset registry', () => {
       'attentionTarget',
       'pairedSum',
       'gridCells',
+      'nested',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);

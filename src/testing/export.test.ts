@@ -30,7 +30,7 @@ import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import type { IRRef, ModelIR } from '../core/ir.ts';
 import { lowerGraph } from '../core/lower.ts';
-import type { ExampleInput } from '../core/node-def.ts';
+import { type ExampleInput, indexLabelShape, type LabelSpec } from '../core/node-def.ts';
 import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { listTemplateIds, readTemplate } from '../node/templates.ts';
@@ -270,16 +270,19 @@ function syntheticData(ir: ModelIR, count: number): LoadedDataset {
   const rng = createRng(9);
   const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
   const numClasses = predShape.at(-1) ?? 2;
+  // A prediction with positions ([H, W, C]) reads a class per position: a class map.
+  const positions = predShape.slice(0, -1);
   const x = Float32Array.from({ length: count * size(featureShape) }, () => rng.next());
   const y = classes
-    ? Int32Array.from({ length: count }, () => rng.int(numClasses))
+    ? Int32Array.from({ length: count * size(positions) }, () => rng.int(numClasses))
     : Float32Array.from({ length: count * size(predShape) }, () => rng.next());
+  const labels: LabelSpec = !classes
+    ? { kind: 'values', shape: predShape }
+    : positions.length
+      ? { kind: 'classMap', shape: positions, numClasses }
+      : { kind: 'class', numClasses };
   return {
-    binding: {
-      name: 'synthetic',
-      featureShape,
-      labels: classes ? { kind: 'class', numClasses } : { kind: 'values', shape: predShape },
-    },
+    binding: { name: 'synthetic', featureShape, labels },
     train: { x, y, count },
     val: { x: new Float32Array(0), y: classes ? new Int32Array(0) : new Float32Array(0), count: 0 },
   };
@@ -310,10 +313,11 @@ async function expectSameTraining(c: Case): Promise<void> {
   );
   expect(app.status).toBe('done');
   const x = tf.tensor(data.train.x, [data.train.count, ...data.binding.featureShape]);
+  const { labels } = data.binding;
   const y =
-    data.binding.labels.kind === 'class'
-      ? tf.tensor1d(data.train.y as Int32Array, 'int32')
-      : tf.tensor(data.train.y, [data.train.count, ...data.binding.labels.shape]);
+    labels.kind === 'values'
+      ? tf.tensor(data.train.y, [data.train.count, ...labels.shape])
+      : tf.tensor(data.train.y, [data.train.count, ...indexLabelShape(labels)], 'int32');
   const reports = await withSeededRandom(() => mod.train!(exported, { x, y }, { epochs: 1, batchSize: 4 }));
   expect(reports.length).toBe(app.epochs.length);
   reports.forEach((r, i) => {
@@ -387,6 +391,43 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
       type === 'optimizers.adamw' ? 'decoupled weight decay' : 'makeOptimizer',
     );
     await expectSameTraining(c);
+  });
+
+  it('class-map labels: per-pixel cross-entropy, soft Dice and categorical CE on the one-hot map', async () => {
+    const doc: GraphDoc = {
+      format: 'netwright.graph',
+      formatVersion: 1,
+      meta: { title: 'segmentation head' },
+      nodes: {
+        x: { type: 'io.input', v: 1, params: { shape: [8, 8, 4] } },
+        conv: { type: 'layers.conv2d', v: 1, params: { filters: 4, kernelSize: [3, 3], padding: 'same' } },
+        probs: { type: 'activations.softmax', v: 1, params: {} },
+        ce: { type: 'losses.sparseCategoricalCrossentropy', v: 1, params: {} },
+        dice: { type: 'losses.softDice', v: 1, params: { weight: 0.5 } },
+        // Reads the one-hot map without flattening it: [B, 8, 8, 4] on both sides.
+        cce: { type: 'losses.categoricalCrossentropy', v: 1, params: { weight: 0.25 } },
+      },
+      edges: {
+        e1: { from: { node: 'x', port: 'y' }, to: { node: 'conv', port: 'x' } },
+        e2: { from: { node: 'conv', port: 'y' }, to: { node: 'probs', port: 'x' } },
+        e3: { from: { node: 'probs', port: 'y' }, to: { node: 'ce', port: 'pred' } },
+        e4: { from: { node: 'probs', port: 'y' }, to: { node: 'dice', port: 'pred' } },
+        e5: { from: { node: 'probs', port: 'y' }, to: { node: 'cce', port: 'pred' } },
+      },
+      training: {
+        dataset: { name: 'nested', params: { size: 8, trainSamples: 12, valSamples: 4 } },
+        optimizer: { type: 'optimizers.adam', params: { learningRate: 0.01 } },
+        batchSize: 4,
+        epochs: 1,
+        seed: 3,
+      },
+      layout: {},
+    };
+    const ir = lower(doc, 'segmentation head');
+    const file = 'train_class_map';
+    sources.set(file, generateTypeScript(ir, registry));
+    expect(sources.get(file)).toContain('class indices [N, 8, 8] (int32, a class per position)');
+    await expectSameTraining({ name: file, file, ir, feeds: inputSpecs(ir) });
   });
 });
 

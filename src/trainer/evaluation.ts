@@ -1,13 +1,15 @@
 // Evaluation of a trained classifier on its validation split: confusion matrix, accuracy and a
-// sample of predictions (with features, so the UI can draw images or table rows).
+// sample of predictions (with features, so the UI can draw images or table rows). Class-map
+// datasets are evaluated per pixel (segmentation.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { feedsFor, sliceRows, toTensors } from './feeds.ts';
 import type { Evaluation } from './protocol.ts';
+import { evaluateSegmentation } from './segmentation.ts';
 
 /** The node whose output is the class scores: what the accuracy metric (or the first loss) reads. */
-function predictionNode(compiled: CompiledModel): string | undefined {
+export function predictionNode(compiled: CompiledModel): string | undefined {
   const head = compiled.ir.metrics.find((m) => m.type === 'metrics.accuracy') ?? compiled.ir.losses[0];
   const ref = head?.inputs[0];
   return ref && 'node' in ref ? ref.node : compiled.ir.outputs[0];
@@ -20,6 +22,7 @@ export async function evaluateClassifier(
 ): Promise<Evaluation | undefined> {
   const labels = data.binding.labels;
   const nodeId = predictionNode(compiled);
+  if (labels.kind === 'classMap' && nodeId) return evaluateSegmentation(compiled, data, nodeId);
   if (labels.kind !== 'class' || !nodeId || compiled.ir.inputs.length === 0) return undefined;
   const classes = labels.numClasses;
   const width = data.binding.featureShape.reduce((a, b) => a * b, 1);

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { fieldName, type IROp, inputSource, type ModelIR } from '../core/ir.ts';
+import { classCount, indexLabelShape } from '../core/node-def.ts';
 
 /** A split's arrays as tensors, or one batch of its rows. */
 export interface Rows {
@@ -23,10 +24,11 @@ export function toTensors(ds: LoadedDataset, split: 'train' | 'val'): DataTensor
   const s = ds[split];
   const { binding } = ds;
   const x = tf.tensor(s.x, [s.count, ...binding.featureShape], 'float32');
+  const { labels } = binding;
   const y =
-    binding.labels.kind === 'class'
-      ? tf.tensor1d(s.y as Int32Array, 'int32')
-      : tf.tensor(s.y, [s.count, ...binding.labels.shape], 'float32');
+    labels.kind === 'values'
+      ? tf.tensor(s.y, [s.count, ...labels.shape], 'float32')
+      : tf.tensor(s.y, [s.count, ...indexLabelShape(labels)], 'int32');
   const fields = new Map<string, tf.Tensor>();
   for (const [name, spec] of Object.entries(binding.fields ?? {})) {
     const values = s.fields?.[name];
@@ -39,7 +41,7 @@ export function toTensors(ds: LoadedDataset, split: 'train' | 'val'): DataTensor
     y,
     fields,
     count: s.count,
-    numClasses: binding.labels.kind === 'class' ? binding.labels.numClasses : undefined,
+    numClasses: classCount(labels),
     dispose: () => tf.dispose([x, y, ...fields.values()]),
   };
 }

@@ -196,6 +196,29 @@ export interface Evaluation {
     readonly confidence: number;
     readonly features: readonly number[];
   }[];
+  /** Class-map datasets: Dice per nested level and predicted vs true masks of a few images. */
+  readonly segmentation?: SegmentationEvaluation;
+}
+
+/**
+ * Segmentation with nested classes (class ≥ k is region k): whole-split Dice per level, the rate of
+ * pixels whose predicted levels do not nest, and a few validation images with both class maps.
+ */
+export interface SegmentationEvaluation {
+  /** Names of the regions k = 1..K (the dataset's class names above 0). */
+  readonly levelNames: readonly string[];
+  /** Dice of region k over every validation pixel (index k − 1). */
+  readonly dice: readonly number[];
+  /** Fraction of validation pixels whose thresholded levels do not nest (0 for class scores). */
+  readonly violationRate: number;
+  /** [H, W] of the maps; images have `channels` channels, channels last. */
+  readonly size: readonly [number, number];
+  readonly channels: number;
+  readonly samples: readonly {
+    readonly image: readonly number[];
+    readonly truth: readonly number[];
+    readonly predicted: readonly number[];
+  }[];
 }
 
 /** tfjs LayersModel artifacts in the model.json + weights.bin layout. */

@@ -2,6 +2,7 @@
 // as text). Data comes from the Worker's Evaluation message; nothing here touches tfjs.
 import { useEffect, useRef } from 'react';
 import type { Evaluation } from '../trainer/protocol.ts';
+import { SegmentationView } from './mask-overlay.tsx';
 
 /** Square grayscale images: [H, W, 1] or a flat vector whose length is a perfect square. */
 function imageSide(shape: readonly number[]): [number, number] | undefined {
@@ -43,7 +44,8 @@ export function EvaluationView({
   return (
     <section className="evaluation" aria-label="Evaluation">
       <h3>
-        Validation accuracy {(evaluation.accuracy * 100).toFixed(1)}%{' '}
+        Validation {evaluation.segmentation ? 'pixel accuracy' : 'accuracy'}{' '}
+        {(evaluation.accuracy * 100).toFixed(1)}%{' '}
         {onRefresh ? (
           <button type="button" data-testid="evaluate-button" onClick={onRefresh}>
             Re-evaluate
@@ -79,6 +81,7 @@ export function EvaluationView({
           ))}
         </tbody>
       </table>
+      {evaluation.segmentation ? <SegmentationView segmentation={evaluation.segmentation} /> : null}
       <div className="predictions" data-testid="predictions">
         {evaluation.samples.map((s, k) => (
           // Samples are a fixed, ordered list per evaluation: the position is their identity.

@@ -13,6 +13,7 @@ import { pytorchStateDict, type TfWeight } from '../../core/codegen/pytorch-weig
 import type { LoadedDataset } from '../../core/datasets/dataset-def.ts';
 import { findDataset } from '../../core/datasets/index.ts';
 import type { ModelIR } from '../../core/ir.ts';
+import { indexLabelShape } from '../../core/node-def.ts';
 import { resolveParams } from '../../core/params.ts';
 import type { Registry } from '../../core/registry.ts';
 import { createRng } from '../../core/rng.ts';
@@ -38,9 +39,9 @@ export function datasetArrays(data: LoadedDataset): Record<string, NpyArray> {
     const s = data[split];
     out[`x_${split}`] = { data: s.x, shape: [s.count, ...featureShape] };
     out[`y_${split}`] =
-      labels.kind === 'class'
-        ? { data: Int32Array.from(s.y), shape: [s.count] }
-        : { data: Float32Array.from(s.y), shape: [s.count, ...labels.shape] };
+      labels.kind === 'values'
+        ? { data: Float32Array.from(s.y), shape: [s.count, ...labels.shape] }
+        : { data: Int32Array.from(s.y), shape: [s.count, ...indexLabelShape(labels)] };
     for (const [name, spec] of Object.entries(data.binding.fields ?? {})) {
       const values = s.fields?.[name];
       if (!values)

@@ -23,11 +23,12 @@ import {
   portName,
   portNodes,
 } from '../groups.ts';
-import { type AnyNodeDef, type DataBinding, type PortSpecs, portsOf } from '../node-def.ts';
+import { type AnyNodeDef, type DataBinding, indexLabelShape, type PortSpecs, portsOf } from '../node-def.ts';
 import { resolveParams } from '../params.ts';
 import type { Registry } from '../registry.ts';
 import { formatShape, type TensorType, tensor } from '../tensor-type.ts';
 import { type BudgetNode, budgetDiagnostics, estimateResources, type MemoryBudget } from './budget.ts';
+import { checkClassMapHeads } from './class-map.ts';
 import { estimateFlops } from './flops.ts';
 
 export interface NodeAnalysis {
@@ -201,10 +202,10 @@ function resolveNodeParams(id: string, rec: NodeRecord, def: AnyNodeDef) {
 function labelType(def: AnyNodeDef, data: DataBinding): TensorType | undefined {
   const head = def.loss ?? def.metric;
   if (!head) return undefined;
-  if (data.labels.kind === 'class') {
-    return head.target === 'onehot' ? tensor([null, data.labels.numClasses]) : tensor([null], 'int32');
-  }
-  return tensor([null, ...data.labels.shape]);
+  const { labels } = data;
+  if (labels.kind === 'values') return tensor([null, ...labels.shape]);
+  const shape = [null, ...indexLabelShape(labels)];
+  return head.target === 'onehot' ? tensor([...shape, labels.numClasses]) : tensor(shape, 'int32');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,6 +498,7 @@ function analyseUnsafe(
     diagnostics.push(...budgetDiagnostics(est, titleOf, memory));
   }
   checkClassCounts(nodes, data, diagnostics);
+  checkClassMapHeads(nodes, data, diagnostics);
   addFlattenFixes(nodes, diagnostics);
   return {
     doc,

@@ -28,7 +28,7 @@ import {
 } from './python-literals.ts';
 import { PY_HELPERS, tracePython } from './python-trace.ts';
 import type { PyModel } from './pytorch-model.ts';
-import { headInputShape, numClasses, splitMetricUnsupported } from './training.ts';
+import { headInputShape, labelPositions, numClasses, splitMetricUnsupported } from './training.ts';
 
 const TRAIN_NAMES = [
   'argparse',
@@ -192,7 +192,10 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
     if (!onehot) {
       onehot = local.fresh('onehot');
       helpers.add('one_hot');
-      body.push(`    ${onehot} = one_hot(y, ${numClasses(ctx, head)})`);
+      const c = numClasses(ctx, head);
+      // Class maps keep their positions, as the app's trainer does: [B, H, W] → [B, H, W, C].
+      const perPosition = labelPositions(ctx, head).length > 1;
+      body.push(`    ${onehot} = one_hot(y, ${c})${perPosition ? `.reshape(*y.shape, ${c})` : ''}`);
     }
     return onehot;
   };

@@ -79,10 +79,19 @@ export const splitMetricUnsupported = (node: IRNode, title: string, trainer: str
 /** Static shape of a head's input: a model output, or the labels as the trainer feeds them. */
 export function headInputShape(ctx: Context, head: IRNode, ref: IRRef): Shape {
   if ('node' in ref) return ctx.shapeOf(ref);
-  if (ref.labels === 'onehot') return [null, numClasses(ctx, head)];
-  if (ref.labels === 'index') return [null];
+  // Class labels have the prediction's positions ([B], or [B, H, W] for a class map).
+  const positions = labelPositions(ctx, head);
+  if (ref.labels === 'onehot') return [...positions, numClasses(ctx, head)];
+  if (ref.labels === 'index') return positions;
   const pred = head.inputs.find((r) => 'node' in r);
   return pred ? ctx.shapeOf(pred) : [null];
+}
+
+/** Batch and positions of a head's class labels: [B] for one class per sample, else pred minus its last axis. */
+export function labelPositions(ctx: Context, head: IRNode): Shape {
+  const pred = head.inputs.find((r) => 'node' in r);
+  const shape = pred ? ctx.shapeOf(pred) : [];
+  return shape.length > 2 ? shape.slice(0, -1) : [null];
 }
 
 /** Classes of a head reading one-hot labels: the last dim of its prediction. */
@@ -197,11 +206,17 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
       : ` (the dataset's ${src === 'labels' ? 'labels' : `field '${fieldName(src)}'`})`;
   };
   const features = inputs.map((n) => `[${dims(n)}]${sourceNote(n)}`).join(' and ');
-  const labels = classLabels
-    ? 'class indices [N] (int32)'
-    : valueLabels
-      ? 'target values [N, …] (float32)'
-      : "labels (this graph's losses do not read them)";
+  const mapHead = [...ir.losses, ...ir.metrics].find(
+    (h) => h.inputs.some((r) => 'labels' in r && r.labels !== 'values') && labelPositions(ctx, h).length > 1,
+  );
+  const mapDims = mapHead ? labelPositions(ctx, mapHead).slice(1) : [];
+  const labels = mapHead
+    ? `class indices [N, ${mapDims.map((d) => d ?? '?').join(', ')}] (int32, a class per position)`
+    : classLabels
+      ? 'class indices [N] (int32)'
+      : valueLabels
+        ? 'target values [N, …] (float32)'
+        : "labels (this graph's losses do not read them)";
   const perInput = multiInput ? ', one tensor per model input' : '';
   sections.push([
     ...docComment([`Training data: features ${features}${perInput}, and ${labels}.`], 0),
@@ -313,7 +328,14 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     if (!onehot) {
       onehot = namer.fresh('onehot');
       ctx.helpers.add('oneHot');
-      body.push(`  const ${onehot} = oneHot(${y}, ${numClasses(ctx, head)});`);
+      const c = numClasses(ctx, head);
+      // Class maps keep their positions, as the app's trainer does: [B, H, W] → [B, H, W, C].
+      const perPosition = labelPositions(ctx, head).length > 1;
+      body.push(
+        perPosition
+          ? `  const ${onehot} = tf.reshape(oneHot(${y}, ${c}), [...${y}.shape, ${c}]);`
+          : `  const ${onehot} = oneHot(${y}, ${c});`,
+      );
     }
     return onehot;
   };

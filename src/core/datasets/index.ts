@@ -9,6 +9,7 @@ import { imageFolder } from './image-folder.ts';
 import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
 import { moons } from './moons.ts';
+import { nested } from './nested.ts';
 import { pairedSum } from './paired-sum.ts';
 import { spirals } from './spirals.ts';
 
@@ -24,6 +25,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   attentionTarget,
   pairedSum,
   gridCells,
+  nested,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
