@@ -28,6 +28,7 @@ import { resolveParams } from '../params.ts';
 import type { Registry } from '../registry.ts';
 import { formatShape, type TensorType, tensor } from '../tensor-type.ts';
 import { type BudgetNode, budgetDiagnostics, estimateResources, type MemoryBudget } from './budget.ts';
+import { checkTrainingOnly, explainDataPorts } from './data-ports.ts';
 import { estimateFlops } from './flops.ts';
 
 export interface NodeAnalysis {
@@ -492,12 +493,14 @@ function analyseUnsafe(
 
   if (!scope) {
     graphChecks(doc, nodes, data, diagnostics);
+    checkTrainingOnly(nodes, data, diagnostics);
     const titleOf = (id: string) => nodes.get(id)?.def?.title ?? doc.nodes[id]?.type ?? id;
     const est = estimateResources(budgetNodes(order, nodes), doc.training);
     diagnostics.push(...budgetDiagnostics(est, titleOf, memory));
   }
   checkClassCounts(nodes, data, diagnostics);
   addFlattenFixes(nodes, diagnostics);
+  explainDataPorts(nodes, data, diagnostics);
   return {
     doc,
     nodes,
