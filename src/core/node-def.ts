@@ -128,6 +128,8 @@ export interface HeadFn<P extends ParamSpecs> {
 export interface SplitMetric<P extends ParamSpecs> {
   stats<T>(ops: Ops<T>, inputs: Readonly<Record<string, T>>, params: ParamValues<P>): T;
   finalize(sums: readonly number[], params: ParamValues<P>): number;
+  /** Multi-label metrics: the score of each label from the same totals (the app shows per-label F1). */
+  perLabel?(sums: readonly number[], params: ParamValues<P>): number[];
 }
 
 export interface OptimizerSpec<P extends ParamSpecs> {
