@@ -2,9 +2,11 @@
 // gridCells field `cell` with its shape and dtype; the field is dragged out onto the canvas (an
 // Input reading it, shaped like it) and added with its Add button into the selected metric (wired
 // there); the inspector's Source dropdown shows the field; a wrong shape gets a diagnostic naming
-// the field and its one-click fix. Loss/metric cards show one named handle per port.
+// the field and its one-click fix. Loss/metric cards show one named handle per port. Then whole-
+// split metrics (F1, ECE) added to it train one epoch and appear in the epoch table, with F1 per
+// label (the 10 classes, one-hot).
 import { expect, test } from '@playwright/test';
-import { fitView, selectNode } from './editor.ts';
+import { dropNode, fitView, selectNode, wire } from './editor.ts';
 
 test('fields: listed with shape/dtype, dragged out, added by keyboard into a node, diagnosed and fixed', async ({
   page,
@@ -58,4 +60,35 @@ test('fields: listed with shape/dtype, dragged out, added by keyboard into a nod
   await expect(page.locator('.react-flow__edge[data-id]')).toHaveCount(16);
   await fitView(page);
   await expect(page.getByTestId('node-accuracy').locator('.port-in .handle-optional')).toHaveCount(0);
+});
+
+test('whole-split metrics per epoch in the epoch table, and F1 per label', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/?template=loki-frechet-mean&backend=wasm');
+  await expect(page.getByTestId('backend-badge')).not.toHaveText(/starting/, { timeout: 60_000 });
+  await expect(page.getByTestId('node-loki')).toBeVisible();
+  await fitView(page);
+  const box = (await page.getByTestId('canvas').boundingBox())!;
+  await dropNode(page, 'metrics.f1', 80, box.height - 200);
+  await dropNode(page, 'metrics.expectedCalibrationError', 360, box.height - 200);
+  await fitView(page);
+  await wire(page, { node: 'probs', port: 'y' }, { node: 'f1', port: 'pred' });
+  await wire(page, { node: 'probs', port: 'y' }, { node: 'expectedCalibrationError', port: 'pred' });
+  await expect(page.getByTestId('diagnostics-f1')).toHaveCount(0);
+  await page.getByTestId('train-epochs').fill('1');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 200_000 });
+  const table = page.getByTestId('epoch-table');
+  await expect(table).toBeVisible();
+  for (const id of ['f1', 'expectedCalibrationError', 'accuracy']) {
+    await expect(page.getByTestId(`epoch-1-${id}`)).toHaveText(/^\d\.\d{4}$/);
+    await expect(page.getByTestId(`epoch-1-val-${id}`)).toHaveText(/^\d\.\d{4}$/);
+  }
+  // One F1 per class (gridCells' 10 observed cells, one-hot), each in [0, 1].
+  await expect(page.getByTestId('per-label-f1').locator('td')).toHaveCount(10);
+  const scores = (await page.getByTestId('per-label-f1').locator('td').allTextContents()).map(Number);
+  for (const v of scores) {
+    expect(v).toBeGreaterThanOrEqual(0);
+    expect(v).toBeLessThanOrEqual(1);
+  }
 });

@@ -64,7 +64,7 @@ export function overlapScore(score: OverlapScore, sums: readonly number[], avera
   return total(overlapPerLabel(score, sums)) / Math.max(1, n);
 }
 
-/** The same score on one batch, in ops (what `fn` returns; the trainer reports the split's). */
+/** The same score from counts [TP…, FP…, FN…] in ops: one batch's (`fn`), or the split's totals (`finalizeOps`). */
 function batchScore<T>(ops: Ops<T>, score: OverlapScore, c: T, labels: number, average: string): T {
   const part = (k: number) => ops.slice(c, [k * labels], [labels]);
   let [tp, fp, fn] = [part(0), part(1), part(2)];
@@ -108,6 +108,8 @@ export function overlapMetric(o: { type: string; title: string; score: OverlapSc
       split: {
         stats: (ops, inputs, params) => counts(ops, inputs.pred!, inputs.target!, params.threshold),
         finalize: (sums, params) => overlapScore(o.score, sums, params.average),
+        finalizeOps: (ops, sums, params) =>
+          batchScore(ops, o.score, sums, ops.shape(sums)[0]! / 3, params.average),
         perLabel: (sums) => overlapPerLabel(o.score, sums),
       },
     },
