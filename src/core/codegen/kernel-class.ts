@@ -94,6 +94,25 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
       bodies: [off, on],
     };
   });
+  // A multi-output kernel (callPorts): one private method per output port, each traced from
+  // callPorts(…)[port]; call() returns them all, as the app's KernelLayer does.
+  const portNames = def.kernel.callPorts ? Object.keys(def.outputs) : undefined;
+  const portBodies = portNames?.map((port) => {
+    const u = all[0]!;
+    const unsupported = (why: string) =>
+      new CodegenError(
+        `export/unsupported: node '${u.node.id}' (${def.title}) has several outputs and ${why}; the TypeScript exporter prints such a node only when it is used one way, without random draws or state updates.`,
+        u.node.id,
+      );
+    if (multi) throw unsupported('is used with different params or shapes');
+    const [off, on] = [false, true].map((training) =>
+      traceBody(ctx, u.node, def, u.params, u.weights, optional, training, 4, assigned, port),
+    ) as [string[], string[]];
+    if (assigned.size || off.some((l) => l.includes('this.draws')))
+      throw unsupported('draws or updates state');
+    if (!same(off, on)) throw unsupported('computes differently while training');
+    return off;
+  });
   const usesTraining = variants.some((v) => !same(v.bodies[0], v.bodies[1]));
   if (multi) ctx.helpers.add('variantOf');
   const usage = (v: Variant) =>
@@ -159,58 +178,65 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
   }
 
   // computeOutputShape(): from shape inference (the IR).
-  out.push('', '  override computeOutputShape(): tf.Shape {');
-  if (multi) {
-    const shapes: Expr = { array: variants.map((v) => jsonExpr(v.outputShape as Json)) };
-    out.push(
-      ...layout('const shapes: tf.Shape[] = ', shapes, ';', 4, WIDTH),
-      '    return shapes[this.variant]!;',
-    );
-  } else out.push(`    return ${printShape(variants[0]!.outputShape)};`);
-  out.push('  }', '');
+  if (portBodies) out.push(...portMethods(all[0]!.node, portNames!, portBodies, usage(variants[0]!)));
+  else out.push(...singleOutput());
 
-  // call(): the traced kernel.
-  const withTraining = (v: Variant, indent: number): string[] => {
-    if (same(v.bodies[0], v.bodies[1])) return v.bodies[0];
-    const pad = ' '.repeat(indent);
-    return [
-      `${pad}if (kwargs.training === true) {`,
-      ...v.bodies[1],
-      `${pad}}`,
-      ...v.bodies[0].map((l) => l.slice(2)),
-    ];
-  };
-  if (!multi) out.push(...lineComment([`Traced for ${usage(variants[0]!)}.`], 2));
-  if (assigned.size)
+  // (A function so the multi-output branch above can skip it.)
+  function singleOutput(): string[] {
+    const out: string[] = [];
+    out.push('', '  override computeOutputShape(): tf.Shape {');
+    if (multi) {
+      const shapes: Expr = { array: variants.map((v) => jsonExpr(v.outputShape as Json)) };
+      out.push(
+        ...layout('const shapes: tf.Shape[] = ', shapes, ';', 4, WIDTH),
+        '    return shapes[this.variant]!;',
+      );
+    } else out.push(`    return ${printShape(variants[0]!.outputShape)};`);
+    out.push('  }', '');
+
+    // call(): the traced kernel.
+    const withTraining = (v: Variant, indent: number): string[] => {
+      if (same(v.bodies[0], v.bodies[1])) return v.bodies[0];
+      const pad = ' '.repeat(indent);
+      return [
+        `${pad}if (kwargs.training === true) {`,
+        ...v.bodies[1],
+        `${pad}}`,
+        ...v.bodies[0].map((l) => l.slice(2)),
+      ];
+    };
+    if (!multi) out.push(...lineComment([`Traced for ${usage(variants[0]!)}.`], 2));
+    if (assigned.size)
+      out.push(
+        ...lineComment(
+          [
+            `While training, call() also updates ${[...assigned].join(', ')} (running statistics), as the Netwright app does.`,
+          ],
+          2,
+        ),
+      );
+    const kwargs = usesTraining ? ', kwargs: { training?: boolean }' : '';
     out.push(
-      ...lineComment(
-        [
-          `While training, call() also updates ${[...assigned].join(', ')} (running statistics), as the Netwright app does.`,
-        ],
-        2,
-      ),
+      `  override call(inputs: tf.Tensor | tf.Tensor[]${kwargs}): tf.Tensor {`,
+      '    return tf.tidy(() => {',
     );
-  const kwargs = usesTraining ? ', kwargs: { training?: boolean }' : '';
+    if (multi) {
+      variants.forEach((v, i) => {
+        if (i === variants.length - 1) {
+          out.push(...lineComment([usage(v)], 6), ...withTraining(v, 8).map((l) => l.slice(2)));
+        } else
+          out.push(
+            `      if (this.variant === ${i}) {`,
+            ...lineComment([usage(v)], 8),
+            ...withTraining(v, 8),
+            '      }',
+          );
+      });
+    } else out.push(...withTraining(variants[0]!, 6));
+    out.push('    });', '  }');
+    return out;
+  }
   out.push(
-    `  override call(inputs: tf.Tensor | tf.Tensor[]${kwargs}): tf.Tensor {`,
-    '    return tf.tidy(() => {',
-  );
-  if (multi) {
-    variants.forEach((v, i) => {
-      if (i === variants.length - 1) {
-        out.push(...lineComment([usage(v)], 6), ...withTraining(v, 8).map((l) => l.slice(2)));
-      } else
-        out.push(
-          `      if (this.variant === ${i}) {`,
-          ...lineComment([usage(v)], 8),
-          ...withTraining(v, 8),
-          '      }',
-        );
-    });
-  } else out.push(...withTraining(variants[0]!, 6));
-  out.push(
-    '    });',
-    '  }',
     '',
     '  override getConfig(): tf.serialization.ConfigDict {',
     '    return {',
@@ -237,6 +263,8 @@ function traceBody(
   training: boolean,
   indent: number,
   assigned: Set<string>,
+  /** A multi-output kernel's port: trace callPorts(…)[port]. */
+  port?: string,
 ): string[] {
   const kernel = def.kernel!;
   const namer = ctx.localNamer();
@@ -258,7 +286,9 @@ function traceBody(
       assigned.add(name);
       write(`this.w${memberAccess(name)}${optional.has(name) ? '!' : ''}`, value);
     };
-    return kernel.call(ops, ls.slice(0, names.length), weights, params, { training, assign });
+    const ins = ls.slice(0, names.length);
+    if (port !== undefined) return kernel.callPorts!(ops, ins, weights, params, { training, assign })[port]!;
+    return kernel.call(ops, ins, weights, params, { training, assign });
   });
   const pad = ' '.repeat(indent);
   const tensors = names.map(() => 'tf.Tensor').join(', ');
@@ -284,4 +314,39 @@ function weightsLines(weights: readonly WeightSpec[], indent: number): string[] 
     return [printKey(w.name), call('this.addWeight', ...args)];
   });
   return expandedObject('this.w = ', props, ';', indent, WIDTH);
+}
+
+/** computeOutputShape() and call() of a multi-output kernel: one traced private method per port. */
+function portMethods(
+  node: IRNode,
+  ports: readonly string[],
+  bodies: readonly string[][],
+  usage: string,
+): string[] {
+  const out = [
+    '',
+    '  override computeOutputShape(): tf.Shape[] {',
+    ...layout('return ', { array: node.outputPorts!.map((p) => printShape(p.shape)) }, ';', 4, WIDTH),
+    '  }',
+    '',
+    ...lineComment(['Every output port, in order (the app keys them <node>:<port>).'], 2),
+    '  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {',
+    ...layout(
+      'return tf.tidy(() => ',
+      { array: bodies.map((_b, i) => `this.port${i}(inputs)`) },
+      ');',
+      4,
+      WIDTH,
+    ),
+    '  }',
+  ];
+  for (const [i, body] of bodies.entries())
+    out.push(
+      '',
+      ...docComment([`Output '${ports[i]}', traced for ${usage}.`], 2),
+      `  private port${i}(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {`,
+      ...body,
+      '  }',
+    );
+  return out;
 }
