@@ -179,63 +179,8 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
 
   // computeOutputShape(): from shape inference (the IR).
   if (portBodies) out.push(...portMethods(all[0]!.node, portNames!, portBodies, usage(variants[0]!)));
-  else out.push(...singleOutput());
+  else out.push(...singleOutputMethods(variants, multi, assigned, usesTraining, usage));
 
-  // (A function so the multi-output branch above can skip it.)
-  function singleOutput(): string[] {
-    const out: string[] = [];
-    out.push('', '  override computeOutputShape(): tf.Shape {');
-    if (multi) {
-      const shapes: Expr = { array: variants.map((v) => jsonExpr(v.outputShape as Json)) };
-      out.push(
-        ...layout('const shapes: tf.Shape[] = ', shapes, ';', 4, WIDTH),
-        '    return shapes[this.variant]!;',
-      );
-    } else out.push(`    return ${printShape(variants[0]!.outputShape)};`);
-    out.push('  }', '');
-
-    // call(): the traced kernel.
-    const withTraining = (v: Variant, indent: number): string[] => {
-      if (same(v.bodies[0], v.bodies[1])) return v.bodies[0];
-      const pad = ' '.repeat(indent);
-      return [
-        `${pad}if (kwargs.training === true) {`,
-        ...v.bodies[1],
-        `${pad}}`,
-        ...v.bodies[0].map((l) => l.slice(2)),
-      ];
-    };
-    if (!multi) out.push(...lineComment([`Traced for ${usage(variants[0]!)}.`], 2));
-    if (assigned.size)
-      out.push(
-        ...lineComment(
-          [
-            `While training, call() also updates ${[...assigned].join(', ')} (running statistics), as the Netwright app does.`,
-          ],
-          2,
-        ),
-      );
-    const kwargs = usesTraining ? ', kwargs: { training?: boolean }' : '';
-    out.push(
-      `  override call(inputs: tf.Tensor | tf.Tensor[]${kwargs}): tf.Tensor {`,
-      '    return tf.tidy(() => {',
-    );
-    if (multi) {
-      variants.forEach((v, i) => {
-        if (i === variants.length - 1) {
-          out.push(...lineComment([usage(v)], 6), ...withTraining(v, 8).map((l) => l.slice(2)));
-        } else
-          out.push(
-            `      if (this.variant === ${i}) {`,
-            ...lineComment([usage(v)], 8),
-            ...withTraining(v, 8),
-            '      }',
-          );
-      });
-    } else out.push(...withTraining(variants[0]!, 6));
-    out.push('    });', '  }');
-    return out;
-  }
   out.push(
     '',
     '  override getConfig(): tf.serialization.ConfigDict {',
@@ -348,5 +293,67 @@ function portMethods(
       ...body,
       '  }',
     );
+  return out;
+}
+
+/** computeOutputShape() and call() of a single-output kernel: the traced variants. */
+function singleOutputMethods(
+  variants: readonly Variant[],
+  multi: boolean,
+  assigned: ReadonlySet<string>,
+  usesTraining: boolean,
+  usage: (v: Variant) => string,
+): string[] {
+  const out: string[] = [];
+  out.push('', '  override computeOutputShape(): tf.Shape {');
+  if (multi) {
+    const shapes: Expr = { array: variants.map((v) => jsonExpr(v.outputShape as Json)) };
+    out.push(
+      ...layout('const shapes: tf.Shape[] = ', shapes, ';', 4, WIDTH),
+      '    return shapes[this.variant]!;',
+    );
+  } else out.push(`    return ${printShape(variants[0]!.outputShape)};`);
+  out.push('  }', '');
+
+  // call(): the traced kernel.
+  const withTraining = (v: Variant, indent: number): string[] => {
+    if (same(v.bodies[0], v.bodies[1])) return v.bodies[0];
+    const pad = ' '.repeat(indent);
+    return [
+      `${pad}if (kwargs.training === true) {`,
+      ...v.bodies[1],
+      `${pad}}`,
+      ...v.bodies[0].map((l) => l.slice(2)),
+    ];
+  };
+  if (!multi) out.push(...lineComment([`Traced for ${usage(variants[0]!)}.`], 2));
+  if (assigned.size)
+    out.push(
+      ...lineComment(
+        [
+          `While training, call() also updates ${[...assigned].join(', ')} (running statistics), as the Netwright app does.`,
+        ],
+        2,
+      ),
+    );
+  const kwargs = usesTraining ? ', kwargs: { training?: boolean }' : '';
+  out.push(
+    `  override call(inputs: tf.Tensor | tf.Tensor[]${kwargs}): tf.Tensor {`,
+    '    return tf.tidy(() => {',
+  );
+  if (multi) {
+    variants.forEach((v, i) => {
+      if (i === variants.length - 1) {
+        out.push(...lineComment([usage(v)], 6), ...withTraining(v, 8).map((l) => l.slice(2)));
+      } else
+        out.push(
+          `      if (this.variant === ${i}) {`,
+          ...lineComment([usage(v)], 8),
+          ...withTraining(v, 8),
+          '      }',
+        );
+    });
+  } else out.push(...withTraining(variants[0]!, 6));
+  out.push('    });', '  }');
   return out;
 }
