@@ -37,23 +37,34 @@ function counts<T>(ops: Ops<T>, pred: T, target: T, threshold: number): T {
   return ops.concat([tp, fp, fn], 0);
 }
 
-/** The score from totals [TP…, FP…, FN…]; a label with no positives at all scores 0 (sklearn's zero_division=0). */
-export function overlapScore(score: OverlapScore, sums: readonly number[], average: string): number {
-  const n = sums.length / 3;
+/** w·TP / (w·TP + FP + FN), 0 when the denominator is (sklearn's zero_division=0). */
+const overlapRatio = (score: OverlapScore, tp: number, fp: number, fn: number) => {
   const w = tpWeight(score);
-  const ratio = (tp: number, fp: number, fn: number) => {
-    const den = w * tp + fp + fn;
-    return den > 0 ? (w * tp) / den : 0;
-  };
-  const tp = sums.slice(0, n);
-  const fp = sums.slice(n, 2 * n);
-  const fn = sums.slice(2 * n);
-  const total = (v: number[]) => v.reduce((a, b) => a + b, 0);
-  if (average === 'micro') return ratio(total(tp), total(fp), total(fn));
-  return total(tp.map((t, l) => ratio(t, fp[l]!, fn[l]!))) / Math.max(1, n);
+  const den = w * tp + fp + fn;
+  return den > 0 ? (w * tp) / den : 0;
+};
+
+/** The score of each label from totals [TP…, FP…, FN…] (a label with no positives at all scores 0). */
+export function overlapPerLabel(score: OverlapScore, sums: readonly number[]): number[] {
+  const n = sums.length / 3;
+  return Array.from({ length: n }, (_, l) => overlapRatio(score, sums[l]!, sums[n + l]!, sums[2 * n + l]!));
 }
 
-/** The same score on one batch, in ops (what `fn` returns; the trainer reports the split's). */
+/** The score from totals [TP…, FP…, FN…]: micro pools the labels' counts, macro averages their scores. */
+export function overlapScore(score: OverlapScore, sums: readonly number[], average: string): number {
+  const n = sums.length / 3;
+  const total = (v: readonly number[]) => v.reduce((a, b) => a + b, 0);
+  if (average === 'micro')
+    return overlapRatio(
+      score,
+      total(sums.slice(0, n)),
+      total(sums.slice(n, 2 * n)),
+      total(sums.slice(2 * n)),
+    );
+  return total(overlapPerLabel(score, sums)) / Math.max(1, n);
+}
+
+/** The same score from counts [TP…, FP…, FN…] in ops: one batch's (`fn`), or the split's totals (`finalizeOps`). */
 function batchScore<T>(ops: Ops<T>, score: OverlapScore, c: T, labels: number, average: string): T {
   const part = (k: number) => ops.slice(c, [k * labels], [labels]);
   let [tp, fp, fn] = [part(0), part(1), part(2)];
@@ -97,6 +108,9 @@ export function overlapMetric(o: { type: string; title: string; score: OverlapSc
       split: {
         stats: (ops, inputs, params) => counts(ops, inputs.pred!, inputs.target!, params.threshold),
         finalize: (sums, params) => overlapScore(o.score, sums, params.average),
+        finalizeOps: (ops, sums, params) =>
+          batchScore(ops, o.score, sums, ops.shape(sums)[0]! / 3, params.average),
+        perLabel: (sums) => overlapPerLabel(o.score, sums),
       },
     },
   });

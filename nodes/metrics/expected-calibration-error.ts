@@ -41,6 +41,13 @@ export function eceFromSums(sums: readonly number[]): number {
   return n > 0 ? gap / n : 0;
 }
 
+/** eceFromSums in ops (one batch's bins in `fn`, the split's totals in the exported code). */
+function eceFromSumsOps<T>(ops: Ops<T>, s: T, m: number): T {
+  const count = ops.slice(s, [0], [m]);
+  const gap = ops.abs(ops.sub(ops.slice(s, [2 * m], [m]), ops.slice(s, [m], [m])));
+  return ops.div(ops.sum(gap), ops.maximum(ops.sum(count), ops.scalar(1)));
+}
+
 export default defineNode({
   type: 'metrics.expectedCalibrationError',
   version: 1,
@@ -73,17 +80,13 @@ export default defineNode({
   lower: ({ params }) => ({ kind: 'metric', config: { bins: params.bins, fromLogits: params.fromLogits } }),
   metric: {
     target: 'index',
-    fn(ops, pred, target, params) {
-      const m = params.bins;
-      const s = binSums(ops, pred, target, m, params.fromLogits);
-      const count = ops.slice(s, [0], [m]);
-      const gap = ops.abs(ops.sub(ops.slice(s, [2 * m], [m]), ops.slice(s, [m], [m])));
-      return ops.div(ops.sum(gap), ops.maximum(ops.sum(count), ops.scalar(1)));
-    },
+    fn: (ops, pred, target, params) =>
+      eceFromSumsOps(ops, binSums(ops, pred, target, params.bins, params.fromLogits), params.bins),
     split: {
       stats: (ops, inputs, params) =>
         binSums(ops, inputs.pred!, inputs.target!, params.bins, params.fromLogits),
       finalize: (sums) => eceFromSums(sums),
+      finalizeOps: (ops, sums, params) => eceFromSumsOps(ops, sums, params.bins),
     },
   },
 });

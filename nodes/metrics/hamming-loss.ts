@@ -13,6 +13,10 @@ function mismatches<T>(ops: Ops<T>, pred: T, target: T, threshold: number): T {
   return ops.concat([ops.reshape(wrong, [1]), ops.reshape(all, [1])], 0);
 }
 
+/** wrong / decisions from [wrong, decisions] (0 for no decisions: the count is an integer ≥ 1 otherwise). */
+const fraction = <T>(ops: Ops<T>, c: T): T =>
+  ops.sum(ops.div(ops.slice(c, [0], [1]), ops.maximum(ops.slice(c, [1], [1]), ops.scalar(1))));
+
 export default defineNode({
   type: 'metrics.hammingLoss',
   version: 1,
@@ -38,13 +42,11 @@ export default defineNode({
   lower: ({ params }) => ({ kind: 'metric', config: { threshold: params.threshold } }),
   metric: {
     target: 'onehot',
-    fn(ops, pred, target, params) {
-      const c = mismatches(ops, pred, target, params.threshold);
-      return ops.sum(ops.div(ops.slice(c, [0], [1]), ops.slice(c, [1], [1])));
-    },
+    fn: (ops, pred, target, params) => fraction(ops, mismatches(ops, pred, target, params.threshold)),
     split: {
       stats: (ops, inputs, params) => mismatches(ops, inputs.pred!, inputs.target!, params.threshold),
       finalize: (sums) => (sums[1]! > 0 ? sums[0]! / sums[1]! : 0),
+      finalizeOps: (ops, sums) => fraction(ops, sums),
     },
   },
 });

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { layerConfigSpec, modelName, nodeSeed } from '../core/codegen/tfjs-config.ts';
-import type { IRNode, ModelIR } from '../core/ir.ts';
+import { type IRNode, type ModelIR, modelOutputKeys } from '../core/ir.ts';
 import type { Registry } from '../core/registry.ts';
 import { installKernelPatches } from './backend-patches.ts';
 import { kernelLayerClass, makeInitializer, setKernelRegistry } from './kernel-layer.ts';
@@ -132,9 +132,8 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
     }
   }
 
-  const outputs = (ir.outputs.length ? ir.outputs : [ir.nodes.at(-1)?.id ?? '']).map(
-    (id) => symbolic.get(id)!,
-  );
+  // Every port of a multi-output node is a model output (the exported buildModel() does the same).
+  const outputs = modelOutputKeys(ir).map((key) => symbolic.get(key)!);
   const model = tf.model({ inputs: inputLayers, outputs, name: modelName(ir.title) });
   const groupOf = new Map(ir.nodes.map((n) => [n.id, n.group]));
 

@@ -105,3 +105,20 @@ export const inputSource = (op: Extract<IROp, { kind: 'input' }>): InputSource =
 /** `field:<name>` → name; undefined for features and labels. */
 export const fieldName = (source: InputSource): string | undefined =>
   source.startsWith('field:') ? source.slice('field:'.length) : undefined;
+
+/**
+ * The values the LayersModel returns, in order, keyed as run() keys them: every port
+ * (`<node>:<port>`) of a multi-output node, else the node id. The compiler and the exporter
+ * both build the model's outputs from this list.
+ */
+export function modelOutputKeys(ir: ModelIR): string[] {
+  const byId = new Map(ir.nodes.map((n) => [n.id, n]));
+  const ids = ir.outputs.length ? ir.outputs : [ir.nodes.at(-1)?.id ?? ''];
+  return ids.flatMap((id) => byId.get(id)?.outputPorts?.map((p) => `${id}:${p.name}`) ?? [id]);
+}
+
+/** The key of the value a ref reads (as modelOutputKeys and run() key them). */
+export function refKey(ir: ModelIR, ref: { readonly node: string; readonly port: string }): string {
+  const multi = ir.nodes.find((n) => n.id === ref.node)?.outputPorts;
+  return multi ? `${ref.node}:${ref.port}` : ref.node;
+}

@@ -148,6 +148,14 @@ export interface HeadFn<P extends ParamSpecs> {
 export interface SplitMetric<P extends ParamSpecs> {
   stats<T>(ops: Ops<T>, inputs: Readonly<Record<string, T>>, params: ParamValues<P>): T;
   finalize(sums: readonly number[], params: ParamValues<P>): number;
+  /**
+   * `finalize` in ops, over the totals as a 1-D tensor: what the TypeScript exporter prints (its
+   * train() sums the stats and finalises once per epoch). Without it the exporter refuses the
+   * metric. Equal to `finalize` (src/testing/split-finalize.test.ts checks every metric).
+   */
+  finalizeOps?<T>(ops: Ops<T>, sums: T, params: ParamValues<P>): T;
+  /** Multi-label metrics: the score of each label from the same totals (the app shows per-label F1). */
+  perLabel?(sums: readonly number[], params: ParamValues<P>): number[];
 }
 
 export interface OptimizerSpec<P extends ParamSpecs> {

@@ -28,13 +28,14 @@ import { generateTypeScript } from '../core/codegen/index.ts';
 import { kernelClassName } from '../core/codegen/tfjs-config.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
-import type { IRRef, ModelIR } from '../core/ir.ts';
+import { fieldName, type IRRef, inputSource, type ModelIR } from '../core/ir.ts';
 import { lowerGraph } from '../core/lower.ts';
-import { type ExampleInput, indexLabelShape, type LabelSpec } from '../core/node-def.ts';
+import type { ExampleInput, FieldSpec, LabelSpec } from '../core/node-def.ts';
 import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { listTemplateIds, readTemplate } from '../node/templates.ts';
-import { train as appTrain } from '../trainer/loop.ts';
+import { sourceTensor } from '../trainer/feeds.ts';
+import { train as appTrain, toTensors } from '../trainer/loop.ts';
 import { oneNodeGraph, randomInput } from './harness.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -92,9 +93,9 @@ const cases: Case[] = [
     const ir = lower(readTemplate(id), `template ${id}`);
     return { name: `template ${id}`, file: id, ir, feeds: inputSpecs(ir), template: id };
   }),
-  // Multi-output nodes are refused by the exporter (src/testing/multi-output.test.ts checks that).
+  // Multi-output kernels included: their exported class returns every port.
   ...registry.all().flatMap((def) =>
-    (def.kernel?.callPorts ? [] : (def.examples ?? [])).map((ex, i): Case => {
+    (def.examples ?? []).map((ex, i): Case => {
       const ir = lower(oneNodeGraph(def, ex), `${def.type} example ${i + 1}`);
       const feeds = Object.fromEntries(Object.entries(ex.inputs).map(([port, spec]) => [`in_${port}`, spec]));
       return {
@@ -106,6 +107,55 @@ const cases: Case[] = [
     }),
   ),
 ];
+
+/**
+ * x → Dense(sigmoid) → Top-1: values feed an MSE loss, F1 (whole split) and Hamming loss (whole
+ * split); indices feed a second, weighted MSE — a multi-output node and whole-split metrics.
+ */
+function topKSplitGraph(): GraphDoc {
+  const edge = (from: string, fromPort: string, to: string, port: string) => ({
+    from: { node: from, port: fromPort },
+    to: { node: to, port },
+  });
+  return {
+    format: 'netwright.graph',
+    formatVersion: 1,
+    meta: { title: 'top-k split' },
+    nodes: {
+      x: { type: 'io.input', v: 1, params: { shape: [4] } },
+      d: { type: 'layers.dense', v: 1, params: { units: 5, activation: 'sigmoid' } },
+      top: { type: 'primitives.topK', v: 1, params: { k: 1 } },
+      mse: { type: 'losses.meanSquaredError', v: 1, params: {} },
+      onIdx: { type: 'losses.meanSquaredError', v: 1, params: { weight: 0.01 } },
+      f1: { type: 'metrics.f1', v: 1, params: {} },
+      f1macro: { type: 'metrics.f1', v: 1, params: { average: 'macro' } },
+      ham: { type: 'metrics.hammingLoss', v: 1, params: {} },
+    },
+    edges: {
+      e1: edge('x', 'y', 'd', 'x'),
+      e2: edge('d', 'y', 'top', 'x'),
+      e3: edge('top', 'values', 'mse', 'pred'),
+      e4: edge('top', 'indices', 'onIdx', 'pred'),
+      e5: edge('top', 'values', 'f1', 'pred'),
+      e6: edge('top', 'values', 'f1macro', 'pred'),
+      e7: edge('top', 'values', 'ham', 'pred'),
+    },
+    training: {
+      dataset: { name: 'pairedSum', params: {} },
+      optimizer: { type: 'optimizers.adam', params: { learningRate: 0.05 } },
+      batchSize: 4,
+      epochs: 1,
+      seed: 3,
+    },
+    layout: {},
+  };
+}
+const topKSplit: Case = (() => {
+  const ir = lower(topKSplitGraph(), 'top-k split graph');
+  return { name: 'top-k split graph', file: 'topk_split', ir, feeds: inputSpecs(ir) };
+})();
+cases.push(topKSplit);
+
 const sources = new Map(cases.map((c) => [c.file, generateTypeScript(c.ir, registry)]));
 
 let tmp = '';
@@ -257,9 +307,12 @@ describe('golden files (src/testing/golden/<template>.ts; UPDATE_GOLDEN=1 rewrit
 
 // ---- train() against the app's trainer -----------------------------------------------------------
 
-/** Random data shaped as the graph's training reads it (classes from the prediction's width). */
+/**
+ * Random data shaped as the graph's training reads it (classes from the prediction's width); a
+ * field an Input reads gets int32 values below the width of the prediction its head compares.
+ */
 function syntheticData(ir: ModelIR, count: number): LoadedDataset {
-  const input = ir.nodes.find((n) => n.op.kind === 'input')!;
+  const input = ir.nodes.find((n) => n.op.kind === 'input' && inputSource(n.op) === 'features')!;
   const featureShape = input.outputShape.slice(1) as number[];
   const refs = [...ir.losses, ...ir.metrics].flatMap((h) => h.inputs);
   const classes = refs.some((r) => 'labels' in r && r.labels !== 'values');
@@ -281,9 +334,35 @@ function syntheticData(ir: ModelIR, count: number): LoadedDataset {
     : positions.length
       ? { kind: 'classMap', shape: positions, numClasses }
       : { kind: 'class', numClasses };
+  const fieldSpecs: Record<string, FieldSpec> = {};
+  const fields: Record<string, Float32Array | Int32Array> = {};
+  for (const n of ir.nodes) {
+    const name = n.op.kind === 'input' ? fieldName(inputSource(n.op)) : undefined;
+    if (name === undefined || n.op.kind !== 'input') continue;
+    const shape = n.outputShape.slice(1) as number[];
+    const dtype = n.op.dtype === 'int32' ? 'int32' : 'float32';
+    // The head reading this input: its prediction's width bounds an index field.
+    const head = [...ir.losses, ...ir.metrics].find((h) =>
+      h.inputs.some((r) => 'node' in r && r.node === n.id),
+    );
+    const pred = head?.inputs.find(
+      (r): r is Extract<IRRef, { node: string }> => 'node' in r && r.node !== n.id,
+    );
+    const width = (ir.nodes.find((m) => m.id === pred?.node)?.outputShape.at(-1) as number | undefined) ?? 2;
+    fieldSpecs[name] = { shape, dtype };
+    fields[name] =
+      dtype === 'int32'
+        ? Int32Array.from({ length: count * size(shape) }, () => rng.int(width))
+        : Float32Array.from({ length: count * size(shape) }, () => rng.next());
+  }
   return {
-    binding: { name: 'synthetic', featureShape, labels },
-    train: { x, y, count },
+    binding: {
+      name: 'synthetic',
+      featureShape,
+      labels,
+      ...(Object.keys(fieldSpecs).length ? { fields: fieldSpecs } : {}),
+    },
+    train: { x, y, count, ...(Object.keys(fields).length ? { fields } : {}) },
     val: { x: new Float32Array(0), y: classes ? new Int32Array(0) : new Float32Array(0), count: 0 },
   };
 }
@@ -312,12 +391,12 @@ async function expectSameTraining(c: Case): Promise<void> {
     appTrain(compiled, registry, data, training, { epochs: 1, batchSize: 4, validate: false }),
   );
   expect(app.status).toBe('done');
-  const x = tf.tensor(data.train.x, [data.train.count, ...data.binding.featureShape]);
-  const { labels } = data.binding;
-  const y =
-    labels.kind === 'values'
-      ? tf.tensor(data.train.y, [data.train.count, ...labels.shape])
-      : tf.tensor(data.train.y, [data.train.count, ...indexLabelShape(labels)], 'int32');
+  // Every model input as the app feeds it (features, labels as [N, 1], a field): TrainData.x.
+  const all = toTensors(data, 'train');
+  const xs = c.ir.nodes.flatMap((n) => (n.op.kind === 'input' ? [sourceTensor(n.op, all).clone()] : []));
+  const x = xs.length === 1 ? xs[0]! : xs;
+  const y = all.y.clone();
+  all.dispose();
   const reports = await withSeededRandom(() => mod.train!(exported, { x, y }, { epochs: 1, batchSize: 4 }));
   expect(reports.length).toBe(app.epochs.length);
   reports.forEach((r, i) => {
@@ -329,13 +408,23 @@ async function expectSameTraining(c: Case): Promise<void> {
   const got = exported.getWeights();
   for (const [i, w] of want.entries())
     expect(maxDiff(w, got[i]!), compiled.model.weights[i]!.originalName).toBeLessThan(1e-4);
-  tf.dispose([x, y]);
+  tf.dispose([...xs, y]);
   exported.dispose();
   compiled.dispose();
 }
 
 describe('train() follows the app trainer (same batches, optimizer, stages, loss terms)', () => {
-  const trainable = cases.filter((c) => c.template && c.ir.training && c.ir.inputs.length === 1);
+  // Templates with several inputs (a field, labels as an input) too, and the top-k split graph.
+  const trainable = cases.filter((c) => (c.template && c.ir.training) || c === topKSplit);
+  it('the top-k split graph prints its multi-output class and finalises whole-split metrics once per epoch', () => {
+    const code = sources.get(topKSplit.file)!;
+    expect(code).toContain('override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {');
+    expect(code).toMatch(/private port1\(/);
+    expect(code).toContain('const FINALIZE: Record<string, (sums: tf.Tensor) => tf.Scalar> = {');
+    // micro and macro F1 share their stats function but not their finalize.
+    expect(code).toMatch(/f1: (\w+),\s+f1macro: (?!\1\b)\w+,/);
+  });
+
   it.each(trainable.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     await expectSameTraining(c);
   });

@@ -1,6 +1,6 @@
 // Whole-split metrics: the trainer's evaluate() over small chunks reports F1, Dice, Jaccard,
 // Hamming loss and ECE equal to their brute-force value on the whole split (computed here in plain
-// JS from the raw arrays), not the mean of per-chunk values.
+// JS from the raw arrays), not the mean of per-chunk values; so do the per-label scores.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileIR } from '../compiler/compile.ts';
@@ -10,7 +10,7 @@ import type { GraphDoc } from '../core/doc/schema.ts';
 import { lowerGraph } from '../core/lower.ts';
 import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
-import { evaluate, toTensors } from '../trainer/loop.ts';
+import { type Evaluation, evaluate, toTensors } from '../trainer/loop.ts';
 
 const registry = await loadRegistry();
 const N = 53;
@@ -83,6 +83,10 @@ function graph(
 }
 
 async function splitMetrics(doc: GraphDoc, data: LoadedDataset): Promise<Record<string, number>> {
+  return (await splitEvaluation(doc, data)).metrics;
+}
+
+async function splitEvaluation(doc: GraphDoc, data: LoadedDataset): Promise<Evaluation> {
   const a = analyse(doc, registry);
   expect(a.diagnostics).toEqual([]);
   const compiled = compileIR(lowerGraph(a, registry).ir!, registry);
@@ -92,7 +96,7 @@ async function splitMetrics(doc: GraphDoc, data: LoadedDataset): Promise<Record<
   expect(tf.memory().numTensors).toBe(before);
   val.dispose();
   compiled.dispose();
-  return e.metrics;
+  return e;
 }
 
 /** Per label l: [TP, FP, FN] of [x > θ] against y, by brute force over all rows. */
@@ -136,6 +140,28 @@ describe('whole-split metrics equal brute force', () => {
     expect(m.jacmacro).toBeCloseTo(per.reduce((a, c) => a + jac(c.tp, c.fp, c.fn), 0) / L, 6);
     expect(m.ham).toBeCloseTo(sum('wrong') / (N * L), 6);
     expect(Object.keys(m)).toEqual(['f1', 'f1macro', 'dice', 'jac', 'jacmacro', 'ham']);
+  });
+
+  it('per-label F1 and Jaccard (what the Train panel shows) equal brute force per label; batch metrics have none', async () => {
+    const d = multiLabel();
+    const e = await splitEvaluation(
+      graph(L, [L], 'float32', {
+        f1: { type: 'metrics.f1', v: 1, params: { threshold: 0 } },
+        jac: { type: 'metrics.jaccard', v: 1, params: { threshold: 0, average: 'macro' } },
+        ham: { type: 'metrics.hammingLoss', v: 1, params: { threshold: 0 } },
+      }),
+      d,
+    );
+    const per = confusion(d, 0);
+    const f1 = per.map((c) => (2 * c.tp + c.fp + c.fn ? (2 * c.tp) / (2 * c.tp + c.fp + c.fn) : 0));
+    const jac = per.map((c) => (c.tp + c.fp + c.fn ? c.tp / (c.tp + c.fp + c.fn) : 0));
+    expect(Object.keys(e.perLabel ?? {})).toEqual(['f1', 'jac']);
+    for (const [l, v] of e.perLabel!.f1!.entries()) expect(v).toBeCloseTo(f1[l]!, 6);
+    for (const [l, v] of e.perLabel!.jac!.entries()) expect(v).toBeCloseTo(jac[l]!, 6);
+    expect(f1[2]).toBe(0);
+    expect(f1.some((v) => v > 0.5)).toBe(true);
+    // The macro score is the mean of the per-label scores shown.
+    expect(e.metrics.jac).toBeCloseTo(jac.reduce((a, b) => a + b, 0) / L, 6);
   });
 
   it('ECE over 53 rows in chunks of 7 (15 bins)', async () => {

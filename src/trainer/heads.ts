@@ -128,20 +128,32 @@ export class HeadSums {
   result(
     ir: ModelIR,
     registry: Registry,
-  ): { loss: number; terms: Record<string, number>; metrics: Record<string, number> } {
+  ): {
+    loss: number;
+    terms: Record<string, number>;
+    metrics: Record<string, number>;
+    perLabel?: Record<string, number[]>;
+  } {
     const n = Math.max(1, this.n);
     const avg = (m: Map<string, number>) => Object.fromEntries([...m].map(([k, v]) => [k, v / n]));
     const metrics = avg(this.metrics);
+    const perLabel: Record<string, number[]> = {};
     for (const node of ir.metrics) {
       const sums = this.stats.get(node.id);
       const split = registry.get(node.type)?.metric?.split;
-      if (sums && split)
-        metrics[node.id] = split.finalize(sums, (node.op.kind === 'metric' ? node.op.config : {}) as never);
+      const params = (node.op.kind === 'metric' ? node.op.config : {}) as never;
+      if (sums && split) metrics[node.id] = split.finalize(sums, params);
+      if (sums && split?.perLabel) perLabel[node.id] = split.perLabel(sums, params);
     }
     // Keep the IR's metric order (batch-mean and whole-split metrics interleave there).
     const ordered = Object.fromEntries(
       ir.metrics.filter((m) => m.id in metrics).map((m) => [m.id, metrics[m.id]!]),
     );
-    return { loss: this.loss / n, terms: avg(this.terms), metrics: ordered };
+    return {
+      loss: this.loss / n,
+      terms: avg(this.terms),
+      metrics: ordered,
+      ...(Object.keys(perLabel).length ? { perLabel } : {}),
+    };
   }
 }

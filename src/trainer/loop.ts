@@ -33,6 +33,8 @@ export interface Evaluation {
   readonly terms: Readonly<Record<string, number>>;
   /** Per metric node. */
   readonly metrics: Readonly<Record<string, number>>;
+  /** Per multi-label whole-split metric node: its score per label (the metric's `perLabel`). */
+  readonly perLabel?: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface EpochReport {

@@ -73,6 +73,12 @@ export interface EpochMetrics {
   readonly accuracy?: number;
   readonly valLoss?: number;
   readonly valAccuracy?: number;
+  /** Every metric node on the training split, by node id (whole-split metrics finalised once). */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** The same on the validation split. */
+  readonly valMetrics?: Readonly<Record<string, number>>;
+  /** Multi-label metrics' score per label, on the validation split (else the training split). */
+  readonly perLabel?: Readonly<Record<string, readonly number[]>>;
   readonly ms: number;
 }
 

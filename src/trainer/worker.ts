@@ -17,10 +17,11 @@ import { activationCurves } from './curves.ts';
 import { evaluateClassifier } from './evaluation.ts';
 import type { Experiment } from './experiments/experiment.ts';
 import { attentionMaps, edgeFunctions } from './inspect.ts';
-import { train } from './loop.ts';
+import { type EpochReport, train } from './loop.ts';
 import { loadWeightsInto, saveArtifacts } from './model-artifacts.ts';
 import type {
   BackendName,
+  EpochMetrics,
   FromWorker,
   SavedArtifacts,
   ToWorker,
@@ -164,6 +165,16 @@ async function loadData(ir: ModelIR, settings: TrainSettings): Promise<LoadedDat
   );
 }
 
+/** What the Train panel's epoch table shows besides loss and accuracy: every metric, per-label scores. */
+function epochTable(r: EpochReport): Pick<EpochMetrics, 'metrics' | 'valMetrics' | 'perLabel'> {
+  const perLabel = r.val?.perLabel ?? r.train.perLabel;
+  return {
+    ...(Object.keys(r.train.metrics).length ? { metrics: r.train.metrics } : {}),
+    ...(r.val && Object.keys(r.val.metrics).length ? { valMetrics: r.val.metrics } : {}),
+    ...(perLabel ? { perLabel } : {}),
+  };
+}
+
 async function evaluateLast(runId: number): Promise<void> {
   if (!lastRun || lastRun.runId !== runId) return;
   const evaluation = await evaluateClassifier(lastRun.compiled, lastRun.data);
@@ -263,6 +274,7 @@ async function run(
             ...(a !== undefined ? { accuracy: a } : {}),
             ...(r.val ? { valLoss: r.val.loss } : {}),
             ...(va !== undefined ? { valAccuracy: va } : {}),
+            ...epochTable(r),
           },
         });
         lastCurves = performance.now();

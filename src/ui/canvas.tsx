@@ -15,7 +15,9 @@ import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } fro
 import { addBlockAt, addNodeAt, commitDrag, connectPorts, openText } from '../app/actions.ts';
 import type { Point } from '../app/commands.ts';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
+import { addFieldInput } from '../app/field-input.ts';
 import { scopeAnalysisOf, scopeOf } from '../app/store.ts';
+import { DRAG_FIELD_MIME } from './dataset-fields.tsx';
 import { type CardNode, FlowModel, type Measured, type ShapeEdge as ShapeEdgeT } from './flow-model.ts';
 import { GroupBreadcrumb } from './group-breadcrumb.tsx';
 import { NodeCard } from './node-card.tsx';
@@ -194,6 +196,15 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
       if (block) {
         const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
         addBlockAt(store, block, { x: at.x - 90, y: at.y - 30 });
+        return;
+      }
+      const field = e.dataTransfer.getData(DRAG_FIELD_MIME);
+      if (field) {
+        // Dropped on a node: wired into it; on the pane: placed where it fell.
+        const onNode =
+          (e.target as Element).closest?.('.react-flow__node')?.getAttribute('data-id') ?? undefined;
+        const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        addFieldInput(store, field, onNode ? { target: onNode } : { at: { x: at.x - 90, y: at.y - 30 } });
         return;
       }
       if (type) {

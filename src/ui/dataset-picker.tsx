@@ -5,6 +5,7 @@ import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import { DATASETS, findDataset } from '../core/datasets/index.ts';
 import { type ParamSpec, resolveParams } from '../core/params.ts';
 import { chooseDataset } from '../core/training-setup.ts';
+import { DatasetFields } from './dataset-fields.tsx';
 import { ParamField } from './inspector.tsx';
 
 /** Datasets whose data the user uploads (the graph keeps only their shapes). */
@@ -84,6 +85,7 @@ export function DatasetPicker({ disabled }: { disabled: boolean }) {
           ))}
         </details>
       ) : null}
+      <DatasetFields />
     </fieldset>
   );
 }

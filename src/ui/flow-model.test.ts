@@ -6,7 +6,8 @@ import { analyse } from '../core/analysis/analyse.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import type { Registry } from '../core/registry.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
-import { badEdges, FlowModel } from './flow-model.ts';
+import { maskedGraph } from '../testing/masked-ce-fixture.ts';
+import { badEdges, cardData, FlowModel } from './flow-model.ts';
 
 let registry: Registry;
 beforeAll(async () => {
@@ -58,5 +59,26 @@ describe('FlowModel', () => {
       d.edges.e3 = { from: { node: 'ghost', port: 'y' }, to: { node: 'b', port: 'x' } };
     });
     expect([...badEdges(analyse(broken, registry))]).toContain('e3');
+  });
+});
+
+describe('cards of n-ary heads and multi-output nodes', () => {
+  it('a masked loss shows one named input per port; top-k one output per port, each with its shape', () => {
+    const g = maskedGraph(4);
+    const ce = cardData('ce', g, analyse(g, registry), registry);
+    expect(ce.inputs.map((p) => [p.name, p.shape, p.connected])).toEqual([
+      ['pred', 'B×4', true],
+      ['target', 'B×1', true],
+      ['mask', 'B×1', true],
+    ]);
+    const top = produce(doc, (d) => {
+      d.nodes.top = { type: 'primitives.topK', v: 1, params: { k: 2 } };
+      d.edges.e3 = { from: { node: 'a', port: 'y' }, to: { node: 'top', port: 'x' } };
+    });
+    const card = cardData('top', top, analyse(top, registry), registry);
+    expect(card.outputs.map((p) => [p.name, p.shape])).toEqual([
+      ['values', 'B×2'],
+      ['indices', 'B×2'],
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import { describeFix } from '../core/fixes.ts';
 import { isGroup } from '../core/groups.ts';
 import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
 import { checkParam, type ParamSpec, type ParamSpecs } from '../core/params.ts';
+import { SourceField } from './dataset-fields.tsx';
 import { diagnosticsByNode, formatParamValue, showShape } from './flow-model.ts';
 import { formatCount, plural } from './format.ts';
 import { TrainedInsight } from './insight.tsx';
@@ -171,18 +172,31 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         </div>
       </dl>
       <form className="params" onSubmit={(e) => e.preventDefault()}>
-        {Object.entries(def.params as ParamSpecs).map(([name, spec]) => (
-          <ParamField
-            key={`${nodeId}:${name}`}
-            name={name}
-            spec={spec}
-            value={info?.params[name] ?? spec.default}
-            explicit={Object.hasOwn(rec.params, name)}
-            onChange={(v) => editParam(store, nodeId, name, v)}
-            onReset={() => store.edit(`Reset ${name} of ${nodeId}`, resetParam(nodeId, name))}
-            onDone={() => store.seal()}
-          />
-        ))}
+        {Object.entries(def.params as ParamSpecs).map(([name, spec]) => {
+          const field = (
+            <ParamField
+              key={`${nodeId}:${name}`}
+              name={name}
+              spec={spec}
+              value={info?.params[name] ?? spec.default}
+              explicit={Object.hasOwn(rec.params, name)}
+              onChange={(v) => editParam(store, nodeId, name, v)}
+              onReset={() => store.edit(`Reset ${name} of ${nodeId}`, resetParam(nodeId, name))}
+              onDone={() => store.seal()}
+            />
+          );
+          // An Input's Source is a dropdown of what the dataset offers (free text without one).
+          return def.type === 'io.input' && name === 'source' ? (
+            <SourceField
+              key={`${nodeId}:${name}`}
+              nodeId={nodeId}
+              value={String(info?.params[name] ?? spec.default)}
+              fallback={field}
+            />
+          ) : (
+            field
+          );
+        })}
         {Object.keys(def.params).length === 0 && <p className="muted">This node has no parameters.</p>}
       </form>
       <TrainedInsight nodeId={nodeId} type={def.type} />

@@ -62,6 +62,7 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
                     type="target"
                     position={Position.Left}
                     id={inp.name}
+                    data-testid={`handle-${nodeId}-in-${inp.name}`}
                     className={`handle-in${inp.connected ? '' : inp.optional ? ' handle-optional' : ' handle-open'}`}
                   />
                   <span className="port-name">{inp.name}</span>
@@ -76,7 +77,13 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
                     {out.shape ?? '?'}
                   </span>
                   <span className="port-name">{out.name}</span>
-                  <Handle type="source" position={Position.Right} id={out.name} className="handle-out" />
+                  <Handle
+                    type="source"
+                    position={Position.Right}
+                    id={out.name}
+                    data-testid={`handle-${nodeId}-out-${out.name}`}
+                    className="handle-out"
+                  />
                 </span>
               ) : (
                 <span />

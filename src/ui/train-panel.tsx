@@ -15,6 +15,7 @@ import type {
   TrainSettings,
 } from '../trainer/protocol.ts';
 import { type CsvChoice, CsvUpload } from './csv-upload.tsx';
+import { EpochTable } from './epoch-table.tsx';
 import { EvaluationView } from './evaluation-view.tsx';
 import { ImageFolderUpload } from './image-folder-upload.tsx';
 import { LineChart } from './line-chart.tsx';
@@ -321,6 +322,7 @@ export function TrainPanel({
           },
         ]}
       />
+      <EpochTable epochs={epochs} ir={ir} />
       <div className="model-io">
         <button
           type="button"

@@ -29,6 +29,7 @@ import type { Registry } from '../registry.ts';
 import { formatShape, type TensorType, tensor } from '../tensor-type.ts';
 import { type BudgetNode, budgetDiagnostics, estimateResources, type MemoryBudget } from './budget.ts';
 import { checkClassMapHeads } from './class-map.ts';
+import { checkTrainingOnly, explainDataPorts } from './data-ports.ts';
 import { estimateFlops } from './flops.ts';
 
 export interface NodeAnalysis {
@@ -493,6 +494,7 @@ function analyseUnsafe(
 
   if (!scope) {
     graphChecks(doc, nodes, data, diagnostics);
+    checkTrainingOnly(nodes, data, diagnostics);
     const titleOf = (id: string) => nodes.get(id)?.def?.title ?? doc.nodes[id]?.type ?? id;
     const est = estimateResources(budgetNodes(order, nodes), doc.training);
     diagnostics.push(...budgetDiagnostics(est, titleOf, memory));
@@ -500,6 +502,7 @@ function analyseUnsafe(
   checkClassCounts(nodes, data, diagnostics);
   checkClassMapHeads(nodes, data, diagnostics);
   addFlattenFixes(nodes, diagnostics);
+  explainDataPorts(nodes, data, diagnostics);
   return {
     doc,
     nodes,

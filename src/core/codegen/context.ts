@@ -44,6 +44,8 @@ export class Context {
   readonly kernelClasses = new Map<string, string>();
   /** Loss/metric node id → function name. */
   readonly headFunctions = new Map<string, string>();
+  /** Whole-split metric node id → its finalize function's name. */
+  readonly splitFinalize = new Map<string, string>();
 
   constructor(
     readonly ir: ModelIR,
@@ -75,7 +77,12 @@ export class Context {
 
   /** A namer for locals of one function: module-level names are taken. */
   localNamer(): Namer {
-    return new Namer([...MODULE_NAMES, ...this.kernelClasses.values(), ...this.headFunctions.values()]);
+    return new Namer([
+      ...MODULE_NAMES,
+      ...this.kernelClasses.values(),
+      ...this.headFunctions.values(),
+      ...this.splitFinalize.values(),
+    ]);
   }
 
   /** traceFunction for one node; errors name the node; records the helpers the code calls. */

@@ -4,7 +4,7 @@
 // `train(model, data, opts)` (training.ts). Kernel nodes become registered tf.layers classes
 // whose call() is traced from the node's own kernel (kernel-class.ts). Pure: no tfjs here.
 
-import type { IRNode, ModelIR } from '../ir.ts';
+import { type IRNode, type ModelIR, modelOutputKeys, refKey } from '../ir.ts';
 import type { Registry } from '../registry.ts';
 import { Context, initializerExpr, jsonExpr, printShape } from './context.ts';
 import { kernelClass } from './kernel-class.ts';
@@ -27,7 +27,6 @@ export interface GenerateOptions {
  * the node id when one is to blame) for what it cannot print.
  */
 export function generateTypeScript(ir: ModelIR, registry: Registry, opts: GenerateOptions = {}): string {
-  refuseUnsupported(ir, registry);
   const ctx = new Context(ir, registry, opts.seed ?? ir.training?.seed ?? 1);
   const byType = new Map<string, IRNode[]>();
   for (const n of ir.nodes)
@@ -43,14 +42,14 @@ export function generateTypeScript(ir: ModelIR, registry: Registry, opts: Genera
 }
 
 /**
- * What the exporters (TypeScript and PyTorch) cannot print yet, refused by name rather than
- * printed differently from the trainer.
+ * What the PyTorch exporter cannot print yet (the TypeScript one prints multi-output kernels),
+ * refused by name rather than printed differently from the trainer.
  */
 export function refuseUnsupported(ir: ModelIR, registry: Registry): void {
   const multi = ir.nodes.find((n) => n.outputPorts);
   if (multi)
     throw new CodegenError(
-      `export/unsupported: node '${multi.id}' (${registry.get(multi.type)?.title ?? multi.type}) has several outputs (${multi.outputPorts!.map((p) => p.name).join(', ')}); the exporter prints single-output layers only.`,
+      `export/unsupported: node '${multi.id}' (${registry.get(multi.type)?.title ?? multi.type}) has several outputs (${multi.outputPorts!.map((p) => p.name).join(', ')}); the PyTorch exporter prints single-output layers only.`,
       multi.id,
     );
 }
@@ -121,8 +120,12 @@ function buildModel(ctx: Context): string[] {
   const vars = new Map<string, string>();
   const body: string[] = [];
   for (const node of ir.nodes) {
-    const v = namer.fresh(node.id);
-    vars.set(node.id, v);
+    // A multi-output node: one variable per port (keyed `<node>:<port>`, as run() keys them).
+    const portVars = node.outputPorts?.map((p) => namer.fresh(`${node.id}_${p.name}`));
+    const v = portVars ? `[${portVars.join(', ')}]` : namer.fresh(node.id);
+    if (portVars)
+      for (const [i, p] of node.outputPorts!.entries()) vars.set(`${node.id}:${p.name}`, portVars[i]!);
+    else vars.set(node.id, v);
     const op = node.op;
     if (op.kind === 'input') {
       const props: [string, Expr][] = [['shape', printShape(op.shape.slice(1))]];
@@ -133,7 +136,7 @@ function buildModel(ctx: Context): string[] {
     }
     const ins = node.inputs.map((r) => {
       if (!('node' in r)) throw new CodegenError('model layers cannot read dataset labels', node.id);
-      const src = vars.get(r.node);
+      const src = vars.get(refKey(ir, r));
       if (!src) throw new CodegenError(`input '${r.node}' is not built yet`, node.id);
       return src;
     });
@@ -167,7 +170,8 @@ function buildModel(ctx: Context): string[] {
         ['seed', printNumber(nodeSeed(ctx.seed, node.id))],
       ];
       // One line, else the constructor's object expanded (Biome keeps an expanded object).
-      const apply = `).apply(${flat(input)}) as tf.SymbolicTensor;`;
+      const type = portVars ? `[${portVars.map(() => 'tf.SymbolicTensor').join(', ')}]` : 'tf.SymbolicTensor';
+      const apply = `).apply(${flat(input)}) as ${type};`;
       const one = `  const ${v} = new ${cls}(${flat(object(props))}${apply}`;
       body.push(
         ...(one.length <= WIDTH && !willBreak(object(props))
@@ -176,7 +180,7 @@ function buildModel(ctx: Context): string[] {
       );
     } else throw new CodegenError(`node kind '${op.kind}' is not a model layer`, node.id);
   }
-  const outIds = ir.outputs.length ? ir.outputs : [ir.nodes.at(-1)?.id ?? ''];
+  const outIds = modelOutputKeys(ir);
   const inputs = ir.nodes.filter((n) => n.op.kind === 'input').map((n) => vars.get(n.id)!);
   const model = object([
     ['inputs', { array: inputs }],

@@ -94,6 +94,25 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
       bodies: [off, on],
     };
   });
+  // A multi-output kernel (callPorts): one private method per output port, each traced from
+  // callPorts(…)[port]; call() returns them all, as the app's KernelLayer does.
+  const portNames = def.kernel.callPorts ? Object.keys(def.outputs) : undefined;
+  const portBodies = portNames?.map((port) => {
+    const u = all[0]!;
+    const unsupported = (why: string) =>
+      new CodegenError(
+        `export/unsupported: node '${u.node.id}' (${def.title}) has several outputs and ${why}; the TypeScript exporter prints such a node only when it is used one way, without random draws or state updates.`,
+        u.node.id,
+      );
+    if (multi) throw unsupported('is used with different params or shapes');
+    const [off, on] = [false, true].map((training) =>
+      traceBody(ctx, u.node, def, u.params, u.weights, optional, training, 4, assigned, port),
+    ) as [string[], string[]];
+    if (assigned.size || off.some((l) => l.includes('this.draws')))
+      throw unsupported('draws or updates state');
+    if (!same(off, on)) throw unsupported('computes differently while training');
+    return off;
+  });
   const usesTraining = variants.some((v) => !same(v.bodies[0], v.bodies[1]));
   if (multi) ctx.helpers.add('variantOf');
   const usage = (v: Variant) =>
@@ -159,6 +178,133 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
   }
 
   // computeOutputShape(): from shape inference (the IR).
+  if (portBodies) out.push(...portMethods(all[0]!.node, portNames!, portBodies, usage(variants[0]!)));
+  else out.push(...singleOutputMethods(variants, multi, assigned, usesTraining, usage));
+
+  out.push(
+    '',
+    '  override getConfig(): tf.serialization.ConfigDict {',
+    '    return {',
+    '      ...super.getConfig(),',
+    `      kernelType: ${printString(type)},`,
+    '      params: this.params,',
+    '      seed: this.seed,',
+    '    };',
+    '  }',
+    '}',
+    `tf.serialization.registerClass(${cls});`,
+  );
+  return out;
+}
+
+/** One traced call() body: unpack the inputs, read the weights, the kernel's math. */
+function traceBody(
+  ctx: Context,
+  node: IRNode,
+  def: AnyNodeDef,
+  params: JsonObject,
+  specs: readonly WeightSpec[],
+  optional: ReadonlySet<string>,
+  training: boolean,
+  indent: number,
+  assigned: Set<string>,
+  /** A multi-output kernel's port: trace callPorts(…)[port]. */
+  port?: string,
+): string[] {
+  const kernel = def.kernel!;
+  const namer = ctx.localNamer();
+  const shapes = node.inputs.map((r) => ctx.shapeOf(r));
+  const names = ctx.inputNames(node, def, params).map((n) => namer.fresh(n));
+  const leaves: Leaf[] = [
+    ...names.map((name, i) => ({ name, shape: shapes[i]! })),
+    ...specs.map((w) => {
+      const name = namer.fresh(w.name);
+      const read = `this.w${memberAccess(w.name)}${optional.has(w.name) ? '!' : ''}.read()`;
+      return { name, shape: w.shape, declare: `const ${name} = ${read};` };
+    }),
+  ];
+  // A kernel may update state weights while training (ctx.assign: running statistics), as the
+  // app's kernel layer lets it: the training body writes them the same way.
+  const lines = ctx.trace(node, leaves, { indent, width: WIDTH, namer }, (ops, ls, write) => {
+    const weights = Object.fromEntries(specs.map((w, i) => [w.name, ls[names.length + i]!]));
+    const assign = (name: string, value: Traced) => {
+      assigned.add(name);
+      write(`this.w${memberAccess(name)}${optional.has(name) ? '!' : ''}`, value);
+    };
+    const ins = ls.slice(0, names.length);
+    if (port !== undefined) return kernel.callPorts!(ops, ins, weights, params, { training, assign })[port]!;
+    return kernel.call(ops, ins, weights, params, { training, assign });
+  });
+  const pad = ' '.repeat(indent);
+  const tensors = names.map(() => 'tf.Tensor').join(', ');
+  return [
+    ...(names.length ? [`${pad}const [${names.join(', ')}] = toList(inputs) as [${tensors}];`] : []),
+    ...lines,
+  ];
+}
+
+/** `this.w = { name: this.addWeight(…), … };` */
+function weightsLines(weights: readonly WeightSpec[], indent: number): string[] {
+  const props = weights.map((w, i): [string, Expr] => {
+    const spec = weightInitializerSpec(w.init, 0);
+    const init = initializerExpr(spec, i ? `this.seed + ${i}` : 'this.seed');
+    const args: Expr[] = [
+      printString(w.name),
+      printShape(w.shape),
+      "'float32'",
+      init,
+      'undefined',
+      String(w.trainable ?? true),
+    ];
+    return [printKey(w.name), call('this.addWeight', ...args)];
+  });
+  return expandedObject('this.w = ', props, ';', indent, WIDTH);
+}
+
+/** computeOutputShape() and call() of a multi-output kernel: one traced private method per port. */
+function portMethods(
+  node: IRNode,
+  ports: readonly string[],
+  bodies: readonly string[][],
+  usage: string,
+): string[] {
+  const out = [
+    '',
+    '  override computeOutputShape(): tf.Shape[] {',
+    ...layout('return ', { array: node.outputPorts!.map((p) => printShape(p.shape)) }, ';', 4, WIDTH),
+    '  }',
+    '',
+    ...lineComment(['Every output port, in order (the app keys them <node>:<port>).'], 2),
+    '  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {',
+    ...layout(
+      'return tf.tidy(() => ',
+      { array: bodies.map((_b, i) => `this.port${i}(inputs)`) },
+      ');',
+      4,
+      WIDTH,
+    ),
+    '  }',
+  ];
+  for (const [i, body] of bodies.entries())
+    out.push(
+      '',
+      ...docComment([`Output '${ports[i]}', traced for ${usage}.`], 2),
+      `  private port${i}(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {`,
+      ...body,
+      '  }',
+    );
+  return out;
+}
+
+/** computeOutputShape() and call() of a single-output kernel: the traced variants. */
+function singleOutputMethods(
+  variants: readonly Variant[],
+  multi: boolean,
+  assigned: ReadonlySet<string>,
+  usesTraining: boolean,
+  usage: (v: Variant) => string,
+): string[] {
+  const out: string[] = [];
   out.push('', '  override computeOutputShape(): tf.Shape {');
   if (multi) {
     const shapes: Expr = { array: variants.map((v) => jsonExpr(v.outputShape as Json)) };
@@ -208,80 +354,6 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
         );
     });
   } else out.push(...withTraining(variants[0]!, 6));
-  out.push(
-    '    });',
-    '  }',
-    '',
-    '  override getConfig(): tf.serialization.ConfigDict {',
-    '    return {',
-    '      ...super.getConfig(),',
-    `      kernelType: ${printString(type)},`,
-    '      params: this.params,',
-    '      seed: this.seed,',
-    '    };',
-    '  }',
-    '}',
-    `tf.serialization.registerClass(${cls});`,
-  );
+  out.push('    });', '  }');
   return out;
-}
-
-/** One traced call() body: unpack the inputs, read the weights, the kernel's math. */
-function traceBody(
-  ctx: Context,
-  node: IRNode,
-  def: AnyNodeDef,
-  params: JsonObject,
-  specs: readonly WeightSpec[],
-  optional: ReadonlySet<string>,
-  training: boolean,
-  indent: number,
-  assigned: Set<string>,
-): string[] {
-  const kernel = def.kernel!;
-  const namer = ctx.localNamer();
-  const shapes = node.inputs.map((r) => ctx.shapeOf(r));
-  const names = ctx.inputNames(node, def, params).map((n) => namer.fresh(n));
-  const leaves: Leaf[] = [
-    ...names.map((name, i) => ({ name, shape: shapes[i]! })),
-    ...specs.map((w) => {
-      const name = namer.fresh(w.name);
-      const read = `this.w${memberAccess(w.name)}${optional.has(w.name) ? '!' : ''}.read()`;
-      return { name, shape: w.shape, declare: `const ${name} = ${read};` };
-    }),
-  ];
-  // A kernel may update state weights while training (ctx.assign: running statistics), as the
-  // app's kernel layer lets it: the training body writes them the same way.
-  const lines = ctx.trace(node, leaves, { indent, width: WIDTH, namer }, (ops, ls, write) => {
-    const weights = Object.fromEntries(specs.map((w, i) => [w.name, ls[names.length + i]!]));
-    const assign = (name: string, value: Traced) => {
-      assigned.add(name);
-      write(`this.w${memberAccess(name)}${optional.has(name) ? '!' : ''}`, value);
-    };
-    return kernel.call(ops, ls.slice(0, names.length), weights, params, { training, assign });
-  });
-  const pad = ' '.repeat(indent);
-  const tensors = names.map(() => 'tf.Tensor').join(', ');
-  return [
-    ...(names.length ? [`${pad}const [${names.join(', ')}] = toList(inputs) as [${tensors}];`] : []),
-    ...lines,
-  ];
-}
-
-/** `this.w = { name: this.addWeight(…), … };` */
-function weightsLines(weights: readonly WeightSpec[], indent: number): string[] {
-  const props = weights.map((w, i): [string, Expr] => {
-    const spec = weightInitializerSpec(w.init, 0);
-    const init = initializerExpr(spec, i ? `this.seed + ${i}` : 'this.seed');
-    const args: Expr[] = [
-      printString(w.name),
-      printShape(w.shape),
-      "'float32'",
-      init,
-      'undefined',
-      String(w.trainable ?? true),
-    ];
-    return [printKey(w.name), call('this.addWeight', ...args)];
-  });
-  return expandedObject('this.w = ', props, ';', indent, WIDTH);
 }

@@ -3,7 +3,16 @@
 // stage over the stage's variable groups (AdamW's decoupled decay included), the loss as the
 // weighted sum of the loss nodes, the trainer's seeded batch order. Pure.
 
-import { fieldName, type IRNode, type IRRef, type IRTraining, inputSource, type Json } from '../ir.ts';
+import {
+  fieldName,
+  type IRNode,
+  type IRRef,
+  type IRTraining,
+  inputSource,
+  type Json,
+  modelOutputKeys,
+  refKey,
+} from '../ir.ts';
 import { type Context, nodeTitle, paperNote, type Shape } from './context.ts';
 import { call, type Expr, layout, object } from './layout.ts';
 import { CodegenError, docComment, printKey, printNumber, printString, printValue, WIDTH } from './print.ts';
@@ -18,10 +27,15 @@ export function headFunctions(ctx: Context): string[][] {
   const byText = new Map<string, string>();
   for (const t of traced) {
     const def = ctx.def(t.node);
-    const key = `${t.node.type}\n${t.params.join(',')}\n${t.lines.join('\n')}`;
+    // A whole-split metric's finalize depends on its params (micro/macro share their stats).
+    const config0 =
+      t.node.op.kind === 'metric' && t.statsLength !== undefined ? JSON.stringify(t.node.op.config) : '';
+    const key = `${t.node.type}\n${t.params.join(',')}\n${t.lines.join('\n')}\n${config0}`;
     const existing = byText.get(key);
     if (existing) {
       ctx.headFunctions.set(t.node.id, existing);
+      const fin = [...ctx.headFunctions].find(([id, f]) => f === existing && ctx.splitFinalize.has(id));
+      if (fin) ctx.splitFinalize.set(t.node.id, ctx.splitFinalize.get(fin[0])!);
       continue;
     }
     // The type's name; a type traced differently by several nodes adds the node id.
@@ -42,15 +56,25 @@ export function headFunctions(ctx: Context): string[][] {
         ],
         0,
       ),
-      `function ${name}(${t.params.map((p) => `${p}: tf.Tensor`).join(', ')}): tf.Scalar {`,
+      `function ${name}(${t.params.map((p) => `${p}: tf.Tensor`).join(', ')}): ${t.returns} {`,
       ...t.lines,
       '}',
     ]);
+    if (t.returns !== 'tf.Scalar') {
+      const fin = ctx.moduleNames.fresh(`${name}-finalize`);
+      ctx.splitFinalize.set(t.node.id, fin);
+      if (t.statsLength === undefined)
+        throw new CodegenError(`metric '${t.node.id}': its per-batch sums have no fixed length`, t.node.id);
+      sections.push(finalizeFunction(ctx, t.node, fin, t.statsLength));
+    }
   }
   return sections;
 }
 
-function traceHead(ctx: Context, node: IRNode): { lines: string[]; params: string[] } {
+function traceHead(
+  ctx: Context,
+  node: IRNode,
+): { lines: string[]; params: string[]; returns: string; statsLength?: number } {
   const def = ctx.def(node);
   const head = node.op.kind === 'loss' ? def.loss : def.metric;
   if (!head) throw new CodegenError(`node type '${node.type}' has no ${node.op.kind} function`, node.id);
@@ -58,15 +82,40 @@ function traceHead(ctx: Context, node: IRNode): { lines: string[]; params: strin
   const namer = ctx.localNamer();
   const names = ctx.inputNames(node, def, config).map((n) => namer.fresh(n));
   const leaves = names.map((name, i) => ({ name, shape: headInputShape(ctx, node, node.inputs[i]!) }));
-  const print = { indent: 2, width: WIDTH, namer, returnSuffix: ' as tf.Scalar' };
-  if (head.split) throw splitMetricUnsupported(node, def.title, 'the exported train()');
+  const split = head.split;
+  if (split && !split.finalizeOps) throw splitMetricUnsupported(node, def.title, 'the exported train()');
+  const returns = split ? 'tf.Tensor' : 'tf.Scalar';
+  const print = { indent: 2, width: WIDTH, namer, returnSuffix: split ? '' : ' as tf.Scalar' };
   const ports = node.ports ?? ['pred', 'target'];
-  const lines = ctx.trace(node, leaves, print, (ops, ls) =>
-    head.call
-      ? head.call(ops, Object.fromEntries(ls.map((l, i) => [ports[i]!, l])), config)
-      : head.fn(ops, ls[0]!, ls[1]!, config),
+  let statsLength: number | undefined;
+  const lines = ctx.trace(node, leaves, print, (ops, ls) => {
+    const byPort = () => Object.fromEntries(ls.map((l, i) => [ports[i]!, l]));
+    if (!split) return head.call ? head.call(ops, byPort(), config) : head.fn(ops, ls[0]!, ls[1]!, config);
+    // A whole-split metric returns this batch's sums; train() finalises their totals once.
+    const stats = split.stats(ops, byPort(), config);
+    statsLength = ops.shape(stats)[0];
+    return stats;
+  });
+  return { lines, params: names, returns, ...(statsLength !== undefined ? { statsLength } : {}) };
+}
+
+/** `<name>Finalize(sums)`: a whole-split metric's finalize, traced from its finalizeOps over its totals. */
+function finalizeFunction(ctx: Context, node: IRNode, name: string, size: number): string[] {
+  const def = ctx.def(node);
+  const split = def.metric!.split!;
+  const config = node.op.kind === 'metric' ? node.op.config : {};
+  const namer = ctx.localNamer();
+  const sums = namer.fresh('sums');
+  const print = { indent: 2, width: WIDTH, namer, returnSuffix: ' as tf.Scalar' };
+  const lines = ctx.trace(node, [{ name: sums, shape: [size] }], print, (ops, [s]) =>
+    split.finalizeOps!(ops, s!, config as never),
   );
-  return { lines, params: names };
+  return [
+    ...docComment([`${def.title}: the value from the split's totals (summed over every batch).`], 0),
+    `function ${name}(${sums}: tf.Tensor): tf.Scalar {`,
+    ...lines,
+    '}',
+  ];
 }
 
 /** Whole-split metrics (finalize(Σ stats)) are refused by both exporters, which report batch means. */
@@ -295,15 +344,19 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   namer.take('model');
   const x = namer.fresh('x');
   const y = namer.fresh('y');
-  // The outputs the heads read (a model output nobody reads is left out of the destructuring).
-  const read = new Set(refs.flatMap((r) => ('node' in r ? [r.node] : [])));
-  const outVar = new Map(ir.outputs.filter((id) => read.has(id)).map((id) => [id, namer.fresh(id)]));
-  const lastRead = Math.max(-1, ...ir.outputs.map((id, i) => (read.has(id) ? i : -1)));
-  const pattern = ir.outputs
+  // The outputs the heads read (a model output nobody reads is left out of the destructuring);
+  // keyed as run() keys them (`<node>:<port>` for each port of a multi-output node).
+  const outKeys = modelOutputKeys(ir);
+  const read = new Set(refs.flatMap((r) => ('node' in r ? [refKey(ir, r)] : [])));
+  const outVar = new Map(
+    outKeys.filter((k) => read.has(k)).map((k) => [k, namer.fresh(k.replace(':', '_'))]),
+  );
+  const lastRead = Math.max(-1, ...outKeys.map((k, i) => (read.has(k) ? i : -1)));
+  const pattern = outKeys
     .slice(0, lastRead + 1)
-    .map((id) => outVar.get(id) ?? '')
+    .map((k) => outVar.get(k) ?? '')
     .join(', ');
-  const tensors = ir.outputs
+  const tensors = outKeys
     .slice(0, lastRead + 1)
     .map(() => 'tf.Tensor')
     .join(', ');
@@ -319,7 +372,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   let onehot: string | undefined;
   const argOf = (head: IRNode, r: IRRef): string => {
     if ('node' in r) {
-      const v = outVar.get(r.node);
+      const v = outVar.get(refKey(ir, r));
       if (!v)
         throw new CodegenError(`node '${head.id}' reads '${r.node}', which is not a model output`, head.id);
       return v;
@@ -378,9 +431,12 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     terms.length > 1
       ? `the loss ${terms.map((t) => (t.weight === 1 ? t.v : `${printNumber(t.weight)}·${t.v}`)).join(' + ')}`
       : 'the loss';
+  const split = [...ctx.splitFinalize];
   sections.push([
-    '/** One batch through the model (training mode): the total loss, and each loss term and metric. */',
-    'type Batch = { total: tf.Scalar; values: Record<string, tf.Scalar> };',
+    split.length
+      ? "/** One batch through the model (training mode): the total loss, each loss term and metric (a whole-split metric's sums). */"
+      : '/** One batch through the model (training mode): the total loss, and each loss term and metric. */',
+    `type Batch = { total: tf.Scalar; values: Record<string, ${split.length ? 'tf.Tensor' : 'tf.Scalar'}> };`,
     '',
     ...docComment([`Runs the model on a batch and computes ${lossDoc} and the metrics.`], 0),
     `function objective(model: tf.LayersModel, ${x}: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'}, ${y}: tf.Tensor): Batch {`,
@@ -388,6 +444,22 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '}',
   ]);
 
+  if (split.length)
+    sections.push([
+      '/** Whole-split metrics: node id → the function that finalises its totals over an epoch. */',
+      ...layout(
+        'const FINALIZE: Record<string, (sums: tf.Tensor) => tf.Scalar> = ',
+        object(split.map(([id, f]): [string, Expr] => [printKey(id), f])),
+        ';',
+        0,
+        WIDTH,
+      ),
+      '',
+      "/** A whole-split metric's value: its finalize over the sums of every batch (not a mean of batch values). */",
+      'function finalizeSplit(id: string, totals: number[]): number {',
+      '  return tf.tidy(() => FINALIZE[id]!(tf.tensor1d(totals)).dataSync()[0]!);',
+      '}',
+    ]);
   sections.push([
     ...(usesGroups
       ? [
@@ -465,20 +537,28 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '    for (let e = 0; e < stage.epochs; e++) {',
     '      const order = shuffle(count);',
     '      const sums: Record<string, number> = {};',
+    ...(split.length ? ['      const totals: Record<string, number[]> = {};'] : []),
     '      let lossSum = 0;',
     '      for (let start = 0; start < count; start += batchSize) {',
     "        const idx = tf.tensor1d(order.slice(start, start + batchSize), 'int32');",
     `        const x = ${multiInput ? 'data.x.map((t) => tf.gather(t, idx))' : 'tf.gather(data.x, idx)'};`,
     '        const y = tf.gather(data.y, idx);',
-    '        let kept: Record<string, tf.Scalar> = {};',
+    `        let kept: Record<string, ${split.length ? 'tf.Tensor' : 'tf.Scalar'}> = {};`,
     '        const { value, grads } = tf.variableGrads(() => {',
     '          const batch = objective(model, x, y);',
     '          kept = Object.fromEntries(Object.entries(batch.values).map(([k, v]) => [k, tf.keep(v)]));',
     '          return batch.total;',
     '        }, vars);',
-    '        const stacked = tf.stack([value, ...Object.values(kept)]);',
+    ...(split.length
+      ? [
+          // Sums of whole-split metrics are vectors: one flat read of everything.
+          '        const sizes = Object.values(kept).map((v) => v.size);',
+          '        const parts = Object.values(kept).map((v) => tf.reshape(v, [-1]));',
+          '        const stacked = tf.concat([tf.reshape(value, [1]), ...parts]);',
+        ]
+      : ['        const stacked = tf.stack([value, ...Object.values(kept)]);']),
     '        const [loss, ...rest] = Array.from(await stacked.data());',
-    `        tf.dispose([stacked, value, ...Object.values(kept), idx, ${multiInput ? '...x' : 'x'}, y]);`,
+    `        tf.dispose([stacked, value, ...Object.values(kept), ${split.length ? '...parts, ' : ''}idx, ${multiInput ? '...x' : 'x'}, y]);`,
     '        if (!Number.isFinite(loss)) {',
     '          tf.dispose(grads);',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the generated code
@@ -489,9 +569,25 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '        tf.dispose(grads);',
     '        const size = Math.min(batchSize, count - start);',
     '        lossSum += loss! * size;',
-    '        for (const [i, k] of Object.keys(kept).entries()) sums[k] = (sums[k] ?? 0) + rest[i]! * size;',
+    ...(split.length
+      ? [
+          '        let at = 0;',
+          '        for (const [i, k] of Object.keys(kept).entries()) {',
+          '          if (k in FINALIZE) {',
+          '            const acc = (totals[k] ??= new Array<number>(sizes[i]!).fill(0));',
+          '            for (let j = 0; j < sizes[i]!; j++) acc[j] = acc[j]! + rest[at + j]!;',
+          '          } else sums[k] = (sums[k] ?? 0) + rest[at]! * size;',
+          '          at += sizes[i]!;',
+          '        }',
+        ]
+      : [
+          '        for (const [i, k] of Object.keys(kept).entries()) sums[k] = (sums[k] ?? 0) + rest[i]! * size;',
+        ]),
     '      }',
     '      const values = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));',
+    ...(split.length
+      ? ['      for (const [k, t] of Object.entries(totals)) values[k] = finalizeSplit(k, t);']
+      : []),
     '      const report = { stage: stage.name, epoch: history.length + 1, loss: lossSum / count, values };',
     '      history.push(report);',
     '      await opts.onEpoch?.(report);',
