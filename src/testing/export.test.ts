@@ -21,7 +21,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/main.ts';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse, analyseText } from '../core/analysis/analyse.ts';
 import { generateTypeScript } from '../core/codegen/index.ts';
@@ -35,7 +34,7 @@ import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { listTemplateIds, readTemplate } from '../node/templates.ts';
 import { train as appTrain } from '../trainer/loop.ts';
-import { oneNodeGraph, randomInput } from './harness.ts';
+import { oneNodeGraph, randomInput, runCliCaptured } from './harness.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GOLDEN = join(ROOT, 'src/testing/golden');
@@ -391,17 +390,7 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
 });
 
 describe('netwright export', () => {
-  const cli = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      isTTY: false,
-      registry: loadRegistry,
-    });
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  };
+  const cli = runCliCaptured;
 
   it('prints the module (exit 0), or writes it with -o, creating folders', async () => {
     const r = await cli('export', 'lenet-5');

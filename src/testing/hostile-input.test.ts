@@ -8,29 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/main.ts';
 import { analyse, analyseText } from '../core/analysis/analyse.ts';
 import { BROWSER_MEMORY, MAX_LAYER_DEPTH, MAX_TENSOR_BYTES } from '../core/analysis/budget.ts';
 import { MAX_GRAPH_NODES, parseGraphText } from '../core/doc/parse.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { importKerasJson } from '../core/import/index.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
+import { runCliCaptured } from './harness.ts';
 
 const registry = await loadRegistry();
 const tmp = mkdtempSync(join(tmpdir(), 'netwright-hostile-input-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    isTTY: false,
-    registry: loadRegistry,
-  });
-  return { code, text: [...out, ...err].join('\n') };
-}
+const cli = runCliCaptured;
 
 /** input [inDim] → `depth` Dense layers of `units` → 2 logits → cross-entropy, trained on moons or MNIST. */
 function denseChain(depth: number, units: number, inDim = 2): GraphDoc {
