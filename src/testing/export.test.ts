@@ -171,6 +171,9 @@ describe('generated TypeScript', () => {
     );
     expect(`${r.stdout}${r.stderr}`).toBe('');
     expect(r.status).toBe(0);
+    // The header tells users the flags this compile needed (skipLibCheck: tfjs's own .d.ts files).
+    for (const source of sources.values())
+      expect(source.split('\n').slice(0, 4).join('\n')).toContain('tsc --strict --skipLibCheck');
   });
 });
 
