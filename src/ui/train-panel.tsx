@@ -37,6 +37,32 @@ export interface TrainPanelProps {
   readonly dataControls?: (running: boolean) => ReactNode;
 }
 
+interface Progress {
+  readonly done: number;
+  readonly total: number;
+  /** Seconds left; undefined until the Worker has timed a few batches. */
+  readonly eta: number | undefined;
+  readonly validating: boolean;
+  readonly loss: number;
+  readonly tensors: number;
+}
+
+const NO_PROGRESS: Progress = {
+  done: 0,
+  total: 0,
+  eta: undefined,
+  validating: false,
+  loss: Number.NaN,
+  tensors: 0,
+};
+
+/** What the progress line says: validating, the time left, or that it is still being measured. */
+function etaText(p: Progress): string {
+  if (p.validating) return p.eta === undefined ? 'validating…' : `validating… ETA ${Math.ceil(p.eta)} s`;
+  if (p.done === 0) return '';
+  return p.eta === undefined ? 'ETA …' : `ETA ${Math.ceil(p.eta)} s`;
+}
+
 const fileStem = (title: string | undefined) =>
   (title ?? 'model').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
 
@@ -78,7 +104,7 @@ export function TrainPanel({
   const [settings, setSettings] = useState<TrainSettings>({ epochs: 1, batchSize: 32, seed: 1 });
   const [status, setStatus] = useState<Status>('idle');
   const [message, setMessage] = useState('');
-  const [progress, setProgress] = useState({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
+  const [progress, setProgress] = useState<Progress>(NO_PROGRESS);
   const [epochs, setEpochs] = useState<EpochMetrics[]>([]);
   const [batchLoss, setBatchLoss] = useState<[number, number][]>([]);
   /** The graph's own training defaults last applied, so an unrelated edit keeps the user's settings. */
@@ -111,7 +137,7 @@ export function TrainPanel({
     setBatchLoss([]);
     setEvaluation(undefined);
     setTensorsPerEpoch([]);
-    setProgress({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
+    setProgress(NO_PROGRESS);
     const name = ir.training?.dataset.name;
     const uploaded = name !== undefined && Object.hasOwn(uploads, name) ? uploads[name] : undefined;
     client.train(ir, settings, onEvent, uploaded);
@@ -128,6 +154,7 @@ export function TrainPanel({
           done,
           total: settings.epochs * e.batches,
           eta: e.eta,
+          validating: e.validating,
           loss: e.loss,
           tensors: e.tensors,
         });
@@ -278,7 +305,9 @@ export function TrainPanel({
       </div>
       {!ir && blockedReason ? <p className="train-blocked">{blockedReason}</p> : null}
       <progress data-testid="progress" max={progress.total || 1} value={progress.done} />
-      <span className="eta">{running && progress.done > 0 ? `ETA ${Math.ceil(progress.eta)} s` : ''}</span>
+      <span className="eta" data-testid="eta">
+        {running ? etaText(progress) : ''}
+      </span>
       <dl className="metrics">
         <dt>loss</dt>
         <dd data-testid="metric-loss">
