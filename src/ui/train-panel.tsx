@@ -3,7 +3,6 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { RunEvent, TrainerClient } from '../app/trainer-client.ts';
 import { browserRegistry } from '../browser/registry.ts';
-import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
 import type { DatasetChoice } from '../core/training-setup.ts';
 import type {
@@ -18,6 +17,7 @@ import { type CsvChoice, CsvUpload } from './csv-upload.tsx';
 import { EvaluationView } from './evaluation-view.tsx';
 import { ImageFolderUpload } from './image-folder-upload.tsx';
 import { LineChart } from './line-chart.tsx';
+import { loadedUpload, type Uploads } from './uploads.ts';
 
 type Status = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'non-finite' | 'diverged' | 'error';
 
@@ -34,7 +34,8 @@ export interface TrainPanelProps {
   /** Data was uploaded (CSV, image folder): the parent makes it the graph's dataset (its shapes only). */
   readonly onUpload?: (dataset: DatasetChoice) => void;
   /** The dataset picker, shown above the run settings. */
-  readonly dataControls?: (running: boolean) => ReactNode;
+  /** The dataset picker, shown above the run settings; `uploads` is what this page has loaded. */
+  readonly dataControls?: (running: boolean, uploads: Uploads) => ReactNode;
 }
 
 interface Progress {
@@ -110,8 +111,8 @@ export function TrainPanel({
   /** The graph's own training defaults last applied, so an unrelated edit keeps the user's settings. */
   const lastDefaults = useRef('');
   const [evaluation, setEvaluation] = useState<Evaluation | undefined>();
-  /** Uploaded data by dataset name ('csv', 'images'): it stays on the device, the graph keeps its shapes. */
-  const [uploads, setUploads] = useState<Readonly<Record<string, LoadedDataset>>>({});
+  /** Uploaded data by dataset name ('csv', 'images'): it stays in this page, the graph keeps its shapes. */
+  const [uploads, setUploads] = useState<Uploads>({});
   const [tensorsPerEpoch, setTensorsPerEpoch] = useState<number[]>([]);
 
   useEffect(() => {
@@ -138,9 +139,7 @@ export function TrainPanel({
     setEvaluation(undefined);
     setTensorsPerEpoch([]);
     setProgress(NO_PROGRESS);
-    const name = ir.training?.dataset.name;
-    const uploaded = name !== undefined && Object.hasOwn(uploads, name) ? uploads[name] : undefined;
-    client.train(ir, settings, onEvent, uploaded);
+    client.train(ir, settings, onEvent, loadedUpload(uploads, ir.training?.dataset));
   };
 
   const onEvent = (e: RunEvent) => {
@@ -263,7 +262,7 @@ export function TrainPanel({
       <div className="backend-badge" data-testid="backend-badge" title="tfjs backend in use">
         {badge}
       </div>
-      {dataControls?.(running)}
+      {dataControls?.(running, uploads)}
       <div className="train-settings">
         {num('epochs', 'Epochs', 1, 1)}
         {num('batchSize', 'Batch', 1, 1)}
@@ -386,7 +385,7 @@ export function TrainPanel({
       <CsvUpload
         seed={settings.seed}
         onDataset={(c: CsvChoice) => {
-          setUploads((u) => ({ ...u, csv: c.dataset }));
+          setUploads((u) => ({ ...u, csv: { source: c.file, dataset: c.dataset } }));
           const labels = c.dataset.binding.labels;
           onUpload?.({
             name: 'csv',
@@ -401,7 +400,7 @@ export function TrainPanel({
       <ImageFolderUpload
         seed={settings.seed}
         onDataset={(c) => {
-          setUploads((u) => ({ ...u, images: c.dataset }));
+          setUploads((u) => ({ ...u, images: { source: c.folder, dataset: c.dataset } }));
           const labels = c.dataset.binding.labels;
           onUpload?.({
             name: 'images',
