@@ -7,16 +7,11 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from '@playwright/test';
+import { join } from 'node:path';
+import type { Browser } from '@playwright/test';
 import { mainThreadWork } from '../e2e/main-thread.ts';
+import { arg, launchChromium, ROOT, waitForServer } from './preview.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
 const port = 5188;
 
 export async function browserBench(
@@ -39,27 +34,12 @@ export async function browserBench(
     },
   );
   try {
-    for (let i = 0; i < 60; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/`).then(
-        () => true,
-        () => false,
-      );
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--enable-unsafe-webgpu',
-      ],
-    });
+    await waitForServer(port, 500);
+    const browser = await launchChromium([
+      '--disable-component-update',
+      '--disable-sync',
+      '--enable-unsafe-webgpu',
+    ]);
     const page = await browser.newPage();
     await page.goto(
       `http://127.0.0.1:${port}/bench/browser/train-bench.html?backends=${backends}&steps=${steps}`,

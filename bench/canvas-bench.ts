@@ -2,72 +2,23 @@
 // rate while dragging a node, and the latency from a param edit in the inspector to the updated
 // parameter badge on the next node. Prints JSON (and writes bench/results/canvas.json).
 // Usage: npx tsx bench/canvas-bench.ts [--nodes 500]
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
+import { arg, buildApp, gridChain, launchChromium, report, startPreview } from './preview.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-};
 const N = Number(arg('nodes', '500'));
 const port = 5189;
 
-/** Input → Dense × (n−1), in a grid: a big but valid graph. */
-function bigGraph(n: number) {
-  const nodes: Record<string, unknown> = { d0: { type: 'io.input', v: 1, params: { shape: [64] } } };
-  const edges: Record<string, unknown> = {};
-  const layout: Record<string, { x: number; y: number }> = { d0: { x: 0, y: 0 } };
-  for (let i = 1; i < n; i++) {
-    nodes[`d${i}`] = { type: 'layers.dense', v: 1, params: { units: 16 + (i % 7) } };
-    edges[`e${i}`] = { from: { node: `d${i - 1}`, port: 'y' }, to: { node: `d${i}`, port: 'x' } };
-    layout[`d${i}`] = { x: (i % 25) * 260, y: Math.floor(i / 25) * 180 };
-  }
-  return { format: 'netwright.graph', formatVersion: 1, meta: { title: `${n} nodes` }, nodes, edges, layout };
-}
-
 async function main() {
-  const out = mkdtempSync(join(tmpdir(), 'netwright-canvas-bench-'));
-  const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
-  const build = spawnSync(
-    process.execPath,
-    [vite, 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'error'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
-  if (build.status !== 0) throw new Error('vite build failed');
-  const server = spawn(
-    process.execPath,
-    [vite, 'preview', '--outDir', out, '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
-    { cwd: ROOT, stdio: 'ignore' },
-  );
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-  });
+  const out = buildApp('canvas-bench');
+  const server = await startPreview(out, port);
+  const browser = await launchChromium();
   try {
-    for (let i = 0; i < 60; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/`).then(
-        () => true,
-        () => false,
-      );
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(`http://127.0.0.1:${port}/`);
     const t0 = Date.now();
     await page.getByTestId('open-file-input').setInputFiles({
       name: 'big.graph.json',
       mimeType: 'application/json',
-      buffer: Buffer.from(JSON.stringify(bigGraph(N))),
+      buffer: Buffer.from(JSON.stringify(gridChain(N, 64, (i) => 16 + (i % 7)))),
     });
     await page.locator(`[data-testid="node-d${N - 1}"]`).waitFor({ state: 'attached' });
     await page.getByTestId('error-count').filter({ hasText: '0 errors' }).waitFor();
@@ -156,9 +107,7 @@ async function main() {
         domMedian: Number(domLatencies[Math.floor(domLatencies.length / 2)]!.toFixed(1)),
       },
     };
-    console.log(JSON.stringify(result, null, 2));
-    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench/results/canvas.json'), `${JSON.stringify(result, null, 2)}\n`);
+    report('canvas', result);
   } finally {
     await browser.close();
     server.kill();

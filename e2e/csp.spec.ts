@@ -1,17 +1,22 @@
 // Journey: the app is served with a Content-Security-Policy that forbids inline scripts and eval
 // (WebAssembly compilation only), and it opens and trains under it with no violation — in the page
-// and in the training Worker (Chromium logs a Worker's refusals to the console).
+// and in the training Worker (Chromium logs a Worker's refusals to the console). The same run
+// checks the console stays free of tfjs's "kernel … already registered" (issue 17): the kernel
+// patches replace kernels instead of registering them twice.
 import { expect, type Page, test } from '@playwright/test';
 
-/** securitypolicyviolation events in the page, plus CSP refusals logged to the console anywhere. */
+/** Console text that must never appear: CSP refusals, and tfjs registering a kernel twice. */
+const UNWANTED = /Content Security Policy|Refused to|already registered/i;
+
+/** securitypolicyviolation events in the page, plus unwanted console messages anywhere. */
 async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
   const logged: string[] = [];
   page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) logged.push(`console: ${m.text()}`);
+    if (UNWANTED.test(m.text())) logged.push(`console: ${m.text()}`);
   });
   page.on('worker', (w) => {
     w.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) logged.push(`worker: ${m.text()}`);
+      if (UNWANTED.test(m.text())) logged.push(`worker: ${m.text()}`);
     });
   });
   await page.addInitScript(() => {
@@ -73,7 +78,7 @@ test('the page is served with a CSP that forbids inline scripts and eval', async
   expect(ran).toEqual({ evalRan: false, inlineRan: false, handlerRan: false });
 });
 
-test('under the CSP the gallery, a template and wasm training work with zero violations', async ({
+test('under the CSP the gallery, a template and wasm training work with zero violations and a quiet console', async ({
   page,
 }) => {
   test.setTimeout(240_000);

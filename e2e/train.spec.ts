@@ -102,3 +102,39 @@ test('a small CSV (iris written by the test) uploads and trains', async ({ page 
   expect(await metric(page, 'metric-val-accuracy')).toBeGreaterThanOrEqual(0.9);
   await expect(page.getByTestId('confusion-matrix')).toContainText('virginica');
 });
+
+test('CSV upload says what it repaired or left out (decimal commas, missing cells, an ID column)', async ({
+  page,
+}) => {
+  // `;`-separated with decimal commas, an ID column whose every value differs, one empty cell.
+  const rows = ['id;length;width;kind'];
+  for (let i = 0; i < 30; i++) {
+    const k = i % 2;
+    const width = i === 7 ? '' : `${1 + k},${i % 10}`;
+    rows.push(`row-${1000 + i};${2 + 3 * k},${i % 10};${width};${k ? 'big' : 'small'}`);
+  }
+  await openAndSet(page, '/?template=mlp-mnist&backend=wasm', {});
+  await page
+    .getByTestId('csv-input')
+    .setInputFiles({ name: 'sizes.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await expect(page.getByTestId('csv-summary')).toContainText('30 rows, 4 columns (header detected)');
+  const warnings = page.getByTestId('csv-warnings');
+  await expect(warnings).toContainText('decimal commas (1,5); they are read as 1.5');
+  await expect(warnings).toContainText(
+    "Column 'width': 1 missing or unreadable cell(s) are filled with the training mean",
+  );
+  await page.getByTestId('csv-use').click();
+  // Choosing the label makes the dataset: the ID column is left out of the features, and said so.
+  await expect(warnings).toContainText("Column 'id' is left out of the features: every value is different");
+  await expect(warnings).toContainText('decimal commas');
+  // Two numeric features remain: the graph's input takes them.
+  await expect(page.getByTestId('node-input')).toContainText('B×2');
+  await expect(page.getByTestId('uploaded-dataset-option')).toHaveText('Uploaded CSV: sizes.csv');
+  // Like a Colab session's uploads, the data lives in this page only: after a reload the graph
+  // still names the file, and the picker says it must be uploaded again.
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  await page.reload();
+  await expect(page.getByTestId('uploaded-dataset-option')).toHaveText(
+    'Uploaded CSV: sizes.csv (not loaded: upload it again below)',
+  );
+});

@@ -2,6 +2,7 @@
 // On start it restores the autosaved graph, then opens `#g=<share link>` or `?template=<id>`.
 import { ReactFlowProvider } from '@xyflow/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { deviceMemoryBudget } from '../browser/device-memory.ts';
 import { browserRegistry } from '../browser/registry.ts';
 import type { Analysis } from '../core/analysis/analyse.ts';
 import { parseGraphText } from '../core/doc/parse.ts';
@@ -107,6 +108,11 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
     },
     [store, templates],
   );
+
+  // The device's memory budget (asynchronous: it asks for the WebGPU adapter) replaces the default.
+  useEffect(() => {
+    void deviceMemoryBudget().then((b) => store.setMemoryBudget(b));
+  }, [store]);
 
   // Start: restore the autosave, then a share link or ?template= on top (one undoable step).
   useEffect(() => {

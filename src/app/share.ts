@@ -2,6 +2,8 @@
 // base64url-encoded into the URL hash (`#g=…`), so the graph never reaches a server.
 // Decoding is bounded: a hostile link cannot inflate past MAX_GRAPH_BYTES.
 
+import { NodeCounter } from '../core/doc/node-count.ts';
+import { MAX_FILE_GROUP_DEPTH, MAX_GRAPH_NODES, tooManyNodesMessage } from '../core/doc/parse.ts';
 import { MAX_GRAPH_BYTES } from './actions.ts';
 
 export const SHARE_PREFIX = '#g=';
@@ -21,7 +23,12 @@ export function fromBase64Url(text: string): Uint8Array {
   return out;
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+/** Reads a stream whole, up to `limit` bytes; `onChunk` sees each chunk and may throw to stop early. */
+async function readAll(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  onChunk?: (chunk: Uint8Array) => void,
+): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -32,6 +39,12 @@ async function readAll(stream: ReadableStream<Uint8Array>, limit: number): Promi
     if (total > limit) {
       await reader.cancel();
       throw new Error(`the graph inflates past ${Math.round(limit / 1024 / 1024)} MB`);
+    }
+    try {
+      onChunk?.(value);
+    } catch (e) {
+      await reader.cancel();
+      throw e;
     }
     chunks.push(value);
   }
@@ -61,24 +74,43 @@ export async function encodeShareHash(json: string): Promise<string> {
   return SHARE_PREFIX + toBase64Url(packed);
 }
 
-/** The hash of a share link → graph JSON text. Throws an Error that says what is wrong. */
+/**
+ * The hash of a share link → graph JSON text. Throws an Error that says what is wrong. The text is
+ * decoded and its nodes counted while it inflates, so a link past MAX_GRAPH_NODES is refused
+ * without inflating or parsing the rest.
+ */
 export async function decodeShareHash(hash: string): Promise<string> {
   if (!hash.startsWith(SHARE_PREFIX)) throw new Error('the link has no graph in it (#g=…)');
   const body = hash.slice(SHARE_PREFIX.length);
   if (body.length > MAX_GRAPH_BYTES) throw new Error('the link is too long');
   const bytes = fromBase64Url(body);
-  let raw: Uint8Array;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const counter = new NodeCounter(MAX_FILE_GROUP_DEPTH);
+  const parts: string[] = [];
+  const readText = (chunk: Uint8Array | undefined) => {
+    let text: string;
+    try {
+      text = chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    } catch {
+      throw new LinkError('the link is damaged (its text is not UTF-8)');
+    }
+    parts.push(text);
+    if (counter.feed(text) > MAX_GRAPH_NODES) throw new LinkError(lowerFirst(tooManyNodesMessage()));
+  };
   try {
-    raw = await readAll(pipe(bytes, new DecompressionStream('deflate-raw')), MAX_GRAPH_BYTES);
+    await readAll(pipe(bytes, new DecompressionStream('deflate-raw')), MAX_GRAPH_BYTES, readText);
+    readText(undefined);
   } catch (e) {
+    if (e instanceof LinkError) throw new Error(e.message.replace(/\.$/, ''));
     const msg = (e as Error)?.message ?? String(e);
     throw new Error(
       msg.startsWith('the graph inflates') ? msg : 'the link is damaged (it does not decompress)',
     );
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    throw new Error('the link is damaged (its text is not UTF-8)');
-  }
+  return parts.join('');
 }
+
+/** A problem found in the link's text (not in its compression), reported as it is. */
+class LinkError extends Error {}
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

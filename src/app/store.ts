@@ -3,6 +3,7 @@
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { type Analysis, analyse, emptyAnalysis, scopeAnalysis } from '../core/analysis/analyse.ts';
+import { BROWSER_MEMORY, type MemoryBudget } from '../core/analysis/budget.ts';
 import type { GraphDoc, GraphScope } from '../core/doc/schema.ts';
 import { editableScope, scopeAt } from '../core/groups.ts';
 import {
@@ -111,6 +112,8 @@ export interface EditorStore extends StoreApi<EditorState> {
   reset(doc: GraphDoc): void;
   /** Marks that a whole new document was loaded. */
   loaded(): void;
+  /** Checks training state against this memory from now on (the device's, once known). */
+  setMemoryBudget(memory: MemoryBudget): void;
 }
 
 const TOAST_MS = 6000;
@@ -119,10 +122,12 @@ const MAX_TOASTS = 3;
 export function createEditorStore(registry: Registry, initial: GraphDoc = emptyDoc()): EditorStore {
   let toastSeq = 0;
   let focusSeq = 0;
+  let memory: MemoryBudget = BROWSER_MEMORY;
+  const analyseDoc = (doc: GraphDoc) => analyse(doc, registry, { memory });
   const api = createStore<EditorState>()(() => ({
     registry,
     history: createHistory(initial),
-    analysis: analyse(initial, registry),
+    analysis: analyseDoc(initial),
     selection: { nodes: [], edges: [] },
     drag: null,
     view: 'gallery',
@@ -141,7 +146,7 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     const prev = api.getState();
     if (history === prev.history) return;
     const doc = history.present;
-    const analysis = doc === prev.history.present ? prev.analysis : analyse(doc, registry);
+    const analysis = doc === prev.history.present ? prev.analysis : analyseDoc(doc);
     // An undo can remove the open group: show the deepest group that still exists.
     const path = validPath(doc, prev.path);
     const scope = scopeAt(doc, path) ?? doc;
@@ -280,7 +285,7 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     reset(doc) {
       api.setState({
         history: createHistory(doc),
-        analysis: analyse(doc, registry),
+        analysis: analyseDoc(doc),
         selection: { nodes: [], edges: [] },
         drag: null,
         epoch: api.getState().epoch + 1,
@@ -289,6 +294,12 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     },
     loaded() {
       api.setState((s) => ({ epoch: s.epoch + 1, path: [] }));
+    },
+    setMemoryBudget(budget) {
+      const same = (Object.keys(budget) as (keyof MemoryBudget)[]).every((k) => budget[k] === memory[k]);
+      if (same && Object.keys(budget).length === Object.keys(memory).length) return;
+      memory = budget;
+      api.setState((s) => ({ analysis: analyseDoc(s.history.present) }));
     },
   };
   return store;

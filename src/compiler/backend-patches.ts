@@ -818,6 +818,9 @@ function register(
   const config: tf.KernelConfig = { kernelName, backendName, kernelFunc: marked };
   if (wraps?.setupFunc) config.setupFunc = wraps.setupFunc;
   if (wraps?.disposeFunc) config.disposeFunc = wraps.disposeFunc;
+  // Replacing, not registering twice: tfjs warns "already registered" for a second registration
+  // (silenced only when PROD is set, so it flooded tests and dev builds).
+  if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
   tf.registerKernel(config);
 }
 
@@ -834,7 +837,7 @@ export function isPatched(kernelName: string, backendName: string): boolean {
  */
 export function installKernelPatches(): void {
   installGradientPatches();
-  // cpu: overrides (tfjs logs "already registered" unless PROD is set); see the numbers at the top.
+  // cpu: overrides; see the numbers at the top.
   register(
     tf.Conv2DBackpropFilter,
     'cpu',

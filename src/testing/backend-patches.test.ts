@@ -202,6 +202,27 @@ describe.each(['cpu', 'wasm'] as const)('kernel patches on %s', (backend) => {
     }
   });
 
+  it('re-patches a kernel a later import put back, without an "already registered" warning', () => {
+    // A package imported after us registers its own AvgPoolGrad again (as wasm's does).
+    const theirs = tf.getKernel(tf.AvgPoolGrad, backend)!;
+    tf.unregisterKernel(tf.AvgPoolGrad, backend);
+    tf.registerKernel({ ...theirs, kernelFunc: () => ({}) as tf.TensorInfo });
+    expect(isPatched(tf.AvgPoolGrad, backend)).toBe(false);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    const prod = tf.env().getBool('PROD');
+    console.warn = (...msg: unknown[]) => warnings.push(msg.join(' '));
+    tf.env().set('PROD', false); // tfjs prints its warnings only outside PROD
+    try {
+      installKernelPatches();
+    } finally {
+      console.warn = warn;
+      tf.env().set('PROD', prod);
+    }
+    expect(isPatched(tf.AvgPoolGrad, backend)).toBe(true);
+    expect(warnings.filter((w) => /already registered/.test(w))).toEqual([]);
+  });
+
   it('Conv2DBackpropFilter via tf.grad(conv2d) w.r.t. the filter matches the definition', () => {
     const r = rng(backend === 'cpu' ? 1 : 2);
     for (let k = 0; k < CASES; k++) {

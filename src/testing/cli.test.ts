@@ -6,23 +6,12 @@ import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../cli/main.ts';
-import { loadRegistry } from '../node/discover-nodes.ts';
+import { runCliCaptured } from './harness.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURES = join(ROOT, 'src/testing/fixtures');
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    isTTY: false,
-    registry: loadRegistry,
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = runCliCaptured;
 
 function spawnCli(...argv: string[]) {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/netwright.mjs'), ...argv], {

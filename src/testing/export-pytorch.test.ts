@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layerWeights } from '../cli/commands/export-pytorch.ts';
-import { runCli } from '../cli/main.ts';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse, analyseText } from '../core/analysis/analyse.ts';
 import { type NpyArray, npz } from '../core/archive/npy.ts';
@@ -28,24 +27,14 @@ import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { saveModel } from '../node/model-io.ts';
 import { listTemplateIds, readTemplate } from '../node/templates.ts';
-import { oneNodeGraph, randomInput } from './harness.ts';
+import { oneNodeGraph, randomInput, runCliCaptured } from './harness.ts';
 import { maskedData, maskedGraph, maskedMean } from './masked-ce-fixture.ts';
 
 const PYTHON = '/usr/bin/python3';
 const registry = await loadRegistry();
 const templates = listTemplateIds();
 
-const cli = async (...argv: string[]) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    isTTY: false,
-    registry: loadRegistry,
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-};
+const cli = runCliCaptured;
 
 const python = (args: string[], cwd: string, timeout = 300_000) => {
   const r = spawnSync(PYTHON, args, { cwd, encoding: 'utf8', timeout });

@@ -21,7 +21,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/main.ts';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse, analyseText } from '../core/analysis/analyse.ts';
 import { generateTypeScript } from '../core/codegen/index.ts';
@@ -36,7 +35,7 @@ import { loadRegistry } from '../node/discover-nodes.ts';
 import { listTemplateIds, readTemplate } from '../node/templates.ts';
 import { sourceTensor } from '../trainer/feeds.ts';
 import { train as appTrain, toTensors } from '../trainer/loop.ts';
-import { oneNodeGraph, randomInput } from './harness.ts';
+import { oneNodeGraph, randomInput, runCliCaptured } from './harness.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GOLDEN = join(ROOT, 'src/testing/golden');
@@ -222,6 +221,9 @@ describe('generated TypeScript', () => {
     );
     expect(`${r.stdout}${r.stderr}`).toBe('');
     expect(r.status).toBe(0);
+    // The header tells users the flags this compile needed (skipLibCheck: tfjs's own .d.ts files).
+    for (const source of sources.values())
+      expect(source.split('\n').slice(0, 4).join('\n')).toContain('tsc --strict --skipLibCheck');
   });
 });
 
@@ -521,17 +523,7 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
 });
 
 describe('netwright export', () => {
-  const cli = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      isTTY: false,
-      registry: loadRegistry,
-    });
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  };
+  const cli = runCliCaptured;
 
   it('prints the module (exit 0), or writes it with -o, creating folders', async () => {
     const r = await cli('export', 'lenet-5');

@@ -112,3 +112,30 @@ export function variableGradientError(
   original.dispose();
   return worst;
 }
+
+/** What `netwright …` printed and returned, run in-process. */
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout then stderr, for assertions that do not care which stream. */
+  readonly text: string;
+}
+
+/** Runs the CLI in-process with its output captured (no TTY; nodes discovered from nodes/). */
+export async function runCliCaptured(...argv: string[]): Promise<CliRun> {
+  // Imported when needed, so tests that only build graphs do not load the whole CLI.
+  const [{ runCli }, { loadRegistry }] = await Promise.all([
+    import('../cli/main.ts'),
+    import('../node/discover-nodes.ts'),
+  ]);
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    isTTY: false,
+    registry: loadRegistry,
+  });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n'), text: [...out, ...err].join('\n') };
+}

@@ -8,29 +8,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/main.ts';
+import { createEditorStore } from '../app/store.ts';
 import { analyse, analyseText } from '../core/analysis/analyse.ts';
-import { BROWSER_MEMORY, MAX_LAYER_DEPTH, MAX_TENSOR_BYTES } from '../core/analysis/budget.ts';
+import {
+  BROWSER_MEMORY,
+  browserMemoryBudget,
+  type DeviceMemorySignals,
+  MAX_LAYER_DEPTH,
+  MAX_TENSOR_BYTES,
+} from '../core/analysis/budget.ts';
 import { MAX_GRAPH_NODES, parseGraphText } from '../core/doc/parse.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { importKerasJson } from '../core/import/index.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
+import { runCliCaptured } from './harness.ts';
 
 const registry = await loadRegistry();
 const tmp = mkdtempSync(join(tmpdir(), 'netwright-hostile-input-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    isTTY: false,
-    registry: loadRegistry,
-  });
-  return { code, text: [...out, ...err].join('\n') };
-}
+const cli = runCliCaptured;
 
 /** input [inDim] → `depth` Dense layers of `units` → 2 logits → cross-entropy, trained on moons or MNIST. */
 function denseChain(depth: number, units: number, inDim = 2): GraphDoc {
@@ -145,6 +142,65 @@ describe('resource budget: sizes named before anything is allocated', () => {
     const tiny = analyse(denseChain(3, 8), registry, { memory: { bytes: 1024, whose: 'x has' } });
     expect(tiny.diagnostics.map((x) => x.code)).toEqual(['budget/memory']);
     expect(BROWSER_MEMORY.bytes).toBe(4 * 2 ** 30);
+  });
+});
+
+describe("the browser's memory budget comes from the device", () => {
+  // input 2 → 8,192 → 8,192 → 2, Adam: Keras's in·out + out per layer, 16 bytes a parameter.
+  const doc = denseChain(3, 8_192);
+  const params = 2 * 8_192 + 8_192 + (8_192 * 8_192 + 8_192) + (8_192 * 2 + 2);
+  const trainingBytes = params * 16; // ≈ 1.0 GiB: past 1 GiB, within 2 GiB
+  const memoryCodes = (signals: DeviceMemorySignals) =>
+    analyse(doc, registry, { memory: browserMemoryBudget(signals) })
+      .diagnostics.map((d) => d.code)
+      .filter((c) => c.startsWith('budget/'));
+
+  it('no signal: the 4 GiB a wasm heap holds', () => {
+    expect(browserMemoryBudget({})).toEqual(BROWSER_MEMORY);
+    expect(trainingBytes).toBeGreaterThan(2 ** 30);
+    expect(trainingBytes).toBeLessThan(2 * 2 ** 30);
+    expect(memoryCodes({})).toEqual([]);
+  });
+
+  it('half the device memory, or the JavaScript heap limit, whichever is least; never past 4 GiB', () => {
+    expect(browserMemoryBudget({ deviceMemoryGiB: 2 }).bytes).toBe(2 ** 30);
+    expect(browserMemoryBudget({ deviceMemoryGiB: 8 }).bytes).toBe(4 * 2 ** 30);
+    expect(browserMemoryBudget({ deviceMemoryGiB: 0.5 }).bytes).toBe(2 ** 28);
+    expect(browserMemoryBudget({ deviceMemoryGiB: 8, jsHeapLimitBytes: 2 ** 31 }).bytes).toBe(2 ** 31);
+    expect(browserMemoryBudget({ jsHeapLimitBytes: 2 ** 33 }).bytes).toBe(4 * 2 ** 30);
+    // Nonsense values are ignored, not trusted.
+    expect(browserMemoryBudget({ deviceMemoryGiB: 0, jsHeapLimitBytes: Number.NaN }).bytes).toBe(4 * 2 ** 30);
+    // The model: refused on a 2 GiB phone (1 GiB budget), trained on a 4 GiB one.
+    expect(memoryCodes({ deviceMemoryGiB: 2 })).toEqual(['budget/memory']);
+    expect(memoryCodes({ deviceMemoryGiB: 4 })).toEqual([]);
+    const msg = analyse(doc, registry, { memory: browserMemoryBudget({ deviceMemoryGiB: 2 }) })
+      .diagnostics[0]!.message;
+    expect(msg).toContain(`The model has ${params.toLocaleString('en-US')} parameters`);
+    expect(msg).toContain(
+      "more than the 1 GiB of memory a browser tab can use (half of this device's 2 GiB)",
+    );
+    expect(browserMemoryBudget({ deviceMemoryGiB: 8, jsHeapLimitBytes: 2 ** 30 }).whose).toContain(
+      'JavaScript heap limit',
+    );
+  });
+
+  it("a hardware GPU's buffer limit caps the largest tensor", () => {
+    // The 8,192 → 8,192 layer: 256 MiB of kernel (and 32 KiB of bias), what analysis holds as one.
+    expect(memoryCodes({ gpuMaxBufferBytes: 2 ** 29 })).toEqual([]);
+    expect(memoryCodes({ gpuMaxBufferBytes: 2 ** 27 })).toEqual(['budget/tensor-too-large']);
+    const d = analyse(doc, registry, { memory: browserMemoryBudget({ gpuMaxBufferBytes: 2 ** 27 }) })
+      .diagnostics[0]!;
+    expect(d.nodeId).toBe('d1');
+    expect(d.message).toContain("256 MiB in one tensor; this device's GPU holds at most 128 MiB");
+    // A limit above what any backend holds changes nothing.
+    expect(browserMemoryBudget({ gpuMaxBufferBytes: 2 ** 34 }).tensorBytes).toBeUndefined();
+  });
+
+  it('the editor re-checks the open graph when the device budget arrives', () => {
+    const store = createEditorStore(registry, doc);
+    expect(store.getState().analysis.ok).toBe(true);
+    store.setMemoryBudget(browserMemoryBudget({ deviceMemoryGiB: 2 }));
+    expect(store.getState().analysis.diagnostics.map((d) => d.code)).toEqual(['budget/memory']);
   });
 });
 

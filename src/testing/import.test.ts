@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateSize, needsLayout } from '../app/auto-layout.ts';
-import { runCli } from '../cli/main.ts';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse } from '../core/analysis/analyse.ts';
 import { parseGraphText } from '../core/doc/parse.ts';
@@ -17,6 +16,7 @@ import type { GraphDoc } from '../core/doc/schema.ts';
 import { importKerasJson, type KerasImport, layeredLayout, UNKNOWN_DIM } from '../core/import/index.ts';
 import { lowerGraph } from '../core/lower.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
+import { runCliCaptured } from './harness.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURES = join(ROOT, 'src/testing/fixtures/keras');
@@ -683,17 +683,7 @@ describe('netwright import', () => {
   const dir = mkdtempSync(join(tmpdir(), 'netwright-import-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      isTTY: false,
-      registry: loadRegistry,
-    });
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  }
+  const cli = runCliCaptured;
 
   it('prints the graph JSON on stdout (notes and Total params on stderr); exit 0', async () => {
     const r = await cli('import', join(FIXTURES, 'sequential-lstm-keras2.0.json'));

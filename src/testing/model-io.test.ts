@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/main.ts';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse } from '../core/analysis/analyse.ts';
 import { findDataset } from '../core/datasets/index.ts';
@@ -18,6 +17,7 @@ import { nodeDatasetIO } from '../node/dataset-io.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { loadModel, MODEL_FILE, saveModel, WEIGHTS_FILE } from '../node/model-io.ts';
 import { train } from '../trainer/loop.ts';
+import { runCliCaptured } from './harness.ts';
 
 const registry = await loadRegistry();
 const dir = mkdtempSync(join(tmpdir(), 'netwright-model-io-'));
@@ -173,14 +173,13 @@ describe('netwright train --save', () => {
     const graphPath = join(dir, 'kernels.graph.json');
     writeFileSync(graphPath, JSON.stringify(withKernels));
     const out = join(dir, 'cli-save');
-    const lines: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(
-      ['train', graphPath, '--epochs', '1', '--max-batches', '3', '--save', out, '--json'],
-      { out: (l) => lines.push(l), err: (l) => err.push(l), isTTY: false, registry: loadRegistry },
+    const r = await runCliCaptured(
+      'train',
+      graphPath,
+      ...['--epochs', '1', '--max-batches', '3', '--save', out, '--json'],
     );
-    expect(code, err.join('\n')).toBe(0);
-    const final = JSON.parse(lines.at(-1)!).final;
+    expect(r.code, r.stderr).toBe(0);
+    const final = JSON.parse(r.stdout.split('\n').at(-1)!).final;
     expect(final.saved).toBe(join(out, MODEL_FILE));
     expect(existsSync(join(out, WEIGHTS_FILE))).toBe(true);
     const reloaded = await loadModel(out, registry);
@@ -189,12 +188,6 @@ describe('netwright train --save', () => {
   });
 
   it('--save without a folder is a usage error (exit 2)', async () => {
-    const code = await runCli(['train', 'mlp-mnist', '--save'], {
-      out: () => {},
-      err: () => {},
-      isTTY: false,
-      registry: loadRegistry,
-    });
-    expect(code).toBe(2);
+    expect((await runCliCaptured('train', 'mlp-mnist', '--save')).code).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { gpuAdapter } from '../browser/gpu-adapter.ts';
 import { installKernelPatches } from '../compiler/backend-patches.ts';
 import { backendOrder } from './backend-order.ts';
 import type { BackendInfo, BackendName } from './protocol.ts';
@@ -19,23 +20,6 @@ setWasmPaths({
 // Threaded wasm hangs when the page is cross-origin isolated (DESIGN §7); 2 cores gain little.
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 tf.env().set('PROD', true);
-
-interface AdapterLike {
-  readonly isFallbackAdapter?: boolean;
-  readonly info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean };
-}
-
-async function webgpuAdapter(): Promise<{ adapter: string; software: boolean } | undefined> {
-  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu;
-  if (!gpu) return undefined;
-  const a = await gpu.requestAdapter().catch(() => null);
-  if (!a) return undefined;
-  const info = a.info ?? {};
-  const software =
-    a.isFallbackAdapter === true || info.isFallbackAdapter === true || info.architecture === 'swiftshader';
-  const name = [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
-  return { adapter: `${name}${software ? ' (software)' : ''}`, software };
-}
 
 async function trySet(name: BackendName): Promise<boolean> {
   try {
@@ -54,7 +38,7 @@ export async function chooseBackend(
   exclude: readonly BackendName[] = [],
 ): Promise<BackendInfo & { notices: string[] }> {
   const notices: string[] = [];
-  const gpu = await webgpuAdapter();
+  const gpu = await gpuAdapter();
   const adapterFor = (b: BackendName) => (b === 'webgpu' ? (gpu?.adapter ?? '') : '');
   for (const [b, reason] of backendOrder(
     { present: !!gpu, software: gpu?.software ?? false },

@@ -98,8 +98,10 @@ export type FromWorker =
       readonly batch: number;
       readonly batches: number;
       readonly loss: number;
-      /** Estimated seconds left in the run. */
-      readonly eta: number;
+      /** Estimated seconds left in the run; absent until the first batches have been timed. */
+      readonly eta?: number;
+      /** The epoch's last batch is done and its validation pass is running. */
+      readonly validating: boolean;
       readonly tensors: number;
     }
   | {

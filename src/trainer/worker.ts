@@ -14,6 +14,7 @@ import type { Registry } from '../core/registry.ts';
 import { createRng } from '../core/rng.ts';
 import { chooseBackend } from './backend-browser.ts';
 import { activationCurves } from './curves.ts';
+import { RunEta } from './eta.ts';
 import { evaluateClassifier } from './evaluation.ts';
 import type { Experiment } from './experiments/experiment.ts';
 import { attentionMaps, edgeFunctions } from './inspect.ts';
@@ -223,10 +224,11 @@ async function run(
   let lastCurves = performance.now();
   const accIds = ir.metrics.filter((m) => m.type === 'metrics.accuracy').map((m) => m.id);
   const acc = (m: Readonly<Record<string, number>>) => accIds.map((id) => m[id]).find((v) => v !== undefined);
-  const t0 = performance.now();
   const totalEpochs =
     training.stages.length === 1 ? settings.epochs : training.stages.reduce((s, st) => s + st.epochs, 0);
   let lastPost = 0;
+  const validates = data.val.count > 0;
+  let eta: RunEta | undefined;
   try {
     const result = await train(compiled, registry, data, training, {
       ...(training.stages.length === 1 ? { epochs: settings.epochs } : {}),
@@ -236,11 +238,12 @@ async function run(
       shouldStop: () => stopRequested.has(runId) || runId !== currentRun,
       onBatch: async (b) => {
         const now = performance.now();
+        const done = (b.epoch - 1) * b.batches + b.batch;
+        eta ??= new RunEta(totalEpochs * b.batches, totalEpochs, validates);
+        eta.batch(now, done);
         if (now - lastPost >= 100 || b.batch === b.batches) {
           lastPost = now;
-          const done = (b.epoch - 1) * b.batches + b.batch;
-          const total = totalEpochs * b.batches;
-          const elapsed = (now - t0) / 1000;
+          const seconds = eta.seconds();
           post({
             type: 'batch',
             runId,
@@ -248,7 +251,8 @@ async function run(
             batch: b.batch,
             batches: b.batches,
             loss: b.loss,
-            eta: (elapsed / done) * (total - done),
+            ...(seconds !== undefined ? { eta: seconds } : {}),
+            validating: validates && b.batch === b.batches,
             tensors: tf.memory().numTensors,
           });
         }
@@ -260,6 +264,7 @@ async function run(
         await yieldToEvents();
       },
       onEpoch: async (r) => {
+        eta?.epoch(performance.now());
         const a = acc(r.train.metrics);
         const va = r.val ? acc(r.val.metrics) : undefined;
         post({

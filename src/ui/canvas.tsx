@@ -26,6 +26,13 @@ import { DRAG_BLOCK_MIME, DRAG_MIME } from './palette.tsx';
 import { QuickAdd } from './quick-add.tsx';
 import { ShapeEdge } from './shape-edge.tsx';
 
+/**
+ * Past this many nodes only those in view are rendered, and no minimap (it draws every node):
+ * drawing all 10,000 of a large document held the main thread for 32 s
+ * (bench/open-large-bench.ts). Templates stay far below it.
+ */
+const RENDER_VISIBLE_ONLY_PAST = 1_000;
+
 const nodeTypes = { card: NodeCard };
 const edgeTypes = { shape: ShapeEdge };
 
@@ -260,11 +267,14 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
         zoomOnDoubleClick={false}
         minZoom={0.1}
         maxZoom={2.5}
+        onlyRenderVisibleElements={nodes.length > RENDER_VISIBLE_ONLY_PAST}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={24} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable ariaLabel="Minimap" style={MINIMAP} />
+        {nodes.length > RENDER_VISIBLE_ONLY_PAST ? null : (
+          <MiniMap pannable zoomable ariaLabel="Minimap" style={MINIMAP} />
+        )}
       </ReactFlow>
       {path.length > 0 && <GroupBreadcrumb />}
       {quickAdd && (

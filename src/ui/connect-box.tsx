@@ -1,12 +1,13 @@
 // Connect mode (key C, Shift+C): wire the selected node to another node by name, without the mouse.
 // Type part of a node's id or title; each hit shows the port pair that would be used (the first that
 // fits, src/core/connect.ts findConnection) or why none does. Enter connects the highlighted hit.
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { ConnectResult } from '../core/connect.ts';
 import { findConnection } from '../core/connect.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { scopeAt } from '../core/groups.ts';
 import type { Registry } from '../core/registry.ts';
+import { useKeyboardList } from './use-keyboard-list.ts';
 
 export type ConnectDirection = 'out' | 'in';
 
@@ -44,8 +45,7 @@ export function ConnectBox({
   onConnect: (res: Extract<ConnectResult, { ok: true }>) => void;
   onClose: () => void;
 }) {
-  const [query, setQuery] = useState('');
-  const [active, setActive] = useState(0);
+  const { query, list } = useKeyboardList();
   const hits = useMemo((): Hit[] => {
     const scope = scopeAt(doc, path);
     if (!scope) return [];
@@ -66,7 +66,12 @@ export function ConnectBox({
             : findConnection(doc, registry, id, node, path),
       }));
   }, [doc, path, registry, node, direction, query]);
-  const pick = hits[Math.min(active, hits.length - 1)];
+  const { pick, inputProps } = list(hits, {
+    onChoose: (h) => {
+      if (h.result.ok) onConnect(h.result);
+    },
+    onClose,
+  });
   const label = direction === 'out' ? `Connect ${node} → …` : `Connect … → ${node}`;
 
   return (
@@ -77,21 +82,7 @@ export function ConnectBox({
         type="search"
         data-testid="connect-search"
         placeholder={`${label} (type a node, Enter connects, Esc closes)`}
-        value={query}
-        onChange={(e) => {
-          setQuery(e.currentTarget.value);
-          setActive(0);
-        }}
-        onBlur={() => window.setTimeout(onClose, 150)}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onClose();
-          else if (e.key === 'ArrowDown') setActive((a) => Math.min(a + 1, hits.length - 1));
-          else if (e.key === 'ArrowUp') setActive((a) => Math.max(a - 1, 0));
-          else if (e.key === 'Enter' && pick?.result.ok) onConnect(pick.result);
-          else return;
-          e.preventDefault();
-          e.stopPropagation();
-        }}
+        {...inputProps}
       />
       <ul>
         {hits.map((h) => (

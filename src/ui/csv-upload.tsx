@@ -16,13 +16,18 @@ export function CsvUpload({ seed, onDataset }: { seed: number; onDataset: (c: Cs
   const [label, setLabel] = useState(0);
   const [valFraction, setValFraction] = useState(0.2);
   const [error, setError] = useState('');
+  // What reading repaired or left out: the file's own (decimal commas, missing cells) once read,
+  // then the dataset's (ID columns dropped, rows without a label) once the label is chosen.
+  const [warnings, setWarnings] = useState<readonly string[]>([]);
 
   const load = async (file: File) => {
     setError('');
+    setWarnings([]);
     try {
       const t = readCsv(await file.text());
       setTable({ name: file.name, table: t });
       setLabel(t.columns.length - 1);
+      setWarnings(t.warnings);
     } catch (e) {
       setTable(undefined);
       setError(`${file.name}: ${e instanceof CsvError ? e.message : 'could not be read as CSV'}`);
@@ -32,10 +37,9 @@ export function CsvUpload({ seed, onDataset }: { seed: number; onDataset: (c: Cs
   const use = () => {
     if (!table) return;
     try {
-      onDataset({
-        file: table.name,
-        dataset: csvDataset(table.table, { label, valFraction }, createRng(seed)),
-      });
+      const dataset = csvDataset(table.table, { label, valFraction }, createRng(seed));
+      setWarnings(dataset.warnings);
+      onDataset({ file: table.name, dataset });
     } catch (e) {
       setError(e instanceof CsvError ? e.message : String(e));
     }
@@ -44,6 +48,7 @@ export function CsvUpload({ seed, onDataset }: { seed: number; onDataset: (c: Cs
   return (
     <fieldset className="csv-upload">
       <legend>Upload CSV (stays on this device)</legend>
+      <p className="field-doc">Kept in this page until it is reloaded; the graph keeps only its shape.</p>
       <input
         type="file"
         accept=".csv,text/csv"
@@ -84,6 +89,13 @@ export function CsvUpload({ seed, onDataset }: { seed: number; onDataset: (c: Cs
             Use this data
           </button>
         </>
+      ) : null}
+      {warnings.length ? (
+        <ul className="csv-warnings" data-testid="csv-warnings" aria-label="What was repaired or left out">
+          {warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
       ) : null}
       {error ? (
         <p role="alert" className="csv-error" data-testid="csv-error">

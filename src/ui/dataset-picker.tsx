@@ -7,11 +7,12 @@ import { type ParamSpec, resolveParams } from '../core/params.ts';
 import { chooseDataset } from '../core/training-setup.ts';
 import { DatasetFields } from './dataset-fields.tsx';
 import { ParamField } from './inspector.tsx';
+import { loadedUpload, type Uploads, uploadSource } from './uploads.ts';
 
 /** Datasets whose data the user uploads (the graph keeps only their shapes). */
 export const UPLOADED_DATASETS: ReadonlySet<string> = new Set(['csv', 'images']);
 
-export function DatasetPicker({ disabled }: { disabled: boolean }) {
+export function DatasetPicker({ disabled, uploads }: { disabled: boolean; uploads: Uploads }) {
   const store = useEditorStore();
   const registry = useEditor((s) => s.registry);
   const dataset = useEditor((s) => s.history.present.training?.dataset);
@@ -43,11 +44,10 @@ export function DatasetPicker({ disabled }: { disabled: boolean }) {
             </option>
           ))}
           {uploaded ? (
-            <option value={dataset.name}>
+            <option value={dataset.name} data-testid="uploaded-dataset-option">
               {def?.title ?? dataset.name}
-              {typeof dataset.params.file === 'string' && dataset.params.file
-                ? `: ${dataset.params.file}`
-                : ''}
+              {uploadSource(dataset.params) ? `: ${uploadSource(dataset.params)}` : ''}
+              {loadedUpload(uploads, dataset) ? '' : ' (not loaded: upload it again below)'}
             </option>
           ) : null}
         </select>

@@ -3,11 +3,21 @@ import type { Analysis } from '../core/analysis/analyse.ts';
 import { formatShape } from '../core/tensor-type.ts';
 import { formatCount, totalParamsLabel } from './format.ts';
 
+/**
+ * Rows the table shows at most: a 10,000-node document's full table took seconds of DOM work on
+ * every change (bench/open-large-bench.ts); the rest is counted below it.
+ */
+export const MAX_SUMMARY_ROWS = 500;
+
+/** Node ids in topological order, then those analysis could not order; the first `max` of them. */
+export function summaryRows(analysis: Analysis, max = MAX_SUMMARY_ROWS): { ids: string[]; more: number } {
+  const ordered = new Set(analysis.order);
+  const all = [...analysis.order, ...[...analysis.nodes.keys()].filter((id) => !ordered.has(id))];
+  return { ids: all.slice(0, max), more: Math.max(0, all.length - max) };
+}
+
 export function ModelSummary({ analysis }: { analysis: Analysis }) {
-  const rows = [
-    ...analysis.order,
-    ...[...analysis.nodes.keys()].filter((id) => !analysis.order.includes(id)),
-  ];
+  const { ids: rows, more } = summaryRows(analysis);
   if (rows.length === 0) return null;
   return (
     <section className="summary" aria-label="Model summary">
@@ -42,6 +52,11 @@ export function ModelSummary({ analysis }: { analysis: Analysis }) {
           })}
         </tbody>
       </table>
+      {more ? (
+        <p className="muted" data-testid="summary-more">
+          … and {formatCount(more)} more nodes (the first {formatCount(rows.length)} are listed).
+        </p>
+      ) : null}
       <p className="total">{totalParamsLabel(analysis.totalParams)}</p>
     </section>
   );

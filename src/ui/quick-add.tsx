@@ -1,8 +1,9 @@
 // Double-click on the canvas: a search box that adds the picked node where the user clicked.
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { Point } from '../app/commands.ts';
 import type { Registry } from '../core/registry.ts';
 import { searchNodes, usableIn } from './search.ts';
+import { useKeyboardList } from './use-keyboard-list.ts';
 
 export function QuickAdd({
   registry,
@@ -17,11 +18,10 @@ export function QuickAdd({
   onPick: (type: string) => void;
   onClose: () => void;
 }) {
-  const [query, setQuery] = useState('');
-  const [active, setActive] = useState(0);
+  const { query, list } = useKeyboardList();
   const defs = useMemo(() => registry.all().filter((d) => usableIn(d, inGroup)), [registry, inGroup]);
   const hits = useMemo(() => searchNodes(defs, query).slice(0, 8), [defs, query]);
-  const pick = hits[Math.min(active, hits.length - 1)];
+  const { pick, inputProps } = list(hits, { onChoose: (d) => onPick(d.type), onClose });
   return (
     <div className="quick-add nodrag" style={{ left: at.x, top: at.y }} data-testid="quick-add">
       <input
@@ -30,18 +30,7 @@ export function QuickAdd({
         type="search"
         data-testid="quick-add-search"
         placeholder="Add node…"
-        value={query}
-        onChange={(e) => {
-          setQuery(e.currentTarget.value);
-          setActive(0);
-        }}
-        onBlur={() => window.setTimeout(onClose, 150)}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onClose();
-          else if (e.key === 'ArrowDown') setActive((a) => Math.min(a + 1, hits.length - 1));
-          else if (e.key === 'ArrowUp') setActive((a) => Math.max(a - 1, 0));
-          else if (e.key === 'Enter' && pick) onPick(pick.type);
-        }}
+        {...inputProps}
       />
       <ul>
         {hits.map((d) => (

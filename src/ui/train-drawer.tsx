@@ -61,7 +61,7 @@ export function TrainDrawer({ search }: { search: string }) {
           const where = locateIrId(store.doc(), nodeId);
           if (where) store.showPath(where.path, where.nodeId);
         }}
-        dataControls={(running) => <DatasetPicker disabled={running} />}
+        dataControls={(running, uploads) => <DatasetPicker disabled={running} uploads={uploads} />}
         onUpload={(dataset) =>
           store.run(
             `Use ${dataset.name === 'csv' ? 'uploaded CSV' : 'image folder'}`,

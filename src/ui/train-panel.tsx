@@ -3,7 +3,6 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { RunEvent, TrainerClient } from '../app/trainer-client.ts';
 import { browserRegistry } from '../browser/registry.ts';
-import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
 import type { DatasetChoice } from '../core/training-setup.ts';
 import type {
@@ -19,6 +18,7 @@ import { EpochTable } from './epoch-table.tsx';
 import { EvaluationView } from './evaluation-view.tsx';
 import { ImageFolderUpload } from './image-folder-upload.tsx';
 import { LineChart } from './line-chart.tsx';
+import { loadedUpload, type Uploads } from './uploads.ts';
 
 type Status = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'non-finite' | 'diverged' | 'error';
 
@@ -35,7 +35,34 @@ export interface TrainPanelProps {
   /** Data was uploaded (CSV, image folder): the parent makes it the graph's dataset (its shapes only). */
   readonly onUpload?: (dataset: DatasetChoice) => void;
   /** The dataset picker, shown above the run settings. */
-  readonly dataControls?: (running: boolean) => ReactNode;
+  /** The dataset picker, shown above the run settings; `uploads` is what this page has loaded. */
+  readonly dataControls?: (running: boolean, uploads: Uploads) => ReactNode;
+}
+
+interface Progress {
+  readonly done: number;
+  readonly total: number;
+  /** Seconds left; undefined until the Worker has timed a few batches. */
+  readonly eta: number | undefined;
+  readonly validating: boolean;
+  readonly loss: number;
+  readonly tensors: number;
+}
+
+const NO_PROGRESS: Progress = {
+  done: 0,
+  total: 0,
+  eta: undefined,
+  validating: false,
+  loss: Number.NaN,
+  tensors: 0,
+};
+
+/** What the progress line says: validating, the time left, or that it is still being measured. */
+function etaText(p: Progress): string {
+  if (p.validating) return p.eta === undefined ? 'validating…' : `validating… ETA ${Math.ceil(p.eta)} s`;
+  if (p.done === 0) return '';
+  return p.eta === undefined ? 'ETA …' : `ETA ${Math.ceil(p.eta)} s`;
 }
 
 const fileStem = (title: string | undefined) =>
@@ -79,14 +106,14 @@ export function TrainPanel({
   const [settings, setSettings] = useState<TrainSettings>({ epochs: 1, batchSize: 32, seed: 1 });
   const [status, setStatus] = useState<Status>('idle');
   const [message, setMessage] = useState('');
-  const [progress, setProgress] = useState({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
+  const [progress, setProgress] = useState<Progress>(NO_PROGRESS);
   const [epochs, setEpochs] = useState<EpochMetrics[]>([]);
   const [batchLoss, setBatchLoss] = useState<[number, number][]>([]);
   /** The graph's own training defaults last applied, so an unrelated edit keeps the user's settings. */
   const lastDefaults = useRef('');
   const [evaluation, setEvaluation] = useState<Evaluation | undefined>();
-  /** Uploaded data by dataset name ('csv', 'images'): it stays on the device, the graph keeps its shapes. */
-  const [uploads, setUploads] = useState<Readonly<Record<string, LoadedDataset>>>({});
+  /** Uploaded data by dataset name ('csv', 'images'): it stays in this page, the graph keeps its shapes. */
+  const [uploads, setUploads] = useState<Uploads>({});
   const [tensorsPerEpoch, setTensorsPerEpoch] = useState<number[]>([]);
 
   useEffect(() => {
@@ -112,10 +139,8 @@ export function TrainPanel({
     setBatchLoss([]);
     setEvaluation(undefined);
     setTensorsPerEpoch([]);
-    setProgress({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
-    const name = ir.training?.dataset.name;
-    const uploaded = name !== undefined && Object.hasOwn(uploads, name) ? uploads[name] : undefined;
-    client.train(ir, settings, onEvent, uploaded);
+    setProgress(NO_PROGRESS);
+    client.train(ir, settings, onEvent, loadedUpload(uploads, ir.training?.dataset));
   };
 
   const onEvent = (e: RunEvent) => {
@@ -129,6 +154,7 @@ export function TrainPanel({
           done,
           total: settings.epochs * e.batches,
           eta: e.eta,
+          validating: e.validating,
           loss: e.loss,
           tensors: e.tensors,
         });
@@ -237,7 +263,7 @@ export function TrainPanel({
       <div className="backend-badge" data-testid="backend-badge" title="tfjs backend in use">
         {badge}
       </div>
-      {dataControls?.(running)}
+      {dataControls?.(running, uploads)}
       <div className="train-settings">
         {num('epochs', 'Epochs', 1, 1)}
         {num('batchSize', 'Batch', 1, 1)}
@@ -279,7 +305,9 @@ export function TrainPanel({
       </div>
       {!ir && blockedReason ? <p className="train-blocked">{blockedReason}</p> : null}
       <progress data-testid="progress" max={progress.total || 1} value={progress.done} />
-      <span className="eta">{running && progress.done > 0 ? `ETA ${Math.ceil(progress.eta)} s` : ''}</span>
+      <span className="eta" data-testid="eta">
+        {running ? etaText(progress) : ''}
+      </span>
       <dl className="metrics">
         <dt>loss</dt>
         <dd data-testid="metric-loss">
@@ -359,7 +387,7 @@ export function TrainPanel({
       <CsvUpload
         seed={settings.seed}
         onDataset={(c: CsvChoice) => {
-          setUploads((u) => ({ ...u, csv: c.dataset }));
+          setUploads((u) => ({ ...u, csv: { source: c.file, dataset: c.dataset } }));
           const labels = c.dataset.binding.labels;
           onUpload?.({
             name: 'csv',
@@ -374,7 +402,7 @@ export function TrainPanel({
       <ImageFolderUpload
         seed={settings.seed}
         onDataset={(c) => {
-          setUploads((u) => ({ ...u, images: c.dataset }));
+          setUploads((u) => ({ ...u, images: { source: c.folder, dataset: c.dataset } }));
           const labels = c.dataset.binding.labels;
           onUpload?.({
             name: 'images',

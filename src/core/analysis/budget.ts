@@ -20,10 +20,49 @@ export interface MemoryBudget {
   readonly bytes: number;
   /** `this machine has`, `a browser tab can use`. */
   readonly whose: string;
+  /** Largest single tensor the device holds, when below MAX_TENSOR_BYTES (a GPU's buffer limit). */
+  readonly tensorBytes?: number;
 }
 
-/** What a browser tab can give one model's training state (wasm's heap is 4 GiB at most). */
+/** What a browser tab can give one model's training state when the device says nothing (wasm's heap is 4 GiB at most). */
 export const BROWSER_MEMORY: MemoryBudget = { bytes: 4 * 2 ** 30, whose: 'a browser tab can use' };
+
+/** What a browser tells about the device it runs on; each field only where the browser has it. */
+export interface DeviceMemorySignals {
+  /** `navigator.deviceMemory`: GiB of RAM, rounded down to a power of two, at most 8 (Chromium). */
+  readonly deviceMemoryGiB?: number;
+  /** `performance.memory.jsHeapSizeLimit`: the tab's JavaScript heap limit in bytes (Chromium). */
+  readonly jsHeapLimitBytes?: number;
+  /** `limits.maxBufferSize` of a hardware WebGPU adapter (the one training will use). */
+  readonly gpuMaxBufferBytes?: number;
+}
+
+const GIB = 2 ** 30;
+const known = (x: number | undefined): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
+
+/**
+ * The budget a browser tab trains within, from what the device tells: the least of wasm's 4 GiB
+ * heap, half the device's RAM (the tab shares it with the system and other tabs) and the
+ * JavaScript heap limit; the largest tensor is capped by the GPU's buffer limit. Without signals
+ * it is BROWSER_MEMORY. The message names the limit that binds.
+ */
+export function browserMemoryBudget(s: DeviceMemorySignals): MemoryBudget {
+  const limits: { bytes: number; why: string }[] = [{ bytes: BROWSER_MEMORY.bytes, why: '' }];
+  if (known(s.deviceMemoryGiB))
+    limits.push({
+      bytes: (s.deviceMemoryGiB * GIB) / 2,
+      why: ` (half of this device's ${formatBytes(s.deviceMemoryGiB * GIB)})`,
+    });
+  if (known(s.jsHeapLimitBytes))
+    limits.push({ bytes: s.jsHeapLimitBytes, why: ' (its JavaScript heap limit)' });
+  const least = limits.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+  const gpu = s.gpuMaxBufferBytes;
+  return {
+    bytes: least.bytes,
+    whose: `${BROWSER_MEMORY.whose}${least.why}`,
+    ...(known(gpu) && gpu < MAX_TENSOR_BYTES ? { tensorBytes: gpu } : {}),
+  };
+}
 
 const FLOAT_BYTES = 4;
 
@@ -153,11 +192,12 @@ export function budgetDiagnostics(
       ),
     );
   const t = est.largestTensor;
-  if (t && t.bytes > MAX_TENSOR_BYTES)
+  const maxTensor = Math.min(MAX_TENSOR_BYTES, memory.tensorBytes ?? MAX_TENSOR_BYTES);
+  if (t && t.bytes > maxTensor)
     out.push(
       error(
         'budget/tensor-too-large',
-        `Node '${t.nodeId}' (${titleOf(t.nodeId)}): its ${t.what} would take ${formatBytes(t.bytes)} in one tensor; no backend holds more than ${formatBytes(MAX_TENSOR_BYTES)} in one. Make the layer smaller${t.what.startsWith('output') ? ' or the batch size smaller' : ''}.`,
+        `Node '${t.nodeId}' (${titleOf(t.nodeId)}): its ${t.what} would take ${formatBytes(t.bytes)} in one tensor; ${maxTensor < MAX_TENSOR_BYTES ? "this device's GPU holds at most" : 'no backend holds more than'} ${formatBytes(maxTensor)} in one. Make the layer smaller${t.what.startsWith('output') ? ' or the batch size smaller' : ''}.`,
         { nodeId: t.nodeId },
       ),
     );

@@ -62,6 +62,8 @@ function header(ir: ModelIR): string[] {
         ir.training
           ? 'buildModel() builds the model, train(model, data) trains it as the graph configures it.'
           : 'buildModel() builds the model.',
+        // tfjs 4.22's own .d.ts files fail the library check, not this file.
+        "Compile with tsc --strict --skipLibCheck (tfjs's own type declarations fail the lib check).",
       ],
       0,
     ),
