@@ -30,6 +30,7 @@ import type { Registry } from '../registry.ts';
 import { formatShape, type TensorType, tensor } from '../tensor-type.ts';
 import { type BudgetNode, budgetDiagnostics, estimateResources, type MemoryBudget } from './budget.ts';
 import { estimateFlops } from './flops.ts';
+import { checkTrainingOnlyInputs } from './training-only.ts';
 
 export interface NodeAnalysis {
   readonly id: string;
@@ -771,6 +772,7 @@ function graphChecks(
       ),
     );
   if (data) for (const n of inputs) checkInputSource(n, data, out);
+  checkTrainingOnlyInputs(nodes, out);
 }
 
 /** An Input node against what its Source delivers: a known source, the same shape and dtype. */

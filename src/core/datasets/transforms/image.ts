@@ -62,8 +62,8 @@ export function rotateImage(img: Float32Array, g: ImageGeometry, degrees: number
       } else {
         const dy = i - cy;
         const dx = j - cx;
-        si = cy + cos * dy - sin * dx;
-        sj = cx + sin * dy + cos * dx;
+        si = cy + cos * dy + sin * dx;
+        sj = cx - sin * dy + cos * dx;
       }
       for (let k = 0; k < g.c; k++)
         out[(i * g.w + j) * g.c + k] = exact ? img[(si * g.w + sj) * g.c + k]! : sample(img, g, si, sj, k);
