@@ -23,7 +23,7 @@ export default defineNode({
   title: 'NoProp latent z_t',
   docs: {
     summary:
-      'The noisy label embedding z_t of NoProp-DT. Training: a sample of q(z_t | y) built from the labels (a training-only input), so no block sees another block’s output and each learns locally. Inference: one step of the denoising chain from block t’s prediction û_t and z_{t−1} (t = 0 starts from noise); the labels are not read. stochastic off sets every ε to 0 (the deterministic chain).',
+      'The noisy label embedding z_t of NoProp-DT. Training: a sample of q(z_t | y) built from the labels (a training-only input), so no block sees another block’s output and each learns locally. Inference: one step of the denoising chain from block t’s prediction û_t and z_{t−1} (t = 0 starts from noise); the labels are not read. stochastic off sets every inference ε to 0 (the deterministic chain: reproducible predictions); training always samples.',
     formula:
       'training: z_t = √ᾱ_t·u_y + √(1−ᾱ_t)·ε;  inference: z_0 = ε, z_t = a_t·û_t + b_t·z_{t−1} + √c_t·ε, û_t = p_t·W_emb, a_t = √ᾱ_t(1−α_{t−1})/(1−ᾱ_{t−1}), b_t = √α_{t−1}(1−ᾱ_t)/(1−ᾱ_{t−1}), c_t = (1−ᾱ_t)(1−α_{t−1})/(1−ᾱ_{t−1}), α_{t−1} = ᾱ_{t−1}/ᾱ_t;  ᾱ_t = 1 − f(t)/f(0), f(t) = cos²(((t/T + 0.008)/1.008)·π/2), ε ~ N(0, I)',
     paper: NOPROP_PAPER,
@@ -36,7 +36,10 @@ export default defineNode({
       doc: 'Step t (0 = the noise the chain starts from, T = the last).',
     }),
     steps: p.int({ default: 10, min: 1, max: 100, doc: 'Number of blocks T.' }),
-    stochastic: p.bool({ default: true, doc: 'Draw ε ~ N(0, I); off: ε = 0 (deterministic chain).' }),
+    stochastic: p.bool({
+      default: true,
+      doc: 'Inference draws ε ~ N(0, I) (Eq. 3); off: ε = 0, the deterministic chain. Training always samples.',
+    }),
   },
   inputs: {
     table: { doc: 'The class embedding [B, C, d] (noprop.classEmbedding).' },
@@ -86,10 +89,11 @@ export default defineNode({
       const noise = () =>
         params.stochastic ? ops.randomNormal([batch!, dim!]) : ops.mul(ops.scalar(0), ops.sum(table!, [1]));
       if (ctx.training) {
+        // Training always samples q(z_t | y): the noise is the method, whatever `stochastic` says.
         const ab = alphaBar(params.t, params.steps);
         return ops.add(
           ops.mul(ops.scalar(Math.sqrt(ab)), labelRows(ops, labels!, table!)),
-          ops.mul(ops.scalar(Math.sqrt(1 - ab)), noise()),
+          ops.mul(ops.scalar(Math.sqrt(1 - ab)), ops.randomNormal([batch!, dim!])),
         );
       }
       if (params.t === 0) return noise();

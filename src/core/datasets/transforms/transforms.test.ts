@@ -122,7 +122,7 @@ describe('rotate and pool', () => {
     const twice = rotateImage(rotateImage(img, g, 90), g, 90);
     expect(Array.from(twice)).toEqual(Array.from(rotateImage(img, g, 180)));
     expect(Array.from(twice)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1]);
-    let four = img;
+    let four: Float32Array = img;
     for (let k = 0; k < 4; k++) four = rotateImage(four, g, 90);
     expect(Array.from(four)).toEqual(Array.from(img));
     const bilinear = rotateImage(img, g, 90 + 1e-7);
