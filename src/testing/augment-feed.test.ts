@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse } from '../core/analysis/analyse.ts';
+import { generateTypeScript } from '../core/codegen/generate.ts';
 import { augmentBatch } from '../core/datasets/augment.ts';
 import { loadBinding } from '../core/datasets/binding.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
@@ -86,5 +87,17 @@ describe('augmentation feed', () => {
     expect(Array.from(rows.y.dataSync())).toEqual(Array.from(batchRows, (r) => data.train.y[r]!));
     tf.dispose([idx, rows.x, rows.y]);
     tensors.dispose();
+  });
+});
+
+describe('the TypeScript exporter', () => {
+  it('prints the binding’s declarations with the training code', () => {
+    const doc = graph({ noise: 0.5 });
+    doc.training!.dataset = { ...doc.training!.dataset, transforms: [{ type: 'labelNoise', p: 0.2 }] };
+    const src = generateTypeScript(lowerGraph(analyse(doc, registry), registry).ir!, registry);
+    expect(src).toMatch(/transforms \[\{ type: 'labelNoise', p: 0\.2 \}\]; augment \{ noise: 0\.5 \}/);
+    expect(generateTypeScript(lowerGraph(analyse(graph(), registry), registry).ir!, registry)).not.toMatch(
+      /binding declares/,
+    );
   });
 });
