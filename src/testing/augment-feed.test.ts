@@ -79,7 +79,7 @@ describe('augmentation feed', () => {
     const idx = tf.tensor1d(batchRows, 'int32');
     const rows = feed(takeRows(tensors, idx), batchRows);
     const raw = new Float32Array(3 * 64);
-    batchRows.forEach((r, k) => raw.set(data.train.x.subarray(r * 64, (r + 1) * 64), k * 64));
+    for (const [k, r] of batchRows.entries()) raw.set(data.train.x.subarray(r * 64, (r + 1) * 64), k * 64);
     // The feed's stream is rng.fork() of the run's rng: the same fork here gives the same draws.
     const want = augmentBatch(raw, [64], { shift: 1, flip: true }, createRng(2).fork());
     expect(Array.from(rows.x.dataSync())).toEqual(Array.from(want));
