@@ -97,7 +97,8 @@ export class KernelLayer extends tf.layers.Layer {
       typeof this.def.inputs === 'function' ? this.def.inputs(this.params) : this.def.inputs,
     );
     const shapes = this.inputShapes(inputShape);
-    const inputs = Object.fromEntries(ports.map((p, i) => [p, tensor(shapes[i] ?? [])]));
+    // Unconnected optional ports come last (lowering drops them): undefined, as analysis sees them.
+    const inputs = Object.fromEntries(ports.map((p, i) => [p, shapes[i] ? tensor(shapes[i]) : undefined]));
     const out = this.def.infer({ nodeId: this.name, params: this.params, inputs, data: undefined });
     // A multi-output kernel returns one shape per output port, in port order.
     if (this.def.kernel!.callPorts)

@@ -76,7 +76,15 @@ export interface IRStage {
 }
 
 export interface IRTraining {
-  readonly dataset: { readonly name: string; readonly params: JsonObject };
+  readonly dataset: {
+    readonly name: string;
+    readonly params: JsonObject;
+    /** The binding's declarations (src/core/datasets/binding.ts); absent when it has none. */
+    readonly transforms?: readonly JsonObject[];
+    readonly augment?: JsonObject;
+    readonly subsets?: readonly JsonObject[];
+    readonly evalSplits?: readonly JsonObject[];
+  };
   readonly optimizer: { readonly type: string; readonly config: JsonObject };
   readonly batchSize: number;
   readonly seed: number;

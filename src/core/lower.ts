@@ -38,7 +38,8 @@ export function lowerGraph(analysis: Analysis, registry: Registry): LowerResult 
         }))
       : [{ name: 'train', epochs: t.epochs, groups: [] }];
     training = {
-      dataset: { name: t.dataset.name, params: t.dataset.params as JsonObject },
+      // The binding as declared (transforms, augment, subsets, evalSplits travel with it).
+      dataset: { ...t.dataset, params: t.dataset.params as JsonObject } as IRTraining['dataset'],
       optimizer: { type: optDef.type, config: optDef.optimizer!.config(optParams) },
       batchSize: t.batchSize,
       seed: t.seed,

@@ -30,6 +30,8 @@ export interface PortSpec {
   readonly doc: string;
   /** An unconnected optional input is allowed (a loss target defaults to the dataset's labels). */
   readonly optional?: boolean;
+  /** The node reads this input only while training (NoProp's latent reads the labels), never at inference. */
+  readonly trainingOnly?: boolean;
 }
 
 /** A named per-sample array of a dataset besides features and labels (a mask, a second modality). */

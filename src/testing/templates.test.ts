@@ -4,10 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileIR } from '../compiler/compile.ts';
 import { analyseText } from '../core/analysis/analyse.ts';
+import { loadBinding } from '../core/datasets/binding.ts';
 import type { LoadedDataset, Split } from '../core/datasets/dataset-def.ts';
-import { findDataset } from '../core/datasets/index.ts';
 import { lowerGraph } from '../core/lower.ts';
-import { resolveParams } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
 import { nodeDatasetIO } from '../node/dataset-io.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
@@ -47,12 +46,7 @@ describe('templates', () => {
     const compiled = compileIR(ir, registry);
     expect(compiled.countParams()).toBe(expected);
 
-    const ds = findDataset(ir.training!.dataset.name)!;
-    const data = await ds.load(
-      resolveParams(ds.params, ir.training!.dataset.params).values,
-      createRng(1),
-      nodeDatasetIO,
-    );
+    const data = await loadBinding(ir.training!.dataset, createRng(1), nodeDatasetIO);
     const n = 32;
     const fsz = data.binding.featureShape.reduce((p, d) => p * d, 1);
     const lsz =

@@ -2,7 +2,7 @@
 // the SAME row indices, so a model with several inputs (or a loss reading a field) sees aligned
 // rows under any shuffle. Each IR input node is fed from its Source.
 import * as tf from '@tensorflow/tfjs';
-import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
+import type { LoadedDataset, Split } from '../core/datasets/dataset-def.ts';
 import { fieldName, type IROp, inputSource, type ModelIR } from '../core/ir.ts';
 import { classCount, indexLabelShape } from '../core/node-def.ts';
 
@@ -20,8 +20,9 @@ export interface DataTensors extends Rows {
   dispose(): void;
 }
 
-export function toTensors(ds: LoadedDataset, split: 'train' | 'val'): DataTensors {
-  const s = ds[split];
+/** A split by name, or any Split of the dataset (an extra evaluation split). */
+export function toTensors(ds: LoadedDataset, split: 'train' | 'val' | Split): DataTensors {
+  const s = typeof split === 'string' ? ds[split] : split;
   const { binding } = ds;
   const x = tf.tensor(s.x, [s.count, ...binding.featureShape], 'float32');
   const { labels } = binding;
@@ -32,8 +33,7 @@ export function toTensors(ds: LoadedDataset, split: 'train' | 'val'): DataTensor
   const fields = new Map<string, tf.Tensor>();
   for (const [name, spec] of Object.entries(binding.fields ?? {})) {
     const values = s.fields?.[name];
-    if (!values)
-      throw new Error(`dataset '${binding.name}' declares field '${name}' but its ${split} split lacks it`);
+    if (!values) throw new Error(`dataset '${binding.name}' declares field '${name}' but a split lacks it`);
     fields.set(name, tf.tensor(values, [s.count, ...spec.shape], spec.dtype));
   }
   return {

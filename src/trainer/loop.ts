@@ -7,6 +7,7 @@ import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { IRTraining } from '../core/ir.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng, type Rng } from '../core/rng.ts';
+import { augmentFeed } from './augment-feed.ts';
 import {
   type DataTensors,
   disposeRows,
@@ -179,6 +180,7 @@ export async function train(
       : training.stages;
   const trainData = toTensors(dataset, 'train');
   const valData = opts.validate === false || dataset.val.count === 0 ? undefined : toTensors(dataset, 'val');
+  const augment = augmentFeed(training, dataset, rng);
   const epochs: EpochReport[] = [];
   let status: TrainResult['status'] = 'done';
   let nonFinite: NonFinite | undefined;
@@ -201,12 +203,11 @@ export async function train(
               status = 'stopped';
               break outer;
             }
-            const idx = tf.tensor1d(
-              order.subarray(b * batchSize, Math.min((b + 1) * batchSize, trainData.count)),
-              'int32',
-            );
+            const batchRows = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, trainData.count));
+            const idx = tf.tensor1d(batchRows, 'int32');
             // Every array (features, labels, fields) takes the same rows: multi-input models stay aligned.
-            const rows = takeRows(trainData, idx);
+            const taken = takeRows(trainData, idx);
+            const rows = augment ? augment(taken, batchRows) : taken;
             const size = idx.shape[0]!;
             let packed: tf.Tensor1D | undefined;
             let layout: HeadLayout = { terms: [], metrics: [], stats: [] };

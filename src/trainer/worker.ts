@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { browserDatasetIO } from '../browser/dataset-io.ts';
 import { browserRegistry } from '../browser/registry.ts';
 import { CompileError, compileIR } from '../compiler/compile.ts';
+import { loadBinding } from '../core/datasets/binding.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
-import { findDataset } from '../core/datasets/index.ts';
 import type { IRTraining, ModelIR } from '../core/ir.ts';
 import { resolveParams } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
@@ -157,13 +157,7 @@ let currentRun = 0;
 let lastRun: { runId: number; compiled: ReturnType<typeof compileIR>; data: LoadedDataset } | undefined;
 
 async function loadData(ir: ModelIR, settings: TrainSettings): Promise<LoadedDataset> {
-  const ds = findDataset(ir.training!.dataset.name);
-  if (!ds) throw new Error(`unknown dataset '${ir.training!.dataset.name}'`);
-  return ds.load(
-    resolveParams(ds.params, ir.training!.dataset.params).values,
-    createRng(settings.seed),
-    browserDatasetIO,
-  );
+  return loadBinding(ir.training!.dataset, createRng(settings.seed), browserDatasetIO);
 }
 
 /** What the Train panel's epoch table shows besides loss and accuracy: every metric, per-label scores. */

@@ -10,6 +10,7 @@ import { CodegenError } from '../../core/codegen/print.ts';
 import { npzFieldKey } from '../../core/codegen/python-literals.ts';
 import { generatePyTorch } from '../../core/codegen/pytorch.ts';
 import { pytorchStateDict, type TfWeight } from '../../core/codegen/pytorch-weights.ts';
+import { loadBinding } from '../../core/datasets/binding.ts';
 import type { LoadedDataset } from '../../core/datasets/dataset-def.ts';
 import { findDataset } from '../../core/datasets/index.ts';
 import type { ModelIR } from '../../core/ir.ts';
@@ -85,10 +86,10 @@ export async function exportPyTorch(
   if (opts.withData) {
     if (!ir.training)
       throw new CliError(`${source}: --with-data needs the graph's training settings (a dataset).`, 1);
-    const ds = findDataset(ir.training.dataset.name);
-    if (!ds) throw new CliError(`${source}: unknown dataset '${ir.training.dataset.name}'.`, 1);
-    const params = resolveParams(ds.params, ir.training.dataset.params).values;
-    const data = await ds.load(params, createRng(ir.training.seed), nodeDatasetIO);
+    if (!findDataset(ir.training.dataset.name))
+      throw new CliError(`${source}: unknown dataset '${ir.training.dataset.name}'.`, 1);
+    // The binding's transforms apply, so data.npz holds the rows Netwright trains on.
+    const data = await loadBinding(ir.training.dataset, createRng(ir.training.seed), nodeDatasetIO);
     files['data.npz'] = npz(datasetArrays(data));
   }
   if (opts.weights !== undefined) {

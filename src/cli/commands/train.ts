@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CompileError, compileIR } from '../../compiler/compile.ts';
-import { findDataset } from '../../core/datasets/index.ts';
+import { loadBinding } from '../../core/datasets/binding.ts';
 import { lowerGraph } from '../../core/lower.ts';
-import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
 import { nodeDatasetIO } from '../../node/dataset-io.ts';
 import { saveModel } from '../../node/model-io.ts';
@@ -12,6 +11,7 @@ import {
   type NodeBackend,
   selectNodeBackend,
 } from '../../trainer/backend-node.ts';
+import { evaluateExtraSplits } from '../../trainer/extra-splits.ts';
 import { type EpochReport, train } from '../../trainer/loop.ts';
 import { checkFlags, intFlag, type ParsedArgs, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
@@ -23,7 +23,8 @@ export const trainHelp = `netwright train <graph.json|template-id> [--epochs N] 
   Trains on the graph's dataset (progress bar on a TTY); each epoch line lists the graph's metrics
   (the first accuracy as "accuracy", the others by node id). With --json, one JSON line per epoch
   ({"epoch", "loss", "accuracy", "valLoss", "valAccuracy", "metrics", "valMetrics", "ms"}) and a
-  last line {"final": {"loss", "accuracy", "valAccuracy", "backend", "epochs", "ms"}}. --save DIR writes
+  last line {"final": {"loss", "accuracy", "valAccuracy", "splits"?, "backend", "epochs", "ms"}}; the
+  dataset binding's subsets and evalSplits are evaluated after training ("split <name>: …" lines). --save DIR writes
   the trained model as tfjs artifacts DIR/model.json + DIR/weights.bin (tf.loadLayersModel reads them).`;
 
 /** The first accuracy metric's value, if the graph has one. */
@@ -75,9 +76,7 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
     throw e;
   }
   const runSeed = seed ?? ir.training.seed;
-  const ds = findDataset(ir.training.dataset.name)!;
-  const dsParams = resolveParams(ds.params, ir.training.dataset.params).values;
-  const data = await ds.load(dsParams, createRng(runSeed), nodeDatasetIO);
+  const data = await loadBinding(ir.training.dataset, createRng(runSeed), nodeDatasetIO);
 
   let compiled: ReturnType<typeof compileIR>;
   try {
@@ -139,6 +138,28 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
     onEpoch: reportEpoch,
   });
   progress.done();
+  // The binding's subsets and evalSplits, each on its own (one line each, or `splits` in JSON).
+  const splits = await evaluateExtraSplits(compiled, registry, data);
+  const splitFigures = Object.fromEntries(
+    Object.entries(splits).map(([name, e]) => [
+      name,
+      {
+        rows: e.count,
+        loss: round(e.loss),
+        ...(accuracyOf(e.metrics, accIds) !== undefined
+          ? { accuracy: round(accuracyOf(e.metrics, accIds)) }
+          : {}),
+        ...(otherIds.length ? { metrics: pick(e.metrics) } : {}),
+      },
+    ]),
+  );
+  if (!json)
+    for (const [name, e] of Object.entries(splits)) {
+      const acc = accuracyOf(e.metrics, accIds);
+      ctx.out(
+        `split ${name} (${e.count} rows): loss ${e.loss.toFixed(4)}${acc !== undefined ? `  accuracy ${acc.toFixed(4)}` : ''}${listed('', e.metrics)}`,
+      );
+    }
   let saved: string | undefined;
   if (saveDir !== undefined) {
     try {
@@ -160,6 +181,7 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
     epochs: result.epochs.length,
     ms: Math.round(result.ms),
     ...(result.nonFinite ? { nodeId: result.nonFinite.nodeId } : {}),
+    ...(Object.keys(splitFigures).length ? { splits: splitFigures } : {}),
     tensors: tf.memory().numTensors,
     ...(saved !== undefined ? { saved } : {}),
   };

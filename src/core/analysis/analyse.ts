@@ -2,6 +2,7 @@
 // becomes a Diagnostic naming the node (and field/port). Per-node results are memoised by record
 // identity, so re-analysing after an immer edit only re-infers what changed downstream.
 
+import { describeBinding } from '../datasets/binding.ts';
 import { findDataset } from '../datasets/index.ts';
 import { sourceType } from '../datasets/sources.ts';
 import {
@@ -282,13 +283,22 @@ function analyseUnsafe(
       let memo = bindingMemo.get(doc.training.dataset);
       if (!memo || memo.binding.name !== ds.name) {
         const { values, problems } = resolveParams(ds.params, doc.training.dataset.params);
+        // Transforms, augment, subsets and evalSplits: the binding they leave, or what is wrong.
+        const bound = describeBinding(doc.training.dataset);
         memo = {
-          binding: ds.describe(values),
-          problems: problems.map((pr) =>
-            error('data/invalid-param', `Dataset '${ds.name}': '${pr.field}' ${pr.message}.`, {
-              field: `training.dataset.params.${pr.field}`,
-            }),
-          ),
+          binding: bound.binding ?? ds.describe(values),
+          problems: [
+            ...problems.map((pr) =>
+              error('data/invalid-param', `Dataset '${ds.name}': '${pr.field}' ${pr.message}.`, {
+                field: `training.dataset.params.${pr.field}`,
+              }),
+            ),
+            ...bound.problems
+              .slice(problems.length)
+              .map((m) =>
+                error('data/invalid-binding', `Dataset binding: ${m}`, { field: 'training.dataset' }),
+              ),
+          ],
         };
         bindingMemo.set(doc.training.dataset, memo);
       }

@@ -97,8 +97,10 @@ export function checkTrainingOnly(nodes: Nodes, data: DataBinding | undefined, o
     const stack = [id];
     while (stack.length) {
       const cur = nodes.get(stack.pop()!);
-      for (const src of Object.values(cur?.sources ?? {}))
-        if (src && src !== 'labels' && !seen.has(src.node)) {
+      // A port marked trainingOnly (NoProp's latent reads the labels only while training) does not
+      // carry the dependency to inference.
+      for (const [port, src] of Object.entries(cur?.sources ?? {}))
+        if (src && src !== 'labels' && !cur?.inputPorts[port]?.trainingOnly && !seen.has(src.node)) {
           seen.add(src.node);
           stack.push(src.node);
         }

@@ -504,6 +504,13 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
       : `stages ${training.stages.map((s) => `'${s.name}' (${s.epochs} epochs${s.groups.length ? `, groups ${s.groups.join(', ')}` : ''})`).join(', ')}`;
   const ds = training.dataset;
   const dsParams = Object.keys(ds.params).length ? ` ${printValue(ds.params)}` : '';
+  // The binding's declarations (src/core/datasets/binding.ts), printed so the data can be reproduced.
+  const declared = (['transforms', 'augment', 'subsets', 'evalSplits'] as const).flatMap((k) =>
+    ds[k] === undefined ? [] : [`${k} ${printValue(ds[k] as Json)}`],
+  );
+  const dsDeclared = declared.length
+    ? ` Its binding declares ${declared.join('; ')}: Netwright applies them when it loads and feeds the data (augment on training batches only); do the same to the tensors you pass.`
+    : '';
   const decay =
     opt.decay === undefined
       ? []
@@ -516,7 +523,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   sections.push([
     ...docComment(
       [
-        `Trains a model from buildModel() as the graph configures it: ${opt.summary}, batches of ${training.batchSize} in the order Netwright's trainer uses for seed ${training.seed}, ${stagesDoc}. The graph trains on Netwright's '${ds.name}' dataset${dsParams}: pass the same data as tensors.`,
+        `Trains a model from buildModel() as the graph configures it: ${opt.summary}, batches of ${training.batchSize} in the order Netwright's trainer uses for seed ${training.seed}, ${stagesDoc}. The graph trains on Netwright's '${ds.name}' dataset${dsParams}: pass the same data as tensors.${dsDeclared}`,
         'Resolves to a report per epoch; a non-finite loss stops training with an error.',
       ],
       0,

@@ -21,6 +21,8 @@ export interface LoadedDataset {
   readonly val: Split;
   /** Display names of classes, where the data has them. */
   readonly classNames?: readonly string[];
+  /** Named subsets of the validation split and extra evaluation splits (the binding's subsets, evalSplits). */
+  readonly extraSplits?: Readonly<Record<string, Split>>;
 }
 
 /** Environment-specific access to bundled raw data (Node reads files, the browser imports assets). */

@@ -3,6 +3,7 @@
 // stable immer patch paths.
 
 import { z } from 'zod';
+import { DatasetBindingSchema } from '../datasets/binding.ts';
 
 export const GRAPH_FORMAT = 'netwright.graph';
 export const CURRENT_FORMAT_VERSION = 1;
@@ -91,7 +92,7 @@ export const StageSchema = z
 
 export const TrainingSchema = z
   .object({
-    dataset: z.object({ name: z.string(), params: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    dataset: DatasetBindingSchema,
     optimizer: z
       .object({ type: z.string(), params: z.record(z.string(), z.unknown()).default({}) })
       .strict()
