@@ -9,6 +9,7 @@ import { imageFolder } from './image-folder.ts';
 import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
 import { moons } from './moons.ts';
+import { noisySineGrid } from './noisy-sine-grid.ts';
 import { pairedSum } from './paired-sum.ts';
 import { spirals } from './spirals.ts';
 
@@ -24,6 +25,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   attentionTarget,
   pairedSum,
   gridCells,
+  noisySineGrid,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
