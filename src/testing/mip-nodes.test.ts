@@ -253,8 +253,8 @@ describe('hyper.output θ₀ (segment-wise initialisation)', () => {
   it('app: the bias holds Kaiming-normal primary kernels and zero biases, the kernel Var = 1/P', () => {
     const ir = lowerGraph(analyse(outputGraph(true), registry), registry).ir!;
     const compiled = compileIR(ir, registry, { seed: 4 });
-    const weights = compiled.layers.get('theta')!.getWeights();
-    const byName = Object.fromEntries(weights.map((w) => [w.name.split('/').at(-1)!, w.dataSync()]));
+    const weights = compiled.layers.get('theta')!.weights;
+    const byName = Object.fromEntries(weights.map((w) => [w.name.split('/').at(-1)!, w.read().dataSync()]));
     checkTheta(byName.bias!, byName.kernel!);
     compiled.dispose();
   });

@@ -11,6 +11,7 @@ import { mnist } from './mnist.ts';
 import { moons } from './moons.ts';
 import { noisySineGrid } from './noisy-sine-grid.ts';
 import { pairedSum } from './paired-sum.ts';
+import { poissonSine } from './poisson-sine.ts';
 import { spirals } from './spirals.ts';
 
 export const DATASETS: readonly AnyDatasetDef[] = [
@@ -26,6 +27,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   pairedSum,
   gridCells,
   noisySineGrid,
+  poissonSine,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
