@@ -11,11 +11,13 @@ import type {
   BackendInfo,
   EpochMetrics,
   Evaluation,
+  FieldEvaluation,
   SavedArtifacts,
   TrainSettings,
 } from '../trainer/protocol.ts';
 import { type CsvChoice, CsvUpload } from './csv-upload.tsx';
 import { EvaluationView } from './evaluation-view.tsx';
+import { FieldPlots } from './field-plot.tsx';
 import { ImageFolderUpload } from './image-folder-upload.tsx';
 import { LineChart } from './line-chart.tsx';
 
@@ -84,6 +86,7 @@ export function TrainPanel({
   /** The graph's own training defaults last applied, so an unrelated edit keeps the user's settings. */
   const lastDefaults = useRef('');
   const [evaluation, setEvaluation] = useState<Evaluation | undefined>();
+  const [fieldEvaluation, setFieldEvaluation] = useState<FieldEvaluation | undefined>();
   /** Uploaded data by dataset name ('csv', 'images'): it stays on the device, the graph keeps its shapes. */
   const [uploads, setUploads] = useState<Readonly<Record<string, LoadedDataset>>>({});
   const [tensorsPerEpoch, setTensorsPerEpoch] = useState<number[]>([]);
@@ -110,6 +113,7 @@ export function TrainPanel({
     setEpochs([]);
     setBatchLoss([]);
     setEvaluation(undefined);
+    setFieldEvaluation(undefined);
     setTensorsPerEpoch([]);
     setProgress({ done: 0, total: 0, eta: 0, loss: Number.NaN, tensors: 0 });
     const name = ir.training?.dataset.name;
@@ -150,6 +154,9 @@ export function TrainPanel({
       case 'evaluation':
         setEvaluation(e.evaluation);
         break;
+      case 'fieldEvaluation':
+        setFieldEvaluation(e.evaluation);
+        break;
       case 'curves':
         onCurves?.(e.curves);
         break;
@@ -189,6 +196,7 @@ export function TrainPanel({
       setStatus('loading');
       setMessage('');
       setEvaluation(undefined);
+      setFieldEvaluation(undefined);
       client.loadWeights(ir, settings, { modelJson, weightData: await bin.arrayBuffer() }, onEvent);
     } catch (e) {
       setStatus('error');
@@ -354,6 +362,7 @@ export function TrainPanel({
         </label>
       </div>
       {evaluation ? <EvaluationView evaluation={evaluation} onRefresh={() => client.evaluate()} /> : null}
+      {fieldEvaluation ? <FieldPlots evaluation={fieldEvaluation} /> : null}
       <CsvUpload
         seed={settings.seed}
         onDataset={(c: CsvChoice) => {
