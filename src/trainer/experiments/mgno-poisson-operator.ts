@@ -22,6 +22,8 @@ import { defineExperiment } from './experiment.ts';
 
 const SEEDS = [1];
 const EPOCHS = 7; // 600 train pairs / batch 16 = 38 steps per epoch: 266 steps (the spec's 250)
+/** --budget full: longer training, where the spec's 250 steps leave MgNO short of convergence. */
+const FULL = { seeds: [1, 2], epochs: 20 };
 const CNN_WIDTH = 22;
 const CNN_LAYERS = 6;
 
@@ -46,7 +48,11 @@ export default defineExperiment({
   claim:
     'A multigrid parametrisation of the linear operators (MgConv) captures the global Poisson solution operator; a local CNN of similar size does not.',
   criterion: `poissonSine 32×32 (600 train / 100 test pairs, K = 6 modes), relative-L2 loss, Adam 1e-3, batch 16, ${EPOCHS} epochs (≈ 266 steps), seed ${SEEDS.join(', ')}: test relative L2 of MgNO (width 8, 4 levels, 2 layers) ≤ 0.5 × the CNN's (${CNN_LAYERS} × conv3×3, width ${CNN_WIDTH}, receptive field 13) and ≤ 0.15.`,
+  fullBudget: `${FULL.epochs} epochs (760 steps), seeds ${FULL.seeds.join(', ')}; same criterion.`,
   async run(ctx) {
+    const full = ctx.budget === 'full';
+    const seeds = full ? FULL.seeds : SEEDS;
+    const epochs = full ? FULL.epochs : EPOCHS;
     const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
     const template = JSON.parse(ctx.templateText) as GraphDoc;
@@ -57,7 +63,7 @@ export default defineExperiment({
     ];
     const rel: Record<string, number[]> = { MgNO: [], CNN: [] };
     const params: Record<string, number> = {};
-    for (const seed of SEEDS) {
+    for (const seed of seeds) {
       const data = await ds.load(
         resolveParams(ds.params, template.training!.dataset.params).values,
         createRng(seed),
@@ -65,7 +71,7 @@ export default defineExperiment({
       );
       for (const arm of arms)
         await withModel(build(arm.doc(), ctx.registry, seed), async (b) => {
-          const r = await trainAndEvaluate(b, ctx.registry, data, { epochs: EPOCHS, seed });
+          const r = await trainAndEvaluate(b, ctx.registry, data, { epochs, seed });
           rel[arm.name]!.push(r.val.metrics.relL2!);
           params[arm.name] = b.params;
           ctx.log(
@@ -80,6 +86,7 @@ export default defineExperiment({
       pass,
       figures: {
         backend,
+        steps: epochs * 38,
         'test relative L2 MgNO': summary(rel.MgNO!),
         'test relative L2 CNN': summary(rel.CNN!),
         'ratio MgNO / CNN': (mg / cnn).toFixed(3),
