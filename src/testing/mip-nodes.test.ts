@@ -11,6 +11,7 @@ import { compileIR } from '../compiler/compile.ts';
 import { seededOps, tfOps } from '../compiler/tf-ops.ts';
 import { analyse } from '../core/analysis/analyse.ts';
 import { generatePyModel } from '../core/codegen/pytorch-model.ts';
+import { findDataset } from '../core/datasets/index.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { lowerGraph } from '../core/lower.ts';
 import { resolveParams } from '../core/params.ts';
@@ -279,5 +280,28 @@ describe('hyper.output θ₀ (segment-wise initialisation)', () => {
     expect(r.stderr).not.toMatch(/Error/);
     const state = JSON.parse(r.stdout) as { bias: number[]; kernel: number[] };
     checkTheta(state.bias, state.kernel);
+  });
+});
+
+describe('noisySineGrid dataset', () => {
+  it('holds the sorted grid, the clean curve sin(3πx)(1 − x²) as a field, and targets with noise sd σ', async () => {
+    const ds = findDataset('noisySineGrid')!;
+    const data = await ds.load(
+      resolveParams(ds.params, { samples: 50, points: 64, noise: 0.3 }).values,
+      createRng(9),
+      { mnistDigit: () => Promise.reject(new Error('unused')) },
+    );
+    const { x, y, count, fields } = data.train;
+    let sq = 0;
+    for (let s = 0; s < count; s++)
+      for (let i = 0; i < 64; i++) {
+        const xi = -1 + (2 * i) / 63;
+        expect(x[s * 64 + i]).toBeCloseTo(xi, 6);
+        expect(fields!.clean![s * 64 + i]).toBeCloseTo(Math.sin(3 * Math.PI * xi) * (1 - xi * xi), 6);
+        sq += (y[s * 64 + i]! - fields!.clean![s * 64 + i]!) ** 2;
+      }
+    // 40 × 64 noise draws: the sd's sampling error is ≈ 1.1 %; 6 % is > 5 SE.
+    expect(Math.sqrt(sq / (count * 64)) / 0.3).toBeGreaterThan(0.94);
+    expect(Math.sqrt(sq / (count * 64)) / 0.3).toBeLessThan(1.06);
   });
 });

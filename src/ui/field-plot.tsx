@@ -1,6 +1,6 @@
 // Field plots for image-valued regression (an operator f ↦ u): per validation sample the predicted
 // field, the true field (one shared colour range) and their difference, drawn as heat maps on
-// <canvas> from the Worker's FieldEvaluation message. Nothing here touches tfjs or innerHTML.
+// <canvas> from the Worker's FieldEvaluation message (pixels via ImageData; no tfjs, no raw HTML).
 import { useEffect, useRef } from 'react';
 import type { FieldEvaluation } from '../trainer/protocol.ts';
 import { fieldPixels, symmetricRange } from './field-colors.ts';
