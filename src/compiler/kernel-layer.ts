@@ -12,6 +12,8 @@ import {
   drawSeed,
   type InitializerSpec,
   kernelClassName,
+  type SegmentSpec,
+  segmentLayoutError,
   weightInitializerSpec,
 } from '../core/codegen/tfjs-config.ts';
 import type { AnyNodeDef } from '../core/node-def.ts';
@@ -31,11 +33,33 @@ export function setKernelRegistry(registry: Registry): void {
   for (const def of registry.all()) if (def.kernel) kernelLayerClass(def.type);
 }
 
-/** `tf.initializers[spec.initializer](spec.args)`. */
+/** `tf.initializers[spec.initializer](spec.args)`, or a segment-wise one (see SegmentSpec). */
 export function makeInitializer(spec: InitializerSpec): Initializer {
+  if (spec.segments) return segmentedInitializer(spec.segments);
   const factory = (tf.initializers as unknown as Record<string, unknown>)[spec.initializer];
   if (typeof factory !== 'function') throw new Error(`tfjs has no initializer '${spec.initializer}'`);
   return (factory as (args?: object) => Initializer)(spec.args);
+}
+
+/**
+ * Draws each segment of the last axis with its own initialiser (fans from its fanShape) and
+ * concatenates them. tfjs's addWeight only calls apply(), so a plain object serves.
+ */
+function segmentedInitializer(segments: readonly SegmentSpec[]): Initializer {
+  const parts = segments.map((g) => ({ ...g, init: makeInitializer(g.spec) }));
+  const apply = (shape: number[], dtype?: tf.DataType): tf.Tensor =>
+    tf.tidy(() => {
+      const error = segmentLayoutError(shape, segments);
+      if (error) throw new Error(`segment-wise initialiser: ${error}`);
+      const lead = shape.slice(0, -1);
+      return tf.concat(
+        parts.map((g) =>
+          tf.reshape(g.init.apply([...(g.fanShape ?? [...lead, g.size])], dtype), [...lead, g.size]),
+        ),
+        -1,
+      );
+    });
+  return { apply } as unknown as Initializer;
 }
 
 export interface KernelLayerArgs {

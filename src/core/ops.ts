@@ -78,8 +78,8 @@ export interface Ops<T> {
   floor(x: T): T;
 }
 
-/** Initialisers a kernel's weights may use; names match tfjs initializer identifiers. */
-export type WeightInit =
+/** Initialisers of one whole tensor; names match tfjs initializer identifiers. */
+export type PlainWeightInit =
   | 'zeros'
   | 'ones'
   | 'glorotUniform'
@@ -87,7 +87,27 @@ export type WeightInit =
   | 'heNormal'
   | 'leCunNormal'
   | { constant: number }
-  | { uniform: [number, number] };
+  | { uniform: [number, number] }
+  /** Normal with Var(w) = scale / fan exactly (fans from the last two axes, as tfjs counts them). */
+  | { varianceScaling: { scale: number; mode: 'fanIn' | 'fanOut' | 'fanAvg' } };
+
+/**
+ * One segment of a segment-wise initialised weight: `size` entries of its last axis, drawn by
+ * `init` as if they were a tensor of `fanShape` (the weight they stand for — a hypernetwork's θ₀
+ * bias holds every primary kernel and bias), reshaped to [...leading axes, size].
+ */
+export interface WeightSegment {
+  readonly size: number;
+  readonly init: PlainWeightInit;
+  /** Shape the fans are computed from; product = size × the leading axes' product. Default [...leading, size]. */
+  readonly fanShape?: readonly number[];
+}
+
+/**
+ * Initialisers a kernel's weights may use: a plain one, or `segments` — the last axis cut into
+ * consecutive segments (sizes summing to its length), each initialised on its own.
+ */
+export type WeightInit = PlainWeightInit | { segments: readonly WeightSegment[] };
 
 export interface WeightSpec {
   readonly name: string;

@@ -85,7 +85,7 @@ const same = (a: LoadedDataset, b: LoadedDataset) => {
 };
 
 describe('dataset fields', () => {
-  it.each(['pairedSum', 'gridCells'])(
+  it.each(['pairedSum', 'gridCells', 'noisySineGrid'])(
     '%s: every declared field has count × prod(shape) values of its dtype in both splits',
     async (name) => {
       const ds = findDataset(name)!;
@@ -122,6 +122,8 @@ describe('dataset registry', () => {
       'pairedSum',
       'gridCells',
       'nested',
+      'noisySineGrid',
+      'poissonSine',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);

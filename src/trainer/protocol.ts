@@ -120,6 +120,8 @@ export type FromWorker =
       readonly message?: string;
     }
   | { readonly type: 'evaluation'; readonly runId: number; readonly evaluation: Evaluation }
+  /** Image-valued regression (an operator f ↦ u): predicted and true fields of a few val samples. */
+  | { readonly type: 'fieldEvaluation'; readonly runId: number; readonly evaluation: FieldEvaluation }
   /** Activation nodes' functions with the current weights (at the start, then while training). */
   | {
       readonly type: 'curves';
@@ -226,6 +228,17 @@ export interface SegmentationEvaluation {
     readonly image: readonly number[];
     readonly truth: readonly number[];
     readonly predicted: readonly number[];
+  }[];
+}
+
+/** Predicted vs true fields ([H, W], row-major) of the first validation samples. */
+export interface FieldEvaluation {
+  readonly size: readonly [number, number];
+  readonly samples: readonly {
+    readonly predicted: readonly number[];
+    readonly truth: readonly number[];
+    /** ‖predicted − truth‖₂ / ‖truth‖₂. */
+    readonly relativeL2: number;
   }[];
 }
 

@@ -17,6 +17,7 @@ import { activationCurves } from './curves.ts';
 import { RunEta } from './eta.ts';
 import { evaluateClassifier } from './evaluation.ts';
 import type { Experiment } from './experiments/experiment.ts';
+import { evaluateFields } from './field-evaluation.ts';
 import { attentionMaps, edgeFunctions } from './inspect.ts';
 import { type EpochReport, train } from './loop.ts';
 import { loadWeightsInto, saveArtifacts } from './model-artifacts.ts';
@@ -174,6 +175,8 @@ async function evaluateLast(runId: number): Promise<void> {
   if (!lastRun || lastRun.runId !== runId) return;
   const evaluation = await evaluateClassifier(lastRun.compiled, lastRun.data);
   if (evaluation) post({ type: 'evaluation', runId, evaluation });
+  const fields = await evaluateFields(lastRun.compiled, lastRun.data);
+  if (fields) post({ type: 'fieldEvaluation', runId, evaluation: fields });
 }
 
 /** The graph's optimizer, or the one the Train panel picked (with its defaults), and the panel's learning rate. */

@@ -10,12 +10,14 @@ import type {
   BackendInfo,
   EpochMetrics,
   Evaluation,
+  FieldEvaluation,
   SavedArtifacts,
   TrainSettings,
 } from '../trainer/protocol.ts';
 import { type CsvChoice, CsvUpload } from './csv-upload.tsx';
 import { EpochTable } from './epoch-table.tsx';
 import { EvaluationView } from './evaluation-view.tsx';
+import { FieldPlots } from './field-plot.tsx';
 import { ImageFolderUpload } from './image-folder-upload.tsx';
 import { LineChart } from './line-chart.tsx';
 import { loadedUpload, type Uploads } from './uploads.ts';
@@ -112,6 +114,7 @@ export function TrainPanel({
   /** The graph's own training defaults last applied, so an unrelated edit keeps the user's settings. */
   const lastDefaults = useRef('');
   const [evaluation, setEvaluation] = useState<Evaluation | undefined>();
+  const [fieldEvaluation, setFieldEvaluation] = useState<FieldEvaluation | undefined>();
   /** Uploaded data by dataset name ('csv', 'images'): it stays in this page, the graph keeps its shapes. */
   const [uploads, setUploads] = useState<Uploads>({});
   const [tensorsPerEpoch, setTensorsPerEpoch] = useState<number[]>([]);
@@ -138,6 +141,7 @@ export function TrainPanel({
     setEpochs([]);
     setBatchLoss([]);
     setEvaluation(undefined);
+    setFieldEvaluation(undefined);
     setTensorsPerEpoch([]);
     setProgress(NO_PROGRESS);
     client.train(ir, settings, onEvent, loadedUpload(uploads, ir.training?.dataset));
@@ -176,6 +180,9 @@ export function TrainPanel({
         break;
       case 'evaluation':
         setEvaluation(e.evaluation);
+        break;
+      case 'fieldEvaluation':
+        setFieldEvaluation(e.evaluation);
         break;
       case 'curves':
         onCurves?.(e.curves);
@@ -216,6 +223,7 @@ export function TrainPanel({
       setStatus('loading');
       setMessage('');
       setEvaluation(undefined);
+      setFieldEvaluation(undefined);
       client.loadWeights(ir, settings, { modelJson, weightData: await bin.arrayBuffer() }, onEvent);
     } catch (e) {
       setStatus('error');
@@ -384,6 +392,7 @@ export function TrainPanel({
         </label>
       </div>
       {evaluation ? <EvaluationView evaluation={evaluation} onRefresh={() => client.evaluate()} /> : null}
+      {fieldEvaluation ? <FieldPlots evaluation={fieldEvaluation} /> : null}
       <CsvUpload
         seed={settings.seed}
         onDataset={(c: CsvChoice) => {

@@ -103,6 +103,18 @@ export const printShape = (s: Shape): string => printValue(s as Json);
 
 /** `tf.initializers.<name>({ … })`; `seed` may be an expression such as `this.seed + 1`. */
 export function initializerExpr(s: InitializerSpec, seedExpr?: string): Expr {
+  if (s.segments)
+    return call('segmentedInitializer', {
+      array: s.segments.map(
+        (g): Expr => ({
+          array: [
+            String(g.size),
+            g.fanShape ? printShape(g.fanShape) : 'null',
+            initializerExpr(g.spec, seedExpr ? `${seedExpr} + ${g.seedOffset}` : undefined),
+          ],
+        }),
+      ),
+    });
   const entries = Object.entries(s.args ?? {}).map(([k, v]): [string, Expr] => [
     printKey(k),
     k === 'seed' && seedExpr ? seedExpr : printValue(v),

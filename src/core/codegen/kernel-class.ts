@@ -171,9 +171,9 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
     if (multi) {
       variants.forEach((v, i) => {
         if (v.weights.length)
-          out.push(`    if (this.variant === ${i}) {`, ...weightsLines(v.weights, 6), '    }');
+          out.push(`    if (this.variant === ${i}) {`, ...weightsLines(v.weights, 6, ctx.helpers), '    }');
       });
-    } else out.push(...weightsLines(variants[0]!.weights, 4));
+    } else out.push(...weightsLines(variants[0]!.weights, 4, ctx.helpers));
     out.push('    this.built = true;', '  }');
   }
 
@@ -244,9 +244,10 @@ function traceBody(
 }
 
 /** `this.w = { name: this.addWeight(…), … };` */
-function weightsLines(weights: readonly WeightSpec[], indent: number): string[] {
+function weightsLines(weights: readonly WeightSpec[], indent: number, helpers: Set<string>): string[] {
   const props = weights.map((w, i): [string, Expr] => {
     const spec = weightInitializerSpec(w.init, 0);
+    if (spec.segments) helpers.add('segmentedInitializer');
     const init = initializerExpr(spec, i ? `this.seed + ${i}` : 'this.seed');
     const args: Expr[] = [
       printString(w.name),

@@ -5,7 +5,7 @@
 // Pure.
 
 import type { IRNode, JsonObject, ModelIR } from '../ir.ts';
-import type { WeightInit, WeightSpec } from '../ops.ts';
+import type { PlainWeightInit, WeightInit, WeightSpec } from '../ops.ts';
 import type { Registry } from '../registry.ts';
 import { Context, type Shape } from './context.ts';
 import { CodegenError, citation } from './print.ts';
@@ -238,6 +238,17 @@ export function generatePyModel(ir: ModelIR, registry: Registry): PyModel {
     '            w.normal_(0.0, (2.0 / fan_in) ** 0.5)',
     '        elif kind == "leCunNormal":',
     '            w.normal_(0.0, (1.0 / fan_in) ** 0.5)',
+    '        elif kind == "varianceScaling":',
+    '            fan = {"fanIn": fan_in, "fanOut": fan_out, "fanAvg": (fan_in + fan_out) / 2}[arg[1]]',
+    '            w.normal_(0.0, (arg[0] / fan) ** 0.5)',
+    '        elif kind == "segments":',
+    '            # the last axis in consecutive segments, each drawn as a tensor of its fan shape',
+    '            lead, start = shape[:-1], 0',
+    '            for size, fan_shape, seg_kind, seg_arg in arg:',
+    '                part = torch.empty(fan_shape if fan_shape is not None else tuple(lead) + (size,))',
+    '                init_weight(part, seg_kind, seg_arg)',
+    '                w[..., start:start + size] = part.reshape(tuple(lead) + (size,))',
+    '                start += size',
     '        else:',
     '            raise ValueError("unknown initializer " + kind)',
   ];
@@ -337,10 +348,30 @@ export function generatePyModel(ir: ModelIR, registry: Registry): PyModel {
 }
 
 const initCall = (attr: string, init: WeightInit): string => {
-  if (typeof init === 'string') return `init_weight(self.${attr}, ${pyString(init)})`;
-  if ('constant' in init) return `init_weight(self.${attr}, "constant", ${pyNumber(init.constant)})`;
-  return `init_weight(self.${attr}, "uniform", (${pyNumber(init.uniform[0])}, ${pyNumber(init.uniform[1])}))`;
+  if (typeof init === 'object' && 'segments' in init) {
+    const segments = init.segments.map((g) => {
+      const [kind, arg] = plainInitArgs(g.init);
+      const fan = g.fanShape ? `(${g.fanShape.join(', ')},)` : 'None';
+      return `(${g.size}, ${fan}, ${kind}, ${arg ?? 'None'})`;
+    });
+    return `init_weight(self.${attr}, "segments", [${segments.join(', ')}])`;
+  }
+  return `init_weight(self.${attr}, ${plainInitArgs(init)
+    .filter((a) => a !== undefined)
+    .join(', ')})`;
 };
+
+/** init_weight's (kind, arg) for a whole-tensor initialiser, as Python literals. */
+function plainInitArgs(init: PlainWeightInit): [string, string | undefined] {
+  if (typeof init === 'string') return [pyString(init), undefined];
+  if ('constant' in init) return ['"constant"', pyNumber(init.constant)];
+  if ('varianceScaling' in init)
+    return [
+      '"varianceScaling"',
+      `(${pyNumber(init.varianceScaling.scale)}, ${pyString(init.varianceScaling.mode)})`,
+    ];
+  return ['"uniform"', `(${pyNumber(init.uniform[0])}, ${pyNumber(init.uniform[1])})`];
+}
 
 const shapeText = (s: Shape) => `(${s.map((d) => d ?? 'None').join(', ')})`;
 const paramText = (p: JsonObject) => (Object.keys(p).length ? `params ${keyValues(p)} and ` : '');

@@ -4,14 +4,27 @@
 // code builds exactly the model the app trains. Pure: no tfjs here.
 
 import type { IRNode, Json } from '../ir.ts';
-import type { WeightInit } from '../ops.ts';
+import type { PlainWeightInit, WeightInit } from '../ops.ts';
 import { hashString } from '../rng.ts';
 
 /** A `tf.initializers.<initializer>(args)` call; no args means `<initializer>()`. */
 export interface InitializerSpec {
   readonly initializer: string;
   readonly args?: Readonly<Record<string, number | string>>;
+  /** initializer 'segmented': the last axis cut into these segments, each its own initialiser. */
+  readonly segments?: readonly SegmentSpec[];
 }
+
+/** One segment of a 'segmented' initialiser; its seed is the weight's seed + seedOffset. */
+export interface SegmentSpec {
+  readonly size: number;
+  readonly fanShape?: readonly number[];
+  readonly seedOffset: number;
+  readonly spec: InitializerSpec;
+}
+
+/** Seed step between the segments of one weight (segment j draws with seed + (j + 1)·step). */
+const SEGMENT_SEED_STEP = 7919;
 
 /** A tfjs layer config: JSON values (the node id as `name`) plus seeded initialisers. */
 export interface LayerConfigSpec {
@@ -104,11 +117,56 @@ export function initializerSpec(name: string, seed: number): InitializerSpec {
 
 /** The initialiser of a kernel's weight (its i-th weight gets seed + i). */
 export function weightInitializerSpec(init: WeightInit, seed: number): InitializerSpec {
-  if (typeof init === 'object') {
-    if ('constant' in init) return { initializer: 'constant', args: { value: init.constant } };
-    return { initializer: 'randomUniform', args: { minval: init.uniform[0], maxval: init.uniform[1], seed } };
+  if (typeof init === 'object' && 'segments' in init) {
+    if (!init.segments.length) throw new Error('a segment-wise initialiser needs at least one segment');
+    return {
+      initializer: 'segmented',
+      segments: init.segments.map((g, j) => {
+        const seedOffset = SEGMENT_SEED_STEP * (j + 1);
+        return {
+          size: g.size,
+          ...(g.fanShape ? { fanShape: g.fanShape } : {}),
+          seedOffset,
+          spec: plainInitializerSpec(g.init, seed + seedOffset),
+        };
+      }),
+    };
   }
-  return initializerSpec(init, seed);
+  return plainInitializerSpec(init, seed);
+}
+
+function plainInitializerSpec(init: PlainWeightInit, seed: number): InitializerSpec {
+  if (typeof init === 'string') return initializerSpec(init, seed);
+  if ('constant' in init) return { initializer: 'constant', args: { value: init.constant } };
+  if ('varianceScaling' in init) {
+    const { scale, mode } = init.varianceScaling;
+    return {
+      initializer: 'varianceScaling',
+      args: { scale: scale / TRUNCATED_NORMAL_STD ** 2, mode, distribution: 'normal', seed },
+    };
+  }
+  return { initializer: 'randomUniform', args: { minval: init.uniform[0], maxval: init.uniform[1], seed } };
+}
+
+/**
+ * Why a segment-wise initialiser does not fit a weight of `shape` (undefined when it does): the
+ * sizes must add up to the last axis, and each fanShape must hold exactly its segment's entries.
+ */
+export function segmentLayoutError(
+  shape: readonly number[],
+  segments: readonly { size: number; fanShape?: readonly number[] | undefined }[],
+): string | undefined {
+  const last = shape[shape.length - 1] ?? 1;
+  const lead = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const total = segments.reduce((a, g) => a + g.size, 0);
+  if (total !== last)
+    return `segment sizes add up to ${total}, but the weight's last axis has ${last} entries`;
+  for (const [j, g] of segments.entries()) {
+    const n = (g.fanShape ?? [g.size]).reduce((a, b) => a * b, g.fanShape ? 1 : lead);
+    if (n !== g.size * lead)
+      return `segment ${j} has ${g.size * lead} entries but its fanShape [${g.fanShape?.join(', ')}] holds ${n}`;
+  }
+  return undefined;
 }
 
 /** The config the compiler passes to `tf.layers[factory]` for an IR layer node. */

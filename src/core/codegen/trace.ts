@@ -93,6 +93,22 @@ const PRINT: Readonly<Record<string, { print: (a: Expr[]) => Expr; helper?: stri
 
 /** Module-level helpers the printed code may call: the tfjs code of src/compiler/tf-ops.ts. */
 export const HELPERS: Readonly<Record<string, readonly string[]>> = {
+  segmentedInitializer: [
+    '/** Segment-wise initialiser: each segment of the last axis drawn by its own initialiser, fans from its fanShape. */',
+    'function segmentedInitializer(',
+    '  segments: [number, number[] | null, ReturnType<typeof tf.initializers.zeros>][],',
+    '): ReturnType<typeof tf.initializers.zeros> {',
+    '  const apply = (shape: number[], dtype?: tf.DataType): tf.Tensor =>',
+    '    tf.tidy(() => {',
+    '      const lead = shape.slice(0, -1);',
+    '      const parts = segments.map(([size, fan, init]) =>',
+    '        tf.reshape(init.apply(fan ?? [...lead, size], dtype), [...lead, size]),',
+    '      );',
+    '      return tf.concat(parts, -1);',
+    '    });',
+    '  return { apply } as unknown as ReturnType<typeof tf.initializers.zeros>;',
+    '}',
+  ],
   oneHot: [
     '/** One-hot of int labels along a new last axis, as float32. */',
     'function oneHot(indices: tf.Tensor, depth: number): tf.Tensor {',

@@ -10,7 +10,9 @@ import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
 import { moons } from './moons.ts';
 import { nested } from './nested.ts';
+import { noisySineGrid } from './noisy-sine-grid.ts';
 import { pairedSum } from './paired-sum.ts';
+import { poissonSine } from './poisson-sine.ts';
 import { spirals } from './spirals.ts';
 
 export const DATASETS: readonly AnyDatasetDef[] = [
@@ -26,6 +28,8 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   pairedSum,
   gridCells,
   nested,
+  noisySineGrid,
+  poissonSine,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
