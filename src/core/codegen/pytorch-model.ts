@@ -182,6 +182,9 @@ export function generatePyModel(ir: ModelIR, registry: Registry): PyModel {
   );
 
   const head = [
+    // Declared first: Python reads an encoding from a `coding: x` comment in line 1 or 2, and the
+    // title (free text) could otherwise spell one.
+    '# -*- coding: utf-8 -*-',
     pyComment(`${ir.title || 'Model'}: a PyTorch model exported by Netwright.`),
     "# Tensors keep the app's layout (channels last: [batch, height, width, channels]), so every",
     '# node computes what it computes in the app; convolutions and pooling switch to channels first',

@@ -244,6 +244,9 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
   const feeds = modelInputs(ir);
 
   const head = [
+    // Declared first: Python reads an encoding from a `coding: x` comment in line 1 or 2, and the
+    // title (free text) could otherwise spell one.
+    '# -*- coding: utf-8 -*-',
     pyComment(`${ir.title || 'Model'}: trains the exported model as the graph configures it.`),
     pyComment(
       `Dataset: Netwright's '${ds.name}'${datasetParams(ds.params)} (data.npz; export it with --with-data).`,

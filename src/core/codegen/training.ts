@@ -138,7 +138,14 @@ export function headInputShape(ctx: Context, head: IRNode, ref: IRRef): Shape {
 
 /** Batch and positions of a head's class labels: [B] for one class per sample, else pred minus its last axis. */
 export function labelPositions(ctx: Context, head: IRNode): Shape {
-  const pred = head.inputs.find((r) => 'node' in r);
+  // The prediction is the `pred` port where the head names its ports (an n-ary head may read other
+  // tensors first, e.g. NoProp's embedding table), else its first model input.
+  // A head with named ports and no `pred` (NoProp's KL reads a [B, C, d] table) reads one class
+  // per sample.
+  const predAt = head.ports?.indexOf('pred') ?? -1;
+  if (head.ports && predAt < 0) return [null];
+  const named = predAt >= 0 ? head.inputs[predAt] : undefined;
+  const pred = named && 'node' in named ? named : head.inputs.find((r) => 'node' in r);
   const shape = pred ? ctx.shapeOf(pred) : [];
   return shape.length > 2 ? shape.slice(0, -1) : [null];
 }

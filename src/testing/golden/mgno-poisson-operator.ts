@@ -1,6 +1,7 @@
 // MgNO: multigrid neural operator for Poisson: a tfjs model exported by Netwright. Standalone: it
 // needs only @tensorflow/tfjs.
 // buildModel() builds the model, train(model, data) trains it as the graph configures it.
+// Compile with tsc --strict --skipLibCheck (tfjs's own type declarations fail the lib check).
 import * as tf from '@tensorflow/tfjs';
 
 /** tfjs hands a layer (and a model returns) one tensor or a list of them. */
