@@ -29,6 +29,7 @@ import { kernelClassName } from '../core/codegen/tfjs-config.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import type { IRRef, ModelIR } from '../core/ir.ts';
+import { labelRowShape } from '../core/label-stats.ts';
 import { lowerGraph } from '../core/lower.ts';
 import type { ExampleInput } from '../core/node-def.ts';
 import { createRng } from '../core/rng.ts';
@@ -313,7 +314,7 @@ async function expectSameTraining(c: Case): Promise<void> {
   const y =
     data.binding.labels.kind === 'class'
       ? tf.tensor1d(data.train.y as Int32Array, 'int32')
-      : tf.tensor(data.train.y, [data.train.count, ...data.binding.labels.shape]);
+      : tf.tensor(data.train.y, [data.train.count, ...labelRowShape(data.binding.labels)]);
   const reports = await withSeededRandom(() => mod.train!(exported, { x, y }, { epochs: 1, batchSize: 4 }));
   expect(reports.length).toBe(app.epochs.length);
   reports.forEach((r, i) => {

@@ -2,8 +2,11 @@
 // the SAME row indices, so a model with several inputs (or a loss reading a field) sees aligned
 // rows under any shuffle. Each IR input node is fed from its Source.
 import * as tf from '@tensorflow/tfjs';
+import { tfOps } from '../compiler/tf-ops.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { fieldName, type IROp, inputSource, type ModelIR } from '../core/ir.ts';
+import { hasLabelStats, labelRowShape, labelStats } from '../core/label-stats.ts';
+import type { DataStats } from '../core/node-def.ts';
 
 /** A split's arrays as tensors, or one batch of its rows. */
 export interface Rows {
@@ -16,6 +19,8 @@ export interface Rows {
 export interface DataTensors extends Rows {
   readonly count: number;
   readonly numClasses: number | undefined;
+  /** Label statistics of the TRAINING split (whichever split this is), for heads that read them. */
+  readonly stats: DataStats<tf.Tensor> | undefined;
   dispose(): void;
 }
 
@@ -23,10 +28,7 @@ export function toTensors(ds: LoadedDataset, split: 'train' | 'val'): DataTensor
   const s = ds[split];
   const { binding } = ds;
   const x = tf.tensor(s.x, [s.count, ...binding.featureShape], 'float32');
-  const y =
-    binding.labels.kind === 'class'
-      ? tf.tensor1d(s.y as Int32Array, 'int32')
-      : tf.tensor(s.y, [s.count, ...binding.labels.shape], 'float32');
+  const y = labelTensor(ds, split);
   const fields = new Map<string, tf.Tensor>();
   for (const [name, spec] of Object.entries(binding.fields ?? {})) {
     const values = s.fields?.[name];
@@ -34,14 +36,29 @@ export function toTensors(ds: LoadedDataset, split: 'train' | 'val'): DataTensor
       throw new Error(`dataset '${binding.name}' declares field '${name}' but its ${split} split lacks it`);
     fields.set(name, tf.tensor(values, [s.count, ...spec.shape], spec.dtype));
   }
+  // Once per run (per split's tensors): heads that weight by class frequency read these.
+  const stats = hasLabelStats(binding.labels)
+    ? (tf.tidy(() => ({
+        ...labelStats(tfOps, labelTensor(ds, 'train'), binding.labels),
+      })) as DataStats<tf.Tensor>)
+    : undefined;
   return {
     x,
     y,
     fields,
     count: s.count,
     numClasses: binding.labels.kind === 'class' ? binding.labels.numClasses : undefined,
-    dispose: () => tf.dispose([x, y, ...fields.values()]),
+    stats,
+    dispose: () => tf.dispose([x, y, ...fields.values(), ...(stats ? Object.values(stats) : [])]),
   };
+}
+
+/** A split's labels: class indices [N] int32, multi-label rows [N, L] or values [N, …] float32. */
+function labelTensor(ds: LoadedDataset, split: 'train' | 'val'): tf.Tensor {
+  const { labels } = ds.binding;
+  const s = ds[split];
+  if (labels.kind === 'class') return tf.tensor1d(s.y as Int32Array, 'int32');
+  return tf.tensor(s.y, [s.count, ...labelRowShape(labels)], 'float32');
 }
 
 const mapRows = (rows: Rows, f: (t: tf.Tensor) => tf.Tensor): Rows => ({

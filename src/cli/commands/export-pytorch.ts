@@ -13,6 +13,7 @@ import { pytorchStateDict, type TfWeight } from '../../core/codegen/pytorch-weig
 import type { LoadedDataset } from '../../core/datasets/dataset-def.ts';
 import { findDataset } from '../../core/datasets/index.ts';
 import type { ModelIR } from '../../core/ir.ts';
+import { labelRowShape } from '../../core/label-stats.ts';
 import { resolveParams } from '../../core/params.ts';
 import type { Registry } from '../../core/registry.ts';
 import { createRng } from '../../core/rng.ts';
@@ -40,7 +41,7 @@ export function datasetArrays(data: LoadedDataset): Record<string, NpyArray> {
     out[`y_${split}`] =
       labels.kind === 'class'
         ? { data: Int32Array.from(s.y), shape: [s.count] }
-        : { data: Float32Array.from(s.y), shape: [s.count, ...labels.shape] };
+        : { data: Float32Array.from(s.y), shape: [s.count, ...labelRowShape(labels)] };
     for (const [name, spec] of Object.entries(data.binding.fields ?? {})) {
       const values = s.fields?.[name];
       if (!values)

@@ -4,6 +4,8 @@
 // weighted sum of the loss nodes, the trainer's seeded batch order. Pure.
 
 import { fieldName, type IRNode, type IRRef, type IRTraining, inputSource, type Json } from '../ir.ts';
+import type { HeadFn } from '../node-def.ts';
+import type { Ops } from '../ops.ts';
 import { type Context, nodeTitle, paperNote, type Shape } from './context.ts';
 import { call, type Expr, layout, object } from './layout.ts';
 import { CodegenError, docComment, printKey, printNumber, printString, printValue, WIDTH } from './print.ts';
@@ -61,12 +63,39 @@ function traceHead(ctx: Context, node: IRNode): { lines: string[]; params: strin
   const print = { indent: 2, width: WIDTH, namer, returnSuffix: ' as tf.Scalar' };
   if (head.split) throw splitMetricUnsupported(node, def.title, 'the exported train()');
   const ports = node.ports ?? ['pred', 'target'];
-  const lines = ctx.trace(node, leaves, print, (ops, ls) =>
-    head.call
-      ? head.call(ops, Object.fromEntries(ls.map((l, i) => [ports[i]!, l])), config)
-      : head.fn(ops, ls[0]!, ls[1]!, config),
+  const stats = head.stats ? statsLeaves(ctx, node, (n) => namer.fresh(n)) : [];
+  const lines = ctx.trace(node, [...leaves, ...stats], print, (ops, ls) =>
+    callTracedHead(head, ops, ls, ports, config),
   );
-  return { lines, params: names };
+  return { lines, params: [...names, ...stats.map((l) => l.name)] };
+}
+
+/** Label statistics a head reads (`HeadFn.stats`), in the order traced head functions take them. */
+export const STATS_KEYS = ['count', 'labelCounts', 'labelPairs'] as const;
+
+/** Leaves for a stats head's statistics: count [], labelCounts [L], labelPairs [L, L]. */
+export function statsLeaves(ctx: Context, node: IRNode, name: (key: string) => string) {
+  const l = numClasses(ctx, node);
+  const shapes: Shape[] = [[], [l], [l, l]];
+  return STATS_KEYS.map((key, i) => ({ name: name(key), shape: shapes[i]! }));
+}
+
+/** A head on traced leaves: its ports in order, then the statistics when it reads them. */
+export function callTracedHead<T>(
+  head: HeadFn<never>,
+  ops: Ops<T>,
+  ls: readonly T[],
+  ports: readonly string[],
+  config: unknown,
+): T {
+  const params = config as never;
+  if (!head.call) return head.fn(ops, ls[0]!, ls[1]!, params);
+  const inputs = Object.fromEntries(ports.map((p, i) => [p, ls[i]!]));
+  const [count, labelCounts, labelPairs] = ls.slice(ports.length);
+  const stats = head.stats
+    ? { stats: { count: count!, labelCounts: labelCounts!, labelPairs: labelPairs! } }
+    : {};
+  return head.call(ops, inputs, params, stats);
 }
 
 /** Whole-split metrics (finalize(Σ stats)) are refused by both exporters, which report batch means. */
@@ -180,6 +209,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   const valueLabels = refs.some((r) => 'labels' in r && r.labels === 'values');
   const inputs = ir.inputs.map((id) => ctx.nodes.get(id)!);
   const multiInput = inputs.length > 1;
+  const statsHead = [...ir.losses, ...ir.metrics].find((h) => headOf(ctx, h)?.stats);
   const lr =
     typeof training.optimizer.config.learningRate === 'number'
       ? training.optimizer.config.learningRate
@@ -280,6 +310,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   namer.take('model');
   const x = namer.fresh('x');
   const y = namer.fresh('y');
+  const statsVar = statsHead ? namer.fresh('stats') : '';
   // The outputs the heads read (a model output nobody reads is left out of the destructuring).
   const read = new Set(refs.flatMap((r) => ('node' in r ? [r.node] : [])));
   const outVar = new Map(ir.outputs.filter((id) => read.has(id)).map((id) => [id, namer.fresh(id)]));
@@ -319,15 +350,18 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   };
   const values: [string, Expr][] = [];
   const terms: { v: string; weight: number }[] = [];
+  const argsOf = (h: IRNode): string[] => [
+    ...h.inputs.map((r) => argOf(h, r)),
+    ...(headOf(ctx, h)?.stats ? STATS_KEYS.map((k) => `${statsVar}.${k}`) : []),
+  ];
   for (const l of ir.losses) {
-    const args = l.inputs.map((r) => argOf(l, r));
+    const args = argsOf(l);
     const v = namer.fresh(l.id);
     body.push(...layout(`const ${v} = `, call(ctx.headFunctions.get(l.id)!, ...args), ';', 2, WIDTH));
     values.push([printKey(l.id), v]);
     terms.push({ v, weight: l.op.kind === 'loss' ? l.op.weight : 1 });
   }
-  for (const m of ir.metrics)
-    values.push([printKey(m.id), call(ctx.headFunctions.get(m.id)!, ...m.inputs.map((r) => argOf(m, r)))]);
+  for (const m of ir.metrics) values.push([printKey(m.id), call(ctx.headFunctions.get(m.id)!, ...argsOf(m))]);
   const weighted = (t: { v: string; weight: number }) =>
     t.weight === 1 ? t.v : `tf.mul(${t.v}, ${printNumber(t.weight)})`;
   let total: string;
@@ -361,11 +395,12 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     'type Batch = { total: tf.Scalar; values: Record<string, tf.Scalar> };',
     '',
     ...docComment([`Runs the model on a batch and computes ${lossDoc} and the metrics.`], 0),
-    `function objective(model: tf.LayersModel, ${x}: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'}, ${y}: tf.Tensor): Batch {`,
+    `function objective(model: tf.LayersModel, ${x}: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'}, ${y}: tf.Tensor${statsHead ? `, ${statsVar}: LabelStats` : ''}): Batch {`,
     ...body,
     '}',
   ]);
 
+  if (statsHead) sections.push(labelStatsSection(ctx, statsHead));
   sections.push([
     ...(usesGroups
       ? [
@@ -437,6 +472,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '  const count = data.y.shape[0]!;',
     '  const stages = STAGES.map((s) => (STAGES.length === 1 ? { ...s, epochs: opts.epochs ?? s.epochs } : s));',
     '  const history: EpochReport[] = [];',
+    ...(statsHead ? ['  const stats = labelStats(data.y); // once per run, from the training labels'] : []),
     '  for (const stage of stages) {',
     `    const vars = trainableVariables(model${usesGroups ? ', stage.groups' : ''});`,
     '    const optimizer = makeOptimizer(stage.learningRate);',
@@ -450,7 +486,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '        const y = tf.gather(data.y, idx);',
     '        let kept: Record<string, tf.Scalar> = {};',
     '        const { value, grads } = tf.variableGrads(() => {',
-    '          const batch = objective(model, x, y);',
+    `          const batch = objective(model, x, y${statsHead ? ', stats' : ''});`,
     '          kept = Object.fromEntries(Object.entries(batch.values).map(([k, v]) => [k, tf.keep(v)]));',
     '          return batch.total;',
     '        }, vars);',
@@ -476,8 +512,47 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '    }',
     '    optimizer.dispose();',
     '  }',
+    ...(statsHead ? ['  tf.dispose([stats.count, stats.labelCounts, stats.labelPairs]);'] : []),
     '  return history;',
     '}',
   ]);
   return sections;
+}
+
+const headOf = (ctx: Context, node: IRNode): HeadFn<never> | undefined =>
+  node.op.kind === 'loss' ? ctx.def(node).loss : node.op.kind === 'metric' ? ctx.def(node).metric : undefined;
+
+/**
+ * LabelStats and labelStats(y): src/core/label-stats.ts's computation (labelRows, then N, Σ rows,
+ * rowsᵀ·rows) printed for the exported train(), which runs it once on the training labels.
+ */
+function labelStatsSection(ctx: Context, head: IRNode): string[] {
+  const l = numClasses(ctx, head);
+  return [
+    '/** Label statistics of the training split, as Netwright computes them once per run. */',
+    'interface LabelStats {',
+    '  /** Training rows N. */',
+    '  count: tf.Scalar;',
+    `  /** [${l}]: rows having each label (class). */`,
+    '  labelCounts: tf.Tensor;',
+    `  /** [${l}, ${l}]: rows having both labels (YᵀY). */`,
+    '  labelPairs: tf.Tensor;',
+    '}',
+    '',
+    `/** Labels as 0/1 rows (one-hot of class indices [N], or multi-label rows [N, ${l}] > 0.5), then N, Σ rows and rowsᵀ·rows. */`,
+    'function labelStats(y: tf.Tensor): LabelStats {',
+    '  const rows = tf.tidy(() =>',
+    '    y.rank === 1',
+    `      ? tf.cast(tf.oneHot(tf.cast(y, 'int32') as tf.Tensor1D, ${l}), 'float32')`,
+    "      : tf.cast(tf.greater(y, 0.5), 'float32'),",
+    '  );',
+    '  const stats = {',
+    '    count: tf.scalar(rows.shape[0]!),',
+    '    labelCounts: tf.sum(rows, 0),',
+    '    labelPairs: tf.matMul(rows, rows, true, false),',
+    '  };',
+    '  rows.dispose();',
+    '  return stats;',
+    '}',
+  ];
 }

@@ -14,10 +14,13 @@ export interface SourceType {
 /** The type a source delivers, or an error message naming the source and the fix. */
 export function sourceType(source: string, data: DataBinding): SourceType | { error: string } {
   if (source === 'features') return { shape: data.featureShape, dtype: 'float32', label: 'features' };
-  if (source === 'labels')
-    return data.labels.kind === 'class'
-      ? { shape: [1], dtype: 'int32', label: 'class labels' }
-      : { shape: data.labels.shape, dtype: 'float32', label: 'labels' };
+  if (source === 'labels') {
+    const labels = data.labels;
+    if (labels.kind === 'class') return { shape: [1], dtype: 'int32', label: 'class labels' };
+    if (labels.kind === 'multiLabel')
+      return { shape: [labels.numLabels], dtype: 'float32', label: 'multi-label labels' };
+    return { shape: labels.shape, dtype: 'float32', label: 'labels' };
+  }
   const name = fieldName(source);
   if (name === undefined)
     return {
