@@ -14,7 +14,6 @@ import {
   type JsonObject,
   type ModelIR,
 } from '../ir.ts';
-import type { HeadFn } from '../node-def.ts';
 import type { Registry } from '../registry.ts';
 import { Context } from './context.ts';
 import { CodegenError, citation } from './print.ts';
@@ -32,6 +31,7 @@ import type { PyModel } from './pytorch-model.ts';
 import {
   callTracedHead,
   headInputShape,
+  headOf,
   numClasses,
   STATS_KEYS,
   splitMetricUnsupported,
@@ -323,9 +323,6 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
   ];
   return `${sections.map((s) => s.join('\n')).join('\n\n\n')}\n`;
 }
-
-const headOf = (ctx: Context, node: IRNode): HeadFn<never> | undefined =>
-  node.op.kind === 'loss' ? ctx.def(node).loss : node.op.kind === 'metric' ? ctx.def(node).metric : undefined;
 
 /** The run() line label statistics are computed before (the data is loaded, training not begun). */
 const STATS_BEFORE = '    batch_size = args.batch_size or BATCH_SIZE';

@@ -519,7 +519,8 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   return sections;
 }
 
-const headOf = (ctx: Context, node: IRNode): HeadFn<never> | undefined =>
+/** The loss or metric function of a head node (undefined for other nodes). */
+export const headOf = (ctx: Context, node: IRNode): HeadFn<never> | undefined =>
   node.op.kind === 'loss' ? ctx.def(node).loss : node.op.kind === 'metric' ? ctx.def(node).metric : undefined;
 
 /**
