@@ -15,6 +15,8 @@ import type { Registry } from './registry.ts';
 export const DEFAULT_OPTIMIZER = 'optimizers.adam';
 export const CLASS_LOSS = 'losses.categoricalCrossentropy';
 export const VALUE_LOSS = 'losses.meanSquaredError';
+/** Multi-label sets: one independent yes/no per label. */
+export const MULTI_LABEL_LOSS = 'losses.binaryCrossentropy';
 export const ACCURACY = 'metrics.accuracy';
 
 export interface DatasetChoice {
@@ -151,6 +153,7 @@ function addDefaultHeads(d: Draft<GraphDoc>, registry: Registry, binding: DataBi
   if (!hasLoss) {
     if (binding.labels.kind === 'class')
       add(CLASS_LOSS, endsInSoftmax(doc.nodes[source.node]!) ? {} : { fromLogits: true });
+    else if (binding.labels.kind === 'multiLabel') add(MULTI_LABEL_LOSS, { fromLogits: true });
     else add(VALUE_LOSS, {});
   }
   if (wantMetric) add(ACCURACY, {}); // lands below the loss: freeSpotBelow skips it
@@ -208,6 +211,7 @@ export function chooseDataset(choice: DatasetChoice, registry: Registry, opts: {
       };
     addDefaultHeads(d, registry, binding);
     if (binding.labels.kind === 'class') fitClassCount(d, registry, binding.labels.numClasses);
+    if (binding.labels.kind === 'multiLabel') fitClassCount(d, registry, binding.labels.numLabels);
     return undefined;
   };
 }

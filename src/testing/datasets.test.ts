@@ -122,6 +122,7 @@ describe('dataset registry', () => {
       'attentionTarget',
       'pairedSum',
       'gridCells',
+      'mlText',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);
