@@ -67,7 +67,9 @@ function traceHead(ctx: Context, node: IRNode): { lines: string[]; params: strin
   const lines = ctx.trace(node, [...leaves, ...stats], print, (ops, ls) =>
     callTracedHead(head, ops, ls, ports, config),
   );
-  return { lines, params: [...names, ...stats.map((l) => l.name)] };
+  // A statistic this head's formula does not read stays a parameter (call sites pass all three), marked unused.
+  const used = (name: string) => lines.some((l) => new RegExp(`\\b${name}\\b`).test(l));
+  return { lines, params: [...names, ...stats.map((l) => (used(l.name) ? l.name : `_${l.name}`))] };
 }
 
 /** Label statistics a head reads (`HeadFn.stats`), in the order traced head functions take them. */

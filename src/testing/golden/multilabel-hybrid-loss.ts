@@ -210,7 +210,7 @@ export function buildModel(): tf.LayersModel {
  * Traced for { lambdaW: 1, lambdaCorr: 0.1, lambdaCon: 0.1, posWeight: 'neg/pos', maxPosWeight: 50,
  * correlation: 'lca', tau: 0.1, positiveJaccard: 0.5 }.
  */
-function hybridMultiLabel(pred: tf.Tensor, target: tf.Tensor, embedding: tf.Tensor, count: tf.Tensor, labelCounts: tf.Tensor, labelPairs: tf.Tensor): tf.Scalar {
+function hybridMultiLabel(pred: tf.Tensor, target: tf.Tensor, embedding: tf.Tensor, count: tf.Tensor, labelCounts: tf.Tensor, _labelPairs: tf.Tensor): tf.Scalar {
   const cast = tf.cast(target, 'float32');
   const sigmoid = tf.sigmoid(pred);
   const div = tf.div(tf.sub(count, labelCounts), tf.maximum(labelCounts, tf.scalar(1)));
