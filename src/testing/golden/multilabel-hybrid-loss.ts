@@ -242,7 +242,7 @@ function hybridMultiLabel(pred: tf.Tensor, target: tf.Tensor, embedding: tf.Tens
 
 /**
  * Training data: features [N, 12] and [N, 12] (the dataset's field 'char3'), one tensor per model
- * input, and class indices [N] (int32).
+ * input, and target values [N, …] (float32).
  */
 export interface TrainData {
   x: tf.Tensor[];
@@ -292,8 +292,7 @@ type Batch = { total: tf.Scalar; values: Record<string, tf.Scalar> };
 function objective(model: tf.LayersModel, x: tf.Tensor[], y: tf.Tensor, stats: LabelStats): Batch {
   const outputs = model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
   const [pool, logits] = toList(outputs) as [tf.Tensor, tf.Tensor];
-  const onehot = oneHot(y, 11);
-  const hybrid = hybridMultiLabel(logits, onehot, pool, stats.count, stats.labelCounts, stats.labelPairs);
+  const hybrid = hybridMultiLabel(logits, y, pool, stats.count, stats.labelCounts, stats.labelPairs);
   return { total: hybrid, values: { hybrid } };
 }
 
