@@ -32,6 +32,7 @@ export default defineNode({
   }),
   loss: {
     target: 'onehot',
+    labels: 'class',
     fn(ops, pred, target, params) {
       const c = ops.shape(pred).at(-1)!;
       const t =

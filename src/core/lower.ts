@@ -97,7 +97,10 @@ function lowerScope(analysis: Analysis, scope: Scope, sink: Sink): Map<string, I
       if (src === 'labels') {
         const head = def.loss ?? def.metric;
         const labels = analysis.data?.labels;
-        const kind = labels && labels.kind !== 'values' ? (head?.target ?? 'index') : 'values';
+        // Class indices (per sample or per position) follow the head's target encoding; values and
+        // multi-label 0/1 rows are fed as they are.
+        const classes = labels?.kind === 'class' || labels?.kind === 'classMap';
+        const kind = classes ? (head?.target ?? 'index') : 'values';
         return { labels: kind };
       }
       return ref(src.node, src.port);

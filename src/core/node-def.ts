@@ -44,17 +44,19 @@ export interface FieldSpec {
 }
 
 /**
- * What a dataset's labels are: one class per sample, real values, or a class per position
- * (`classMap`: segmentation masks, int32 `count × prod(shape)`, each in [0, numClasses)).
+ * What a dataset's labels are: one class per sample, real values, a class per position
+ * (`classMap`: segmentation masks, int32 `count × prod(shape)`, each in [0, numClasses)), or
+ * multi-label sets (a 0/1 vector of numLabels per sample, any number of ones; float32 [N, numLabels]).
  */
 export type LabelSpec =
   | { readonly kind: 'class'; readonly numClasses: number }
   | { readonly kind: 'values'; readonly shape: readonly number[] }
-  | { readonly kind: 'classMap'; readonly shape: readonly number[]; readonly numClasses: number };
+  | { readonly kind: 'classMap'; readonly shape: readonly number[]; readonly numClasses: number }
+  | { readonly kind: 'multiLabel'; readonly numLabels: number };
 
 /** Class labels (one per sample or one per position): what index and one-hot targets read. */
 export const classCount = (labels: LabelSpec): number | undefined =>
-  labels.kind === 'values' ? undefined : labels.numClasses;
+  labels.kind === 'values' || labels.kind === 'multiLabel' ? undefined : labels.numClasses;
 
 /** Per-sample shape of the labels as fed to an index target ([] for one class per sample). */
 export const indexLabelShape = (labels: LabelSpec): readonly number[] =>
@@ -124,6 +126,26 @@ export interface Kernel<P extends ParamSpecs> {
 /** How an unconnected `target` port is fed from a classification dataset. */
 export type TargetEncoding = 'index' | 'onehot';
 
+/**
+ * Label statistics of the TRAINING split, computed once per run (src/core/label-stats.ts) for heads
+ * that ask for them (`HeadFn.stats`). Labels count as 0/1 vectors: one-hot for class labels, the
+ * multi-hot row for multi-label ones.
+ */
+export interface DataStats<T> {
+  /** Training rows N (a scalar). */
+  readonly count: T;
+  /** [L]: rows having label (class) l. */
+  readonly labelCounts: T;
+  /** [L, L]: rows having both labels l and m (YᵀY; its diagonal is labelCounts). */
+  readonly labelPairs: T;
+}
+
+/** What a head sees besides its inputs. */
+export interface HeadContext<T> {
+  /** Set when the head declares `stats` and the run has a dataset. */
+  readonly stats?: DataStats<T>;
+}
+
 export interface HeadFn<P extends ParamSpecs> {
   /** Target encoding when the dataset supplies class labels. */
   readonly target: TargetEncoding;
@@ -138,7 +160,14 @@ export interface HeadFn<P extends ParamSpecs> {
    * N-ary heads: the inputs by port name (unconnected optional ports absent). When present the
    * trainer and the exporter call this instead of `fn` (which may then just throw).
    */
-  call?<T>(ops: Ops<T>, inputs: Readonly<Record<string, T>>, params: ParamValues<P>): T;
+  call?<T>(ops: Ops<T>, inputs: Readonly<Record<string, T>>, params: ParamValues<P>, ctx?: HeadContext<T>): T;
+  /** The head reads the training split's label statistics (`ctx.stats`; `call` heads only). */
+  readonly stats?: boolean;
+  /**
+   * The label kind the head needs when the dataset feeds its target: 'multiLabel' (0/1 per label)
+   * or 'class'. Heads with index targets need class labels whatever this says.
+   */
+  readonly labels?: 'class' | 'multiLabel';
   /**
    * Whole-split metrics (F1, Dice, ECE): `stats` returns a 1-D vector of per-batch SUMS that the
    * trainer adds over the split; `finalize` turns the totals into the metric, once, in plain TS.

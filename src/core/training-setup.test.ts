@@ -143,6 +143,17 @@ describe('chooseDataset', () => {
   });
 });
 
+describe('chooseDataset with multi-label labels', () => {
+  it('adds binary cross-entropy on the logits and gives the Dense one unit per label', () => {
+    const doc = apply(handBuilt(10, false), 'mlText').present;
+    const loss = Object.values(doc.nodes).find((r) => r.type === 'losses.binaryCrossentropy');
+    expect(loss?.params.fromLogits).toBe(true);
+    expect(doc.nodes.dense!.params.units).toBe(11);
+    expect(Object.values(doc.nodes).map((r) => r.type)).not.toContain('metrics.accuracy');
+    expect(errors(doc)).toEqual([]);
+  });
+});
+
 describe('chooseDataset with a param the user set', () => {
   it('follows the param (fit: false) and reshapes the Input instead', () => {
     const first = apply(handBuilt(10, true), 'mnist').present;

@@ -15,6 +15,8 @@ import type { Registry } from './registry.ts';
 export const DEFAULT_OPTIMIZER = 'optimizers.adam';
 export const CLASS_LOSS = 'losses.categoricalCrossentropy';
 export const VALUE_LOSS = 'losses.meanSquaredError';
+/** Multi-label sets: one independent yes/no per label. */
+export const MULTI_LABEL_LOSS = 'losses.binaryCrossentropy';
 export const ACCURACY = 'metrics.accuracy';
 
 export interface DatasetChoice {
@@ -149,7 +151,8 @@ function addDefaultHeads(d: Draft<GraphDoc>, registry: Registry, binding: DataBi
     d.edges[freshEdgeId(doc)] = { from: { ...source }, to: { node: id, port: 'pred' } };
   };
   if (!hasLoss) {
-    if (binding.labels.kind !== 'values')
+    if (binding.labels.kind === 'multiLabel') add(MULTI_LABEL_LOSS, { fromLogits: true });
+    else if (binding.labels.kind !== 'values')
       add(CLASS_LOSS, endsInSoftmax(doc.nodes[source.node]!) ? {} : { fromLogits: true });
     else add(VALUE_LOSS, {});
   }
@@ -208,6 +211,7 @@ export function chooseDataset(choice: DatasetChoice, registry: Registry, opts: {
       };
     addDefaultHeads(d, registry, binding);
     if (binding.labels.kind === 'class') fitClassCount(d, registry, binding.labels.numClasses);
+    if (binding.labels.kind === 'multiLabel') fitClassCount(d, registry, binding.labels.numLabels);
     return undefined;
   };
 }

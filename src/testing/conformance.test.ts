@@ -6,8 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileIR } from '../compiler/compile.ts';
 import { tfOps } from '../compiler/tf-ops.ts';
 import { analyse } from '../core/analysis/analyse.ts';
+import { labelStats } from '../core/label-stats.ts';
 import { lowerGraph } from '../core/lower.ts';
-import type { AnyNodeDef } from '../core/node-def.ts';
+import type { AnyNodeDef, DataStats } from '../core/node-def.ts';
 import { resolveParams } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng } from '../core/rng.ts';
@@ -122,7 +123,9 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
         const inputs = Object.fromEntries(
           Object.entries(ex.inputs).map(([port, spec]) => [port, randomInput(spec, rng)]),
         );
-        const value = tf.tidy(() => head.call!(tfOps, inputs, config));
+        // Heads that read label statistics get those of the example's targets (as multi-label rows).
+        const ctx = head.stats ? { stats: exampleStats(inputs.target!) } : {};
+        const value = tf.tidy(() => head.call!(tfOps, inputs, config, ctx));
         expect(value.shape).toEqual([]);
         expect(Number.isFinite(value.dataSync()[0])).toBe(true);
         value.dispose();
@@ -130,13 +133,13 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
           for (const [port, spec] of Object.entries(ex.inputs)) {
             if (spec.dtype === 'int32') continue;
             const err = gradientError(
-              (x) => head.call!(tfOps, { ...inputs, [port]: x }, config) as tf.Scalar,
+              (x) => head.call!(tfOps, { ...inputs, [port]: x }, config, ctx) as tf.Scalar,
               inputs[port]!,
               rng,
             );
             expect(err, `d/d ${port}`).toBeLessThan(0.05);
           }
-        tf.dispose(Object.values(inputs));
+        tf.dispose([...Object.values(inputs), ...Object.values(ctx.stats ?? {})]);
         expect(tf.memory().numTensors).toBe(before);
       });
     it('n-ary head has examples for the harness', () => {
@@ -202,3 +205,9 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
     });
   }
 });
+
+/** Label statistics of a target tensor [B, L] read as multi-label rows. */
+function exampleStats(target: tf.Tensor): DataStats<tf.Tensor> {
+  const labels = { kind: 'multiLabel', numLabels: target.shape.at(-1)! } as const;
+  return tf.tidy(() => ({ ...labelStats(tfOps, target, labels) })) as unknown as DataStats<tf.Tensor>;
+}

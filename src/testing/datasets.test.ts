@@ -16,6 +16,7 @@ import { MNIST_PIXELS, mnist } from '../core/datasets/mnist.ts';
 import { moons } from '../core/datasets/moons.ts';
 import { spirals } from '../core/datasets/spirals.ts';
 import { stratifiedSplit } from '../core/datasets/split.ts';
+import { labelRowShape } from '../core/label-stats.ts';
 import { resolveParams } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
 import { nodeDatasetIO } from '../node/dataset-io.ts';
@@ -63,7 +64,7 @@ function checkShapes(ds: AnyDatasetDef, params: Record<string, unknown>, d: Load
       expect(s.y.every((v) => Number.isInteger(v) && v >= 0 && v < k)).toBe(true);
     } else {
       expect(s.y).toBeInstanceOf(Float32Array);
-      expect(s.y.length).toBe(s.count * prod(b.labels.shape));
+      expect(s.y.length).toBe(s.count * prod(labelRowShape(b.labels)));
       expect(s.y.every(Number.isFinite)).toBe(true);
     }
   }
@@ -124,6 +125,7 @@ describe('dataset registry', () => {
       'nested',
       'noisySineGrid',
       'poissonSine',
+      'mlText',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);

@@ -424,6 +424,36 @@ describe('train.py with an n-ary head fed by labels and a field', () => {
   });
 });
 
+describe('train.py with a head reading label statistics (multilabel-hybrid-loss)', () => {
+  it('label_stats of the training split = brute-force counts; trains one epoch', async () => {
+    const dir = join(tmp, 'train-multilabel');
+    const r = await cli('export', 'multilabel-hybrid-loss', '--target', 'pytorch', '-o', dir, '--with-data');
+    expect(r.code).toBe(0);
+    const probe = [
+      'import json, sys',
+      'import numpy as np, torch',
+      'sys.path.insert(0, ".")',
+      'import train',
+      'with np.load("data.npz") as d:',
+      '    y = d["y_train"]',
+      's = train.label_stats(torch.as_tensor(y))',
+      'counts = [int(sum(row[l] == 1 for row in y)) for l in range(y.shape[1])]',
+      'pairs = [[int(sum(row[a] == 1 and row[b] == 1 for row in y)) for b in range(y.shape[1])] for a in range(y.shape[1])]',
+      'print(json.dumps({"count": float(s["count"]), "n": len(y), "counts": s["labelCounts"].tolist(), "want": counts,',
+      '    "pairs": s["labelPairs"].tolist(), "wantPairs": pairs}))',
+    ].join('\n');
+    const out = JSON.parse(python(['-c', probe], dir)) as Record<string, number | number[] | number[][]>;
+    expect(out.count).toBe(out.n);
+    expect(out.counts).toEqual(out.want);
+    expect(out.pairs).toEqual(out.wantPairs);
+    const lines = python(['train.py', '--epochs', '1'], dir).trim().split('\n');
+    const reports = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const final = reports.at(-1)!.final as Record<string, unknown>;
+    expect(final.status).toBe('done');
+    expect(Number.isFinite(reports[0]!.loss as number)).toBe(true);
+  }, 180_000);
+});
+
 describe('unsupported input', () => {
   it('a whole-split metric is refused by name (the TypeScript exporter prints it)', () => {
     const { ir } = lower(readTemplate('mlp-mnist'));

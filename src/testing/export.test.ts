@@ -332,11 +332,17 @@ function syntheticData(ir: ModelIR, count: number): LoadedDataset {
   // A prediction with positions ([H, W, C]) reads a class per position: a class map.
   const positions = predShape.slice(0, -1);
   const x = Float32Array.from({ length: count * size(featureShape) }, () => rng.next());
+  // Heads reading label statistics train on multi-label rows (0/1).
+  const multiLabel = [...ir.losses, ...ir.metrics].some((h) => registry.get(h.type)?.loss?.stats);
   const y = classes
     ? Int32Array.from({ length: count * size(positions) }, () => rng.int(numClasses))
-    : Float32Array.from({ length: count * size(predShape) }, () => rng.next());
+    : Float32Array.from({ length: count * size(predShape) }, () =>
+        multiLabel ? Number(rng.next() < 0.4) : rng.next(),
+      );
   const labels: LabelSpec = !classes
-    ? { kind: 'values', shape: predShape }
+    ? multiLabel
+      ? { kind: 'multiLabel', numLabels: numClasses }
+      : { kind: 'values', shape: predShape }
     : positions.length
       ? { kind: 'classMap', shape: positions, numClasses }
       : { kind: 'class', numClasses };
@@ -536,6 +542,47 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
     const file = 'train_class_map';
     sources.set(file, generateTypeScript(ir, registry));
     expect(sources.get(file)).toContain('class indices [N, 8, 8] (int32, a class per position)');
+    await expectSameTraining({ name: file, file, ir, feeds: inputSpecs(ir) });
+  });
+});
+
+describe('train() of a head reading label statistics (hybrid multi-label loss)', () => {
+  it('prints labelStats once per run and trains as the app does', async () => {
+    const doc: GraphDoc = {
+      format: 'netwright.graph',
+      formatVersion: 1,
+      meta: { title: 'multi-label mlp' },
+      nodes: {
+        x: { type: 'io.input', v: 1, params: { shape: [4] } },
+        hidden: { type: 'layers.dense', v: 1, params: { units: 6, activation: 'tanh' } },
+        logits: { type: 'layers.dense', v: 1, params: { units: 11 } },
+        hybrid: { type: 'losses.hybridMultiLabel', v: 1, params: { lambdaCon: 0.5, lambdaCorr: 0.2 } },
+        matrix: {
+          type: 'losses.hybridMultiLabel',
+          v: 1,
+          params: { correlation: 'matrix', lambdaCon: 0, weight: 0.5 },
+        },
+      },
+      edges: {
+        e1: { from: { node: 'x', port: 'y' }, to: { node: 'hidden', port: 'x' } },
+        e2: { from: { node: 'hidden', port: 'y' }, to: { node: 'logits', port: 'x' } },
+        e3: { from: { node: 'logits', port: 'y' }, to: { node: 'hybrid', port: 'pred' } },
+        e4: { from: { node: 'hidden', port: 'y' }, to: { node: 'hybrid', port: 'embedding' } },
+        e5: { from: { node: 'logits', port: 'y' }, to: { node: 'matrix', port: 'pred' } },
+      },
+      training: {
+        dataset: { name: 'mlText', params: { seqLen: 4 } },
+        optimizer: { type: 'optimizers.adam', params: { learningRate: 0.01 } },
+        batchSize: 4,
+        epochs: 1,
+        seed: 2,
+      },
+      layout: {},
+    };
+    const ir = lower(doc, 'hybrid mlp');
+    const file = 'train_hybrid_multilabel';
+    sources.set(file, generateTypeScript(ir, registry));
+    expect(sources.get(file)!.match(/labelStats\(data\.y\)/g)).toHaveLength(1);
     await expectSameTraining({ name: file, file, ir, feeds: inputSpecs(ir) });
   });
 });

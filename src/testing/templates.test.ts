@@ -6,6 +6,7 @@ import { compileIR } from '../compiler/compile.ts';
 import { analyseText } from '../core/analysis/analyse.ts';
 import { loadBinding } from '../core/datasets/binding.ts';
 import type { LoadedDataset, Split } from '../core/datasets/dataset-def.ts';
+import { labelRowShape } from '../core/label-stats.ts';
 import { lowerGraph } from '../core/lower.ts';
 import { createRng } from '../core/rng.ts';
 import { nodeDatasetIO } from '../node/dataset-io.ts';
@@ -49,8 +50,7 @@ describe('templates', () => {
     const data = await loadBinding(ir.training!.dataset, createRng(1), nodeDatasetIO);
     const n = 32;
     const fsz = data.binding.featureShape.reduce((p, d) => p * d, 1);
-    const lsz =
-      data.binding.labels.kind === 'class' ? 1 : data.binding.labels.shape.reduce((p, d) => p * d, 1);
+    const lsz = labelRowShape(data.binding.labels).reduce((p, d) => p * d, 1);
     const batch: LoadedDataset = {
       binding: data.binding,
       train: firstRows(data.train, n, fsz, lsz),

@@ -2,9 +2,11 @@
 // the SAME row indices, so a model with several inputs (or a loss reading a field) sees aligned
 // rows under any shuffle. Each IR input node is fed from its Source.
 import * as tf from '@tensorflow/tfjs';
+import { tfOps } from '../compiler/tf-ops.ts';
 import type { LoadedDataset, Split } from '../core/datasets/dataset-def.ts';
 import { fieldName, type IROp, inputSource, type ModelIR } from '../core/ir.ts';
-import { classCount, indexLabelShape } from '../core/node-def.ts';
+import { hasLabelStats, labelRowShape, labelStats } from '../core/label-stats.ts';
+import { classCount, type DataStats, indexLabelShape } from '../core/node-def.ts';
 
 /** A split's arrays as tensors, or one batch of its rows. */
 export interface Rows {
@@ -17,6 +19,8 @@ export interface Rows {
 export interface DataTensors extends Rows {
   readonly count: number;
   readonly numClasses: number | undefined;
+  /** Label statistics of the TRAINING split (whichever split this is), for heads that read them. */
+  readonly stats: DataStats<tf.Tensor> | undefined;
   dispose(): void;
 }
 
@@ -25,25 +29,37 @@ export function toTensors(ds: LoadedDataset, split: 'train' | 'val' | Split): Da
   const s = typeof split === 'string' ? ds[split] : split;
   const { binding } = ds;
   const x = tf.tensor(s.x, [s.count, ...binding.featureShape], 'float32');
-  const { labels } = binding;
-  const y =
-    labels.kind === 'values'
-      ? tf.tensor(s.y, [s.count, ...labels.shape], 'float32')
-      : tf.tensor(s.y, [s.count, ...indexLabelShape(labels)], 'int32');
+  const y = labelTensor(ds, s);
   const fields = new Map<string, tf.Tensor>();
   for (const [name, spec] of Object.entries(binding.fields ?? {})) {
     const values = s.fields?.[name];
     if (!values) throw new Error(`dataset '${binding.name}' declares field '${name}' but a split lacks it`);
     fields.set(name, tf.tensor(values, [s.count, ...spec.shape], spec.dtype));
   }
+  // Once per run (per split's tensors): heads that weight by class frequency read these.
+  const stats = hasLabelStats(binding.labels)
+    ? (tf.tidy(() => ({
+        ...labelStats(tfOps, labelTensor(ds, ds.train), binding.labels),
+      })) as DataStats<tf.Tensor>)
+    : undefined;
   return {
     x,
     y,
     fields,
     count: s.count,
-    numClasses: classCount(labels),
-    dispose: () => tf.dispose([x, y, ...fields.values()]),
+    numClasses: classCount(binding.labels),
+    stats,
+    dispose: () => tf.dispose([x, y, ...fields.values(), ...(stats ? Object.values(stats) : [])]),
   };
+}
+
+/** A split's labels: class indices [N] int32, multi-label rows [N, L] or values [N, …] float32. */
+function labelTensor(ds: LoadedDataset, s: Split): tf.Tensor {
+  const { labels } = ds.binding;
+  // Class indices (one per sample or per position) are int32; values and label sets float32.
+  if (labels.kind === 'class' || labels.kind === 'classMap')
+    return tf.tensor(s.y, [s.count, ...indexLabelShape(labels)], 'int32');
+  return tf.tensor(s.y, [s.count, ...labelRowShape(labels)], 'float32');
 }
 
 const mapRows = (rows: Rows, f: (t: tf.Tensor) => tf.Tensor): Rows => ({

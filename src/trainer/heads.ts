@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { outputOf } from '../compiler/compile.ts';
 import { tfOps } from '../compiler/tf-ops.ts';
 import type { IRNode, IRRef, ModelIR } from '../core/ir.ts';
-import type { HeadFn } from '../core/node-def.ts';
+import type { DataStats, HeadContext, HeadFn } from '../core/node-def.ts';
 import type { Registry } from '../core/registry.ts';
 
 export interface HeadValues {
@@ -36,10 +36,13 @@ export function callHead<T>(
   ops: Parameters<HeadFn<never>['fn']>[0],
   inputs: Record<string, T>,
   config: unknown,
+  ctx: HeadContext<T> = {},
 ): T {
   const params = config as never;
+  if (head.stats && !ctx.stats)
+    throw new Error('this head needs label statistics, and the dataset has no class or multi-label labels');
   return head.call
-    ? head.call(ops as never, inputs, params)
+    ? head.call(ops as never, inputs, params, ctx as never)
     : (head.fn(ops as never, inputs.pred!, inputs.target!, params) as T);
 }
 
@@ -50,13 +53,21 @@ export function runHeads(
   outs: Map<string, tf.Tensor>,
   y: tf.Tensor,
   numClasses: number | undefined,
+  dataStats?: DataStats<tf.Tensor>,
 ): HeadValues {
+  const ctx: HeadContext<tf.Tensor> = dataStats ? { stats: dataStats } : {};
   const resolve = (r: IRRef): tf.Tensor => ('node' in r ? outputOf(outs, r)! : labelsFor(r, y, numClasses));
   const config = (n: IRNode) => (n.op.kind === 'loss' || n.op.kind === 'metric' ? n.op.config : {});
   const terms = new Map<string, tf.Scalar>();
   let total: tf.Scalar = tf.scalar(0);
   for (const n of ir.losses) {
-    const v = callHead(registry.get(n.type)!.loss!, tfOps, headInputs(n, resolve), config(n)) as tf.Scalar;
+    const v = callHead(
+      registry.get(n.type)!.loss!,
+      tfOps,
+      headInputs(n, resolve),
+      config(n),
+      ctx,
+    ) as tf.Scalar;
     terms.set(n.id, v);
     const w = n.op.kind === 'loss' ? n.op.weight : 1;
     total = tf.add(total, w === 1 ? v : tf.mul(v, w));
@@ -67,7 +78,7 @@ export function runHeads(
     const head = registry.get(n.type)!.metric!;
     const inputs = headInputs(n, resolve);
     if (head.split) stats.set(n.id, tf.reshape(head.split.stats(tfOps, inputs, config(n) as never), [-1]));
-    else metrics.set(n.id, callHead(head, tfOps, inputs, config(n)) as tf.Scalar);
+    else metrics.set(n.id, callHead(head, tfOps, inputs, config(n), ctx) as tf.Scalar);
   }
   return { total, terms, metrics, stats };
 }

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type CompiledModel, outputOf } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { IRTraining } from '../core/ir.ts';
+import type { DataStats } from '../core/node-def.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng, type Rng } from '../core/rng.ts';
 import { augmentFeed } from './augment-feed.ts';
@@ -93,7 +94,7 @@ export async function evaluate(
     const packed = tf.tidy(() => {
       const rows = sliceRows(data, start, size);
       const outs = compiled.run(feedsFor(compiled.ir, rows), { training });
-      const p = packHeads(runHeads(compiled.ir, registry, outs, rows.y, data.numClasses));
+      const p = packHeads(runHeads(compiled.ir, registry, outs, rows.y, data.numClasses, data.stats));
       layout = p.layout;
       return p.packed;
     });
@@ -121,10 +122,11 @@ export async function findNonFiniteNode(
   registry: Registry,
   rows: Rows,
   numClasses: number | undefined,
+  stats?: DataStats<tf.Tensor>,
 ): Promise<string> {
   const { ids, flags } = tf.tidy(() => {
     const outs = compiled.run(feedsFor(compiled.ir, rows), { training: true });
-    const h = runHeads(compiled.ir, registry, outs, rows.y, numClasses);
+    const h = runHeads(compiled.ir, registry, outs, rows.y, numClasses, stats);
     const checked: [string, tf.Tensor][] = [
       ...compiled.ir.nodes.flatMap((n): [string, tf.Tensor][] => {
         const t = outs.get(n.id);
@@ -213,7 +215,7 @@ export async function train(
             let layout: HeadLayout = { terms: [], metrics: [], stats: [] };
             const { value: cost, grads } = optimizer.gradients(() => {
               const outs = compiled.run(feedsFor(compiled.ir, rows), { training: true });
-              const h = runHeads(compiled.ir, registry, outs, rows.y, trainData.numClasses);
+              const h = runHeads(compiled.ir, registry, outs, rows.y, trainData.numClasses, trainData.stats);
               packed?.dispose();
               const p = packHeads(h, [predictionMagnitude(compiled, outs)]);
               packed = tf.keep(p.packed);
@@ -227,7 +229,13 @@ export async function train(
             if (!Number.isFinite(loss) || !(predMax <= DIVERGED_MAGNITUDE)) {
               // The update is not applied, so the forward pass below sees the weights that failed.
               tf.dispose(grads);
-              const nodeId = await findNonFiniteNode(compiled, registry, rows, trainData.numClasses);
+              const nodeId = await findNonFiniteNode(
+                compiled,
+                registry,
+                rows,
+                trainData.numClasses,
+                trainData.stats,
+              );
               disposeRows(rows);
               idx.dispose();
               const lr = training.optimizer.config.learningRate ?? 'default';

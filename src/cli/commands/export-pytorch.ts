@@ -14,8 +14,8 @@ import { loadBinding } from '../../core/datasets/binding.ts';
 import type { LoadedDataset } from '../../core/datasets/dataset-def.ts';
 import { findDataset } from '../../core/datasets/index.ts';
 import type { ModelIR } from '../../core/ir.ts';
+import { labelRowShape } from '../../core/label-stats.ts';
 import { indexLabelShape } from '../../core/node-def.ts';
-import { resolveParams } from '../../core/params.ts';
 import type { Registry } from '../../core/registry.ts';
 import { createRng } from '../../core/rng.ts';
 import { nodeDatasetIO } from '../../node/dataset-io.ts';
@@ -40,9 +40,9 @@ export function datasetArrays(data: LoadedDataset): Record<string, NpyArray> {
     const s = data[split];
     out[`x_${split}`] = { data: s.x, shape: [s.count, ...featureShape] };
     out[`y_${split}`] =
-      labels.kind === 'values'
-        ? { data: Float32Array.from(s.y), shape: [s.count, ...labels.shape] }
-        : { data: Int32Array.from(s.y), shape: [s.count, ...indexLabelShape(labels)] };
+      labels.kind === 'class' || labels.kind === 'classMap'
+        ? { data: Int32Array.from(s.y), shape: [s.count, ...indexLabelShape(labels)] }
+        : { data: Float32Array.from(s.y), shape: [s.count, ...labelRowShape(labels)] };
     for (const [name, spec] of Object.entries(data.binding.fields ?? {})) {
       const values = s.fields?.[name];
       if (!values)

@@ -206,8 +206,34 @@ function labelType(def: AnyNodeDef, data: DataBinding): TensorType | undefined {
   if (!head) return undefined;
   const { labels } = data;
   if (labels.kind === 'values') return tensor([null, ...labels.shape]);
+  if (labels.kind === 'multiLabel') return tensor([null, labels.numLabels]);
   const shape = [null, ...indexLabelShape(labels)];
   return head.target === 'onehot' ? tensor([...shape, labels.numClasses]) : tensor(shape, 'int32');
+}
+
+/**
+ * A head fed the dataset's labels must read the kind it computes on: a multi-label loss cannot
+ * learn from one class index per sample, nor a class loss from label sets.
+ */
+function labelKindMismatch(id: string, def: AnyNodeDef, data: DataBinding): Diagnostic | undefined {
+  const head = def.loss ?? def.metric;
+  if (!head) return undefined;
+  const labels = data.labels;
+  const what = `Node '${id}' (${def.title})`;
+  if (head.labels === 'multiLabel' && labels.kind !== 'multiLabel')
+    return error(
+      'data/label-kind-mismatch',
+      `${what} needs multi-label targets (0/1 for each label) in 'target', but dataset '${data.name}' has ${labels.kind === 'class' ? 'class labels (one class per sample)' : 'target values'}. Choose a multi-label dataset (e.g. mlText), or use a class loss such as Sparse categorical cross-entropy.`,
+      { nodeId: id, port: 'target' },
+    );
+  const wantsClass = head.target === 'index' || head.labels === 'class';
+  if (wantsClass && labels.kind === 'multiLabel')
+    return error(
+      'data/label-kind-mismatch',
+      `${what} needs one class per sample in 'target', but dataset '${data.name}' has multi-label labels (0/1 for each of ${labels.numLabels} labels). Use a multi-label head on sigmoid outputs instead: Binary cross-entropy or Hybrid multi-label loss, and F1 / Jaccard / Hamming loss as metrics.`,
+      { nodeId: id, port: 'target' },
+    );
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -415,6 +441,12 @@ function analyseUnsafe(
       const isHeadTarget =
         def !== undefined && port === 'target' && (def.loss !== undefined || def.metric !== undefined);
       if (isHeadTarget && data) {
+        const wrongKind = labelKindMismatch(id, def, data);
+        if (wrongKind) {
+          ready = false;
+          diagnostics.push(wrongKind);
+          continue;
+        }
         inputs[port] = labelType(def, data);
         sources[port] = 'labels';
         continue;

@@ -28,7 +28,16 @@ import {
 } from './python-literals.ts';
 import { PY_HELPERS, tracePython } from './python-trace.ts';
 import type { PyModel } from './pytorch-model.ts';
-import { headInputShape, labelPositions, numClasses, splitMetricUnsupported } from './training.ts';
+import {
+  callTracedHead,
+  headInputShape,
+  headOf,
+  labelPositions,
+  numClasses,
+  STATS_KEYS,
+  splitMetricUnsupported,
+  statsLeaves,
+} from './training.ts';
 
 const TRAIN_NAMES = [
   'argparse',
@@ -89,15 +98,14 @@ function headFunctions(
     const local = new PyNamer(TRAIN_NAMES);
     const params = ctx.inputNames(node, def, config).map((n) => local.fresh(n));
     const leaves = params.map((name, i) => ({ name, shape: headInputShape(ctx, node, node.inputs[i]!) }));
+    const stats = head.stats ? statsLeaves(ctx, node, (n) => local.fresh(n)) : [];
+    params.push(...stats.map((l) => l.name));
     let traced: { lines: string[]; helpers: string[] };
     try {
       traced = tracePython(
         `node '${node.id}' (${node.type})`,
-        leaves,
-        (ops, ls) =>
-          head.call
-            ? head.call(ops, Object.fromEntries(ls.map((l, i) => [ports[i]!, l])), config as never)
-            : head.fn(ops, ls[0]!, ls[1]!, config as never),
+        [...leaves, ...stats],
+        (ops, ls) => callTracedHead(head, ops, ls, ports, config),
         { indent: 4, namer: local },
       );
     } catch (e) {
@@ -201,15 +209,20 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
   };
   const values: string[] = [];
   const terms: string[] = [];
+  const statsHead = [...ir.losses, ...ir.metrics].find((h) => headOf(ctx, h)?.stats);
+  const argsOf = (h: IRNode): string =>
+    [
+      ...h.inputs.map((r) => argOf(h, r)),
+      ...(headOf(ctx, h)?.stats ? STATS_KEYS.map((k) => `STATS[${pyString(k)}]`) : []),
+    ].join(', ');
   for (const l of ir.losses) {
     const v = local.fresh(l.id);
-    body.push(`    ${v} = ${heads.fnOf.get(l.id)}(${l.inputs.map((r) => argOf(l, r)).join(', ')})`);
+    body.push(`    ${v} = ${heads.fnOf.get(l.id)}(${argsOf(l)})`);
     const w = l.op.kind === 'loss' ? l.op.weight : 1;
     terms.push(w === 1 ? v : `${pyNumber(w)} * ${v}`);
     values.push(`${pyString(l.id)}: ${v}`);
   }
-  for (const m of ir.metrics)
-    values.push(`${pyString(m.id)}: ${heads.fnOf.get(m.id)}(${m.inputs.map((r) => argOf(m, r)).join(', ')})`);
+  for (const m of ir.metrics) values.push(`${pyString(m.id)}: ${heads.fnOf.get(m.id)}(${argsOf(m)})`);
   body.push(`    total = ${terms.length ? terms.join(' + ') : 'torch.zeros(())'}`);
   body.push(`    return total, {${values.join(', ')}}`);
 
@@ -298,18 +311,41 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
     '    """The total loss (weighted sum of the loss nodes) and each loss term and metric by node id."""',
     ...body,
   ];
-  const rest = TRAIN_BODY;
+  // A head reading label statistics: run() fills STATS once from the training labels.
+  const statsLine = '    STATS.update(label_stats(torch.as_tensor(train["y"]).to(device)))';
+  const rest = TRAIN_BODY(model.className).map((sec) =>
+    statsHead ? sec.flatMap((line) => (line === STATS_BEFORE ? [statsLine, line] : [line])) : sec,
+  );
+  if (statsHead) helpers.add('one_hot');
   const helperDefs = [...helpers].map((h) => [...PY_HELPERS[h]!]);
   const sections = [
     head,
     ...helperDefs,
+    ...(statsHead ? [labelStatsLines(numClasses(ctx, statsHead))] : []),
     ...heads.lines,
     optimizerLines(ctx, training),
     feeds.lines,
     objective,
-    ...rest(model.className),
+    ...rest,
   ];
   return `${sections.map((s) => s.join('\n')).join('\n\n\n')}\n`;
+}
+
+/** The run() line label statistics are computed before (the data is loaded, training not begun). */
+const STATS_BEFORE = '    batch_size = args.batch_size or BATCH_SIZE';
+
+/** label_stats(y): src/core/label-stats.ts's computation, run once on the whole training split. */
+function labelStatsLines(l: number): string[] {
+  return [
+    pyComment('Label statistics of the whole training split (every process alike), filled once by run().'),
+    'STATS = {}',
+    '',
+    '',
+    'def label_stats(y):',
+    '    """Labels as 0/1 rows (one-hot of class indices, or multi-label rows > 0.5), then N, sums and rows^T rows."""',
+    `    rows = one_hot(y, ${l}) if y.dim() == 1 else (y > 0.5).float()`,
+    '    return {"count": torch.tensor(float(rows.shape[0]), device=rows.device), "labelCounts": rows.sum(0), "labelPairs": rows.T @ rows}',
+  ];
 }
 
 /**

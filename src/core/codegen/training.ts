@@ -13,6 +13,8 @@ import {
   modelOutputKeys,
   refKey,
 } from '../ir.ts';
+import type { HeadFn } from '../node-def.ts';
+import type { Ops } from '../ops.ts';
 import { type Context, nodeTitle, paperNote, type Shape } from './context.ts';
 import { call, type Expr, layout, object } from './layout.ts';
 import { CodegenError, docComment, printKey, printNumber, printString, printValue, WIDTH } from './print.ts';
@@ -87,16 +89,20 @@ function traceHead(
   const returns = split ? 'tf.Tensor' : 'tf.Scalar';
   const print = { indent: 2, width: WIDTH, namer, returnSuffix: split ? '' : ' as tf.Scalar' };
   const ports = node.ports ?? ['pred', 'target'];
+  const stats = head.stats ? statsLeaves(ctx, node, (n) => namer.fresh(n)) : [];
   let statsLength: number | undefined;
-  const lines = ctx.trace(node, leaves, print, (ops, ls) => {
-    const byPort = () => Object.fromEntries(ls.map((l, i) => [ports[i]!, l]));
-    if (!split) return head.call ? head.call(ops, byPort(), config) : head.fn(ops, ls[0]!, ls[1]!, config);
+  const lines = ctx.trace(node, [...leaves, ...stats], print, (ops, ls) => {
+    if (!split) return callTracedHead(head, ops, ls, ports, config);
     // A whole-split metric returns this batch's sums; train() finalises their totals once.
-    const stats = split.stats(ops, byPort(), config);
-    statsLength = ops.shape(stats)[0];
-    return stats;
+    const byPort = Object.fromEntries(ports.map((p, i) => [p, ls[i]!]));
+    const sums = split.stats(ops, byPort, config as never);
+    statsLength = ops.shape(sums)[0];
+    return sums;
   });
-  return { lines, params: names, returns, ...(statsLength !== undefined ? { statsLength } : {}) };
+  // A statistic this head's formula does not read stays a parameter (call sites pass all three), marked unused.
+  const used = (name: string) => lines.some((l) => new RegExp(`\\b${name}\\b`).test(l));
+  const params = [...names, ...stats.map((l) => (used(l.name) ? l.name : `_${l.name}`))];
+  return { lines, params, returns, ...(statsLength !== undefined ? { statsLength } : {}) };
 }
 
 /** `<name>Finalize(sums)`: a whole-split metric's finalize, traced from its finalizeOps over its totals. */
@@ -116,6 +122,34 @@ function finalizeFunction(ctx: Context, node: IRNode, name: string, size: number
     ...lines,
     '}',
   ];
+}
+
+/** Label statistics a head reads (`HeadFn.stats`), in the order traced head functions take them. */
+export const STATS_KEYS = ['count', 'labelCounts', 'labelPairs'] as const;
+
+/** Leaves for a stats head's statistics: count [], labelCounts [L], labelPairs [L, L]. */
+export function statsLeaves(ctx: Context, node: IRNode, name: (key: string) => string) {
+  const l = numClasses(ctx, node);
+  const shapes: Shape[] = [[], [l], [l, l]];
+  return STATS_KEYS.map((key, i) => ({ name: name(key), shape: shapes[i]! }));
+}
+
+/** A head on traced leaves: its ports in order, then the statistics when it reads them. */
+export function callTracedHead<T>(
+  head: HeadFn<never>,
+  ops: Ops<T>,
+  ls: readonly T[],
+  ports: readonly string[],
+  config: unknown,
+): T {
+  const params = config as never;
+  if (!head.call) return head.fn(ops, ls[0]!, ls[1]!, params);
+  const inputs = Object.fromEntries(ports.map((p, i) => [p, ls[i]!]));
+  const [count, labelCounts, labelPairs] = ls.slice(ports.length);
+  const stats = head.stats
+    ? { stats: { count: count!, labelCounts: labelCounts!, labelPairs: labelPairs! } }
+    : {};
+  return head.call(ops, inputs, params, stats);
 }
 
 /** Whole-split metrics (finalize(Σ stats)) are refused by both exporters, which report batch means. */
@@ -245,6 +279,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   const valueLabels = refs.some((r) => 'labels' in r && r.labels === 'values');
   const inputs = ir.inputs.map((id) => ctx.nodes.get(id)!);
   const multiInput = inputs.length > 1;
+  const statsHead = [...ir.losses, ...ir.metrics].find((h) => headOf(ctx, h)?.stats);
   const lr =
     typeof training.optimizer.config.learningRate === 'number'
       ? training.optimizer.config.learningRate
@@ -351,6 +386,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   namer.take('model');
   const x = namer.fresh('x');
   const y = namer.fresh('y');
+  const statsVar = statsHead ? namer.fresh('stats') : '';
   // The outputs the heads read (a model output nobody reads is left out of the destructuring);
   // keyed as run() keys them (`<node>:<port>` for each port of a multi-output node).
   const outKeys = modelOutputKeys(ir);
@@ -401,15 +437,18 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   };
   const values: [string, Expr][] = [];
   const terms: { v: string; weight: number }[] = [];
+  const argsOf = (h: IRNode): string[] => [
+    ...h.inputs.map((r) => argOf(h, r)),
+    ...(headOf(ctx, h)?.stats ? STATS_KEYS.map((k) => `${statsVar}.${k}`) : []),
+  ];
   for (const l of ir.losses) {
-    const args = l.inputs.map((r) => argOf(l, r));
+    const args = argsOf(l);
     const v = namer.fresh(l.id);
     body.push(...layout(`const ${v} = `, call(ctx.headFunctions.get(l.id)!, ...args), ';', 2, WIDTH));
     values.push([printKey(l.id), v]);
     terms.push({ v, weight: l.op.kind === 'loss' ? l.op.weight : 1 });
   }
-  for (const m of ir.metrics)
-    values.push([printKey(m.id), call(ctx.headFunctions.get(m.id)!, ...m.inputs.map((r) => argOf(m, r)))]);
+  for (const m of ir.metrics) values.push([printKey(m.id), call(ctx.headFunctions.get(m.id)!, ...argsOf(m))]);
   const weighted = (t: { v: string; weight: number }) =>
     t.weight === 1 ? t.v : `tf.mul(${t.v}, ${printNumber(t.weight)})`;
   let total: string;
@@ -446,7 +485,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     `type Batch = { total: tf.Scalar; values: Record<string, ${split.length ? 'tf.Tensor' : 'tf.Scalar'}> };`,
     '',
     ...docComment([`Runs the model on a batch and computes ${lossDoc} and the metrics.`], 0),
-    `function objective(model: tf.LayersModel, ${x}: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'}, ${y}: tf.Tensor): Batch {`,
+    `function objective(model: tf.LayersModel, ${x}: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'}, ${y}: tf.Tensor${statsHead ? `, ${statsVar}: LabelStats` : ''}): Batch {`,
     ...body,
     '}',
   ]);
@@ -467,6 +506,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
       '  return tf.tidy(() => FINALIZE[id]!(tf.tensor1d(totals)).dataSync()[0]!);',
       '}',
     ]);
+  if (statsHead) sections.push(labelStatsSection(ctx, statsHead));
   sections.push([
     ...(usesGroups
       ? [
@@ -545,6 +585,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '  const count = data.y.shape[0]!;',
     '  const stages = STAGES.map((s) => (STAGES.length === 1 ? { ...s, epochs: opts.epochs ?? s.epochs } : s));',
     '  const history: EpochReport[] = [];',
+    ...(statsHead ? ['  const stats = labelStats(data.y); // once per run, from the training labels'] : []),
     '  for (const stage of stages) {',
     `    const vars = trainableVariables(model${usesGroups ? ', stage.groups' : ''});`,
     '    const optimizer = makeOptimizer(stage.learningRate);',
@@ -559,7 +600,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '        const y = tf.gather(data.y, idx);',
     `        let kept: Record<string, ${split.length ? 'tf.Tensor' : 'tf.Scalar'}> = {};`,
     '        const { value, grads } = tf.variableGrads(() => {',
-    '          const batch = objective(model, x, y);',
+    `          const batch = objective(model, x, y${statsHead ? ', stats' : ''});`,
     '          kept = Object.fromEntries(Object.entries(batch.values).map(([k, v]) => [k, tf.keep(v)]));',
     '          return batch.total;',
     '        }, vars);',
@@ -608,8 +649,48 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '    }',
     '    optimizer.dispose();',
     '  }',
+    ...(statsHead ? ['  tf.dispose([stats.count, stats.labelCounts, stats.labelPairs]);'] : []),
     '  return history;',
     '}',
   ]);
   return sections;
+}
+
+/** The loss or metric function of a head node (undefined for other nodes). */
+export const headOf = (ctx: Context, node: IRNode): HeadFn<never> | undefined =>
+  node.op.kind === 'loss' ? ctx.def(node).loss : node.op.kind === 'metric' ? ctx.def(node).metric : undefined;
+
+/**
+ * LabelStats and labelStats(y): src/core/label-stats.ts's computation (labelRows, then N, Σ rows,
+ * rowsᵀ·rows) printed for the exported train(), which runs it once on the training labels.
+ */
+function labelStatsSection(ctx: Context, head: IRNode): string[] {
+  const l = numClasses(ctx, head);
+  return [
+    '/** Label statistics of the training split, as Netwright computes them once per run. */',
+    'interface LabelStats {',
+    '  /** Training rows N. */',
+    '  count: tf.Scalar;',
+    `  /** [${l}]: rows having each label (class). */`,
+    '  labelCounts: tf.Tensor;',
+    `  /** [${l}, ${l}]: rows having both labels (YᵀY). */`,
+    '  labelPairs: tf.Tensor;',
+    '}',
+    '',
+    `/** Labels as 0/1 rows (one-hot of class indices [N], or multi-label rows [N, ${l}] > 0.5), then N, Σ rows and rowsᵀ·rows. */`,
+    'function labelStats(y: tf.Tensor): LabelStats {',
+    '  const rows = tf.tidy(() =>',
+    '    y.rank === 1',
+    `      ? tf.cast(tf.oneHot(tf.cast(y, 'int32') as tf.Tensor1D, ${l}), 'float32')`,
+    "      : tf.cast(tf.greater(y, 0.5), 'float32'),",
+    '  );',
+    '  const stats = {',
+    '    count: tf.scalar(rows.shape[0]!),',
+    '    labelCounts: tf.sum(rows, 0),',
+    '    labelPairs: tf.matMul(rows, rows, true, false),',
+    '  };',
+    '  rows.dispose();',
+    '  return stats;',
+    '}',
+  ];
 }

@@ -7,6 +7,7 @@ import { functionFit } from './function-fit.ts';
 import { gridCells } from './grid-cells.ts';
 import { imageFolder } from './image-folder.ts';
 import { iris } from './iris.ts';
+import { mlText } from './ml-text.ts';
 import { mnist } from './mnist.ts';
 import { moons } from './moons.ts';
 import { nested } from './nested.ts';
@@ -30,6 +31,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   nested,
   noisySineGrid,
   poissonSine,
+  mlText,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {

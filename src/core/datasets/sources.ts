@@ -23,6 +23,8 @@ export function sourceType(source: string, data: DataBinding): SourceType | { er
         dtype: 'int32',
         label: `class-map labels (${labels.numClasses} classes)`,
       };
+    if (labels.kind === 'multiLabel')
+      return { shape: [labels.numLabels], dtype: 'float32', label: 'multi-label labels' };
     return { shape: labels.shape, dtype: 'float32', label: 'labels' };
   }
   const name = fieldName(source);

@@ -43,7 +43,12 @@ function widths(binding: DataBinding): { x: number; y: number; fields: Record<st
   const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
   return {
     x: prod(binding.featureShape),
-    y: binding.labels.kind === 'class' ? 1 : prod(binding.labels.shape),
+    y:
+      binding.labels.kind === 'class'
+        ? 1
+        : binding.labels.kind === 'multiLabel'
+          ? binding.labels.numLabels
+          : prod(binding.labels.shape),
     fields: Object.fromEntries(Object.entries(binding.fields ?? {}).map(([k, f]) => [k, prod(f.shape)])),
   };
 }
