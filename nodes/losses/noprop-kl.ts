@@ -4,7 +4,7 @@ import { defineNode } from '../../src/core/node-def.ts';
 import { p } from '../../src/core/params.ts';
 import { formatShape, tensor } from '../../src/core/tensor-type.ts';
 import { alphaBar, denoiseWeight, NOPROP_PAPER } from '../noprop/_schedule.ts';
-import { labelRows, mixRows } from '../noprop/latent.ts';
+import { checkBlock, labelRows, mixRows } from '../noprop/latent.ts';
 
 export default defineNode({
   type: 'losses.nopropKl',
@@ -32,12 +32,7 @@ export default defineNode({
   outputs: scalarOut,
   infer({ inputs, params }) {
     const table = inputs.table!.shape;
-    if (table.length !== 3)
-      reject('shape/rank-mismatch', `table ${formatShape(table)} must be [B, C, d] (a classEmbedding).`, {
-        port: 'table',
-      });
-    if (params.t > params.steps)
-      reject('param/invalid', `t = ${params.t} is past the last block T = ${params.steps}.`, { field: 't' });
+    checkBlock(table, params.t, params.steps);
     if (params.t === 0 && inputs.probs)
       reject('param/invalid', 't = 0 is the prior term on z_0: leave probs unconnected.', { field: 't' });
     if (params.t > 0 && !inputs.probs)

@@ -2,7 +2,7 @@ import { reject } from '../../src/core/diagnostics.ts';
 import { defineNode } from '../../src/core/node-def.ts';
 import type { Ops } from '../../src/core/ops.ts';
 import { p } from '../../src/core/params.ts';
-import { formatShape, tensor } from '../../src/core/tensor-type.ts';
+import { formatShape, type TensorType, tensor } from '../../src/core/tensor-type.ts';
 import { alphaBar, chainStep, NOPROP_PAPER } from './_schedule.ts';
 
 /** Σ_c w[b, c]·table[b, c, :] — a batch of weights over classes times the class-embedding table. */
@@ -14,6 +14,15 @@ export function mixRows<T>(ops: Ops<T>, weights: T, table: T): T {
 export function labelRows<T>(ops: Ops<T>, labels: T, table: T): T {
   const classes = ops.shape(table)[1]!;
   return mixRows(ops, ops.oneHot(ops.reshape(labels, [-1]), classes), table);
+}
+
+/** What the latent and the nopropKL loss of block t both require: a [B, C, d] table and t ≤ T. */
+export function checkBlock(table: TensorType['shape'], t: number, steps: number): void {
+  if (table.length !== 3)
+    reject('shape/rank-mismatch', `table ${formatShape(table)} must be [B, C, d] (a classEmbedding).`, {
+      port: 'table',
+    });
+  if (t > steps) reject('param/invalid', `t = ${t} is past the last block T = ${steps}.`, { field: 't' });
 }
 
 export default defineNode({
@@ -53,12 +62,7 @@ export default defineNode({
   outputs: { z: { doc: 'z_t [B, d].' } },
   infer({ inputs, params }) {
     const table = inputs.table!.shape;
-    if (table.length !== 3)
-      reject('shape/rank-mismatch', `table ${formatShape(table)} must be [B, C, d] (a classEmbedding).`, {
-        port: 'table',
-      });
-    if (params.t > params.steps)
-      reject('param/invalid', `t = ${params.t} is past the last step T = ${params.steps}.`, { field: 't' });
+    checkBlock(table, params.t, params.steps);
     const [, classes, dim] = table;
     const chained = inputs.probs !== undefined || inputs.z !== undefined;
     if (params.t === 0 && chained)

@@ -1,8 +1,9 @@
 // Confusion matrix and a grid of validation predictions (images drawn on <canvas>, tabular rows
 // as text). Data comes from the Worker's Evaluation message; nothing here touches tfjs.
-import { useEffect, useRef } from 'react';
+import { useMemo } from 'react';
 import type { Evaluation } from '../trainer/protocol.ts';
 import { SegmentationView } from './mask-overlay.tsx';
+import { PixelCanvas } from './pixel-canvas.tsx';
 
 /** Square grayscale images: [H, W, 1] or a flat vector whose length is a perfect square. */
 function imageSide(shape: readonly number[]): [number, number] | undefined {
@@ -14,21 +15,20 @@ function imageSide(shape: readonly number[]): [number, number] | undefined {
   return undefined;
 }
 
+/** Grey levels scaled to the sample's maximum. */
+function greyPixels(features: readonly number[]): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(features.length * 4);
+  const max = Math.max(1e-6, ...features);
+  features.forEach((v, i) => {
+    const g = Math.round(255 * Math.max(0, Math.min(1, v / max)));
+    out.set([g, g, g, 255], i * 4);
+  });
+  return out;
+}
+
 function SampleImage({ features, size }: { features: readonly number[]; size: [number, number] }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const [h, w] = size;
-    const img = ctx.createImageData(w, h);
-    const max = Math.max(1e-6, ...features);
-    features.forEach((v, i) => {
-      const g = Math.round(255 * Math.max(0, Math.min(1, v / max)));
-      img.data.set([g, g, g, 255], i * 4);
-    });
-    ctx.putImageData(img, 0, 0);
-  }, [features, size]);
-  return <canvas ref={ref} width={size[1]} height={size[0]} className="sample-image" />;
+  const rgba = useMemo(() => greyPixels(features), [features]);
+  return <PixelCanvas size={size} rgba={rgba} className="sample-image" />;
 }
 
 export function EvaluationView({

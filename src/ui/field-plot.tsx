@@ -1,9 +1,10 @@
 // Field plots for image-valued regression (an operator f ↦ u): per validation sample the predicted
 // field, the true field (one shared colour range) and their difference, drawn as heat maps on
 // <canvas> from the Worker's FieldEvaluation message (pixels via ImageData; no tfjs, no raw HTML).
-import { useEffect, useRef } from 'react';
+import { useMemo } from 'react';
 import type { FieldEvaluation } from '../trainer/protocol.ts';
 import { fieldPixels, symmetricRange } from './field-colors.ts';
+import { PixelCanvas } from './pixel-canvas.tsx';
 
 /** One heat map, scaled up without smoothing; `range` maps ±range to full blue / red. */
 export function FieldPlot({
@@ -19,21 +20,12 @@ export function FieldPlot({
   label: string;
   testId: string;
 }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const [h, w] = size;
-    const img = ctx.createImageData(w, h);
-    img.data.set(fieldPixels(values, range));
-    ctx.putImageData(img, 0, 0);
-  }, [values, size, range]);
+  const rgba = useMemo(() => fieldPixels(values, range), [values, range]);
   return (
     <figure className="field-plot">
-      <canvas
-        ref={ref}
-        width={size[1]}
-        height={size[0]}
+      <PixelCanvas
+        size={size}
+        rgba={rgba}
         data-testid={testId}
         aria-label={`${label}, colour range ±${range.toPrecision(3)}`}
       />
