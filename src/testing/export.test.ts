@@ -339,7 +339,7 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
   // Every optimizer, stages over variable groups, and a weighted sum of two loss terms.
   const graph = (optimizer: string, params: Record<string, unknown>): GraphDoc => ({
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: `mlp ${optimizer}` },
     nodes: {
       x: { type: 'io.input', v: 1, params: { shape: [4] } },
@@ -364,9 +364,15 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
       batchSize: 4,
       epochs: 1,
       seed: 3,
-      stages: [
-        { name: 'head', epochs: 1, groups: ['head'], learningRate: 0.05 },
-        { name: 'all', epochs: 1 },
+      phases: [
+        {
+          name: 'head',
+          kind: 'gradient',
+          epochs: 1,
+          groups: ['head'],
+          optimizers: [{ id: 'head', params: { ...params, learningRate: 0.05 } }],
+        },
+        { name: 'all', kind: 'gradient', epochs: 1 },
       ],
     },
     layout: {},
@@ -420,7 +426,7 @@ describe('netwright export', () => {
       file,
       JSON.stringify({
         format: 'netwright.graph',
-        formatVersion: 1,
+        formatVersion: 2,
         meta: { title: 'broken' },
         nodes: { d: { type: 'layers.dense', v: 1, params: { units: 3 } } },
         edges: {},

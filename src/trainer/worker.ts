@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 // The training Worker: owns tfjs (it never enters the main bundle). Receives an IR and settings,
 // loads the dataset, compiles, trains with our loop, and posts throttled progress (≤ 10 Hz).
+import { withDefaultOptimizer } from '../core/phases.ts';
 import '../browser/zod-jitless.ts';
 import * as tf from '@tensorflow/tfjs';
 import { browserDatasetIO } from '../browser/dataset-io.ts';
@@ -196,11 +197,13 @@ async function run(
   const registry = browserRegistry();
   if (!ir.training) throw new Error('the graph has no training settings (dataset, optimizer)');
   const data = uploaded ?? (await loadData(ir, settings));
+  const optimizer = optimizerFor(ir.training, settings, registry);
   const training: IRTraining = {
     ...ir.training,
     batchSize: settings.batchSize,
     seed: settings.seed,
-    optimizer: optimizerFor(ir.training, settings, registry),
+    optimizer,
+    phases: withDefaultOptimizer(ir.training.phases, optimizer),
   };
   const compiled = compileIR(ir, registry, { seed: settings.seed });
   post({ type: 'started', runId, params: compiled.countParams(), trainSamples: data.train.count });
@@ -213,12 +216,13 @@ async function run(
   const accIds = ir.metrics.filter((m) => m.type === 'metrics.accuracy').map((m) => m.id);
   const acc = (m: Readonly<Record<string, number>>) => accIds.map((id) => m[id]).find((v) => v !== undefined);
   const t0 = performance.now();
-  const totalEpochs =
-    training.stages.length === 1 ? settings.epochs : training.stages.reduce((s, st) => s + st.epochs, 0);
+  // The panel's epochs set a one-phase procedure; a graph with several phases keeps its own.
+  const onePhase = training.phases.length === 1;
+  const totalEpochs = onePhase ? settings.epochs : training.phases.reduce((s, p) => s + p.epochs, 0);
   let lastPost = 0;
   try {
     const result = await train(compiled, registry, data, training, {
-      ...(training.stages.length === 1 ? { epochs: settings.epochs } : {}),
+      ...(onePhase ? { epochs: settings.epochs } : {}),
       ...(settings.maxBatchesPerEpoch !== undefined
         ? { maxBatchesPerEpoch: settings.maxBatchesPerEpoch }
         : {}),

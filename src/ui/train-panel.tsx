@@ -96,7 +96,7 @@ export function TrainPanel({
   useEffect(() => {
     const t = ir?.training;
     if (!t) return;
-    const epochs = t.stages.length === 1 ? t.stages[0]!.epochs : undefined;
+    const epochs = t.phases.length === 1 ? t.phases[0]!.epochs : undefined;
     const key = JSON.stringify([t.batchSize, t.seed, epochs]);
     if (key === lastDefaults.current) return;
     lastDefaults.current = key;

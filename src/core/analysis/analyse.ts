@@ -29,6 +29,7 @@ import type { Registry } from '../registry.ts';
 import { formatShape, type TensorType, tensor } from '../tensor-type.ts';
 import { type BudgetNode, budgetDiagnostics, estimateResources, type MemoryBudget } from './budget.ts';
 import { estimateFlops } from './flops.ts';
+import { phaseDiagnostics } from './phases.ts';
 
 export interface NodeAnalysis {
   readonly id: string;
@@ -492,6 +493,7 @@ function analyseUnsafe(
 
   if (!scope) {
     graphChecks(doc, nodes, data, diagnostics);
+    diagnostics.push(...phaseDiagnostics(doc, nodes, registry));
     const titleOf = (id: string) => nodes.get(id)?.def?.title ?? doc.nodes[id]?.type ?? id;
     const est = estimateResources(budgetNodes(order, nodes), doc.training);
     diagnostics.push(...budgetDiagnostics(est, titleOf, memory));
@@ -955,7 +957,7 @@ function analyseGroup(
   const graph = innerGraph(rec);
   const innerDoc: GraphDoc = {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title },
     nodes: graph.nodes,
     edges: graph.edges,
