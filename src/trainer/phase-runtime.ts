@@ -120,6 +120,6 @@ export function restoreWeights(
   for (const id of nodeIds)
     for (const [i, w] of compiled.weights([id]).entries()) {
       const v = snap.get(`${id}#${i}`);
-      if (v) w.write(v.clone());
+      if (v) w.write(v); // assign shares the data; the snapshot is disposed after training
     }
 }

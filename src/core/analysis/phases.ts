@@ -10,16 +10,16 @@ import { optimizerSettings } from '../phases.ts';
 import type { Registry } from '../registry.ts';
 import type { NodeAnalysis } from './analyse.ts';
 
-/** Every variable group of the graph (groups' insides included; 'main' by default). */
+/** Every variable group of the graph (groups' insides included; 'main' by default) → holds weights. */
 function variableGroups(
   nodes: ReadonlyMap<string, NodeAnalysis>,
   inherited: string | undefined,
-  out: Set<string>,
-) {
+  out: Map<string, boolean>,
+): Map<string, boolean> {
   for (const n of nodes.values()) {
     const g = n.record.group ?? inherited ?? 'main';
-    if (n.def?.kind !== 'group' || !n.inner) out.add(g);
     if (n.inner) variableGroups(n.inner.nodes, n.record.group ?? inherited, out);
+    else out.set(g, (out.get(g) ?? false) || n.paramCount > 0);
   }
   return out;
 }
@@ -34,7 +34,8 @@ export function phaseDiagnostics(
   const t = doc.training;
   if (!t?.phases) return [];
   const out: Diagnostic[] = [];
-  const groups = variableGroups(nodes, undefined, new Set());
+  const weighted = variableGroups(nodes, undefined, new Map());
+  const groups = new Set(weighted.keys());
   const kindOf = (id: string) => nodes.get(id)?.def?.kind;
   const losses = [...nodes.keys()].filter((id) => kindOf(id) === 'loss');
   const seen = new Set<string>();
@@ -50,10 +51,10 @@ export function phaseDiagnostics(
     seen.add(phase.name);
     for (const g of phase.groups ?? [])
       if (!groups.has(g))
-        bad(
+        warn(
           'train/unknown-group',
           'groups',
-          `no node is in variable group '${g}' (groups: ${list(groups)}).`,
+          `no node is in variable group '${g}', so it trains nothing there (groups: ${list(groups)}).`,
         );
     const heads = new Set(
       phase.heads ?? [...nodes.keys()].filter((id) => kindOf(id) === 'loss' || kindOf(id) === 'metric'),
@@ -71,7 +72,7 @@ export function phaseDiagnostics(
     if (phase.data?.dataset && !findDataset(phase.data.dataset.name))
       bad('data/unknown-dataset', 'data.dataset.name', `unknown dataset '${phase.data.dataset.name}'.`);
     checkOverrides(phase, nodes, bad);
-    checkOptimizers(phase, t, registry, groups, heads, bad);
+    checkOptimizers(phase, t, registry, weighted, heads, bad);
   });
   return out;
 }
@@ -105,11 +106,11 @@ function checkOptimizers(
   phase: PhaseRecord,
   t: NonNullable<GraphDoc['training']>,
   registry: Registry,
-  groups: ReadonlySet<string>,
+  weighted: ReadonlyMap<string, boolean>,
   heads: ReadonlySet<string>,
   bad: Report,
 ): void {
-  const trained = phase.groups?.length ? phase.groups : [...groups];
+  const trained = phase.groups?.length ? phase.groups : [...weighted.keys()];
   const owner = new Map<string, string>();
   const ids = new Set<string>();
   (phase.optimizers ?? []).forEach((g, j) => {
@@ -152,7 +153,7 @@ function checkOptimizers(
   });
   if (phase.optimizers?.length)
     for (const vg of trained)
-      if (!owner.has(vg))
+      if (!owner.has(vg) && weighted.get(vg))
         bad(
           'train/optimizer-missing',
           'optimizers',
