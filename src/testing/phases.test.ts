@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CompiledModel, compileIR } from '../compiler/compile.ts';
 import { analyse } from '../core/analysis/analyse.ts';
+import { generatePyTorch } from '../core/codegen/pytorch.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { migrateDoc } from '../core/doc/migrations.ts';
 import { parseGraphText } from '../core/doc/parse.ts';
@@ -455,6 +456,23 @@ describe('formatVersion 1 → 2', () => {
     expect(scalePhaseEpochs(ir.training!.phases, 4).map((p) => p.epochs)).toEqual([1, 3]);
     expect(scalePhaseEpochs(ir.training!.phases, 1).map((p) => p.epochs)).toEqual([1, 1]);
     expect(scalePhaseEpochs([ir.training!.phases[0]!], 7).map((p) => p.epochs)).toEqual([7]);
+  });
+});
+
+describe('exporters', () => {
+  it('PyTorch refuses a phase it cannot print, naming the phase and what it uses', () => {
+    const { ir, compiled } = build(
+      net([phase('warm', { groups: ['head'] }), phase('tune', { overrides: {} })]),
+    );
+    compiled.dispose();
+    expect(() => generatePyTorch(ir, registry)).toThrow(
+      /export\/unsupported: phase 'tune' uses runtime overrides/,
+    );
+    const plain = build(net([phase('warm', { groups: ['head'] }), phase('tune')]));
+    plain.compiled.dispose();
+    expect(generatePyTorch(plain.ir, registry).files['train.py']).toContain(
+      'set_modes(model, stage["groups"])',
+    );
   });
 });
 

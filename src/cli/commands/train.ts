@@ -24,7 +24,9 @@ export const trainHelp = `netwright train <graph.json|template-id> [--epochs N] 
   (the first accuracy as "accuracy", the others by node id). With --json, one JSON line per epoch
   ({"epoch", "loss", "accuracy", "valLoss", "valAccuracy", "metrics", "valMetrics", "ms"}) and a
   last line {"final": {"loss", "accuracy", "valAccuracy", "backend", "epochs", "ms"}}. --save DIR writes
-  the trained model as tfjs artifacts DIR/model.json + DIR/weights.bin (tf.loadLayersModel reads them).`;
+  the trained model as tfjs artifacts DIR/model.json + DIR/weights.bin (tf.loadLayersModel reads them).
+  --epochs N: a graph with one phase trains N epochs; several phases are scaled to N in all, keeping
+  their proportions (each at least 1). A phase with its own dataset loads it with the same seed.`;
 
 /** The first accuracy metric's value, if the graph has one. */
 function accuracyOf(metrics: Readonly<Record<string, number>>, ids: readonly string[]): number | undefined {
@@ -123,6 +125,11 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
     }
   };
   const result = await train(compiled, registry, data, ir.training, {
+    loadDataset: async (spec) => {
+      const other = findDataset(spec.name);
+      if (!other) throw new Error(`unknown dataset '${spec.name}'`);
+      return other.load(resolveParams(other.params, spec.params).values, createRng(runSeed), nodeDatasetIO);
+    },
     ...(epochs !== undefined ? { epochs } : {}),
     ...(batchSize !== undefined ? { batchSize } : {}),
     ...(maxBatches !== undefined ? { maxBatchesPerEpoch: maxBatches } : {}),
