@@ -1,5 +1,6 @@
 // Train panel: settings, Train / Stop, backend badge, progress with ETA, live curves and metric
 // read-outs. Talks to the training Worker through TrainerClient (no tfjs here).
+
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { RunEvent, TrainerClient } from '../app/trainer-client.ts';
 import { browserRegistry } from '../browser/registry.ts';
@@ -18,6 +19,7 @@ import { type CsvChoice, CsvUpload } from './csv-upload.tsx';
 import { EvaluationView } from './evaluation-view.tsx';
 import { ImageFolderUpload } from './image-folder-upload.tsx';
 import { LineChart } from './line-chart.tsx';
+import { PhaseTimeline } from './phase-timeline.tsx';
 
 type Status = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'non-finite' | 'diverged' | 'error';
 
@@ -277,6 +279,15 @@ export function TrainPanel({
         <span data-testid="train-status">{status}</span>
       </div>
       {!ir && blockedReason ? <p className="train-blocked">{blockedReason}</p> : null}
+      {ir?.training && ir.training.phases.length > 1 ? (
+        <PhaseTimeline
+          phases={ir.training.phases}
+          done={Object.fromEntries(
+            ir.training.phases.map((p) => [p.name, epochs.filter((e) => e.stage === p.name).length]),
+          )}
+          current={epochs.at(-1)?.stage}
+        />
+      ) : null}
       <progress data-testid="progress" max={progress.total || 1} value={progress.done} />
       <span className="eta">{running && progress.done > 0 ? `ETA ${Math.ceil(progress.eta)} s` : ''}</span>
       <dl className="metrics">
