@@ -80,4 +80,7 @@ test('a two-phase graph shows its timeline and trains through both phases', asyn
   await expect(page.getByTestId('phase-warm')).toContainText('2/2');
   await expect(page.getByTestId('phase-tune')).toContainText('3/3');
   await expect(page.getByTestId('phase-tune')).toHaveAttribute('aria-current', 'step');
+  // The epoch chart marks the boundary where 'tune' starts (between epochs 2 and 3), and only there.
+  await expect(page.getByTestId('chart-epochs').getByTestId('separator-tune')).toHaveCount(1);
+  await expect(page.getByTestId('chart-epochs').locator('[data-testid^="separator-"]')).toHaveCount(1);
 });

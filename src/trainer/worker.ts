@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 // The training Worker: owns tfjs (it never enters the main bundle). Receives an IR and settings,
 // loads the dataset, compiles, trains with our loop, and posts throttled progress (≤ 10 Hz).
+import { loadDatasetSpec } from '../core/datasets/load-spec.ts';
 import { withDefaultOptimizer } from '../core/phases.ts';
 import '../browser/zod-jitless.ts';
 import * as tf from '@tensorflow/tfjs';
@@ -8,11 +9,9 @@ import { browserDatasetIO } from '../browser/dataset-io.ts';
 import { browserRegistry } from '../browser/registry.ts';
 import { CompileError, compileIR } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
-import { findDataset } from '../core/datasets/index.ts';
 import type { IRTraining, ModelIR } from '../core/ir.ts';
 import { resolveParams } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
-import { createRng } from '../core/rng.ts';
 import { chooseBackend } from './backend-browser.ts';
 import { activationCurves } from './curves.ts';
 import { evaluateClassifier } from './evaluation.ts';
@@ -155,14 +154,8 @@ let currentRun = 0;
 /** The last finished run, kept for on-demand evaluation. */
 let lastRun: { runId: number; compiled: ReturnType<typeof compileIR>; data: LoadedDataset } | undefined;
 
-async function loadData(ir: ModelIR, settings: TrainSettings): Promise<LoadedDataset> {
-  const ds = findDataset(ir.training!.dataset.name);
-  if (!ds) throw new Error(`unknown dataset '${ir.training!.dataset.name}'`);
-  return ds.load(
-    resolveParams(ds.params, ir.training!.dataset.params).values,
-    createRng(settings.seed),
-    browserDatasetIO,
-  );
+function loadData(ir: ModelIR, settings: TrainSettings): Promise<LoadedDataset> {
+  return loadDatasetSpec(ir.training!.dataset, settings.seed, browserDatasetIO);
 }
 
 async function evaluateLast(runId: number): Promise<void> {
@@ -226,6 +219,7 @@ async function run(
       ...(settings.maxBatchesPerEpoch !== undefined
         ? { maxBatchesPerEpoch: settings.maxBatchesPerEpoch }
         : {}),
+      loadDataset: (spec) => loadDatasetSpec(spec, settings.seed, browserDatasetIO),
       shouldStop: () => stopRequested.has(runId) || runId !== currentRun,
       onBatch: async (b) => {
         const now = performance.now();

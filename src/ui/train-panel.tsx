@@ -313,6 +313,9 @@ export function TrainPanel({
       <LineChart
         yLabel="per epoch"
         testId="chart-epochs"
+        separators={epochs.flatMap((e, i) =>
+          i > 0 && e.stage !== epochs[i - 1]!.stage ? [{ x: e.epoch - 0.5, label: e.stage }] : [],
+        )}
         series={[
           { name: 'loss', color: '#c0392b', points: epochs.map((e) => [e.epoch, e.loss]) },
           {

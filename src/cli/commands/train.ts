@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CompileError, compileIR } from '../../compiler/compile.ts';
 import { findDataset } from '../../core/datasets/index.ts';
+import { loadDatasetSpec } from '../../core/datasets/load-spec.ts';
 import { lowerGraph } from '../../core/lower.ts';
 import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
@@ -125,11 +126,7 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
     }
   };
   const result = await train(compiled, registry, data, ir.training, {
-    loadDataset: async (spec) => {
-      const other = findDataset(spec.name);
-      if (!other) throw new Error(`unknown dataset '${spec.name}'`);
-      return other.load(resolveParams(other.params, spec.params).values, createRng(runSeed), nodeDatasetIO);
-    },
+    loadDataset: (spec) => loadDatasetSpec(spec, runSeed, nodeDatasetIO),
     ...(epochs !== undefined ? { epochs } : {}),
     ...(batchSize !== undefined ? { batchSize } : {}),
     ...(maxBatches !== undefined ? { maxBatchesPerEpoch: maxBatches } : {}),
