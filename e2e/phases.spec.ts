@@ -1,5 +1,5 @@
 // Journey: a graph with two phases (head only with the body frozen, then everything at its own
-// batch size and optimizer groups) opens, shows its phase timeline, and trains through both phases.
+// batch size, dataset load and optimizer groups) opens, shows its phase timeline, and trains through both phases.
 import { expect, test } from '@playwright/test';
 
 const node = (type: string, params: Record<string, unknown> = {}, group?: string) => ({
@@ -43,7 +43,7 @@ const graph = {
       {
         name: 'tune',
         epochs: 3,
-        data: { batchSize: 8 },
+        data: { batchSize: 8, dataset: { name: 'iris', params: {} } },
         optimizers: [
           { id: 'h', groups: ['head'] },
           { id: 'b', groups: ['body'], lrScale: 0.1 },
