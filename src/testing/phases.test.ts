@@ -17,6 +17,7 @@ import { scalePhaseEpochs } from '../core/ir.ts';
 import { lowerGraph } from '../core/lower.ts';
 import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
+import { listTemplateIds } from '../node/templates.ts';
 import { type EpochReport, train } from '../trainer/loop.ts';
 import { clipByGlobalNorm } from '../trainer/phase-runtime.ts';
 
@@ -407,7 +408,7 @@ describe('analysis names the phase and field', () => {
 });
 
 describe('formatVersion 1 → 2', () => {
-  const templates = ['random-feature-attention', 'zloss-classifier', 's-kan-function-fitting'];
+  const templates = listTemplateIds();
   it.each(templates)('%s: parses into phases and round-trips through JSON unchanged', (id) => {
     const text = readFileSync(join(ROOT, `templates/${id}.graph.json`), 'utf8');
     const raw = JSON.parse(text);
