@@ -53,7 +53,7 @@ export async function compiledVsHandWritten(
   const compiled = compileIR(ir, registry);
   const inputShape = compiled.model.inputs[0]!.shape.slice(1) as number[];
   const { x, labels, oneHot } = randomBatch(inputShape, batch, 10);
-  const optimizer = makeOptimizer(ir.training!, registry);
+  const optimizer = makeOptimizer(ir.training!.optimizer, registry);
   const vars = compiled.variables([]);
   const lossDef = registry.get(ir.losses[0]!.type)!;
   const accDef = registry.get(ir.metrics[0]!.type)!;
@@ -150,7 +150,7 @@ export async function flopEfficiency(registry: Registry, steps: number) {
   edges.eLoss = { from: { node: prev, port: 'y' }, to: { node: 'loss', port: 'pred' } };
   const doc: GraphDoc = {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'mlp-512' },
     nodes,
     edges,
@@ -167,7 +167,7 @@ export async function flopEfficiency(registry: Registry, steps: number) {
   const ir = lowerGraph(a, registry).ir!;
   const compiled = compileIR(ir, registry);
   const { x, oneHot } = randomBatch([784], batch, 10);
-  const optimizer = makeOptimizer(ir.training!, registry);
+  const optimizer = makeOptimizer(ir.training!.optimizer, registry);
   const vars = compiled.variables([]);
   const lossDef = registry.get('losses.categoricalCrossentropy')!;
   const { tfOps } = await import('../src/compiler/tf-ops.ts');
@@ -225,7 +225,7 @@ export function analysisTiming(registry: Registry) {
   }
   const doc: GraphDoc = {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'big' },
     nodes,
     edges,

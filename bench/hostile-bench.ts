@@ -17,7 +17,7 @@ function chain(n: number): GraphDoc {
     nodes[`n${i}`] = { type: 'layers.dense', v: 1, params: {} };
     edges[`e${i}`] = { from: { node: `n${i - 1}`, port: 'y' }, to: { node: `n${i}`, port: 'x' } };
   }
-  return { format: 'netwright.graph', formatVersion: 1, meta: { title: 'chain' }, nodes, edges, layout: {} };
+  return { format: 'netwright.graph', formatVersion: 2, meta: { title: 'chain' }, nodes, edges, layout: {} };
 }
 
 export async function hostileLimits(registry: Registry) {

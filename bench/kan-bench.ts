@@ -79,7 +79,7 @@ export function compileOne(
 ): CompiledModel {
   const doc: GraphDoc = {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: type },
     nodes: {
       input: { type: 'io.input', v: 1, params: { shape } },

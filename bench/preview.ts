@@ -87,5 +87,5 @@ export function gridChain(n: number, width: number, units: (i: number) => number
     edges[`e${i}`] = { from: { node: `d${i - 1}`, port: 'y' }, to: { node: `d${i}`, port: 'x' } };
     layout[`d${i}`] = { x: (i % 25) * 260, y: Math.floor(i / 25) * 180 };
   }
-  return { format: 'netwright.graph', formatVersion: 1, meta: { title: `${n} nodes` }, nodes, edges, layout };
+  return { format: 'netwright.graph', formatVersion: 2, meta: { title: `${n} nodes` }, nodes, edges, layout };
 }

@@ -63,7 +63,8 @@ export default defineNode({
     selection: p.enum(
       ['soft', 'hard'] as const,
       'soft',
-      'soft: softmax mixture (full training); hard: argmax space per edge (selective training).',
+      'soft: softmax mixture (full training); hard: argmax space per edge (selective training). Runtime: a phase override switches it without a rebuild.',
+      { runtime: true },
     ),
     ...basisParams,
   },

@@ -9,7 +9,7 @@ import { layerConfigSpec, modelName, nodeSeed } from '../core/codegen/tfjs-confi
 import { type IRNode, type ModelIR, modelOutputKeys } from '../core/ir.ts';
 import type { Registry } from '../core/registry.ts';
 import { installKernelPatches } from './backend-patches.ts';
-import { kernelLayerClass, makeInitializer, setKernelRegistry } from './kernel-layer.ts';
+import { KernelLayer, kernelLayerClass, makeInitializer, setKernelRegistry } from './kernel-layer.ts';
 
 export class CompileError extends Error {
   constructor(
@@ -28,11 +28,29 @@ export interface CompiledModel {
    * Runs the graph eagerly. Returns the output of every model node (inputs included), keyed by
    * node id. Call inside tf.tidy (or dispose the results).
    */
-  run(feeds: Readonly<Record<string, tf.Tensor>>, opts: { training: boolean }): Map<string, tf.Tensor>;
+  run(feeds: Readonly<Record<string, tf.Tensor>>, opts: RunOptions): Map<string, tf.Tensor>;
   /** Trainable variables of the nodes in `groups` (all groups when empty). */
   variables(groups: readonly string[]): tf.Variable[];
+  /** Every layer's weights (trainable or not, e.g. BatchNorm's moving statistics) by node id. */
+  weights(nodeIds: readonly string[]): tf.LayerVariable[];
+  /**
+   * Sets runtime params of a kernel node (ParamSpec `runtime: true`) without rebuilding: the
+   * next run() uses them. Throws naming the node and param for anything else.
+   */
+  setRuntimeParams(nodeId: string, values: Readonly<Record<string, unknown>>): void;
+  /** Puts a kernel node's params back to the graph's values. */
+  resetRuntimeParams(nodeId: string): void;
   countParams(): number;
   dispose(): void;
+}
+
+export interface RunOptions {
+  readonly training: boolean;
+  /**
+   * Variable groups that are frozen: their layers run in inference mode even while training
+   * (BatchNorm uses and keeps its moving statistics, dropout is off).
+   */
+  readonly frozen?: ReadonlySet<string>;
 }
 
 type LayerFactory = (config: Record<string, unknown>) => tf.layers.Layer;
@@ -93,6 +111,16 @@ function storeOutputs<V>(into: Map<string, V>, node: IRNode, out: V | V[]): void
 const symbolicOf = (symbolic: Map<string, tf.SymbolicTensor>, r: { node: string; port: string }) =>
   symbolic.get(`${r.node}:${r.port}`) ?? symbolic.get(r.node);
 
+function kernelLayerOf(layers: ReadonlyMap<string, tf.layers.Layer>, nodeId: string): KernelLayer {
+  const layer = layers.get(nodeId);
+  if (!(layer instanceof KernelLayer))
+    throw new CompileError(
+      nodeId,
+      `node '${nodeId}' has no runtime params (only kernel nodes' params marked runtime can change while training)`,
+    );
+  return layer;
+}
+
 export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number } = {}): CompiledModel {
   setKernelRegistry(registry);
   installKernelPatches(); // fast/missing gradient kernels for cpu and wasm (idempotent)
@@ -141,7 +169,7 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
     ir,
     model,
     layers,
-    run(feeds, { training }) {
+    run(feeds, { training, frozen }) {
       const values = new Map<string, tf.Tensor>();
       for (const node of ir.nodes) {
         if (node.op.kind === 'input') {
@@ -152,10 +180,11 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
         }
         const ins = node.inputs.map((r) => outputOf(values, r as { node: string; port: string })!);
         const layer = layers.get(node.id)!;
+        const mode = training && !frozen?.has(node.group);
         storeOutputs(
           values,
           node,
-          layer.apply(ins.length === 1 ? ins[0]! : ins, { training }) as tf.Tensor | tf.Tensor[],
+          layer.apply(ins.length === 1 ? ins[0]! : ins, { training: mode }) as tf.Tensor | tf.Tensor[],
         );
       }
       return values;
@@ -168,6 +197,13 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
         for (const w of layer.trainableWeights) vars.push(w.read() as tf.Variable);
       }
       return vars;
+    },
+    weights: (nodeIds) => nodeIds.flatMap((id) => layers.get(id)?.weights ?? []),
+    setRuntimeParams(nodeId, values) {
+      kernelLayerOf(layers, nodeId).setParams(values);
+    },
+    resetRuntimeParams(nodeId) {
+      kernelLayerOf(layers, nodeId).resetParams();
     },
     countParams: () => model.countParams(),
     dispose: () => model.dispose(),

@@ -17,7 +17,7 @@ import {
   weightInitializerSpec,
 } from '../core/codegen/tfjs-config.ts';
 import type { AnyNodeDef } from '../core/node-def.ts';
-import { restoreEnumParams } from '../core/params.ts';
+import { checkParam, restoreEnumParams, runtimeParamNames } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
 import { tensor } from '../core/tensor-type.ts';
 import { seededOps } from './tf-ops.ts';
@@ -77,7 +77,9 @@ export class KernelLayer extends tf.layers.Layer {
   /** Models saved before per-type classes existed name this one. */
   static className = 'NetwrightKernel';
   readonly kernelType: string;
-  readonly params: Record<string, unknown>;
+  /** Replaced (never mutated) by setParams, so a caller's params object stays as it was. */
+  params: Record<string, unknown>;
+  private readonly builtParams: Record<string, unknown>;
   readonly seed: number;
   private readonly def: AnyNodeDef;
   private kernelWeights: Record<string, tf.LayerVariable> = {};
@@ -95,6 +97,29 @@ export class KernelLayer extends tf.layers.Layer {
     if (!def?.kernel) throw new Error(`no kernel registered for node type '${args.kernelType}'`);
     this.def = def;
     this.params = restoreEnumParams(def.params, args.params);
+    this.builtParams = this.params;
+  }
+
+  /**
+   * Sets params the node type declares `runtime: true` (read by the kernel on each call, so no
+   * rebuild is needed); throws naming the node and param for any other, or for an invalid value.
+   */
+  setParams(values: Readonly<Record<string, unknown>>): void {
+    for (const [k, v] of Object.entries(values)) {
+      const spec = Object.hasOwn(this.def.params, k) ? this.def.params[k] : undefined;
+      if (!spec?.runtime)
+        throw new Error(
+          `node '${this.name}' (${this.kernelType}): '${k}' is not a runtime param; only ${runtimeParamNames(this.def) || 'none'} can change without a rebuild`,
+        );
+      const problem = checkParam(spec, v);
+      if (problem) throw new Error(`node '${this.name}' (${this.kernelType}): '${k}' ${problem}`);
+    }
+    this.params = { ...this.params, ...values };
+  }
+
+  /** Back to the params the layer was built with. */
+  resetParams(): void {
+    this.params = this.builtParams;
   }
 
   private inputShapes(inputShape: tf.Shape | tf.Shape[]): Shape[] {

@@ -15,7 +15,7 @@ const doc = (
   training?: GraphDoc['training'],
 ): GraphDoc => ({
   format: 'netwright.graph',
-  formatVersion: 1,
+  formatVersion: 2,
   meta: { title: 't' },
   nodes,
   edges,

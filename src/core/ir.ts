@@ -67,28 +67,84 @@ export interface IRNode {
   readonly group: string;
 }
 
-export interface IRStage {
-  readonly name: string;
-  readonly epochs: number;
-  /** Variable groups trained in this stage; all groups when empty. */
+/** A loss weight over a phase: constant, or linear from `from` (first step) to `to` (last step). */
+export type IRSchedule = number | { readonly from: number; readonly to: number };
+
+/**
+ * An optimizer over variable groups. State is kept across phases by `id` (fresh for a new id);
+ * `clipNorm` clips this group's gradients by their global norm; `lrScale` multiplies only this
+ * group's learning rate (a constant, or a metric's batch value clamped to [min, max]).
+ */
+export interface IROptimizerGroup {
+  readonly id: string;
+  /** Variable groups updated; every group the phase trains when empty. */
   readonly groups: readonly string[];
-  readonly learningRate?: number;
+  readonly type: string;
+  readonly config: JsonObject;
+  readonly clipNorm?: number;
+  readonly lrScale?: number | { readonly metric: string; readonly min: number; readonly max: number };
+}
+
+/** A dataset as the document binds it: name, params and the binding's declarations. */
+export interface IRDatasetBinding {
+  readonly name: string;
+  readonly params: JsonObject;
+  /** The binding's declarations (src/core/datasets/binding.ts); absent when it has none. */
+  readonly transforms?: readonly JsonObject[];
+  readonly augment?: JsonObject;
+  readonly subsets?: readonly JsonObject[];
+  readonly evalSplits?: readonly JsonObject[];
+}
+
+/** A phase's data view: batchSize and dataset are executed; subset and sizes are stored only. */
+export interface IRDataView {
+  readonly dataset?: IRDatasetBinding;
+  readonly subset?: string;
+  readonly sizes?: readonly number[];
+  readonly batchSize?: number;
+}
+
+/** One phase of the training procedure (the document's `training.phases`, schema.ts). */
+export interface IRPhase {
+  readonly name: string;
+  readonly kind: 'gradient';
+  readonly epochs: number;
+  /** Variable groups trained; every other group is frozen and runs in inference mode. All when empty. */
+  readonly groups: readonly string[];
+  /** Active loss and metric node ids; all when absent. */
+  readonly heads?: readonly string[];
+  readonly data?: IRDataView;
+  /** Runtime params by node id, set for this phase without rebuilding. */
+  readonly overrides?: Readonly<Record<string, JsonObject>>;
+  /** Never empty: lowering gives a phase without optimizers a fresh one (id `#<phase index>`). */
+  readonly optimizers: readonly IROptimizerGroup[];
+  /** Loss node id → its weight in this phase (replaces the node's weight). */
+  readonly lossWeights?: Readonly<Record<string, IRSchedule>>;
+  /** Node ids whose weights go back to their values at the start of training. */
+  readonly reinit?: readonly string[];
 }
 
 export interface IRTraining {
-  readonly dataset: {
-    readonly name: string;
-    readonly params: JsonObject;
-    /** The binding's declarations (src/core/datasets/binding.ts); absent when it has none. */
-    readonly transforms?: readonly JsonObject[];
-    readonly augment?: JsonObject;
-    readonly subsets?: readonly JsonObject[];
-    readonly evalSplits?: readonly JsonObject[];
-  };
+  readonly dataset: IRDatasetBinding;
+  /** The graph's default optimizer (what phases without optimizer groups use). */
   readonly optimizer: { readonly type: string; readonly config: JsonObject };
   readonly batchSize: number;
   readonly seed: number;
-  readonly stages: readonly IRStage[];
+  readonly phases: readonly IRPhase[];
+}
+
+/** The value of a schedule at progress t ∈ [0, 1] through a phase. */
+export const scheduleAt = (s: IRSchedule, t: number): number =>
+  typeof s === 'number' ? s : s.from + (s.to - s.from) * t;
+
+/**
+ * Epochs per phase for a requested total (the CLI's `--epochs N`): one phase gets N; several are
+ * scaled by N / (their sum), rounded, at least 1 each — so the procedure keeps its proportions.
+ */
+export function scalePhaseEpochs(phases: readonly IRPhase[], total: number): IRPhase[] {
+  if (phases.length === 1) return [{ ...phases[0]!, epochs: total }];
+  const sum = phases.reduce((s, p) => s + p.epochs, 0);
+  return phases.map((p) => ({ ...p, epochs: Math.max(1, Math.round((p.epochs * total) / sum)) }));
 }
 
 export interface ModelIR {

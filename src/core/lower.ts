@@ -4,8 +4,9 @@ import type { Analysis, NodeAnalysis } from './analysis/analyse.ts';
 import { type CompositeStep, type StepInput, stepId } from './composite.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { GROUP_INPUT, GROUP_OUTPUT, GROUP_TYPE, portName } from './groups.ts';
-import type { IRNode, IRRef, IRStage, IRTraining, JsonObject, ModelIR } from './ir.ts';
+import type { IRNode, IRRef, IRTraining, JsonObject, ModelIR } from './ir.ts';
 import { resolveParams } from './params.ts';
+import { lowerPhases } from './phases.ts';
 import type { Registry } from './registry.ts';
 
 export type LowerResult = { ir: ModelIR; diagnostics: [] } | { ir: undefined; diagnostics: Diagnostic[] };
@@ -29,21 +30,13 @@ export function lowerGraph(analysis: Analysis, registry: Registry): LowerResult 
     const t = doc.training;
     const optDef = registry.get(t.optimizer.type)!;
     const optParams = resolveParams(optDef.params, t.optimizer.params).values;
-    const stages: IRStage[] = t.stages?.length
-      ? t.stages.map((s) => ({
-          name: s.name,
-          epochs: s.epochs,
-          groups: s.groups ?? [],
-          ...(s.learningRate !== undefined ? { learningRate: s.learningRate } : {}),
-        }))
-      : [{ name: 'train', epochs: t.epochs, groups: [] }];
     training = {
       // The binding as declared (transforms, augment, subsets, evalSplits travel with it).
       dataset: { ...t.dataset, params: t.dataset.params as JsonObject } as IRTraining['dataset'],
       optimizer: { type: optDef.type, config: optDef.optimizer!.config(optParams) },
       batchSize: t.batchSize,
       seed: t.seed,
-      stages,
+      phases: lowerPhases(t, registry),
     };
   }
 

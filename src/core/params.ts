@@ -5,6 +5,11 @@ export interface ParamBase<K extends string, V> {
   readonly kind: K;
   readonly default: V;
   readonly doc: string;
+  /**
+   * Settable while the model exists (a phase override, `KernelLayer.setParams`) without a
+   * rebuild: only for kernel params the kernel reads on each call, never for ones that shape weights.
+   */
+  readonly runtime?: boolean;
 }
 export interface IntParam extends ParamBase<'int', number> {
   readonly min?: number;
@@ -45,11 +50,17 @@ export const p = {
   int: (o: Opts<IntParam>): IntParam => ({ kind: 'int', ...o }),
   float: (o: Opts<FloatParam>): FloatParam => ({ kind: 'float', ...o }),
   bool: (o: Opts<BoolParam>): BoolParam => ({ kind: 'bool', ...o }),
-  enum: <const O extends string>(options: readonly O[], dflt: NoInfer<O>, doc: string): EnumParam<O> => ({
+  enum: <const O extends string>(
+    options: readonly O[],
+    dflt: NoInfer<O>,
+    doc: string,
+    extra: { runtime?: boolean } = {},
+  ): EnumParam<O> => ({
     kind: 'enum',
     options,
     default: dflt,
     doc,
+    ...extra,
   }),
   shape: (o: Opts<ShapeParam>): ShapeParam => ({ kind: 'shape', ...o }),
   string: (o: Opts<StringParam>): StringParam => ({ kind: 'string', ...o }),
@@ -74,6 +85,13 @@ export function restoreEnumParams(
   }
   return out;
 }
+
+/** The params of a node type settable at run time, quoted and comma-separated ('' when none). */
+export const runtimeParamNames = (def: { readonly params: ParamSpecs }): string =>
+  Object.entries(def.params)
+    .filter(([, s]) => s.runtime)
+    .map(([k]) => `'${k}'`)
+    .join(', ');
 
 export interface ParamProblem {
   readonly field: string;

@@ -29,7 +29,7 @@ function handBuilt(units: number, softmax: boolean): GraphDoc {
   }
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'hand-built' },
     nodes,
     edges,

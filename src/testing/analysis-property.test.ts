@@ -353,7 +353,7 @@ const docArb: fc.Arbitrary<GraphDoc> = fc
   )
   .map(({ nodes, edges, training }) => ({
     format: 'netwright.graph' as const,
-    formatVersion: 1 as const,
+    formatVersion: 2 as const,
     meta: { title: 'random' },
     nodes,
     edges,

@@ -32,7 +32,7 @@ const graph = (
   extra: Partial<GraphDoc> = {},
 ): GraphDoc => ({
   format: 'netwright.graph',
-  formatVersion: 1,
+  formatVersion: 2,
   meta: { title: 'test' },
   nodes,
   edges,

@@ -27,7 +27,7 @@ beforeAll(async () => {
 const graph = (augment?: Record<string, unknown>): GraphDoc =>
   ({
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'aug' },
     nodes: {
       input: { type: 'io.input', v: 1, params: { shape: [64] } },
@@ -71,9 +71,9 @@ describe('augmentation feed', () => {
     const ir = lowerGraph(analyse(graph({ shift: 1, flip: true }), registry), registry).ir!;
     const data = await loadBinding(ir.training!.dataset, createRng(1), nodeDatasetIO);
     expect(
-      augmentFeed(lowerGraph(analyse(graph(), registry), registry).ir!.training!, data, createRng(2)),
+      augmentFeed(lowerGraph(analyse(graph(), registry), registry).ir!.training!.dataset, data, createRng(2)),
     ).toBe(undefined);
-    const feed = augmentFeed(ir.training!, data, createRng(2))!;
+    const feed = augmentFeed(ir.training!.dataset, data, createRng(2))!;
     const tensors = toTensors(data, 'train');
     const batchRows = Int32Array.from([5, 0, 9]);
     const idx = tf.tensor1d(batchRows, 'int32');

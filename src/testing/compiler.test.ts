@@ -59,7 +59,7 @@ describe('compileIR', () => {
   it('a model with kernel layers saves and reloads through tfjs serialization with equal outputs', async () => {
     const text = JSON.stringify({
       format: 'netwright.graph',
-      formatVersion: 1,
+      formatVersion: 2,
       meta: { title: 'kernels' },
       nodes: {
         a: { type: 'io.input', v: 1, params: { shape: [6] } },

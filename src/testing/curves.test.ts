@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 const doc: GraphDoc = {
   format: 'netwright.graph',
-  formatVersion: 1,
+  formatVersion: 2,
   meta: { title: 'curves' },
   nodes: {
     in: { type: 'io.input', v: 1, params: { shape: [3, 4] } },
@@ -80,7 +80,7 @@ describe('preview curves (drawn before training) = the compiled node at its init
     for (const def of withPreview) {
       const g: GraphDoc = {
         format: 'netwright.graph',
-        formatVersion: 1,
+        formatVersion: 2,
         meta: { title: def.type },
         nodes: {
           in: { type: 'io.input', v: 1, params: { shape: [1] } },

@@ -25,7 +25,7 @@ beforeAll(async () => {
 function twoViews(otherSource = 'field:other', otherShape = [WIDTH]): GraphDoc {
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'two views' },
     nodes: {
       a: { type: 'io.input', v: 1, params: { shape: [WIDTH] } },

@@ -17,7 +17,7 @@ type Edges = GraphDoc['edges'];
 function doc(nodes: Nodes, edges: Edges, dataset = 'pairedSum'): GraphDoc {
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'data ports' },
     nodes,
     edges,

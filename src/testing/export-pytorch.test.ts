@@ -395,7 +395,15 @@ describe('train.py with an n-ary head fed by labels and a field', () => {
         optimizer: { type: 'optimizers.adam', config: {} },
         batchSize: 8,
         seed: 1,
-        stages: [{ name: 'train', epochs: 1, groups: [] }],
+        phases: [
+          {
+            name: 'train',
+            kind: 'gradient',
+            epochs: 1,
+            groups: [],
+            optimizers: [{ id: '#1', groups: [], type: 'optimizers.adam', config: {} }],
+          },
+        ],
       },
     };
     const project = generatePyTorch(ir, registry);

@@ -86,8 +86,61 @@ const inputSpecs = (ir: ModelIR): Record<string, ExampleInput> =>
     ),
   );
 
+/**
+ * Two phases over variable groups: 'head' trains the head alone (the body, with its BatchNorm,
+ * frozen and in inference mode) with its own optimizer group, then 'all' trains everything.
+ */
+function twoPhaseGraph(): GraphDoc {
+  return {
+    format: 'netwright.graph',
+    formatVersion: 2,
+    meta: { title: 'two phases' },
+    nodes: {
+      x: { type: 'io.input', v: 1, params: { shape: [4] } },
+      hidden: { type: 'layers.dense', v: 1, params: { units: 5, activation: 'tanh' }, group: 'body' },
+      bn: { type: 'layers.batchNormalization', v: 1, params: { momentum: 0.5 }, group: 'body' },
+      logits: { type: 'layers.dense', v: 1, params: { units: 3, activation: 'softmax' }, group: 'head' },
+      ce: { type: 'losses.categoricalCrossentropy', v: 1, params: {} },
+      acc: { type: 'metrics.accuracy', v: 1, params: {} },
+    },
+    edges: {
+      e1: { from: { node: 'x', port: 'y' }, to: { node: 'hidden', port: 'x' } },
+      e2: { from: { node: 'hidden', port: 'y' }, to: { node: 'bn', port: 'x' } },
+      e3: { from: { node: 'bn', port: 'y' }, to: { node: 'logits', port: 'x' } },
+      e4: { from: { node: 'logits', port: 'y' }, to: { node: 'ce', port: 'pred' } },
+      e5: { from: { node: 'logits', port: 'y' }, to: { node: 'acc', port: 'pred' } },
+    },
+    training: {
+      dataset: { name: 'iris', params: {} },
+      optimizer: { type: 'optimizers.adam', params: { learningRate: 0.01 } },
+      batchSize: 4,
+      epochs: 1,
+      seed: 3,
+      phases: [
+        {
+          name: 'head',
+          kind: 'gradient',
+          epochs: 1,
+          groups: ['head'],
+          optimizers: [{ id: 'head', params: { learningRate: 0.05 } }],
+        },
+        { name: 'all', kind: 'gradient', epochs: 1 },
+      ],
+    },
+    layout: {},
+  };
+}
+const twoPhaseIR = lower(twoPhaseGraph(), 'two-phase graph');
+const twoPhase: Case = {
+  name: 'two-phase graph',
+  file: 'two_phase',
+  ir: twoPhaseIR,
+  feeds: inputSpecs(twoPhaseIR),
+};
+
 const templates = listTemplateIds();
 const cases: Case[] = [
+  twoPhase,
   ...templates.map((id): Case => {
     const ir = lower(readTemplate(id), `template ${id}`);
     return { name: `template ${id}`, file: id, ir, feeds: inputSpecs(ir), template: id };
@@ -118,7 +171,7 @@ function topKSplitGraph(): GraphDoc {
   });
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'top-k split' },
     nodes: {
       x: { type: 'io.input', v: 1, params: { shape: [4] } },
@@ -455,10 +508,23 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
     await expectSameTraining(c, unseededNoise.has(name) ? 0.01 : undefined);
   });
 
+  it('two phases: the frozen BatchNorm body runs in inference mode in both (first-epoch loss, weights ≤ 1e-4)', async () => {
+    expect(sources.get(twoPhase.file)).toContain('freezeOthers(model, stage.groups)');
+    await expectSameTraining(twoPhase);
+  });
+
+  it('a phase the exporter cannot print is refused by name (export/unsupported)', () => {
+    const doc = twoPhaseGraph();
+    doc.training!.phases![0]!.optimizers![0]!.clipNorm = 1;
+    expect(() => generateTypeScript(lower(doc, 'clipped'), registry)).toThrow(
+      /export\/unsupported: phase 'head' uses gradient clipping/,
+    );
+  });
+
   // Every optimizer, stages over variable groups, and a weighted sum of two loss terms.
   const graph = (optimizer: string, params: Record<string, unknown>): GraphDoc => ({
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: `mlp ${optimizer}` },
     nodes: {
       x: { type: 'io.input', v: 1, params: { shape: [4] } },
@@ -483,9 +549,15 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
       batchSize: 4,
       epochs: 1,
       seed: 3,
-      stages: [
-        { name: 'head', epochs: 1, groups: ['head'], learningRate: 0.05 },
-        { name: 'all', epochs: 1 },
+      phases: [
+        {
+          name: 'head',
+          kind: 'gradient',
+          epochs: 1,
+          groups: ['head'],
+          optimizers: [{ id: 'head', params: { ...params, learningRate: 0.05 } }],
+        },
+        { name: 'all', kind: 'gradient', epochs: 1 },
       ],
     },
     layout: {},
@@ -511,7 +583,7 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
   it('class-map labels: per-pixel cross-entropy, soft Dice and categorical CE on the one-hot map', async () => {
     const doc: GraphDoc = {
       format: 'netwright.graph',
-      formatVersion: 1,
+      formatVersion: 2,
       meta: { title: 'segmentation head' },
       nodes: {
         x: { type: 'io.input', v: 1, params: { shape: [8, 8, 4] } },
@@ -550,7 +622,7 @@ describe('train() of a head reading label statistics (hybrid multi-label loss)',
   it('prints labelStats once per run and trains as the app does', async () => {
     const doc: GraphDoc = {
       format: 'netwright.graph',
-      formatVersion: 1,
+      formatVersion: 2,
       meta: { title: 'multi-label mlp' },
       nodes: {
         x: { type: 'io.input', v: 1, params: { shape: [4] } },
@@ -607,7 +679,7 @@ describe('netwright export', () => {
       file,
       JSON.stringify({
         format: 'netwright.graph',
-        formatVersion: 1,
+        formatVersion: 2,
         meta: { title: 'broken' },
         nodes: { d: { type: 'layers.dense', v: 1, params: { units: 3 } } },
         edges: {},

@@ -14,7 +14,7 @@ const registry = await loadRegistry();
 function start(dataset = 'pairedSum'): GraphDoc {
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'fields' },
     nodes: {
       x: { type: 'io.input', v: 1, params: { shape: [4] } },

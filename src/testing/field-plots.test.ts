@@ -20,7 +20,7 @@ beforeAll(async () => {
 function identityModel() {
   const doc = {
     format: 'netwright.graph' as const,
-    formatVersion: 1 as const,
+    formatVersion: 2 as const,
     meta: { title: 'identity field' },
     nodes: {
       x: { type: 'io.input', v: 1, params: { shape: [4, 5, 1] } },

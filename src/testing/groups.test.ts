@@ -31,7 +31,7 @@ const edge = (from: string, to: string, fromPort = 'y', toPort = 'x') => ({
 function flatDoc(): GraphDoc {
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'flat' },
     nodes: {
       in: node('io.input', { shape: [6] }),
@@ -198,7 +198,7 @@ describe('a group of kernel nodes compiles to ONE layer', () => {
   function primitivesDoc(): GraphDoc {
     return {
       format: 'netwright.graph',
-      formatVersion: 1,
+      formatVersion: 2,
       meta: { title: 'prims' },
       nodes: {
         in: node('io.input', { shape: [5] }),
@@ -302,7 +302,7 @@ describe('ungroupNode', () => {
 describe('analysis inside groups', () => {
   const withGroup = (inner: GraphDoc['nodes'], innerEdges: GraphDoc['edges']): GraphDoc => ({
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 't' },
     nodes: {
       in: node('io.input', { shape: [4] }),
@@ -382,7 +382,7 @@ describe('analysis inside groups', () => {
 
     const hostile = JSON.stringify({
       format: 'netwright.graph',
-      formatVersion: 1,
+      formatVersion: 2,
       nodes: {
         g: {
           type: 'group.subgraph',
@@ -402,7 +402,7 @@ describe('analysis inside groups', () => {
     const bad = parseGraphText(
       JSON.stringify({
         format: 'netwright.graph',
-        formatVersion: 1,
+        formatVersion: 2,
         nodes: {
           g: { type: 'group.subgraph', v: 1, params: {}, graph: { nodes: { d: { type: 'layers.dense' } } } },
         },

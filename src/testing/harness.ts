@@ -24,7 +24,7 @@ export function oneNodeGraph(def: AnyNodeDef, ex: NodeExample): GraphDoc {
   }
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: `one ${def.type}` },
     nodes,
     edges,

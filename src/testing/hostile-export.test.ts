@@ -223,9 +223,9 @@ const BASES: Record<string, GraphDoc> = {
     {
       ...mlp.training!,
       dataset: { name: 'csv', params: { features: 784, classes: 10, file: 'f.csv' } },
-      stages: [
-        { name: 's1', epochs: 1, groups: ['head'] },
-        { name: 's2', epochs: 1 },
+      phases: [
+        { name: 's1', kind: 'gradient', epochs: 1, groups: ['head'] },
+        { name: 's2', kind: 'gradient', epochs: 1 },
       ],
     },
   ),
@@ -277,8 +277,8 @@ describe('hostile text in every free-text field of a graph', () => {
       'meta.paper.title',
       'meta.tags.0',
       'nodes.hidden.label',
-      'training.stages.0.name',
-      'training.stages.0.groups.0',
+      'training.phases.0.name',
+      'training.phases.0.groups.0',
       'training.dataset.params.file',
     ])
       expect(all).toContain(field);
@@ -345,17 +345,17 @@ describe('hostile corpus (the attacks of issue 19)', () => {
   };
   const cases: Record<string, GraphDoc> = {
     'a stage group that closes the JSDoc comment': variant((d) => {
-      d.training!.stages![0]!.groups = ['head', `*/ ${CALL}; /*`];
+      d.training!.phases![0]!.groups = ['head', `*/ ${CALL}; /*`];
     }),
     'a CSV file name that closes the comment': variant((d) => {
       d.training!.dataset.params.file = `x */ ${CALL}; /* y`;
     }),
     'a stage name with a raw carriage return': variant((d) => {
-      d.training!.stages![0]!.name = `a\r${CALL};//`;
+      d.training!.phases![0]!.name = `a\r${CALL};//`;
     }),
     'a group named __proto__': variant((d) => {
       d.nodes.logits!.group = '__proto__';
-      d.training!.stages![0]!.groups = ['__proto__'];
+      d.training!.phases![0]!.groups = ['__proto__'];
     }),
   };
 

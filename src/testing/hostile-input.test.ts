@@ -43,7 +43,7 @@ function denseChain(depth: number, units: number, inDim = 2): GraphDoc {
   edges.eloss = { from: { node: prev, port: 'y' }, to: { node: 'loss', port: 'pred' } };
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: `dense chain ${depth}` },
     nodes,
     edges,
@@ -218,7 +218,7 @@ describe('parsing: node-count limit before validation', () => {
     for (let i = 0; i <= MAX_GRAPH_NODES; i++) inner[`n${i}`] = { type: 'layers.dense', v: 1 };
     const doc = {
       format: 'netwright.graph',
-      formatVersion: 1,
+      formatVersion: 2,
       nodes: { g: { type: 'group.subgraph', v: 1, graph: { nodes: inner } } },
     };
     expect(parseGraphText(JSON.stringify(doc)).diagnostics.map((d) => d.code)).toEqual([

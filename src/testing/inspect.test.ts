@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 const chain = (inShape: number[], layer: { type: string; params: Record<string, unknown> }): GraphDoc => ({
   format: 'netwright.graph',
-  formatVersion: 1,
+  formatVersion: 2,
   meta: { title: 't' },
   nodes: {
     in: { type: 'io.input', v: 1, params: { shape: inShape } },

@@ -549,7 +549,7 @@ describe('in a graph', () => {
   it('LeNet-5 totals 156 + 2416 + 400·120+120 + 120·84+84 + 84·10+10 = 61706 params', () => {
     const doc: GraphDoc = {
       format: 'netwright.graph',
-      formatVersion: 1,
+      formatVersion: 2,
       meta: { title: 'LeNet-5' },
       nodes: {
         in: node('io.input', { shape: [28, 28, 1] }),
@@ -575,7 +575,7 @@ describe('in a graph', () => {
   it('a rejection becomes a diagnostic with its code on the failing node', () => {
     const doc: GraphDoc = {
       format: 'netwright.graph',
-      formatVersion: 1,
+      formatVersion: 2,
       meta: { title: 'too small' },
       nodes: {
         in: node('io.input', { shape: [4, 4, 1] }),
@@ -591,7 +591,7 @@ describe('in a graph', () => {
   it('a residual Add with a second input port wired', () => {
     const doc: GraphDoc = {
       format: 'netwright.graph',
-      formatVersion: 1,
+      formatVersion: 2,
       meta: { title: 'residual' },
       nodes: {
         in: node('io.input', { shape: [8, 8, 4] }),

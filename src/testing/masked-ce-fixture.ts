@@ -24,7 +24,7 @@ export function maskedData(n = 30, c = 4): MaskedData {
 export function maskedGraph(c: number): GraphDoc {
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'masked' },
     nodes: {
       logits: { type: 'io.input', v: 1, params: { shape: [c] } },

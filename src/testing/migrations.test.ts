@@ -214,7 +214,7 @@ describe('node-type migrations', () => {
 
   const doc = (v: number, params: Record<string, unknown>): GraphDoc => ({
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 't' },
     nodes: {
       in: { type: 'io.input', v: 1, params: { shape: [3] } },

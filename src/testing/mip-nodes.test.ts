@@ -205,7 +205,7 @@ describe('hyper.encoding and primitives.randomScalar', () => {
 });
 
 function graph(part: Pick<GraphDoc, 'nodes' | 'edges'>): GraphDoc {
-  return { format: 'netwright.graph', formatVersion: 1, meta: { title: 'test' }, layout: {}, ...part };
+  return { format: 'netwright.graph', formatVersion: 2, meta: { title: 'test' }, layout: {}, ...part };
 }
 
 // θ₀ of a 3-64-64-2 primary net behind a 16-feature hypernetwork layer.

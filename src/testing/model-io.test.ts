@@ -38,7 +38,7 @@ const edge = (from: string, to: string, port = 'x'): Edges[string] => ({
 function graph(nodes: Nodes, edges: Edges): GraphDoc {
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'model io' },
     nodes: {
       input: { type: 'io.input', v: 1, params: { shape: [4] } },

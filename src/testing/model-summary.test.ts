@@ -18,7 +18,7 @@ function chain(n: number): GraphDoc {
       from: { node: i === 1 ? 'input' : `d${i - 1}`, port: 'y' },
       to: { node: `d${i}`, port: 'x' },
     };
-  return { format: 'netwright.graph', formatVersion: 1, meta: { title: 'chain' }, nodes, edges, layout: {} };
+  return { format: 'netwright.graph', formatVersion: 2, meta: { title: 'chain' }, nodes, edges, layout: {} };
 }
 
 describe('summaryRows', () => {

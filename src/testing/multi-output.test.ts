@@ -27,7 +27,7 @@ beforeAll(async () => {
 function graph(): GraphDoc {
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'top-k' },
     nodes: {
       x: { type: 'io.input', v: 1, params: { shape: [W] } },

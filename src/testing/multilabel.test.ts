@@ -290,7 +290,7 @@ function graph(
 ): GraphDoc {
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'label kinds' },
     nodes: {
       x: { type: 'io.input', v: 1, params: { shape: inputShape } },

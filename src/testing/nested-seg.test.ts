@@ -238,7 +238,7 @@ function metricsGraph(width: number, metrics: GraphDoc['nodes']): GraphDoc {
   }
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'metrics' },
     nodes: {
       scores: { type: 'io.input', v: 1, params: { shape: [H, W, width] } },

@@ -70,7 +70,7 @@ function graph(
   }
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'metrics' },
     nodes: {
       scores: { type: 'io.input', v: 1, params: { shape: [width] } },

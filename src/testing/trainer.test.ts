@@ -42,7 +42,7 @@ function mlp(
 ): GraphDoc {
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'toy' },
     nodes: {
       input: { type: 'io.input', v: 1, params: { shape: [4] } },
@@ -77,9 +77,9 @@ const changed = (before: ArrayLike<number>[], vars: tf.Variable[]) =>
 describe('trainer', () => {
   it('trains only the groups of each stage', async () => {
     const doc = mlp();
-    doc.training!.stages = [
-      { name: 'head only', epochs: 1, groups: ['head'] },
-      { name: 'body only', epochs: 1, groups: ['body'] },
+    doc.training!.phases = [
+      { name: 'head only', kind: 'gradient', epochs: 1, groups: ['head'] },
+      { name: 'body only', kind: 'gradient', epochs: 1, groups: ['body'] },
     ];
     const { ir, compiled } = build(doc);
     const body = compiled.variables(['body']);
@@ -163,13 +163,7 @@ describe('trainer', () => {
 describe('optimizers', () => {
   it('AdamW decays weights by (1 − lr·λ) per step when the gradient is zero (closed form)', () => {
     const stepper = makeOptimizer(
-      {
-        dataset: { name: 'iris', params: {} },
-        optimizer: { type: 'optimizers.adamw', config: { learningRate: 0.1, weightDecay: 0.5 } },
-        batchSize: 1,
-        seed: 1,
-        stages: [],
-      },
+      { type: 'optimizers.adamw', config: { learningRate: 0.1, weightDecay: 0.5 } },
       registry,
     );
     const v = tf.variable(tf.tensor1d([2, -4]));
@@ -184,13 +178,7 @@ describe('optimizers', () => {
 
   it('SGD with momentum follows v ← μv − lr·g, w ← w + v on f(w) = w²/2 (closed form)', () => {
     const stepper = makeOptimizer(
-      {
-        dataset: { name: 'iris', params: {} },
-        optimizer: { type: 'optimizers.sgd', config: { learningRate: 0.1, momentum: 0.9, nesterov: false } },
-        batchSize: 1,
-        seed: 1,
-        stages: [],
-      },
+      { type: 'optimizers.sgd', config: { learningRate: 0.1, momentum: 0.9, nesterov: false } },
       registry,
     );
     const w = tf.variable(tf.scalar(1));

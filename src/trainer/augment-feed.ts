@@ -5,16 +5,20 @@ import * as tf from '@tensorflow/tfjs';
 import { AugmentSchema, augmentBatch } from '../core/datasets/augment.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { takeSplitRows } from '../core/datasets/transforms/transform-def.ts';
-import type { IRTraining } from '../core/ir.ts';
+import type { IRDatasetBinding } from '../core/ir.ts';
 import type { Rng } from '../core/rng.ts';
 import type { Rows } from './feeds.ts';
 
 export type AugmentFeed = (rows: Rows, batchRows: Int32Array) => Rows;
 
 /** The feed for this run, or undefined when the binding declares no augmentation. */
-export function augmentFeed(training: IRTraining, dataset: LoadedDataset, rng: Rng): AugmentFeed | undefined {
-  if (!training.dataset.augment) return undefined;
-  const spec = AugmentSchema.parse(training.dataset.augment);
+export function augmentFeed(
+  bound: IRDatasetBinding,
+  dataset: LoadedDataset,
+  rng: Rng,
+): AugmentFeed | undefined {
+  if (!bound.augment) return undefined;
+  const spec = AugmentSchema.parse(bound.augment);
   const stream = rng.fork();
   const { binding, train } = dataset;
   return (rows, batchRows) => {

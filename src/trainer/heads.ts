@@ -46,7 +46,13 @@ export function callHead<T>(
     : (head.fn(ops as never, inputs.pred!, inputs.target!, params) as T);
 }
 
-/** Evaluates every loss and metric node on one batch's node outputs. */
+/** A phase's view of the heads: which run (all when absent) and loss weights replacing the nodes'. */
+export interface HeadSelection {
+  readonly active?: ReadonlySet<string>;
+  readonly weights?: ReadonlyMap<string, number>;
+}
+
+/** Evaluates every (active) loss and metric node on one batch's node outputs. */
 export function runHeads(
   ir: ModelIR,
   registry: Registry,
@@ -54,13 +60,16 @@ export function runHeads(
   y: tf.Tensor,
   numClasses: number | undefined,
   dataStats?: DataStats<tf.Tensor>,
+  select: HeadSelection = {},
 ): HeadValues {
   const ctx: HeadContext<tf.Tensor> = dataStats ? { stats: dataStats } : {};
+  const on = (n: IRNode) => !select.active || select.active.has(n.id);
   const resolve = (r: IRRef): tf.Tensor => ('node' in r ? outputOf(outs, r)! : labelsFor(r, y, numClasses));
   const config = (n: IRNode) => (n.op.kind === 'loss' || n.op.kind === 'metric' ? n.op.config : {});
   const terms = new Map<string, tf.Scalar>();
   let total: tf.Scalar = tf.scalar(0);
   for (const n of ir.losses) {
+    if (!on(n)) continue;
     const v = callHead(
       registry.get(n.type)!.loss!,
       tfOps,
@@ -69,12 +78,13 @@ export function runHeads(
       ctx,
     ) as tf.Scalar;
     terms.set(n.id, v);
-    const w = n.op.kind === 'loss' ? n.op.weight : 1;
+    const w = select.weights?.get(n.id) ?? (n.op.kind === 'loss' ? n.op.weight : 1);
     total = tf.add(total, w === 1 ? v : tf.mul(v, w));
   }
   const metrics = new Map<string, tf.Scalar>();
   const stats = new Map<string, tf.Tensor>();
   for (const n of ir.metrics) {
+    if (!on(n)) continue;
     const head = registry.get(n.type)!.metric!;
     const inputs = headInputs(n, resolve);
     if (head.split) stats.set(n.id, tf.reshape(head.split.stats(tfOps, inputs, config(n) as never), [-1]));

@@ -1,10 +1,10 @@
-// The training loop we own (not model.fit): stages over named variable groups, the loss as a
+// The training loop we own (not model.fit): phases over named variable groups (ir.ts IRPhase), the loss as a
 // weighted sum of loss nodes, metrics, a finiteness check that names the node, tf.tidy everywhere.
 
 import * as tf from '@tensorflow/tfjs';
 import { type CompiledModel, outputOf } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
-import type { IRTraining } from '../core/ir.ts';
+import { type IRDataView, type IRPhase, type IRTraining, scalePhaseEpochs, scheduleAt } from '../core/ir.ts';
 import type { DataStats } from '../core/node-def.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng, type Rng } from '../core/rng.ts';
@@ -19,7 +19,17 @@ import {
   toTensors,
 } from './feeds.ts';
 import { type HeadLayout, HeadSums, packHeads, runHeads } from './heads.ts';
-import { makeOptimizer } from './optimizers.ts';
+import {
+  applyOverrides,
+  type BoundGroup,
+  bindGroups,
+  clipByGlobalNorm,
+  frozenGroups,
+  OptimizerPool,
+  rateScale,
+  restoreWeights,
+  snapshotWeights,
+} from './phase-runtime.ts';
 
 export interface BatchReport {
   readonly stage: string;
@@ -62,7 +72,7 @@ export interface TrainResult {
 }
 
 export interface TrainOptions {
-  /** Replaces the epochs of a single-stage run (the CLI's --epochs). */
+  /** Epochs in all (the CLI's --epochs): one phase gets them, several are scaled (scalePhaseEpochs). */
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly seed?: number;
@@ -72,6 +82,8 @@ export interface TrainOptions {
   readonly onBatch?: (r: BatchReport) => void | Promise<void>;
   readonly onEpoch?: (r: EpochReport) => void | Promise<void>;
   readonly shouldStop?: () => boolean;
+  /** Loads a phase's own dataset (`data.dataset`); without it such a phase is refused. */
+  readonly loadDataset?: (spec: NonNullable<IRDataView['dataset']>) => Promise<LoadedDataset>;
 }
 
 export type { DataTensors } from './feeds.ts';
@@ -85,7 +97,11 @@ export async function evaluate(
   compiled: CompiledModel,
   registry: Registry,
   data: DataTensors,
-  { chunk = 512, training = false }: { chunk?: number; training?: boolean } = {},
+  {
+    chunk = 512,
+    training = false,
+    heads,
+  }: { chunk?: number; training?: boolean; heads?: ReadonlySet<string> } = {},
 ): Promise<Evaluation> {
   const sums = new HeadSums();
   for (let start = 0; start < data.count; start += chunk) {
@@ -94,7 +110,17 @@ export async function evaluate(
     const packed = tf.tidy(() => {
       const rows = sliceRows(data, start, size);
       const outs = compiled.run(feedsFor(compiled.ir, rows), { training });
-      const p = packHeads(runHeads(compiled.ir, registry, outs, rows.y, data.numClasses, data.stats));
+      const p = packHeads(
+        runHeads(
+          compiled.ir,
+          registry,
+          outs,
+          rows.y,
+          data.numClasses,
+          data.stats,
+          heads ? { active: heads } : {},
+        ),
+      );
       layout = p.layout;
       return p.packed;
     });
@@ -166,6 +192,26 @@ function batchOrder(count: number, rng: Rng): Int32Array {
   return Int32Array.from(rng.shuffle(idx));
 }
 
+/** The dataset a phase trains on: its own (loaded through opts.loadDataset) or the run's. */
+async function phaseDataset(
+  phase: IRPhase,
+  dataset: LoadedDataset,
+  opts: TrainOptions,
+): Promise<LoadedDataset> {
+  const view = phase.data;
+  for (const k of ['subset', 'sizes'] as const)
+    if (view?.[k] !== undefined)
+      throw new Error(
+        `Phase '${phase.name}': data.${k} is stored but not executed yet (data subsets come with the dataset-subset work). Remove it to train.`,
+      );
+  if (!view?.dataset) return dataset;
+  if (!opts.loadDataset)
+    throw new Error(
+      `Phase '${phase.name}' trains on dataset '${view.dataset.name}', but this runner cannot load another dataset.`,
+    );
+  return opts.loadDataset(view.dataset);
+}
+
 export async function train(
   compiled: CompiledModel,
   registry: Registry,
@@ -174,31 +220,40 @@ export async function train(
   opts: TrainOptions = {},
 ): Promise<TrainResult> {
   const t0 = performance.now();
-  const batchSize = opts.batchSize ?? training.batchSize;
   const rng = createRng(opts.seed ?? training.seed);
-  const stages =
-    opts.epochs !== undefined && training.stages.length === 1
-      ? [{ ...training.stages[0]!, epochs: opts.epochs }]
-      : training.stages;
-  const trainData = toTensors(dataset, 'train');
-  const valData = opts.validate === false || dataset.val.count === 0 ? undefined : toTensors(dataset, 'val');
-  const augment = augmentFeed(training, dataset, rng);
+  const phases = opts.epochs !== undefined ? scalePhaseEpochs(training.phases, opts.epochs) : training.phases;
+  const reinitIds = [...new Set(phases.flatMap((p) => p.reinit ?? []))];
+  const initial = snapshotWeights(compiled, reinitIds);
+  const pool = new OptimizerPool(registry);
   const epochs: EpochReport[] = [];
   let status: TrainResult['status'] = 'done';
   let nonFinite: NonFinite | undefined;
   let globalEpoch = 0;
+  let overridden = new Set<string>();
 
   try {
-    outer: for (const stage of stages) {
-      const vars = compiled.variables(stage.groups);
-      const optimizer = makeOptimizer(training, registry, stage.learningRate);
+    outer: for (const phase of phases) {
+      const data = await phaseDataset(phase, dataset, opts);
+      const batchSize = opts.batchSize ?? phase.data?.batchSize ?? training.batchSize;
+      const trainData = toTensors(data, 'train');
+      const valData = opts.validate === false || data.val.count === 0 ? undefined : toTensors(data, 'val');
+      // The phase's own binding augments its own rows (forked here: a one-phase run draws as before).
+      const augment = augmentFeed(phase.data?.dataset ?? training.dataset, data, rng);
       try {
-        for (let e = 0; e < stage.epochs; e++) {
+        overridden = applyOverrides(compiled, phase, overridden);
+        if (phase.reinit) restoreWeights(compiled, phase.reinit, initial);
+        const groups = bindGroups(compiled, phase, pool);
+        const vars = [...new Set(groups.flatMap((g) => g.vars))];
+        const frozen = frozenGroups(compiled, phase);
+        const active = phase.heads ? new Set(phase.heads) : undefined;
+        const totalBatches = Math.ceil(trainData.count / batchSize);
+        const batches = Math.min(totalBatches, opts.maxBatchesPerEpoch ?? totalBatches);
+        const steps = phase.epochs * batches;
+        let step = 0;
+        for (let e = 0; e < phase.epochs; e++) {
           globalEpoch++;
           const te = performance.now();
           const order = batchOrder(trainData.count, rng);
-          const totalBatches = Math.ceil(trainData.count / batchSize);
-          const batches = Math.min(totalBatches, opts.maxBatchesPerEpoch ?? totalBatches);
           const sums = new HeadSums();
           for (let b = 0; b < batches; b++) {
             if (opts.shouldStop?.()) {
@@ -211,11 +266,24 @@ export async function train(
             const taken = takeRows(trainData, idx);
             const rows = augment ? augment(taken, batchRows) : taken;
             const size = idx.shape[0]!;
+            const progress = steps > 1 ? step / (steps - 1) : 0;
+            const weights = phase.lossWeights
+              ? new Map(Object.entries(phase.lossWeights).map(([id, w]) => [id, scheduleAt(w, progress)]))
+              : undefined;
+            const select = { ...(active ? { active } : {}), ...(weights ? { weights } : {}) };
             let packed: tf.Tensor1D | undefined;
             let layout: HeadLayout = { terms: [], metrics: [], stats: [] };
-            const { value: cost, grads } = optimizer.gradients(() => {
-              const outs = compiled.run(feedsFor(compiled.ir, rows), { training: true });
-              const h = runHeads(compiled.ir, registry, outs, rows.y, trainData.numClasses, trainData.stats);
+            const { value: cost, grads } = tf.variableGrads(() => {
+              const outs = compiled.run(feedsFor(compiled.ir, rows), { training: true, frozen });
+              const h = runHeads(
+                compiled.ir,
+                registry,
+                outs,
+                rows.y,
+                trainData.numClasses,
+                trainData.stats,
+                select,
+              );
               packed?.dispose();
               const p = packHeads(h, [predictionMagnitude(compiled, outs)]);
               packed = tf.keep(p.packed);
@@ -238,7 +306,7 @@ export async function train(
               );
               disposeRows(rows);
               idx.dispose();
-              const lr = training.optimizer.config.learningRate ?? 'default';
+              const lr = groups.map((g) => g.baseRate).join(', ');
               const what = Number.isFinite(loss)
                 ? `the model's prediction reached ${predMax.toExponential(1)} (beyond ±${DIVERGED_MAGNITUDE.toExponential(0)}: training diverged)`
                 : `the loss became ${loss}`;
@@ -249,30 +317,51 @@ export async function train(
               status = Number.isFinite(loss) ? 'diverged' : 'non-finite';
               break outer;
             }
-            optimizer.apply(grads, vars);
+            const metricAt = (id: string) => {
+              const i = layout.metrics.indexOf(id);
+              return i < 0 ? undefined : values[1 + layout.terms.length + i];
+            };
+            for (const g of groups) applyGroup(g, grads, metricAt);
             tf.dispose(grads);
             disposeRows(rows);
             idx.dispose();
             sums.add(layout, values, size);
-            await opts.onBatch?.({ stage: stage.name, epoch: globalEpoch, batch: b + 1, batches, loss });
+            step++;
+            await opts.onBatch?.({ stage: phase.name, epoch: globalEpoch, batch: b + 1, batches, loss });
           }
           const report: EpochReport = {
-            stage: stage.name,
+            stage: phase.name,
             epoch: globalEpoch,
             train: sums.result(compiled.ir, registry),
-            val: valData ? await evaluate(compiled, registry, valData) : undefined,
+            val: valData
+              ? await evaluate(compiled, registry, valData, active ? { heads: active } : {})
+              : undefined,
             ms: performance.now() - te,
           };
           epochs.push(report);
           await opts.onEpoch?.(report);
         }
       } finally {
-        optimizer.dispose();
+        trainData.dispose();
+        valData?.dispose();
       }
     }
   } finally {
-    trainData.dispose();
-    valData?.dispose();
+    pool.dispose();
+    tf.dispose([...initial.values()]);
   }
   return { status, epochs, ...(nonFinite ? { nonFinite } : {}), ms: performance.now() - t0 };
+}
+
+/** One optimizer group's update from the batch's gradients: clipped, at its (scaled) rate. */
+function applyGroup(
+  g: BoundGroup,
+  grads: tf.NamedTensorMap,
+  metricAt: (id: string) => number | undefined,
+): void {
+  const own = Object.fromEntries(g.vars.flatMap((v) => (grads[v.name] ? [[v.name, grads[v.name]!]] : [])));
+  const clipped = g.group.clipNorm !== undefined ? clipByGlobalNorm(own, g.group.clipNorm) : own;
+  if (g.group.lrScale !== undefined) g.stepper.setLearningRate(g.baseRate * rateScale(g.group, metricAt));
+  g.stepper.apply(clipped, g.vars);
+  if (clipped !== own) tf.dispose(clipped);
 }

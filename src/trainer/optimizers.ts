@@ -1,6 +1,6 @@
 // Optimizers from the IR: tfjs's own, plus AdamW (decoupled weight decay) which tfjs lacks.
 import * as tf from '@tensorflow/tfjs';
-import type { IRTraining, JsonObject } from '../core/ir.ts';
+import type { JsonObject } from '../core/ir.ts';
 import type { Registry } from '../core/registry.ts';
 
 /**
@@ -12,6 +12,8 @@ export interface Stepper {
   apply(grads: tf.NamedTensorMap, vars: tf.Variable[]): void;
   /** gradients + apply, returning the cost. */
   step(f: () => tf.Scalar, vars: tf.Variable[]): tf.Scalar;
+  /** The rate the next apply() uses (state such as Adam's moments is kept). */
+  setLearningRate(lr: number): void;
   dispose(): void;
 }
 
@@ -21,6 +23,7 @@ const named = (grads: tf.NamedTensorMap): { name: string; tensor: tf.Tensor }[] 
 
 function stepper(
   apply: (grads: tf.NamedTensorMap, vars: tf.Variable[]) => void,
+  setLearningRate: (lr: number) => void,
   dispose: () => void,
 ): Stepper {
   const gradients = (f: () => tf.Scalar, vars: tf.Variable[]) => tf.variableGrads(f, vars);
@@ -33,6 +36,7 @@ function stepper(
       tf.dispose(grads);
       return value;
     },
+    setLearningRate,
     dispose,
   };
 }
@@ -40,9 +44,20 @@ function stepper(
 const num = (c: JsonObject, k: string, d: number): number =>
   typeof c[k] === 'number' ? (c[k] as number) : d;
 
+/**
+ * tfjs's SGD and momentum cache −lr in a tensor and offer setLearningRate; Adam and RMSProp read
+ * their `learningRate` field on each update, so setting it is enough.
+ */
+function setTfLearningRate(opt: tf.Optimizer, lr: number): void {
+  const o = opt as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
 function fromTf(opt: tf.Optimizer): Stepper {
   return stepper(
     (grads) => opt.applyGradients(named(grads)),
+    (lr) => setTfLearningRate(opt, lr),
     () => opt.dispose(),
   );
 }
@@ -52,7 +67,7 @@ function fromTf(opt: tf.Optimizer): Stepper {
  * uses the weights before the Adam step, so it is applied first, scaled by lr.
  */
 function adamW(c: JsonObject): Stepper {
-  const lr = num(c, 'learningRate', 0.001);
+  let lr = num(c, 'learningRate', 0.001);
   const wd = num(c, 'weightDecay', 0.004);
   const adam = tf.train.adam(lr, num(c, 'beta1', 0.9), num(c, 'beta2', 0.999), num(c, 'epsilon', 1e-7));
   return stepper(
@@ -62,17 +77,25 @@ function adamW(c: JsonObject): Stepper {
       });
       adam.applyGradients(named(grads));
     },
+    (rate) => {
+      lr = rate;
+      setTfLearningRate(adam, rate);
+    },
     () => adam.dispose(),
   );
 }
 
-export function makeOptimizer(training: IRTraining, registry: Registry, learningRate?: number): Stepper {
-  const def = registry.get(training.optimizer.type);
-  if (!def?.optimizer) throw new Error(`unknown optimizer '${training.optimizer.type}'`);
-  const c: JsonObject = {
-    ...training.optimizer.config,
-    ...(learningRate !== undefined ? { learningRate } : {}),
-  };
+/** The learning rate an optimizer config sets (tfjs's default 0.001 when absent). */
+export const learningRateOf = (config: JsonObject): number => num(config, 'learningRate', 0.001);
+
+/** The optimizer of a type (registry id) and its resolved config (an IR optimizer group's). */
+export function makeOptimizer(
+  optimizer: { readonly type: string; readonly config: JsonObject },
+  registry: Registry,
+): Stepper {
+  const def = registry.get(optimizer.type);
+  if (!def?.optimizer) throw new Error(`unknown optimizer '${optimizer.type}'`);
+  const c = optimizer.config;
   const lr = num(c, 'learningRate', 0.001);
   switch (def.optimizer.algorithm) {
     case 'sgd':

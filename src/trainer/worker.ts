@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { browserDatasetIO } from '../browser/dataset-io.ts';
 import { browserRegistry } from '../browser/registry.ts';
 import { CompileError, compileIR } from '../compiler/compile.ts';
-import { loadBinding } from '../core/datasets/binding.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
+import { loadDatasetSpec } from '../core/datasets/load-spec.ts';
 import type { IRTraining, ModelIR } from '../core/ir.ts';
 import { resolveParams } from '../core/params.ts';
+import { withDefaultOptimizer } from '../core/phases.ts';
 import type { Registry } from '../core/registry.ts';
-import { createRng } from '../core/rng.ts';
 import { chooseBackend } from './backend-browser.ts';
 import { activationCurves } from './curves.ts';
 import { RunEta } from './eta.ts';
@@ -157,8 +157,8 @@ let currentRun = 0;
 /** The last finished run, kept for on-demand evaluation. */
 let lastRun: { runId: number; compiled: ReturnType<typeof compileIR>; data: LoadedDataset } | undefined;
 
-async function loadData(ir: ModelIR, settings: TrainSettings): Promise<LoadedDataset> {
-  return loadBinding(ir.training!.dataset, createRng(settings.seed), browserDatasetIO);
+function loadData(ir: ModelIR, settings: TrainSettings): Promise<LoadedDataset> {
+  return loadDatasetSpec(ir.training!.dataset, settings.seed, browserDatasetIO);
 }
 
 /** What the Train panel's epoch table shows besides loss and accuracy: every metric, per-label scores. */
@@ -205,11 +205,13 @@ async function run(
   const registry = browserRegistry();
   if (!ir.training) throw new Error('the graph has no training settings (dataset, optimizer)');
   const data = uploaded ?? (await loadData(ir, settings));
+  const optimizer = optimizerFor(ir.training, settings, registry);
   const training: IRTraining = {
     ...ir.training,
     batchSize: settings.batchSize,
     seed: settings.seed,
-    optimizer: optimizerFor(ir.training, settings, registry),
+    optimizer,
+    phases: withDefaultOptimizer(ir.training.phases, optimizer),
   };
   const compiled = compileIR(ir, registry, { seed: settings.seed });
   post({ type: 'started', runId, params: compiled.countParams(), trainSamples: data.train.count });
@@ -221,17 +223,19 @@ async function run(
   let lastCurves = performance.now();
   const accIds = ir.metrics.filter((m) => m.type === 'metrics.accuracy').map((m) => m.id);
   const acc = (m: Readonly<Record<string, number>>) => accIds.map((id) => m[id]).find((v) => v !== undefined);
-  const totalEpochs =
-    training.stages.length === 1 ? settings.epochs : training.stages.reduce((s, st) => s + st.epochs, 0);
+  // The panel's epochs set a one-phase procedure; a graph with several phases keeps its own.
+  const onePhase = training.phases.length === 1;
+  const totalEpochs = onePhase ? settings.epochs : training.phases.reduce((s, p) => s + p.epochs, 0);
   let lastPost = 0;
   const validates = data.val.count > 0;
   let eta: RunEta | undefined;
   try {
     const result = await train(compiled, registry, data, training, {
-      ...(training.stages.length === 1 ? { epochs: settings.epochs } : {}),
+      ...(onePhase ? { epochs: settings.epochs } : {}),
       ...(settings.maxBatchesPerEpoch !== undefined
         ? { maxBatchesPerEpoch: settings.maxBatchesPerEpoch }
         : {}),
+      loadDataset: (spec) => loadDatasetSpec(spec, settings.seed, browserDatasetIO),
       shouldStop: () => stopRequested.has(runId) || runId !== currentRun,
       onBatch: async (b) => {
         const now = performance.now();

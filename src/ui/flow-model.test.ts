@@ -16,7 +16,7 @@ beforeAll(async () => {
 
 const doc: GraphDoc = {
   format: 'netwright.graph',
-  formatVersion: 1,
+  formatVersion: 2,
   meta: { title: 't' },
   nodes: {
     in: { type: 'io.input', v: 1, params: { shape: [4] } },

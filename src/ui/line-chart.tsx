@@ -51,8 +51,11 @@ export function LineChart({
   height = 140,
   yLabel,
   testId,
+  separators = [],
 }: {
   series: readonly Series[];
+  /** Dashed vertical lines (phase boundaries), each at an x with a label. */
+  separators?: readonly { readonly x: number; readonly label: string }[];
   width?: number;
   height?: number;
   yLabel: string;
@@ -88,6 +91,20 @@ export function LineChart({
       <text x={width - pad.r} y={height - 4} fontSize={10} textAnchor="end">
         {yLabel}
       </text>
+      {separators.map((m) => (
+        <line
+          key={`sep-${m.label}`}
+          data-testid={`separator-${m.label}`}
+          x1={sx(m.x)}
+          x2={sx(m.x)}
+          y1={pad.t}
+          y2={height - pad.b}
+          stroke="#888"
+          strokeDasharray="3 3"
+        >
+          <title>{m.label}</title>
+        </line>
+      ))}
       {series.map((s) =>
         s.points.length ? (
           <polyline

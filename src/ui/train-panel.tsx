@@ -1,5 +1,6 @@
 // Train panel: settings, Train / Stop, backend badge, progress with ETA, live curves and metric
 // read-outs. Talks to the training Worker through TrainerClient (no tfjs here).
+
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { RunEvent, TrainerClient } from '../app/trainer-client.ts';
 import { browserRegistry } from '../browser/registry.ts';
@@ -20,6 +21,7 @@ import { EvaluationView } from './evaluation-view.tsx';
 import { FieldPlots } from './field-plot.tsx';
 import { ImageFolderUpload } from './image-folder-upload.tsx';
 import { LineChart } from './line-chart.tsx';
+import { PhaseTimeline } from './phase-timeline.tsx';
 import { loadedUpload, type Uploads } from './uploads.ts';
 
 type Status = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'non-finite' | 'diverged' | 'error';
@@ -127,7 +129,7 @@ export function TrainPanel({
   useEffect(() => {
     const t = ir?.training;
     if (!t) return;
-    const epochs = t.stages.length === 1 ? t.stages[0]!.epochs : undefined;
+    const epochs = t.phases.length === 1 ? t.phases[0]!.epochs : undefined;
     const key = JSON.stringify([t.batchSize, t.seed, epochs]);
     if (key === lastDefaults.current) return;
     lastDefaults.current = key;
@@ -312,6 +314,15 @@ export function TrainPanel({
         <span data-testid="train-status">{status}</span>
       </div>
       {!ir && blockedReason ? <p className="train-blocked">{blockedReason}</p> : null}
+      {ir?.training && ir.training.phases.length > 1 ? (
+        <PhaseTimeline
+          phases={ir.training.phases}
+          done={Object.fromEntries(
+            ir.training.phases.map((p) => [p.name, epochs.filter((e) => e.stage === p.name).length]),
+          )}
+          current={epochs.at(-1)?.stage}
+        />
+      ) : null}
       <progress data-testid="progress" max={progress.total || 1} value={progress.done} />
       <span className="eta" data-testid="eta">
         {running ? etaText(progress) : ''}
@@ -339,6 +350,9 @@ export function TrainPanel({
       <LineChart
         yLabel="per epoch"
         testId="chart-epochs"
+        separators={epochs.flatMap((e, i) =>
+          i > 0 && e.stage !== epochs[i - 1]!.stage ? [{ x: e.epoch - 0.5, label: e.stage }] : [],
+        )}
         series={[
           { name: 'loss', color: '#c0392b', points: epochs.map((e) => [e.epoch, e.loss]) },
           {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CompileError, compileIR } from '../../compiler/compile.ts';
 import { loadBinding } from '../../core/datasets/binding.ts';
+import { loadDatasetSpec } from '../../core/datasets/load-spec.ts';
 import { lowerGraph } from '../../core/lower.ts';
 import { createRng } from '../../core/rng.ts';
 import { nodeDatasetIO } from '../../node/dataset-io.ts';
@@ -25,7 +26,9 @@ export const trainHelp = `netwright train <graph.json|template-id> [--epochs N] 
   ({"epoch", "loss", "accuracy", "valLoss", "valAccuracy", "metrics", "valMetrics", "ms"}) and a
   last line {"final": {"loss", "accuracy", "valAccuracy", "splits"?, "backend", "epochs", "ms"}}; the
   dataset binding's subsets and evalSplits are evaluated after training ("split <name>: …" lines). --save DIR writes
-  the trained model as tfjs artifacts DIR/model.json + DIR/weights.bin (tf.loadLayersModel reads them).`;
+  the trained model as tfjs artifacts DIR/model.json + DIR/weights.bin (tf.loadLayersModel reads them).
+  --epochs N: a graph with one phase trains N epochs; several phases are scaled to N in all, keeping
+  their proportions (each at least 1). A phase with its own dataset loads it with the same seed.`;
 
 /** The first accuracy metric's value, if the graph has one. */
 function accuracyOf(metrics: Readonly<Record<string, number>>, ids: readonly string[]): number | undefined {
@@ -122,6 +125,7 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
     }
   };
   const result = await train(compiled, registry, data, ir.training, {
+    loadDataset: (spec) => loadDatasetSpec(spec, runSeed, nodeDatasetIO),
     ...(epochs !== undefined ? { epochs } : {}),
     ...(batchSize !== undefined ? { batchSize } : {}),
     ...(maxBatches !== undefined ? { maxBatchesPerEpoch: maxBatches } : {}),

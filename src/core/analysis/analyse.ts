@@ -32,6 +32,7 @@ import { type BudgetNode, budgetDiagnostics, estimateResources, type MemoryBudge
 import { checkClassMapHeads } from './class-map.ts';
 import { checkTrainingOnly, explainDataPorts } from './data-ports.ts';
 import { estimateFlops } from './flops.ts';
+import { phaseDiagnostics } from './phases.ts';
 
 export interface NodeAnalysis {
   readonly id: string;
@@ -480,7 +481,9 @@ function analyseUnsafe(
         ok = true;
       }
     } else if (def?.type === GROUP_INPUT) {
-      const t = scope?.bound[portName(rec)];
+      // Own keys only: a port named like an Object.prototype member ('__proto__') is no type.
+      const port = portName(rec);
+      const t = scope && Object.hasOwn(scope.bound, port) ? scope.bound[port] : undefined;
       if (t) {
         outputs = { y: t };
         ok = true;
@@ -537,6 +540,7 @@ function analyseUnsafe(
   if (!scope) {
     graphChecks(doc, nodes, data, diagnostics);
     checkTrainingOnly(nodes, data, diagnostics);
+    diagnostics.push(...phaseDiagnostics(doc, nodes, registry));
     const titleOf = (id: string) => nodes.get(id)?.def?.title ?? doc.nodes[id]?.type ?? id;
     const est = estimateResources(budgetNodes(order, nodes), doc.training);
     diagnostics.push(...budgetDiagnostics(est, titleOf, memory));
@@ -1002,7 +1006,7 @@ function analyseGroup(
   const graph = innerGraph(rec);
   const innerDoc: GraphDoc = {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title },
     nodes: graph.nodes,
     edges: graph.edges,

@@ -28,6 +28,7 @@ import {
 } from './python-literals.ts';
 import { PY_HELPERS, tracePython } from './python-trace.ts';
 import type { PyModel } from './pytorch-model.ts';
+import { exportStages } from './stages.ts';
 import {
   callTracedHead,
   headInputShape,
@@ -226,13 +227,9 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
   body.push(`    total = ${terms.length ? terms.join(' + ') : 'torch.zeros(())'}`);
   body.push(`    return total, {${values.join(', ')}}`);
 
-  const lr =
-    typeof training.optimizer.config.learningRate === 'number'
-      ? training.optimizer.config.learningRate
-      : 0.001;
-  const stages = training.stages.map(
+  const stages = exportStages(training, 'PyTorch').map(
     (s) =>
-      `    {"name": ${pyString(s.name)}, "epochs": ${s.epochs}, "learning_rate": ${pyNumber(s.learningRate ?? lr)}, "groups": [${s.groups.map(pyString).join(', ')}]},`,
+      `    {"name": ${pyString(s.name)}, "epochs": ${s.epochs}, "learning_rate": ${pyNumber(s.learningRate)}, "groups": [${s.groups.map(pyString).join(', ')}]},`,
   );
   const attrOf = new Map(model.weights.map((w) => [w.nodeId, w.attr]));
   const groups = new Map<string, string[]>();
@@ -388,6 +385,16 @@ const TRAIN_BODY = (cls: string): string[][] => [
     '    return [p for a in attrs for p in getattr(model, a).parameters()]',
   ],
   [
+    'def set_modes(model, groups):',
+    '    """Training mode, except the attributes of the groups a stage does not train: inference mode',
+    '    (BatchNorm keeps its running statistics), as in Netwright. Weightless modules stay in training mode."""',
+    '    model.train()',
+    '    for g, attrs in GROUPS.items():',
+    '        if groups and g not in groups:',
+    '            for a in attrs:',
+    '                getattr(model, a).train(False)',
+  ],
+  [
     'def take(split, key, idx, device):',
     '    """Rows idx of one array of a split, as a tensor on device."""',
     '    return torch.from_numpy(split[key][idx]).to(device)',
@@ -481,6 +488,7 @@ const TRAIN_BODY = (cls: string): string[][] => [
     '        for _ in range(stage["epochs"]):',
     '            epoch += 1',
     '            te = time.time()',
+    '            set_modes(model, stage["groups"])',
     '            g = torch.Generator().manual_seed(seed * 100003 + epoch)',
     '            order = torch.randperm(count, generator=g).numpy()',
     '            sums = {"#n": 0.0, "#loss": 0.0}',

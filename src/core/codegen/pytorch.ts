@@ -50,7 +50,7 @@ function readme(ir: ModelIR, cls: string, trains: boolean): string {
     '## Train',
     '',
     `\`train.py\` runs the graph's procedure: ${md(t!.optimizer.type)}, global batch ${t!.batchSize}, seed ${t!.seed},`,
-    `stages ${t!.stages.map((s) => `${md(s.name)} (${s.epochs} epochs)`).join(', ')}; the same loss and metric nodes.`,
+    `stages ${t!.phases.map((s) => `${md(s.name)} (${s.epochs} epochs)`).join(', ')}; the same loss and metric nodes.`,
     `It reads \`data.npz\` (Netwright's \`${md(t!.dataset.name)}\` dataset; export with \`--with-data\`) and prints one`,
     'JSON line per epoch and a final `{"final": {...}}` line, like `netwright train --json`.',
     '',

@@ -18,6 +18,7 @@ import type { Ops } from '../ops.ts';
 import { type Context, nodeTitle, paperNote, type Shape } from './context.ts';
 import { call, type Expr, layout, object } from './layout.ts';
 import { CodegenError, docComment, printKey, printNumber, printString, printValue, WIDTH } from './print.ts';
+import { exportStages } from './stages.ts';
 
 // ---- losses and metrics ---------------------------------------------------------------------------
 
@@ -280,12 +281,9 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   const inputs = ir.inputs.map((id) => ctx.nodes.get(id)!);
   const multiInput = inputs.length > 1;
   const statsHead = [...ir.losses, ...ir.metrics].find((h) => headOf(ctx, h)?.stats);
-  const lr =
-    typeof training.optimizer.config.learningRate === 'number'
-      ? training.optimizer.config.learningRate
-      : 0.001;
   const opt = optimizer(ctx, training);
-  const usesGroups = training.stages.some((s) => s.groups.length);
+  const stages = exportStages(training, 'TypeScript');
+  const usesGroups = stages.some((s) => s.groups.length);
   const sections: string[][] = [];
 
   // Data, options, reports.
@@ -319,8 +317,8 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     'export interface TrainOptions {',
     ...docComment(
       [
-        training.stages.length === 1
-          ? `Epochs (default: the graph's ${training.stages[0]!.epochs}).`
+        stages.length === 1
+          ? `Epochs (default: the graph's ${stages[0]!.epochs}).`
           : 'Ignored: the graph trains in several stages.',
       ],
       2,
@@ -343,11 +341,11 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   ]);
 
   // Stages and variable groups.
-  const stageExprs = training.stages.map((s) =>
+  const stageExprs = stages.map((s) =>
     object([
       ['name', printString(s.name)],
       ['epochs', printNumber(s.epochs)],
-      ['learningRate', printNumber(s.learningRate ?? lr)],
+      ['learningRate', printNumber(s.learningRate)],
       ...(s.groups.length ? [['groups', printValue(s.groups as Json)] as [string, Expr]] : []),
     ]),
   );
@@ -516,6 +514,29 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
           '  const layers = ids ? ids.map((id) => model.getLayer(id)) : model.layers;',
           '  return layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));',
           '}',
+          '',
+          '/**',
+          ' * Runs the layers outside `groups` in inference mode while a stage trains (BatchNorm uses and',
+          " * keeps its moving statistics, dropout is off), as Netwright's trainer does. Returns the undo.",
+          ' */',
+          'function freezeOthers(model: tf.LayersModel, groups?: string[]): () => void {',
+          '  if (!groups) return () => {};',
+          '  const trained = new Set(groups.flatMap((g) => GROUPS[g] ?? []));',
+          '  type Call = (inputs: unknown, kwargs: Record<string, unknown>) => unknown;',
+          '  const undo: (() => void)[] = [];',
+          '  for (const layer of model.layers) {',
+          '    if (trained.has(layer.name)) continue;',
+          '    const l = layer as unknown as { call: Call };',
+          '    const call = l.call;',
+          '    l.call = (inputs, kwargs) => call.call(layer, inputs, { ...kwargs, training: false });',
+          '    undo.push(() => {',
+          '      l.call = call;',
+          '    });',
+          '  }',
+          '  return () => {',
+          '    for (const u of undo) u();',
+          '  };',
+          '}',
         ]
       : [
           '/** Trainable variables of every layer. */',
@@ -546,9 +567,9 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   ]);
 
   const stagesDoc =
-    training.stages.length === 1
-      ? `${training.stages[0]!.epochs} epoch${training.stages[0]!.epochs === 1 ? '' : 's'}`
-      : `stages ${training.stages.map((s) => `'${s.name}' (${s.epochs} epochs${s.groups.length ? `, groups ${s.groups.join(', ')}` : ''})`).join(', ')}`;
+    stages.length === 1
+      ? `${stages[0]!.epochs} epoch${stages[0]!.epochs === 1 ? '' : 's'}`
+      : `stages ${stages.map((s) => `'${s.name}' (${s.epochs} epochs${s.groups.length ? `, groups ${s.groups.join(', ')}` : ''})`).join(', ')}`;
   const ds = training.dataset;
   const dsParams = Object.keys(ds.params).length ? ` ${printValue(ds.params)}` : '';
   // The binding's declarations (src/core/datasets/binding.ts), printed so the data can be reproduced.
@@ -588,6 +609,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     ...(statsHead ? ['  const stats = labelStats(data.y); // once per run, from the training labels'] : []),
     '  for (const stage of stages) {',
     `    const vars = trainableVariables(model${usesGroups ? ', stage.groups' : ''});`,
+    ...(usesGroups ? ['    const unfreeze = freezeOthers(model, stage.groups);'] : []),
     '    const optimizer = makeOptimizer(stage.learningRate);',
     '    for (let e = 0; e < stage.epochs; e++) {',
     '      const order = shuffle(count);',
@@ -648,6 +670,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '      await opts.onEpoch?.(report);',
     '    }',
     '    optimizer.dispose();',
+    ...(usesGroups ? ['    unfreeze();'] : []),
     '  }',
     ...(statsHead ? ['  tf.dispose([stats.count, stats.labelCounts, stats.labelPairs]);'] : []),
     '  return history;',

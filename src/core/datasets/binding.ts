@@ -48,7 +48,14 @@ export const DatasetBindingSchema = z
 
 export type DatasetBindingDecl = z.infer<typeof DatasetBindingSchema>;
 /** A binding from the document or the IR (validated again here: a file may be hand-written). */
-type AnyBinding = { readonly name: string; readonly params?: unknown; readonly [key: string]: unknown };
+export type AnyBinding = {
+  readonly name: string;
+  readonly params?: unknown;
+  readonly transforms?: unknown;
+  readonly augment?: unknown;
+  readonly subsets?: unknown;
+  readonly evalSplits?: unknown;
+};
 
 function parseBinding(input: AnyBinding): DatasetBindingDecl {
   const r = DatasetBindingSchema.safeParse(input);

@@ -78,7 +78,93 @@ const v0ToV1: DocMigration = {
   ],
 };
 
-export const DOC_MIGRATIONS: readonly DocMigration[] = [v0ToV1];
+/**
+ * Format 2 makes a training procedure a list of phases. A format-1 stage `{ name, epochs, groups?,
+ * learningRate? }` becomes a phase with the same name, epochs and groups; a stage's learning rate
+ * becomes an optimizer group of its own (id `stage-<n>`, so its state starts fresh as before). A
+ * phase without optimizers also gets a fresh optimizer, so every stage still starts a new one.
+ */
+const v1ToV2: DocMigration = {
+  from: 1,
+  description: 'training.stages → training.phases (learning rate → an optimizer group per stage)',
+  up(doc) {
+    const training = doc.training;
+    if (!isObj(training) || !('stages' in training)) return { ...doc, formatVersion: 2 };
+    const { stages, ...rest } = training;
+    const phases = arr(stages).map((s, i) => {
+      if (!isObj(s)) return s; // left for validation to report
+      const { learningRate, ...phase } = s;
+      return learningRate === undefined
+        ? phase
+        : { ...phase, optimizers: [{ id: `stage-${i + 1}`, params: { learningRate } }] };
+    });
+    return {
+      ...doc,
+      formatVersion: 2,
+      training: phases.length ? { ...rest, phases } : rest,
+    };
+  },
+  examples: [
+    {
+      before: {
+        format: 'netwright.graph',
+        formatVersion: 1,
+        nodes: {},
+        training: {
+          dataset: { name: 'digits8', params: {} },
+          epochs: 3,
+          stages: [
+            { name: 'train', epochs: 3, groups: ['main'] },
+            { name: 'decay', epochs: 1, learningRate: 0.0001 },
+          ],
+        },
+      },
+      after: {
+        format: 'netwright.graph',
+        formatVersion: 2,
+        nodes: {},
+        training: {
+          dataset: { name: 'digits8', params: {} },
+          epochs: 3,
+          phases: [
+            { name: 'train', epochs: 3, groups: ['main'] },
+            { name: 'decay', epochs: 1, optimizers: [{ id: 'stage-2', params: { learningRate: 0.0001 } }] },
+          ],
+        },
+      },
+    },
+    {
+      before: {
+        format: 'netwright.graph',
+        formatVersion: 1,
+        nodes: {},
+        training: { dataset: { name: 'xor' } },
+      },
+      after: {
+        format: 'netwright.graph',
+        formatVersion: 2,
+        nodes: {},
+        training: { dataset: { name: 'xor' } },
+      },
+    },
+    {
+      before: {
+        format: 'netwright.graph',
+        formatVersion: 1,
+        nodes: {},
+        training: { dataset: { name: 'xor' }, stages: [] },
+      },
+      after: {
+        format: 'netwright.graph',
+        formatVersion: 2,
+        nodes: {},
+        training: { dataset: { name: 'xor' } },
+      },
+    },
+  ],
+};
+
+export const DOC_MIGRATIONS: readonly DocMigration[] = [v0ToV1, v1ToV2];
 
 /** Runs every migration from the doc's version up to `target`. */
 export function migrateDoc(doc: Raw, from: number, target: number): Raw {

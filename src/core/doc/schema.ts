@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DatasetBindingSchema } from '../datasets/binding.ts';
 
 export const GRAPH_FORMAT = 'netwright.graph';
-export const CURRENT_FORMAT_VERSION = 1;
+export const CURRENT_FORMAT_VERSION = 2;
 
 /** Node ids appear in tfjs layer names and generated code, so keep them identifier-like. */
 export const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
@@ -80,13 +80,86 @@ export const MetaSchema = z
   })
   .strict();
 
-export const StageSchema = z
+const JsonRecord = z.record(z.string(), z.unknown());
+
+/**
+ * A loss weight over a phase: a constant, or linear from `from` (first step) to `to` (last step).
+ */
+export const ScheduleSchema = z.union([
+  z.number().finite(),
+  z.object({ from: z.number().finite(), to: z.number().finite() }).strict(),
+]);
+
+/**
+ * An optimizer over some variable groups of a phase. Its state (Adam moments, momentum) is kept
+ * across phases that name the same `id`, and fresh for an id not seen before. `type` defaults to
+ * `training.optimizer.type`; `params` are laid over `training.optimizer.params` when the type is
+ * the same. `clipNorm`: gradients of this group scaled by clipNorm / max(‖g‖, clipNorm), ‖g‖ the
+ * global norm over the group's variables. `lrScale`: the group's learning rate times a constant,
+ * or times a metric node's value on the same batch, clamped to [min, max].
+ */
+export const OptimizerGroupSchema = z
   .object({
-    name: z.string().default('train'),
-    epochs: z.number().int().min(1).max(10_000),
-    /** Variable groups trained in this stage; all when omitted. */
+    id: Id,
+    /** Variable groups this optimizer updates; every group the phase trains when omitted. */
     groups: z.array(z.string()).optional(),
-    learningRate: z.number().positive().optional(),
+    type: z.string().optional(),
+    params: JsonRecord.optional(),
+    clipNorm: z.number().positive().finite().optional(),
+    lrScale: z
+      .union([
+        z.number().positive().finite(),
+        z
+          .object({
+            metric: z.string(),
+            min: z.number().nonnegative().finite(),
+            max: z.number().positive().finite(),
+          })
+          .strict(),
+      ])
+      .optional(),
+  })
+  .strict();
+
+/**
+ * What a phase trains on. Executed: `batchSize` and `dataset` (a different dataset binding for
+ * this phase, with its own transforms). Stored for the data-subset work and refused by the trainer until then: `subset`, `sizes`.
+ */
+export const PhaseDataSchema = z
+  .object({
+    dataset: DatasetBindingSchema.optional(),
+    subset: z.string().optional(),
+    sizes: z.array(z.number().int().min(1)).optional(),
+    batchSize: z.number().int().min(1).max(65_536).optional(),
+  })
+  .strict();
+
+/**
+ * One phase of a training procedure (formatVersion 2; formatVersion 1's `stages` migrate to it).
+ * - `kind`: 'gradient' (room for 'fit' | 'copy' | 'refresh').
+ * - `groups`: variable groups trained; every other group is frozen AND runs in inference mode
+ *   (BatchNorm uses and keeps its moving statistics, dropout is off). All groups when omitted.
+ * - `heads`: the loss and metric node ids active in this phase (all when omitted).
+ * - `overrides`: runtime params by node id (`{ node: { param: value } }`, only params declared
+ *   `runtime: true`), set without rebuilding for this phase; later phases start from the graph's
+ *   values again, and the model keeps the last phase's values after training.
+ * - `optimizers`: optimizer groups (above); without them the phase gets one fresh optimizer
+ *   (`training.optimizer`) over everything it trains.
+ * - `lossWeights`: loss node id → schedule, replacing that node's weight in this phase.
+ * - `reinit`: node ids whose weights go back to their values at the start of training.
+ */
+export const PhaseSchema = z
+  .object({
+    name: z.string().min(1).max(64),
+    kind: z.literal('gradient').default('gradient'),
+    epochs: z.number().int().min(1).max(10_000),
+    groups: z.array(z.string()).optional(),
+    heads: z.array(z.string()).optional(),
+    data: PhaseDataSchema.optional(),
+    overrides: z.record(z.string(), JsonRecord).optional(),
+    optimizers: z.array(OptimizerGroupSchema).optional(),
+    lossWeights: z.record(z.string(), ScheduleSchema).optional(),
+    reinit: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -94,13 +167,15 @@ export const TrainingSchema = z
   .object({
     dataset: DatasetBindingSchema,
     optimizer: z
-      .object({ type: z.string(), params: z.record(z.string(), z.unknown()).default({}) })
+      .object({ type: z.string(), params: JsonRecord.default({}) })
       .strict()
       .default({ type: 'optimizers.adam', params: {} }),
     batchSize: z.number().int().min(1).max(65_536).default(32),
+    /** Epochs of the one implicit phase when `phases` is absent. */
     epochs: z.number().int().min(1).max(10_000).default(1),
     seed: z.number().int().min(0).default(1),
-    stages: z.array(StageSchema).optional(),
+    /** The training procedure; one phase of `epochs` over every group when absent. */
+    phases: z.array(PhaseSchema).min(1).optional(),
   })
   .strict();
 
@@ -126,6 +201,8 @@ export type EdgeRecord = z.infer<typeof EdgeRecordSchema>;
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type TrainingConfig = z.infer<typeof TrainingSchema>;
 export type GraphMeta = z.infer<typeof MetaSchema>;
+export type PhaseRecord = z.infer<typeof PhaseSchema>;
+export type OptimizerGroupRecord = z.infer<typeof OptimizerGroupSchema>;
 
 /** JSON Schema of the file format, for editors and other tools (kept in sync by a test). */
 export function graphJsonSchema(): unknown {

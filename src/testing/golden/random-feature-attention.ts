@@ -205,6 +205,29 @@ function trainableVariables(model: tf.LayersModel, groups?: string[]): tf.Variab
   return layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
 }
 
+/**
+ * Runs the layers outside `groups` in inference mode while a stage trains (BatchNorm uses and
+ * keeps its moving statistics, dropout is off), as Netwright's trainer does. Returns the undo.
+ */
+function freezeOthers(model: tf.LayersModel, groups?: string[]): () => void {
+  if (!groups) return () => {};
+  const trained = new Set(groups.flatMap((g) => GROUPS[g] ?? []));
+  type Call = (inputs: unknown, kwargs: Record<string, unknown>) => unknown;
+  const undo: (() => void)[] = [];
+  for (const layer of model.layers) {
+    if (trained.has(layer.name)) continue;
+    const l = layer as unknown as { call: Call };
+    const call = l.call;
+    l.call = (inputs, kwargs) => call.call(layer, inputs, { ...kwargs, training: false });
+    undo.push(() => {
+      l.call = call;
+    });
+  }
+  return () => {
+    for (const u of undo) u();
+  };
+}
+
 /** The batch order of Netwright's trainer: mulberry32 from the seed, a Fisher–Yates shuffle per epoch. */
 function createShuffler(seed: number): (count: number) => number[] {
   let s = seed >>> 0 || 0x9e3779b9;
@@ -245,6 +268,7 @@ export async function train(
   const history: EpochReport[] = [];
   for (const stage of stages) {
     const vars = trainableVariables(model, stage.groups);
+    const unfreeze = freezeOthers(model, stage.groups);
     const optimizer = makeOptimizer(stage.learningRate);
     for (let e = 0; e < stage.epochs; e++) {
       const order = shuffle(count);
@@ -279,6 +303,7 @@ export async function train(
       await opts.onEpoch?.(report);
     }
     optimizer.dispose();
+    unfreeze();
   }
   return history;
 }

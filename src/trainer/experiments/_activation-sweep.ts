@@ -44,11 +44,11 @@ export async function trainArm(
   built: Built,
   registry: Registry,
   data: LoadedDataset,
-  opts: { readonly epochs: number; readonly seed: number; readonly batchSize?: number },
+  opts: { readonly epochs?: number; readonly seed: number; readonly batchSize?: number },
 ): Promise<Fit> {
   const epochLoss: number[] = [];
   const r = await train(built.compiled, registry, data, built.training, {
-    epochs: opts.epochs,
+    ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
     seed: opts.seed,
     validate: false,
     ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),

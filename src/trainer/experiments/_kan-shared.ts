@@ -97,7 +97,7 @@ export function sequential(
   }
   return {
     format: 'netwright.graph',
-    formatVersion: 1,
+    formatVersion: 2,
     meta: { title: 'experiment model' },
     nodes,
     edges,

@@ -73,9 +73,16 @@ function withSchedule(doc: GraphDoc, run: Run): GraphDoc {
   doc.training.optimizer = { type: 'optimizers.adam', params: { learningRate: run.lr } };
   doc.training.batchSize = run.batch;
   doc.training.epochs = run.epochs;
-  doc.training.stages = [
-    { name: 'train', epochs: run.epochs, learningRate: run.lr },
-    ...(run.decayEpochs > 0 ? [{ name: 'decay', epochs: run.decayEpochs, learningRate: run.lr / 10 }] : []),
+  // One optimizer group per phase (fresh Adam state at the decay, as with format-1 stages).
+  const phase = (name: string, epochs: number, learningRate: number, id: string) => ({
+    name,
+    kind: 'gradient' as const,
+    epochs,
+    optimizers: [{ id, params: { learningRate } }],
+  });
+  doc.training.phases = [
+    phase('train', run.epochs, run.lr, 'stage-1'),
+    ...(run.decayEpochs > 0 ? [phase('decay', run.decayEpochs, run.lr / 10, 'stage-2')] : []),
   ];
   return doc;
 }
@@ -112,9 +119,8 @@ export default defineExperiment({
         for (const arm of ARMS) {
           const doc = withSchedule(normActArm(ctx.templateText, arm), run);
           await withModel(build(doc, ctx.registry, seed), async (b) => {
-            // With two stages the doc's stage epochs apply (the trainer ignores `epochs` then).
+            // The doc's phases set the epochs (`epochs` would rescale both phases).
             const r = await trainArm(b, ctx.registry, data, {
-              epochs: run.epochs,
               seed,
               batchSize: run.batch,
             });

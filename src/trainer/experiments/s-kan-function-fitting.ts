@@ -32,7 +32,6 @@ import {
   regression,
   sequential,
   summary,
-  templateWith,
   trainAndEvaluate,
   withModel,
 } from './_kan-shared.ts';
@@ -274,22 +273,16 @@ export default defineExperiment({
           });
         }
         add('S-KAN after full (soft)', Math.sqrt(fullFit!.val.loss));
-        const hardDoc = templateWith(ctx.templateText, {
-          skan1: { selection: 'hard' },
-          skan2: { selection: 'hard' },
-        });
-        await withModel(build(hardDoc, ctx.registry, seed), async (hard: Built) => {
-          // Stage 2, selective: per edge the space contributing most (SKAN_SELECT=alpha: argmax α),
-          // α folded into the chosen coefficients.
+        // Stage 2, selective: the same model with `selection: hard` set as a runtime param (what a
+        // phase override does, no rebuild); per edge the space contributing most (SKAN_SELECT=alpha:
+        // argmax α), α folded into the chosen coefficients.
+        await withModel(soft, async (hard: Built) => {
           const x = tf.tensor2d(data.train.x as Float32Array, [data.train.count, 2]);
           const outs = soft.compiled.run({ [soft.compiled.ir.inputs[0]!]: x }, { training: false });
           const inputs: Record<string, tf.Tensor2D> = { skan1: x, skan2: outs.get('skan1') as tf.Tensor2D };
           for (const [id, layer] of soft.compiled.layers) {
             const ws = layer.getWeights();
-            if (!isSelective(ws)) {
-              hard.compiled.layers.get(id)?.setWeights(ws);
-              continue;
-            }
+            if (!isSelective(ws)) continue;
             const sel =
               SELECT_BY_ALPHA || !inputs[id]
                 ? hardSelection(ws.at(-1)!)
@@ -300,11 +293,11 @@ export default defineExperiment({
               selected.set(s, (selected.get(s) ?? 0) + counts[i]!);
             });
             const folded = foldSelection(ws, sel);
-            hard.compiled.layers.get(id)?.setWeights(folded);
+            layer.setWeights(folded);
             tf.dispose([sel, ...folded.slice(1)]); // the new coefficient and logit tensors only
+            hard.compiled.setRuntimeParams(id, { selection: 'hard' });
           }
           tf.dispose([...new Set([x, ...outs.values()])]);
-          soft.compiled.dispose();
           // Stages 2 and 3 in one run, so Adam's state carries over the prune boundary: after
           // SELECTIVE steps, per-edge mean |φ| on the training inputs, edges below θ·max zeroed and
           // kept at zero (re-masked after every step) for the last PRUNE steps.

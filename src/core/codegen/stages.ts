@@ -1,0 +1,57 @@
+// The phases both exporters print: the "stage" form (name, epochs, trained groups, one fresh
+// optimizer of the graph's type with its own learning rate; frozen groups in inference mode).
+// Anything more of a phase is refused by name, so exported code never trains differently.
+
+import type { IRPhase, IRTraining, JsonObject } from '../ir.ts';
+import { CodegenError } from './print.ts';
+
+export interface ExportStage {
+  readonly name: string;
+  readonly epochs: number;
+  /** Trained variable groups; every group when empty. */
+  readonly groups: readonly string[];
+  readonly learningRate: number;
+}
+
+const lrOf = (c: JsonObject): number => (typeof c.learningRate === 'number' ? c.learningRate : 0.001);
+
+const sameBesidesRate = (a: JsonObject, b: JsonObject): boolean => {
+  const strip = ({ learningRate: _, ...rest }: JsonObject) => JSON.stringify(Object.entries(rest).sort());
+  return strip(a) === strip(b);
+};
+
+/** What in a phase the exporters cannot print (undefined when it is a plain stage). */
+function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>): string | undefined {
+  if (p.heads) return 'active heads';
+  if (p.overrides) return 'runtime overrides';
+  if (p.lossWeights) return 'loss-weight schedules';
+  if (p.reinit) return 're-initialisation';
+  if (p.data?.dataset || p.data?.subset || p.data?.sizes) return 'its own data view';
+  if (p.data?.batchSize !== undefined && p.data.batchSize !== t.batchSize) return 'its own batch size';
+  if (p.optimizers.length !== 1) return 'several optimizer groups';
+  const g = p.optimizers[0]!;
+  if (g.groups.length) return 'an optimizer group over named groups';
+  if (g.clipNorm !== undefined) return 'gradient clipping';
+  if (g.lrScale !== undefined) return 'learning-rate scaling';
+  if (earlierIds.has(g.id)) return `optimizer state kept from an earlier phase (id '${g.id}')`;
+  if (g.type !== t.optimizer.type || !sameBesidesRate(g.config, t.optimizer.config))
+    return 'an optimizer other than the graph’s';
+  return undefined;
+}
+
+/**
+ * The procedure as stages, or a CodegenError `export/unsupported: phase '<name>' uses <what>`.
+ * `target` names the exporter in the message.
+ */
+export function exportStages(t: IRTraining, target: string): ExportStage[] {
+  const ids = new Set<string>();
+  return t.phases.map((p) => {
+    const why = unsupported(p, t, ids);
+    if (why)
+      throw new CodegenError(
+        `export/unsupported: phase '${p.name}' uses ${why}; the ${target} exporter prints phases of epochs, trained groups and one fresh optimizer each. Train it in the app or with 'netwright train'.`,
+      );
+    for (const g of p.optimizers) ids.add(g.id);
+    return { name: p.name, epochs: p.epochs, groups: p.groups, learningRate: lrOf(p.optimizers[0]!.config) };
+  });
+}
