@@ -14,9 +14,21 @@ test('Verify runs a template experiment in the browser and shows PASS/FAIL with 
   await card.getByTestId('verify-button').click();
   const result = card.getByTestId('verify-result');
   await expect(result).toBeVisible({ timeout: 60_000 });
-  await expect(card.getByTestId('verify-verdict')).toHaveText('PASS');
   await expect(result).toContainText('mean 1nn agreement');
   await expect(result).toContainText('Criterion');
+  // The verdict follows the figures shown: both taxonomy claims hold (a pure computation), so it is
+  // PASS unless the spec's runtime bound (< 2 s per seed) was missed on a loaded machine.
+  const figure = async (name: string) =>
+    Number(
+      await result
+        .locator('tr', { has: page.locator('th', { hasText: name }) })
+        .locator('td')
+        .textContent(),
+    );
+  expect(await figure('mean 1nn agreement')).toBeGreaterThanOrEqual(0.95);
+  expect(await figure('mean majority fraction')).toBeGreaterThanOrEqual(0.99);
+  const slowest = await figure('slowest seed ms');
+  await expect(card.getByTestId('verify-verdict')).toHaveText(slowest < 2000 ? 'PASS' : 'FAIL');
 
   // An experiment that trains models (tfjs in the Worker, a synthetic dataset).
   const rfa = page.getByTestId('gallery-item-random-feature-attention');

@@ -55,7 +55,11 @@ interface Generated {
   train?(
     model: tf.LayersModel,
     data: { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor },
-    opts?: { epochs?: number; batchSize?: number },
+    opts?: {
+      epochs?: number;
+      batchSize?: number;
+      phaseData?: Record<string, { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor }>;
+    },
   ): Promise<{ loss: number; values: Record<string, number> }[]>;
   [key: string]: unknown;
 }
@@ -138,9 +142,62 @@ const twoPhase: Case = {
   feeds: inputSpecs(twoPhaseIR),
 };
 
+/**
+ * Full phases: two heads switched by phase, a loss-weight schedule, two optimizer groups (one
+ * clipped, one scaled by the accuracy metric) kept by id across phases, its own batch size, a
+ * phase on its own dataset, and re-initialisation of a layer.
+ */
+function fullPhasesGraph(): GraphDoc {
+  const doc = twoPhaseGraph();
+  doc.meta.title = 'full phases';
+  doc.nodes.aux = { type: 'layers.dense', v: 1, params: { units: 3, activation: 'softmax' }, group: 'aux' };
+  doc.nodes.ce2 = { type: 'losses.categoricalCrossentropy', v: 1, params: { weight: 0.5 } };
+  doc.edges.e6 = { from: { node: 'bn', port: 'y' }, to: { node: 'aux', port: 'x' } };
+  doc.edges.e7 = { from: { node: 'aux', port: 'y' }, to: { node: 'ce2', port: 'pred' } };
+  doc.training!.phases = [
+    {
+      name: 'warm',
+      kind: 'gradient',
+      epochs: 1,
+      groups: ['body', 'head'],
+      heads: ['ce', 'acc'],
+      data: { batchSize: 3 },
+      optimizers: [
+        { id: 'body', groups: ['body'], params: { learningRate: 0.02 }, clipNorm: 0.05 },
+        { id: 'head', groups: ['head'], params: { learningRate: 0.05 }, lrScale: { metric: 'acc', min: 0.5, max: 2 } },
+      ],
+      lossWeights: { ce: { from: 1, to: 0.5 } },
+    },
+    {
+      name: 'aux',
+      kind: 'gradient',
+      epochs: 1,
+      groups: ['aux'],
+      heads: ['ce2'],
+      data: { dataset: { name: 'iris', params: {} } },
+      reinit: ['logits'],
+    },
+    {
+      name: 'all',
+      kind: 'gradient',
+      epochs: 1,
+      optimizers: [{ id: 'head', params: { learningRate: 0.01 }, clipNorm: 1 }],
+    },
+  ];
+  return doc;
+}
+const fullPhasesIR = lower(fullPhasesGraph(), 'full-phase graph');
+const fullPhases: Case = {
+  name: 'full-phase graph',
+  file: 'full_phases',
+  ir: fullPhasesIR,
+  feeds: inputSpecs(fullPhasesIR),
+};
+
 const templates = listTemplateIds();
 const cases: Case[] = [
   twoPhase,
+  fullPhases,
   ...templates.map((id): Case => {
     const ir = lower(readTemplate(id), `template ${id}`);
     return { name: `template ${id}`, file: id, ir, feeds: inputSpecs(ir), template: id };
@@ -444,6 +501,15 @@ async function withSeededRandom<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Every model input as the app feeds it (features, labels as [N, 1], a field): TrainData.x, and y. */
+function trainTensors(ir: ModelIR, data: LoadedDataset) {
+  const all = toTensors(data, 'train');
+  const xs = ir.nodes.flatMap((n) => (n.op.kind === 'input' ? [sourceTensor(n.op, all).clone()] : []));
+  const y = all.y.clone();
+  all.dispose();
+  return { x: xs.length === 1 ? xs[0]! : xs, y, xs };
+}
+
 /** Trains a few small batches both ways from the same initial weights; losses and weights agree. */
 async function expectSameTraining(c: Case, relativeTolerance?: number): Promise<void> {
   const training = c.ir.training!;
@@ -452,17 +518,25 @@ async function expectSameTraining(c: Case, relativeTolerance?: number): Promise<
   const mod = await load(c);
   const exported = mod.buildModel();
   exported.setWeights(compiled.model.getWeights());
+  // Phases with their own dataset train on a second synthetic set (8 rows: the size changes too).
+  const ownData = training.phases.filter((p) => p.data?.dataset);
+  const phaseSet = syntheticData(c.ir, 8);
   const app = await withSeededRandom(() =>
-    appTrain(compiled, registry, data, training, { epochs: 1, batchSize: 4, validate: false }),
+    appTrain(compiled, registry, data, training, {
+      epochs: 1,
+      batchSize: 4,
+      validate: false,
+      loadDataset: async () => phaseSet,
+    }),
   );
   expect(app.status).toBe('done');
-  // Every model input as the app feeds it (features, labels as [N, 1], a field): TrainData.x.
-  const all = toTensors(data, 'train');
-  const xs = c.ir.nodes.flatMap((n) => (n.op.kind === 'input' ? [sourceTensor(n.op, all).clone()] : []));
-  const x = xs.length === 1 ? xs[0]! : xs;
-  const y = all.y.clone();
-  all.dispose();
-  const reports = await withSeededRandom(() => mod.train!(exported, { x, y }, { epochs: 1, batchSize: 4 }));
+  const { x, y, xs } = trainTensors(c.ir, data);
+  const phaseTensors = ownData.map((p) => [p.name, trainTensors(c.ir, phaseSet)] as const);
+  const phaseData = Object.fromEntries(phaseTensors.map(([name, t]) => [name, { x: t.x, y: t.y }]));
+  const reports = await withSeededRandom(() =>
+    mod.train!(exported, { x, y }, { epochs: 1, batchSize: 4, ...(ownData.length ? { phaseData } : {}) }),
+  );
+  for (const [, t] of phaseTensors) tf.dispose([...t.xs, t.y]);
   expect(reports.length).toBe(app.epochs.length);
   if (relativeTolerance !== undefined) {
     reports.forEach((r, i) => {
@@ -513,11 +587,19 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
     await expectSameTraining(twoPhase);
   });
 
+  it('full phases: heads, schedules, optimizer groups (clipped, lr-scaled, kept by id), own data, reinit', async () => {
+    const code = sources.get(fullPhases.file)!;
+    expect(code).toContain('const PHASES: Phase[] = [');
+    expect(code).toContain("lrScale: { metric: 'acc', min: 0.5, max: 2 }");
+    expect(code).toContain("const REINIT = ['logits'];");
+    await expectSameTraining(fullPhases);
+  });
+
   it('a phase the exporter cannot print is refused by name (export/unsupported)', () => {
     const doc = twoPhaseGraph();
-    doc.training!.phases![0]!.optimizers![0]!.clipNorm = 1;
-    expect(() => generateTypeScript(lower(doc, 'clipped'), registry)).toThrow(
-      /export\/unsupported: phase 'head' uses gradient clipping/,
+    doc.training!.phases![0]!.optimizers![0]!.type = 'optimizers.sgd';
+    expect(() => generateTypeScript(lower(doc, 'other optimizer'), registry)).toThrow(
+      /export\/unsupported: phase 'head' uses an optimizer other than the graph’s \(group 'head'\)/,
     );
   });
 

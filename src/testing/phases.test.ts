@@ -19,6 +19,7 @@ import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { listTemplateIds } from '../node/templates.ts';
 import { type EpochReport, train } from '../trainer/loop.ts';
+import { makeOptimizer } from '../trainer/optimizers.ts';
 import { clipByGlobalNorm } from '../trainer/phase-runtime.ts';
 
 const registry = await loadRegistry();
@@ -494,4 +495,43 @@ describe('memory', () => {
     expect(tf.memory().numTensors).toBe(before);
     compiled.dispose();
   });
+});
+
+describe('optimizer state follows variables by name (tfjs keeps it by list position)', () => {
+  it.each([
+    ['optimizers.adam', { learningRate: 0.1 }],
+    ['optimizers.adamw', { learningRate: 0.1, weightDecay: 0.1 }],
+    ['optimizers.rmsprop', { learningRate: 0.1, centered: true }],
+    ['optimizers.sgd', { learningRate: 0.1, momentum: 0.9 }],
+  ])(
+    '%s: a later call over another variable order updates each variable as an in-order reference does',
+    (type, config) => {
+      const before = tf.memory().numTensors;
+      // Variables outlive tidy; their initial values do not.
+      const make = (name: string) =>
+        tf.tidy(() => [
+          tf.variable(tf.tensor1d([0.5, -1]), true, `${name}-a`),
+          tf.variable(tf.tensor1d([2, 0, -3]), true, `${name}-b`),
+        ]);
+      const [a, b] = make('app');
+      const [ra, rb] = make('ref');
+      const app = makeOptimizer({ type, config }, registry);
+      const ref = makeOptimizer({ type, config }, registry);
+      const ga = [tf.tensor1d([0.3, -0.2]), tf.tensor1d([-0.5, 0.1]), tf.tensor1d([0.2, 0.2])];
+      const gb = [tf.tensor1d([1, -1, 0.5]), tf.tensor1d([0.1, 0.4, -0.3])];
+      // Phase 1 trains a alone; phase 2 trains b then a (the app's order) — the reference a then b.
+      app.apply({ [a!.name]: ga[0]! }, [a!]);
+      ref.apply({ [ra!.name]: ga[0]! }, [ra!]);
+      for (let s = 0; s < 2; s++) {
+        app.apply({ [b!.name]: gb[s]!, [a!.name]: ga[s + 1]! }, [b!, a!]);
+        ref.apply({ [ra!.name]: ga[s + 1]!, [rb!.name]: gb[s]! }, [ra!, rb!]);
+      }
+      expect(a!.arraySync()).toEqual(ra!.arraySync());
+      expect(b!.arraySync()).toEqual(rb!.arraySync());
+      app.dispose();
+      ref.dispose();
+      tf.dispose([a!, b!, ra!, rb!, ...ga, ...gb]);
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 });

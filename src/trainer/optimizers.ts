@@ -21,6 +21,47 @@ export interface Stepper {
 const named = (grads: tf.NamedTensorMap): { name: string; tensor: tf.Tensor }[] =>
   Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
 
+/** A tfjs optimizer's per-variable state slot (Adam's `<var>/m`, momentum's `<var>/momentum`, …). */
+type Slot = { originalName: string; variable: tf.Variable } | null | undefined;
+const isSlotList = (v: unknown): v is Slot[] =>
+  Array.isArray(v) &&
+  v.length > 0 &&
+  v.every(
+    (s) =>
+      s == null ||
+      (typeof s === 'object' && typeof (s as { originalName?: unknown }).originalName === 'string'),
+  );
+
+/**
+ * tfjs optimizers keep their state by position in the gradient list (slot i serves the i-th
+ * gradient), so the same optimizer given another variable list would apply one variable's moments
+ * to another. Before such a call, its slots are put in the new list's order by variable name; a
+ * variable without state gets an empty slot (tfjs creates it), and slots of absent variables are
+ * kept after the list for a later phase. Keeps state per variable across phases (kept by id).
+ */
+export function reslot(optimizer: tf.Optimizer, names: readonly string[]): void {
+  const o = optimizer as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(o)) {
+    if (!isSlotList(value)) continue;
+    const byVar = new Map<string, Slot>();
+    for (const s of value) if (s) byVar.set(s.originalName.slice(0, s.originalName.lastIndexOf('/')), s);
+    const order = names.map((n) => byVar.get(n) ?? null);
+    const rest = [...byVar].filter(([n]) => !names.includes(n)).map(([, s]) => s);
+    o[key] = [...order, ...rest];
+  }
+}
+
+/** applyGradients that keeps each variable's state when the variable list changes between calls. */
+function slotted(opt: tf.Optimizer): (grads: tf.NamedTensorMap) => void {
+  let last: string[] | undefined;
+  return (grads) => {
+    const names = Object.keys(grads);
+    if (last && (last.length !== names.length || last.some((n, i) => n !== names[i]))) reslot(opt, names);
+    last = names;
+    opt.applyGradients(named(grads));
+  };
+}
+
 function stepper(
   apply: (grads: tf.NamedTensorMap, vars: tf.Variable[]) => void,
   setLearningRate: (lr: number) => void,
@@ -55,10 +96,15 @@ function setTfLearningRate(opt: tf.Optimizer, lr: number): void {
 }
 
 function fromTf(opt: tf.Optimizer): Stepper {
+  const apply = slotted(opt);
   return stepper(
-    (grads) => opt.applyGradients(named(grads)),
+    (grads) => apply(grads),
     (lr) => setTfLearningRate(opt, lr),
-    () => opt.dispose(),
+    () => {
+      opt.dispose();
+      // tfjs 4.22's momentum optimizer does not dispose the −lr scalar its SGD base caches.
+      (opt as unknown as { c?: tf.Tensor }).c?.dispose();
+    },
   );
 }
 
@@ -70,12 +116,13 @@ function adamW(c: JsonObject): Stepper {
   let lr = num(c, 'learningRate', 0.001);
   const wd = num(c, 'weightDecay', 0.004);
   const adam = tf.train.adam(lr, num(c, 'beta1', 0.9), num(c, 'beta2', 0.999), num(c, 'epsilon', 1e-7));
+  const applyAdam = slotted(adam);
   return stepper(
     (grads, vars) => {
       tf.tidy(() => {
         for (const v of vars) v.assign(tf.mul(v, 1 - lr * wd));
       });
-      adam.applyGradients(named(grads));
+      applyAdam(grads);
     },
     (rate) => {
       lr = rate;

@@ -1,6 +1,9 @@
-// The phases both exporters print: the "stage" form (name, epochs, trained groups, one fresh
-// optimizer of the graph's type with its own learning rate; frozen groups in inference mode).
-// Anything more of a phase is refused by name, so exported code never trains differently.
+// The phases the exporters print. Both print the "stage" form (name, epochs, trained groups, one
+// fresh optimizer of the graph's type with its own learning rate; frozen groups in inference mode).
+// The TypeScript exporter also prints full phases (heads, loss-weight schedules, optimizer groups
+// kept by id with clipping and lr scaling, own data and batch size, re-initialisation) while every
+// optimizer group is of the graph's optimizer type. Anything else is refused by name, so exported
+// code never trains differently.
 
 import type { IRPhase, IRTraining, JsonObject } from '../ir.ts';
 import { CodegenError } from './print.ts';
@@ -38,6 +41,43 @@ function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>)
     return 'an optimizer other than the graph’s';
   return undefined;
 }
+
+/** Why the TypeScript exporter's full-phase train() cannot print a phase (undefined when it can). */
+function unprintablePhase(p: IRPhase, t: IRTraining): string | undefined {
+  if (p.data?.subset !== undefined) return 'a data subset';
+  if (p.data?.sizes !== undefined) return 'per-epoch sample sizes';
+  if (p.overrides) return 'runtime overrides';
+  for (const g of p.optimizers)
+    if (g.type !== t.optimizer.type || !sameBesidesRate(g.config, t.optimizer.config))
+      return `an optimizer other than the graph’s (group '${g.id}')`;
+  return undefined;
+}
+
+/** The procedure the TypeScript exporter prints: stages when every phase is one, else full phases. */
+export type ExportProcedure =
+  | { readonly kind: 'stages'; readonly stages: ExportStage[] }
+  | { readonly kind: 'phases'; readonly phases: readonly IRPhase[] };
+
+export function exportProcedure(t: IRTraining): ExportProcedure {
+  const ids = new Set<string>();
+  const stageLike = t.phases.every((p) => {
+    const why = unsupported(p, t, ids);
+    for (const g of p.optimizers) ids.add(g.id);
+    return why === undefined;
+  });
+  if (stageLike) return { kind: 'stages', stages: exportStages(t, 'TypeScript') };
+  for (const p of t.phases) {
+    const why = unprintablePhase(p, t);
+    if (why)
+      throw new CodegenError(
+        `export/unsupported: phase '${p.name}' uses ${why}; the TypeScript exporter prints phases whose optimizer groups share the graph's optimizer type, without data subsets, sizes or runtime overrides. Train it in the app or with 'netwright train'.`,
+      );
+  }
+  return { kind: 'phases', phases: t.phases };
+}
+
+/** Learning rate of an optimizer config (tfjs's default 0.001 when absent). */
+export const exportedRate = lrOf;
 
 /**
  * The procedure as stages, or a CodegenError `export/unsupported: phase '<name>' uses <what>`.

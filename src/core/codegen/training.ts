@@ -17,8 +17,9 @@ import type { HeadFn } from '../node-def.ts';
 import type { Ops } from '../ops.ts';
 import { type Context, nodeTitle, paperNote, type Shape } from './context.ts';
 import { call, type Expr, layout, object } from './layout.ts';
+import { phasedTrain, phaseFeatures, phaseHelpers, phaseTable } from './phased-train.ts';
 import { CodegenError, docComment, printKey, printNumber, printString, printValue, WIDTH } from './print.ts';
-import { exportStages } from './stages.ts';
+import { exportProcedure } from './stages.ts';
 
 // ---- losses and metrics ---------------------------------------------------------------------------
 
@@ -208,7 +209,7 @@ interface Optimizer {
 }
 
 /** makeOptimizer(learningRate): the tfjs optimizer src/trainer/optimizers.ts builds. */
-function optimizer(ctx: Context, training: IRTraining): Optimizer {
+function optimizer(ctx: Context, training: IRTraining, phased: boolean): Optimizer {
   const def = ctx.registry.get(training.optimizer.type);
   if (!def?.optimizer) throw new CodegenError(`unknown optimizer '${training.optimizer.type}'`);
   const c = training.optimizer.config;
@@ -263,7 +264,13 @@ function optimizer(ctx: Context, training: IRTraining): Optimizer {
     decay !== undefined ? ' train() applies its decoupled weight decay before each Adam step.' : '';
   return {
     lines: [
-      ...docComment([`${summary}, a fresh one per stage.${note}`, ...paperNote(def)], 0),
+      ...docComment(
+        [
+          `${summary}, ${phased ? 'one per optimizer group, kept across phases by its id' : 'a fresh one per stage'}.${note}`,
+          ...paperNote(def),
+        ],
+        0,
+      ),
       'function makeOptimizer(learningRate: number): tf.Optimizer {',
       ...layout('return ', factory, ';', 2, WIDTH),
       '}',
@@ -281,9 +288,13 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   const inputs = ir.inputs.map((id) => ctx.nodes.get(id)!);
   const multiInput = inputs.length > 1;
   const statsHead = [...ir.losses, ...ir.metrics].find((h) => headOf(ctx, h)?.stats);
-  const opt = optimizer(ctx, training);
-  const stages = exportStages(training, 'TypeScript');
-  const usesGroups = stages.some((s) => s.groups.length);
+  const procedure = exportProcedure(training);
+  // Full phases (heads, optimizer groups, own data, …) when some phase is more than a plain stage.
+  const phased = procedure.kind === 'phases' ? procedure.phases : undefined;
+  const stages = procedure.kind === 'stages' ? procedure.stages : [];
+  const features = phased ? phaseFeatures(training, phased) : undefined;
+  const opt = optimizer(ctx, training, phased !== undefined);
+  const usesGroups = features ? features.groups : stages.some((s) => s.groups.length);
   const sections: string[][] = [];
 
   // Data, options, reports.
@@ -294,7 +305,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
       ? ''
       : ` (the dataset's ${src === 'labels' ? 'labels' : `field '${fieldName(src)}'`})`;
   };
-  const features = inputs.map((n) => `[${dims(n)}]${sourceNote(n)}`).join(' and ');
+  const featureList = inputs.map((n) => `[${dims(n)}]${sourceNote(n)}`).join(' and ');
   const mapHead = [...ir.losses, ...ir.metrics].find(
     (h) => h.inputs.some((r) => 'labels' in r && r.labels !== 'values') && labelPositions(ctx, h).length > 1,
   );
@@ -308,7 +319,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
         : "labels (this graph's losses do not read them)";
   const perInput = multiInput ? ', one tensor per model input' : '';
   sections.push([
-    ...docComment([`Training data: features ${features}${perInput}, and ${labels}.`], 0),
+    ...docComment([`Training data: features ${featureList}${perInput}, and ${labels}.`], 0),
     'export interface TrainData {',
     `  x: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'};`,
     '  y: tf.Tensor;',
@@ -317,13 +328,21 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     'export interface TrainOptions {',
     ...docComment(
       [
-        stages.length === 1
-          ? `Epochs (default: the graph's ${stages[0]!.epochs}).`
-          : 'Ignored: the graph trains in several stages.',
+        phased
+          ? 'Epochs in all: the phases are scaled to it, keeping their proportions (each at least 1; default: as drawn).'
+          : stages.length === 1
+            ? `Epochs (default: the graph's ${stages[0]!.epochs}).`
+            : 'Ignored: the graph trains in several stages.',
       ],
       2,
     ),
     '  epochs?: number;',
+    ...(features?.ownData
+      ? [
+          '  /** The tensors of each phase that trains on its own dataset, by phase name (see PHASES). */',
+          '  phaseData?: Record<string, TrainData>;',
+        ]
+      : []),
     `  /** Default ${training.batchSize}. */`,
     '  batchSize?: number;',
     `  /** Seed of the batch order (default ${training.seed}). */`,
@@ -362,6 +381,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '',
     ...layout('const STAGES: Stage[] = ', { array: stageExprs }, ';', 0, WIDTH),
   ];
+  const groupLines: string[] = [];
   if (usesGroups) {
     const groups = new Map<string, string[]>();
     for (const n of ir.nodes)
@@ -370,12 +390,14 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
       printKey(g),
       { array: ids.map(printString) },
     ]);
-    stageSection.push(
+    groupLines.push(
       '',
       '/** Variable groups: the layers (node ids) whose weights each group holds. */',
       ...layout('const GROUPS: Record<string, string[]> = ', object(props), ';', 0, WIDTH),
     );
   }
+  if (phased) stageSection.splice(0, stageSection.length, ...phaseTable(training, phased, features!));
+  stageSection.push(...groupLines);
   sections.push(stageSection, opt.lines);
 
   // The objective: model outputs → loss terms (weighted sum) and metrics.
@@ -439,38 +461,91 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     ...h.inputs.map((r) => argOf(h, r)),
     ...(headOf(ctx, h)?.stats ? STATS_KEYS.map((k) => `${statsVar}.${k}`) : []),
   ];
-  for (const l of ir.losses) {
-    const args = argsOf(l);
-    const v = namer.fresh(l.id);
-    body.push(...layout(`const ${v} = `, call(ctx.headFunctions.get(l.id)!, ...args), ';', 2, WIDTH));
-    values.push([printKey(l.id), v]);
-    terms.push({ v, weight: l.op.kind === 'loss' ? l.op.weight : 1 });
-  }
-  for (const m of ir.metrics) values.push([printKey(m.id), call(ctx.headFunctions.get(m.id)!, ...argsOf(m))]);
-  const weighted = (t: { v: string; weight: number }) =>
-    t.weight === 1 ? t.v : `tf.mul(${t.v}, ${printNumber(t.weight)})`;
-  let total: string;
-  if (!terms.length) total = 'tf.scalar(0)';
-  else if (terms.length === 1 && terms[0]!.weight === 1) total = terms[0]!.v;
+  const phaseVar = phased ? namer.fresh('phase') : '';
+  const progressVar = features?.lossWeights ? namer.fresh('progress') : '';
+  if (phased) objectivePhased();
   else {
-    // Summed in order, as the trainer sums them (from 0; 0 + a is exactly a).
-    const t = namer.fresh('total');
-    body.push(`  let ${t}: tf.Tensor = ${weighted(terms[0]!)};`);
-    for (const term of terms.slice(1)) body.push(`  ${t} = tf.add(${t}, ${weighted(term)});`);
-    total = `${t} as tf.Scalar`;
+    for (const l of ir.losses) {
+      const args = argsOf(l);
+      const v = namer.fresh(l.id);
+      body.push(...layout(`const ${v} = `, call(ctx.headFunctions.get(l.id)!, ...args), ';', 2, WIDTH));
+      values.push([printKey(l.id), v]);
+      terms.push({ v, weight: l.op.kind === 'loss' ? l.op.weight : 1 });
+    }
+    for (const m of ir.metrics)
+      values.push([printKey(m.id), call(ctx.headFunctions.get(m.id)!, ...argsOf(m))]);
+    const weighted = (t: { v: string; weight: number }) =>
+      t.weight === 1 ? t.v : `tf.mul(${t.v}, ${printNumber(t.weight)})`;
+    let total: string;
+    if (!terms.length) total = 'tf.scalar(0)';
+    else if (terms.length === 1 && terms[0]!.weight === 1) total = terms[0]!.v;
+    else {
+      // Summed in order, as the trainer sums them (from 0; 0 + a is exactly a).
+      const t = namer.fresh('total');
+      body.push(`  let ${t}: tf.Tensor = ${weighted(terms[0]!)};`);
+      for (const term of terms.slice(1)) body.push(`  ${t} = tf.add(${t}, ${weighted(term)});`);
+      total = `${t} as tf.Scalar`;
+    }
+    body.push(
+      ...layout(
+        'return ',
+        object([
+          ['total', total],
+          ['values', object(values)],
+        ]),
+        ';',
+        2,
+        WIDTH,
+      ),
+    );
   }
-  body.push(
-    ...layout(
-      'return ',
-      object([
-        ['total', total],
-        ['values', object(values)],
-      ]),
-      ';',
-      2,
-      WIDTH,
-    ),
-  );
+
+  /** Each head only when the phase activates it; loss weights from the phase's schedules. */
+  function objectivePhased(): void {
+    const on = features!.heads ? namer.fresh('on') : '';
+    const vals = namer.fresh('values');
+    const tot = namer.fresh('total');
+    // Arguments first, so a one-hot encoding of the labels is computed once, outside the ifs.
+    const args = new Map([...ir.losses, ...ir.metrics].map((h) => [h.id, argsOf(h)]));
+    if (on)
+      body.push(`  const ${on} = (id: string) => !${phaseVar}.heads || ${phaseVar}.heads.includes(id);`);
+    body.push(
+      `  const ${vals}: Record<string, ${ctx.splitFinalize.size ? 'tf.Tensor' : 'tf.Scalar'}> = {};`,
+      `  let ${tot}: tf.Scalar = tf.scalar(0);`,
+    );
+    const guarded = (id: string, lines: string[]) =>
+      on ? [`  if (${on}(${printString(id)})) {`, ...lines.map((l) => `  ${l}`), '  }'] : lines;
+    for (const l of ir.losses) {
+      const v = namer.fresh(l.id);
+      const w = namer.fresh(`${l.id}-weight`);
+      const own = printNumber(l.op.kind === 'loss' ? l.op.weight : 1);
+      terms.push({ v, weight: l.op.kind === 'loss' ? l.op.weight : 1 });
+      body.push(
+        ...guarded(l.id, [
+          ...layout(`const ${v} = `, call(ctx.headFunctions.get(l.id)!, ...args.get(l.id)!), ';', 2, WIDTH),
+          `  ${vals}[${printString(l.id)}] = ${v};`,
+          progressVar
+            ? `  const ${w} = lossWeight(${phaseVar}, ${printString(l.id)}, ${own}, ${progressVar});`
+            : `  const ${w} = ${own};`,
+          `  ${tot} = tf.add(${tot}, ${w} === 1 ? ${v} : tf.mul(${v}, ${w}));`,
+        ]),
+      );
+    }
+    for (const m of ir.metrics)
+      body.push(
+        ...guarded(
+          m.id,
+          layout(
+            `${vals}[${printString(m.id)}] = `,
+            call(ctx.headFunctions.get(m.id)!, ...args.get(m.id)!),
+            ';',
+            2,
+            WIDTH,
+          ),
+        ),
+      );
+    body.push(`  return { total: ${tot}, values: ${vals} };`);
+  }
   const lossDoc =
     terms.length > 1
       ? `the loss ${terms.map((t) => (t.weight === 1 ? t.v : `${printNumber(t.weight)}·${t.v}`)).join(' + ')}`
@@ -483,7 +558,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     `type Batch = { total: tf.Scalar; values: Record<string, ${split.length ? 'tf.Tensor' : 'tf.Scalar'}> };`,
     '',
     ...docComment([`Runs the model on a batch and computes ${lossDoc} and the metrics.`], 0),
-    `function objective(model: tf.LayersModel, ${x}: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'}, ${y}: tf.Tensor${statsHead ? `, ${statsVar}: LabelStats` : ''}): Batch {`,
+    `function objective(model: tf.LayersModel, ${x}: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'}, ${y}: tf.Tensor${statsHead ? `, ${statsVar}: LabelStats` : ''}${phaseVar ? `, ${phaseVar}: Phase` : ''}${progressVar ? `, ${progressVar}: number` : ''}): Batch {`,
     ...body,
     '}',
   ]);
@@ -505,6 +580,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
       '}',
     ]);
   if (statsHead) sections.push(labelStatsSection(ctx, statsHead));
+  const skipper = features?.augmented ?? false;
   sections.push([
     ...(usesGroups
       ? [
@@ -544,9 +620,12 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
           '  return model.layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));',
           '}',
         ]),
+    ...(features ? ['', ...phaseHelpers(features)] : []),
     '',
     "/** The batch order of Netwright's trainer: mulberry32 from the seed, a Fisher–Yates shuffle per epoch. */",
-    'function createShuffler(seed: number): (count: number) => number[] {',
+    skipper
+      ? 'function createShuffler(seed: number): { order: (count: number) => number[]; skip: () => void } {'
+      : 'function createShuffler(seed: number): (count: number) => number[] {',
     '  let s = seed >>> 0 || 0x9e3779b9;',
     '  const next = (): number => {',
     '    s = (s + 0x6d2b79f5) >>> 0;',
@@ -555,7 +634,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);',
     '    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;',
     '  };',
-    '  return (count) => {',
+    `  ${skipper ? 'const order = (count: number): number[] =>' : 'return (count) =>'} {`,
     '    const a = Array.from({ length: count }, (_, i) => i);',
     '    for (let i = a.length - 1; i > 0; i--) {',
     '      const j = Math.floor(next() * (i + 1));',
@@ -563,11 +642,14 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     '    }',
     '    return a;',
     '  };',
+    // A skipped draw keeps the order in step with the trainer, which forks a stream for augmentations.
+    ...(skipper ? ['  return { order, skip: () => void next() };'] : []),
     '}',
   ]);
 
-  const stagesDoc =
-    stages.length === 1
+  const stagesDoc = phased
+    ? `phases ${phased.map((p) => `'${p.name}' (${p.epochs} epochs${p.data?.dataset ? `, dataset '${p.data.dataset.name}'` : ''})`).join(', ')} as PHASES draws them`
+    : stages.length === 1
       ? `${stages[0]!.epochs} epoch${stages[0]!.epochs === 1 ? '' : 's'}`
       : `stages ${stages.map((s) => `'${s.name}' (${s.epochs} epochs${s.groups.length ? `, groups ${s.groups.join(', ')}` : ''})`).join(', ')}`;
   const ds = training.dataset;
@@ -588,14 +670,30 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
           `          for (const v of vars) v.assign(tf.mul(v, 1 - stage.learningRate * ${printNumber(opt.decay)}));`,
           '        });',
         ];
+  const trainDoc = docComment(
+    [
+      `Trains a model from buildModel() as the graph configures it: ${opt.summary}, batches of ${training.batchSize} in the order Netwright's trainer uses for seed ${training.seed}, ${stagesDoc}. The graph trains on Netwright's '${ds.name}' dataset${dsParams}: pass the same data as tensors.${dsDeclared}`,
+      'Resolves to a report per epoch; a non-finite loss stops training with an error.',
+    ],
+    0,
+  );
+  if (phased) {
+    sections.push(
+      phasedTrain({
+        f: features!,
+        doc: trainDoc,
+        batchSize: training.batchSize,
+        seed: training.seed,
+        multiInput,
+        split: split.length > 0,
+        stats: statsHead !== undefined,
+        ...(opt.decay !== undefined ? { decay: opt.decay } : {}),
+      }),
+    );
+    return sections;
+  }
   sections.push([
-    ...docComment(
-      [
-        `Trains a model from buildModel() as the graph configures it: ${opt.summary}, batches of ${training.batchSize} in the order Netwright's trainer uses for seed ${training.seed}, ${stagesDoc}. The graph trains on Netwright's '${ds.name}' dataset${dsParams}: pass the same data as tensors.${dsDeclared}`,
-        'Resolves to a report per epoch; a non-finite loss stops training with an error.',
-      ],
-      0,
-    ),
+    ...trainDoc,
     'export async function train(',
     '  model: tf.LayersModel,',
     '  data: TrainData,',
