@@ -79,6 +79,8 @@ export interface EpochMetrics {
   readonly valMetrics?: Readonly<Record<string, number>>;
   /** Multi-label metrics' score per label, on the validation split (else the training split). */
   readonly perLabel?: Readonly<Record<string, readonly number[]>>;
+  /** Each optimizer group's effective learning rate over the epoch (base × lrScale, mean), by group id. */
+  readonly lr?: Readonly<Record<string, number>>;
   readonly ms: number;
 }
 
@@ -103,6 +105,14 @@ export type FromWorker =
       /** The epoch's last batch is done and its validation pass is running. */
       readonly validating: boolean;
       readonly tensors: number;
+    }
+  /** A phase starts training: its own training sample count (a phase with its own dataset changes it). */
+  | {
+      readonly type: 'phase';
+      readonly runId: number;
+      readonly phase: string;
+      readonly trainSamples: number;
+      readonly batches: number;
     }
   | {
       readonly type: 'epoch';

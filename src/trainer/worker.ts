@@ -237,6 +237,8 @@ async function run(
         : {}),
       loadDataset: (spec) => loadDatasetSpec(spec, settings.seed, browserDatasetIO),
       shouldStop: () => stopRequested.has(runId) || runId !== currentRun,
+      onPhase: (p) =>
+        post({ type: 'phase', runId, phase: p.phase, trainSamples: p.trainSamples, batches: p.batches }),
       onBatch: async (b) => {
         const now = performance.now();
         const done = (b.epoch - 1) * b.batches + b.batch;
@@ -281,6 +283,7 @@ async function run(
             ...(r.val ? { valLoss: r.val.loss } : {}),
             ...(va !== undefined ? { valAccuracy: va } : {}),
             ...epochTable(r),
+            lr: r.lr,
           },
         });
         lastCurves = performance.now();
