@@ -125,6 +125,9 @@ test('a two-phase graph shows its timeline and trains through both phases', asyn
   // The sample count changes at the boundary: the graph's iris split, then the phase's own few-shot one.
   await expect(page.getByTestId('phase-samples-warm')).toHaveText('120 samples');
   await expect(page.getByTestId('phase-samples-tune')).toHaveText('30 samples');
+  // The progress bar counts each phase's own batches: 2 · ⌈120 / 16⌉ + 3 · ⌈30 / 8⌉ = 16 + 12.
+  await expect(page.getByTestId('progress')).toHaveAttribute('max', '28');
+  await expect(page.getByTestId('progress')).toHaveAttribute('value', '28');
   // The picked phase stays on the canvas through the run.
   await expect(card('hidden')).toHaveAttribute('data-phase-state', 'frozen');
   // The epoch chart marks the boundary where 'tune' starts (between epochs 2 and 3), and only there.

@@ -99,6 +99,9 @@ export type FromWorker =
       readonly epoch: number;
       readonly batch: number;
       readonly batches: number;
+      /** Batches done in the whole run, and the run's total (phases may differ in batches per epoch). */
+      readonly done: number;
+      readonly total: number;
       readonly loss: number;
       /** Estimated seconds left in the run; absent until the first batches have been timed. */
       readonly eta?: number;

@@ -164,10 +164,10 @@ export function TrainPanel({
         setStatus('training');
         break;
       case 'batch': {
-        const done = (e.epoch - 1) * e.batches + e.batch;
+        const done = e.done;
         setProgress({
           done,
-          total: settings.epochs * e.batches,
+          total: e.total,
           eta: e.eta,
           validating: e.validating,
           loss: e.loss,
