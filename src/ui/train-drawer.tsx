@@ -48,8 +48,10 @@ export function TrainDrawer({ search }: { search: string }) {
       : { ir: undefined, blocked: lowered.diagnostics[0]?.message };
   }, [analysis, registry]);
 
-  // The picked phase, shown on the canvas; recomputed on every graph change, cleared when it is gone.
-  const phase = ir?.training?.phases.find((p) => p.name === selectedPhase);
+  // The picked phase, shown on the canvas; recomputed on every graph change, cleared when it is gone
+  // or when the timeline is (a graph of one phase has none to unpick it from).
+  const phases = ir?.training?.phases ?? [];
+  const phase = phases.length > 1 ? phases.find((p) => p.name === selectedPhase) : undefined;
   useEffect(() => {
     store.setPhaseView(ir && phase ? { phase: phase.name, states: phaseNodeStates(ir, phase) } : null);
   }, [store, ir, phase]);
