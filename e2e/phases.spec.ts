@@ -1,5 +1,8 @@
-// Journey: a graph with two phases (head only with the body frozen, then everything at its own
-// batch size, dataset load and optimizer groups) opens, shows its phase timeline, and trains through both phases.
+// Journey: a graph with two phases (head only with the body frozen and the metric off, then
+// everything on its own few-shot dataset at its own batch size with optimizer groups) opens, shows its
+// phase timeline; pressing a phase dims on the canvas what it freezes and leaves out (view state, no
+// undo step); it trains through both phases, each phase's sample count shows as it starts, and the
+// curves draw the phase separator and one learning-rate line per optimizer group.
 import { expect, test } from '@playwright/test';
 
 const node = (type: string, params: Record<string, unknown> = {}, group?: string) => ({
@@ -39,11 +42,15 @@ const graph = {
     epochs: 1,
     seed: 1,
     phases: [
-      { name: 'warm', epochs: 2, groups: ['head'], optimizers: [{ id: 'h', clipNorm: 1 }] },
+      { name: 'warm', epochs: 2, groups: ['head'], heads: ['ce'], optimizers: [{ id: 'h', clipNorm: 1 }] },
       {
         name: 'tune',
         epochs: 3,
-        data: { batchSize: 8, dataset: { name: 'iris', params: {} } },
+        // 10 rows per class: 30 training rows where the graph's iris split has 120 (40 per class).
+        data: {
+          batchSize: 8,
+          dataset: { name: 'iris', params: {}, transforms: [{ type: 'perClass', n: 10 }] },
+        },
         optimizers: [
           { id: 'h', groups: ['head'] },
           { id: 'b', groups: ['body'], lrScale: 0.1 },
@@ -74,13 +81,62 @@ test('a two-phase graph shows its timeline and trains through both phases', asyn
   await expect(page.getByTestId('phase-warm')).toContainText('0/2');
   await expect(page.getByTestId('phase-warm')).toContainText('head');
   await expect(page.getByTestId('phase-tune')).toContainText('all groups');
+
+  // No phase picked: nothing is dimmed.
+  const card = (id: string) => page.getByTestId(`node-${id}`);
+  await expect(page.locator('[data-phase-state]')).toHaveCount(0);
+  // The last undo step is opening the file; picking phases must not add one.
+  const undoTitle = /^Undo Open 'phases\.graph\.json'/;
+  await expect(page.getByTestId('undo')).toHaveAttribute('title', undoTitle);
+  // 'warm' trains the head only, with the loss alone: the body is frozen, the accuracy inactive.
+  await page.getByTestId('phase-warm').click();
+  await expect(page.getByTestId('phase-warm')).toHaveAttribute('aria-pressed', 'true');
+  for (const [id, state] of [
+    ['hidden', 'frozen'],
+    ['bn', 'frozen'],
+    ['logits', 'trained'],
+    ['ce', 'trained'],
+    ['acc', 'inactive'],
+  ] as const)
+    await expect(card(id)).toHaveAttribute('data-phase-state', state);
+  await expect(card('bn')).toHaveClass(/phase-frozen/);
+  await expect(card('acc')).toHaveClass(/phase-inactive/);
+  await expect(card('logits')).not.toHaveClass(/phase-/);
+  await expect(card('x')).not.toHaveAttribute('data-phase-state');
+  // 'tune' (by keyboard) trains every group with every head: nothing dimmed.
+  await page.getByTestId('phase-tune').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('phase-tune')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('phase-warm')).toHaveAttribute('aria-pressed', 'false');
+  for (const id of ['hidden', 'bn', 'logits', 'ce', 'acc'])
+    await expect(card(id)).toHaveAttribute('data-phase-state', 'trained');
+  await expect(page.locator('.card-node.phase-frozen, .card-node.phase-inactive')).toHaveCount(0);
+  // Pressing the picked phase again clears the view; picking was never a document edit.
+  await page.getByTestId('phase-tune').click();
+  await expect(page.locator('[data-phase-state]')).toHaveCount(0);
+  await expect(page.getByTestId('undo')).toHaveAttribute('title', undoTitle);
+  await page.getByTestId('phase-warm').click();
   await expect(page.getByTestId('backend-badge')).not.toHaveText(/starting/, { timeout: 60_000 });
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 150_000 });
   await expect(page.getByTestId('phase-warm')).toContainText('2/2');
   await expect(page.getByTestId('phase-tune')).toContainText('3/3');
   await expect(page.getByTestId('phase-tune')).toHaveAttribute('aria-current', 'step');
+  // The sample count changes at the boundary: the graph's iris split, then the phase's own few-shot one.
+  await expect(page.getByTestId('phase-samples-warm')).toHaveText('120 samples');
+  await expect(page.getByTestId('phase-samples-tune')).toHaveText('30 samples');
+  // The progress bar counts each phase's own batches: 2 · ⌈120 / 16⌉ + 3 · ⌈30 / 8⌉ = 16 + 12.
+  await expect(page.getByTestId('progress')).toHaveAttribute('max', '28');
+  await expect(page.getByTestId('progress')).toHaveAttribute('value', '28');
+  // The picked phase stays on the canvas through the run.
+  await expect(card('hidden')).toHaveAttribute('data-phase-state', 'frozen');
   // The epoch chart marks the boundary where 'tune' starts (between epochs 2 and 3), and only there.
   await expect(page.getByTestId('chart-epochs').getByTestId('separator-tune')).toHaveCount(1);
   await expect(page.getByTestId('chart-epochs').locator('[data-testid^="separator-"]')).toHaveCount(1);
+  // The lr trace: one line per optimizer group id ('h' in both phases, 'b' in 'tune' at 0.1 × the rate).
+  const lr = page.getByTestId('lr-trace');
+  await expect(lr.getByTestId('separator-tune')).toHaveCount(1);
+  await expect(lr.locator('polyline[data-series]')).toHaveCount(2);
+  await expect(lr.locator('polyline[data-series="h"]')).toHaveCount(1);
+  await expect(lr.locator('polyline[data-series="b"]')).toHaveCount(1);
 });

@@ -15,6 +15,7 @@ import {
   seal,
   undo,
 } from '../core/history.ts';
+import type { PhaseNodeState } from '../core/phase-states.ts';
 import type { Registry } from '../core/registry.ts';
 import type { ActivationCurve } from '../trainer/protocol.ts';
 import type { Block } from './blocks.ts';
@@ -57,6 +58,13 @@ export interface EditorState {
   readonly trained: ReadonlySet<string> | null;
   /** The training Worker's client (Verify runs there too); null until it starts. */
   readonly trainer: TrainerClient | null;
+  /** The phase picked in the Train panel's timeline and what it does to each node (IR id); view state. */
+  readonly phaseView: PhaseView | null;
+}
+
+export interface PhaseView {
+  readonly phase: string;
+  readonly states: ReadonlyMap<string, PhaseNodeState>;
 }
 
 const NO_CURVES: Readonly<Record<string, ActivationCurve>> = {};
@@ -95,6 +103,8 @@ export interface EditorStore extends StoreApi<EditorState> {
   setCurves(curves: Readonly<Record<string, ActivationCurve>>): void;
   setTrainer(trainer: TrainerClient | null): void;
   setTrained(nodes: ReadonlySet<string> | null): void;
+  /** Shows (or, with null, stops showing) a phase's frozen and inactive nodes on the canvas; no undo step. */
+  setPhaseView(view: PhaseView | null): void;
   undo(): void;
   redo(): void;
   /** Ends a coalescing run (typing in a field, a slider drag). */
@@ -140,6 +150,7 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     curves: {},
     trained: null,
     trainer: null,
+    phaseView: null,
   }));
 
   const setHistory = (history: History<GraphDoc>) => {
@@ -235,6 +246,9 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     },
     setCurves(curves) {
       api.setState({ curves });
+    },
+    setPhaseView(phaseView) {
+      api.setState({ phaseView });
     },
     setBlocks(blocks) {
       api.setState({ blocks });

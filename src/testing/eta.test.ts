@@ -2,7 +2,7 @@
 // validation at the end of each epoch is counted. Checked against a synthetic clock whose answer
 // is known in closed form: batches of 50 ms after a 5 s first batch, validations of 400 ms.
 import { describe, expect, it } from 'vitest';
-import { RunEta } from '../trainer/eta.ts';
+import { PhaseProgress, RunEta } from '../trainer/eta.ts';
 
 /** Feeds `eta` batches 1..upTo of a run of `epochs` × `perEpoch`, as the clock above runs them. */
 function play(eta: RunEta, perEpoch: number, upTo: number, validation = 400) {
@@ -55,5 +55,31 @@ describe('RunEta', () => {
     expect(eta.seconds()).toBeCloseTo(0.4, 9);
     eta.epoch(5_000 + 199 * 50 + 2 * 400);
     expect(eta.seconds()).toBeCloseTo(0, 9);
+  });
+});
+
+describe('PhaseProgress', () => {
+  it('counts batches across phases of different sizes; the total is exact once every phase has started', () => {
+    // Phases of 2, 1 and 3 epochs with 15, 4 and 8 batches per epoch: 2·15 + 4 + 3·8 = 58 batches.
+    const plan = [
+      { epochs: 2, batches: 15 },
+      { epochs: 1, batches: 4 },
+      { epochs: 3, batches: 8 },
+    ];
+    const p = new PhaseProgress(plan.map((x) => x.epochs));
+    const seen: number[] = [];
+    const totals: number[] = [];
+    for (const { epochs, batches } of plan) {
+      p.startPhase(batches);
+      totals.push(p.total());
+      for (let e = 0; e < epochs; e++) {
+        for (let b = 1; b <= batches; b++) seen.push(p.done(b));
+        p.endEpoch();
+      }
+    }
+    // Every batch counted once, in order: 1, 2, …, 58.
+    expect(seen).toEqual(Array.from({ length: 58 }, (_, i) => i + 1));
+    // Phases not yet started are estimated at the current phase's size: 6·15, then 2·15 + 4 + 3·4, then exact.
+    expect(totals).toEqual([90, 46, 58]);
   });
 });

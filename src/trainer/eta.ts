@@ -15,11 +15,16 @@ export class RunEta {
   private epochsDone = 0;
 
   constructor(
-    private readonly totalBatches: number,
+    private totalBatches: number,
     private readonly totalEpochs: number,
     /** Whether each epoch ends with a validation pass. */
     private readonly validates: boolean,
   ) {}
+
+  /** The run's batch count changed (a later phase's data turned out larger or smaller). */
+  setTotalBatches(total: number): void {
+    this.totalBatches = total;
+  }
 
   /** A batch ended at `now` (ms); `done` batches of the run are finished. */
   batch(now: number, done: number): void {
@@ -57,5 +62,40 @@ export class RunEta {
       ? this.validationMs / this.validations
       : (perBatch * batchesPerEpoch) / 10;
     return (batchesLeft * perBatch + validationsLeft * perValidation) / 1000;
+  }
+}
+
+/**
+ * Batches of a phased run: those done so far and the run's total. Phases differ in batches per
+ * epoch (their own dataset or batch size); each phase's count is known once it starts, and a
+ * phase not started yet is estimated at the current phase's.
+ */
+export class PhaseProgress {
+  private readonly batches: (number | undefined)[];
+  private current = -1;
+  /** Batches of the epochs already finished. */
+  private finished = 0;
+
+  constructor(private readonly epochs: readonly number[]) {
+    this.batches = epochs.map(() => undefined);
+  }
+
+  /** The next phase starts with this many batches per epoch. */
+  startPhase(batches: number): void {
+    this.batches[++this.current] = batches;
+  }
+
+  endEpoch(): void {
+    this.finished += this.batches[this.current] ?? 0;
+  }
+
+  /** Batches done in the run once batch `batch` (1-based) of the current epoch is done. */
+  done(batch: number): number {
+    return this.finished + batch;
+  }
+
+  total(): number {
+    const now = this.batches[this.current] ?? 0;
+    return this.epochs.reduce((s, e, i) => s + e * (this.batches[i] ?? now), 0);
   }
 }

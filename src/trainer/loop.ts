@@ -55,7 +55,17 @@ export interface EpochReport {
   readonly epoch: number;
   readonly train: Evaluation;
   readonly val: Evaluation | undefined;
+  /** Each optimizer group's effective learning rate (its base rate × lrScale, mean over the epoch's batches), by id. */
+  readonly lr: Readonly<Record<string, number>>;
   readonly ms: number;
+}
+
+/** A phase about to train: its data as loaded (a phase with its own dataset has its own size). */
+export interface PhaseStart {
+  readonly phase: string;
+  readonly trainSamples: number;
+  readonly batchSize: number;
+  readonly batches: number;
 }
 
 export interface NonFinite {
@@ -81,6 +91,7 @@ export interface TrainOptions {
   readonly validate?: boolean;
   readonly onBatch?: (r: BatchReport) => void | Promise<void>;
   readonly onEpoch?: (r: EpochReport) => void | Promise<void>;
+  readonly onPhase?: (p: PhaseStart) => void | Promise<void>;
   readonly shouldStop?: () => boolean;
   /** Loads a phase's own dataset (`data.dataset`); without it such a phase is refused. */
   readonly loadDataset?: (spec: NonNullable<IRDataView['dataset']>) => Promise<LoadedDataset>;
@@ -250,11 +261,14 @@ export async function train(
         const batches = Math.min(totalBatches, opts.maxBatchesPerEpoch ?? totalBatches);
         const steps = phase.epochs * batches;
         let step = 0;
+        await opts.onPhase?.({ phase: phase.name, trainSamples: trainData.count, batchSize, batches });
         for (let e = 0; e < phase.epochs; e++) {
           globalEpoch++;
           const te = performance.now();
           const order = batchOrder(trainData.count, rng);
           const sums = new HeadSums();
+          const rateSums = groups.map(() => 0);
+          let applied = 0;
           for (let b = 0; b < batches; b++) {
             if (opts.shouldStop?.()) {
               status = 'stopped';
@@ -321,7 +335,10 @@ export async function train(
               const i = layout.metrics.indexOf(id);
               return i < 0 ? undefined : values[1 + layout.terms.length + i];
             };
-            for (const g of groups) applyGroup(g, grads, metricAt);
+            groups.forEach((g, i) => {
+              rateSums[i] = rateSums[i]! + applyGroup(g, grads, metricAt);
+            });
+            applied++;
             tf.dispose(grads);
             disposeRows(rows);
             idx.dispose();
@@ -336,6 +353,9 @@ export async function train(
             val: valData
               ? await evaluate(compiled, registry, valData, active ? { heads: active } : {})
               : undefined,
+            lr: Object.fromEntries(
+              groups.map((g, i) => [g.group.id, applied ? rateSums[i]! / applied : g.baseRate]),
+            ),
             ms: performance.now() - te,
           };
           epochs.push(report);
@@ -353,15 +373,17 @@ export async function train(
   return { status, epochs, ...(nonFinite ? { nonFinite } : {}), ms: performance.now() - t0 };
 }
 
-/** One optimizer group's update from the batch's gradients: clipped, at its (scaled) rate. */
+/** One optimizer group's update from the batch's gradients: clipped, at its (scaled) rate, which it returns. */
 function applyGroup(
   g: BoundGroup,
   grads: tf.NamedTensorMap,
   metricAt: (id: string) => number | undefined,
-): void {
+): number {
   const own = Object.fromEntries(g.vars.flatMap((v) => (grads[v.name] ? [[v.name, grads[v.name]!]] : [])));
   const clipped = g.group.clipNorm !== undefined ? clipByGlobalNorm(own, g.group.clipNorm) : own;
-  if (g.group.lrScale !== undefined) g.stepper.setLearningRate(g.baseRate * rateScale(g.group, metricAt));
+  const rate = g.baseRate * rateScale(g.group, metricAt);
+  if (g.group.lrScale !== undefined) g.stepper.setLearningRate(rate);
   g.stepper.apply(clipped, g.vars);
   if (clipped !== own) tf.dispose(clipped);
+  return rate;
 }

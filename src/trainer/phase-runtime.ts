@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import type { IROptimizerGroup, IRPhase } from '../core/ir.ts';
+import { frozenGroupsOf } from '../core/phase-states.ts';
 import type { Registry } from '../core/registry.ts';
 import { learningRateOf, makeOptimizer, type Stepper } from './optimizers.ts';
 
@@ -55,11 +56,8 @@ export function bindGroups(compiled: CompiledModel, phase: IRPhase, pool: Optimi
 }
 
 /** Variable groups of the model that a phase does not train (none when it trains all). */
-export function frozenGroups(compiled: CompiledModel, phase: IRPhase): ReadonlySet<string> {
-  if (!phase.groups.length) return new Set();
-  const trained = new Set(phase.groups);
-  return new Set(compiled.ir.nodes.map((n) => n.group).filter((g) => !trained.has(g)));
-}
+export const frozenGroups = (compiled: CompiledModel, phase: IRPhase): ReadonlySet<string> =>
+  frozenGroupsOf(compiled.ir.nodes, phase);
 
 /**
  * Gradients scaled by clipNorm / max(‖g‖, clipNorm), ‖g‖ = √(Σ over the tensors of Σ g²) — the

@@ -79,6 +79,8 @@ export interface EpochMetrics {
   readonly valMetrics?: Readonly<Record<string, number>>;
   /** Multi-label metrics' score per label, on the validation split (else the training split). */
   readonly perLabel?: Readonly<Record<string, readonly number[]>>;
+  /** Each optimizer group's effective learning rate over the epoch (base × lrScale, mean), by group id. */
+  readonly lr?: Readonly<Record<string, number>>;
   readonly ms: number;
 }
 
@@ -97,12 +99,23 @@ export type FromWorker =
       readonly epoch: number;
       readonly batch: number;
       readonly batches: number;
+      /** Batches done in the whole run, and the run's total (phases may differ in batches per epoch). */
+      readonly done: number;
+      readonly total: number;
       readonly loss: number;
       /** Estimated seconds left in the run; absent until the first batches have been timed. */
       readonly eta?: number;
       /** The epoch's last batch is done and its validation pass is running. */
       readonly validating: boolean;
       readonly tensors: number;
+    }
+  /** A phase starts training: its own training sample count (a phase with its own dataset changes it). */
+  | {
+      readonly type: 'phase';
+      readonly runId: number;
+      readonly phase: string;
+      readonly trainSamples: number;
+      readonly batches: number;
     }
   | {
       readonly type: 'epoch';

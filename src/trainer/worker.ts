@@ -14,7 +14,7 @@ import { withDefaultOptimizer } from '../core/phases.ts';
 import type { Registry } from '../core/registry.ts';
 import { chooseBackend } from './backend-browser.ts';
 import { activationCurves } from './curves.ts';
-import { RunEta } from './eta.ts';
+import { PhaseProgress, RunEta } from './eta.ts';
 import { evaluateClassifier } from './evaluation.ts';
 import type { Experiment } from './experiments/experiment.ts';
 import { evaluateFields } from './field-evaluation.ts';
@@ -226,6 +226,7 @@ async function run(
   // The panel's epochs set a one-phase procedure; a graph with several phases keeps its own.
   const onePhase = training.phases.length === 1;
   const totalEpochs = onePhase ? settings.epochs : training.phases.reduce((s, p) => s + p.epochs, 0);
+  const batches = new PhaseProgress(onePhase ? [settings.epochs] : training.phases.map((p) => p.epochs));
   let lastPost = 0;
   const validates = data.val.count > 0;
   let eta: RunEta | undefined;
@@ -237,10 +238,15 @@ async function run(
         : {}),
       loadDataset: (spec) => loadDatasetSpec(spec, settings.seed, browserDatasetIO),
       shouldStop: () => stopRequested.has(runId) || runId !== currentRun,
+      onPhase: (p) => {
+        batches.startPhase(p.batches);
+        eta?.setTotalBatches(batches.total());
+        post({ type: 'phase', runId, phase: p.phase, trainSamples: p.trainSamples, batches: p.batches });
+      },
       onBatch: async (b) => {
         const now = performance.now();
-        const done = (b.epoch - 1) * b.batches + b.batch;
-        eta ??= new RunEta(totalEpochs * b.batches, totalEpochs, validates);
+        const done = batches.done(b.batch);
+        eta ??= new RunEta(batches.total(), totalEpochs, validates);
         eta.batch(now, done);
         if (now - lastPost >= 100 || b.batch === b.batches) {
           lastPost = now;
@@ -251,6 +257,8 @@ async function run(
             epoch: b.epoch,
             batch: b.batch,
             batches: b.batches,
+            done,
+            total: batches.total(),
             loss: b.loss,
             ...(seconds !== undefined ? { eta: seconds } : {}),
             validating: validates && b.batch === b.batches,
@@ -265,6 +273,7 @@ async function run(
         await yieldToEvents();
       },
       onEpoch: async (r) => {
+        batches.endEpoch();
         eta?.epoch(performance.now());
         const a = acc(r.train.metrics);
         const va = r.val ? acc(r.val.metrics) : undefined;
@@ -281,6 +290,7 @@ async function run(
             ...(r.val ? { valLoss: r.val.loss } : {}),
             ...(va !== undefined ? { valAccuracy: va } : {}),
             ...epochTable(r),
+            lr: r.lr,
           },
         });
         lastCurves = performance.now();

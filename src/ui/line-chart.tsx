@@ -109,6 +109,7 @@ export function LineChart({
         s.points.length ? (
           <polyline
             key={s.name}
+            data-series={s.name}
             fill="none"
             stroke={s.color}
             strokeWidth={1.5}

@@ -6,6 +6,7 @@ import { memo } from 'react';
 import { applyFix } from '../app/actions.ts';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import { irIdOf } from '../core/groups.ts';
+import { cardPhaseState } from '../core/phase-states.ts';
 import { ActivationCurveView } from './activation-curve.tsx';
 import type { CardNode } from './flow-model.ts';
 import { formatCount } from './format.ts';
@@ -25,6 +26,12 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
     return mark.nodeId === id || mark.nodeId.startsWith(`${id}__`) ? mark : null;
   });
   const trained = useEditor((s) => s.curves[s.path.length ? irIdOf(s.path, nodeId) : nodeId]);
+  // The phase picked in the timeline: frozen groups and inactive heads are dimmed (no phase: none).
+  const phaseState = useEditor((s) =>
+    s.phaseView
+      ? cardPhaseState(s.phaseView.states, s.path.length ? irIdOf(s.path, nodeId) : nodeId)
+      : undefined,
+  );
   const curve = trained ?? data.preview;
   const cls = [
     runtime ? `runtime-${runtime.kind}` : '',
@@ -34,12 +41,13 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
     errors.length ? 'has-error' : diagnostics.length ? 'has-warning' : '',
     missing ? 'missing' : '',
     group ? 'card-group' : '',
+    phaseState && phaseState !== 'trained' ? `phase-${phaseState}` : '',
   ]
     .filter(Boolean)
     .join(' ');
   const rows = Math.max(inputs.length, outputs.length);
   return (
-    <div className={cls} data-testid={`node-${nodeId}`} data-type={type}>
+    <div className={cls} data-testid={`node-${nodeId}`} data-type={type} data-phase-state={phaseState}>
       <header className="card-node-head">
         <span className="card-node-title">{title}</span>
         <code className="card-node-id">{nodeId}</code>

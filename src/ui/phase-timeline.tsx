@@ -1,6 +1,7 @@
-// The training procedure's phases as a strip in the Train panel: each phase's name, epochs and what
-// it trains (frozen groups run in inference mode), the phase training now marked, finished ones
-// with their epoch count so far.
+// The training procedure's phases as a strip in the Train panel: each phase's name, epochs, what
+// it trains (frozen groups run in inference mode) and, once it has started, its training sample
+// count; the phase training now marked. Each phase is a toggle button: pressing one shows on the
+// canvas what that phase freezes and which heads it leaves out (view state, not an edit).
 import type { IRPhase } from '../core/ir.ts';
 
 export interface PhaseTimelineProps {
@@ -8,6 +9,12 @@ export interface PhaseTimelineProps {
   /** Epochs reported so far per phase name (the running phase is the last one with reports). */
   readonly done: Readonly<Record<string, number>>;
   readonly current: string | undefined;
+  /** Training samples per phase name, as the Worker reported them when each phase started. */
+  readonly samples?: Readonly<Record<string, number>>;
+  /** The phase shown on the canvas (undefined: none). */
+  readonly selected?: string | undefined;
+  /** Pressing a phase selects it; pressing the selected one again clears the selection. */
+  readonly onSelect?: (phase: string | undefined) => void;
 }
 
 const trains = (p: IRPhase) => (p.groups.length ? p.groups.join(', ') : 'all groups');
@@ -18,27 +25,47 @@ function phaseSummary(p: IRPhase): string {
   if (named.length) parts.push(`optimizers ${named.map((o) => o.id).join(', ')}`);
   if (p.heads) parts.push(`heads ${p.heads.join(', ')}`);
   if (p.overrides) parts.push(`overrides ${Object.keys(p.overrides).join(', ')}`);
+  if (p.data?.dataset) parts.push(`data ${p.data.dataset.name}`);
   return parts.join(' · ');
 }
 
-export function PhaseTimeline({ phases, done, current }: PhaseTimelineProps) {
+export function PhaseTimeline({
+  phases,
+  done,
+  current,
+  samples = {},
+  selected,
+  onSelect,
+}: PhaseTimelineProps) {
   return (
     <ol className="phase-timeline" data-testid="phase-timeline" aria-label="Training phases">
-      {phases.map((p) => (
-        <li
-          key={p.name}
-          data-testid={`phase-${p.name}`}
-          className={p.name === current ? 'phase current' : 'phase'}
-          aria-current={p.name === current ? 'step' : undefined}
-          title={phaseSummary(p)}
-        >
-          <strong>{p.name}</strong>{' '}
-          <span className="phase-epochs">
-            {done[p.name] ?? 0}/{p.epochs}
-          </span>
-          <span className="phase-groups">{trains(p)}</span>
-        </li>
-      ))}
+      {phases.map((p) => {
+        const n = samples[p.name];
+        return (
+          <li key={p.name} className="phase-item">
+            <button
+              type="button"
+              data-testid={`phase-${p.name}`}
+              className={['phase', p.name === current ? 'current' : '', p.name === selected ? 'selected' : '']
+                .filter(Boolean)
+                .join(' ')}
+              aria-current={p.name === current ? 'step' : undefined}
+              aria-pressed={p.name === selected}
+              title={`${phaseSummary(p)} — press to show on the canvas what this phase freezes`}
+              onClick={() => onSelect?.(p.name === selected ? undefined : p.name)}
+            >
+              <strong>{p.name}</strong>{' '}
+              <span className="phase-epochs">
+                {done[p.name] ?? 0}/{p.epochs}
+              </span>
+              <span className="phase-groups">{trains(p)}</span>
+              <span className="phase-samples" data-testid={`phase-samples-${p.name}`}>
+                {n === undefined ? '— samples' : `${n.toLocaleString('en-US')} samples`}
+              </span>
+            </button>
+          </li>
+        );
+      })}
     </ol>
   );
 }

@@ -6,6 +6,7 @@ import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import { createTrainerClient, type TrainerClient } from '../app/trainer-client.ts';
 import { locateIrId } from '../core/groups.ts';
 import { lowerGraph } from '../core/lower.ts';
+import { phaseNodeStates } from '../core/phase-states.ts';
 import { chooseDataset } from '../core/training-setup.ts';
 import { BACKENDS, type BackendName } from '../trainer/protocol.ts';
 import { DatasetPicker } from './dataset-picker.tsx';
@@ -21,6 +22,7 @@ export function TrainDrawer({ search }: { search: string }) {
   const analysis = useEditor((s) => s.analysis);
   const registry = useEditor((s) => s.registry);
   const [client, setClient] = useState<TrainerClient | undefined>();
+  const [selectedPhase, setSelectedPhase] = useState<string | undefined>();
   useEffect(() => {
     const c = createTrainerClient(forcedBackend(search));
     c.onNotice((m) => store.toast('info', m));
@@ -46,6 +48,15 @@ export function TrainDrawer({ search }: { search: string }) {
       : { ir: undefined, blocked: lowered.diagnostics[0]?.message };
   }, [analysis, registry]);
 
+  // The picked phase, shown on the canvas; recomputed on every graph change, cleared when it is gone
+  // or when the timeline is (a graph of one phase has none to unpick it from).
+  const phases = ir?.training?.phases ?? [];
+  const phase = phases.length > 1 ? phases.find((p) => p.name === selectedPhase) : undefined;
+  useEffect(() => {
+    store.setPhaseView(ir && phase ? { phase: phase.name, states: phaseNodeStates(ir, phase) } : null);
+  }, [store, ir, phase]);
+  useEffect(() => () => store.setPhaseView(null), [store]);
+
   if (!client) return null;
   return (
     <aside className="app-train" aria-label="Training">
@@ -61,6 +72,8 @@ export function TrainDrawer({ search }: { search: string }) {
           const where = locateIrId(store.doc(), nodeId);
           if (where) store.showPath(where.path, where.nodeId);
         }}
+        selectedPhase={phase?.name}
+        onSelectPhase={setSelectedPhase}
         dataControls={(running, uploads) => <DatasetPicker disabled={running} uploads={uploads} />}
         onUpload={(dataset) =>
           store.run(

@@ -21,6 +21,7 @@ import { EvaluationView } from './evaluation-view.tsx';
 import { FieldPlots } from './field-plot.tsx';
 import { ImageFolderUpload } from './image-folder-upload.tsx';
 import { LineChart } from './line-chart.tsx';
+import { LrTrace, phaseSeparators } from './phase-curves.tsx';
 import { PhaseTimeline } from './phase-timeline.tsx';
 import { loadedUpload, type Uploads } from './uploads.ts';
 
@@ -41,6 +42,9 @@ export interface TrainPanelProps {
   /** The dataset picker, shown above the run settings. */
   /** The dataset picker, shown above the run settings; `uploads` is what this page has loaded. */
   readonly dataControls?: (running: boolean, uploads: Uploads) => ReactNode;
+  /** The phase the timeline shows on the canvas, and its change (the parent keeps it: view state). */
+  readonly selectedPhase?: string | undefined;
+  readonly onSelectPhase?: (phase: string | undefined) => void;
 }
 
 interface Progress {
@@ -105,6 +109,8 @@ export function TrainPanel({
   onTrained,
   onUpload,
   dataControls,
+  selectedPhase,
+  onSelectPhase,
 }: TrainPanelProps) {
   const [backend, setBackend] = useState<BackendInfo | string>('starting…');
   const [settings, setSettings] = useState<TrainSettings>({ epochs: 1, batchSize: 32, seed: 1 });
@@ -120,6 +126,8 @@ export function TrainPanel({
   /** Uploaded data by dataset name ('csv', 'images'): it stays in this page, the graph keeps its shapes. */
   const [uploads, setUploads] = useState<Uploads>({});
   const [tensorsPerEpoch, setTensorsPerEpoch] = useState<number[]>([]);
+  /** Training samples per phase, reported by the Worker as each phase starts. */
+  const [phaseSamples, setPhaseSamples] = useState<Record<string, number>>({});
 
   useEffect(() => {
     client.backend.then(setBackend, (e: Error) => setBackend(`unavailable: ${e.message}`));
@@ -145,6 +153,7 @@ export function TrainPanel({
     setEvaluation(undefined);
     setFieldEvaluation(undefined);
     setTensorsPerEpoch([]);
+    setPhaseSamples({});
     setProgress(NO_PROGRESS);
     client.train(ir, settings, onEvent, loadedUpload(uploads, ir.training?.dataset));
   };
@@ -155,10 +164,10 @@ export function TrainPanel({
         setStatus('training');
         break;
       case 'batch': {
-        const done = (e.epoch - 1) * e.batches + e.batch;
+        const done = e.done;
         setProgress({
           done,
-          total: settings.epochs * e.batches,
+          total: e.total,
           eta: e.eta,
           validating: e.validating,
           loss: e.loss,
@@ -167,6 +176,9 @@ export function TrainPanel({
         setBatchLoss((b) => [...b, [done, e.loss]]);
         break;
       }
+      case 'phase':
+        setPhaseSamples((s) => ({ ...s, [e.phase]: e.trainSamples }));
+        break;
       case 'epoch':
         setEpochs((xs) => [...xs, e.metrics]);
         setTensorsPerEpoch((xs) => [...xs, e.tensors]);
@@ -321,6 +333,9 @@ export function TrainPanel({
             ir.training.phases.map((p) => [p.name, epochs.filter((e) => e.stage === p.name).length]),
           )}
           current={epochs.at(-1)?.stage}
+          samples={phaseSamples}
+          selected={selectedPhase}
+          {...(onSelectPhase ? { onSelect: onSelectPhase } : {})}
         />
       ) : null}
       <progress data-testid="progress" max={progress.total || 1} value={progress.done} />
@@ -350,9 +365,7 @@ export function TrainPanel({
       <LineChart
         yLabel="per epoch"
         testId="chart-epochs"
-        separators={epochs.flatMap((e, i) =>
-          i > 0 && e.stage !== epochs[i - 1]!.stage ? [{ x: e.epoch - 0.5, label: e.stage }] : [],
-        )}
+        separators={phaseSeparators(epochs)}
         series={[
           { name: 'loss', color: '#c0392b', points: epochs.map((e) => [e.epoch, e.loss]) },
           {
@@ -372,6 +385,10 @@ export function TrainPanel({
           },
         ]}
       />
+      {ir?.training &&
+      (ir.training.phases.length > 1 || ir.training.phases.some((p) => p.optimizers.length > 1)) ? (
+        <LrTrace epochs={epochs} />
+      ) : null}
       <EpochTable epochs={epochs} ir={ir} />
       <div className="model-io">
         <button
