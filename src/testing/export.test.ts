@@ -26,6 +26,7 @@ import { analyse, analyseText } from '../core/analysis/analyse.ts';
 import { generateTypeScript } from '../core/codegen/index.ts';
 import { kernelClassName } from '../core/codegen/tfjs-config.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
+import { parseGraphText } from '../core/doc/parse.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { fieldName, type IRRef, inputSource, type ModelIR } from '../core/ir.ts';
 import { lowerGraph } from '../core/lower.ts';
@@ -164,7 +165,12 @@ function fullPhasesGraph(): GraphDoc {
       data: { batchSize: 3 },
       optimizers: [
         { id: 'body', groups: ['body'], params: { learningRate: 0.02 }, clipNorm: 0.05 },
-        { id: 'head', groups: ['head'], params: { learningRate: 0.05 }, lrScale: { metric: 'acc', min: 0.5, max: 2 } },
+        {
+          id: 'head',
+          groups: ['head'],
+          params: { learningRate: 0.05 },
+          lrScale: { metric: 'acc', min: 0.5, max: 2 },
+        },
       ],
       lossWeights: { ce: { from: 1, to: 0.5 } },
     },
@@ -194,10 +200,30 @@ const fullPhases: Case = {
   feeds: inputSpecs(fullPhasesIR),
 };
 
+/** S-KAN trained soft, then with its `selection` runtime param overridden to 'hard' (and back). */
+function overriddenGraph(): GraphDoc {
+  const doc = parseGraphText(readTemplate('s-kan-function-fitting')).doc!;
+  doc.meta.title = 'runtime overrides';
+  doc.training!.phases = [
+    { name: 'soft', kind: 'gradient', epochs: 1 },
+    { name: 'hard', kind: 'gradient', epochs: 1, overrides: { skan1: { selection: 'hard' } } },
+    { name: 'soft again', kind: 'gradient', epochs: 1 },
+  ];
+  return doc;
+}
+const overriddenIR = lower(overriddenGraph(), 'overridden graph');
+const overridden: Case = {
+  name: 'runtime-override graph',
+  file: 'runtime_overrides',
+  ir: overriddenIR,
+  feeds: inputSpecs(overriddenIR),
+};
+
 const templates = listTemplateIds();
 const cases: Case[] = [
   twoPhase,
   fullPhases,
+  overridden,
   ...templates.map((id): Case => {
     const ir = lower(readTemplate(id), `template ${id}`);
     return { name: `template ${id}`, file: id, ir, feeds: inputSpecs(ir), template: id };
@@ -593,6 +619,13 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
     expect(code).toContain("lrScale: { metric: 'acc', min: 0.5, max: 2 }");
     expect(code).toContain("const REINIT = ['logits'];");
     await expectSameTraining(fullPhases);
+  });
+
+  it("runtime overrides: a phase switches S-KAN's selection to 'hard' without a rebuild, the next one back", async () => {
+    const code = sources.get(overridden.file)!;
+    expect(code).toContain('setRuntimeParams(values: tf.serialization.ConfigDict): void {');
+    expect(code).toContain("overrides: { skan1: { selection: 'hard' } }");
+    await expectSameTraining(overridden);
   });
 
   it('a phase the exporter cannot print is refused by name (export/unsupported)', () => {

@@ -63,14 +63,22 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
     string,
     { node: IRNode; params: JsonObject; shapes: Shape[]; weights: WeightSpec[] }
   >();
+  // A phase's runtime overrides of a node are variants too (same weights: runtime params keep them).
+  const phases = ctx.ir.training?.phases ?? [];
+  let runtime = false;
   for (const node of nodes) {
-    const params = node.op.kind === 'kernel' ? node.op.config : {};
+    const config = node.op.kind === 'kernel' ? node.op.config : {};
+    const overrides = phases.flatMap((p) => (p.overrides?.[node.id] ? [p.overrides[node.id]!] : []));
+    runtime ||= overrides.length > 0;
     const shapes = node.inputs.map((r) => ctx.shapeOf(r));
-    const key = JSON.stringify([params, shapes.map((s) => s.slice(1))]);
-    if (!uses.has(key))
-      uses.set(key, { node, params, shapes, weights: def.kernel.weights?.(params, shapes) ?? [] });
+    for (const params of [config, ...overrides.map((o) => ({ ...config, ...o }))]) {
+      const key = JSON.stringify([params, shapes.map((s) => s.slice(1))]);
+      if (!uses.has(key))
+        uses.set(key, { node, params, shapes, weights: def.kernel.weights?.(params, shapes) ?? [] });
+    }
   }
   const multi = uses.size > 1;
+  runtime &&= multi; // overrides equal to the graph's values need nothing
   const all = [...uses.values()];
   const weightNames = [...new Set(all.flatMap((u) => u.weights.map((w) => w.name)))];
   // A weight some variant lacks is optional in the `w` record.
@@ -140,6 +148,7 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
       '  ];',
       '  private variant = 0;',
     );
+  if (runtime) out.push('  private builtShape: tf.Shape | tf.Shape[] = [];');
   if (weightNames.length) {
     const members = weightNames.map((n) => `${printKey(n)}${optional.has(n) ? '?' : ''}: tf.LayerVariable`);
     const one = `  private w!: { ${members.join('; ')} };`;
@@ -168,6 +177,7 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
   if (weightNames.length || multi) {
     out.push('', `  override build(${multi ? 'inputShape: tf.Shape | tf.Shape[]' : ''}): void {`);
     if (multi) out.push(`    this.variant = variantOf(${cls}.variants, this.params, inputShape, this.name);`);
+    if (runtime) out.push('    this.builtShape = inputShape;');
     if (multi) {
       variants.forEach((v, i) => {
         if (v.weights.length)
@@ -181,6 +191,14 @@ export function kernelClass(ctx: Context, type: string, nodes: readonly IRNode[]
   if (portBodies) out.push(...portMethods(all[0]!.node, portNames!, portBodies, usage(variants[0]!)));
   else out.push(...singleOutputMethods(variants, multi, assigned, usesTraining, usage));
 
+  if (runtime)
+    out.push(
+      '',
+      "  /** A phase's runtime params (overrides of `params`; none puts the graph's back). Weights stay. */",
+      '  setRuntimeParams(values: tf.serialization.ConfigDict): void {',
+      `    this.variant = variantOf(${cls}.variants, { ...this.params, ...values }, this.builtShape, this.name);`,
+      '  }',
+    );
   out.push(
     '',
     '  override getConfig(): tf.serialization.ConfigDict {',

@@ -18,6 +18,7 @@ export interface PhaseFeatures {
   readonly clip: boolean;
   readonly lrScale: boolean;
   readonly reinit: boolean;
+  readonly overrides: boolean;
 }
 
 export function phaseFeatures(t: IRTraining, phases: readonly IRPhase[]): PhaseFeatures {
@@ -31,6 +32,7 @@ export function phaseFeatures(t: IRTraining, phases: readonly IRPhase[]): PhaseF
     clip: phases.some((p) => p.optimizers.some((g) => g.clipNorm !== undefined)),
     lrScale: phases.some((p) => p.optimizers.some((g) => g.lrScale !== undefined)),
     reinit: phases.some((p) => p.reinit?.length),
+    overrides: phases.some((p) => p.overrides),
   };
 }
 
@@ -72,6 +74,7 @@ export function phaseTable(t: IRTraining, phases: readonly IRPhase[], f: PhaseFe
         object(Object.entries(p.lossWeights).map(([id, s]): [string, Expr] => [printKey(id), schedule(s)])),
       ]);
     if (p.reinit?.length) props.push(['reinit', strings(p.reinit)]);
+    if (p.overrides) props.push(['overrides', printValue(p.overrides as Json)]);
     return object(props);
   };
   const member = (on: boolean, lines: string[]) => (on ? lines : []);
@@ -117,6 +120,10 @@ export function phaseTable(t: IRTraining, phases: readonly IRPhase[], f: PhaseFe
     ...member(f.reinit, [
       '  /** Layers put back to their weights at the start of training. */',
       '  reinit?: string[];',
+    ]),
+    ...member(f.overrides, [
+      "  /** Runtime params by layer, set for this phase only (the layer's setRuntimeParams). */",
+      '  overrides?: Record<string, tf.serialization.ConfigDict>;',
     ]),
     '}',
     '',
@@ -210,6 +217,14 @@ export function phaseHelpers(f: PhaseFeatures): string[] {
       '  return Math.min(s.max, Math.max(s.min, v));',
       '}',
     );
+  if (f.overrides)
+    out.push(
+      '',
+      '/** A kernel layer whose params a phase overrides at run time. */',
+      'interface RuntimeParams {',
+      '  setRuntimeParams(values: tf.serialization.ConfigDict): void;',
+      '}',
+    );
   if (f.reinit)
     out.push(
       '',
@@ -259,7 +274,17 @@ export function phasedTrain(a: PhasedTrainArgs): string[] {
     '  const slotNames = new Map<string, string[]>(); // the variable list each optimizer saw last',
     ...(f.reinit ? ['  const initial = snapshotWeights(model, REINIT);'] : []),
     '  try {',
+    ...(f.overrides ? ['    let overridden: string[] = [];'] : []),
     '    for (const phase of scaleEpochs(PHASES, opts.epochs)) {',
+    ...(f.overrides
+      ? [
+          "      // The graph's values back on the layers the previous phase overrode, then this phase's.",
+          '      const runtime = (id: string) => model.getLayer(id) as unknown as RuntimeParams;',
+          '      for (const id of overridden) runtime(id).setRuntimeParams({});',
+          '      for (const [id, values] of Object.entries(phase.overrides ?? {})) runtime(id).setRuntimeParams(values);',
+          '      overridden = Object.keys(phase.overrides ?? {});',
+        ]
+      : []),
     ...(f.ownData
       ? [
           '      const d = phase.dataset ? opts.phaseData?.[phase.name] : data;',

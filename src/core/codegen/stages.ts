@@ -1,7 +1,8 @@
 // The phases the exporters print. Both print the "stage" form (name, epochs, trained groups, one
 // fresh optimizer of the graph's type with its own learning rate; frozen groups in inference mode).
 // The TypeScript exporter also prints full phases (heads, loss-weight schedules, optimizer groups
-// kept by id with clipping and lr scaling, own data and batch size, re-initialisation) while every
+// kept by id with clipping and lr scaling, own data and batch size, runtime overrides,
+// re-initialisation) while every
 // optimizer group is of the graph's optimizer type. Anything else is refused by name, so exported
 // code never trains differently.
 
@@ -46,7 +47,6 @@ function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>)
 function unprintablePhase(p: IRPhase, t: IRTraining): string | undefined {
   if (p.data?.subset !== undefined) return 'a data subset';
   if (p.data?.sizes !== undefined) return 'per-epoch sample sizes';
-  if (p.overrides) return 'runtime overrides';
   for (const g of p.optimizers)
     if (g.type !== t.optimizer.type || !sameBesidesRate(g.config, t.optimizer.config))
       return `an optimizer other than the graph’s (group '${g.id}')`;
@@ -70,7 +70,7 @@ export function exportProcedure(t: IRTraining): ExportProcedure {
     const why = unprintablePhase(p, t);
     if (why)
       throw new CodegenError(
-        `export/unsupported: phase '${p.name}' uses ${why}; the TypeScript exporter prints phases whose optimizer groups share the graph's optimizer type, without data subsets, sizes or runtime overrides. Train it in the app or with 'netwright train'.`,
+        `export/unsupported: phase '${p.name}' uses ${why}; the TypeScript exporter prints phases whose optimizer groups share the graph's optimizer type, without data subsets or sizes. Train it in the app or with 'netwright train'.`,
       );
   }
   return { kind: 'phases', phases: t.phases };
