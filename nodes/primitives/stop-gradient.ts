@@ -20,5 +20,5 @@ export default defineNode({
   kernel: {
     call: (ops, [x]) => ops.stopGradient(x!),
   },
-  examples: [{ inputs: { x: { shape: [2, 5] } } }],
+  examples: [{ inputs: { x: { shape: [2, 5], stopsGradient: true } } }],
 });
