@@ -50,10 +50,10 @@ export default defineNode({
           port: 'activations',
         },
       );
-    if (s.length !== 2 || s[0] === null)
+    if (s.length !== 2)
       reject(
         'shape/rank-mismatch',
-        `signals ${formatShape(s)} must be [n, d] with a known n (one row per class, e.g. from an Identity rows node).`,
+        `signals ${formatShape(s)} must be [n, d]: one row per class (e.g. a feedback network fed by an Identity rows node).`,
         { port: 'signals' },
       );
     if (a[1] !== s[1])
