@@ -214,6 +214,11 @@ export interface ExampleInput {
   readonly dtype?: 'float32' | 'int32';
   /** Values drawn uniformly from [lo, hi) (ints for int32). Default [-1, 1). */
   readonly range?: readonly [number, number];
+  /**
+   * The node blocks the gradient to this input by design (a stop-gradient): the harness checks
+   * that the gradient is exactly zero instead of comparing it with finite differences.
+   */
+  readonly stopsGradient?: boolean;
 }
 
 export interface NodeExample {
