@@ -471,9 +471,12 @@ describe('exporters', () => {
       net([phase('warm', { groups: ['head'] }), phase('tune', { overrides: {} })]),
     );
     compiled.dispose();
-    expect(() => generatePyTorch(ir, registry)).toThrow(
-      /export\/unsupported: phase 'tune' uses runtime overrides/,
-    );
+    // model.py is written; train.py is not, and the project says why.
+    const refused = generatePyTorch(ir, registry);
+    expect(refused.files['model.py']).toContain('class ');
+    expect(refused.files['train.py']).toBeUndefined();
+    expect(refused.trainRefused).toMatch(/export\/unsupported: phase 'tune' uses runtime overrides/);
+    expect(refused.files['README.md']).toContain('There is no `train.py`');
     const plain = build(net([phase('warm', { groups: ['head'] }), phase('tune')]));
     plain.compiled.dispose();
     expect(generatePyTorch(plain.ir, registry).files['train.py']).toContain(

@@ -70,7 +70,7 @@ export async function exportPyTorch(
   registry: Registry,
   source: string,
   opts: PyTorchExportOptions,
-): Promise<string[]> {
+): Promise<{ written: string[]; trainRefused?: string }> {
   let project: ReturnType<typeof generatePyTorch>;
   try {
     project = generatePyTorch(ir, registry);
@@ -118,5 +118,8 @@ export async function exportPyTorch(
       2,
     );
   }
-  return Object.keys(files);
+  return {
+    written: Object.keys(files),
+    ...(project.trainRefused ? { trainRefused: project.trainRefused } : {}),
+  };
 }

@@ -47,11 +47,12 @@ export async function exportCommand(args: ParsedArgs, ctx: CliContext): Promise<
   }
   if (target === 'pytorch') {
     const dir = out as string;
-    const written = await exportPyTorch(lowered.ir, registry, src.source, {
+    const { written, trainRefused } = await exportPyTorch(lowered.ir, registry, src.source, {
       dir,
       withData: args.flags.has('with-data'),
       ...(weights !== undefined ? { weights } : {}),
     });
+    if (trainRefused) ctx.err(`${src.source}: train.py not written: ${trainRefused}`);
     ctx.out(`Wrote ${dir}: ${written.join(', ')} for '${lowered.ir.title}'.`);
     return 0;
   }

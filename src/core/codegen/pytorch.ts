@@ -5,6 +5,7 @@
 import type { ModelIR } from '../ir.ts';
 import type { Registry } from '../registry.ts';
 import { refuseUnsupported } from './generate.ts';
+import { CodegenError } from './print.ts';
 import { generatePyModel, type NodeWeights } from './pytorch-model.ts';
 import { generatePyTrain } from './pytorch-train.ts';
 
@@ -14,21 +15,36 @@ export interface PyTorchProject {
   /** How the app's weights map onto model.py's state_dict (for --weights). */
   readonly weights: readonly NodeWeights[];
   readonly className: string;
+  /** Why train.py was not written (a procedure train.py cannot print); model.py is still complete. */
+  readonly trainRefused?: string;
 }
 
 export function generatePyTorch(ir: ModelIR, registry: Registry): PyTorchProject {
   refuseUnsupported(ir, registry);
   const model = generatePyModel(ir, registry);
   const files: Record<string, string> = { 'model.py': model.source };
-  if (ir.training) files['train.py'] = generatePyTrain(ir, registry, model);
-  files['README.md'] = readme(ir, model.className, !!ir.training);
-  return { files, weights: model.weights, className: model.className };
+  let trainRefused: string | undefined;
+  if (ir.training)
+    try {
+      files['train.py'] = generatePyTrain(ir, registry, model);
+    } catch (e) {
+      // A procedure train.py cannot print (phases beyond stages) still leaves a usable model.py.
+      if (!(e instanceof CodegenError && e.message.startsWith('export/unsupported: phase '))) throw e;
+      trainRefused = e.message;
+    }
+  files['README.md'] = readme(ir, model.className, !!ir.training, trainRefused);
+  return {
+    files,
+    weights: model.weights,
+    className: model.className,
+    ...(trainRefused ? { trainRefused } : {}),
+  };
 }
 
 /** Markdown text from graph text: no HTML, no line breaks, no Markdown syntax characters. */
 const md = (s: string) => s.replace(/[\p{C}\p{Zl}\p{Zp}]/gu, ' ').replace(/[\\`*_[\]<>#|!{}()]/g, '\\$&');
 
-function readme(ir: ModelIR, cls: string, trains: boolean): string {
+function readme(ir: ModelIR, cls: string, trains: boolean, trainRefused?: string): string {
   const title = md(ir.title || 'Model');
   const t = ir.training;
   const lines = [
@@ -44,6 +60,14 @@ function readme(ir: ModelIR, cls: string, trains: boolean): string {
   ];
   if (!trains) {
     lines.push('The graph has no training settings, so there is no `train.py`.', '');
+    return `${lines.join('\n')}\n`;
+  }
+  if (trainRefused) {
+    lines.push(
+      "There is no `train.py`: the graph's training procedure is more than this exporter prints",
+      `(${md(trainRefused)}). Train it in Netwright, with \`netwright train\`, or with the TypeScript export.`,
+      '',
+    );
     return `${lines.join('\n')}\n`;
   }
   lines.push(
