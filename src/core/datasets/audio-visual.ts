@@ -17,14 +17,14 @@ import { classSplit, gatherFields, stratifiedSplit } from './split.ts';
 export const AUDIO_WIDTH = 32;
 
 const params = {
-  noiseA: p.float({ default: 3, min: 0, doc: 'σ_A: std of the Gaussian noise on every audio value.' }),
+  noiseA: p.float({ default: 1, min: 0, doc: 'σ_A: std of the Gaussian noise on every audio value.' }),
   noiseV: p.float({
-    default: 0.5,
+    default: 0.15,
     min: 0,
     doc: 'σ_V: std of the Gaussian noise on every pixel (pixels in [0, 1]).',
   }),
   weakGain: p.float({
-    default: 0.25,
+    default: 0.2,
     min: 0,
     max: 1,
     doc: 'Signal gain of a weak cue (a strong cue has gain 1); the noise is the same.',
