@@ -87,6 +87,8 @@ export interface ArmRun {
   readonly acc: number;
   /** Mean κ over the last epoch's training batches. */
   readonly kappa: number;
+  /** Mean κ over each epoch's training batches. */
+  readonly kappaCurve: number[];
   /** The fusion group's mean effective lr over the last epoch. */
   readonly fusionLr: number;
   readonly strengths: Strengths;
@@ -124,6 +126,7 @@ export async function runArm(
 ): Promise<ArmRun> {
   return withModel(build(doc, registry, seed), async (b) => {
     const curve: number[] = [];
+    const kappaCurve: number[] = [];
     let kappa = Number.NaN;
     let fusionLr = Number.NaN;
     const r = await train(b.compiled, registry, data, b.training, {
@@ -133,6 +136,7 @@ export async function runArm(
       onEpoch: (e) => {
         curve.push(e.val!.metrics.accuracy!);
         kappa = e.train.metrics.kappa ?? Number.NaN;
+        kappaCurve.push(kappa);
         fusionLr = e.lr.fusion ?? Number.NaN;
       },
     });
@@ -145,6 +149,7 @@ export async function runArm(
       curve,
       acc: ev.metrics.accuracy!,
       kappa,
+      kappaCurve,
       fusionLr,
       strengths,
       byReliability: accuracyByReliability(strengths, b, data),
@@ -175,7 +180,7 @@ export default defineExperiment({
   templateId: 'iemf-audiovisual-fusion',
   claim:
     'Inverse-effectiveness-driven multisensory fusion (IEMF) — the fusion module’s learning rate scaled per batch by κ = clip(1 + ME, 0.5, 3), large when the unimodal cues are weak relative to the fused response — improves accuracy, or reaches a given accuracy with less training, over plain joint training; the multisensory enhancement is largest for weak unimodal cues.',
-  criterion: `Synthetic audio-visual digits (1 400 train / 400 test; audio = 32-d class prototype + noise, vision = 8×8 digit + noise; each cue weak with P = √(1/3), so 1/3 of the samples have both weak), ${DEFAULT_RUN.epochs} epochs Adam 1e-3 batch 64, concat fusion, seeds ${DEFAULT_RUN.seeds.join(', ')}: mean test acc(IEMF) ≥ acc(joint) + ${MIN_GAIN * 100} pt, or the mean IEMF test-accuracy curve reaches the joint arm’s mean final accuracy within ${EPOCH_FRACTION} × ${DEFAULT_RUN.epochs} epochs; and the enhancement index ME per tercile of the stronger unimodal cue strength decreases monotonically over the 3 bins (IEMF arm, mean over seeds).`,
+  criterion: `Synthetic audio-visual digits (1 400 train / 400 test; audio = 32-d class prototype + noise, vision = 8×8 digit + noise; each cue weak with P = √(1/3), so 1/3 of the samples have both weak), ${DEFAULT_RUN.epochs} epochs Adam 1e-3 batch 64, concat fusion, seeds ${DEFAULT_RUN.seeds.join(', ')}: mean test acc(IEMF) ≥ acc(joint) + ${MIN_GAIN * 100} pt, or the mean IEMF test-accuracy curve reaches the joint arm’s mean final accuracy within ${EPOCH_FRACTION} × the epochs the joint arm itself needs for it (the spec’s ${EPOCH_FRACTION} × ${DEFAULT_RUN.epochs} when joint improves to the last epoch); and the enhancement index ME per tercile of the stronger unimodal cue strength decreases monotonically over the 3 bins (IEMF arm, mean over seeds).`,
   fullBudget: `${FULL_RUN.seeds.length} seeds (${FULL_RUN.seeds.join(', ')}), ${FULL_RUN.epochs} epochs; the same data and criterion.`,
   async run(ctx) {
     const { seeds, epochs } = ctx.budget === 'full' ? FULL_RUN : DEFAULT_RUN;
@@ -203,12 +208,16 @@ export default defineExperiment({
     const jointCurve = meanCurve(runs.joint!.map((r) => r.curve));
     const bar = mean(acc('joint'));
     const reach = epochsToReach(iemfCurve, bar);
+    // The joint arm's own epochs to its final accuracy: the spec's 0.7 × 15 assumes the baseline
+    // needs all 15; when it plateaus earlier, 0.7 × 15 is met by the baseline itself, so the bar is
+    // 0.7 × the baseline's own epochs (= 0.7 × 15 when it improves to the end).
+    const jointReach = epochsToReach(jointCurve, bar);
     const curves = runs.IEMF!.map((r) => enhancementCurve(r.strengths));
     const me = [0, 1, 2].map((k) => mean(curves.map((c) => c.me[k]!)));
     const m = [0, 1, 2].map((k) => mean(curves.map((c) => c.m[k]!)));
     const jointMe = [0, 1, 2].map((k) => mean(runs.joint!.map((r) => enhancementCurve(r.strengths).me[k]!)));
     const decreasing = me[0]! > me[1]! && me[1]! > me[2]!;
-    const faster = reach <= EPOCH_FRACTION * epochs;
+    const faster = reach <= EPOCH_FRACTION * jointReach;
     const pass = (gain >= MIN_GAIN || faster) && decreasing;
     const rel = (name: string, k: string) => mean(runs[name]!.map((r) => r.byReliability[k]!)).toFixed(3);
     return {
@@ -220,7 +229,7 @@ export default defineExperiment({
         'test acc IEMF': summary(acc('IEMF')),
         'test acc joint': summary(acc('joint')),
         'IEMF − joint (points)': (gain * 100).toFixed(2),
-        'epochs for IEMF to reach joint’s final acc': Number.isFinite(reach) ? reach : `not within ${epochs}`,
+        'epochs to reach joint’s final acc (IEMF / joint itself)': `${Number.isFinite(reach) ? reach : `not within ${epochs}`} / ${jointReach} (bar ${(EPOCH_FRACTION * jointReach).toFixed(1)}; the spec’s literal 0.7 × ${epochs} = ${(EPOCH_FRACTION * epochs).toFixed(1)})`,
         'test acc curve IEMF (mean)': iemfCurve.map((v) => v.toFixed(3)).join(' '),
         'test acc curve joint (mean)': jointCurve.map((v) => v.toFixed(3)).join(' '),
         'ME by tercile of max(s_A, s_V), IEMF': `${me.map((v) => v.toFixed(3)).join(' > ')} at m ${m.map((v) => v.toFixed(2)).join(', ')}${decreasing ? '' : ' (NOT decreasing)'}`,
@@ -235,6 +244,9 @@ export default defineExperiment({
           runs.IEMF!.map((r) => r.kappa),
           3,
         ),
+        'κ per epoch (IEMF, mean)': meanCurve(runs.IEMF!.map((r) => r.kappaCurve))
+          .map((v) => v.toFixed(2))
+          .join(' '),
         's per run IEMF': mean(runs.IEMF!.map((r) => r.ms / 1000)).toFixed(1),
       },
     };
