@@ -113,7 +113,7 @@ export default defineNode({
         fused: { shape: [4, 3] },
         a: { shape: [4, 3] },
         v: { shape: [4, 3] },
-        target: { shape: [4], dtype: 'int32', range: [0, 3] },
+        target: { shape: [4, 1], dtype: 'int32', range: [0, 3] },
       },
     },
     {
@@ -121,7 +121,7 @@ export default defineNode({
         fused: { shape: [4, 3] },
         a: { shape: [4, 3] },
         v: { shape: [4, 3] },
-        target: { shape: [4], dtype: 'int32', range: [0, 3] },
+        target: { shape: [4, 1], dtype: 'int32', range: [0, 3] },
       },
       params: { report: 'enhancement' },
     },
