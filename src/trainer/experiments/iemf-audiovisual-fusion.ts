@@ -7,7 +7,7 @@
 // modalitySplit); the inverse-effectiveness curve bins the test samples by their stronger unimodal
 // cue strength and reports the enhancement index per bin.
 import * as tf from '@tensorflow/tfjs';
-import type { LoadedDataset } from '../../core/datasets/dataset-def.ts';
+import type { DatasetIO, LoadedDataset } from '../../core/datasets/dataset-def.ts';
 import { findDataset } from '../../core/datasets/index.ts';
 import type { GraphDoc } from '../../core/doc/schema.ts';
 import { resolveParams } from '../../core/params.ts';
@@ -158,13 +158,15 @@ export async function runArm(
   });
 }
 
-/** The dataset as the template binds it, for one seed. */
-export async function loadData(templateText: string, seed: number): Promise<LoadedDataset> {
+/** The dataset as the template binds it, for one seed (audioVisual reads only the bundled digits). */
+export async function loadData(templateText: string, seed: number, io?: DatasetIO): Promise<LoadedDataset> {
   const spec = (JSON.parse(templateText) as GraphDoc).training!.dataset!;
   const ds = findDataset(spec.name)!;
-  return ds.load(resolveParams(ds.params, spec.params ?? {}).values, createRng(seed), {
-    mnistDigit: () => Promise.reject(new Error('audioVisual needs no MNIST')),
-  });
+  return ds.load(
+    resolveParams(ds.params, spec.params ?? {}).values,
+    createRng(seed),
+    io ?? { mnistDigit: () => Promise.reject(new Error(`${spec.name}: no DatasetIO given`)) },
+  );
 }
 
 /** First epoch (1-based) whose value reaches `bar`; Infinity if none. */
@@ -192,7 +194,7 @@ export default defineExperiment({
     ] as const;
     const runs: Record<string, ArmRun[]> = { IEMF: [], joint: [] };
     for (const seed of seeds) {
-      const data = await loadData(ctx.templateText, seed);
+      const data = await loadData(ctx.templateText, seed, ctx.io);
       for (const arm of arms) {
         const r = await runArm(arm.doc(), ctx.registry, data, seed, epochs);
         runs[arm.name]!.push(r);
