@@ -224,6 +224,11 @@ export interface ExampleInput {
 export interface NodeExample {
   readonly inputs: Readonly<Record<string, ExampleInput>>;
   readonly params?: Readonly<Record<string, unknown>>;
+  /**
+   * The outputs' batch when the node changes it (stacking copies along the batch, splitting them);
+   * the harness then expects this for an inferred batch of null. Default: the first input's batch.
+   */
+  readonly outputBatch?: number;
 }
 
 export interface NodeDef<P extends ParamSpecs = ParamSpecs> {

@@ -66,14 +66,13 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
         const first = inferred.outputs[ports[0]!]!;
         // Shapes: the eager run and the symbolic model both agree with inference — every output
         // port of a multi-output node (run() keys them `node:<port>`; the plain id is the first).
-        const batch = Object.values(ex.inputs)[0]!.shape[0]!;
+        const batch = ex.outputBatch ?? Object.values(ex.inputs)[0]!.shape[0]!;
         const runShapes = tf.tidy(() => {
           const outs = compiled.run(feeds, { training: false });
           return ports.length > 1
             ? ports.map((p) => outs.get(`node:${p}`)!.shape)
             : [outs.get('node')!.shape];
         });
-        const outShape = runShapes[0]!;
         runShapes.forEach((shape, i) => {
           const want = inferred.outputs[ports[i]!]!.shape.map((d, k) => (k === 0 && d === null ? batch : d));
           expect(shape, `port ${ports[i]}`).toEqual(want);
@@ -88,11 +87,16 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
         expect(inferred.paramCount).toBe(compiled.countParams());
 
         // Gradients w.r.t. each float input and each trainable weight.
-        const probe = tf.tidy(() => tf.keep(tf.randomNormal(outShape as number[], 0, 1, 'float32', 5)));
-        const objective = (feedOverride: Record<string, tf.Tensor>) =>
-          tf.sum(
-            tf.mul(compiled.run({ ...feeds, ...feedOverride }, { training: false }).get('node')!, probe),
-          ) as tf.Scalar;
+        // A multi-output node: Σ over every port, so an input that reaches only a later port is checked too.
+        const keys = ports.length > 1 ? ports.map((p) => `node:${p}`) : ['node'];
+        const probes = runShapes.map((shape, k) =>
+          tf.tidy(() => tf.keep(tf.randomNormal(shape as number[], 0, 1, 'float32', 5 + k))),
+        );
+        const probe = { dispose: () => tf.dispose(probes) };
+        const objective = (feedOverride: Record<string, tf.Tensor>) => {
+          const outs = compiled.run({ ...feeds, ...feedOverride }, { training: false });
+          return tf.addN(keys.map((key, k) => tf.sum(tf.mul(outs.get(key)!, probes[k]!)))) as tf.Scalar;
+        };
         for (const [port, spec] of Object.entries(ex.inputs)) {
           if (spec.dtype === 'int32') continue;
           if (spec.stopsGradient) {

@@ -1,5 +1,6 @@
 // Every built-in dataset. Add a dataset by writing its file and listing it here.
 import { attentionTarget } from './attention-target.ts';
+import { audioVisual } from './audio-visual.ts';
 import { csvUpload } from './csv-upload.ts';
 import type { AnyDatasetDef } from './dataset-def.ts';
 import { digits8 } from './digits8.ts';
@@ -32,6 +33,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   noisySineGrid,
   poissonSine,
   mlText,
+  audioVisual,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
