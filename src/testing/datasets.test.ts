@@ -126,6 +126,7 @@ describe('dataset registry', () => {
       'noisySineGrid',
       'poissonSine',
       'mlText',
+      'factorModel',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);

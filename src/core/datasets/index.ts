@@ -3,6 +3,7 @@ import { attentionTarget } from './attention-target.ts';
 import { csvUpload } from './csv-upload.ts';
 import type { AnyDatasetDef } from './dataset-def.ts';
 import { digits8 } from './digits8.ts';
+import { factorModel } from './factor-model.ts';
 import { functionFit } from './function-fit.ts';
 import { gridCells } from './grid-cells.ts';
 import { imageFolder } from './image-folder.ts';
@@ -32,6 +33,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   noisySineGrid,
   poissonSine,
   mlText,
+  factorModel,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
