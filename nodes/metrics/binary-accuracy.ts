@@ -21,7 +21,10 @@ export default defineNode({
   },
   inputs: {
     pred: { doc: 'Probabilities or logits [B, …].' },
-    target: { doc: 'Targets in {0, 1}, same shape as pred; the dataset labels when unconnected.', optional: true },
+    target: {
+      doc: 'Targets in {0, 1}, same shape as pred; the dataset labels when unconnected.',
+      optional: true,
+    },
   },
   outputs: { value: { doc: 'Scalar in [0, 1].' } },
   infer({ inputs }) {
@@ -32,6 +35,8 @@ export default defineNode({
   metric: {
     target: 'onehot',
     fn: (ops, pred, target, params) =>
-      ops.mean(ops.equal(ops.greater(pred, ops.scalar(params.threshold)), ops.greater(target, ops.scalar(0.5)))),
+      ops.mean(
+        ops.equal(ops.greater(pred, ops.scalar(params.threshold)), ops.greater(target, ops.scalar(0.5))),
+      ),
   },
 });

@@ -5,7 +5,14 @@ import * as tf from '@tensorflow/tfjs';
 import { type CompiledModel, outputOf } from '../compiler/compile.ts';
 import { phaseView } from '../core/datasets/binding.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
-import { type IRDatasetBinding, type IRDataView, type IRPhase, type IRTraining, scalePhaseEpochs, scheduleAt } from '../core/ir.ts';
+import {
+  type IRDatasetBinding,
+  type IRDataView,
+  type IRPhase,
+  type IRTraining,
+  scalePhaseEpochs,
+  scheduleAt,
+} from '../core/ir.ts';
 import type { DataStats } from '../core/node-def.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng, type Rng } from '../core/rng.ts';

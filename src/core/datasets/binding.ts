@@ -119,9 +119,17 @@ export function describeBinding(input: AnyBinding): { binding?: DataBinding; pro
       if (ways > 1)
         out.push(`subset '${s.name}': give one of classes: [...], field and equals, or rows: [from, to].`);
       else if (s.rows && s.rows[0] >= s.rows[1])
-        out.push(`subset '${s.name}': rows [${s.rows[0]}, ${s.rows[1]}) is empty; give rows: [from, to] with from < to.`);
-      else if (!s.classes && !s.rows && !(s.field !== undefined && binding.fields?.[s.field] && s.equals !== undefined))
-        out.push(`subset '${s.name}': give classes: [...], a field of the dataset and equals, or rows: [from, to].`);
+        out.push(
+          `subset '${s.name}': rows [${s.rows[0]}, ${s.rows[1]}) is empty; give rows: [from, to] with from < to.`,
+        );
+      else if (
+        !s.classes &&
+        !s.rows &&
+        !(s.field !== undefined && binding.fields?.[s.field] && s.equals !== undefined)
+      )
+        out.push(
+          `subset '${s.name}': give classes: [...], a field of the dataset and equals, or rows: [from, to].`,
+        );
     }
     for (const e of decl.evalSplits ?? []) for (const t of e.transforms) onValidation(t as TransformDecl);
     const names = [...(decl.subsets ?? []), ...(decl.evalSplits ?? [])].map((s) => s.name);

@@ -41,7 +41,11 @@ export interface FactorDraw {
  * Draws A and β, then `count` rows (z, then ε, per row, in this order from `rng`). Exported so tests
  * can check x − A·z and y against the formulas.
  */
-export function drawFactorModel(v: Pick<V, 'dim' | 'factors' | 'noise'>, count: number, rng: Rng): FactorDraw {
+export function drawFactorModel(
+  v: Pick<V, 'dim' | 'factors' | 'noise'>,
+  count: number,
+  rng: Rng,
+): FactorDraw {
   const { dim: d, factors: k, noise } = v;
   const A = Float64Array.from({ length: d * k }, () => rng.normal());
   const beta = Float64Array.from({ length: k }, () => rng.normal());

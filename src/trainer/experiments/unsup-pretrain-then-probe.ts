@@ -14,7 +14,7 @@ import type { LoadedDataset } from '../../core/datasets/dataset-def.ts';
 import { drawFactorModel } from '../../core/datasets/factor-model.ts';
 import type { GraphDoc } from '../../core/doc/schema.ts';
 import type { IRPhase } from '../../core/ir.ts';
-import { choleskySolve, cholesky } from '../../core/linalg/ridge.ts';
+import { cholesky, choleskySolve } from '../../core/linalg/ridge.ts';
 import type { Registry } from '../../core/registry.ts';
 import { createRng } from '../../core/rng.ts';
 import { evaluate, toTensors, train } from '../loop.ts';
@@ -156,7 +156,13 @@ export async function runNoise(
       const ids = ['encoder', 'decoder', 'head'];
       const pre = b.training.phases.filter((p) => p.name === 'pretrain');
       const t0 = performance.now();
-      const r = await train(b.compiled, registry, data, { ...b.training, phases: pre }, { seed, validate: false });
+      const r = await train(
+        b.compiled,
+        registry,
+        data,
+        { ...b.training, phases: pre },
+        { seed, validate: false },
+      );
       if (r.status !== 'done') throw new Error(`pretraining: ${r.status}`);
       const val = toTensors(data, 'val');
       const recon = (await evaluate(b.compiled, registry, val, { heads: new Set(['recon']) })).terms.recon!;
@@ -169,7 +175,12 @@ export async function runNoise(
         for (const t of snap.values()) t.dispose();
       }
       log(
-        `σ ${noise} seed ${seed} pretrain+probe: test MSE ${recon.toFixed(3)}, acc ${res.pretrained.at(-1)!.map((a) => a.toFixed(4)).join(' / ')} (n = ${LABELED_SIZES.join(' / ')}), ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        `σ ${noise} seed ${seed} pretrain+probe: test MSE ${recon.toFixed(3)}, acc ${res.pretrained
+          .at(-1)!
+          .map((a) => a.toFixed(4))
+          .join(
+            ' / ',
+          )} (n = ${LABELED_SIZES.join(' / ')}), ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
     });
     await withModel(build(supervisedVariant(doc), registry, seed), async (b) => {
@@ -181,7 +192,10 @@ export async function runNoise(
       }
     });
     log(
-      `σ ${noise} seed ${seed} supervised only: acc ${res.supervised.at(-1)!.map((a) => a.toFixed(4)).join(' / ')}; Bayes ${res.bayes.at(-1)!.toFixed(4)}`,
+      `σ ${noise} seed ${seed} supervised only: acc ${res.supervised
+        .at(-1)!
+        .map((a) => a.toFixed(4))
+        .join(' / ')}; Bayes ${res.bayes.at(-1)!.toFixed(4)}`,
     );
   }
   return res;
