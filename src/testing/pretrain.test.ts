@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type CompiledModel, compileIR } from '../compiler/compile.ts';
 import { tfOps } from '../compiler/tf-ops.ts';
 import { analyse } from '../core/analysis/analyse.ts';
+import { generateTypeScript } from '../core/codegen/generate.ts';
+import { generatePyTorch } from '../core/codegen/pytorch.ts';
 import { describeBinding, loadBinding, phaseView } from '../core/datasets/binding.ts';
 import type { LoadedDataset, Split } from '../core/datasets/dataset-def.ts';
 import { drawFactorModel, factorModel } from '../core/datasets/factor-model.ts';
@@ -256,5 +258,16 @@ describe('unsup-pretrain-then-probe template', () => {
     expect(() => phaseView(wide, data, 'p', { subset: 'a' })).toThrow(
       /subset 'a': rows \[0, 25\) reach beyond the 20 training rows of dataset 'factorModel'/,
     );
+  });
+
+  it('exporters: TypeScript prints the row views; PyTorch writes model.py and refuses train.py by name', () => {
+    const { ir } = lowerGraph(analyse(JSON.parse(TEMPLATE), registry), registry);
+    const ts = generateTypeScript(ir!, registry);
+    expect(ts).toMatch(/name: 'pretrain',[^}]*rows: \[0, 5000\],/);
+    expect(ts).toMatch(/name: 'probe',[^}]*rows: \[5000, 7000\],\s+take: 40,/);
+    const py = generatePyTorch(ir!, registry);
+    expect(py.files['model.py']).toContain('class ');
+    expect(py.files['train.py']).toBeUndefined();
+    expect(py.trainRefused).toMatch(/^export\/unsupported: phase 'pretrain' uses active heads/);
   });
 });
