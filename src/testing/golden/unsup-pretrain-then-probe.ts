@@ -326,7 +326,10 @@ export async function train(
       const groups = phase.optimizers.map((g) => {
         let optimizer = optimizers.get(g.id);
         if (optimizer) setRate(optimizer, g.learningRate);
-        else optimizers.set(g.id, (optimizer = makeOptimizer(g.learningRate)));
+        else {
+          optimizer = makeOptimizer(g.learningRate);
+          optimizers.set(g.id, optimizer);
+        }
         return { ...g, optimizer, vars: trainableVariables(model, g.groups ?? phase.groups) };
       });
       const vars = [...new Set(groups.flatMap((g) => g.vars))];
