@@ -96,7 +96,7 @@ export interface IRDatasetBinding {
   readonly evalSplits?: readonly JsonObject[];
 }
 
-/** A phase's data view: batchSize and dataset are executed; subset and sizes are stored only. */
+/** A phase's data view (schema.ts PhaseDataSchema): own dataset, a subset of its training rows, row caps [train, val?], batch size. */
 export interface IRDataView {
   readonly dataset?: IRDatasetBinding;
   readonly subset?: string;

@@ -127,6 +127,7 @@ describe('dataset registry', () => {
       'poissonSine',
       'mlText',
       'audioVisual',
+      'factorModel',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);

@@ -219,11 +219,40 @@ const overridden: Case = {
   feeds: inputSpecs(overriddenIR),
 };
 
+/**
+ * P15's template with its row subsets shrunk to the 12 synthetic rows training checks use: the
+ * pretraining phase on rows [0, 8), the probe on rows [8, 12) capped at 3 (data.subset, data.sizes).
+ */
+function rowViewGraph(): GraphDoc {
+  const doc = parseGraphText(readTemplate('unsup-pretrain-then-probe')).doc!;
+  doc.meta.title = 'row views';
+  const t = doc.training!;
+  t.dataset = {
+    ...t.dataset,
+    subsets: [
+      { name: 'unlabeled', rows: [0, 8] },
+      { name: 'labeled', rows: [8, 12] },
+    ],
+  };
+  t.phases = t.phases!.map((p) =>
+    p.name === 'probe' ? { ...p, epochs: 2, data: { ...p.data, sizes: [3] } } : { ...p, epochs: 1 },
+  );
+  return doc;
+}
+const rowViewIR = lower(rowViewGraph(), 'row-view graph');
+const rowViews: Case = {
+  name: 'row-view graph',
+  file: 'row_views',
+  ir: rowViewIR,
+  feeds: inputSpecs(rowViewIR),
+};
+
 const templates = listTemplateIds();
 const cases: Case[] = [
   twoPhase,
   fullPhases,
   overridden,
+  rowViews,
   ...templates.map((id): Case => {
     const ir = lower(readTemplate(id), `template ${id}`);
     return { name: `template ${id}`, file: id, ir, feeds: inputSpecs(ir), template: id };
@@ -590,7 +619,36 @@ async function expectSameTraining(c: Case, relativeTolerance?: number): Promise<
 
 describe('train() follows the app trainer (same batches, optimizer, stages, loss terms)', () => {
   // Templates with several inputs (a field, labels as an input) too, and the top-k split graph.
-  const trainable = cases.filter((c) => (c.template && c.ir.training) || c === topKSplit);
+  // A template whose phases train on row ranges beyond the 12 synthetic rows is trained through
+  // a twin with its ranges shrunk (unsup-pretrain-then-probe → the row-view graph, checked below).
+  const rowsBeyond = (c: Case) =>
+    (c.ir.training?.dataset.subsets ?? []).some((x) => Array.isArray(x.rows) && Number(x.rows[1]) > 12);
+  const trainable = cases.filter((c) => (c.template && c.ir.training && !rowsBeyond(c)) || c === topKSplit);
+  it('only unsup-pretrain-then-probe is trained through its shrunk twin', () => {
+    expect(cases.filter((c) => c.template && rowsBeyond(c)).map((c) => c.template)).toEqual([
+      'unsup-pretrain-then-probe',
+    ]);
+  });
+
+  it('row views: each phase trains on its row range, the probe on its first rows (rows, take)', async () => {
+    const code = sources.get(rowViews.file)!;
+    expect(code).toContain('rows: [0, 8],');
+    expect(code).toMatch(/rows: \[8, 12\],\s+take: 3,/);
+    expect(code).toContain('const d = rowView(whole, phase);');
+    await expectSameTraining(rowViews);
+  });
+
+  it('a phase on a subset of classes or a field value is refused by name (export/unsupported)', () => {
+    const t = rowViewIR.training!;
+    const training = {
+      ...t,
+      dataset: { ...t.dataset, subsets: [...(t.dataset.subsets ?? []), { name: 'ones', classes: [1] }] },
+      phases: t.phases.map((p) => (p.name === 'probe' ? { ...p, data: { ...p.data, subset: 'ones' } } : p)),
+    };
+    expect(() => generateTypeScript({ ...rowViewIR, training }, registry)).toThrow(
+      /export\/unsupported: phase 'probe' uses data subset 'ones', which selects rows by class or field value/,
+    );
+  });
   it('the top-k split graph prints its multi-output class and finalises whole-split metrics once per epoch', () => {
     const code = sources.get(topKSplit.file)!;
     expect(code).toContain('override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {');

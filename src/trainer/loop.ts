@@ -3,8 +3,16 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { type CompiledModel, outputOf } from '../compiler/compile.ts';
+import { phaseView } from '../core/datasets/binding.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
-import { type IRDataView, type IRPhase, type IRTraining, scalePhaseEpochs, scheduleAt } from '../core/ir.ts';
+import {
+  type IRDatasetBinding,
+  type IRDataView,
+  type IRPhase,
+  type IRTraining,
+  scalePhaseEpochs,
+  scheduleAt,
+} from '../core/ir.ts';
 import type { DataStats } from '../core/node-def.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng, type Rng } from '../core/rng.ts';
@@ -203,24 +211,23 @@ function batchOrder(count: number, rng: Rng): Int32Array {
   return Int32Array.from(rng.shuffle(idx));
 }
 
-/** The dataset a phase trains on: its own (loaded through opts.loadDataset) or the run's. */
+/**
+ * The dataset a phase trains on: its own (loaded through opts.loadDataset) or the run's, then its
+ * data view — the training rows of `data.subset` and at most `data.sizes` = [train, val] rows.
+ */
 async function phaseDataset(
   phase: IRPhase,
   dataset: LoadedDataset,
+  binding: IRDatasetBinding,
   opts: TrainOptions,
 ): Promise<LoadedDataset> {
   const view = phase.data;
-  for (const k of ['subset', 'sizes'] as const)
-    if (view?.[k] !== undefined)
-      throw new Error(
-        `Phase '${phase.name}': data.${k} is stored but not executed yet (data subsets come with the dataset-subset work). Remove it to train.`,
-      );
-  if (!view?.dataset) return dataset;
+  if (!view?.dataset) return phaseView(binding, dataset, phase.name, view ?? {});
   if (!opts.loadDataset)
     throw new Error(
       `Phase '${phase.name}' trains on dataset '${view.dataset.name}', but this runner cannot load another dataset.`,
     );
-  return opts.loadDataset(view.dataset);
+  return phaseView(view.dataset, await opts.loadDataset(view.dataset), phase.name, view);
 }
 
 export async function train(
@@ -244,7 +251,7 @@ export async function train(
 
   try {
     outer: for (const phase of phases) {
-      const data = await phaseDataset(phase, dataset, opts);
+      const data = await phaseDataset(phase, dataset, training.dataset, opts);
       const batchSize = opts.batchSize ?? phase.data?.batchSize ?? training.batchSize;
       const trainData = toTensors(data, 'train');
       const valData = opts.validate === false || data.val.count === 0 ? undefined : toTensors(data, 'val');

@@ -2,6 +2,7 @@
 // heads, nodes, optimizers, datasets, runtime params) must exist, so a typo is an error naming the
 // phase and field with the fix rather than a phase that silently trains nothing.
 
+import { subsetNames } from '../datasets/binding.ts';
 import { findDataset } from '../datasets/index.ts';
 import { type Diagnostic, errorDiagnostic as error, warningDiagnostic as warning } from '../diagnostics.ts';
 import type { GraphDoc, PhaseRecord } from '../doc/schema.ts';
@@ -71,6 +72,17 @@ export function phaseDiagnostics(
       if (!nodes.has(id)) bad('train/unknown-node', 'reinit', `there is no node '${id}' to re-initialise.`);
     if (phase.data?.dataset && !findDataset(phase.data.dataset.name))
       bad('data/unknown-dataset', 'data.dataset.name', `unknown dataset '${phase.data.dataset.name}'.`);
+    const subset = phase.data?.subset;
+    if (subset !== undefined) {
+      const binding = phase.data?.dataset ?? t.dataset;
+      const known = subsetNames(binding);
+      if (!known.includes(subset))
+        bad(
+          'train/unknown-subset',
+          'data.subset',
+          `'${subset}' is not a subset of dataset '${binding.name}' (its subsets: ${list(known)}); declare it in the dataset binding's subsets or name one of those.`,
+        );
+    }
     checkOverrides(phase, nodes, bad);
     checkOptimizers(phase, t, registry, weighted, heads, bad);
   });

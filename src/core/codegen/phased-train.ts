@@ -6,7 +6,7 @@
 import type { IRPhase, IRSchedule, IRTraining, Json } from '../ir.ts';
 import { type Expr, layout, object } from './layout.ts';
 import { printKey, printNumber, printString, printValue, WIDTH } from './print.ts';
-import { exportedRate } from './stages.ts';
+import { exportedRate, subsetRowRange } from './stages.ts';
 
 /** What the phases use, so train() prints only the machinery it needs. */
 export interface PhaseFeatures {
@@ -19,6 +19,8 @@ export interface PhaseFeatures {
   readonly lrScale: boolean;
   readonly reinit: boolean;
   readonly overrides: boolean;
+  /** Some phase trains on a row range of the data and/or its first rows (`data.subset`, `data.sizes`). */
+  readonly rows: boolean;
 }
 
 export function phaseFeatures(t: IRTraining, phases: readonly IRPhase[]): PhaseFeatures {
@@ -33,6 +35,7 @@ export function phaseFeatures(t: IRTraining, phases: readonly IRPhase[]): PhaseF
     lrScale: phases.some((p) => p.optimizers.some((g) => g.lrScale !== undefined)),
     reinit: phases.some((p) => p.reinit?.length),
     overrides: phases.some((p) => p.overrides),
+    rows: phases.some((p) => p.data?.subset !== undefined || p.data?.sizes !== undefined),
   };
 }
 
@@ -66,6 +69,9 @@ export function phaseTable(t: IRTraining, phases: readonly IRPhase[], f: PhaseFe
     if (p.heads) props.push(['heads', strings(p.heads)]);
     if (own) props.push(['dataset', printString(own.name)]);
     if ((own ?? t.dataset).augment !== undefined) props.push(['augmented', 'true']);
+    const range = subsetRowRange(p, t);
+    if (range) props.push(['rows', { array: range.map(printNumber) }]);
+    if (p.data?.sizes?.[0] !== undefined) props.push(['take', printNumber(p.data.sizes[0])]);
     if (p.data?.batchSize !== undefined) props.push(['batchSize', printNumber(p.data.batchSize)]);
     props.push(['optimizers', { array: p.optimizers.map(groupExpr) }]);
     if (p.lossWeights)
@@ -110,6 +116,12 @@ export function phaseTable(t: IRTraining, phases: readonly IRPhase[], f: PhaseFe
     ...member(f.augmented, [
       '  /** Its dataset declares per-batch augmentations (Netwright forks a random stream for them). */',
       '  augmented?: boolean;',
+    ]),
+    ...member(f.rows, [
+      "  /** Trains on the data's rows [from, to) only (Netwright's data subset of that name). */",
+      '  rows?: [number, number];',
+      '  /** Then on at most this many of them, the first ones (Netwright’s data.sizes[0]). */',
+      '  take?: number;',
     ]),
     '  batchSize?: number;',
     '  optimizers: OptimizerGroup[];',
@@ -178,6 +190,22 @@ export function phaseHelpers(f: PhaseFeatures): string[] {
     '  return phases.map((p) => ({ ...p, epochs: Math.max(1, Math.round((p.epochs * total) / sum)) }));',
     '}',
   ];
+  if (f.rows)
+    out.push(
+      '',
+      "/** A phase's rows of the data: rows [from, to) (all when absent), then the first `take` of them. */",
+      'function rowView(d: TrainData, phase: Phase): TrainData {',
+      '  if (phase.rows === undefined && phase.take === undefined) return d;',
+      '  const count = d.y.shape[0]!;',
+      '  const [from, to] = phase.rows ?? [0, count];',
+      '  if (to > count)',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the generated code
+      "    throw new Error(`Phase '${phase.name}': rows [${from}, ${to}) reach beyond the ${count} rows of its data.`);",
+      '  const size = Math.min(to - from, phase.take ?? to - from);',
+      '  const cut = (t: tf.Tensor) => tf.slice(t, from, size);',
+      '  return { x: Array.isArray(d.x) ? d.x.map(cut) : cut(d.x), y: cut(d.y) } as TrainData;',
+      '}',
+    );
   if (f.lossWeights)
     out.push(
       '',
@@ -261,6 +289,7 @@ export function phasedTrain(a: PhasedTrainArgs): string[] {
   const { f } = a;
   const groupsArg = f.groups ? ', phase.groups' : '';
   const xs = a.multiInput ? 'd.x.map((t) => tf.gather(t, idx))' : 'tf.gather(d.x, idx)';
+  const whole = f.rows ? 'whole' : 'd';
   return [
     ...a.doc,
     'export async function train(',
@@ -287,14 +316,17 @@ export function phasedTrain(a: PhasedTrainArgs): string[] {
       : []),
     ...(f.ownData
       ? [
-          '      const d = phase.dataset ? opts.phaseData?.[phase.name] : data;',
-          '      if (!d)',
+          `      const ${whole} = phase.dataset ? opts.phaseData?.[phase.name] : data;`,
+          `      if (!${whole})`,
           '        throw new Error(',
           // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the generated code
           "          `Phase '${phase.name}' trains on Netwright's '${phase.dataset}' dataset: pass its tensors as opts.phaseData['${phase.name}'].`,",
           '        );',
         ]
-      : ['      const d = data;']),
+      : [`      const ${whole} = data;`]),
+    ...(f.rows
+      ? ["      const d = rowView(whole, phase); // the phase's rows: its data subset, then its size"]
+      : []),
     `      const batchSize = opts.batchSize ?? phase.batchSize ?? ${a.batchSize};`,
     '      const count = d.y.shape[0]!;',
     ...(f.augmented
@@ -410,6 +442,7 @@ export function phasedTrain(a: PhasedTrainArgs): string[] {
     '      }',
     ...(a.stats ? ['      tf.dispose([stats.count, stats.labelCounts, stats.labelPairs]);'] : []),
     ...(f.groups ? ['      unfreeze();'] : []),
+    ...(f.rows ? ['      if (d !== whole) tf.dispose([...[d.x].flat(), d.y]);'] : []),
     '    }',
     '  } finally {',
     '    for (const o of optimizers.values()) o.dispose();',

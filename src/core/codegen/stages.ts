@@ -43,10 +43,22 @@ function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>)
   return undefined;
 }
 
+/**
+ * The training-row range [from, to) of a phase's `data.subset` when its binding declares it as
+ * `rows` (what the exporter prints); undefined for no subset or one of classes / a field value.
+ */
+export function subsetRowRange(p: IRPhase, t: IRTraining): readonly [number, number] | undefined {
+  const name = p.data?.subset;
+  if (name === undefined) return undefined;
+  const s = ((p.data?.dataset ?? t.dataset).subsets ?? []).find((x) => x.name === name);
+  const rows = s?.rows;
+  return Array.isArray(rows) && rows.length === 2 ? [Number(rows[0]), Number(rows[1])] : undefined;
+}
+
 /** Why the TypeScript exporter's full-phase train() cannot print a phase (undefined when it can). */
 function unprintablePhase(p: IRPhase, t: IRTraining): string | undefined {
-  if (p.data?.subset !== undefined) return 'a data subset';
-  if (p.data?.sizes !== undefined) return 'per-epoch sample sizes';
+  if (p.data?.subset !== undefined && !subsetRowRange(p, t))
+    return `data subset '${p.data.subset}', which selects rows by class or field value (only rows: [from, to] subsets are printed)`;
   for (const g of p.optimizers)
     if (g.type !== t.optimizer.type || !sameBesidesRate(g.config, t.optimizer.config))
       return `an optimizer other than the graph’s (group '${g.id}')`;
@@ -70,7 +82,7 @@ export function exportProcedure(t: IRTraining): ExportProcedure {
     const why = unprintablePhase(p, t);
     if (why)
       throw new CodegenError(
-        `export/unsupported: phase '${p.name}' uses ${why}; the TypeScript exporter prints phases whose optimizer groups share the graph's optimizer type, without data subsets or sizes. Train it in the app or with 'netwright train'.`,
+        `export/unsupported: phase '${p.name}' uses ${why}; the TypeScript exporter prints phases whose optimizer groups share the graph's optimizer type and whose data subsets are row ranges. Train it in the app or with 'netwright train'.`,
       );
   }
   return { kind: 'phases', phases: t.phases };

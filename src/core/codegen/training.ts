@@ -658,8 +658,11 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   const ds = training.dataset;
   const dsParams = Object.keys(ds.params).length ? ` ${printValue(ds.params)}` : '';
   // The binding's declarations (src/core/datasets/binding.ts), printed so the data can be reproduced.
+  // Row-range subsets are printed in PHASES (rows) and change nothing in the data passed in.
+  const evalSubsets = ds.subsets?.filter((s) => s.rows === undefined);
+  const shown = { ...ds, subsets: evalSubsets?.length ? evalSubsets : undefined };
   const declared = (['transforms', 'augment', 'subsets', 'evalSplits'] as const).flatMap((k) =>
-    ds[k] === undefined ? [] : [`${k} ${printValue(ds[k] as Json)}`],
+    shown[k] === undefined ? [] : [`${k} ${printValue(shown[k] as Json)}`],
   );
   const dsDeclared = declared.length
     ? ` Its binding declares ${declared.join('; ')}: Netwright applies them when it loads and feeds the data (augment on training batches only); do the same to the tensors you pass.`

@@ -122,14 +122,17 @@ export const OptimizerGroupSchema = z
   .strict();
 
 /**
- * What a phase trains on. Executed: `batchSize` and `dataset` (a different dataset binding for
- * this phase, with its own transforms). Stored for the data-subset work and refused by the trainer until then: `subset`, `sizes`.
+ * What a phase trains on: `dataset` (a different dataset binding for this phase, with its own
+ * transforms; the graph's when absent), `subset` (the name of one of that binding's `subsets`: the
+ * phase trains on those training rows only — e.g. `rows: [0, m]` unlabeled, then labeled rows),
+ * `sizes` ([train] or [train, val]: at most that many rows, the first ones of the subset and of the
+ * validation split) and `batchSize`.
  */
 export const PhaseDataSchema = z
   .object({
     dataset: DatasetBindingSchema.optional(),
     subset: z.string().optional(),
-    sizes: z.array(z.number().int().min(1)).optional(),
+    sizes: z.array(z.number().int().min(1)).min(1).max(2).optional(),
     batchSize: z.number().int().min(1).max(65_536).optional(),
   })
   .strict();
