@@ -23,7 +23,11 @@ const ids = listTemplateIds();
  * swings with period 2 (4.13 → 11.8 → 2.99 → 7.38 → 2.90 over steps 0–4, its CE term falling at
  * every step), so it is checked after an even number of steps.
  */
-const SMOKE_STEPS: Readonly<Record<string, number>> = { 'ccl-counter-current-mnist': 4 };
+const SMOKE_STEPS: Readonly<Record<string, number>> = {
+  'ccl-counter-current-mnist': 4,
+  // Two phases of 3 epochs: 2 steps in all give each phase one (pretrain, then adapt).
+  'taugate-mode-specialization': 2,
+};
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -72,6 +76,15 @@ describe('templates', () => {
       epochs: steps,
       batchSize: n,
       validate: false,
+      // A phase with its own dataset trains on the first n rows of that dataset.
+      loadDataset: async (spec) => {
+        const own = await loadBinding(spec, createRng(1), nodeDatasetIO);
+        return {
+          binding: own.binding,
+          train: firstRows(own.train, n, fsz, lsz),
+          val: firstRows(own.train, 0, fsz, lsz),
+        };
+      },
     });
     const lossAfter = (await evaluate(compiled, registry, fixed, { training: true })).loss;
     fixed.dispose();
