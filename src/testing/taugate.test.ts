@@ -15,7 +15,13 @@ import { createRng } from '../core/rng.ts';
 import { nodeDatasetIO } from '../node/dataset-io.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { build } from '../trainer/experiments/_kan-shared.ts';
-import { BASE, GATES, runTauGate } from '../trainer/experiments/taugate-mode-specialization.ts';
+import {
+  BASE,
+  GATES,
+  loraVariant,
+  runLora,
+  runTauGate,
+} from '../trainer/experiments/taugate-mode-specialization.ts';
 import { train } from '../trainer/loop.ts';
 import { oneNodeGraph } from './harness.ts';
 
@@ -259,6 +265,110 @@ describe('template taugate-mode-specialization', () => {
     expect(r.gateParams).toBe(512);
     for (const v of [r.frozen, r.softAtStart, r.soft, r.hard]) expect(v).toBeGreaterThanOrEqual(0);
     for (const v of Object.values(r.active)) expect(v).toBeGreaterThanOrEqual(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('peft.lowRankAdapter and the LoRA arm', () => {
+  it('y = (α/r)·(x·A)·B by hand, with ∂/∂A and ∂/∂B of Σ probe⊙y', () => {
+    const def = registry.get('peft.lowRankAdapter')!;
+    const [N, d, r, u, alpha] = [2, 3, 2, 4, 6];
+    const rng = createRng(4);
+    const mat = (a: number, b: number) =>
+      Array.from({ length: a }, () => Array.from({ length: b }, () => rng.normal()));
+    const [x, A, Bm, probe] = [mat(N, d), mat(d, r), mat(r, u), mat(N, u)];
+    const k = alpha / r;
+    const xa = x.map((row) => A[0]!.map((_, j) => row.reduce((s, v, i) => s + v * A[i]![j]!, 0)));
+    const want = xa.map((row) => Bm[0]!.map((_, j) => k * row.reduce((s, v, i) => s + v * Bm[i]![j]!, 0)));
+    // ∂/∂B[i][j] = k·Σ_n xa[n][i]·probe[n][j];  ∂/∂A[i][j] = k·Σ_n x[n][i]·Σ_m B[j][m]·probe[n][m]
+    const dB = Bm.map((row, i) =>
+      row.map((_, j) => k * xa.reduce((s, xr, n) => s + xr[i]! * probe[n]![j]!, 0)),
+    );
+    const dA = A.map((row, i) =>
+      row.map(
+        (_, j) =>
+          k * x.reduce((s, xr, n) => s + xr[i]! * Bm[j]!.reduce((t, b, m) => t + b * probe[n]![m]!, 0), 0),
+      ),
+    );
+    const before = tf.memory().numTensors;
+    const doc = oneNodeGraph(def, { inputs: { x: { shape: [N, d] } }, params: { units: u, rank: r, alpha } });
+    const c = compileIR(lowerGraph(analyse(doc, registry), registry).ir!, registry);
+    const [wa, wb] = c.weights(['node']);
+    expect(Array.from(wb!.read().dataSync()).every((v) => v === 0)).toBe(true); // B = 0 at init
+    const [ta, tb] = [tf.tensor2d(A), tf.tensor2d(Bm)];
+    wa!.write(ta);
+    wb!.write(tb);
+    tf.dispose([ta, tb]);
+    const vars = c.variables([]);
+    const [y, gA, gB] = tf.tidy(() => {
+      const f = () =>
+        tf.sum(
+          tf.mul(c.run({ in_x: tf.tensor2d(x) }, { training: true }).get('node')!, tf.tensor2d(probe)),
+        ) as tf.Scalar;
+      const { grads } = tf.variableGrads(f, vars);
+      return [
+        c
+          .run({ in_x: tf.tensor2d(x) }, { training: false })
+          .get('node')!
+          .arraySync() as number[][],
+        grads[vars[0]!.name]!.arraySync() as number[][],
+        grads[vars[1]!.name]!.arraySync() as number[][],
+      ] as const;
+    });
+    for (const [got, ref] of [
+      [y, want],
+      [gA, dA],
+      [gB, dB],
+    ] as const)
+      got.flat().forEach((v, i) => {
+        expect(v).toBeCloseTo(ref.flat()[i]!, 4);
+      });
+    c.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("the LoRA variant: 4 672 = 4·(784+128) + 4·(128+128) trainable adapter params; at adapt start each pre-activation is its Dense's output bit for bit (B = 0, so the logits are the frozen model's); adapt moves only the adapters", async () => {
+    const before = tf.memory().numTensors;
+    const doc = loraVariant(JSON.stringify(smallTemplate(256, 100)));
+    const b = build(doc, registry, 3);
+    expect(b.compiled.variables(['lora']).reduce((s, v) => s + v.size, 0)).toBe(
+      4 * (784 + 128) + 4 * (128 + 128),
+    );
+    const base = () =>
+      BASE.flatMap((id) => b.compiled.weights([id]).map((w) => Array.from(w.read().dataSync())));
+    let snap: number[][] = [];
+    const rotated = await loadBinding(doc.training!.phases![1]!.data!.dataset!, createRng(3), nodeDatasetIO);
+    const mixture = await loadBinding(doc.training!.dataset, createRng(3), nodeDatasetIO);
+    await train(b.compiled, registry, mixture, b.training, {
+      seed: 3,
+      validate: false,
+      maxBatchesPerEpoch: 2,
+      loadDataset: async () => rotated,
+      onPhase: (p) => {
+        if (p.phase !== 'adapt') return;
+        snap = base();
+        tf.tidy(() => {
+          const x = tf.tensor2d(rotated.val.x, [rotated.val.count, 784]);
+          const outs = b.compiled.run({ input: x }, { training: false });
+          // B = 0: each sum is its Dense's output exactly.
+          for (const k of [1, 2])
+            expect(Array.from(outs.get(`sum${k}`)!.dataSync())).toEqual(
+              Array.from(outs.get(`dense${k}`)!.dataSync()),
+            );
+        });
+      },
+    });
+    expect(base()).toEqual(snap);
+    for (const id of ['lora1', 'lora2']) {
+      const [, bw] = b.compiled.weights([id]);
+      expect(Array.from(bw!.read().dataSync()).some((v) => v !== 0)).toBe(true);
+    }
+    b.compiled.dispose();
+    const b2 = build(loraVariant(JSON.stringify(smallTemplate(256, 100))), registry, 1);
+    const r = await runLora(b2, registry, nodeDatasetIO, 1, { maxBatchesPerEpoch: 1 });
+    b2.compiled.dispose();
+    expect(r.params).toBe(4672);
+    expect(r.status).toBe('done');
     expect(tf.memory().numTensors).toBe(before);
   });
 });
