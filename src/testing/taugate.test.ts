@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse } from '../core/analysis/analyse.ts';
+import { generateTypeScript } from '../core/codegen/generate.ts';
+import { generatePyTorch } from '../core/codegen/pytorch.ts';
 import { loadBinding } from '../core/datasets/binding.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { lowerGraph } from '../core/lower.ts';
@@ -370,5 +372,21 @@ describe('peft.lowRankAdapter and the LoRA arm', () => {
     expect(r.params).toBe(4672);
     expect(r.status).toBe('done');
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('exporters on taugate-mode-specialization', () => {
+  const ir = lowerGraph(analyse(JSON.parse(TEMPLATE) as GraphDoc, registry), registry).ir!;
+  it("TypeScript prints both phases: the pretrain phase's bypass overrides and the adapt phase's own data", () => {
+    const code = generateTypeScript(ir, registry);
+    expect(code).toContain("overrides: { gate1: { mode: 'bypass' }, gate2: { mode: 'bypass' } }");
+    expect(code).toContain("dataset: 'mnist'");
+    expect(code).toContain('setRuntimeParams(values: tf.serialization.ConfigDict): void {');
+  });
+  it('PyTorch writes model.py (the soft gate) and refuses train.py by name: the pretrain phase uses runtime overrides', () => {
+    const project = generatePyTorch(ir, registry);
+    expect(project.files['model.py']).toContain('class TauGate(nn.Module):');
+    expect(project.files['train.py']).toBeUndefined();
+    expect(project.trainRefused).toMatch(/export\/unsupported: phase 'pretrain' uses runtime overrides/);
   });
 });
