@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { imageGeometry, mapImages, rotateImage } from './image.ts';
+import { imageGeometry, mapImages, rotation } from './image.ts';
 import { appliesTo, defineTransform } from './transform-def.ts';
 
 /**
@@ -24,14 +24,13 @@ export const rotate = defineTransform({
     .strict(),
   apply(ds, { degrees, split, fraction }, rng) {
     const g = imageGeometry(ds.binding.featureShape, "transform 'rotate'");
+    const turnImage = rotation(g, degrees); // the sampling plan once for every image
     const one = (name: 'train' | 'val') => {
       if (!appliesTo(split, name)) return ds[name];
       const turn = rotatedRows(ds[name].count, fraction, rng);
       return {
         ...ds[name],
-        x: mapImages(ds[name].x, g, (img, row) =>
-          turn.has(row) ? rotateImage(img, g, degrees) : img.slice(),
-        ),
+        x: mapImages(ds[name].x, g, (img, row) => (turn.has(row) ? turnImage(img) : img.slice())),
       };
     };
     return { ...ds, train: one('train'), val: one('val') };
