@@ -3,11 +3,17 @@
 // thread from choosing the file until the analysis shows and a frame is painted: the longest task
 // (PerformanceObserver 'longtask'), the time blocked in tasks over 50 ms, and how long a pointer
 // event on the Auto-layout button waits to be handled once the document is open.
-// Usage: npx tsx bench/open-large-bench.ts [--nodes 10000] [--dist DIR (reuse a build)]
+// `--link`: a share link (#g=…) with a 60,000-node chain instead, which the app must refuse (over
+// 20,000 nodes) before parsing it: time from setting the hash to the refusal toast, long tasks, and
+// the click latency afterwards.
+// Usage: npx tsx bench/open-large-bench.ts [--nodes 10000] [--link] [--dist DIR (reuse a build)]
+import { deflateRawSync } from 'node:zlib';
+import type { Page } from '@playwright/test';
 import { arg, buildApp, gridChain, launchChromium, report, startPreview } from './preview.ts';
 
-const N = Number(arg('nodes', '10000'));
-const port = 5191;
+const link = process.argv.includes('--link');
+const N = Number(arg('nodes', link ? '60000' : '10000'));
+const port = Number(arg('port', '5191'));
 
 async function main() {
   const out = arg('dist', '') || buildApp('open-bench');
@@ -25,6 +31,10 @@ async function main() {
       }).observe({ type: 'longtask' });
     })()`);
     const text = JSON.stringify(gridChain(N, 8, () => 8));
+    if (link) {
+      await refuseLink(page, text);
+      return;
+    }
     const t0 = Date.now();
     await page.getByTestId('open-file-input').setInputFiles({
       name: 'big.graph.json',
@@ -40,15 +50,7 @@ async function main() {
     const openMs = Date.now() - t0;
     const tasks = (await page.evaluate('window.__tasks')) as number[];
     // Responsiveness once open: how long a click waits to be handled.
-    const clickMs = await page.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          const start = performance.now();
-          const button = document.querySelector<HTMLButtonElement>('[data-testid="layout-button"]')!;
-          button.addEventListener('pointerdown', () => resolve(performance.now() - start), { once: true });
-          button.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
-        }),
-    );
+    const clickMs = await clickLatency(page);
     const domNodes = await page.locator('.react-flow__node').count();
     const result = {
       bench: 'open-large',
@@ -66,6 +68,56 @@ async function main() {
     await browser.close();
     server.kill();
   }
+}
+
+/** How long a pointer event on the Auto-layout button waits to be handled. */
+function clickLatency(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const start = performance.now();
+        const button = document.querySelector<HTMLButtonElement>('[data-testid="layout-button"]')!;
+        button.addEventListener('pointerdown', () => resolve(performance.now() - start), { once: true });
+        button.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+      }),
+  );
+}
+
+/**
+ * Opens `text` as a share link (#g=<deflate-raw, base64url>) and times the refusal in the page's own
+ * clock: Playwright's transfer of a 1 MB argument and its navigation events are not the app's time.
+ */
+async function refuseLink(page: Page, text: string): Promise<void> {
+  const hash = `#g=${deflateRawSync(Buffer.from(text)).toString('base64url')}`;
+  await page.evaluate((h) => {
+    (window as unknown as { __hash: string }).__hash = h;
+  }, hash);
+  // A string, not a function: tsx would wrap a named closure in a helper the page lacks.
+  const timing = (await page.evaluate(`new Promise((resolve) => {
+    const start = performance.now();
+    let hashSetMs = 0;
+    const seen = () =>
+      [...document.querySelectorAll('[data-testid="toast"]')].some((t) => t.textContent.includes('more than 20,000 nodes'));
+    new MutationObserver((_m, observer) => {
+      if (!seen()) return;
+      observer.disconnect();
+      resolve({ hashSetMs, refuseMs: performance.now() - start });
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    window.location.hash = window.__hash;
+    hashSetMs = performance.now() - start;
+  })`)) as { hashSetMs: number; refuseMs: number };
+  const tasks = (await page.evaluate('window.__tasks')) as number[];
+  report('open-large-link', {
+    bench: 'open-large-link',
+    nodes: N,
+    fileMB: Number((text.length / 2 ** 20).toFixed(1)),
+    linkKB: Math.round(hash.length / 1024),
+    hashSetMs: Math.round(timing.hashSetMs),
+    refuseMs: Math.round(timing.refuseMs),
+    longestTaskMs: Math.round(Math.max(0, ...tasks)),
+    longTasks: tasks.length,
+    clickAfterRefusalMs: Number((await clickLatency(page)).toFixed(1)),
+  });
 }
 
 await main();

@@ -551,6 +551,9 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
       ? `the loss ${terms.map((t) => (t.weight === 1 ? t.v : `${printNumber(t.weight)}·${t.v}`)).join(' + ')}`
       : 'the loss';
   const split = [...ctx.splitFinalize];
+  // A phase that gates no head and weights no loss is passed but unread: mark it so linters agree.
+  const phaseParam =
+    phaseVar && !body.some((l) => new RegExp(`\\b${phaseVar}\\b`).test(l)) ? `_${phaseVar}` : phaseVar;
   sections.push([
     split.length
       ? "/** One batch through the model (training mode): the total loss, each loss term and metric (a whole-split metric's sums). */"
@@ -558,7 +561,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     `type Batch = { total: tf.Scalar; values: Record<string, ${split.length ? 'tf.Tensor' : 'tf.Scalar'}> };`,
     '',
     ...docComment([`Runs the model on a batch and computes ${lossDoc} and the metrics.`], 0),
-    `function objective(model: tf.LayersModel, ${x}: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'}, ${y}: tf.Tensor${statsHead ? `, ${statsVar}: LabelStats` : ''}${phaseVar ? `, ${phaseVar}: Phase` : ''}${progressVar ? `, ${progressVar}: number` : ''}): Batch {`,
+    `function objective(model: tf.LayersModel, ${x}: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'}, ${y}: tf.Tensor${statsHead ? `, ${statsVar}: LabelStats` : ''}${phaseParam ? `, ${phaseParam}: Phase` : ''}${progressVar ? `, ${progressVar}: number` : ''}): Batch {`,
     ...body,
     '}',
   ]);

@@ -459,7 +459,7 @@ type Batch = { total: tf.Scalar; values: Record<string, tf.Scalar> };
  * Runs the model on a batch and computes the loss align2 + align3 + align1 + ce + align0 and the
  * metrics.
  */
-function objective(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, phase: Phase): Batch {
+function objective(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, _phase: Phase): Batch {
   const outputs = model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
   const [normalize, fwd1, back3, fwd2, back2, fwd3, back1, logits, back0] = toList(outputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
   const onehot = oneHot(y, 10);
@@ -612,7 +612,10 @@ export async function train(
       const groups = phase.optimizers.map((g) => {
         let optimizer = optimizers.get(g.id);
         if (optimizer) setRate(optimizer, g.learningRate);
-        else optimizers.set(g.id, (optimizer = makeOptimizer(g.learningRate)));
+        else {
+          optimizer = makeOptimizer(g.learningRate);
+          optimizers.set(g.id, optimizer);
+        }
         return { ...g, optimizer, vars: trainableVariables(model, g.groups ?? phase.groups) };
       });
       const vars = [...new Set(groups.flatMap((g) => g.vars))];
