@@ -286,7 +286,7 @@ function makeOptimizer(learningRate: number): tf.Optimizer {
 type Batch = { total: tf.Scalar; values: Record<string, tf.Scalar> };
 
 /** Runs the model on a batch and computes the loss and the metrics. */
-function objective(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, phase: Phase): Batch {
+function objective(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, _phase: Phase): Batch {
   const [logits] = toList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]) as [tf.Tensor];
   const onehot = oneHot(y, 10);
   const values: Record<string, tf.Scalar> = {};
@@ -429,7 +429,10 @@ export async function train(
       const groups = phase.optimizers.map((g) => {
         let optimizer = optimizers.get(g.id);
         if (optimizer) setRate(optimizer, g.learningRate);
-        else optimizers.set(g.id, (optimizer = makeOptimizer(g.learningRate)));
+        else {
+          optimizer = makeOptimizer(g.learningRate);
+          optimizers.set(g.id, optimizer);
+        }
         return { ...g, optimizer, vars: trainableVariables(model, g.groups ?? phase.groups) };
       });
       const vars = [...new Set(groups.flatMap((g) => g.vars))];
