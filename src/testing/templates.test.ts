@@ -28,6 +28,8 @@ const SMOKE_STEPS: Readonly<Record<string, number>> = {
   'ccl-counter-current-mnist': 4,
   // 30 + 200 epochs scale to 1 + 3 (a 3-step run would round to 1 + 3 as well, so it is 4).
   'unsup-pretrain-then-probe': 4,
+  // Two phases of 3 epochs: 2 steps in all give each phase one (pretrain, then adapt).
+  'taugate-mode-specialization': 2,
 };
 
 /**
@@ -90,6 +92,15 @@ describe('templates', () => {
       epochs: steps,
       batchSize: n,
       validate: false,
+      // A phase with its own dataset trains on the first n rows of that dataset.
+      loadDataset: async (spec) => {
+        const own = await loadBinding(spec, createRng(1), nodeDatasetIO);
+        return {
+          binding: own.binding,
+          train: firstRows(own.train, n, fsz, lsz),
+          val: firstRows(own.train, 0, fsz, lsz),
+        };
+      },
     });
     const lossAfter = (await evaluate(compiled, registry, fixed, { training: true })).loss;
     fixed.dispose();

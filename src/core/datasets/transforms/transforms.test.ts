@@ -134,6 +134,45 @@ describe('rotate and pool', () => {
     const out = run(ds, [{ type: 'rotate', degrees: 180 }]);
     expect(Array.from(out.val.x.subarray(0, 9))).toEqual(Array.from(ds.val.x.subarray(0, 9)).reverse());
   });
+  it('rotate with fraction turns round(fraction·n) seeded rows of each split and leaves the others as they were', () => {
+    // 3×3 images whose 9 pixels differ (row r: 100r + 0…8), so a 180° turn is the reversed row.
+    const rows = 40;
+    const split = (off: number): Split => ({
+      x: Float32Array.from({ length: rows * 9 }, (_, k) => off + 100 * Math.floor(k / 9) + (k % 9)),
+      y: Int32Array.from({ length: rows }, (_, i) => i % 2),
+      count: rows,
+    });
+    const ds: LoadedDataset = {
+      binding: { name: 'toy', featureShape: [9], labels: { kind: 'class', numClasses: 2 } },
+      train: split(0),
+      val: split(1e5),
+    };
+    const turned = (out: Split, orig: Split) => {
+      const set: number[] = [];
+      for (let r = 0; r < rows; r++) {
+        const a = Array.from(orig.x.subarray(r * 9, (r + 1) * 9));
+        const b = Array.from(out.x.subarray(r * 9, (r + 1) * 9));
+        if (b.join() === [...a].reverse().join()) set.push(r);
+        else expect(b, `row ${r} is either turned or untouched`).toEqual(a);
+      }
+      return set;
+    };
+    for (const fraction of [0.25, 0.5]) {
+      const a = run(ds, [{ type: 'rotate', degrees: 180, fraction }], 7);
+      expect(turned(a.train, ds.train)).toHaveLength(Math.round(fraction * rows));
+      expect(turned(a.val, ds.val)).toHaveLength(Math.round(fraction * rows));
+      // Seeded: the same seed turns the same rows, another seed other rows.
+      const again = run(ds, [{ type: 'rotate', degrees: 180, fraction }], 7);
+      expect(turned(again.train, ds.train)).toEqual(turned(a.train, ds.train));
+      const other = run(ds, [{ type: 'rotate', degrees: 180, fraction }], 8);
+      expect(turned(other.train, ds.train)).not.toEqual(turned(a.train, ds.train));
+    }
+    // split: 'train' leaves the validation rows alone; fraction 1 (the default) turns every row.
+    const trainOnly = run(ds, [{ type: 'rotate', degrees: 180, fraction: 0.5, split: 'train' }]);
+    expect(Array.from(trainOnly.val.x)).toEqual(Array.from(ds.val.x));
+    expect(turned(run(ds, [{ type: 'rotate', degrees: 180 }]).train, ds.train)).toHaveLength(rows);
+    expect(() => run(ds, [{ type: 'rotate', degrees: 45, fraction: 1.5 }])).toThrow(/rotate.*'fraction'/);
+  });
   it('pool averages size×size blocks per channel and shrinks the feature shape', () => {
     const x = Float32Array.from({ length: 4 * 4 * 2 }, (_, i) => i);
     const ds: LoadedDataset = {
