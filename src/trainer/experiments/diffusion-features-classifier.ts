@@ -67,8 +67,9 @@ export function linearProbe(
   opts = PROBE,
 ): number {
   const f = train.x.shape[1];
-  const w = tf.variable(tf.zeros([f, classes]));
-  const bias = tf.variable(tf.zeros([classes]));
+  // Inside tidy: the zeros a variable starts from would otherwise outlive it.
+  const w = tf.tidy(() => tf.variable(tf.zeros([f, classes])));
+  const bias = tf.tidy(() => tf.variable(tf.zeros([classes])));
   const opt = tf.train.adam(opts.learningRate);
   const { mu, sigma, xs, vs, ys } = tf.tidy(() => {
     const m = tf.moments(train.x, 0);
