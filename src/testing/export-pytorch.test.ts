@@ -27,12 +27,15 @@ import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { saveModel } from '../node/model-io.ts';
 import { listTemplateIds, readTemplate } from '../node/templates.ts';
+import { EXPORT_REFUSALS, exportable } from './export-refusals.ts';
 import { oneNodeGraph, randomInput, runCliCaptured } from './harness.ts';
 import { maskedData, maskedGraph, maskedMean } from './masked-ce-fixture.ts';
 
 const PYTHON = '/usr/bin/python3';
 const registry = await loadRegistry();
-const templates = listTemplateIds();
+const allTemplates = listTemplateIds();
+/** Templates the exporter prints; the refused ones are asserted below (export-refusals.ts). */
+const templates = exportable(allTemplates);
 
 const cli = runCliCaptured;
 
@@ -201,6 +204,29 @@ describe('PyTorch export of every template (python3-torch)', () => {
     // One row per node attribute, named after the node id.
     for (const node of ['c1', 'c3', 'f5']) expect(out).toContain(`${node} (`);
   });
+});
+
+describe('templates the PyTorch exporter refuses (export-refusals.ts)', () => {
+  it.each(Object.keys(EXPORT_REFUSALS))(
+    '%s: export/unsupported naming the node; the CLI exits 1',
+    async (id) => {
+      expect(allTemplates).toContain(id);
+      const a = analyseText(readTemplate(id), registry);
+      const ir = lowerGraph(a, registry).ir!;
+      let err: unknown;
+      try {
+        generatePyTorch(ir, registry);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(CodegenError);
+      expect((err as CodegenError).nodeId).toBe(EXPORT_REFUSALS[id]!.nodeId);
+      expect((err as CodegenError).message).toMatch(EXPORT_REFUSALS[id]!.pytorch);
+      const r = await cli('export', id, '--target', 'pytorch', '-o', join(tmp, `refused-${id}`));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`cannot export to PyTorch (node '${EXPORT_REFUSALS[id]!.nodeId}')`);
+    },
+  );
 });
 
 describe('PyTorch export of a one-node graph of every node example', () => {

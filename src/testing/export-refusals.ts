@@ -1,0 +1,25 @@
+// Templates the exporters refuse by name (export/unsupported, naming the node) instead of printing
+// code that would train differently from the app. src/testing/export.test.ts and
+// export-pytorch.test.ts assert each refusal here and export every other template.
+export interface ExportRefusal {
+  /** The node the refusal names. */
+  readonly nodeId: string;
+  readonly typescript: RegExp;
+  readonly pytorch: RegExp;
+}
+
+export const EXPORT_REFUSALS: Readonly<Record<string, ExportRefusal>> = {
+  // qSample draws t and ε and hands both to the network and to the loss through three outputs;
+  // the TypeScript exporter traces each output of a multi-output kernel on its own (each would
+  // draw its own noise), and the PyTorch exporter prints single-output layers only.
+  'diffusion-features-classifier': {
+    nodeId: 'q',
+    typescript:
+      /^export\/unsupported: node 'q' \(Diffusion q-sample x_t\) has several outputs and .*; the TypeScript exporter prints such a node only when it is used one way, without random draws or state updates\.$/,
+    pytorch:
+      /^export\/unsupported: node 'q' \(Diffusion q-sample x_t\) has several outputs \(xt, eps, t\); the PyTorch exporter prints single-output layers only\.$/,
+  },
+};
+
+/** Template ids the exporters print (every template not refused above). */
+export const exportable = (ids: readonly string[]): string[] => ids.filter((id) => !(id in EXPORT_REFUSALS));
