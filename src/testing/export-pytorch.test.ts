@@ -27,17 +27,15 @@ import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { saveModel } from '../node/model-io.ts';
 import { listTemplateIds, readTemplate } from '../node/templates.ts';
+import { EXPORT_REFUSALS, exportable, refusedBy } from './export-refusals.ts';
 import { oneNodeGraph, randomInput, runCliCaptured } from './harness.ts';
 import { maskedData, maskedGraph, maskedMean } from './masked-ce-fixture.ts';
 
 const PYTHON = '/usr/bin/python3';
 const registry = await loadRegistry();
-/**
- * Templates the PyTorch exporter refuses by name (export/unsupported, naming the node): multi-output
- * kernels are not printed yet. Each is asserted below, the rest run through python3-torch.
- */
-const REFUSED: Readonly<Record<string, string>> = { 'iemf-audiovisual-fusion': 'drop' };
-const templates = listTemplateIds().filter((id) => !(id in REFUSED));
+const allTemplates = listTemplateIds();
+/** Templates the exporter prints; the refused ones are asserted below (export-refusals.ts). */
+const templates = exportable(allTemplates, 'pytorch');
 
 const cli = runCliCaptured;
 
@@ -117,20 +115,6 @@ function perturb(model: tf.LayersModel, seed: number): void {
     tf.dispose(next);
   }
 }
-
-describe('templates the PyTorch exporter refuses', () => {
-  it.each(Object.entries(REFUSED))(
-    '%s: export/unsupported naming node %s, exit 1, nothing written',
-    async (id, node) => {
-      expect(listTemplateIds()).toContain(id);
-      const dir = join(tmp, `refused-${id}`);
-      const r = await cli('export', id, '--target', 'pytorch', '-o', dir);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`export/unsupported: node '${node}' \\(.*\\) has several outputs`));
-      expect(existsSync(join(dir, 'model.py'))).toBe(false);
-    },
-  );
-});
 
 describe('PyTorch export of every template (python3-torch)', () => {
   const results = new Map<
@@ -219,6 +203,26 @@ describe('PyTorch export of every template (python3-torch)', () => {
     expect(out.trim().split('\n').at(-1)).toBe(total);
     // One row per node attribute, named after the node id.
     for (const node of ['c1', 'c3', 'f5']) expect(out).toContain(`${node} (`);
+  });
+});
+
+describe('templates the PyTorch exporter refuses (export-refusals.ts)', () => {
+  it.each(refusedBy('pytorch'))('%s: export/unsupported naming the node; the CLI exits 1', async (id) => {
+    expect(allTemplates).toContain(id);
+    const a = analyseText(readTemplate(id), registry);
+    const ir = lowerGraph(a, registry).ir!;
+    let err: unknown;
+    try {
+      generatePyTorch(ir, registry);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CodegenError);
+    expect((err as CodegenError).nodeId).toBe(EXPORT_REFUSALS[id]!.nodeId);
+    expect((err as CodegenError).message).toMatch(EXPORT_REFUSALS[id]!.pytorch!);
+    const r = await cli('export', id, '--target', 'pytorch', '-o', join(tmp, `refused-${id}`));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot export to PyTorch (node '${EXPORT_REFUSALS[id]!.nodeId}')`);
   });
 });
 

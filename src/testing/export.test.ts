@@ -23,7 +23,7 @@ import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse, analyseText } from '../core/analysis/analyse.ts';
-import { generateTypeScript } from '../core/codegen/index.ts';
+import { CodegenError, generateTypeScript } from '../core/codegen/index.ts';
 import { kernelClassName } from '../core/codegen/tfjs-config.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { parseGraphText } from '../core/doc/parse.ts';
@@ -36,6 +36,7 @@ import { loadRegistry } from '../node/discover-nodes.ts';
 import { listTemplateIds, readTemplate } from '../node/templates.ts';
 import { sourceTensor } from '../trainer/feeds.ts';
 import { train as appTrain, toTensors } from '../trainer/loop.ts';
+import { EXPORT_REFUSALS, exportable, refusedBy } from './export-refusals.ts';
 import { oneNodeGraph, randomInput, runCliCaptured } from './harness.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -247,7 +248,9 @@ const rowViews: Case = {
   feeds: inputSpecs(rowViewIR),
 };
 
-const templates = listTemplateIds();
+const allTemplates = listTemplateIds();
+/** Templates the exporter prints; the refused ones are asserted below (export-refusals.ts). */
+const templates = exportable(allTemplates, 'typescript');
 const cases: Case[] = [
   twoPhase,
   fullPhases,
@@ -451,6 +454,22 @@ describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     tf.dispose([...inputs, ...want, ...got]);
     exported.dispose();
     compiled.dispose();
+  });
+});
+
+describe('templates the TypeScript exporter refuses (export-refusals.ts)', () => {
+  it.each(refusedBy('typescript'))('%s: export/unsupported naming the node', (id) => {
+    expect(allTemplates).toContain(id);
+    const ir = lower(readTemplate(id), `template ${id}`);
+    let err: unknown;
+    try {
+      generateTypeScript(ir, registry);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CodegenError);
+    expect((err as CodegenError).nodeId).toBe(EXPORT_REFUSALS[id]!.nodeId);
+    expect((err as CodegenError).message).toMatch(EXPORT_REFUSALS[id]!.typescript!);
   });
 });
 

@@ -1,0 +1,39 @@
+// Templates the exporters refuse by name (export/unsupported, naming the node) instead of printing
+// code that would train differently from the app. src/testing/export.test.ts and
+// export-pytorch.test.ts assert each refusal here and export every other template.
+export type ExportTarget = 'typescript' | 'pytorch';
+
+/** The node a refusal names, and the message of each exporter that refuses (absent: it exports). */
+export interface ExportRefusal {
+  readonly nodeId: string;
+  readonly typescript?: RegExp;
+  readonly pytorch?: RegExp;
+}
+
+export const EXPORT_REFUSALS: Readonly<Record<string, ExportRefusal>> = {
+  // qSample draws t and ε and hands both to the network and to the loss through three outputs;
+  // the TypeScript exporter traces each output of a multi-output kernel on its own (each would
+  // draw its own noise), and the PyTorch exporter prints single-output layers only.
+  'diffusion-features-classifier': {
+    nodeId: 'q',
+    typescript:
+      /^export\/unsupported: node 'q' \(Diffusion q-sample x_t\) has several outputs and .*; the TypeScript exporter prints such a node only when it is used one way, without random draws or state updates\.$/,
+    pytorch:
+      /^export\/unsupported: node 'q' \(Diffusion q-sample x_t\) has several outputs \(xt, eps, t\); the PyTorch exporter prints single-output layers only\.$/,
+  },
+  // Modality drop stacks the batch three times and hands each copy on through its own output; the
+  // TypeScript exporter prints it (no random draws), the PyTorch exporter does not print multi-output layers.
+  'iemf-audiovisual-fusion': {
+    nodeId: 'drop',
+    pytorch:
+      /^export\/unsupported: node 'drop' \(.*\) has several outputs \(.*\); the PyTorch exporter prints single-output layers only\.$/,
+  },
+};
+
+/** Template ids `target` prints (every template it does not refuse above). */
+export const exportable = (ids: readonly string[], target: ExportTarget): string[] =>
+  ids.filter((id) => !EXPORT_REFUSALS[id]?.[target]);
+
+/** Template ids `target` refuses. */
+export const refusedBy = (target: ExportTarget): string[] =>
+  Object.keys(EXPORT_REFUSALS).filter((id) => EXPORT_REFUSALS[id]![target]);
