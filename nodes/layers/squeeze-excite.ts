@@ -3,8 +3,13 @@ import { p } from '../../src/core/params.ts';
 import { tensor } from '../../src/core/tensor-type.ts';
 import { channelShape, channelsOf } from '../norm-act/_shared.ts';
 
-/** Width of the squeeze: max(1, ⌊C·r⌋) (EfficientNet's num_reduced_filters = max(1, int(C_in·se_ratio))). */
-export const seWidth = (c: number, ratio: number): number => Math.max(1, Math.floor(c * ratio));
+/**
+ * Width R of the squeeze: `units` when set, else max(1, ⌊C·r⌋). EfficientNet sizes it from the
+ * block's INPUT channels (num_reduced_filters = max(1, int(C_in·se_ratio))), which inside an
+ * expanded block is `units`.
+ */
+export const seWidth = (c: number, ratio: number, units = 0): number =>
+  units > 0 ? units : Math.max(1, Math.floor(c * ratio));
 
 export default defineNode({
   type: 'layers.squeezeExcite',
@@ -15,7 +20,7 @@ export default defineNode({
     summary:
       'Channel attention: the feature map is squeezed to one value per channel (global average pool), passed through a small bottleneck MLP (dense to max(1, C·r) units with swish, dense back to C with a sigmoid), and every channel of the input is scaled by its gate. EfficientNet puts one in every MBConv block (r = 0.25 of the block input channels).',
     formula:
-      's = mean_{h,w} x[h, w, :];  z = swish(s·W₁ + b₁) (W₁: C×R, R = max(1, ⌊C·r⌋));  g = σ(z·W₂ + b₂) (W₂: R×C);  y[h, w, c] = x[h, w, c]·g[c].  Params 2·C·R + R + C',
+      's = mean_{h,w} x[h, w, :];  z = swish(s·W₁ + b₁) (W₁: C×R, R = units or max(1, ⌊C·r⌋));  g = σ(z·W₂ + b₂) (W₂: R×C);  y[h, w, c] = x[h, w, c]·g[c].  Params 2·C·R + R + C',
     paper: {
       title:
         'Squeeze-and-Excitation Networks; used in EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks',
@@ -30,7 +35,13 @@ export default defineNode({
       min: 0,
       max: 1,
       exclusiveMin: true,
-      doc: 'Squeeze ratio r: the bottleneck has max(1, ⌊C·r⌋) units.',
+      doc: 'Squeeze ratio r: the bottleneck has max(1, ⌊C·r⌋) units (when units is 0).',
+    }),
+    units: p.int({
+      default: 0,
+      min: 0,
+      max: 65536,
+      doc: 'Bottleneck width R; 0: max(1, ⌊C·ratio⌋). In an MBConv block with expansion e, EfficientNet uses max(1, ⌊C_in·0.25⌋) = the block input channels × 0.25.',
     }),
   },
   inputs: { x: { doc: 'Channels-last feature map [B, H, W, C] (or [B, T, C]).' } },
@@ -41,20 +52,20 @@ export default defineNode({
   },
   paramCount: ({ inputs, params }) => {
     const c = channelsOf(inputs.x!, 'Squeeze-and-excitation');
-    const r = seWidth(c, params.ratio);
+    const r = seWidth(c, params.ratio, params.units);
     return 2 * c * r + r + c;
   },
   flops: ({ inputs, params }) => {
     const shape = inputs.x!.shape.slice(1) as number[];
     const c = shape.at(-1)!;
     const size = shape.reduce((a, b) => a * b, 1);
-    return 2 * size + 4 * c * seWidth(c, params.ratio);
+    return 2 * size + 4 * c * seWidth(c, params.ratio, params.units);
   },
-  lower: ({ params }) => ({ kind: 'kernel', config: { ratio: params.ratio } }),
+  lower: ({ params }) => ({ kind: 'kernel', config: { ratio: params.ratio, units: params.units } }),
   kernel: {
     weights: (params, [shape]) => {
       const c = shape![shape!.length - 1] as number;
-      const r = seWidth(c, params.ratio);
+      const r = seWidth(c, params.ratio, params.units);
       return [
         { name: 'reduce_kernel', shape: [c, r], init: 'glorotUniform' },
         { name: 'reduce_bias', shape: [r], init: 'zeros' },
@@ -76,5 +87,6 @@ export default defineNode({
   examples: [
     { inputs: { x: { shape: [2, 3, 3, 8] } } },
     { inputs: { x: { shape: [2, 4, 3] } }, params: { ratio: 0.25 } },
+    { inputs: { x: { shape: [2, 2, 2, 12] } }, params: { units: 2 } },
   ],
 });
