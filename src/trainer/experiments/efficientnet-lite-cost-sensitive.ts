@@ -42,7 +42,11 @@ export function armVariant(templateText: string, arm: Arm): GraphDoc {
   const dataset = structuredClone(tuned.data!.dataset!) as DatasetBindingDecl;
   if (arm === 'scratch') {
     delete (dataset as { augment?: unknown }).augment;
-    doc.nodes.weightedCe!.params = { ...doc.nodes.weightedCe!.params, mode: 'explicit', classWeights: '1, 1' };
+    doc.nodes.weightedCe!.params = {
+      ...doc.nodes.weightedCe!.params,
+      mode: 'explicit',
+      classWeights: '1, 1',
+    };
   }
   const groups = [...new Set(Object.values(doc.nodes).flatMap((n) => (n.group ? [n.group] : [])))].filter(
     (g) => g !== 'source-head',
@@ -77,7 +81,10 @@ async function aucOf(b: Built, rows: ReturnType<typeof toTensors>): Promise<numb
   const scores = await p.data();
   const labels = await rows.y.data();
   p.dispose();
-  return rocAuc(scores, Array.from(labels, (y) => y === 1));
+  return rocAuc(
+    scores,
+    Array.from(labels, (y) => y === 1),
+  );
 }
 
 /** Trains one arm's document through its phases and scores it on the target's balanced test split. */
