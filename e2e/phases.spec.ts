@@ -214,4 +214,12 @@ test('the EfficientNet timeline trains source → target-head → fine-tune', as
   await expect(lr.locator('polyline[data-series]')).toHaveCount(3);
   await expect(lr.locator('polyline[data-series="head"]')).toHaveCount(1);
   await expect(lr.locator('polyline[data-series="fine-tune"]')).toHaveCount(1);
+  // The evaluation scores what the run ended with: the 2-class head on the last phase's test split
+  // (20 threes, 20 eights), not the source head on the graph's digits.
+  await expect(page.getByTestId('confusion-matrix')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('confusion-matrix').locator('td')).toHaveCount(4);
+  const cell = async (i: number, j: number) =>
+    Number(await page.getByTestId(`confusion-${i}-${j}`).textContent());
+  expect((await cell(0, 0)) + (await cell(0, 1))).toBe(20);
+  expect((await cell(1, 0)) + (await cell(1, 1))).toBe(20);
 });
