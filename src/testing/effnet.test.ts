@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import seDef from '../../nodes/layers/squeeze-excite.ts';
 import lossDef from '../../nodes/losses/weighted-softmax-crossentropy.ts';
 import balancedDef from '../../nodes/metrics/balanced-accuracy.ts';
+import aucDef from '../../nodes/metrics/binary-auc.ts';
 import recallDef from '../../nodes/metrics/class-recall.ts';
 import { compileIR } from '../compiler/compile.ts';
 import { tfOps } from '../compiler/tf-ops.ts';
@@ -18,6 +19,7 @@ import { loadDatasetSpec } from '../core/datasets/load-spec.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { labelStats } from '../core/label-stats.ts';
 import { lowerGraph } from '../core/lower.ts';
+import { rocAuc } from '../core/metrics/auc.ts';
 import { createRng } from '../core/rng.ts';
 import { nodeDatasetIO } from '../node/dataset-io.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
@@ -207,6 +209,62 @@ describe('balancedAccuracy and classRecall (whole split)', () => {
   });
 });
 
+describe('binaryAuc (whole split)', () => {
+  const split = aucDef.metric!.split!;
+  const sumsOf = (logits: number[][], y: number[], params: Record<string, unknown>) => {
+    const sums: number[] = [];
+    for (let s = 0; s < y.length; s += 4) {
+      const part = tf.tidy(() =>
+        Array.from(
+          split
+            .stats(
+              tfOps,
+              { pred: tf.tensor2d(logits.slice(s, s + 4)), target: tf.tensor1d(y.slice(s, s + 4), 'int32') },
+              params as never,
+            )
+            .dataSync(),
+        ),
+      );
+      part.forEach((v, i) => {
+        sums[i] = (sums[i] ?? 0) + v;
+      });
+    }
+    return sums;
+  };
+  it('equals the exact ROC AUC (src/core/metrics/auc.ts) of p(positive) rounded down to its bin, ties ½', () => {
+    const rng = createRng(12);
+    for (let trial = 0; trial < 8; trial++) {
+      const n = 6 + rng.int(40);
+      const bins = [4, 16, 256][trial % 3]!;
+      const logits = Array.from({ length: n }, () => [rng.normal(), rng.normal(), rng.normal()]);
+      const y = Array.from({ length: n }, (_, i) => (i < 2 ? i : rng.int(3)));
+      const params = { positive: 1, bins, fromLogits: true };
+      const p1 = logits.map((r) => {
+        const e = r.map(Math.exp);
+        return e[1]! / (e[0]! + e[1]! + e[2]!);
+      });
+      const binned = p1.map((v) => Math.min(Math.floor(v * bins), bins - 1));
+      const want = rocAuc(
+        binned,
+        y.map((v) => v === 1),
+      );
+      const sums = sumsOf(logits, y, params);
+      expect(split.finalize(sums, params as never)).toBeCloseTo(want, 10);
+      const viaOps = tf.tidy(
+        () => split.finalizeOps!(tfOps, tf.tensor1d(sums), params as never).dataSync()[0]!,
+      );
+      expect(viaOps).toBeCloseTo(want, 5);
+    }
+  });
+  it('is 1 for a perfect ranking, 0 reversed, ½ without negatives', () => {
+    const params = { positive: 1, bins: 256, fromLogits: false };
+    const probs = [0.9, 0.8, 0.2, 0.1].map((v) => [1 - v, v]);
+    expect(split.finalize(sumsOf(probs, [1, 1, 0, 0], params), params as never)).toBe(1);
+    expect(split.finalize(sumsOf(probs, [0, 0, 1, 1], params), params as never)).toBe(0);
+    expect(split.finalize(sumsOf(probs, [1, 1, 1, 1], params), params as never)).toBe(0.5);
+  });
+});
+
 /** Keras's count for each layer kind, summed over the template (no biases in convs, BN 4·C). */
 function kerasCount(): number {
   const conv = (k: number, cin: number, f: number) => k * k * cin * f;
@@ -235,7 +293,7 @@ describe('template efficientnet-lite-cost-sensitive', () => {
     for (const ph of d.training!.phases!) delete ph.data;
     const errs = analyse(d, registry).diagnostics.filter((x) => x.severity === 'error');
     expect(errs.map((e) => e.nodeId)).toEqual(
-      expect.arrayContaining(['weightedCe', 'balancedAcc', 'minorityRecall', 'targetAcc']),
+      expect.arrayContaining(['weightedCe', 'balancedAcc', 'minorityRecall', 'targetAcc', 'auc']),
     );
     expect(errs.find((e) => e.nodeId === 'targetAcc')!.message).toMatch(
       /2 classes but dataset 'mnist' has 10/,

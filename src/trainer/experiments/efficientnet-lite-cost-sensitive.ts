@@ -24,7 +24,7 @@ const FULL_RUN = { seeds: [1, 2, 3, 4, 5] };
 /** The spec's bars: minority recall (b) ≥ (a) + 10 points; balanced accuracy (c) ≥ (b). */
 const MIN_RECALL_GAIN = 0.1;
 /** Heads of the target task (template node ids). */
-export const TARGET_HEADS = ['weightedCe', 'balancedAcc', 'minorityRecall', 'targetAcc'] as const;
+export const TARGET_HEADS = ['weightedCe', 'balancedAcc', 'minorityRecall', 'targetAcc', 'auc'] as const;
 const TARGET_EPOCHS = 6;
 
 export type Arm = 'scratch' | 'scratch-weighted' | 'transfer';
@@ -68,6 +68,8 @@ export interface ArmScore {
   readonly recall: number;
   readonly accuracy: number;
   readonly auc: number;
+  /** The template's binaryAuc node (256 bins) on the same split. */
+  readonly aucBinned: number;
   readonly ms: number;
   readonly status: string;
 }
@@ -114,6 +116,7 @@ export async function runArm(
         recall: ev.metrics.minorityRecall!,
         accuracy: ev.metrics.targetAcc!,
         auc: await aucOf(b, val),
+        aucBinned: ev.metrics.auc!,
         ms: r.ms,
         status: r.status,
       };
@@ -145,7 +148,7 @@ export default defineExperiment({
         const s = await runArm(armVariant(ctx.templateText, arm), ctx.registry, seed, ctx.io);
         scores[arm].push(s);
         ctx.log(
-          `seed ${seed} ${label}: balanced acc ${s.balanced.toFixed(4)}, recall(8) ${s.recall.toFixed(4)}, acc ${s.accuracy.toFixed(4)}, AUC ${s.auc.toFixed(4)} (${(s.ms / 1000).toFixed(1)} s, ${s.status})`,
+          `seed ${seed} ${label}: balanced acc ${s.balanced.toFixed(4)}, recall(8) ${s.recall.toFixed(4)}, acc ${s.accuracy.toFixed(4)}, AUC ${s.auc.toFixed(4)} (node, 256 bins: ${s.aucBinned.toFixed(4)}) (${(s.ms / 1000).toFixed(1)} s, ${s.status})`,
         );
       }
     const m = (arm: Arm, k: keyof ArmScore) => mean(scores[arm].map((s) => s[k] as number));
