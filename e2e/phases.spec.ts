@@ -3,6 +3,7 @@
 // phase timeline; pressing a phase dims on the canvas what it freezes and leaves out (view state, no
 // undo step); it trains through both phases, each phase's sample count shows as it starts, and the
 // curves draw the phase separator and one learning-rate line per optimizer group.
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
 const node = (type: string, params: Record<string, unknown> = {}, group?: string) => ({
@@ -139,4 +140,86 @@ test('a two-phase graph shows its timeline and trains through both phases', asyn
   await expect(lr.locator('polyline[data-series]')).toHaveCount(2);
   await expect(lr.locator('polyline[data-series="h"]')).toHaveCount(1);
   await expect(lr.locator('polyline[data-series="b"]')).toHaveCount(1);
+});
+
+// Journey (P9): the EfficientNet template's transfer timeline — 'source' (10 digits) → 'target-head'
+// (a new 2-class head on "3 vs 8", 9:1, the backbone frozen) → 'fine-tune' (the top block at lr/10,
+// its BatchNorm still frozen). Shrunk to a few rows and one epoch per phase so it runs in seconds:
+// the sample count changes where the phase's own dataset starts, and the curves mark both boundaries.
+test('the EfficientNet timeline trains source → target-head → fine-tune', async ({ page }) => {
+  test.setTimeout(120_000);
+  const doc = JSON.parse(
+    readFileSync(
+      new URL('../templates/efficientnet-lite-cost-sensitive.graph.json', import.meta.url),
+      'utf8',
+    ),
+  );
+  doc.training.dataset.params = { trainSize: 200, valSize: 50, flat: false };
+  for (const ph of doc.training.phases) {
+    ph.epochs = 1;
+    for (const t of ph.data?.dataset?.transforms ?? []) {
+      // 27 threes and 3 eights for training (still 9:1), 20 + 20 for validation.
+      if (t.type === 'perClass') t.n = t.split === 'val' ? 20 : 27;
+    }
+  }
+  await page.goto('/?backend=wasm');
+  await page.getByTestId('open-file-input').setInputFiles({
+    name: 'effnet.graph.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(doc)),
+  });
+  await expect(page.getByTestId('error-count')).toHaveText('0 errors');
+  for (const name of ['source', 'target-head', 'fine-tune'])
+    await expect(page.getByTestId(`phase-${name}`)).toContainText('0/1');
+  const card = (id: string) => page.getByTestId(`node-${id}`);
+  // target-head: the backbone and top block frozen, the new head trained, the source heads off.
+  await page.getByTestId('phase-target-head').click();
+  for (const [id, state] of [
+    ['stem', 'frozen'],
+    ['b3Expand', 'frozen'],
+    ['b3ExpandBn', 'frozen'],
+    ['sourceLogits', 'frozen'],
+    ['targetLogits', 'trained'],
+    ['weightedCe', 'trained'],
+    ['sourceCe', 'inactive'],
+  ] as const)
+    await expect(card(id)).toHaveAttribute('data-phase-state', state);
+  // fine-tune: the top block trains, its BatchNorm stays frozen (inference mode).
+  await page.getByTestId('phase-fine-tune').click();
+  for (const [id, state] of [
+    ['stem', 'frozen'],
+    ['b3Expand', 'trained'],
+    ['b3ExpandBn', 'frozen'],
+    ['targetLogits', 'trained'],
+  ] as const)
+    await expect(card(id)).toHaveAttribute('data-phase-state', state);
+  await page.getByTestId('phase-fine-tune').click();
+  await expect(page.getByTestId('backend-badge')).not.toHaveText(/starting/, { timeout: 60_000 });
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 90_000 });
+  for (const name of ['source', 'target-head', 'fine-tune'])
+    await expect(page.getByTestId(`phase-${name}`)).toContainText('1/1');
+  // 200 source digits, then the phases' own 27 + 3 target images.
+  await expect(page.getByTestId('phase-samples-source')).toHaveText('200 samples');
+  await expect(page.getByTestId('phase-samples-target-head')).toHaveText('30 samples');
+  await expect(page.getByTestId('phase-samples-fine-tune')).toHaveText('30 samples');
+  // One separator per boundary on the epoch curves and on the lr trace.
+  const epochs = page.getByTestId('chart-epochs');
+  await expect(epochs.getByTestId('separator-target-head')).toHaveCount(1);
+  await expect(epochs.getByTestId('separator-fine-tune')).toHaveCount(1);
+  await expect(epochs.locator('[data-testid^="separator-"]')).toHaveCount(2);
+  // The lr trace: the source phase's optimizer, the head's (1e-2), the fine-tune one (1e-3).
+  const lr = page.getByTestId('lr-trace');
+  await expect(lr.locator('[data-testid^="separator-"]')).toHaveCount(2);
+  await expect(lr.locator('polyline[data-series]')).toHaveCount(3);
+  await expect(lr.locator('polyline[data-series="head"]')).toHaveCount(1);
+  await expect(lr.locator('polyline[data-series="fine-tune"]')).toHaveCount(1);
+  // The evaluation scores what the run ended with: the 2-class head on the last phase's test split
+  // (20 threes, 20 eights), not the source head on the graph's digits.
+  await expect(page.getByTestId('confusion-matrix')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('confusion-matrix').locator('td')).toHaveCount(4);
+  const cell = async (i: number, j: number) =>
+    Number(await page.getByTestId(`confusion-${i}-${j}`).textContent());
+  expect((await cell(0, 0)) + (await cell(0, 1))).toBe(20);
+  expect((await cell(1, 0)) + (await cell(1, 1))).toBe(20);
 });

@@ -509,6 +509,29 @@ describe('unsupported input', () => {
     expect(generateTypeScript({ ...ir, metrics }, registry)).toContain('finalizeSplit');
   });
 
+  it('a procedure train.py cannot print (phases with their own data and heads) leaves model.py and says why', () => {
+    // P9's transfer procedure: per-phase datasets and heads, and whole-split metrics on the target.
+    const { ir } = lower(readTemplate('efficientnet-lite-cost-sensitive'));
+    const project = generatePyTorch(ir, registry);
+    expect(Object.keys(project.files).sort()).toEqual(['README.md', 'model.py']);
+    expect(project.trainRefused).toMatch(/^export\/unsupported: phase 'source' uses active heads;/);
+    expect(project.files['README.md']).toContain('There is no `train.py`');
+    // Without the procedure the whole-split metrics are what train.py refuses, by node.
+    const { phases } = ir.training!;
+    const plain = {
+      ...ir.training!,
+      phases: [{ ...phases[0]!, heads: undefined, optimizers: phases[0]!.optimizers }],
+    };
+    let err: unknown;
+    try {
+      generatePyTorch({ ...ir, training: plain as never }, registry);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CodegenError);
+    expect((err as CodegenError).nodeId).toBe('balancedAcc');
+  });
+
   it('a layer the export cannot translate is an error naming the node', () => {
     const { ir } = lower(readTemplate('mlp-mnist'));
     // Every standard node translates; an IR layer tfjs has but the export does not know stands in.

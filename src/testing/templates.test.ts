@@ -84,11 +84,18 @@ describe('templates', () => {
       train: firstRows(data.train, n, fsz, lsz),
       val: firstRows(data.train, 0, fsz, lsz),
     };
+    // A procedure whose later phases bind their own datasets (and heads for those labels): the
+    // loss check runs the first phase on the graph's data with its heads; then one step of every
+    // phase on the first rows of its own data shows the whole procedure trains.
+    const phases = ir.training!.phases;
+    const ownData = phases.some((ph) => ph.data?.dataset);
+    const training = ownData ? { ...ir.training!, phases: [phases[0]!] } : ir.training!;
+    const heads = ownData && phases[0]!.heads ? { heads: new Set(phases[0]!.heads) } : {};
     // Training-mode loss (batch statistics), the quantity the steps minimise.
     const fixed = toTensors(batch, 'train');
-    const lossBefore = (await evaluate(compiled, registry, fixed, { training: true })).loss;
+    const lossBefore = (await evaluate(compiled, registry, fixed, { training: true, ...heads })).loss;
     const steps = SMOKE_STEPS[id] ?? 3;
-    const result = await train(compiled, registry, batch, withoutRowViews(ir.training!), {
+    const result = await train(compiled, registry, batch, withoutRowViews(training), {
       epochs: steps,
       batchSize: n,
       validate: false,
@@ -102,11 +109,24 @@ describe('templates', () => {
         };
       },
     });
-    const lossAfter = (await evaluate(compiled, registry, fixed, { training: true })).loss;
+    const lossAfter = (await evaluate(compiled, registry, fixed, { training: true, ...heads })).loss;
     fixed.dispose();
     expect(result.status).toBe('done');
     expect(result.epochs).toHaveLength(steps);
     expect(lossAfter).toBeLessThan(lossBefore);
+    if (ownData) {
+      const all = await train(compiled, registry, batch, ir.training!, {
+        batchSize: n,
+        maxBatchesPerEpoch: 1,
+        validate: false,
+        loadDataset: async (spec) => {
+          const d = await loadBinding(spec, createRng(1), nodeDatasetIO);
+          return { ...d, train: firstRows(d.train, Math.min(n, d.train.count), fsz, lsz) };
+        },
+      });
+      expect(all.status).toBe('done');
+      expect(all.epochs.map((e) => e.stage)).toEqual(phases.flatMap((ph) => Array(ph.epochs).fill(ph.name)));
+    }
     compiled.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

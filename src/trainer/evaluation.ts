@@ -8,9 +8,15 @@ import { feedsFor, sliceRows, toTensors } from './feeds.ts';
 import type { Evaluation } from './protocol.ts';
 import { evaluateSegmentation } from './segmentation.ts';
 
-/** The node whose output is the class scores: what the accuracy metric (or the first loss) reads. */
-export function predictionNode(compiled: CompiledModel): string | undefined {
-  const head = compiled.ir.metrics.find((m) => m.type === 'metrics.accuracy') ?? compiled.ir.losses[0];
+/**
+ * The node whose output is the class scores: what the accuracy metric (or the first loss) reads —
+ * among `heads` when given (the last phase's heads: a 2-class head trained after a 10-class one).
+ */
+export function predictionNode(compiled: CompiledModel, heads?: ReadonlySet<string>): string | undefined {
+  const on = (id: string) => !heads || heads.has(id);
+  const head =
+    compiled.ir.metrics.find((m) => m.type === 'metrics.accuracy' && on(m.id)) ??
+    compiled.ir.losses.find((l) => on(l.id));
   const ref = head?.inputs[0];
   return ref && 'node' in ref ? ref.node : compiled.ir.outputs[0];
 }
@@ -18,10 +24,14 @@ export function predictionNode(compiled: CompiledModel): string | undefined {
 export async function evaluateClassifier(
   compiled: CompiledModel,
   data: LoadedDataset,
-  { samples = 24, chunk = 512 } = {},
+  {
+    samples = 24,
+    chunk = 512,
+    heads,
+  }: { samples?: number; chunk?: number; heads?: ReadonlySet<string> } = {},
 ): Promise<Evaluation | undefined> {
   const labels = data.binding.labels;
-  const nodeId = predictionNode(compiled);
+  const nodeId = predictionNode(compiled, heads);
   if (labels.kind === 'classMap' && nodeId) return evaluateSegmentation(compiled, data, nodeId);
   if (labels.kind !== 'class' || !nodeId || compiled.ir.inputs.length === 0) return undefined;
   const classes = labels.numClasses;

@@ -155,7 +155,15 @@ let stopRequested = new Set<number>();
 let currentRun = 0;
 
 /** The last finished run, kept for on-demand evaluation. */
-let lastRun: { runId: number; compiled: ReturnType<typeof compileIR>; data: LoadedDataset } | undefined;
+let lastRun:
+  | {
+      runId: number;
+      compiled: ReturnType<typeof compileIR>;
+      data: LoadedDataset;
+      /** The last phase's own dataset and heads, when it has them: what evaluation scores. */
+      last?: { data: LoadedDataset; heads?: ReadonlySet<string> };
+    }
+  | undefined;
 
 function loadData(ir: ModelIR, settings: TrainSettings): Promise<LoadedDataset> {
   return loadDatasetSpec(ir.training!.dataset, settings.seed, browserDatasetIO);
@@ -173,7 +181,12 @@ function epochTable(r: EpochReport): Pick<EpochMetrics, 'metrics' | 'valMetrics'
 
 async function evaluateLast(runId: number): Promise<void> {
   if (!lastRun || lastRun.runId !== runId) return;
-  const evaluation = await evaluateClassifier(lastRun.compiled, lastRun.data);
+  const { last } = lastRun;
+  const evaluation = await evaluateClassifier(
+    lastRun.compiled,
+    last?.data ?? lastRun.data,
+    last?.heads ? { heads: last.heads } : {},
+  );
   if (evaluation) post({ type: 'evaluation', runId, evaluation });
   const fields = await evaluateFields(lastRun.compiled, lastRun.data);
   if (fields) post({ type: 'fieldEvaluation', runId, evaluation: fields });
@@ -231,12 +244,16 @@ async function run(
   const validates = data.val.count > 0;
   let eta: RunEta | undefined;
   try {
+    let phaseData: LoadedDataset | undefined;
     const result = await train(compiled, registry, data, training, {
       ...(onePhase ? { epochs: settings.epochs } : {}),
       ...(settings.maxBatchesPerEpoch !== undefined
         ? { maxBatchesPerEpoch: settings.maxBatchesPerEpoch }
         : {}),
-      loadDataset: (spec) => loadDatasetSpec(spec, settings.seed, browserDatasetIO),
+      loadDataset: async (spec) => {
+        phaseData = await loadDatasetSpec(spec, settings.seed, browserDatasetIO);
+        return phaseData;
+      },
       shouldStop: () => stopRequested.has(runId) || runId !== currentRun,
       onPhase: (p) => {
         batches.startPhase(p.batches);
@@ -306,7 +323,13 @@ async function run(
       ...(result.nonFinite ? { nodeId: result.nonFinite.nodeId, message: result.nonFinite.message } : {}),
     });
     lastRun?.compiled.dispose();
-    lastRun = { runId, compiled, data };
+    // A last phase on its own dataset (a new head after transfer) is what the run ends with.
+    const final = training.phases.at(-1);
+    const last =
+      final?.data?.dataset && phaseData
+        ? { data: phaseData, ...(final.heads ? { heads: new Set(final.heads) } : {}) }
+        : undefined;
+    lastRun = { runId, compiled, data, ...(last ? { last } : {}) };
     if (result.status === 'done' || result.status === 'stopped') await evaluateLast(runId);
   } catch (e) {
     compiled.dispose();

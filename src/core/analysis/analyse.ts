@@ -32,7 +32,7 @@ import { type BudgetNode, budgetDiagnostics, estimateResources, type MemoryBudge
 import { checkClassMapHeads } from './class-map.ts';
 import { checkTrainingOnly, explainDataPorts } from './data-ports.ts';
 import { estimateFlops } from './flops.ts';
-import { phaseDiagnostics } from './phases.ts';
+import { headDatasets, phaseDiagnostics } from './phases.ts';
 
 export interface NodeAnalysis {
   readonly id: string;
@@ -417,7 +417,8 @@ function analyseUnsafe(
   const { incoming, order, diagnostics: wiringDiagnostics } = wire(doc, ids, defs, ports, outPorts);
   diagnostics.push(...wiringDiagnostics);
 
-  // Inference in topological order.
+  // Inference in topological order. A head a phase with its own dataset lists reads that data's labels.
+  const headBindings = scope ? new Map<string, DataBinding>() : headDatasets(doc);
   const nodes = new Map<string, NodeAnalysis>();
   let totalParams = 0;
   let totalFlops = 0;
@@ -441,14 +442,15 @@ function analyseUnsafe(
       }
       const isHeadTarget =
         def !== undefined && port === 'target' && (def.loss !== undefined || def.metric !== undefined);
-      if (isHeadTarget && data) {
-        const wrongKind = labelKindMismatch(id, def, data);
+      const headData = isHeadTarget ? (headBindings.get(id) ?? data) : undefined;
+      if (isHeadTarget && headData) {
+        const wrongKind = labelKindMismatch(id, def, headData);
         if (wrongKind) {
           ready = false;
           diagnostics.push(wrongKind);
           continue;
         }
-        inputs[port] = labelType(def, data);
+        inputs[port] = labelType(def, headData);
         sources[port] = 'labels';
         continue;
       }
@@ -545,7 +547,7 @@ function analyseUnsafe(
     const est = estimateResources(budgetNodes(order, nodes), doc.training);
     diagnostics.push(...budgetDiagnostics(est, titleOf, memory));
   }
-  checkClassCounts(nodes, data, diagnostics);
+  checkClassCounts(nodes, data, diagnostics, headBindings);
   checkClassMapHeads(nodes, data, diagnostics);
   addFlattenFixes(nodes, diagnostics);
   explainDataPorts(nodes, data, diagnostics);
@@ -860,12 +862,14 @@ function checkInputSource(n: NodeAnalysis, data: DataBinding, out: Diagnostic[])
  */
 function checkClassCounts(
   nodes: Map<string, NodeAnalysis>,
-  data: DataBinding | undefined,
+  docData: DataBinding | undefined,
   out: Diagnostic[],
+  headData: ReadonlyMap<string, DataBinding> = new Map(),
 ): void {
-  if (data?.labels.kind !== 'class') return;
-  const classes = data.labels.numClasses;
   for (const n of nodes.values()) {
+    const data = headData.get(n.id) ?? docData;
+    if (data?.labels.kind !== 'class') continue;
+    const classes = data.labels.numClasses;
     const head = n.def?.loss ?? n.def?.metric;
     if (head?.target !== 'index' || n.sources.target !== 'labels' || !n.ok) continue;
     const shape = n.inputs.pred?.shape ?? [];

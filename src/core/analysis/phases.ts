@@ -2,14 +2,37 @@
 // heads, nodes, optimizers, datasets, runtime params) must exist, so a typo is an error naming the
 // phase and field with the fix rather than a phase that silently trains nothing.
 
-import { subsetNames } from '../datasets/binding.ts';
+import { describeBinding, subsetNames } from '../datasets/binding.ts';
 import { findDataset } from '../datasets/index.ts';
 import { type Diagnostic, errorDiagnostic as error, warningDiagnostic as warning } from '../diagnostics.ts';
 import type { GraphDoc, PhaseRecord } from '../doc/schema.ts';
+import type { DataBinding } from '../node-def.ts';
 import { checkParam, resolveParams, runtimeParamNames } from '../params.ts';
 import { optimizerSettings } from '../phases.ts';
 import type { Registry } from '../registry.ts';
 import type { NodeAnalysis } from './analyse.ts';
+
+/**
+ * The data binding each head reads its labels from when a phase with its own dataset lists it in
+ * `heads`: a head that only runs on that phase's data (a new 2-class head after a 10-class source
+ * phase) is checked against that dataset's labels, not the document's. Heads of no such phase read
+ * the document's dataset. The first phase that lists a head decides; a later phase listing it with
+ * another class count is reported by phaseDiagnostics.
+ */
+export function headDatasets(doc: GraphDoc): Map<string, DataBinding> {
+  const out = new Map<string, DataBinding>();
+  for (const phase of doc.training?.phases ?? []) {
+    const spec = phase.data?.dataset;
+    if (!spec || !phase.heads) continue;
+    const binding = describeBinding(spec).binding;
+    if (!binding) continue;
+    for (const h of phase.heads) if (!out.has(h)) out.set(h, binding);
+  }
+  return out;
+}
+
+const classesOf = (b: DataBinding | undefined) =>
+  b?.labels.kind === 'class' ? b.labels.numClasses : undefined;
 
 /** Every variable group of the graph (groups' insides included; 'main' by default) → holds weights. */
 function variableGroups(
@@ -40,6 +63,7 @@ export function phaseDiagnostics(
   const kindOf = (id: string) => nodes.get(id)?.def?.kind;
   const losses = [...nodes.keys()].filter((id) => kindOf(id) === 'loss');
   const seen = new Set<string>();
+  const headData = headDatasets(doc);
   t.phases.forEach((phase, i) => {
     const at = `training.phases.${i}`;
     const where = `Phase '${phase.name}'`;
@@ -72,6 +96,7 @@ export function phaseDiagnostics(
       if (!nodes.has(id)) bad('train/unknown-node', 'reinit', `there is no node '${id}' to re-initialise.`);
     if (phase.data?.dataset && !findDataset(phase.data.dataset.name))
       bad('data/unknown-dataset', 'data.dataset.name', `unknown dataset '${phase.data.dataset.name}'.`);
+    else if (phase.data?.dataset) checkPhaseData(phase, doc, nodes, headData, bad);
     const subset = phase.data?.subset;
     if (subset !== undefined) {
       const binding = phase.data?.dataset ?? t.dataset;
@@ -90,6 +115,43 @@ export function phaseDiagnostics(
 }
 
 type Report = (code: string, field: string, message: string) => void;
+
+/**
+ * A phase's own dataset must fit the model's inputs (same feature shape as the document's data),
+ * and a head it lists must see the class count the head was checked against.
+ */
+function checkPhaseData(
+  phase: PhaseRecord,
+  doc: GraphDoc,
+  nodes: ReadonlyMap<string, NodeAnalysis>,
+  headData: ReadonlyMap<string, DataBinding>,
+  bad: Report,
+): void {
+  const bound = describeBinding(phase.data!.dataset!);
+  if (!bound.binding) {
+    bad('data/invalid-binding', 'data.dataset', `dataset binding: ${bound.problems.join('; ')}`);
+    return;
+  }
+  const own = bound.binding;
+  const main = doc.training ? describeBinding(doc.training.dataset).binding : undefined;
+  const shape = (s: readonly number[]) => s.join('×');
+  if (main && shape(own.featureShape) !== shape(main.featureShape))
+    bad(
+      'data/phase-shape-mismatch',
+      'data.dataset',
+      `its dataset gives features ${shape(own.featureShape)} but the model's input reads ${shape(main.featureShape)} (training.dataset); transform it to the same shape (e.g. a 'pool' transform).`,
+    );
+  for (const h of phase.heads ?? []) {
+    const want = classesOf(headData.get(h));
+    const have = classesOf(own);
+    if (nodes.has(h) && want !== undefined && have !== undefined && want !== have)
+      bad(
+        'shape/class-count-mismatch',
+        'heads',
+        `head '${h}' was checked against ${want} classes (an earlier phase's dataset) but this phase's dataset has ${have}; give this phase its own head.`,
+      );
+  }
+}
 
 function checkOverrides(phase: PhaseRecord, nodes: ReadonlyMap<string, NodeAnalysis>, bad: Report): void {
   for (const [id, values] of Object.entries(phase.overrides ?? {})) {

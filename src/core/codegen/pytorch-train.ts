@@ -179,6 +179,9 @@ function optimizerLines(ctx: Context, training: IRTraining): string[] {
 export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel): string {
   const training = ir.training;
   if (!training) throw new CodegenError('the graph has no training settings (dataset, optimizer) to export');
+  // The procedure first: a phase train.py cannot print is the reason there is no train.py (which the
+  // exporter reports without failing), whatever else (a whole-split metric) it would refuse later.
+  const procedure = exportStages(training, 'PyTorch');
   const ctx = new Context(ir, registry, training.seed);
   const names = new PyNamer([...TRAIN_NAMES, model.className]);
   const helpers = new Set<string>();
@@ -227,7 +230,7 @@ export function generatePyTrain(ir: ModelIR, registry: Registry, model: PyModel)
   body.push(`    total = ${terms.length ? terms.join(' + ') : 'torch.zeros(())'}`);
   body.push(`    return total, {${values.join(', ')}}`);
 
-  const stages = exportStages(training, 'PyTorch').map(
+  const stages = procedure.map(
     (s) =>
       `    {"name": ${pyString(s.name)}, "epochs": ${s.epochs}, "learning_rate": ${pyNumber(s.learningRate)}, "groups": [${s.groups.map(pyString).join(', ')}]},`,
   );
