@@ -2954,7 +2954,10 @@ export async function train(
       const groups = phase.optimizers.map((g) => {
         let optimizer = optimizers.get(g.id);
         if (optimizer) setRate(optimizer, g.learningRate);
-        else optimizers.set(g.id, (optimizer = makeOptimizer(g.learningRate)));
+        else {
+          optimizer = makeOptimizer(g.learningRate);
+          optimizers.set(g.id, optimizer);
+        }
         return { ...g, optimizer, vars: trainableVariables(model, g.groups ?? phase.groups) };
       });
       const vars = [...new Set(groups.flatMap((g) => g.vars))];
@@ -2990,7 +2993,8 @@ export async function train(
           let at = 0;
           for (const [i, k] of Object.keys(kept).entries()) {
             if (k in FINALIZE) {
-              const acc = (totals[k] ??= new Array<number>(sizes[i]!).fill(0));
+              totals[k] ??= new Array<number>(sizes[i]!).fill(0);
+              const acc = totals[k]!;
               for (let j = 0; j < sizes[i]!; j++) acc[j] = acc[j]! + rest[at + j]!;
             } else {
               batchValues[k] = rest[at]!;
