@@ -17,6 +17,9 @@ export class CodegenError extends Error {
   }
 }
 
+/** A training procedure (a phase) the exporter cannot print; the model itself still exports. */
+export class PhaseRefusal extends CodegenError {}
+
 export const WIDTH = 110;
 /** Comments wrap earlier than code, as the repo's hand-written comments do. */
 const COMMENT_WIDTH = 100;

@@ -5,7 +5,7 @@
 import type { ModelIR } from '../ir.ts';
 import type { Registry } from '../registry.ts';
 import { refuseUnsupported } from './generate.ts';
-import { CodegenError } from './print.ts';
+import { PhaseRefusal } from './print.ts';
 import { generatePyModel, type NodeWeights } from './pytorch-model.ts';
 import { generatePyTrain } from './pytorch-train.ts';
 
@@ -29,7 +29,7 @@ export function generatePyTorch(ir: ModelIR, registry: Registry): PyTorchProject
       files['train.py'] = generatePyTrain(ir, registry, model);
     } catch (e) {
       // A procedure train.py cannot print (phases beyond stages) still leaves a usable model.py.
-      if (!(e instanceof CodegenError && e.message.startsWith('export/unsupported: phase '))) throw e;
+      if (!(e instanceof PhaseRefusal)) throw e;
       trainRefused = e.message;
     }
   files['README.md'] = readme(ir, model.className, !!ir.training, trainRefused);

@@ -7,7 +7,7 @@
 // code never trains differently.
 
 import type { IRPhase, IRTraining, JsonObject } from '../ir.ts';
-import { CodegenError } from './print.ts';
+import { PhaseRefusal } from './print.ts';
 
 export interface ExportStage {
   readonly name: string;
@@ -81,7 +81,7 @@ export function exportProcedure(t: IRTraining): ExportProcedure {
   for (const p of t.phases) {
     const why = unprintablePhase(p, t);
     if (why)
-      throw new CodegenError(
+      throw new PhaseRefusal(
         `export/unsupported: phase '${p.name}' uses ${why}; the TypeScript exporter prints phases whose optimizer groups share the graph's optimizer type and whose data subsets are row ranges. Train it in the app or with 'netwright train'.`,
       );
   }
@@ -92,7 +92,7 @@ export function exportProcedure(t: IRTraining): ExportProcedure {
 export const exportedRate = lrOf;
 
 /**
- * The procedure as stages, or a CodegenError `export/unsupported: phase '<name>' uses <what>`.
+ * The procedure as stages, or a PhaseRefusal (a CodegenError) `export/unsupported: phase '<name>' uses <what>`.
  * `target` names the exporter in the message.
  */
 export function exportStages(t: IRTraining, target: string): ExportStage[] {
@@ -100,7 +100,7 @@ export function exportStages(t: IRTraining, target: string): ExportStage[] {
   return t.phases.map((p) => {
     const why = unsupported(p, t, ids);
     if (why)
-      throw new CodegenError(
+      throw new PhaseRefusal(
         `export/unsupported: phase '${p.name}' uses ${why}; the ${target} exporter prints phases of epochs, trained groups and one fresh optimizer each. Train it in the app or with 'netwright train'.`,
       );
     for (const g of p.optimizers) ids.add(g.id);
