@@ -51,6 +51,33 @@ export interface RunOptions {
    * (BatchNorm uses and keeps its moving statistics, dropout is off).
    */
   readonly frozen?: ReadonlySet<string>;
+  /**
+   * Node outputs replaced by the given tensors (keyed by node id; only nodes with one output may be
+   * overridden). Nodes whose every path to a
+   * sink passes through an overridden node are not executed (and absent from the result; their
+   * inputs need no feed), so `tf.grad` of a function of an override differentiates the downstream
+   * sub-graph only. Without overrides run() is unchanged.
+   */
+  readonly overrides?: ReadonlyMap<string, tf.Tensor>;
+}
+
+/**
+ * The nodes run() must execute given overridden node ids: those with a path to a sink (a node no
+ * other node reads) that avoids every overridden node. Overridden nodes themselves are excluded.
+ */
+export function nodesToRun(ir: ModelIR, overridden: ReadonlySet<string>): Set<string> {
+  const consumers = new Map<string, string[]>();
+  for (const n of ir.nodes)
+    for (const r of n.inputs)
+      if ('node' in r) (consumers.get(r.node) ?? consumers.set(r.node, []).get(r.node)!).push(n.id);
+  const run = new Set<string>();
+  for (let i = ir.nodes.length - 1; i >= 0; i--) {
+    const id = ir.nodes[i]!.id;
+    if (overridden.has(id)) continue;
+    const cs = consumers.get(id) ?? [];
+    if (cs.length === 0 || cs.some((c) => run.has(c))) run.add(id);
+  }
+  return run;
 }
 
 type LayerFactory = (config: Record<string, unknown>) => tf.layers.Layer;
@@ -169,9 +196,22 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
     ir,
     model,
     layers,
-    run(feeds, { training, frozen }) {
+    run(feeds, { training, frozen, overrides }) {
       const values = new Map<string, tf.Tensor>();
+      const toRun = overrides?.size ? nodesToRun(ir, new Set(overrides.keys())) : undefined;
+      if (overrides)
+        for (const id of overrides.keys()) {
+          const node = ir.nodes.find((n) => n.id === id);
+          if (!node) throw new CompileError(id, `cannot override '${id}': the model has no such node`);
+          if (node.outputPorts && node.outputPorts.length > 1)
+            throw new CompileError(id, `cannot override '${id}': it has several output ports`);
+        }
       for (const node of ir.nodes) {
+        if (toRun && !toRun.has(node.id)) {
+          const o = overrides!.get(node.id);
+          if (o) values.set(node.id, o);
+          continue;
+        }
         if (node.op.kind === 'input') {
           const x = feeds[node.id];
           if (!x) throw new CompileError(node.id, `no data fed to input '${node.id}'`);

@@ -9,6 +9,7 @@ import { functionFit } from './function-fit.ts';
 import { gridCells } from './grid-cells.ts';
 import { imageFolder } from './image-folder.ts';
 import { iris } from './iris.ts';
+import { locate } from './locate.ts';
 import { mlText } from './ml-text.ts';
 import { mnist } from './mnist.ts';
 import { moons } from './moons.ts';
@@ -36,6 +37,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   mlText,
   audioVisual,
   factorModel,
+  locate,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {

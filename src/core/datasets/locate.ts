@@ -1,0 +1,121 @@
+// D-locate (shapes variant): one shape at a random position and scale on a noisy canvas, with its
+// bounding box as the field `box` — the ground truth the CAM tools (Grad-CAM P41, Eigen-CAM P19)
+// score their heat maps against (pointing game, energy in box).
+
+import type { DataBinding } from '../node-def.ts';
+import { type ParamValues, p } from '../params.ts';
+import type { Rng } from '../rng.ts';
+import { defineDataset } from './dataset-def.ts';
+import { classSplit, gatherFields, stratifiedSplit, VAL_FRACTION } from './split.ts';
+
+export const LOCATE_SHAPES = ['square', 'disk', 'triangle', 'cross'] as const;
+
+const params = {
+  samples: p.int({ default: 2000, min: 8, max: 100000, doc: 'Total images (classes balanced).' }),
+  size: p.int({ default: 28, min: 16, max: 64, doc: 'Canvas side in pixels.' }),
+  noise: p.float({
+    default: 0.15,
+    min: 0,
+    max: 1,
+    step: 0.01,
+    doc: 'Standard deviation of the Gaussian background noise.',
+  }),
+  valFraction: p.float({ ...VAL_FRACTION, doc: 'Fraction of each class held out for validation.' }),
+};
+
+const bindingOf = (v: ParamValues<typeof params>): DataBinding => ({
+  name: 'locate',
+  featureShape: [v.size, v.size, 1],
+  labels: { kind: 'class', numClasses: LOCATE_SHAPES.length },
+  fields: {
+    box: {
+      shape: [4],
+      dtype: 'float32',
+      doc: 'Bounding box of the shape in pixels: [row0, col0, row1, col1], inclusive.',
+    },
+  },
+});
+
+/** Whether pixel centre (r, c) lies in shape `kind` of half-side `h` centred at (cr, cc). */
+export function insideShape(kind: number, r: number, c: number, cr: number, cc: number, h: number): boolean {
+  const dy = r - cr;
+  const dx = c - cc;
+  switch (kind) {
+    case 0:
+      return Math.abs(dx) <= h && Math.abs(dy) <= h;
+    case 1:
+      return dx * dx + dy * dy <= h * h;
+    case 2: // apex up, base at dy = h: |dx| ≤ (dy + h)/2
+      return dy >= -h && dy <= h && Math.abs(dx) <= (dy + h) / 2;
+    default: // plus sign, arm half-width h/3
+      return (Math.abs(dx) <= h / 3 && Math.abs(dy) <= h) || (Math.abs(dy) <= h / 3 && Math.abs(dx) <= h);
+  }
+}
+
+/** Draws one image into `x` at `off`; returns its box [r0, c0, r1, c1] (pixels the shape covers). */
+export function drawLocate(
+  x: Float32Array,
+  off: number,
+  size: number,
+  kind: number,
+  noise: number,
+  rng: Rng,
+): [number, number, number, number] {
+  const h = 3 + rng.next() * (size / 7); // half-side 3 … 3 + size/7
+  const m = Math.ceil(h) + 1;
+  const cr = m + rng.next() * (size - 1 - 2 * m);
+  const cc = m + rng.next() * (size - 1 - 2 * m);
+  let r0 = size;
+  let c0 = size;
+  let r1 = -1;
+  let c1 = -1;
+  for (let r = 0; r < size; r++)
+    for (let c = 0; c < size; c++) {
+      const on = insideShape(kind, r, c, cr, cc, h);
+      x[off + r * size + c] = (on ? 1 : 0) + noise * rng.normal();
+      if (on) {
+        r0 = Math.min(r0, r);
+        c0 = Math.min(c0, c);
+        r1 = Math.max(r1, r);
+        c1 = Math.max(c1, c);
+      }
+    }
+  return [r0, c0, r1, c1];
+}
+
+export const locate = defineDataset({
+  name: 'locate',
+  title: 'Locate (shapes with boxes)',
+  doc:
+    'D-locate, shapes variant: each image holds one shape — square, disk, triangle or cross (the ' +
+    'class) — of half-side 3 … 3 + size/7 px at a uniformly random position, drawn with intensity 1 ' +
+    'on a zero canvas plus Gaussian noise of standard deviation `noise`. The field `box` is the ' +
+    "shape's inclusive bounding box [row0, col0, row1, col1] in pixels, which the CAM tools " +
+    '(Grad-CAM, Eigen-CAM) read for the pointing game and energy-in-box. Split stratified per class.',
+  params,
+  describe: bindingOf,
+  async load(v, rng) {
+    const n = v.samples;
+    const px = v.size * v.size;
+    const x = new Float32Array(n * px);
+    const boxes = new Float32Array(n * 4);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const kind = i % LOCATE_SHAPES.length;
+      labels[i] = kind;
+      boxes.set(drawLocate(x, i * px, v.size, kind, v.noise, rng), i * 4);
+    }
+    const { train, val } = stratifiedSplit(labels, LOCATE_SHAPES.length, v.valFraction, rng);
+    const fields = { box: { values: boxes, width: 4 } };
+    const split = (idx: number[]) => ({
+      ...classSplit(x, px, labels, idx),
+      fields: gatherFields(fields, idx),
+    });
+    return {
+      binding: bindingOf(v),
+      train: split(train),
+      val: split(val),
+      classNames: [...LOCATE_SHAPES],
+    };
+  },
+});
