@@ -8,7 +8,7 @@ import type { Rng } from '../rng.ts';
 import { defineDataset } from './dataset-def.ts';
 import { classSplit, gatherFields, stratifiedSplit, VAL_FRACTION } from './split.ts';
 
-export const LOCATE_SHAPES = ['square', 'disk', 'triangle', 'cross'] as const;
+export const LOCATE_SHAPES = ['square', 'ring', 'triangle', 'cross'] as const;
 
 const params = {
   samples: p.int({ default: 2000, min: 8, max: 100000, doc: 'Total images (classes balanced).' }),
@@ -43,8 +43,8 @@ export function insideShape(kind: number, r: number, c: number, cr: number, cc: 
   switch (kind) {
     case 0:
       return Math.abs(dx) <= h && Math.abs(dy) <= h;
-    case 1:
-      return dx * dx + dy * dy <= h * h;
+    case 1: // annulus of width 1.5 px
+      return dx * dx + dy * dy <= h * h && dx * dx + dy * dy >= (h - 1.5) ** 2;
     case 2: // apex up, base at dy = h: |dx| ≤ (dy + h)/2
       return dy >= -h && dy <= h && Math.abs(dx) <= (dy + h) / 2;
     default: // plus sign, arm half-width h/3
@@ -61,7 +61,7 @@ export function drawLocate(
   noise: number,
   rng: Rng,
 ): [number, number, number, number] {
-  const h = 3 + rng.next() * (size / 7); // half-side 3 … 3 + size/7
+  const h = 3 + rng.next() * (size / 14); // half-side 3 … 3 + size/14
   const m = Math.ceil(h) + 1;
   const cr = m + rng.next() * (size - 1 - 2 * m);
   const cc = m + rng.next() * (size - 1 - 2 * m);
@@ -87,8 +87,8 @@ export const locate = defineDataset({
   name: 'locate',
   title: 'Locate (shapes with boxes)',
   doc:
-    'D-locate, shapes variant: each image holds one shape — square, disk, triangle or cross (the ' +
-    'class) — of half-side 3 … 3 + size/7 px at a uniformly random position, drawn with intensity 1 ' +
+    'D-locate, shapes variant: each image holds one shape — square, ring (1.5 px wide), triangle or cross (the ' +
+    'class) — of half-side 3 … 3 + size/14 px at a uniformly random position, drawn with intensity 1 ' +
     'on a zero canvas plus Gaussian noise of standard deviation `noise`. The field `box` is the ' +
     "shape's inclusive bounding box [row0, col0, row1, col1] in pixels, which the CAM tools " +
     '(Grad-CAM, Eigen-CAM) read for the pointing game and energy-in-box. Split stratified per class.',
