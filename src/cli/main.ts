@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { parseArgs, UsageError } from './args.ts';
+import { analyseCommand, analyseHelp } from './commands/analyse.ts';
 import { check, checkHelp } from './commands/check.ts';
 import { exportCommand, exportHelp } from './commands/export.ts';
 import { importCommand, importHelp } from './commands/import.ts';
@@ -19,6 +20,7 @@ const COMMANDS = {
   verify: { run: verifyCommand, help: verifyHelp },
   export: { run: exportCommand, help: exportHelp },
   import: { run: importCommand, help: importHelp },
+  analyse: { run: analyseCommand, help: analyseHelp },
 } as const;
 
 const VALUE_FLAGS = [
@@ -33,6 +35,11 @@ const VALUE_FLAGS = [
   'target',
   'weights',
   'budget',
+  'tool',
+  'node',
+  'class',
+  'samples',
+  'out',
 ];
 
 export function usage(): string {

@@ -182,6 +182,18 @@ export const TrainingSchema = z
   })
   .strict();
 
+/**
+ * An analysis a template opens with (W4): a registered tool (src/explain, e.g. `gradCam`,
+ * `eigenCam`) aimed at a model node, with the tool's params. Optional; older docs have none.
+ */
+export const AnalysisSchema = z
+  .object({
+    tool: z.string().min(1).max(64),
+    node: z.string().min(1),
+    params: JsonRecord.default({}),
+  })
+  .strict();
+
 /** The shape of a GraphDoc (also used to generate graph.schema.json). */
 export const GraphDocSchema = z
   .object({
@@ -192,6 +204,8 @@ export const GraphDocSchema = z
     edges: z.record(Id, EdgeRecordSchema).default({}),
     training: TrainingSchema.optional(),
     layout: z.record(z.string(), PositionSchema).default({}),
+    /** Analyses the graph opens with (Explain drawer, `netwright analyse`). */
+    analyses: z.array(AnalysisSchema).max(32).optional(),
   })
   .strict();
 
