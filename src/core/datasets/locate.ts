@@ -20,6 +20,12 @@ const params = {
     step: 0.01,
     doc: 'Standard deviation of the Gaussian background noise.',
   }),
+  distractors: p.int({
+    default: 0,
+    min: 0,
+    max: 8,
+    doc: 'Small 2×2 blobs (intensity 1) at random positions outside the box, as the Grad-CAM spec’s distractors.',
+  }),
   valFraction: p.float({ ...VAL_FRACTION, doc: 'Fraction of each class held out for validation.' }),
 };
 
@@ -60,6 +66,7 @@ export function drawLocate(
   kind: number,
   noise: number,
   rng: Rng,
+  distractors = 0,
 ): [number, number, number, number] {
   const h = 3 + rng.next() * (size / 14); // half-side 3 … 3 + size/14
   const m = Math.ceil(h) + 1;
@@ -80,6 +87,20 @@ export function drawLocate(
         c1 = Math.max(c1, c);
       }
     }
+  // Distractor blobs: 2×2 squares whose 1-px margin stays clear of the box (drawn after the box is known).
+  for (let k = 0, tries = 0; k < distractors && tries < 100; tries++) {
+    const r = rng.int(size - 1);
+    const c = rng.int(size - 1);
+    if (r + 2 >= r0 && r - 1 <= r1 && c + 2 >= c0 && c - 1 <= c1) continue;
+    for (const [dr, dc] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ] as const)
+      x[off + (r + dr) * size + c + dc] = 1 + noise * rng.normal();
+    k++;
+  }
   return [r0, c0, r1, c1];
 }
 
@@ -91,7 +112,8 @@ export const locate = defineDataset({
     'class) — of half-side 3 … 3 + size/14 px at a uniformly random position, drawn with intensity 1 ' +
     'on a zero canvas plus Gaussian noise of standard deviation `noise`. The field `box` is the ' +
     "shape's inclusive bounding box [row0, col0, row1, col1] in pixels, which the CAM tools " +
-    '(Grad-CAM, Eigen-CAM) read for the pointing game and energy-in-box. Split stratified per class.',
+    '(Grad-CAM, Eigen-CAM) read for the pointing game and energy-in-box. `distractors` adds that many ' +
+    '2×2 blobs outside the box (not in the box field). Split stratified per class.',
   params,
   describe: bindingOf,
   async load(v, rng) {
@@ -103,7 +125,7 @@ export const locate = defineDataset({
     for (let i = 0; i < n; i++) {
       const kind = i % LOCATE_SHAPES.length;
       labels[i] = kind;
-      boxes.set(drawLocate(x, i * px, v.size, kind, v.noise, rng), i * 4);
+      boxes.set(drawLocate(x, i * px, v.size, kind, v.noise, rng, v.distractors), i * 4);
     }
     const { train, val } = stratifiedSplit(labels, LOCATE_SHAPES.length, v.valFraction, rng);
     const fields = { box: { values: boxes, width: 4 } };
