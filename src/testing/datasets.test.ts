@@ -128,6 +128,7 @@ describe('dataset registry', () => {
       'mlText',
       'audioVisual',
       'factorModel',
+      'locate',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);

@@ -45,7 +45,7 @@ describe('graph.schema.json', () => {
     expect(schema.properties.nodes?.propertyNames?.pattern).toBe(ID_PATTERN.source);
     expect(schema.properties.edges?.propertyNames?.pattern).toBe(ID_PATTERN.source);
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ['edges', 'format', 'formatVersion', 'layout', 'meta', 'nodes', 'training'].sort(),
+      ['analyses', 'edges', 'format', 'formatVersion', 'layout', 'meta', 'nodes', 'training'].sort(),
     );
   });
 
