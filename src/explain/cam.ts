@@ -33,7 +33,7 @@ export function featureMap(
 /** Per-sample class scores of the batch at `scores`. */
 function scoresOf(values: ReadonlyMap<string, tf.Tensor>, scores: string): tf.Tensor2D {
   const s = values.get(scores);
-  if (!s || s.rank !== 2)
+  if (s?.rank !== 2)
     throw new CompileError(
       scores,
       `analyse/scores: node '${scores}' does not output class scores [B, classes]`,

@@ -70,7 +70,7 @@ function camResult(
 
 const imageSize = (ctx: AnalysisContext) => {
   const x = ctx.feeds[ctx.imageInput];
-  if (!x || x.rank !== 4)
+  if (x?.rank !== 4)
     throw new Error(`analyse/input: input '${ctx.imageInput}' is not an image batch [B, H, W, C]`);
   return [x.shape[1]!, x.shape[2]!] as const;
 };
