@@ -107,8 +107,11 @@ export interface IRDataView {
 /** One phase of the training procedure (the document's `training.phases`, schema.ts). */
 export interface IRPhase {
   readonly name: string;
-  readonly kind: 'gradient';
+  /** 'fit': one inference pass over the phase's rows, then each of `fit`'s nodes is solved (FitSpec). */
+  readonly kind: 'gradient' | 'fit';
   readonly epochs: number;
+  /** A fit phase's node ids, fitted in order (each reads the model as the previous left it). */
+  readonly fit?: readonly string[];
   /** Variable groups trained; every other group is frozen and runs in inference mode. All when empty. */
   readonly groups: readonly string[];
   /** Active loss and metric node ids; all when absent. */
