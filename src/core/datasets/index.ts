@@ -4,6 +4,7 @@ import { audioVisual } from './audio-visual.ts';
 import { csvUpload } from './csv-upload.ts';
 import type { AnyDatasetDef } from './dataset-def.ts';
 import { digits8 } from './digits8.ts';
+import { dilutedPatterns } from './diluted-patterns.ts';
 import { factorModel } from './factor-model.ts';
 import { functionFit } from './function-fit.ts';
 import { gridCells } from './grid-cells.ts';
@@ -36,6 +37,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   mlText,
   audioVisual,
   factorModel,
+  dilutedPatterns,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
