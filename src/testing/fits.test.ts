@@ -85,14 +85,14 @@ describe('Gaussian naive Bayes fit', () => {
     const nb = gaussianNBFit(x, y, 2, { shared: false, floor: 0.5 });
     expect([...nb.means]).toEqual([1, 3, 6, 1]);
     // class 0 vars: ((1 + 1)/2, (1 + 1)/2) = (1, 1); class 1: ((4 + 0 + 4)/3, (1 + 1 + 4)/3) = (8/3, 2).
-    [1.5, 1.5, 8 / 3 + 0.5, 2.5].forEach((v, i) => expect(nb.vars[i]).toBeCloseTo(v, 12));
+    for (const [i, v] of [1.5, 1.5, 8 / 3 + 0.5, 2.5].entries()) expect(nb.vars[i]).toBeCloseTo(v, 12);
     expect(nb.logPriors[0]).toBeCloseTo(Math.log(2 / 5), 12);
     expect(nb.logPriors[1]).toBeCloseTo(Math.log(3 / 5), 12);
   });
   it('shared variance pools within-class squared deviations over all rows', () => {
     const nb = gaussianNBFit(x, y, 2, { shared: true, floor: 1e-3, uniform: true });
     // Σ (x₁ − μ)² = 1 + 1 + 4 + 0 + 4 = 10 → 2; Σ (x₂ − μ)² = 1 + 1 + 1 + 1 + 4 = 8 → 1.6.
-    [2.001, 1.601, 2.001, 1.601].forEach((v, i) => expect(nb.vars[i]).toBeCloseTo(v, 12));
+    for (const [i, v] of [2.001, 1.601, 2.001, 1.601].entries()) expect(nb.vars[i]).toBeCloseTo(v, 12);
     expect(nb.logPriors[0]).toBeCloseTo(-Math.log(2), 12);
   });
   it("the head's weights give log π_c + Σ_j log N(x_j; μ_cj, σ²_cj)", () => {
@@ -250,5 +250,23 @@ describe('fit phases', () => {
       training: { ...doc.training!, phases: undefined, stages: [{ name: 's', epochs: 1 }] },
     };
     expect(parseGraphText(JSON.stringify(v1)).doc!.training!.phases![0]!.kind).toBe('gradient');
+  });
+});
+
+describe('export of fit phases', () => {
+  it('both exporters refuse with a PhaseRefusal naming the phase and node', async () => {
+    const { generateTypeScript } = await import('../core/codegen/generate.ts');
+    const { generatePyTorch } = await import('../core/codegen/pytorch.ts');
+    const { PhaseRefusal } = await import('../core/codegen/print.ts');
+    const { exportProcedure } = await import('../core/codegen/stages.ts');
+    const a = analyse(hebbianDoc(), registry);
+    const { ir } = lowerGraph(a, registry);
+    expect(() => exportProcedure(ir!.training!)).toThrow(PhaseRefusal);
+    expect(() => exportProcedure(ir!.training!)).toThrow(/phase 'hebbian' uses a closed-form fit of 'net'/);
+    // PyTorch writes model.py (couplings as non-trainable weights) and reports why train.py is missing.
+    const py = generatePyTorch(ir!, registry);
+    expect(py.trainRefused).toMatch(/^export\/unsupported: phase 'hebbian' uses a closed-form fit of 'net'/);
+    expect(Object.keys(py.files)).not.toContain('train.py');
+    expect(() => generateTypeScript(ir!, registry)).toThrow(PhaseRefusal);
   });
 });

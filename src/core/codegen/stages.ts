@@ -25,7 +25,12 @@ const sameBesidesRate = (a: JsonObject, b: JsonObject): boolean => {
 };
 
 /** What in a phase the exporters cannot print (undefined when it is a plain stage). */
+/** A fit phase (closed-form weights): no exporter prints its solve yet. */
+const FIT = (p: IRPhase) =>
+  `a closed-form fit of ${(p.fit ?? []).map((id) => `'${id}'`).join(', ')} (phase kind 'fit')`;
+
 function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>): string | undefined {
+  if (p.kind === 'fit') return FIT(p);
   if (p.heads) return 'active heads';
   if (p.overrides) return 'runtime overrides';
   if (p.lossWeights) return 'loss-weight schedules';
@@ -57,6 +62,7 @@ export function subsetRowRange(p: IRPhase, t: IRTraining): readonly [number, num
 
 /** Why the TypeScript exporter's full-phase train() cannot print a phase (undefined when it can). */
 function unprintablePhase(p: IRPhase, t: IRTraining): string | undefined {
+  if (p.kind === 'fit') return FIT(p);
   if (p.data?.subset !== undefined && !subsetRowRange(p, t))
     return `data subset '${p.data.subset}', which selects rows by class or field value (only rows: [from, to] subsets are printed)`;
   for (const g of p.optimizers)
