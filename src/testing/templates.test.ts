@@ -123,7 +123,10 @@ describe('templates', () => {
     // A fit-only procedure (no loss): the fit set its nodes' weights (zeros before).
     for (const id of fits.flatMap((ph) => ph.fit ?? [])) {
       const ws = compiled.weights([id]).map((w) => w.read().dataSync());
-      expect(ws.some((w) => w.some((v) => v !== 0)), `fit node '${id}' was set`).toBe(true);
+      expect(
+        ws.some((w) => w.some((v) => v !== 0)),
+        `fit node '${id}' was set`,
+      ).toBe(true);
     }
     if (ownData) {
       const all = await train(compiled, registry, batch, ir.training!, {

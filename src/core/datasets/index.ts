@@ -17,6 +17,7 @@ import { nested } from './nested.ts';
 import { noisySineGrid } from './noisy-sine-grid.ts';
 import { pairedSum } from './paired-sum.ts';
 import { poissonSine } from './poisson-sine.ts';
+import { reluFeatures } from './relu-features.ts';
 import { spirals } from './spirals.ts';
 
 export const DATASETS: readonly AnyDatasetDef[] = [
@@ -38,6 +39,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   audioVisual,
   factorModel,
   dilutedPatterns,
+  reluFeatures,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
