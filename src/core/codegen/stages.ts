@@ -29,6 +29,9 @@ const sameBesidesRate = (a: JsonObject, b: JsonObject): boolean => {
 const FIT = (p: IRPhase) =>
   `a closed-form fit of ${(p.fit ?? []).map((id) => `'${id}'`).join(', ')} (phase kind 'fit')`;
 
+/** The node a fit phase's refusal names (its first fit node). */
+const fitNode = (p: IRPhase): string | undefined => (p.kind === 'fit' ? p.fit?.[0] : undefined);
+
 function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>): string | undefined {
   if (p.kind === 'fit') return FIT(p);
   if (p.heads) return 'active heads';
@@ -89,6 +92,7 @@ export function exportProcedure(t: IRTraining): ExportProcedure {
     if (why)
       throw new PhaseRefusal(
         `export/unsupported: phase '${p.name}' uses ${why}; the TypeScript exporter prints phases whose optimizer groups share the graph's optimizer type and whose data subsets are row ranges. Train it in the app or with 'netwright train'.`,
+        fitNode(p),
       );
   }
   return { kind: 'phases', phases: t.phases };
@@ -108,6 +112,7 @@ export function exportStages(t: IRTraining, target: string): ExportStage[] {
     if (why)
       throw new PhaseRefusal(
         `export/unsupported: phase '${p.name}' uses ${why}; the ${target} exporter prints phases of epochs, trained groups and one fresh optimizer each. Train it in the app or with 'netwright train'.`,
+        fitNode(p),
       );
     for (const g of p.optimizers) ids.add(g.id);
     return { name: p.name, epochs: p.epochs, groups: p.groups, learningRate: lrOf(p.optimizers[0]!.config) };
