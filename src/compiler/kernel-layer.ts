@@ -86,6 +86,10 @@ export class KernelLayer extends tf.layers.Layer {
   /** Random draws so far (dropout masks): the n-th is seeded drawSeed(seed, n). */
   private draws = 0;
   private readonly ops = seededOps(() => drawSeed(this.seed, ++this.draws));
+  /** The kernel weight `name` (a fit phase writes its solve there); undefined before build. */
+  weightNamed(name: string): tf.LayerVariable | undefined {
+    return this.kernelWeights[name];
+  }
   /** Set while the app inspects the model: receives kept copies of the kernel's probes. */
   probeSink: ((name: string, value: tf.Tensor) => void) | undefined;
 

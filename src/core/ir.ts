@@ -107,8 +107,11 @@ export interface IRDataView {
 /** One phase of the training procedure (the document's `training.phases`, schema.ts). */
 export interface IRPhase {
   readonly name: string;
-  readonly kind: 'gradient';
+  /** 'fit': one inference pass over the phase's rows, then each of `fit`'s nodes is solved (FitSpec). */
+  readonly kind: 'gradient' | 'fit';
   readonly epochs: number;
+  /** A fit phase's node ids, fitted in order (each reads the model as the previous left it). */
+  readonly fit?: readonly string[];
   /** Variable groups trained; every other group is frozen and runs in inference mode. All when empty. */
   readonly groups: readonly string[];
   /** Active loss and metric node ids; all when absent. */
@@ -142,9 +145,13 @@ export const scheduleAt = (s: IRSchedule, t: number): number =>
  * scaled by N / (their sum), rounded, at least 1 each — so the procedure keeps its proportions.
  */
 export function scalePhaseEpochs(phases: readonly IRPhase[], total: number): IRPhase[] {
-  if (phases.length === 1) return [{ ...phases[0]!, epochs: total }];
-  const sum = phases.reduce((s, p) => s + p.epochs, 0);
-  return phases.map((p) => ({ ...p, epochs: Math.max(1, Math.round((p.epochs * total) / sum)) }));
+  // A fit phase is one pass whatever the total: only gradient phases share it.
+  const grad = phases.filter((p) => p.kind !== 'fit');
+  if (grad.length === 1) return phases.map((p) => (p.kind === 'fit' ? p : { ...p, epochs: total }));
+  const sum = grad.reduce((s, p) => s + p.epochs, 0);
+  return phases.map((p) =>
+    p.kind === 'fit' ? p : { ...p, epochs: Math.max(1, Math.round((p.epochs * total) / sum)) },
+  );
 }
 
 export interface ModelIR {

@@ -2,9 +2,11 @@
 // discovers the files. Everything about a node — ports, typed params, shape inference, lowering,
 // docs, math, migrations — lives in that one file.
 
+import type { FitData } from './fits.ts';
 import type { IROp, JsonObject } from './ir.ts';
 import type { Ops, WeightSpec } from './ops.ts';
 import type { ParamSpecs, ParamValues } from './params.ts';
+import type { Rng } from './rng.ts';
 import type { Dim, TensorType } from './tensor-type.ts';
 
 /** 'group': a group node or one of its port nodes — analysis and lowering handle these by type. */
@@ -189,6 +191,19 @@ export interface SplitMetric<P extends ParamSpecs> {
   perLabel?(sums: readonly number[], params: ParamValues<P>): number[];
 }
 
+/**
+ * How a fit phase sets a node's weights. `collect: 'rows'`: the trainer runs the phase's training
+ * rows once in inference mode, gathers the node's first input flattened to [rows, features]
+ * (Float64) and the dataset labels, then calls `solve`; it returns each kernel weight by name
+ * (Float32, the weight's shape, row-major). Pure TS, no tfjs. ('stats' accumulation is not built.)
+ */
+export interface FitSpec<P extends ParamSpecs> {
+  readonly collect: 'rows';
+  /** The dataset labels the solve reads ('none': it reads the input only). */
+  readonly labels: 'class' | 'values' | 'optional' | 'none';
+  solve(data: FitData, params: ParamValues<P>, rng: Rng): Readonly<Record<string, Float32Array>>;
+}
+
 export interface OptimizerSpec<P extends ParamSpecs> {
   /** The optimizer the trainer builds: tfjs optimizers, plus our decoupled-weight-decay adamw. */
   readonly algorithm: 'sgd' | 'momentum' | 'adam' | 'adamw' | 'rmsprop';
@@ -262,6 +277,11 @@ export interface NodeDef<P extends ParamSpecs = ParamSpecs> {
   readonly loss?: HeadFn<P>;
   readonly metric?: HeadFn<P>;
   readonly optimizer?: OptimizerSpec<P>;
+  /**
+   * A closed-form fit (phase kind 'fit'): its kernel weights are set by `solve`, never by gradients
+   * (declare them `trainable: false`). src/core/fits.ts holds the solves.
+   */
+  readonly fit?: FitSpec<P>;
   readonly migrations?: readonly NodeMigration[];
   /**
    * Inputs (and params) the conformance suite runs this node on: infer vs tfjs shapes, param

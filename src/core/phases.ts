@@ -40,6 +40,17 @@ function lowerOptimizer(t: TrainingConfig, g: OptimizerGroupRecord, registry: Re
 /** Lowers the procedure. Runs after analysis accepted it (known optimizers, valid params). */
 export function lowerPhases(t: TrainingConfig, registry: Registry): IRPhase[] {
   return phasesOf(t).map((p, i) => {
+    if (p.kind === 'fit')
+      return {
+        name: p.name,
+        kind: 'fit',
+        epochs: 1,
+        groups: [],
+        fit: p.nodes ?? [],
+        ...(p.heads ? { heads: p.heads } : {}),
+        ...(p.data ? { data: p.data as NonNullable<IRPhase['data']> } : {}),
+        optimizers: [],
+      };
     const groups: readonly OptimizerGroupRecord[] = p.optimizers?.length
       ? p.optimizers
       : [{ id: implicitOptimizerId(i) }];

@@ -129,6 +129,8 @@ describe('dataset registry', () => {
       'audioVisual',
       'factorModel',
       'locate',
+      'dilutedPatterns',
+      'reluFeatures',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);

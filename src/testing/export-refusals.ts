@@ -28,6 +28,18 @@ export const EXPORT_REFUSALS: Readonly<Record<string, ExportRefusal>> = {
     pytorch:
       /^export\/unsupported: node 'drop' \(.*\) has several outputs \(.*\); the PyTorch exporter prints single-output layers only\.$/,
   },
+  // Fit phases (closed-form weights) are not printed: the TypeScript exporter refuses, naming the
+  // phase and its fit nodes; the PyTorch exporter writes model.py and says why train.py is missing
+  // (trainRefused, src/testing/fits.test.ts), so it is not listed as refusing.
+  'multitasking-hebbian-network': {
+    nodeId: 'hopfield',
+    typescript:
+      /^export\/unsupported: phase 'hebbian' uses a closed-form fit of 'hopfield' \(phase kind 'fit'\)/,
+  },
+  'nb-vs-lr-probe': {
+    nodeId: 'nb',
+    typescript: /^export\/unsupported: phase 'fit-nb' uses a closed-form fit of 'nb' \(phase kind 'fit'\)/,
+  },
 };
 
 /** Template ids `target` prints (every template it does not refuse above). */

@@ -26,6 +26,7 @@ import {
   takeRows,
   toTensors,
 } from './feeds.ts';
+import { runFitPhase } from './fit-phase.ts';
 import { type HeadLayout, HeadSums, packHeads, runHeads } from './heads.ts';
 import {
   applyOverrides,
@@ -258,6 +259,25 @@ export async function train(
       // The phase's own binding augments its own rows (forked here: a one-phase run draws as before).
       const augment = augmentFeed(phase.data?.dataset ?? training.dataset, data, rng);
       try {
+        if (phase.kind === 'fit') {
+          // One inference pass and a closed-form solve per node (fit-phase.ts), reported as one epoch.
+          globalEpoch++;
+          const te = performance.now();
+          const active = phase.heads ? { heads: new Set(phase.heads) } : {};
+          await opts.onPhase?.({ phase: phase.name, trainSamples: trainData.count, batchSize, batches: 1 });
+          await runFitPhase(compiled, registry, phase, trainData, rng);
+          const report: EpochReport = {
+            stage: phase.name,
+            epoch: globalEpoch,
+            train: await evaluate(compiled, registry, trainData, active),
+            val: valData ? await evaluate(compiled, registry, valData, active) : undefined,
+            lr: {},
+            ms: performance.now() - te,
+          };
+          epochs.push(report);
+          await opts.onEpoch?.(report);
+          continue;
+        }
         overridden = applyOverrides(compiled, phase, overridden);
         if (phase.reinit) restoreWeights(compiled, phase.reinit, initial);
         const groups = bindGroups(compiled, phase, pool);

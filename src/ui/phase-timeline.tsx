@@ -17,9 +17,20 @@ export interface PhaseTimelineProps {
   readonly onSelect?: (phase: string | undefined) => void;
 }
 
-const trains = (p: IRPhase) => (p.groups.length ? p.groups.join(', ') : 'all groups');
+const trains = (p: IRPhase) =>
+  p.kind === 'fit'
+    ? `fits ${(p.fit ?? []).join(', ')}`
+    : p.groups.length
+      ? p.groups.join(', ')
+      : 'all groups';
 
 function phaseSummary(p: IRPhase): string {
+  // A fit phase: one inference pass, then a closed-form solve of each listed node.
+  if (p.kind === 'fit')
+    return [
+      `fit (closed form, one pass) of ${(p.fit ?? []).join(', ')}`,
+      ...(p.heads ? [`heads ${p.heads.join(', ')}`] : []),
+    ].join(' · ');
   const parts = [`${p.epochs} epoch${p.epochs === 1 ? '' : 's'}`, `trains ${trains(p)}`];
   const named = p.optimizers.filter((o) => !o.id.startsWith('#'));
   if (named.length) parts.push(`optimizers ${named.map((o) => o.id).join(', ')}`);
@@ -55,6 +66,11 @@ export function PhaseTimeline({
               onClick={() => onSelect?.(p.name === selected ? undefined : p.name)}
             >
               <strong>{p.name}</strong>{' '}
+              {p.kind === 'fit' && (
+                <span className="phase-fit" data-testid={`phase-fit-${p.name}`}>
+                  Fit
+                </span>
+              )}
               <span className="phase-epochs">
                 {done[p.name] ?? 0}/{p.epochs}
               </span>

@@ -806,7 +806,9 @@ function graphChecks(
         'The graph has no Input node. Add one (io.input) and connect it to the first layer.',
       ),
     );
-  if (doc.training && !all.some((n) => n.def?.kind === 'loss'))
+  // A procedure of fit phases only (Hebbian couplings, closed-form heads) needs no loss.
+  const fitOnly = !!doc.training?.phases?.every((p) => p.kind === 'fit');
+  if (doc.training && !fitOnly && !all.some((n) => n.def?.kind === 'loss'))
     out.push(
       error(
         'graph/no-loss',

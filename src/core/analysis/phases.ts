@@ -11,6 +11,7 @@ import { checkParam, resolveParams, runtimeParamNames } from '../params.ts';
 import { optimizerSettings } from '../phases.ts';
 import type { Registry } from '../registry.ts';
 import type { NodeAnalysis } from './analyse.ts';
+import { checkFitPhase } from './fit-phase.ts';
 
 /**
  * The data binding each head reads its labels from when a phase with its own dataset lists it in
@@ -87,7 +88,10 @@ export function phaseDiagnostics(
     for (const h of phase.heads ?? [])
       if (kindOf(h) !== 'loss' && kindOf(h) !== 'metric')
         bad('train/unknown-head', 'heads', `'${h}' is not a loss or metric node (losses: ${list(losses)}).`);
-    if (phase.heads && !phase.heads.some((h) => kindOf(h) === 'loss'))
+    if (phase.kind === 'fit') checkFitPhase(phase, nodes, bad);
+    else if (phase.nodes)
+      bad('train/fit-nodes', 'nodes', "only a fit phase lists nodes; set kind 'fit' or remove nodes.");
+    if (phase.kind !== 'fit' && phase.heads && !phase.heads.some((h) => kindOf(h) === 'loss'))
       bad('train/phase-no-loss', 'heads', `no active loss; add one of ${list(losses)} to its heads.`);
     for (const id of Object.keys(phase.lossWeights ?? {}))
       if (kindOf(id) !== 'loss')
@@ -109,7 +113,7 @@ export function phaseDiagnostics(
         );
     }
     checkOverrides(phase, nodes, bad);
-    checkOptimizers(phase, t, registry, weighted, heads, bad);
+    if (phase.kind !== 'fit') checkOptimizers(phase, t, registry, weighted, heads, bad);
   });
   return out;
 }

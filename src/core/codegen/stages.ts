@@ -25,7 +25,15 @@ const sameBesidesRate = (a: JsonObject, b: JsonObject): boolean => {
 };
 
 /** What in a phase the exporters cannot print (undefined when it is a plain stage). */
+/** A fit phase (closed-form weights): no exporter prints its solve yet. */
+const FIT = (p: IRPhase) =>
+  `a closed-form fit of ${(p.fit ?? []).map((id) => `'${id}'`).join(', ')} (phase kind 'fit')`;
+
+/** The node a fit phase's refusal names (its first fit node). */
+const fitNode = (p: IRPhase): string | undefined => (p.kind === 'fit' ? p.fit?.[0] : undefined);
+
 function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>): string | undefined {
+  if (p.kind === 'fit') return FIT(p);
   if (p.heads) return 'active heads';
   if (p.overrides) return 'runtime overrides';
   if (p.lossWeights) return 'loss-weight schedules';
@@ -57,6 +65,7 @@ export function subsetRowRange(p: IRPhase, t: IRTraining): readonly [number, num
 
 /** Why the TypeScript exporter's full-phase train() cannot print a phase (undefined when it can). */
 function unprintablePhase(p: IRPhase, t: IRTraining): string | undefined {
+  if (p.kind === 'fit') return FIT(p);
   if (p.data?.subset !== undefined && !subsetRowRange(p, t))
     return `data subset '${p.data.subset}', which selects rows by class or field value (only rows: [from, to] subsets are printed)`;
   for (const g of p.optimizers)
@@ -83,6 +92,7 @@ export function exportProcedure(t: IRTraining): ExportProcedure {
     if (why)
       throw new PhaseRefusal(
         `export/unsupported: phase '${p.name}' uses ${why}; the TypeScript exporter prints phases whose optimizer groups share the graph's optimizer type and whose data subsets are row ranges. Train it in the app or with 'netwright train'.`,
+        fitNode(p),
       );
   }
   return { kind: 'phases', phases: t.phases };
@@ -102,6 +112,7 @@ export function exportStages(t: IRTraining, target: string): ExportStage[] {
     if (why)
       throw new PhaseRefusal(
         `export/unsupported: phase '${p.name}' uses ${why}; the ${target} exporter prints phases of epochs, trained groups and one fresh optimizer each. Train it in the app or with 'netwright train'.`,
+        fitNode(p),
       );
     for (const g of p.optimizers) ids.add(g.id);
     return { name: p.name, epochs: p.epochs, groups: p.groups, learningRate: lrOf(p.optimizers[0]!.config) };

@@ -4,6 +4,7 @@ import { audioVisual } from './audio-visual.ts';
 import { csvUpload } from './csv-upload.ts';
 import type { AnyDatasetDef } from './dataset-def.ts';
 import { digits8 } from './digits8.ts';
+import { dilutedPatterns } from './diluted-patterns.ts';
 import { factorModel } from './factor-model.ts';
 import { functionFit } from './function-fit.ts';
 import { gridCells } from './grid-cells.ts';
@@ -17,6 +18,7 @@ import { nested } from './nested.ts';
 import { noisySineGrid } from './noisy-sine-grid.ts';
 import { pairedSum } from './paired-sum.ts';
 import { poissonSine } from './poisson-sine.ts';
+import { reluFeatures } from './relu-features.ts';
 import { spirals } from './spirals.ts';
 
 export const DATASETS: readonly AnyDatasetDef[] = [
@@ -38,6 +40,8 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   audioVisual,
   factorModel,
   locate,
+  dilutedPatterns,
+  reluFeatures,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {

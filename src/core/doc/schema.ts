@@ -139,7 +139,10 @@ export const PhaseDataSchema = z
 
 /**
  * One phase of a training procedure (formatVersion 2; formatVersion 1's `stages` migrate to it).
- * - `kind`: 'gradient' (room for 'fit' | 'copy' | 'refresh').
+ * - `kind`: 'gradient', or 'fit': one pass over the phase's training rows in inference mode that sets
+ *   the weights of the `nodes` listed (each has a closed-form fit, node-def.ts FitSpec); `epochs`
+ *   is then 1 and `groups`/`optimizers`/`lossWeights` do not apply.
+ * - `nodes`: a fit phase's nodes, fitted in the order given.
  * - `groups`: variable groups trained; every other group is frozen AND runs in inference mode
  *   (BatchNorm uses and keeps its moving statistics, dropout is off). All groups when omitted.
  * - `heads`: the loss and metric node ids active in this phase (all when omitted).
@@ -154,8 +157,9 @@ export const PhaseDataSchema = z
 export const PhaseSchema = z
   .object({
     name: z.string().min(1).max(64),
-    kind: z.literal('gradient').default('gradient'),
+    kind: z.enum(['gradient', 'fit']).default('gradient'),
     epochs: z.number().int().min(1).max(10_000),
+    nodes: z.array(z.string()).optional(),
     groups: z.array(z.string()).optional(),
     heads: z.array(z.string()).optional(),
     data: PhaseDataSchema.optional(),
