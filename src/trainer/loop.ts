@@ -38,6 +38,7 @@ import {
   restoreWeights,
   snapshotWeights,
 } from './phase-runtime.ts';
+import { bindEma, runCopyPhase } from './copy-runtime.ts';
 
 export interface BatchReport {
   readonly stage: string;
@@ -251,6 +252,10 @@ export async function train(
 
   try {
     outer: for (const phase of phases) {
+      if (phase.kind === 'copy') {
+        runCopyPhase(compiled, phase);
+        continue;
+      }
       const data = await phaseDataset(phase, dataset, training.dataset, opts);
       const batchSize = opts.batchSize ?? phase.data?.batchSize ?? training.batchSize;
       const trainData = toTensors(data, 'train');
@@ -263,6 +268,7 @@ export async function train(
         const groups = bindGroups(compiled, phase, pool);
         const vars = [...new Set(groups.flatMap((g) => g.vars))];
         const frozen = frozenGroups(compiled, phase);
+        const ema = bindEma(compiled, phase);
         const active = phase.heads ? new Set(phase.heads) : undefined;
         const totalBatches = Math.ceil(trainData.count / batchSize);
         const batches = Math.min(totalBatches, opts.maxBatchesPerEpoch ?? totalBatches);
@@ -346,6 +352,7 @@ export async function train(
               rateSums[i] = rateSums[i]! + applyGroup(g, grads, metricAt);
             });
             applied++;
+            ema?.step(progress);
             tf.dispose(grads);
             disposeRows(rows);
             idx.dispose();
