@@ -41,7 +41,14 @@ function lowerOptimizer(t: TrainingConfig, g: OptimizerGroupRecord, registry: Re
 export function lowerPhases(t: TrainingConfig, registry: Registry): IRPhase[] {
   return phasesOf(t).map((p, i): IRPhase => {
     if (p.kind === 'copy')
-      return { name: p.name, kind: 'copy', epochs: 0, groups: [], optimizers: [], copy: { from: p.from!, to: p.to! } };
+      return {
+        name: p.name,
+        kind: 'copy',
+        epochs: 0,
+        groups: [],
+        optimizers: [],
+        copy: { from: p.from!, to: p.to! },
+      };
     const groups: readonly OptimizerGroupRecord[] = p.optimizers?.length
       ? p.optimizers
       : [{ id: implicitOptimizerId(i) }];

@@ -17,6 +17,7 @@ import type { DataStats } from '../core/node-def.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng, type Rng } from '../core/rng.ts';
 import { augmentFeed } from './augment-feed.ts';
+import { bindEma, runCopyPhase } from './copy-runtime.ts';
 import {
   type DataTensors,
   disposeRows,
@@ -38,7 +39,6 @@ import {
   restoreWeights,
   snapshotWeights,
 } from './phase-runtime.ts';
-import { bindEma, runCopyPhase } from './copy-runtime.ts';
 
 export interface BatchReport {
   readonly stage: string;

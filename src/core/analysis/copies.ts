@@ -3,9 +3,9 @@
 // move twice), and the two groups' layers pair up in node order with equal parameter counts
 // (train/copy-mismatch; the trainer checks exact shapes again when it binds the weights).
 
+import { trainedGroups } from '../copies.ts';
 import type { PhaseRecord } from '../doc/schema.ts';
 import type { NodeAnalysis } from './analyse.ts';
-import { trainedGroups } from '../copies.ts';
 
 type Report = (code: string, field: string, message: string) => void;
 
@@ -38,11 +38,19 @@ function checkPair(
     [to, `${field}.to`],
   ] as const)
     if (!byGroup.has(g)) {
-      bad('train/unknown-group', f, `no node with weights is in variable group '${g}' (groups: ${list(known)}).`);
+      bad(
+        'train/unknown-group',
+        f,
+        `no node with weights is in variable group '${g}' (groups: ${list(known)}).`,
+      );
       return;
     }
   if (from === to) {
-    bad('train/copy-mismatch', `${field}.to`, `copies group '${from}' onto itself; name another group as 'to'.`);
+    bad(
+      'train/copy-mismatch',
+      `${field}.to`,
+      `copies group '${from}' onto itself; name another group as 'to'.`,
+    );
     return;
   }
   const a = byGroup.get(from)!;
@@ -65,11 +73,7 @@ function checkPair(
     );
 }
 
-export function checkCopies(
-  phase: PhaseRecord,
-  nodes: ReadonlyMap<string, NodeAnalysis>,
-  bad: Report,
-): void {
+export function checkCopies(phase: PhaseRecord, nodes: ReadonlyMap<string, NodeAnalysis>, bad: Report): void {
   const byGroup = weightedNodesByGroup(nodes);
   if (phase.kind === 'copy') {
     if (phase.from && phase.to) checkPair(phase.from, phase.to, byGroup, 'from', bad);
@@ -87,6 +91,10 @@ export function checkCopies(
       );
     const taus = typeof c.tau === 'number' ? [c.tau] : [c.tau.from, c.tau.to];
     if (taus.some((t) => t < 0 || t > 1))
-      bad('train/copy-tau', `${field}.tau`, `τ must lie in [0, 1] (1 keeps the target, 0 copies the online weights); got ${taus.join(', ')}.`);
+      bad(
+        'train/copy-tau',
+        `${field}.tau`,
+        `τ must lie in [0, 1] (1 keeps the target, 0 copies the online weights); got ${taus.join(', ')}.`,
+      );
   });
 }

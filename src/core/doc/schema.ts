@@ -194,9 +194,17 @@ export const PhaseSchema = z
     if (p.kind === 'gradient' && p.epochs < 1)
       ctx.addIssue({ code: 'custom', path: ['epochs'], message: 'a gradient phase needs epochs ≥ 1' });
     if (p.kind === 'copy' && (p.from === undefined || p.to === undefined))
-      ctx.addIssue({ code: 'custom', path: ['from'], message: "a copy phase needs 'from' and 'to' variable groups" });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['from'],
+        message: "a copy phase needs 'from' and 'to' variable groups",
+      });
     if (p.kind !== 'copy' && (p.from !== undefined || p.to !== undefined))
-      ctx.addIssue({ code: 'custom', path: ['from'], message: "'from'/'to' belong to copy phases (kind: 'copy')" });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['from'],
+        message: "'from'/'to' belong to copy phases (kind: 'copy')",
+      });
   });
 
 export const TrainingSchema = z
