@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse } from '../core/analysis/analyse.ts';
+import { generateTypeScript } from '../core/codegen/index.ts';
+import { generatePyTorch } from '../core/codegen/pytorch.ts';
 import { copyChips, pairWeights } from '../core/copies.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { parseGraphText } from '../core/doc/parse.ts';
@@ -323,5 +325,38 @@ describe('schema round trip and canvas chips', () => {
     expect([...copyChips(first.doc!.training!.phases!)]).toEqual([
       ['target', ['copy of online (phase teacher)', 'EMA copy of online, τ 0.99→1 (cosine)']],
     ]);
+  });
+});
+
+describe('exporters', () => {
+  const doc = () =>
+    net([
+      grad('ssl', {
+        groups: ['online'],
+        copies: [{ from: 'online', to: 'target', tau: { from: 0.99, to: 1, curve: 'cosine' } }],
+      }),
+      { name: 'teacher', kind: 'copy', epochs: 0, from: 'online', to: 'target' },
+      grad('probe', { groups: ['online'] }),
+    ]);
+
+  it('TypeScript prints the copy phase and the EMA update after every step', () => {
+    const { ir, compiled } = build(doc());
+    compiled.dispose();
+    const src = generateTypeScript(ir, registry);
+    expect(src).toContain("kind: 'copy'");
+    expect(src).toContain('copyGroup(model, phase.from!, phase.to!)');
+    expect(src).toContain('for (const c of phase.copies ?? []) emaCopy(model, c, progress);');
+    expect(src).toContain("tau: { from: 0.99, to: 1, curve: 'cosine' }");
+    expect(src).toContain('(1 - Math.cos(Math.PI * t)) / 2');
+  });
+
+  it('PyTorch refuses with a PhaseRefusal naming the phase and the copies', () => {
+    const { ir, compiled } = build(doc());
+    compiled.dispose();
+    const py = generatePyTorch(ir, registry);
+    expect(py.files['train.py']).toBeUndefined();
+    expect(py.trainRefused).toMatch(
+      /export\/unsupported: phase 'ssl' uses EMA copies after every step \(onto 'target'\)/,
+    );
   });
 });

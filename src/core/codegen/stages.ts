@@ -26,6 +26,9 @@ const sameBesidesRate = (a: JsonObject, b: JsonObject): boolean => {
 
 /** What in a phase the exporters cannot print (undefined when it is a plain stage). */
 function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>): string | undefined {
+  if (p.kind === 'copy') return `a weight copy (group '${p.copy?.from}' onto '${p.copy?.to}')`;
+  if (p.copies?.length)
+    return `EMA copies after every step (onto ${p.copies.map((c) => `'${c.to}'`).join(', ')})`;
   if (p.heads) return 'active heads';
   if (p.overrides) return 'runtime overrides';
   if (p.lossWeights) return 'loss-weight schedules';
