@@ -72,29 +72,39 @@ export default defineNode({
     call: (ops, [query, keys, values], _w, params, ctx) => {
       const unit = (x: NonNullable<typeof query>) =>
         ops.mul(x, ops.rsqrt(ops.maximum(ops.sum(ops.square(x), [-1], true), ops.scalar(1e-12))));
-      let sim = ops.stopGradient(ops.matMul(unit(query!), unit(keys!), false, true)); // cos = 1 − D/2
-      const [b, pool] = ops.shape(sim) as [number, number];
-      if (params.excludeSelf) {
-        const eye = Array.from({ length: b * pool }, (_, i) => (i % pool === Math.floor(i / pool) ? 4 : 0));
-        sim = ops.sub(sim, ops.constant(eye, [b, pool]));
-      }
-      const idx = ops.topKIndices(sim, params.k); // [B, k] (float32), nearest first
-      const range = (n: number) =>
-        ops.constant(
-          Array.from({ length: n }, (_, i) => i),
-          [1, n],
-        );
-      // a = b for integer-valued floats, as 1/0 with a zero gradient (step has one; equal has none).
-      const same = (a: typeof sim, c: typeof sim) =>
-        ops.step(ops.sub(ops.scalar(0.5), ops.abs(ops.sub(a, c))));
-      // Which of the k (float, no gradient): uniform while training, the nearest at inference.
-      const pick =
+      const sim = ops.stopGradient(ops.matMul(unit(query!), unit(keys!), false, true)); // cos = 1 − D/2
+      // With the pool being the batch, each row's nearest is itself (cos 1): take k + 1, drop the first.
+      const top = ops.topKIndices(sim, params.k + (params.excludeSelf ? 1 : 0));
+      const idx = params.excludeSelf ? ops.slice(top, [0, 1], [-1, params.k]) : top; // [B, k], nearest first
+      const range = ops.constant(
+        Array.from({ length: params.k }, (_, i) => i),
+        [1, params.k],
+      );
+      // Which of the k: uniform while training, the nearest at inference (1/0 with a zero gradient).
+      const chosen =
         ctx.training && params.k > 1
-          ? ops.floor(ops.mul(ops.randomUniform([b, 1]), ops.scalar(params.k)))
-          : ops.constant(new Array<number>(b).fill(0), [b, 1]);
-      const chosen = ops.sum(ops.mul(idx, same(pick, range(params.k))), [-1], true); // [B, 1]
-      // A one-hot selection matrix S [B, P]; mined = S·values keeps the gradient to values.
-      return ops.matMul(same(chosen, range(pool)), values!);
+          ? ops.sum(
+              ops.mul(
+                idx,
+                ops.step(
+                  ops.sub(
+                    ops.scalar(0.5),
+                    ops.abs(
+                      ops.sub(
+                        ops.floor(
+                          ops.mul(ops.randomUniform([ops.shape(query!)[0]!, 1]), ops.scalar(params.k)),
+                        ),
+                        range,
+                      ),
+                    ),
+                  ),
+                ),
+              ),
+              [-1],
+            )
+          : ops.reshape(ops.slice(idx, [0, 0], [-1, 1]), [-1]);
+      // A one-hot selection S [B, P] (no gradient to the indices); mined = S·values keeps the gradient to values.
+      return ops.matMul(ops.oneHot(chosen, ops.shape(keys!)[0]!), values!);
     },
   },
   examples: [
