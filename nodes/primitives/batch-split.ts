@@ -38,13 +38,11 @@ export default defineNode({
   lower: ({ params }) => ({ kind: 'kernel', config: { parts: params.parts, index: params.index } }),
   kernel: {
     call: (ops, [x], _w, params) => {
-      const shape = ops.shape(x!);
-      const n = shape[0]! / params.parts;
-      return ops.slice(
-        x!,
-        [params.index * n, ...shape.slice(1).map(() => 0)],
-        [n, ...shape.slice(1).map(() => -1)],
-      );
+      // [parts·B, …] → [parts, B, …], take view `index`, back to [B, …] (no division by the batch).
+      const rest = ops.shape(x!).slice(1);
+      const views = ops.reshape(x!, [params.parts, -1, ...rest]);
+      const one = ops.slice(views, [params.index, 0, ...rest.map(() => 0)], [1, -1, ...rest.map(() => -1)]);
+      return ops.reshape(one, [-1, ...rest]);
     },
   },
   examples: [

@@ -74,15 +74,18 @@ export default defineNode({
         ops.mul(x, ops.rsqrt(ops.maximum(ops.sum(ops.square(x), [-1], true), ops.scalar(1e-12))));
       const sim = ops.stopGradient(ops.matMul(unit(query!), unit(keys!), false, true)); // cos = 1 − D/2
       // With the pool being the batch, each row's nearest is itself (cos 1): take k + 1, drop the first.
-      const top = ops.topKIndices(sim, params.k + (params.excludeSelf ? 1 : 0));
-      const idx = params.excludeSelf ? ops.slice(top, [0, 1], [-1, params.k]) : top; // [B, k], nearest first
+      // A batch smaller than k + 1 mines among what it has (at least one other row).
+      const pool = ops.shape(keys!)[0]!;
+      const k = Math.max(1, Math.min(params.k, pool - (params.excludeSelf ? 1 : 0)));
+      const top = ops.topKIndices(sim, Math.min(pool, k + (params.excludeSelf ? 1 : 0)));
+      const idx = params.excludeSelf ? ops.slice(top, [0, 1], [-1, k]) : top; // [B, k], nearest first
       const range = ops.constant(
-        Array.from({ length: params.k }, (_, i) => i),
-        [1, params.k],
+        Array.from({ length: k }, (_, i) => i),
+        [1, k],
       );
       // Which of the k: uniform while training, the nearest at inference (1/0 with a zero gradient).
       const chosen =
-        ctx.training && params.k > 1
+        ctx.training && k > 1
           ? ops.sum(
               ops.mul(
                 idx,
@@ -104,7 +107,7 @@ export default defineNode({
             )
           : ops.reshape(ops.slice(idx, [0, 0], [-1, 1]), [-1]);
       // A one-hot selection S [B, P] (no gradient to the indices); mined = S·values keeps the gradient to values.
-      return ops.matMul(ops.oneHot(chosen, ops.shape(keys!)[0]!), values!);
+      return ops.matMul(ops.oneHot(chosen, pool), values!);
     },
   },
   examples: [
