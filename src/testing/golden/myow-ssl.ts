@@ -194,26 +194,26 @@ export class BatchSplit extends tf.layers.Layer {
       if (this.variant === 0) {
         // params { parts: 3, index: 0 } and input shapes [null, 64]
         const [x] = toList(inputs) as [tf.Tensor];
-        return tf.slice(x, [0, 0], [x.shape[0]! * 0.3333333333333333, -1]);
+        return tf.reshape(tf.slice(tf.reshape(x, [3, -1, 64]), [0, 0, 0], [1, -1, -1]), [-1, 64]);
       }
       if (this.variant === 1) {
         // params { parts: 3, index: 2 } and input shapes [null, 64]
         const [x] = toList(inputs) as [tf.Tensor];
-        return tf.slice(x, [x.shape[0]! * 0.6666666666666666, 0], [x.shape[0]! * 0.3333333333333333, -1]);
+        return tf.reshape(tf.slice(tf.reshape(x, [3, -1, 64]), [2, 0, 0], [1, -1, -1]), [-1, 64]);
       }
       if (this.variant === 2) {
         // params { parts: 3, index: 0 } and input shapes [null, 32]
         const [x] = toList(inputs) as [tf.Tensor];
-        return tf.slice(x, [0, 0], [x.shape[0]! * 0.3333333333333333, -1]);
+        return tf.reshape(tf.slice(tf.reshape(x, [3, -1, 32]), [0, 0, 0], [1, -1, -1]), [-1, 32]);
       }
       if (this.variant === 3) {
         // params { parts: 3, index: 1 } and input shapes [null, 32]
         const [x] = toList(inputs) as [tf.Tensor];
-        return tf.slice(x, [x.shape[0]! * 0.3333333333333333, 0], [x.shape[0]! * 0.3333333333333333, -1]);
+        return tf.reshape(tf.slice(tf.reshape(x, [3, -1, 32]), [1, 0, 0], [1, -1, -1]), [-1, 32]);
       }
       // params { parts: 3, index: 2 } and input shapes [null, 16]
       const [x] = toList(inputs) as [tf.Tensor];
-      return tf.slice(x, [x.shape[0]! * 0.6666666666666666, 0], [x.shape[0]! * 0.3333333333333333, -1]);
+      return tf.reshape(tf.slice(tf.reshape(x, [3, -1, 16]), [2, 0, 0], [1, -1, -1]), [-1, 16]);
     });
   }
 
