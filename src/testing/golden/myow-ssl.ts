@@ -34,12 +34,6 @@ function oneHot(indices: tf.Tensor, depth: number): tf.Tensor {
   return tf.cast(tf.oneHot(flat, depth), 'float32');
 }
 
-/** 1 where x > 0 else 0, as float32, with a zero gradient (tfjs has no gradient for Greater). */
-const step = tf.customGrad((...args) => {
-  const x = args[0] as tf.Tensor;
-  return { value: tf.cast(tf.greater(x, 0), 'float32'), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
-});
-
 /** x unchanged, with a zero gradient (tfjs has no stopGradient op). */
 const stopGradient = tf.customGrad((...args) => {
   const x = args[0] as tf.Tensor;
@@ -303,8 +297,6 @@ export class ViewMiner extends tf.layers.Layer {
   static className = 'NetwrightPrimitivesViewMiner';
   readonly params: tf.serialization.ConfigDict;
   readonly seed: number;
-  // Random draws so far (dropout masks): each is seeded from seed and its number, as in the app.
-  private draws = 0;
 
   constructor(args: KernelLayerArgs) {
     super(args);
@@ -316,42 +308,15 @@ export class ViewMiner extends tf.layers.Layer {
     return [null, 16];
   }
 
-  // Traced for params { k: 4, excludeSelf: true } and input shapes [null, 64], [null, 64], [null,
+  // Traced for params { k: 1, excludeSelf: true } and input shapes [null, 64], [null, 64], [null,
   // 16].
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      if (kwargs.training === true) {
-        const [query, keys, values] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor];
-        const rsqrt = tf.rsqrt(tf.maximum(tf.sum(tf.square(query), [-1], true), tf.scalar(1e-12)));
-        const rsqrt2 = tf.rsqrt(tf.maximum(tf.sum(tf.square(keys), [-1], true), tf.scalar(1e-12)));
-        const matMul = tf.matMul(tf.mul(query, rsqrt), tf.mul(keys, rsqrt2), false, true);
-        const stopGradient2 = stopGradient(matMul);
-        const slice = tf.slice(topKIndices(stopGradient2, 5), [0, 1], [-1, 4]);
-        const constant = tf.tensor([0, 1, 2, 3], [1, 4], 'float32');
-        const randomUniform = tf.randomUniform(
-          [query.shape[0]!, 1],
-          0,
-          1,
-          'float32',
-          (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
-        );
-        const mul = tf.mul(randomUniform, tf.scalar(4));
-        const floor = tf.floor(mul);
-        const sub = tf.sub(floor, constant);
-        const abs = tf.abs(sub);
-        const sub2 = tf.sub(tf.scalar(0.5), abs);
-        const step2 = step(sub2);
-        const mul2 = tf.mul(slice, step2);
-        const sum = tf.sum(mul2, [-1]);
-        const oneHot2 = oneHot(sum, query.shape[0]!);
-        return tf.matMul(oneHot2, values);
-      }
       const [query, keys, values] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor];
       const rsqrt = tf.rsqrt(tf.maximum(tf.sum(tf.square(query), [-1], true), tf.scalar(1e-12)));
       const rsqrt2 = tf.rsqrt(tf.maximum(tf.sum(tf.square(keys), [-1], true), tf.scalar(1e-12)));
-      const matMul = tf.matMul(tf.mul(query, rsqrt), tf.mul(keys, rsqrt2), false, true);
-      const stopGradient2 = stopGradient(matMul);
-      const slice = tf.slice(tf.slice(topKIndices(stopGradient2, 5), [0, 1], [-1, 4]), [0, 0], [-1, 1]);
+      const stopGradient2 = stopGradient(tf.matMul(tf.mul(query, rsqrt), tf.mul(keys, rsqrt2), false, true));
+      const slice = tf.slice(tf.slice(topKIndices(stopGradient2, 2), [0, 1], [-1, 1]), [0, 0], [-1, 1]);
       return tf.matMul(oneHot(tf.reshape(slice, [-1]), query.shape[0]!), values);
     });
   }
@@ -587,7 +552,7 @@ export function buildModel(): tf.LayersModel {
     .apply(qm1) as tf.SymbolicTensor;
   const miner = new ViewMiner({
     name: 'miner',
-    params: { k: 4, excludeSelf: true },
+    params: { k: 1, excludeSelf: true },
     seed: 4146162299,
   }).apply([yt_3, yt_3, vt_3]) as tf.SymbolicTensor;
   const qm_3 = new BatchSplit({
