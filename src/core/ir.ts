@@ -68,7 +68,16 @@ export interface IRNode {
 }
 
 /** A loss weight over a phase: constant, or linear from `from` (first step) to `to` (last step). */
-export type IRSchedule = number | { readonly from: number; readonly to: number };
+export type IRSchedule =
+  | number
+  | { readonly from: number; readonly to: number; readonly curve?: 'linear' | 'cosine' | undefined };
+
+/** An EMA copy after every optimizer step of a gradient phase: θ_to ← τ θ_to + (1 − τ) θ_from (src/core/copies.ts). */
+export interface IREmaCopy {
+  readonly from: string;
+  readonly to: string;
+  readonly tau: IRSchedule;
+}
 
 /**
  * An optimizer over variable groups. State is kept across phases by `id` (fresh for a new id);
@@ -107,11 +116,18 @@ export interface IRDataView {
 /** One phase of the training procedure (the document's `training.phases`, schema.ts). */
 export interface IRPhase {
   readonly name: string;
-  /** 'fit': one inference pass over the phase's rows, then each of `fit`'s nodes is solved (FitSpec). */
-  readonly kind: 'gradient' | 'fit';
+  /**
+   * 'fit': one inference pass over the phase's rows, then each of `fit`'s nodes is solved (FitSpec).
+   * 'copy': copies group `copy.from` onto `copy.to` once (epochs 0, no groups, no optimizers).
+   */
+  readonly kind: 'gradient' | 'fit' | 'copy';
   readonly epochs: number;
   /** A fit phase's node ids, fitted in order (each reads the model as the previous left it). */
   readonly fit?: readonly string[];
+  /** Copy phases only. */
+  readonly copy?: { readonly from: string; readonly to: string };
+  /** Gradient phases: EMA copies applied after every optimizer step. */
+  readonly copies?: readonly IREmaCopy[];
   /** Variable groups trained; every other group is frozen and runs in inference mode. All when empty. */
   readonly groups: readonly string[];
   /** Active loss and metric node ids; all when absent. */
@@ -119,7 +135,7 @@ export interface IRPhase {
   readonly data?: IRDataView;
   /** Runtime params by node id, set for this phase without rebuilding. */
   readonly overrides?: Readonly<Record<string, JsonObject>>;
-  /** Never empty: lowering gives a phase without optimizers a fresh one (id `#<phase index>`). */
+  /** Never empty for gradient phases: lowering gives a phase without optimizers a fresh one (id `#<phase index>`); empty for copy phases. */
   readonly optimizers: readonly IROptimizerGroup[];
   /** Loss node id → its weight in this phase (replaces the node's weight). */
   readonly lossWeights?: Readonly<Record<string, IRSchedule>>;
@@ -138,19 +154,21 @@ export interface IRTraining {
 
 /** The value of a schedule at progress t ∈ [0, 1] through a phase. */
 export const scheduleAt = (s: IRSchedule, t: number): number =>
-  typeof s === 'number' ? s : s.from + (s.to - s.from) * t;
+  typeof s === 'number'
+    ? s
+    : s.from + (s.to - s.from) * (s.curve === 'cosine' ? (1 - Math.cos(Math.PI * t)) / 2 : t);
 
 /**
  * Epochs per phase for a requested total (the CLI's `--epochs N`): one phase gets N; several are
  * scaled by N / (their sum), rounded, at least 1 each — so the procedure keeps its proportions.
  */
 export function scalePhaseEpochs(phases: readonly IRPhase[], total: number): IRPhase[] {
-  // A fit phase is one pass whatever the total: only gradient phases share it.
-  const grad = phases.filter((p) => p.kind !== 'fit');
-  if (grad.length === 1) return phases.map((p) => (p.kind === 'fit' ? p : { ...p, epochs: total }));
-  const sum = grad.reduce((s, p) => s + p.epochs, 0);
+  // Fit phases are one pass and copy phases none whatever the total: only gradient phases share it.
+  const trained = phases.filter((p) => p.kind === 'gradient');
+  if (trained.length === 1) return phases.map((p) => (p.kind !== 'gradient' ? p : { ...p, epochs: total }));
+  const sum = trained.reduce((s, p) => s + p.epochs, 0);
   return phases.map((p) =>
-    p.kind === 'fit' ? p : { ...p, epochs: Math.max(1, Math.round((p.epochs * total) / sum)) },
+    p.kind !== 'gradient' ? p : { ...p, epochs: Math.max(1, Math.round((p.epochs * total) / sum)) },
   );
 }
 

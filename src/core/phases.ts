@@ -39,7 +39,7 @@ function lowerOptimizer(t: TrainingConfig, g: OptimizerGroupRecord, registry: Re
 
 /** Lowers the procedure. Runs after analysis accepted it (known optimizers, valid params). */
 export function lowerPhases(t: TrainingConfig, registry: Registry): IRPhase[] {
-  return phasesOf(t).map((p, i) => {
+  return phasesOf(t).map((p, i): IRPhase => {
     if (p.kind === 'fit')
       return {
         name: p.name,
@@ -50,6 +50,15 @@ export function lowerPhases(t: TrainingConfig, registry: Registry): IRPhase[] {
         ...(p.heads ? { heads: p.heads } : {}),
         ...(p.data ? { data: p.data as NonNullable<IRPhase['data']> } : {}),
         optimizers: [],
+      };
+    if (p.kind === 'copy')
+      return {
+        name: p.name,
+        kind: 'copy',
+        epochs: 0,
+        groups: [],
+        optimizers: [],
+        copy: { from: p.from!, to: p.to! },
       };
     const groups: readonly OptimizerGroupRecord[] = p.optimizers?.length
       ? p.optimizers
@@ -65,6 +74,7 @@ export function lowerPhases(t: TrainingConfig, registry: Registry): IRPhase[] {
       optimizers: groups.map((g) => lowerOptimizer(t, g, registry)),
       ...(p.lossWeights ? { lossWeights: p.lossWeights } : {}),
       ...(p.reinit ? { reinit: p.reinit } : {}),
+      ...(p.copies?.length ? { copies: p.copies } : {}),
     };
   });
 }

@@ -30,6 +30,8 @@ const SMOKE_STEPS: Readonly<Record<string, number>> = {
   'unsup-pretrain-then-probe': 4,
   // Two phases of 3 epochs: 2 steps in all give each phase one (pretrain, then adapt).
   'taugate-mode-specialization': 2,
+  // Four gradient phases of 1 + 2 + 3 + 20 epochs keep their proportions only at 26 (the copy phase has none).
+  'myow-ssl': 26,
 };
 
 /**

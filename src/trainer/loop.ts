@@ -17,6 +17,7 @@ import type { DataStats } from '../core/node-def.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng, type Rng } from '../core/rng.ts';
 import { augmentFeed } from './augment-feed.ts';
+import { bindEma, runCopyPhase } from './copy-runtime.ts';
 import {
   type DataTensors,
   disposeRows,
@@ -252,6 +253,10 @@ export async function train(
 
   try {
     outer: for (const phase of phases) {
+      if (phase.kind === 'copy') {
+        runCopyPhase(compiled, phase);
+        continue;
+      }
       const data = await phaseDataset(phase, dataset, training.dataset, opts);
       const batchSize = opts.batchSize ?? phase.data?.batchSize ?? training.batchSize;
       const trainData = toTensors(data, 'train');
@@ -283,6 +288,7 @@ export async function train(
         const groups = bindGroups(compiled, phase, pool);
         const vars = [...new Set(groups.flatMap((g) => g.vars))];
         const frozen = frozenGroups(compiled, phase);
+        const ema = bindEma(compiled, phase);
         const active = phase.heads ? new Set(phase.heads) : undefined;
         const totalBatches = Math.ceil(trainData.count / batchSize);
         const batches = Math.min(totalBatches, opts.maxBatchesPerEpoch ?? totalBatches);
@@ -366,6 +372,7 @@ export async function train(
               rateSums[i] = rateSums[i]! + applyGroup(g, grads, metricAt);
             });
             applied++;
+            ema?.step(progress);
             tf.dispose(grads);
             disposeRows(rows);
             idx.dispose();

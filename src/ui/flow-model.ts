@@ -3,8 +3,9 @@
 
 import type { Edge, Node } from '@xyflow/react';
 import type { Analysis, NodeAnalysis } from '../core/analysis/analyse.ts';
+import { copyChips } from '../core/copies.ts';
 import type { Diagnostic, Fix } from '../core/diagnostics.ts';
-import type { GraphScope } from '../core/doc/schema.ts';
+import type { GraphScope, PhaseRecord } from '../core/doc/schema.ts';
 import { describeFix } from '../core/fixes.ts';
 import { isGroup } from '../core/groups.ts';
 import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
@@ -41,6 +42,8 @@ export interface CardData extends Record<string, unknown> {
   readonly keyParams: readonly { readonly name: string; readonly value: string }[];
   readonly paramCount: number | null;
   readonly diagnostics: readonly DiagnosticView[];
+  /** Weight-copy chips of the node's variable group (src/core/copies.ts copyChips): "EMA copy of online, τ 0.99→1". */
+  readonly copies?: readonly string[];
   /** The activation's curve at its initial values (the trained curve replaces it). */
   readonly preview?: { readonly x: readonly number[]; readonly y: readonly number[] };
 }
@@ -89,6 +92,13 @@ export function diagnosticsByNode(analysis: Analysis): Map<string, Diagnostic[]>
   return m;
 }
 
+/** The copy chips of a variable group, from the document's phases (the root scope holds them). */
+function copyChipsOf(doc: GraphScope, group: string | undefined): { copies?: readonly string[] } {
+  const phases = (doc as { training?: { phases?: readonly PhaseRecord[] } }).training?.phases;
+  const chips = group && phases ? copyChips(phases).get(group) : undefined;
+  return chips ? { copies: chips } : {};
+}
+
 export function cardData(id: string, doc: GraphScope, analysis: Analysis, registry: Registry): CardData {
   const rec = doc.nodes[id]!;
   const info = analysis.nodes.get(id);
@@ -122,6 +132,7 @@ export function cardData(id: string, doc: GraphScope, analysis: Analysis, regist
     })),
     keyParams: shown.map((name) => ({ name, value: formatParamValue(params[name]) })),
     paramCount: info?.ok ? info.paramCount : null,
+    ...copyChipsOf(doc, rec.group),
     ...previewOf(def, info),
     diagnostics: diags.map((d) => ({
       code: d.code,

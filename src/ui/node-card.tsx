@@ -52,6 +52,15 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
         <span className="card-node-title">{title}</span>
         <code className="card-node-id">{nodeId}</code>
       </header>
+      {data.copies && (
+        <p
+          className="card-node-copy"
+          data-testid={`copy-chip-${nodeId}`}
+          title="Weight copies onto this node's variable group (training phases)"
+        >
+          {data.copies.join(' · ')}
+        </p>
+      )}
       {missing && <p className="card-node-missing">Missing node type “{type}”</p>}
       {runtime && (
         <p className="card-node-runtime" data-testid={`runtime-${nodeId}`} role="alert">

@@ -2,6 +2,7 @@
 // it trains (frozen groups run in inference mode) and, once it has started, its training sample
 // count; the phase training now marked. Each phase is a toggle button: pressing one shows on the
 // canvas what that phase freezes and which heads it leaves out (view state, not an edit).
+import { scheduleText } from '../core/copies.ts';
 import type { IRPhase } from '../core/ir.ts';
 
 export interface PhaseTimelineProps {
@@ -31,12 +32,14 @@ function phaseSummary(p: IRPhase): string {
       `fit (closed form, one pass) of ${(p.fit ?? []).join(', ')}`,
       ...(p.heads ? [`heads ${p.heads.join(', ')}`] : []),
     ].join(' · ');
+  if (p.kind === 'copy') return `copies group ${p.copy?.from} onto ${p.copy?.to} once (a frozen teacher)`;
   const parts = [`${p.epochs} epoch${p.epochs === 1 ? '' : 's'}`, `trains ${trains(p)}`];
   const named = p.optimizers.filter((o) => !o.id.startsWith('#'));
   if (named.length) parts.push(`optimizers ${named.map((o) => o.id).join(', ')}`);
   if (p.heads) parts.push(`heads ${p.heads.join(', ')}`);
   if (p.overrides) parts.push(`overrides ${Object.keys(p.overrides).join(', ')}`);
   if (p.data?.dataset) parts.push(`data ${p.data.dataset.name}`);
+  for (const c of p.copies ?? []) parts.push(`EMA ${c.from} → ${c.to}, τ ${scheduleText(c.tau)}`);
   return parts.join(' · ');
 }
 
@@ -71,10 +74,23 @@ export function PhaseTimeline({
                   Fit
                 </span>
               )}
-              <span className="phase-epochs">
-                {done[p.name] ?? 0}/{p.epochs}
-              </span>
-              <span className="phase-groups">{trains(p)}</span>
+              {p.kind === 'copy' ? (
+                <span className="phase-copy" data-testid={`phase-copy-${p.name}`}>
+                  copy {p.copy?.from} → {p.copy?.to}
+                </span>
+              ) : (
+                <>
+                  <span className="phase-epochs">
+                    {done[p.name] ?? 0}/{p.epochs}
+                  </span>
+                  <span className="phase-groups">{trains(p)}</span>
+                  {p.copies?.map((c) => (
+                    <span key={c.to} className="phase-copy" data-testid={`phase-ema-${p.name}`}>
+                      EMA → {c.to} τ {scheduleText(c.tau)}
+                    </span>
+                  ))}
+                </>
+              )}
               <span className="phase-samples" data-testid={`phase-samples-${p.name}`}>
                 {n === undefined ? '— samples' : `${n.toLocaleString('en-US')} samples`}
               </span>

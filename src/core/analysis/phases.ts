@@ -11,6 +11,7 @@ import { checkParam, resolveParams, runtimeParamNames } from '../params.ts';
 import { optimizerSettings } from '../phases.ts';
 import type { Registry } from '../registry.ts';
 import type { NodeAnalysis } from './analyse.ts';
+import { checkCopies } from './copies.ts';
 import { checkFitPhase } from './fit-phase.ts';
 
 /**
@@ -75,6 +76,8 @@ export function phaseDiagnostics(
     if (seen.has(phase.name))
       bad('train/phase-duplicate', 'name', 'another phase has this name; give each phase its own.');
     seen.add(phase.name);
+    checkCopies(phase, nodes, bad);
+    if (phase.kind === 'copy') return;
     for (const g of phase.groups ?? [])
       if (!groups.has(g))
         warn(

@@ -21,12 +21,21 @@ export interface PhaseFeatures {
   readonly overrides: boolean;
   /** Some phase trains on a row range of the data and/or its first rows (`data.subset`, `data.sizes`). */
   readonly rows: boolean;
+  /** Some phase copies weights (a copy phase, or EMA copies after every step; src/core/copies.ts). */
+  readonly copies: boolean;
+  /** Some schedule (loss weight, EMA τ) follows a cosine curve. */
+  readonly cosine: boolean;
 }
 
 export function phaseFeatures(t: IRTraining, phases: readonly IRPhase[]): PhaseFeatures {
   const groupsOf = (p: IRPhase) => p.optimizers.some((g) => g.groups.length);
+  const copies = phases.some((p) => p.kind === 'copy' || p.copies?.length);
+  const schedules = phases.flatMap((p) => [
+    ...Object.values(p.lossWeights ?? {}),
+    ...(p.copies ?? []).map((c) => c.tau),
+  ]);
   return {
-    groups: phases.some((p) => p.groups.length || groupsOf(p)),
+    groups: copies || phases.some((p) => p.groups.length || groupsOf(p)),
     heads: phases.some((p) => p.heads),
     lossWeights: phases.some((p) => p.lossWeights),
     ownData: phases.some((p) => p.data?.dataset),
@@ -36,6 +45,8 @@ export function phaseFeatures(t: IRTraining, phases: readonly IRPhase[]): PhaseF
     reinit: phases.some((p) => p.reinit?.length),
     overrides: phases.some((p) => p.overrides),
     rows: phases.some((p) => p.data?.subset !== undefined || p.data?.sizes !== undefined),
+    copies,
+    cosine: schedules.some((x) => typeof x !== 'number' && x.curve === 'cosine'),
   };
 }
 
@@ -45,6 +56,7 @@ const schedule = (s: IRSchedule): Expr =>
     : object([
         ['from', printNumber(s.from)],
         ['to', printNumber(s.to)],
+        ...(s.curve === 'cosine' ? [['curve', printString('cosine')] as [string, Expr]] : []),
       ]);
 
 const strings = (xs: readonly string[]): Expr => ({ array: xs.map(printString) });
@@ -61,6 +73,15 @@ export function phaseTable(t: IRTraining, phases: readonly IRPhase[], f: PhaseFe
     ]);
   const phaseExpr = (p: IRPhase): Expr => {
     const own = p.data?.dataset;
+    if (p.kind === 'copy')
+      return object([
+        ['name', printString(p.name)],
+        ['kind', printString('copy')],
+        ['epochs', '0'],
+        ['from', printString(p.copy!.from)],
+        ['to', printString(p.copy!.to)],
+        ['optimizers', { array: [] }],
+      ]);
     const props: [string, Expr][] = [
       ['name', printString(p.name)],
       ['epochs', printNumber(p.epochs)],
@@ -81,10 +102,29 @@ export function phaseTable(t: IRTraining, phases: readonly IRPhase[], f: PhaseFe
       ]);
     if (p.reinit?.length) props.push(['reinit', strings(p.reinit)]);
     if (p.overrides) props.push(['overrides', printValue(p.overrides as Json)]);
+    if (p.copies?.length)
+      props.push([
+        'copies',
+        {
+          array: p.copies.map((c) =>
+            object([
+              ['from', printString(c.from)],
+              ['to', printString(c.to)],
+              ['tau', schedule(c.tau)],
+            ]),
+          ),
+        },
+      ]);
     return object(props);
   };
   const member = (on: boolean, lines: string[]) => (on ? lines : []);
+  const sched = f.cosine ? 'Schedule' : 'number | { from: number; to: number }';
   return [
+    ...member(f.cosine, [
+      "/** A value over a phase's steps: constant, linear from → to, or cosine (from + (to − from)·(1 − cos πt)/2). */",
+      "type Schedule = number | { from: number; to: number; curve?: 'cosine' };",
+      '',
+    ]),
     '/** An optimizer of a phase: its state is kept across phases for the same id (fresh for a new id). */',
     'interface OptimizerGroup {',
     '  id: string;',
@@ -127,7 +167,7 @@ export function phaseTable(t: IRTraining, phases: readonly IRPhase[], f: PhaseFe
     '  optimizers: OptimizerGroup[];',
     ...member(f.lossWeights, [
       "  /** Loss node → its weight in this phase: constant, or linear over the phase's steps. */",
-      '  lossWeights?: Record<string, number | { from: number; to: number }>;',
+      `  lossWeights?: Record<string, ${sched}>;`,
     ]),
     ...member(f.reinit, [
       '  /** Layers put back to their weights at the start of training. */',
@@ -136,6 +176,14 @@ export function phaseTable(t: IRTraining, phases: readonly IRPhase[], f: PhaseFe
     ...member(f.overrides, [
       "  /** Runtime params by layer, set for this phase only (the layer's setRuntimeParams). */",
       '  overrides?: Record<string, tf.serialization.ConfigDict>;',
+    ]),
+    ...member(f.copies, [
+      "  /** 'copy': copies the weights of group `from` onto group `to` once, here (a frozen teacher). */",
+      "  kind?: 'copy';",
+      '  from?: string;',
+      '  to?: string;',
+      '  /** EMA copies after every optimizer step: θ_to ← τ·θ_to + (1 − τ)·θ_from, τ over the phase. */',
+      `  copies?: { from: string; to: string; tau: ${sched} }[];`,
     ]),
     '}',
     '',
@@ -182,14 +230,68 @@ export function phaseHelpers(f: PhaseFeatures): string[] {
     '  }',
     '}',
     '',
-    '/** Epochs per phase for a requested total: one phase gets it; several keep their proportions. */',
-    'function scaleEpochs(phases: Phase[], total?: number): Phase[] {',
-    '  if (total === undefined) return phases;',
-    '  if (phases.length === 1) return [{ ...phases[0]!, epochs: total }];',
-    '  const sum = phases.reduce((s, p) => s + p.epochs, 0);',
-    '  return phases.map((p) => ({ ...p, epochs: Math.max(1, Math.round((p.epochs * total) / sum)) }));',
-    '}',
+    ...(f.copies
+      ? [
+          '/** Epochs per phase for a requested total: one phase gets it; several keep their proportions (copy phases keep 0). */',
+          'function scaleEpochs(phases: Phase[], total?: number): Phase[] {',
+          '  if (total === undefined) return phases;',
+          "  const trained = phases.filter((p) => p.kind !== 'copy');",
+          "  if (trained.length === 1) return phases.map((p) => (p.kind === 'copy' ? p : { ...p, epochs: total }));",
+          '  const sum = trained.reduce((s, p) => s + p.epochs, 0);',
+          '  return phases.map((p) =>',
+          "    p.kind === 'copy' ? p : { ...p, epochs: Math.max(1, Math.round((p.epochs * total) / sum)) },",
+          '  );',
+          '}',
+        ]
+      : [
+          '/** Epochs per phase for a requested total: one phase gets it; several keep their proportions. */',
+          'function scaleEpochs(phases: Phase[], total?: number): Phase[] {',
+          '  if (total === undefined) return phases;',
+          '  if (phases.length === 1) return [{ ...phases[0]!, epochs: total }];',
+          '  const sum = phases.reduce((s, p) => s + p.epochs, 0);',
+          '  return phases.map((p) => ({ ...p, epochs: Math.max(1, Math.round((p.epochs * total) / sum)) }));',
+          '}',
+        ]),
   ];
+  if (f.cosine)
+    out.push(
+      '',
+      "/** A schedule's value at progress t ∈ [0, 1] through the phase. */",
+      'function scheduleValue(s: Schedule, t: number): number {',
+      "  if (typeof s === 'number') return s;",
+      "  const u = s.curve === 'cosine' ? (1 - Math.cos(Math.PI * t)) / 2 : t;",
+      '  return s.from + (s.to - s.from) * u;',
+      '}',
+    );
+  if (f.copies)
+    out.push(
+      '',
+      "/** A variable group's weights in node order (moving statistics included): what copies pair up. */",
+      'function groupWeights(model: tf.LayersModel, group: string): tf.LayerVariable[] {',
+      '  return (GROUPS[group] ?? []).flatMap((id) => model.getLayer(id).weights);',
+      '}',
+      '',
+      "/** A copy phase: group `to` takes group `from`'s weights (the i-th weight of one onto the i-th of the other). */",
+      'function copyGroup(model: tf.LayersModel, from: string, to: string): void {',
+      '  const src = groupWeights(model, from);',
+      '  const dst = groupWeights(model, to);',
+      '  tf.tidy(() => {',
+      '    for (const [i, w] of dst.entries()) w.write(src[i]!.read().clone());',
+      '  });',
+      '}',
+      '',
+      '/** An EMA copy after an optimizer step: θ_to ← τ·θ_to + (1 − τ)·θ_from, τ at progress t through the phase. */',
+      `function emaCopy(model: tf.LayersModel, c: { from: string; to: string; tau: ${f.cosine ? 'Schedule' : 'number | { from: number; to: number }'} }, t: number): void {`,
+      f.cosine
+        ? '  const tau = scheduleValue(c.tau, t);'
+        : "  const tau = typeof c.tau === 'number' ? c.tau : c.tau.from + (c.tau.to - c.tau.from) * t;",
+      '  const src = groupWeights(model, c.from);',
+      '  const dst = groupWeights(model, c.to);',
+      '  tf.tidy(() => {',
+      '    for (const [i, w] of dst.entries()) w.write(tf.add(tf.mul(w.read(), tau), tf.mul(src[i]!.read(), 1 - tau)));',
+      '  });',
+      '}',
+    );
   if (f.rows)
     out.push(
       '',
@@ -213,7 +315,9 @@ export function phaseHelpers(f: PhaseFeatures): string[] {
       'function lossWeight(phase: Phase, id: string, own: number, t: number): number {',
       '  const s = phase.lossWeights?.[id];',
       '  if (s === undefined) return own;',
-      "  return typeof s === 'number' ? s : s.from + (s.to - s.from) * t;",
+      f.cosine
+        ? '  return scheduleValue(s, t);'
+        : "  return typeof s === 'number' ? s : s.from + (s.to - s.from) * t;",
       '}',
     );
   if (f.clip)
@@ -305,6 +409,14 @@ export function phasedTrain(a: PhasedTrainArgs): string[] {
     '  try {',
     ...(f.overrides ? ['    let overridden: string[] = [];'] : []),
     '    for (const phase of scaleEpochs(PHASES, opts.epochs)) {',
+    ...(f.copies
+      ? [
+          "      if (phase.kind === 'copy') {",
+          '        copyGroup(model, phase.from!, phase.to!); // a frozen teacher: copied once, here',
+          '        continue;',
+          '      }',
+        ]
+      : []),
     ...(f.overrides
       ? [
           "      // The graph's values back on the layers the previous phase overrode, then this phase's.",
@@ -347,7 +459,7 @@ export function phasedTrain(a: PhasedTrainArgs): string[] {
     '      const vars = [...new Set(groups.flatMap((g) => g.vars))];',
     ...(f.groups ? [`      const unfreeze = freezeOthers(model${groupsArg});`] : []),
     ...(a.stats ? ['      const stats = labelStats(d.y); // per phase, from its training labels'] : []),
-    ...(f.lossWeights
+    ...(f.lossWeights || f.copies
       ? ['      const steps = phase.epochs * Math.ceil(count / batchSize);', '      let step = 0;']
       : []),
     '      for (let e = 0; e < phase.epochs; e++) {',
@@ -359,7 +471,7 @@ export function phasedTrain(a: PhasedTrainArgs): string[] {
     "          const idx = tf.tensor1d(order.slice(start, start + batchSize), 'int32');",
     `          const x = ${xs};`,
     '          const y = tf.gather(d.y, idx);',
-    ...(f.lossWeights ? ['          const progress = steps > 1 ? step / (steps - 1) : 0;'] : []),
+    ...(f.lossWeights || f.copies ? ['          const progress = steps > 1 ? step / (steps - 1) : 0;'] : []),
     `          let kept: Record<string, ${a.split ? 'tf.Tensor' : 'tf.Scalar'}> = {};`,
     '          const { value, grads } = tf.variableGrads(() => {',
     `            const batch = objective(model, x, y${a.stats ? ', stats' : ''}, phase${f.lossWeights ? ', progress' : ''});`,
@@ -430,8 +542,9 @@ export function phasedTrain(a: PhasedTrainArgs): string[] {
     '            g.optimizer.applyGradients(clipped);',
     ...(f.clip ? ['            if (clipped !== own) tf.dispose(Object.values(clipped));'] : []),
     '          }',
+    ...(f.copies ? ['          for (const c of phase.copies ?? []) emaCopy(model, c, progress);'] : []),
     '          tf.dispose(grads);',
-    ...(f.lossWeights ? ['          step++;'] : []),
+    ...(f.lossWeights || f.copies ? ['          step++;'] : []),
     '        }',
     '        const values = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));',
     ...(a.split

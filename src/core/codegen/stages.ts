@@ -24,7 +24,6 @@ const sameBesidesRate = (a: JsonObject, b: JsonObject): boolean => {
   return strip(a) === strip(b);
 };
 
-/** What in a phase the exporters cannot print (undefined when it is a plain stage). */
 /** A fit phase (closed-form weights): no exporter prints its solve yet. */
 const FIT = (p: IRPhase) =>
   `a closed-form fit of ${(p.fit ?? []).map((id) => `'${id}'`).join(', ')} (phase kind 'fit')`;
@@ -32,8 +31,12 @@ const FIT = (p: IRPhase) =>
 /** The node a fit phase's refusal names (its first fit node). */
 const fitNode = (p: IRPhase): string | undefined => (p.kind === 'fit' ? p.fit?.[0] : undefined);
 
+/** What in a phase the exporters cannot print (undefined when it is a plain stage). */
 function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>): string | undefined {
   if (p.kind === 'fit') return FIT(p);
+  if (p.kind === 'copy') return `a weight copy (group '${p.copy?.from}' onto '${p.copy?.to}')`;
+  if (p.copies?.length)
+    return `EMA copies after every step (onto ${p.copies.map((c) => `'${c.to}'`).join(', ')})`;
   if (p.heads) return 'active heads';
   if (p.overrides) return 'runtime overrides';
   if (p.lossWeights) return 'loss-weight schedules';

@@ -87,8 +87,25 @@ const JsonRecord = z.record(z.string(), z.unknown());
  */
 export const ScheduleSchema = z.union([
   z.number().finite(),
-  z.object({ from: z.number().finite(), to: z.number().finite() }).strict(),
+  z
+    .object({
+      from: z.number().finite(),
+      to: z.number().finite(),
+      /** 'linear' (default) or 'cosine': from + (to − from)·(1 − cos πt)/2 (BYOL's τ ramp). */
+      curve: z.enum(['linear', 'cosine']).optional(),
+    })
+    .strict(),
 ]);
+
+/**
+ * An EMA copy during a gradient phase (BYOL/MYOW target network): after every optimizer step,
+ * θ_to ← τ·θ_to + (1 − τ)·θ_from, τ following `tau` over the phase's steps. The two variable
+ * groups' weights pair up in node order with equal shapes (train/copy-mismatch otherwise); `to`
+ * must not be trained by the phase (src/core/copies.ts).
+ */
+export const EmaCopySchema = z
+  .object({ from: z.string().min(1), to: z.string().min(1), tau: ScheduleSchema })
+  .strict();
 
 /**
  * An optimizer over some variable groups of a phase. Its state (Adam moments, momentum) is kept
@@ -139,10 +156,13 @@ export const PhaseDataSchema = z
 
 /**
  * One phase of a training procedure (formatVersion 2; formatVersion 1's `stages` migrate to it).
- * - `kind`: 'gradient', or 'fit': one pass over the phase's training rows in inference mode that sets
- *   the weights of the `nodes` listed (each has a closed-form fit, node-def.ts FitSpec); `epochs`
- *   is then 1 and `groups`/`optimizers`/`lossWeights` do not apply.
+ * - `kind`: 'gradient', 'fit' or 'copy'. A fit phase is one pass over the phase's training rows in
+ *   inference mode that sets the weights of the `nodes` listed (each has a closed-form fit,
+ *   node-def.ts FitSpec); `groups`/`optimizers`/`lossWeights` do not apply. A copy phase
+ *   `{ name, kind: 'copy', from, to }` copies the weights of variable group `from` onto group `to`
+ *   once, at that point of the procedure (a frozen teacher); it has no epochs, groups or optimizers.
  * - `nodes`: a fit phase's nodes, fitted in the order given.
+ * - `copies` (gradient phases): EMA copies applied after every optimizer step (EmaCopySchema).
  * - `groups`: variable groups trained; every other group is frozen AND runs in inference mode
  *   (BatchNorm uses and keeps its moving statistics, dropout is off). All groups when omitted.
  * - `heads`: the loss and metric node ids active in this phase (all when omitted).
@@ -157,9 +177,14 @@ export const PhaseDataSchema = z
 export const PhaseSchema = z
   .object({
     name: z.string().min(1).max(64),
-    kind: z.enum(['gradient', 'fit']).default('gradient'),
-    epochs: z.number().int().min(1).max(10_000),
+    kind: z.enum(['gradient', 'fit', 'copy']).default('gradient'),
+    /** Required (≥ 1) for gradient phases; a copy phase has none (0); a fit phase is one pass. */
+    epochs: z.number().int().min(0).max(10_000).default(0),
     nodes: z.array(z.string()).optional(),
+    /** Copy phases: the source and target variable groups. */
+    from: z.string().min(1).optional(),
+    to: z.string().min(1).optional(),
+    copies: z.array(EmaCopySchema).optional(),
     groups: z.array(z.string()).optional(),
     heads: z.array(z.string()).optional(),
     data: PhaseDataSchema.optional(),
@@ -168,7 +193,23 @@ export const PhaseSchema = z
     lossWeights: z.record(z.string(), ScheduleSchema).optional(),
     reinit: z.array(z.string()).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.kind === 'gradient' && p.epochs < 1)
+      ctx.addIssue({ code: 'custom', path: ['epochs'], message: 'a gradient phase needs epochs ≥ 1' });
+    if (p.kind === 'copy' && (p.from === undefined || p.to === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['from'],
+        message: "a copy phase needs 'from' and 'to' variable groups",
+      });
+    if (p.kind !== 'copy' && (p.from !== undefined || p.to !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['from'],
+        message: "'from'/'to' belong to copy phases (kind: 'copy')",
+      });
+  });
 
 export const TrainingSchema = z
   .object({
@@ -223,6 +264,7 @@ export type Endpoint = z.infer<typeof EndpointSchema>;
 export type TrainingConfig = z.infer<typeof TrainingSchema>;
 export type GraphMeta = z.infer<typeof MetaSchema>;
 export type PhaseRecord = z.infer<typeof PhaseSchema>;
+export type EmaCopyRecord = z.infer<typeof EmaCopySchema>;
 export type OptimizerGroupRecord = z.infer<typeof OptimizerGroupSchema>;
 
 /** JSON Schema of the file format, for editors and other tools (kept in sync by a test). */
