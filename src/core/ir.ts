@@ -163,12 +163,14 @@ export const scheduleAt = (s: IRSchedule, t: number): number =>
  * scaled by N / (their sum), rounded, at least 1 each — so the procedure keeps its proportions.
  */
 export function scalePhaseEpochs(phases: readonly IRPhase[], total: number): IRPhase[] {
-  // Fit phases are one pass and copy phases none whatever the total: only gradient phases share it.
-  const trained = phases.filter((p) => p.kind === 'gradient');
-  if (trained.length === 1) return phases.map((p) => (p.kind !== 'gradient' ? p : { ...p, epochs: total }));
+  // Fit phases are one pass and copy phases none whatever the total: only gradient phases share it
+  // (a phase without a kind, as from an unparsed document, is a gradient phase).
+  const shares = (p: IRPhase) => p.kind !== 'fit' && p.kind !== 'copy';
+  const trained = phases.filter(shares);
+  if (trained.length === 1) return phases.map((p) => (shares(p) ? { ...p, epochs: total } : p));
   const sum = trained.reduce((s, p) => s + p.epochs, 0);
   return phases.map((p) =>
-    p.kind !== 'gradient' ? p : { ...p, epochs: Math.max(1, Math.round((p.epochs * total) / sum)) },
+    shares(p) ? { ...p, epochs: Math.max(1, Math.round((p.epochs * total) / sum)) } : p,
   );
 }
 
