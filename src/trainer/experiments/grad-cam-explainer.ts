@@ -1,6 +1,6 @@
 // Paper P41 (Selvaraju et al., ICCV 2017, arXiv 1610.02391, Grad-CAM): the template's small CNN
-// (conv 8 → max-pool → conv 16 [Grad-CAM target] → global average pool → dense 4) trained on the
-// `locate` shapes (square / disk / triangle / cross at a random position and scale on noise), then
+// (conv 8 → max-pool → conv 32 [Grad-CAM target] → global average pool → dense 4) trained on the
+// `locate` shapes (square / ring / triangle / cross at a random position and scale on noise), then
 // Grad-CAM for the true class on the validation images: pointing game (peak inside the box grown
 // by 2 px) against a centre baseline (peak at the image centre) and a random baseline (uniform
 // random map), and class-specificity (energy inside the box of the true-class map above that of a
