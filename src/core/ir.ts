@@ -111,6 +111,23 @@ export interface IRDataView {
   readonly subset?: string;
   readonly sizes?: readonly number[];
   readonly batchSize?: number;
+  /** Gradient phases: epoch e trains on ⌊N·fractions[e mod length]⌋ rows drawn without replacement. */
+  readonly fractions?: readonly number[];
+  /** Gradient phases: those rows drawn with probability ∝ the score of a width-1 store (src/core/sampling.ts). */
+  readonly weights?: IRStoreWeights;
+}
+
+/** Score-weighted sampling: scores from store `store`'s values ℓ (easy 1/ℓ, hard ℓ, random 1). */
+export interface IRStoreWeights {
+  readonly store: string;
+  readonly order: 'easy' | 'hard' | 'random';
+}
+
+/** A named per-sample store: N (training rows) × width values, `init` until refreshed. */
+export interface IRStore {
+  readonly name: string;
+  readonly width: number;
+  readonly init: number;
 }
 
 /** One phase of the training procedure (the document's `training.phases`, schema.ts). */
@@ -119,13 +136,17 @@ export interface IRPhase {
   /**
    * 'fit': one inference pass over the phase's rows, then each of `fit`'s nodes is solved (FitSpec).
    * 'copy': copies group `copy.from` onto `copy.to` once (epochs 0, no groups, no optimizers).
+   * 'refresh': writes node `refresh.from`'s inference output per training row into store
+   * `refresh.store` (epochs 0, no groups, no optimizers).
    */
-  readonly kind: 'gradient' | 'fit' | 'copy';
+  readonly kind: 'gradient' | 'fit' | 'copy' | 'refresh';
   readonly epochs: number;
   /** A fit phase's node ids, fitted in order (each reads the model as the previous left it). */
   readonly fit?: readonly string[];
   /** Copy phases only. */
   readonly copy?: { readonly from: string; readonly to: string };
+  /** Refresh phases only. */
+  readonly refresh?: { readonly store: string; readonly from: string };
   /** Gradient phases: EMA copies applied after every optimizer step. */
   readonly copies?: readonly IREmaCopy[];
   /** Variable groups trained; every other group is frozen and runs in inference mode. All when empty. */
@@ -150,6 +171,8 @@ export interface IRTraining {
   readonly batchSize: number;
   readonly seed: number;
   readonly phases: readonly IRPhase[];
+  /** Per-sample stores (absent when the document declares none). */
+  readonly stores?: readonly IRStore[];
 }
 
 /** The value of a schedule at progress t ∈ [0, 1] through a phase. */
@@ -165,7 +188,7 @@ export const scheduleAt = (s: IRSchedule, t: number): number =>
 export function scalePhaseEpochs(phases: readonly IRPhase[], total: number): IRPhase[] {
   // Fit phases are one pass and copy phases none whatever the total: only gradient phases share it
   // (a phase without a kind, as from an unparsed document, is a gradient phase).
-  const shares = (p: IRPhase) => p.kind !== 'fit' && p.kind !== 'copy';
+  const shares = (p: IRPhase) => p.kind !== 'fit' && p.kind !== 'copy' && p.kind !== 'refresh';
   const trained = phases.filter(shares);
   if (trained.length === 1) return phases.map((p) => (shares(p) ? { ...p, epochs: total } : p));
   const sum = trained.reduce((s, p) => s + p.epochs, 0);

@@ -6,7 +6,7 @@ import type { Diagnostic } from './diagnostics.ts';
 import { GROUP_INPUT, GROUP_OUTPUT, GROUP_TYPE, portName } from './groups.ts';
 import type { IRNode, IRRef, IRTraining, JsonObject, ModelIR } from './ir.ts';
 import { resolveParams } from './params.ts';
-import { lowerPhases } from './phases.ts';
+import { lowerPhases, lowerStores } from './phases.ts';
 import type { Registry } from './registry.ts';
 
 export type LowerResult = { ir: ModelIR; diagnostics: [] } | { ir: undefined; diagnostics: Diagnostic[] };
@@ -37,6 +37,7 @@ export function lowerGraph(analysis: Analysis, registry: Registry): LowerResult 
       batchSize: t.batchSize,
       seed: t.seed,
       phases: lowerPhases(t, registry),
+      ...(t.stores ? { stores: lowerStores(t)! } : {}),
     };
   }
 

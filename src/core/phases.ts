@@ -3,7 +3,7 @@
 // groups (a fresh one with id `#<n>` when the document names none) with resolved configs.
 
 import type { OptimizerGroupRecord, PhaseRecord, TrainingConfig } from './doc/schema.ts';
-import type { IROptimizerGroup, IRPhase, JsonObject } from './ir.ts';
+import type { IROptimizerGroup, IRPhase, IRStore, JsonObject } from './ir.ts';
 import { resolveParams } from './params.ts';
 import type { Registry } from './registry.ts';
 
@@ -60,6 +60,16 @@ export function lowerPhases(t: TrainingConfig, registry: Registry): IRPhase[] {
         optimizers: [],
         copy: { from: p.from!, to: p.to! },
       };
+    if (p.kind === 'refresh')
+      return {
+        name: p.name,
+        kind: 'refresh',
+        epochs: 0,
+        groups: [],
+        optimizers: [],
+        refresh: { store: p.store!, from: p.from! },
+        ...(p.data ? { data: p.data as NonNullable<IRPhase['data']> } : {}),
+      };
     const groups: readonly OptimizerGroupRecord[] = p.optimizers?.length
       ? p.optimizers
       : [{ id: implicitOptimizerId(i) }];
@@ -78,6 +88,10 @@ export function lowerPhases(t: TrainingConfig, registry: Registry): IRPhase[] {
     };
   });
 }
+
+/** The document's stores with defaults resolved (init 0); undefined when it declares none. */
+export const lowerStores = (t: TrainingConfig): IRStore[] | undefined =>
+  t.stores?.map((s) => ({ name: s.name, width: s.width, init: s.init ?? 0 }));
 
 /** A phase's optimizer group the document did not name (lowering's fresh default). */
 export const isImplicitOptimizer = (g: IROptimizerGroup): boolean => g.id.startsWith('#');

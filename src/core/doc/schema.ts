@@ -151,6 +151,36 @@ export const PhaseDataSchema = z
     subset: z.string().optional(),
     sizes: z.array(z.number().int().min(1)).min(1).max(2).optional(),
     batchSize: z.number().int().min(1).max(65_536).optional(),
+    /**
+     * Gradient phases: the fraction of the phase's training rows each epoch trains on, one entry per
+     * epoch (epoch e uses fractions[e mod length]); epoch e draws ⌊N·f⌋ rows (at least one).
+     * Uniformly without replacement, or by `weights` when given (P38's data-size cycle).
+     */
+    fractions: z.array(z.number().gt(0).max(1)).min(1).max(10_000).optional(),
+    /**
+     * Gradient phases: draw each epoch's rows WITHOUT replacement with probability ∝ a score read
+     * from a width-1 store (training.stores) — Gumbel-top-k: keys = log s + Gumbel(0, 1), the n
+     * largest (src/core/sampling.ts). The store holds a loss ℓ per row: `order` 'easy' scores
+     * s = 1/ℓ, 'hard' s = ℓ, 'random' s = 1 (zeros replaced by the smallest positive score).
+     */
+    weights: z
+      .object({ store: z.string().min(1), order: z.enum(['easy', 'hard', 'random']).default('easy') })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/**
+ * A named per-sample store (W3): N rows × `width` values, N = the training rows of the phase that
+ * refreshes it, filled with `init` until a refresh phase writes a node's inference output into it.
+ * Read by a gradient phase's `data.weights` (score-weighted sampling).
+ */
+export const StoreSchema = z
+  .object({
+    name: Id,
+    width: z.number().int().min(1).max(4096),
+    init: z.number().finite().optional(),
+    doc: z.string().max(400).optional(),
   })
   .strict();
 
@@ -161,6 +191,9 @@ export const PhaseDataSchema = z
  *   node-def.ts FitSpec); `groups`/`optimizers`/`lossWeights` do not apply. A copy phase
  *   `{ name, kind: 'copy', from, to }` copies the weights of variable group `from` onto group `to`
  *   once, at that point of the procedure (a frozen teacher); it has no epochs, groups or optimizers.
+ *   A refresh phase `{ name, kind: 'refresh', store, from }` runs model node `from` in inference
+ *   mode over every training row of its data view and writes its per-row output (width = the
+ *   store's width) into store `store` (training.stores); it has no epochs, groups or optimizers.
  * - `nodes`: a fit phase's nodes, fitted in the order given.
  * - `copies` (gradient phases): EMA copies applied after every optimizer step (EmaCopySchema).
  * - `groups`: variable groups trained; every other group is frozen AND runs in inference mode
@@ -177,13 +210,15 @@ export const PhaseDataSchema = z
 export const PhaseSchema = z
   .object({
     name: z.string().min(1).max(64),
-    kind: z.enum(['gradient', 'fit', 'copy']).default('gradient'),
+    kind: z.enum(['gradient', 'fit', 'copy', 'refresh']).default('gradient'),
     /** Required (≥ 1) for gradient phases; a copy phase has none (0); a fit phase is one pass. */
     epochs: z.number().int().min(0).max(10_000).default(0),
     nodes: z.array(z.string()).optional(),
-    /** Copy phases: the source and target variable groups. */
+    /** Copy phases: the source and target variable groups. Refresh phases: `from` is a node id. */
     from: z.string().min(1).optional(),
     to: z.string().min(1).optional(),
+    /** Refresh phases: the store written (a name in training.stores). */
+    store: z.string().min(1).optional(),
     copies: z.array(EmaCopySchema).optional(),
     groups: z.array(z.string()).optional(),
     heads: z.array(z.string()).optional(),
@@ -203,11 +238,25 @@ export const PhaseSchema = z
         path: ['from'],
         message: "a copy phase needs 'from' and 'to' variable groups",
       });
-    if (p.kind !== 'copy' && (p.from !== undefined || p.to !== undefined))
+    if (p.kind === 'refresh' && (p.store === undefined || p.from === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['store'],
+        message: "a refresh phase needs 'store' (a training.stores name) and 'from' (a node id)",
+      });
+    if (p.kind !== 'refresh' && p.store !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['store'],
+        message: "'store' belongs to refresh phases (kind: 'refresh')",
+      });
+    if (p.kind !== 'copy' && p.to !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: "'to' belongs to copy phases (kind: 'copy')" });
+    if (p.kind !== 'copy' && p.kind !== 'refresh' && p.from !== undefined)
       ctx.addIssue({
         code: 'custom',
         path: ['from'],
-        message: "'from'/'to' belong to copy phases (kind: 'copy')",
+        message: "'from' belongs to copy phases (kind: 'copy') and refresh phases (kind: 'refresh')",
       });
   });
 
@@ -224,6 +273,8 @@ export const TrainingSchema = z
     seed: z.number().int().min(0).default(1),
     /** The training procedure; one phase of `epochs` over every group when absent. */
     phases: z.array(PhaseSchema).min(1).optional(),
+    /** Named per-sample stores that refresh phases write and phases' data views read. */
+    stores: z.array(StoreSchema).min(1).max(16).optional(),
   })
   .strict();
 
@@ -266,6 +317,7 @@ export type GraphMeta = z.infer<typeof MetaSchema>;
 export type PhaseRecord = z.infer<typeof PhaseSchema>;
 export type EmaCopyRecord = z.infer<typeof EmaCopySchema>;
 export type OptimizerGroupRecord = z.infer<typeof OptimizerGroupSchema>;
+export type StoreRecord = z.infer<typeof StoreSchema>;
 
 /** JSON Schema of the file format, for editors and other tools (kept in sync by a test). */
 export function graphJsonSchema(): unknown {
