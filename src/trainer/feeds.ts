@@ -82,6 +82,12 @@ export function sourceTensor(op: Extract<IROp, { kind: 'input' }>, rows: Rows): 
   const source = inputSource(op);
   if (source === 'features') return rows.x;
   if (source === 'labels') return rows.y.rank === 1 ? tf.expandDims(rows.y, 1) : rows.y;
+  // A per-sample store, added to the rows as field `store:<name>` (store-runtime.ts withStoreFields).
+  if (source.startsWith('store:')) {
+    const t = rows.fields.get(source);
+    if (!t) throw new Error(`input source '${source}': no phase made that store available to this data`);
+    return t;
+  }
   const name = fieldName(source);
   const t = name === undefined ? undefined : rows.fields.get(name);
   if (!t) throw new Error(`input source '${source}' is not in the dataset`);

@@ -16,6 +16,7 @@ import {
 import type { DataStats } from '../core/node-def.ts';
 import type { Registry } from '../core/registry.ts';
 import { createRng, type Rng } from '../core/rng.ts';
+import { epochRowCount, epochRows, scoresFrom } from '../core/sampling.ts';
 import { augmentFeed } from './augment-feed.ts';
 import { bindEma, runCopyPhase } from './copy-runtime.ts';
 import {
@@ -40,6 +41,7 @@ import {
   restoreWeights,
   snapshotWeights,
 } from './phase-runtime.ts';
+import { refreshValues, Stores, withStoreFields } from './store-runtime.ts';
 
 export interface BatchReport {
   readonly stage: string;
@@ -68,6 +70,8 @@ export interface EpochReport {
   /** Each optimizer group's effective learning rate (its base rate × lrScale, mean over the epoch's batches), by id. */
   readonly lr: Readonly<Record<string, number>>;
   readonly ms: number;
+  /** Training rows this epoch drew, when the phase samples them (data.fractions / data.weights). */
+  readonly rows?: number;
 }
 
 /** A phase about to train: its data as loaded (a phase with its own dataset has its own size). */
@@ -250,6 +254,7 @@ export async function train(
   let nonFinite: NonFinite | undefined;
   let globalEpoch = 0;
   let overridden = new Set<string>();
+  const stores = new Stores(training.stores ?? []);
 
   try {
     outer: for (const phase of phases) {
@@ -259,8 +264,28 @@ export async function train(
       }
       const data = await phaseDataset(phase, dataset, training.dataset, opts);
       const batchSize = opts.batchSize ?? phase.data?.batchSize ?? training.batchSize;
-      const trainData = toTensors(data, 'train');
-      const valData = opts.validate === false || data.val.count === 0 ? undefined : toTensors(data, 'val');
+      if (phase.kind === 'refresh') {
+        // One inference pass over the phase's training rows writes node `from`'s output per row.
+        const { store, from } = phase.refresh!;
+        const rowsData = withStoreFields(toTensors(data, 'train'), compiled.ir, stores, phase.name);
+        try {
+          await opts.onPhase?.({
+            phase: phase.name,
+            trainSamples: rowsData.count,
+            batchSize,
+            batches: Math.ceil(rowsData.count / 512),
+          });
+          stores.write(store, await refreshValues(compiled, from, stores.def(store).width, rowsData));
+        } finally {
+          rowsData.dispose();
+        }
+        continue;
+      }
+      const trainData = withStoreFields(toTensors(data, 'train'), compiled.ir, stores, phase.name);
+      const valData =
+        opts.validate === false || data.val.count === 0
+          ? undefined
+          : withStoreFields(toTensors(data, 'val'), compiled.ir, stores, phase.name, true);
       // The phase's own binding augments its own rows (forked here: a one-phase run draws as before).
       const augment = augmentFeed(phase.data?.dataset ?? training.dataset, data, rng);
       try {
@@ -292,22 +317,40 @@ export async function train(
         const active = phase.heads ? new Set(phase.heads) : undefined;
         const totalBatches = Math.ceil(trainData.count / batchSize);
         const batches = Math.min(totalBatches, opts.maxBatchesPerEpoch ?? totalBatches);
-        const steps = phase.epochs * batches;
+        // Sampled epochs (data.fractions / data.weights): ⌊N·f_e⌋ rows each, drawn without
+        // replacement, uniformly or ∝ the store's scores (src/core/sampling.ts).
+        const fractions = phase.data?.fractions;
+        const w = phase.data?.weights;
+        const sampled = fractions !== undefined || w !== undefined;
+        const fractionAt = (e: number) => (fractions ? fractions[e % fractions.length]! : 1);
+        const scores = w ? scoresFrom(stores.read(w.store, trainData.count, phase.name), w.order) : undefined;
+        const batchesOf = (e: number) =>
+          sampled
+            ? Math.min(
+                Math.ceil(epochRowCount(trainData.count, fractionAt(e)) / batchSize),
+                opts.maxBatchesPerEpoch ?? Number.POSITIVE_INFINITY,
+              )
+            : batches;
+        let steps = 0;
+        for (let e = 0; e < phase.epochs; e++) steps += batchesOf(e);
         let step = 0;
         await opts.onPhase?.({ phase: phase.name, trainSamples: trainData.count, batchSize, batches });
         for (let e = 0; e < phase.epochs; e++) {
           globalEpoch++;
           const te = performance.now();
-          const order = batchOrder(trainData.count, rng);
+          const order = sampled
+            ? epochRows(trainData.count, rng, fractionAt(e), scores)
+            : batchOrder(trainData.count, rng);
+          const epochBatches = batchesOf(e);
           const sums = new HeadSums();
           const rateSums = groups.map(() => 0);
           let applied = 0;
-          for (let b = 0; b < batches; b++) {
+          for (let b = 0; b < epochBatches; b++) {
             if (opts.shouldStop?.()) {
               status = 'stopped';
               break outer;
             }
-            const batchRows = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, trainData.count));
+            const batchRows = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, order.length));
             const idx = tf.tensor1d(batchRows, 'int32');
             // Every array (features, labels, fields) takes the same rows: multi-input models stay aligned.
             const taken = takeRows(trainData, idx);
@@ -378,7 +421,13 @@ export async function train(
             idx.dispose();
             sums.add(layout, values, size);
             step++;
-            await opts.onBatch?.({ stage: phase.name, epoch: globalEpoch, batch: b + 1, batches, loss });
+            await opts.onBatch?.({
+              stage: phase.name,
+              epoch: globalEpoch,
+              batch: b + 1,
+              batches: epochBatches,
+              loss,
+            });
           }
           const report: EpochReport = {
             stage: phase.name,
@@ -391,6 +440,7 @@ export async function train(
               groups.map((g, i) => [g.group.id, applied ? rateSums[i]! / applied : g.baseRate]),
             ),
             ms: performance.now() - te,
+            ...(sampled ? { rows: order.length } : {}),
           };
           epochs.push(report);
           await opts.onEpoch?.(report);

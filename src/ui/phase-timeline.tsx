@@ -25,6 +25,10 @@ const trains = (p: IRPhase) =>
       ? p.groups.join(', ')
       : 'all groups';
 
+/** Per-epoch data fractions as the strip prints them: `0.25 0.5 1 0.5 …` (at most 8, then the count). */
+export const fractionsText = (f: readonly number[]): string =>
+  f.length > 8 ? `${f.slice(0, 8).join(' ')} … (${f.length} epochs)` : f.join(' ');
+
 function phaseSummary(p: IRPhase): string {
   // A fit phase: one inference pass, then a closed-form solve of each listed node.
   if (p.kind === 'fit')
@@ -33,12 +37,16 @@ function phaseSummary(p: IRPhase): string {
       ...(p.heads ? [`heads ${p.heads.join(', ')}`] : []),
     ].join(' · ');
   if (p.kind === 'copy') return `copies group ${p.copy?.from} onto ${p.copy?.to} once (a frozen teacher)`;
+  if (p.kind === 'refresh')
+    return `refreshes store ${p.refresh?.store} from node ${p.refresh?.from} (one inference pass over the training rows)`;
   const parts = [`${p.epochs} epoch${p.epochs === 1 ? '' : 's'}`, `trains ${trains(p)}`];
   const named = p.optimizers.filter((o) => !o.id.startsWith('#'));
   if (named.length) parts.push(`optimizers ${named.map((o) => o.id).join(', ')}`);
   if (p.heads) parts.push(`heads ${p.heads.join(', ')}`);
   if (p.overrides) parts.push(`overrides ${Object.keys(p.overrides).join(', ')}`);
   if (p.data?.dataset) parts.push(`data ${p.data.dataset.name}`);
+  if (p.data?.fractions) parts.push(`data size per epoch ${fractionsText(p.data.fractions)}`);
+  if (p.data?.weights) parts.push(`rows drawn ∝ score of store ${p.data.weights.store} (${p.data.weights.order} first)`);
   for (const c of p.copies ?? []) parts.push(`EMA ${c.from} → ${c.to}, τ ${scheduleText(c.tau)}`);
   return parts.join(' · ');
 }
@@ -78,12 +86,26 @@ export function PhaseTimeline({
                 <span className="phase-copy" data-testid={`phase-copy-${p.name}`}>
                   copy {p.copy?.from} → {p.copy?.to}
                 </span>
+              ) : p.kind === 'refresh' ? (
+                <span className="phase-refresh" data-testid={`phase-refresh-${p.name}`}>
+                  refresh store {p.refresh?.store} ← {p.refresh?.from}
+                </span>
               ) : (
                 <>
                   <span className="phase-epochs">
                     {done[p.name] ?? 0}/{p.epochs}
                   </span>
                   <span className="phase-groups">{trains(p)}</span>
+                  {p.data?.fractions && (
+                    <span className="phase-sizes" data-testid={`phase-sizes-${p.name}`}>
+                      size/epoch {fractionsText(p.data.fractions)}
+                    </span>
+                  )}
+                  {p.data?.weights && (
+                    <span className="phase-weights" data-testid={`phase-weights-${p.name}`}>
+                      ∝ {p.data.weights.store} ({p.data.weights.order})
+                    </span>
+                  )}
                   {p.copies?.map((c) => (
                     <span key={c.to} className="phase-copy" data-testid={`phase-ema-${p.name}`}>
                       EMA → {c.to} τ {scheduleText(c.tau)}

@@ -13,7 +13,7 @@ import {
   warningDiagnostic,
 } from '../diagnostics.ts';
 import { parseGraphText } from '../doc/parse.ts';
-import type { EdgeRecord, GraphDoc, GraphScope, NodeRecord } from '../doc/schema.ts';
+import type { EdgeRecord, GraphDoc, GraphScope, NodeRecord, StoreRecord } from '../doc/schema.ts';
 import {
   GROUP_INPUT,
   GROUP_OUTPUT,
@@ -815,13 +815,33 @@ function graphChecks(
         'The graph has training settings but no loss node. Add a loss (e.g. Categorical cross-entropy) fed by the model output.',
       ),
     );
-  if (data) for (const n of inputs) checkInputSource(n, data, out);
+  if (data) for (const n of inputs) checkInputSource(n, data, out, doc.training?.stores ?? []);
 }
 
 /** An Input node against what its Source delivers: a known source, the same shape and dtype. */
-function checkInputSource(n: NodeAnalysis, data: DataBinding, out: Diagnostic[]): void {
+function checkInputSource(
+  n: NodeAnalysis,
+  data: DataBinding,
+  out: Diagnostic[],
+  stores: readonly StoreRecord[],
+): void {
   const source = typeof n.params.source === 'string' ? n.params.source : 'features';
-  const want = sourceType(source, data);
+  // `store:<name>`: the batch's rows of a per-sample store (training.stores), [B, width] float32.
+  const storeName = source.startsWith('store:') ? source.slice('store:'.length) : undefined;
+  const store = stores.find((s) => s.name === storeName);
+  if (storeName !== undefined && !store) {
+    out.push(
+      error(
+        'train/store-unknown',
+        `Input '${n.id}' reads store '${storeName}', which training.stores does not declare (stores: ${stores.map((s) => `'${s.name}'`).join(', ') || 'none'}); declare it as { name: '${storeName}', width }.`,
+        { nodeId: n.id, field: 'source' },
+      ),
+    );
+    return;
+  }
+  const want = store
+    ? { shape: [store.width], dtype: 'float32' as const, label: `store '${store.name}'` }
+    : sourceType(source, data);
   if ('error' in want) {
     out.push(
       error('data/unknown-source', `Input '${n.id}': ${want.error}`, { nodeId: n.id, field: 'source' }),

@@ -13,6 +13,7 @@ import type { Registry } from '../registry.ts';
 import type { NodeAnalysis } from './analyse.ts';
 import { checkCopies } from './copies.ts';
 import { checkFitPhase } from './fit-phase.ts';
+import { checkPhaseStores, checkStoreDecls } from './stores.ts';
 
 /**
  * The data binding each head reads its labels from when a phase with its own dataset lists it in
@@ -66,6 +67,8 @@ export function phaseDiagnostics(
   const losses = [...nodes.keys()].filter((id) => kindOf(id) === 'loss');
   const seen = new Set<string>();
   const headData = headDatasets(doc);
+  checkStoreDecls(doc, (code, field, message) => out.push(error(code, message, { field })));
+  const refreshed = new Set<string>();
   t.phases.forEach((phase, i) => {
     const at = `training.phases.${i}`;
     const where = `Phase '${phase.name}'`;
@@ -77,7 +80,9 @@ export function phaseDiagnostics(
       bad('train/phase-duplicate', 'name', 'another phase has this name; give each phase its own.');
     seen.add(phase.name);
     checkCopies(phase, nodes, bad);
-    if (phase.kind === 'copy') return;
+    checkPhaseStores(phase, doc, nodes, refreshed, bad, warn);
+    if (phase.kind === 'refresh' && phase.store) refreshed.add(phase.store);
+    if (phase.kind === 'copy' || phase.kind === 'refresh') return;
     for (const g of phase.groups ?? [])
       if (!groups.has(g))
         warn(

@@ -1,0 +1,137 @@
+// Checks of per-sample stores (W3): `training.stores` names are unique; a refresh phase writes a
+// declared store from a model node whose output is one row per sample with the store's width; a
+// gradient phase's `data.weights` reads a declared width-1 store that an earlier phase refreshed;
+// `data.fractions` / `data.weights` belong to gradient phases. Codes `train/store-…`.
+
+import type { GraphDoc, PhaseRecord } from '../doc/schema.ts';
+import { formatShape } from '../tensor-type.ts';
+import type { NodeAnalysis } from './analyse.ts';
+
+type Report = (code: string, field: string, message: string) => void;
+
+const list = (xs: Iterable<string>) => [...xs].map((x) => `'${x}'`).join(', ') || 'none';
+
+/** Values per sample of a per-row shape [B, d1, …] (undefined when not per-row or not fully known). */
+export function perRowWidth(shape: readonly (number | null)[]): number | undefined {
+  if (shape.length < 1 || shape[0] !== null) return undefined;
+  let w = 1;
+  for (const d of shape.slice(1)) {
+    if (d === null) return undefined;
+    w *= d;
+  }
+  return w;
+}
+
+/** Store-level checks (duplicate names), reported against `training.stores`. */
+export function checkStoreDecls(
+  doc: GraphDoc,
+  push: (code: string, field: string, message: string) => void,
+): void {
+  const seen = new Set<string>();
+  (doc.training?.stores ?? []).forEach((s, i) => {
+    if (seen.has(s.name))
+      push(
+        'train/store-duplicate',
+        `training.stores.${i}.name`,
+        `Store '${s.name}' is declared twice; give each store its own name.`,
+      );
+    seen.add(s.name);
+  });
+}
+
+/** A phase's use of stores. `earlier`: stores refreshed by the phases before this one. */
+export function checkPhaseStores(
+  phase: PhaseRecord,
+  doc: GraphDoc,
+  nodes: ReadonlyMap<string, NodeAnalysis>,
+  earlier: ReadonlySet<string>,
+  bad: Report,
+  warn: Report,
+): void {
+  const stores = doc.training?.stores ?? [];
+  const byName = new Map(stores.map((s) => [s.name, s]));
+  const names = list(byName.keys());
+  const unknown = (field: string, name: string) =>
+    bad(
+      'train/store-unknown',
+      field,
+      `there is no store '${name}' (stores: ${names}); declare it in training.stores as { name: '${name}', width }.`,
+    );
+  if (phase.kind === 'refresh') {
+    const store = phase.store === undefined ? undefined : byName.get(phase.store);
+    if (phase.store !== undefined && !store) unknown('store', phase.store);
+    const id = phase.from;
+    if (id === undefined) return;
+    const n = nodes.get(id);
+    const kind = n?.def?.kind;
+    if (!n) {
+      bad('train/store-from', 'from', `there is no node '${id}' to refresh the store from.`);
+      return;
+    }
+    if (kind === 'loss' || kind === 'metric' || kind === 'optimizer' || n.inner) {
+      bad(
+        'train/store-from',
+        'from',
+        `node '${id}' (${n.def?.title ?? n.record.type}) is a ${n.inner ? 'group' : kind} node, not a model node with a per-sample output; refresh from a model node (e.g. a Per-sample loss node, losses.perSampleLoss, for a loss per row).`,
+      );
+      return;
+    }
+    const out = Object.values(n.outputs)[0];
+    if (!out) return; // the node failed; its own diagnostic says why
+    const width = perRowWidth(out.shape);
+    if (width === undefined)
+      bad(
+        'train/store-not-per-row',
+        'from',
+        `node '${id}' outputs ${formatShape(out.shape)}, not one row per sample [B, …] with known sizes; a store holds one row per training sample.`,
+      );
+    else if (store && width !== store.width)
+      bad(
+        'train/store-width',
+        'from',
+        `node '${id}' gives ${width} value${width === 1 ? '' : 's'} per sample (${formatShape(out.shape)}) but store '${store.name}' has width ${store.width}; set the store's width to ${width} or refresh from another node.`,
+      );
+    for (const f of ['optimizers', 'lossWeights', 'groups', 'overrides', 'reinit', 'heads', 'copies'] as const)
+      if (phase[f] !== undefined)
+        bad(
+          'train/store-field',
+          f,
+          `'${f}' does not apply to a refresh phase (one inference pass that writes a store); remove it.`,
+        );
+    if (phase.data?.fractions || phase.data?.weights)
+      bad(
+        'train/store-field',
+        'data',
+        'a refresh phase writes every training row of its data view; fractions and weights belong to gradient phases.',
+      );
+    return;
+  }
+  const w = phase.data?.weights;
+  if (phase.kind !== 'gradient') {
+    if (w || phase.data?.fractions)
+      bad(
+        'train/store-field',
+        'data',
+        `fractions and weights sample a gradient phase's rows; a ${phase.kind} phase uses every row.`,
+      );
+    return;
+  }
+  if (!w) return;
+  const store = byName.get(w.store);
+  if (!store) {
+    unknown('data.weights.store', w.store);
+    return;
+  }
+  if (store.width !== 1)
+    bad(
+      'train/store-width',
+      'data.weights.store',
+      `store '${store.name}' has width ${store.width}; sampling weights read one score per row (width 1).`,
+    );
+  else if (!earlier.has(store.name))
+    warn(
+      'train/store-unrefreshed',
+      'data.weights.store',
+      `no earlier phase refreshes store '${store.name}', so every row keeps its init value and the draw is uniform; add a refresh phase before this one.`,
+    );
+}
