@@ -15,7 +15,8 @@ export default defineNode({
   docs: {
     summary:
       "Cross-entropy of each sample on its own (PyTorch's reduction='none'): one loss per row, [B, 1]. Not a training loss — it adds nothing to the objective; a refresh phase (kind 'refresh') writes its inference output into a per-sample store, e.g. the scores of Cyclical Curriculum Learning (Kesgin & Amasyali, IEEE TNNLS 2023), easy-first s_i = 1/ℓ_i. Feed the labels from an Input whose source is 'labels'.",
-    formula: 'ℓ_b = −log softmax(z_b)_{t_b}  (fromLogits),  ℓ_b = −log clip(p_b,t_b / Σ_c p_b,c, ε, 1−ε)  otherwise',
+    formula:
+      'ℓ_b = −log softmax(z_b)_{t_b}  (fromLogits),  ℓ_b = −log clip(p_b,t_b / Σ_c p_b,c, ε, 1−ε)  otherwise',
   },
   params: {
     fromLogits: p.bool({ default: true, doc: 'The prediction is raw logits (log-softmax applied inside).' }),
@@ -29,9 +30,13 @@ export default defineNode({
     const pred = inputs.pred!;
     const target = inputs.target!;
     if (pred.shape.length !== 2 || pred.shape[1] === null)
-      reject('shape/rank-mismatch', `Per-sample loss reads predictions [B, C]; got ${formatShape(pred.shape)}.`, {
-        port: 'pred',
-      });
+      reject(
+        'shape/rank-mismatch',
+        `Per-sample loss reads predictions [B, C]; got ${formatShape(pred.shape)}.`,
+        {
+          port: 'pred',
+        },
+      );
     const t = target.shape;
     if (!(t.length === 1 || (t.length === 2 && t[1] === 1)))
       reject(

@@ -63,19 +63,13 @@ export const epochRowCount = (total: number, fraction: number): number =>
  * weights: the plain epoch), or ⌊N·f⌋ rows drawn without replacement — uniformly, or by score
  * (Gumbel-top-k) — then shuffled so batches do not run from high to low score.
  */
-export function epochRows(
-  total: number,
-  rng: Rng,
-  fraction = 1,
-  scores?: ArrayLike<number>,
-): Int32Array {
+export function epochRows(total: number, rng: Rng, fraction = 1, scores?: ArrayLike<number>): Int32Array {
   const n = epochRowCount(total, fraction);
   if (!scores) {
     const all = rng.shuffle(Array.from({ length: total }, (_, i) => i));
     return Int32Array.from(n === total ? all : all.slice(0, n));
   }
-  if (scores.length !== total)
-    throw new Error(`epochRows: ${scores.length} scores for ${total} rows`);
+  if (scores.length !== total) throw new Error(`epochRows: ${scores.length} scores for ${total} rows`);
   return Int32Array.from(rng.shuffle(Array.from(gumbelTopK(scores, n, rng))));
 }
 
@@ -87,7 +81,9 @@ export function epochRows(
  */
 export function cycleSizes(sp: number, ep: number, alpha: number, total: number): number[] {
   if (!(sp > 0 && sp <= ep && ep <= 1 && alpha > 0 && alpha < 1 && total > 0))
-    throw new Error(`cycleSizes: need 0 < sp ≤ ep ≤ 1, 0 < α < 1, T > 0 (got ${sp}, ${ep}, ${alpha}, ${total})`);
+    throw new Error(
+      `cycleSizes: need 0 < sp ≤ ep ≤ 1, 0 < α < 1, T > 0 (got ${sp}, ${ep}, ${alpha}, ${total})`,
+    );
   const sizes = [sp];
   let sum = sp;
   let prev = sp;
@@ -108,7 +104,9 @@ export function cycleSizes(sp: number, ep: number, alpha: number, total: number)
  */
 export function monotoneSizes(sp: number, ep: number, alpha: number, total: number): number[] {
   if (!(sp > 0 && sp <= ep && ep <= 1 && alpha > 0 && alpha < 1 && total > 0))
-    throw new Error(`monotoneSizes: need 0 < sp ≤ ep ≤ 1, 0 < α < 1, T > 0 (got ${sp}, ${ep}, ${alpha}, ${total})`);
+    throw new Error(
+      `monotoneSizes: need 0 < sp ≤ ep ≤ 1, 0 < α < 1, T > 0 (got ${sp}, ${ep}, ${alpha}, ${total})`,
+    );
   const sizes = [sp];
   let sum = sp;
   let n = sp;

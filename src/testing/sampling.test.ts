@@ -92,7 +92,15 @@ describe('epoch rows', () => {
     const rng = createRng(3);
     const all = epochRows(50, rng);
     expect([...all].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
-    const some = epochRows(50, rng, 0.3, scoresFrom(Float32Array.from({ length: 50 }, (_, i) => i + 1), 'easy'));
+    const some = epochRows(
+      50,
+      rng,
+      0.3,
+      scoresFrom(
+        Float32Array.from({ length: 50 }, (_, i) => i + 1),
+        'easy',
+      ),
+    );
     expect(some.length).toBe(15);
     expect(new Set(some).size).toBe(15);
   });

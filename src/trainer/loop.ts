@@ -93,6 +93,8 @@ export interface TrainResult {
   readonly epochs: readonly EpochReport[];
   readonly nonFinite?: NonFinite;
   readonly ms: number;
+  /** The per-sample stores the run refreshed (training.stores), [rows × width] each, by name. */
+  readonly stores?: ReadonlyMap<string, Float32Array>;
 }
 
 export interface TrainOptions {
@@ -454,7 +456,13 @@ export async function train(
     pool.dispose();
     tf.dispose([...initial.values()]);
   }
-  return { status, epochs, ...(nonFinite ? { nonFinite } : {}), ms: performance.now() - t0 };
+  return {
+    status,
+    epochs,
+    ...(nonFinite ? { nonFinite } : {}),
+    ms: performance.now() - t0,
+    ...(training.stores?.length ? { stores: stores.snapshot() } : {}),
+  };
 }
 
 /** One optimizer group's update from the batch's gradients: clipped, at its (scaled) rate, which it returns. */

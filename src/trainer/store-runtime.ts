@@ -6,7 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
-import { inputSource, type IRStore, type ModelIR } from '../core/ir.ts';
+import { type IRStore, inputSource, type ModelIR } from '../core/ir.ts';
 import { type DataTensors, feedsFor, sliceRows } from './feeds.ts';
 
 export class StoreError extends Error {}
@@ -39,6 +39,11 @@ export class Stores {
 
   write(name: string, values: Float32Array): void {
     this.values.set(name, values);
+  }
+
+  /** The stores refreshed so far, by name ([rows × width] values). */
+  snapshot(): ReadonlyMap<string, Float32Array> {
+    return new Map(this.values);
   }
 }
 

@@ -46,7 +46,8 @@ function phaseSummary(p: IRPhase): string {
   if (p.overrides) parts.push(`overrides ${Object.keys(p.overrides).join(', ')}`);
   if (p.data?.dataset) parts.push(`data ${p.data.dataset.name}`);
   if (p.data?.fractions) parts.push(`data size per epoch ${fractionsText(p.data.fractions)}`);
-  if (p.data?.weights) parts.push(`rows drawn ∝ score of store ${p.data.weights.store} (${p.data.weights.order} first)`);
+  if (p.data?.weights)
+    parts.push(`rows drawn ∝ score of store ${p.data.weights.store} (${p.data.weights.order} first)`);
   for (const c of p.copies ?? []) parts.push(`EMA ${c.from} → ${c.to}, τ ${scheduleText(c.tau)}`);
   return parts.join(' · ');
 }

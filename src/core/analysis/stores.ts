@@ -91,7 +91,15 @@ export function checkPhaseStores(
         'from',
         `node '${id}' gives ${width} value${width === 1 ? '' : 's'} per sample (${formatShape(out.shape)}) but store '${store.name}' has width ${store.width}; set the store's width to ${width} or refresh from another node.`,
       );
-    for (const f of ['optimizers', 'lossWeights', 'groups', 'overrides', 'reinit', 'heads', 'copies'] as const)
+    for (const f of [
+      'optimizers',
+      'lossWeights',
+      'groups',
+      'overrides',
+      'reinit',
+      'heads',
+      'copies',
+    ] as const)
       if (phase[f] !== undefined)
         bad(
           'train/store-field',
@@ -107,7 +115,8 @@ export function checkPhaseStores(
     return;
   }
   const w = phase.data?.weights;
-  if (phase.kind !== 'gradient') {
+  // (A phase without a kind, as in a document built in code and not parsed, is a gradient phase.)
+  if (phase.kind === 'fit' || phase.kind === 'copy') {
     if (w || phase.data?.fractions)
       bad(
         'train/store-field',

@@ -28,12 +28,27 @@ const sameBesidesRate = (a: JsonObject, b: JsonObject): boolean => {
 const FIT = (p: IRPhase) =>
   `a closed-form fit of ${(p.fit ?? []).map((id) => `'${id}'`).join(', ')} (phase kind 'fit')`;
 
-/** The node a fit phase's refusal names (its first fit node). */
-const fitNode = (p: IRPhase): string | undefined => (p.kind === 'fit' ? p.fit?.[0] : undefined);
+/** A refresh phase (a per-sample store written by an inference pass): no exporter prints stores yet. */
+const REFRESH = (p: IRPhase) =>
+  `a per-sample store refresh (store '${p.refresh?.store}' from node '${p.refresh?.from}')`;
+
+/** Score-weighted or fractional epochs: no exporter prints the sampler yet. */
+const sampled = (p: IRPhase): string | undefined =>
+  p.data?.weights
+    ? `epochs drawn by score from store '${p.data.weights.store}' (data.weights)`
+    : p.data?.fractions
+      ? 'a data size per epoch (data.fractions)'
+      : undefined;
+
+/** The node a fit or refresh phase's refusal names (its first fit node, or the refreshed-from node). */
+const fitNode = (p: IRPhase): string | undefined =>
+  p.kind === 'fit' ? p.fit?.[0] : p.kind === 'refresh' ? p.refresh?.from : undefined;
 
 /** What in a phase the exporters cannot print (undefined when it is a plain stage). */
 function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>): string | undefined {
   if (p.kind === 'fit') return FIT(p);
+  if (p.kind === 'refresh') return REFRESH(p);
+  if (sampled(p)) return sampled(p);
   if (p.kind === 'copy') return `a weight copy (group '${p.copy?.from}' onto '${p.copy?.to}')`;
   if (p.copies?.length)
     return `EMA copies after every step (onto ${p.copies.map((c) => `'${c.to}'`).join(', ')})`;
@@ -69,6 +84,8 @@ export function subsetRowRange(p: IRPhase, t: IRTraining): readonly [number, num
 /** Why the TypeScript exporter's full-phase train() cannot print a phase (undefined when it can). */
 function unprintablePhase(p: IRPhase, t: IRTraining): string | undefined {
   if (p.kind === 'fit') return FIT(p);
+  if (p.kind === 'refresh') return REFRESH(p);
+  if (sampled(p)) return sampled(p);
   if (p.data?.subset !== undefined && !subsetRowRange(p, t))
     return `data subset '${p.data.subset}', which selects rows by class or field value (only rows: [from, to] subsets are printed)`;
   for (const g of p.optimizers)
