@@ -40,6 +40,14 @@ export const EXPORT_REFUSALS: Readonly<Record<string, ExportRefusal>> = {
     nodeId: 'nb',
     typescript: /^export\/unsupported: phase 'fit-nb' uses a closed-form fit of 'nb' \(phase kind 'fit'\)/,
   },
+  // Refresh phases (a per-sample store written by an inference pass) and score-weighted epochs are
+  // not printed: the TypeScript exporter refuses, naming the phase, the store and the node; the
+  // PyTorch exporter writes model.py and says why train.py is missing (src/testing/stores.test.ts).
+  'cyclical-curriculum': {
+    nodeId: 'perSample',
+    typescript:
+      /^export\/unsupported: phase 'score' uses a per-sample store refresh \(store 'loss' from node 'perSample'\)/,
+  },
 };
 
 /** Template ids `target` prints (every template it does not refuse above). */
