@@ -59,6 +59,24 @@ describe('RunEta', () => {
 });
 
 describe('PhaseProgress', () => {
+  it('a phase with sampled epochs (data.fractions) counts the batches of each epoch; a refresh phase (0 epochs) none', () => {
+    // 'scorer' 2 × 4 batches, 'score' (refresh, 0 epochs), 'cycle' epochs of 1, 2, 4, 2 batches: 8 + 9 = 17.
+    const p = new PhaseProgress([2, 0, 4]);
+    p.startPhase(4);
+    for (let e = 0; e < 2; e++) p.endEpoch();
+    expect(p.done(0)).toBe(8);
+    p.startPhase(1);
+    p.startPhase(4, [1, 2, 4, 2]);
+    expect(p.total()).toBe(17);
+    const ends: number[] = [];
+    for (const n of [1, 2, 4, 2]) {
+      expect(p.done(n)).toBe(8 + ends.reduce((a, b) => a + b, 0) + n);
+      p.endEpoch();
+      ends.push(n);
+    }
+    expect(p.done(0)).toBe(17);
+  });
+
   it('counts batches across phases of different sizes; the total is exact once every phase has started', () => {
     // Phases of 2, 1 and 3 epochs with 15, 4 and 8 batches per epoch: 2·15 + 4 + 3·8 = 58 batches.
     const plan = [

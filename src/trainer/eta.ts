@@ -72,21 +72,29 @@ export class RunEta {
  */
 export class PhaseProgress {
   private readonly batches: (number | undefined)[];
+  /** Batches of each epoch of a phase whose epochs differ (sampled epochs: data.fractions). */
+  private readonly perEpoch: (readonly number[] | undefined)[];
   private current = -1;
+  private epochInPhase = 0;
   /** Batches of the epochs already finished. */
   private finished = 0;
 
   constructor(private readonly epochs: readonly number[]) {
     this.batches = epochs.map(() => undefined);
+    this.perEpoch = epochs.map(() => undefined);
   }
 
-  /** The next phase starts with this many batches per epoch. */
-  startPhase(batches: number): void {
+  /** The next phase starts with this many batches per epoch (or these, one per epoch). */
+  startPhase(batches: number, epochBatches?: readonly number[]): void {
     this.batches[++this.current] = batches;
+    this.perEpoch[this.current] = epochBatches;
+    this.epochInPhase = 0;
   }
 
   endEpoch(): void {
-    this.finished += this.batches[this.current] ?? 0;
+    const per = this.perEpoch[this.current];
+    this.finished += per ? (per[this.epochInPhase] ?? 0) : (this.batches[this.current] ?? 0);
+    this.epochInPhase++;
   }
 
   /** Batches done in the run once batch `batch` (1-based) of the current epoch is done. */
@@ -96,6 +104,9 @@ export class PhaseProgress {
 
   total(): number {
     const now = this.batches[this.current] ?? 0;
-    return this.epochs.reduce((s, e, i) => s + e * (this.batches[i] ?? now), 0);
+    return this.epochs.reduce((s, e, i) => {
+      const per = this.perEpoch[i];
+      return s + (per ? per.reduce((a, b) => a + b, 0) : e * (this.batches[i] ?? now));
+    }, 0);
   }
 }

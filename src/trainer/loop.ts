@@ -80,6 +80,8 @@ export interface PhaseStart {
   readonly trainSamples: number;
   readonly batchSize: number;
   readonly batches: number;
+  /** Batches of each epoch when they differ (sampled epochs: data.fractions); `batches` is the full epoch's. */
+  readonly epochBatches?: readonly number[];
 }
 
 export interface NonFinite {
@@ -336,7 +338,13 @@ export async function train(
         let steps = 0;
         for (let e = 0; e < phase.epochs; e++) steps += batchesOf(e);
         let step = 0;
-        await opts.onPhase?.({ phase: phase.name, trainSamples: trainData.count, batchSize, batches });
+        await opts.onPhase?.({
+          phase: phase.name,
+          trainSamples: trainData.count,
+          batchSize,
+          batches,
+          ...(sampled ? { epochBatches: Array.from({ length: phase.epochs }, (_, e) => batchesOf(e)) } : {}),
+        });
         for (let e = 0; e < phase.epochs; e++) {
           globalEpoch++;
           const te = performance.now();

@@ -256,7 +256,7 @@ async function run(
       },
       shouldStop: () => stopRequested.has(runId) || runId !== currentRun,
       onPhase: (p) => {
-        batches.startPhase(p.batches);
+        batches.startPhase(p.batches, p.epochBatches);
         eta?.setTotalBatches(batches.total());
         post({ type: 'phase', runId, phase: p.phase, trainSamples: p.trainSamples, batches: p.batches });
       },
