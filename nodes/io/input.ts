@@ -23,7 +23,7 @@ export default defineNode({
     source: p.string({
       default: 'features',
       maxLength: 64,
-      doc: "What feeds it: 'features', 'labels' (class indices arrive as shape [1], int32) or 'field:<name>' for a dataset field.",
+      doc: "What feeds it: 'features', 'labels' (class indices arrive as shape [1], int32), 'field:<name>' for a dataset field, or 'store:<name>' for the batch's rows of a per-sample store (training.stores, shape [width]; training only — validation rows read the store's init value).",
     }),
     trainingOnly: p.bool({
       default: false,
