@@ -26,3 +26,10 @@ export const P7_PAPER = {
   year: 2023,
   arxiv: '2302.02334',
 } as const;
+
+export const P16_PAPER = {
+  title: 'Learning Hierarchical Polynomials with Three-Layer Neural Networks',
+  authors: 'Zihao Wang, Eshaan Nichani, Jason D. Lee',
+  year: 2024,
+  arxiv: '2311.13774',
+} as const;

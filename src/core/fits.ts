@@ -17,6 +17,11 @@ export interface FitData {
   readonly yCols?: number;
   /** Set for class labels. */
   readonly numClasses?: number;
+  /**
+   * The node's kernel weights as they are before the solve, by name (row-major Float64): a fit that
+   * depends on frozen weights the node drew at build time (randomFeatures' centring mean) reads them here.
+   */
+  readonly weights?: Readonly<Record<string, Float64Array>>;
 }
 
 function need<T>(v: T | undefined, what: string): T {
@@ -207,3 +212,50 @@ export function hebbianFit(
 }
 
 export const toFloat32 = (a: Float64Array): Float32Array => Float32Array.from(a);
+
+/** Elementwise activations the random-feature fits evaluate in Float64 (the kernels' ops). */
+export type FeatureActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
+
+export function activate(act: FeatureActivation, v: number): number {
+  if (act === 'relu') return v > 0 ? v : 0;
+  if (act === 'tanh') return Math.tanh(v);
+  if (act === 'sigmoid') return 1 / (1 + Math.exp(-v));
+  return v;
+}
+
+/**
+ * Column means of act(X·W) over the rows (X [n, d], W [d, m] row-major): randomFeatures' centring
+ * mean, the training-set mean of its uncentred features, in Float64.
+ */
+export function featureMean(x: Matrix, w: Float64Array, m: number, act: FeatureActivation): Float64Array {
+  const { rows: n, cols: d } = x;
+  const mean = new Float64Array(m);
+  const h = new Float64Array(m);
+  for (let i = 0; i < n; i++) {
+    h.fill(0);
+    for (let a = 0; a < d; a++) {
+      const xa = x.data[i * d + a]!;
+      if (xa === 0) continue;
+      for (let u = 0; u < m; u++) h[u]! += xa * w[a * m + u]!;
+    }
+    for (let u = 0; u < m; u++) mean[u]! += activate(act, h[u]!) / n;
+  }
+  return mean;
+}
+
+/**
+ * Per-column mean and population standard deviation √(mean (x − x̄)² + eps) (standardize's fit).
+ * No rows: mean 0, std 1.
+ */
+export function columnStats(x: Matrix, eps: number): { mean: Float64Array; std: Float64Array } {
+  const { rows: n, cols: d } = x;
+  const mean = new Float64Array(d);
+  const std = new Float64Array(d).fill(1);
+  if (n === 0) return { mean, std };
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += x.data[i * d + j]! / n;
+  const q = new Float64Array(d);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) q[j]! += (x.data[i * d + j]! - mean[j]!) ** 2 / n;
+  for (let j = 0; j < d; j++) std[j] = Math.sqrt(q[j]! + eps);
+  return { mean, std };
+}
