@@ -36,6 +36,11 @@ export const EXPORT_REFUSALS: Readonly<Record<string, ExportRefusal>> = {
     typescript:
       /^export\/unsupported: phase 'hebbian' uses a closed-form fit of 'hopfield' \(phase kind 'fit'\)/,
   },
+  'hierarchical-poly-layerwise': {
+    nodeId: 'feat',
+    typescript:
+      /^export\/unsupported: phase 'centre features' uses a closed-form fit of 'feat' \(phase kind 'fit'\)/,
+  },
   'nb-vs-lr-probe': {
     nodeId: 'nb',
     typescript: /^export\/unsupported: phase 'fit-nb' uses a closed-form fit of 'nb' \(phase kind 'fit'\)/,
