@@ -25,8 +25,18 @@ export default defineNode({
       max: 65536,
       doc: 'Most training rows the fit may store (the stored-rows weight is [capacity, D]).',
     }),
-    trim: p.float({ default: 0.1, min: 0, max: 0.9, doc: 'Fraction of each class dropped as outliers (farthest from the median).' }),
-    tailThreshold: p.int({ default: 0, min: 0, max: 1_000_000, doc: 'A class with fewer rows is a tail class (0: the median class size).' }),
+    trim: p.float({
+      default: 0.1,
+      min: 0,
+      max: 0.9,
+      doc: 'Fraction of each class dropped as outliers (farthest from the median).',
+    }),
+    tailThreshold: p.int({
+      default: 0,
+      min: 0,
+      max: 1_000_000,
+      doc: 'A class with fewer rows is a tail class (0: the median class size).',
+    }),
     kNeighbors: p.int({ default: 2, min: 0, max: 100, doc: 'Head classes a tail class borrows from.' }),
     alpha: p.float({ default: 0.1, min: 0, doc: 'α: isotropic variance added to every sample.' }),
   },
@@ -121,5 +131,6 @@ function sample<T>(
     ops.add(ops.matMul(e, w.rows!), ops.gather(w.means!, idx, 0)),
     ops.mul(ops.randomNormal([b, d]), ops.scalar(Math.sqrt(params.alpha))),
   );
-  return { y, labels: ops.cast(idx, 'int32') };
+  // x enters only through its batch size: a zero-gradient term keeps y a function of x for autodiff.
+  return { y: ops.add(y, ops.mul(ops.stopGradient(x), ops.scalar(0))), labels: ops.cast(idx, 'int32') };
 }

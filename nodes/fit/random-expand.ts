@@ -5,7 +5,8 @@ import { tensor } from '../../src/core/tensor-type.ts';
 import { P16_PAPER } from './_shared.ts';
 
 /** The signs c_i = +1 for even i, −1 for odd i (half each, a fixed pattern). */
-export const expandSigns = (m: number): number[] => Array.from({ length: m }, (_, i) => (i % 2 === 0 ? 1 : -1));
+export const expandSigns = (m: number): number[] =>
+  Array.from({ length: m }, (_, i) => (i % 2 === 0 ? 1 : -1));
 
 export default defineNode({
   type: 'fit.randomExpand',

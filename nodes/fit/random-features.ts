@@ -23,7 +23,8 @@ export default defineNode({
   docs: {
     summary:
       'A random-feature layer: frozen Gaussian weights W ~ N(0, 1/d) drawn when the model is built (seeded), an activation, and — when centred — minus the training-set mean of those features. The mean is a non-trainable weight set by a fit phase (one inference pass over the phase’s rows); before that fit it is 0. The first layer of P16’s three-layer network and of its two-layer random-feature baseline.',
-    formula: 'F(x) = σ(xW) − μ,  W_{ij} ~ N(0, 1/d) frozen;  fit: μ = (1/n) Σ_i σ(x_i W) over the phase’s rows (μ = 0 when not centred)',
+    formula:
+      'F(x) = σ(xW) − μ,  W_{ij} ~ N(0, 1/d) frozen;  fit: μ = (1/n) Σ_i σ(x_i W) over the phase’s rows (μ = 0 when not centred)',
     paper: P16_PAPER,
   },
   params: {
@@ -69,7 +70,9 @@ export default defineNode({
           `Random features needs its frozen kernel [${d}, ${params.units}] to compute the centring mean; the fit got none.`,
           { field: 'units' },
         );
-      const mean = params.center ? featureMean(data.x, w!, params.units, params.activation) : new Float64Array(params.units);
+      const mean = params.center
+        ? featureMean(data.x, w!, params.units, params.activation)
+        : new Float64Array(params.units);
       return { mean: toFloat32(mean) };
     },
   },

@@ -46,7 +46,11 @@ export default defineNode({
       );
     return { loss: tensor([]) };
   },
-  lower: ({ params }) => ({ kind: 'loss', config: { temperature: params.temperature }, weight: params.weight }),
+  lower: ({ params }) => ({
+    kind: 'loss',
+    config: { temperature: params.temperature },
+    weight: params.weight,
+  }),
   loss: {
     target: 'onehot',
     fn() {

@@ -217,7 +217,7 @@ export const toFloat32 = (a: Float64Array): Float32Array => Float32Array.from(a)
 export type FeatureActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
 
 export function activate(act: FeatureActivation, v: number): number {
-  if (act === 'relu') return v > 0 ? v : 0;
+  if (act === 'relu') return Math.max(v, 0);
   if (act === 'tanh') return Math.tanh(v);
   if (act === 'sigmoid') return 1 / (1 + Math.exp(-v));
   return v;
@@ -254,8 +254,7 @@ export function columnStats(x: Matrix, eps: number): { mean: Float64Array; std: 
   if (n === 0) return { mean, std };
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += x.data[i * d + j]! / n;
   const q = new Float64Array(d);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < d; j++) q[j]! += (x.data[i * d + j]! - mean[j]!) ** 2 / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) q[j]! += (x.data[i * d + j]! - mean[j]!) ** 2 / n;
   for (let j = 0; j < d; j++) std[j] = Math.sqrt(q[j]! + eps);
   return { mean, std };
 }
@@ -316,11 +315,14 @@ export function gaussianRecoveryFit(
   });
   const means = new Float64Array(k * d);
   for (let c = 0; c < k; c++)
-    for (const i of kept[c]!) for (let j = 0; j < d; j++) means[c * d + j]! += x.data[i * d + j]! / kept[c]!.length;
+    for (const i of kept[c]!)
+      for (let j = 0; j < d; j++) means[c * d + j]! += x.data[i * d + j]! / kept[c]!.length;
   const counts = byClass.map((r) => r.length);
   const sorted = [...counts].sort((p, q) => p - q);
   const median =
-    sorted.length % 2 ? sorted[sorted.length >> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    sorted.length % 2
+      ? sorted[sorted.length >> 1]!
+      : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   const threshold = opts.tailThreshold > 0 ? opts.tailThreshold : median;
   const head = counts.map((c, i) => (c >= threshold && kept[i]!.length >= 2 ? i : -1)).filter((i) => i >= 0);
   const dist2 = (a: number, b: number) => {

@@ -3,8 +3,9 @@
 // since E[xᵀAx] = tr A, Var p = ‖A‖²_F = 1), and the template's four fit phases through the trainer:
 // randomFeatures' mean equals the Float64 mean of its features on the first half, ŷ's ridge equals an
 // independent Gauss–Jordan solve on the second half's expansion, no tensor leaks.
-import * as tf from '@tensorflow/tfjs';
+
 import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileIR } from '../compiler/compile.ts';
 import { analyseText } from '../core/analysis/analyse.ts';
@@ -31,7 +32,9 @@ describe('random features / standardize closed forms', () => {
     const x = matrix([1, 0, 0, 1, 1, -1], 3, 2);
     const w = Float64Array.from([1, -1, 2, 0.5, 1, -1]);
     const m = featureMean(x, w, 3, 'relu');
-    expect([...m].map((v) => Number(v.toFixed(12)))).toEqual([2 / 3, 1 / 3, 5 / 3].map((v) => Number(v.toFixed(12))));
+    expect([...m].map((v) => Number(v.toFixed(12)))).toEqual(
+      [2 / 3, 1 / 3, 5 / 3].map((v) => Number(v.toFixed(12))),
+    );
     const t = featureMean(x, w, 3, 'tanh');
     expect(t[1]).toBeCloseTo((Math.tanh(-1) + Math.tanh(1) + Math.tanh(-2)) / 3, 12);
   });
@@ -122,7 +125,10 @@ function ridgeRef(x: number[][], y: number[], lambda: number): number[] {
 
 describe('hierarchical-poly-layerwise template', () => {
   it('four fit phases on the halves set F’s mean, z, the standardiser and ŷ in closed form; no leaks', async () => {
-    const text = readFileSync(new URL('../../templates/hierarchical-poly-layerwise.graph.json', import.meta.url), 'utf8');
+    const text = readFileSync(
+      new URL('../../templates/hierarchical-poly-layerwise.graph.json', import.meta.url),
+      'utf8',
+    );
     const doc = JSON.parse(text);
     // A small copy: 400 rows in halves of 200, narrow layers.
     doc.training.dataset.params = { dim: 3, train: 400, test: 50, gain: 2 };

@@ -45,7 +45,12 @@ describe('losses.ntXent', () => {
     tf.tidy(
       () =>
         (
-          def.loss!.call!(tfOps, { pred: tf.tensor2d(a), target: tf.tensor2d(b) }, { temperature } as never, {} as never) as tf.Tensor
+          def.loss!.call!(
+            tfOps,
+            { pred: tf.tensor2d(a), target: tf.tensor2d(b) },
+            { temperature } as never,
+            {} as never,
+          ) as tf.Tensor
         ).dataSync()[0]!,
     );
 
@@ -81,7 +86,10 @@ function cov(set: number[][]): number[][] {
   const d = set[0]!.length;
   const m = Array.from({ length: d }, (_, j) => set.reduce((s, r) => s + r[j]!, 0) / n);
   return Array.from({ length: d }, (_, i) =>
-    Array.from({ length: d }, (_, j) => set.reduce((s, r) => s + (r[i]! - m[i]!) * (r[j]! - m[j]!), 0) / (n - 1)),
+    Array.from(
+      { length: d },
+      (_, j) => set.reduce((s, r) => s + (r[i]! - m[i]!) * (r[j]! - m[j]!), 0) / (n - 1),
+    ),
   );
 }
 
@@ -107,7 +115,11 @@ describe('gaussianRecovery fit', () => {
     const sets = [rows(8, 2, 1, 0), rows(8, 2, 2, 5), rows(8, 2, 0.5, 40), rows(3, 2, 1, 6)];
     const x = sets.flat();
     const y = sets.flatMap((s, c) => s.map(() => c));
-    const g = gaussianRecoveryFit(matrix(x.flat(), x.length, 2), y, 4, { trim: 0, tailThreshold: 0, kNeighbors: 2 });
+    const g = gaussianRecoveryFit(matrix(x.flat(), x.length, 2), y, 4, {
+      trim: 0,
+      tailThreshold: 0,
+      kNeighbors: 2,
+    });
     // Median class size 8: class 3 is the tail; its nearest heads by mean are 1 (at 5) and 0 (at 0).
     expect(g.pools).toEqual([[0], [1], [2], [3, 1, 0]]);
     const r = g.rowCount;
@@ -173,6 +185,7 @@ describe('fit.gaussianRecovery sampler', () => {
     const c = cov(drawn);
     for (let j = 0; j < 2; j++) expect(Math.abs(m[j]! - mu2[j]!)).toBeLessThan(0.06);
     for (let i = 0; i < 2; i++)
-      for (let j = 0; j < 2; j++) expect(Math.abs(c[i]![j]! - want[i]![j]!)).toBeLessThan(0.08 * Math.max(1, want[i]![i]!));
+      for (let j = 0; j < 2; j++)
+        expect(Math.abs(c[i]![j]! - want[i]![j]!)).toBeLessThan(0.08 * Math.max(1, want[i]![i]!));
   });
 });

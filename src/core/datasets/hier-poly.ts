@@ -22,7 +22,9 @@ const bindingOf = (v: V): DataBinding => ({
   name: 'hierPoly',
   featureShape: [v.dim],
   labels: { kind: 'values', shape: [1] },
-  fields: { p: { shape: [1], dtype: 'float32', doc: 'The hidden quadratic feature p(x) = (xᵀAx − tr A)/√2.' } },
+  fields: {
+    p: { shape: [1], dtype: 'float32', doc: 'The hidden quadratic feature p(x) = (xᵀAx − tr A)/√2.' },
+  },
 });
 
 /** A symmetric d × d matrix with Gaussian entries scaled to ‖A‖_F = 1 (row-major), drawn first. Exported for tests. */
