@@ -61,6 +61,7 @@ export default defineNode({
   fit: {
     collect: 'rows',
     labels: 'none',
+    readsWeights: true,
     solve(data, params) {
       const w = data.weights?.kernel;
       const d = data.x.cols;

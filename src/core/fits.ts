@@ -18,8 +18,8 @@ export interface FitData {
   /** Set for class labels. */
   readonly numClasses?: number;
   /**
-   * The node's kernel weights as they are before the solve, by name (row-major Float64): a fit that
-   * depends on frozen weights the node drew at build time (randomFeatures' centring mean) reads them here.
+   * The node's kernel weights as they are before the solve, by name (row-major Float64), for a fit
+   * whose FitSpec sets `readsWeights` (randomFeatures' centring mean depends on its frozen W).
    */
   readonly weights?: Readonly<Record<string, Float64Array>>;
 }
