@@ -26,3 +26,17 @@ export const P7_PAPER = {
   year: 2023,
   arxiv: '2302.02334',
 } as const;
+
+export const P16_PAPER = {
+  title: 'Learning Hierarchical Polynomials with Three-Layer Neural Networks',
+  authors: 'Zihao Wang, Eshaan Nichani, Jason D. Lee',
+  year: 2024,
+  arxiv: '2311.13774',
+} as const;
+
+export const P24_PAPER = {
+  title: 'When Noisy Labels Meet Long Tail Dilemmas: A Representation Calibration Method',
+  authors: 'Manyi Zhang, Xuyang Zhao, Jun Yao, Chun Yuan, Weiran Huang',
+  year: 2023,
+  arxiv: '2211.10955',
+} as const;

@@ -17,6 +17,11 @@ export interface FitData {
   readonly yCols?: number;
   /** Set for class labels. */
   readonly numClasses?: number;
+  /**
+   * The node's kernel weights as they are before the solve, by name (row-major Float64), for a fit
+   * whose FitSpec sets `readsWeights` (randomFeatures' centring mean depends on its frozen W).
+   */
+  readonly weights?: Readonly<Record<string, Float64Array>>;
 }
 
 function need<T>(v: T | undefined, what: string): T {
@@ -207,3 +212,152 @@ export function hebbianFit(
 }
 
 export const toFloat32 = (a: Float64Array): Float32Array => Float32Array.from(a);
+
+/** Elementwise activations the random-feature fits evaluate in Float64 (the kernels' ops). */
+export type FeatureActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
+
+export function activate(act: FeatureActivation, v: number): number {
+  if (act === 'relu') return Math.max(v, 0);
+  if (act === 'tanh') return Math.tanh(v);
+  if (act === 'sigmoid') return 1 / (1 + Math.exp(-v));
+  return v;
+}
+
+/**
+ * Column means of act(X·W) over the rows (X [n, d], W [d, m] row-major): randomFeatures' centring
+ * mean, the training-set mean of its uncentred features, in Float64.
+ */
+export function featureMean(x: Matrix, w: Float64Array, m: number, act: FeatureActivation): Float64Array {
+  const { rows: n, cols: d } = x;
+  const mean = new Float64Array(m);
+  const h = new Float64Array(m);
+  for (let i = 0; i < n; i++) {
+    h.fill(0);
+    for (let a = 0; a < d; a++) {
+      const xa = x.data[i * d + a]!;
+      if (xa === 0) continue;
+      for (let u = 0; u < m; u++) h[u]! += xa * w[a * m + u]!;
+    }
+    for (let u = 0; u < m; u++) mean[u]! += activate(act, h[u]!) / n;
+  }
+  return mean;
+}
+
+/**
+ * Per-column mean and population standard deviation √(mean (x − x̄)² + eps) (standardize's fit).
+ * No rows: mean 0, std 1.
+ */
+export function columnStats(x: Matrix, eps: number): { mean: Float64Array; std: Float64Array } {
+  const { rows: n, cols: d } = x;
+  const mean = new Float64Array(d);
+  const std = new Float64Array(d).fill(1);
+  if (n === 0) return { mean, std };
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += x.data[i * d + j]! / n;
+  const q = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) q[j]! += (x.data[i * d + j]! - mean[j]!) ** 2 / n;
+  for (let j = 0; j < d; j++) std[j] = Math.sqrt(q[j]! + eps);
+  return { mean, std };
+}
+
+/** RCAL's recovered class distributions: means, the stored centred rows and each class's sampling coefficients. */
+export interface GaussianRecovery {
+  /** [K, D] class means of the trimmed sets. */
+  readonly means: Float64Array;
+  /** [R, D] centred rows X̃_s of every class's trimmed set, class by class. */
+  readonly rows: Float64Array;
+  readonly rowCount: number;
+  /** [K, R]: √(w_s/(n_s − 1)) for the rows of each set s in class k's pool, else 0. */
+  readonly coef: Float64Array;
+  /** Rows kept per class after trimming. */
+  readonly kept: readonly number[];
+  /** Per class: the classes whose sets make its pool (itself first). */
+  readonly pools: readonly (readonly number[])[];
+}
+
+/**
+ * RCAL's representation-distribution recovery (Zhang et al., ICCV 2023; the spec's product version):
+ * per class k (noisy labels) drop the fraction `trim` of rows farthest from the coordinate-wise
+ * median (at least 2 kept), μ_k = mean of the rest, X̃_k = rest − μ_k. A class with fewer rows than
+ * `tailThreshold` (0: the median class size) is a tail class: its pool is X̃_k plus the sets of its
+ * `kNeighbors` nearest head classes (by ‖μ_k − μ_j‖), each weighted w = 1/(1 + |N(k)|); a head class's
+ * pool is its own set, w = 1. Sampling z = μ_k + Σ_s √(w_s/(n_s−1))·X̃_sᵀe_s + √α·ε has covariance
+ * Σ_s w_s Σ_s + αI, Σ_s = X̃_sᵀX̃_s/(n_s − 1).
+ */
+export function gaussianRecoveryFit(
+  x: Matrix,
+  y: ArrayLike<number>,
+  numClasses: number,
+  opts: { trim: number; tailThreshold: number; kNeighbors: number },
+): GaussianRecovery {
+  const { rows: n, cols: d } = x;
+  const k = numClasses;
+  const byClass: number[][] = Array.from({ length: k }, () => []);
+  for (let i = 0; i < n; i++) byClass[y[i]!]!.push(i);
+  const kept: number[][] = byClass.map((idx) => {
+    if (idx.length <= 2) return idx;
+    const med = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      const v = idx.map((i) => x.data[i * d + j]!).sort((p, q) => p - q);
+      const h = v.length >> 1;
+      med[j] = v.length % 2 ? v[h]! : (v[h - 1]! + v[h]!) / 2;
+    }
+    const dist = idx.map((i) => {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (x.data[i * d + j]! - med[j]!) ** 2;
+      return s;
+    });
+    const drop = Math.min(Math.floor(opts.trim * idx.length), idx.length - 2);
+    const order = idx.map((_, r) => r).sort((p, q) => dist[p]! - dist[q]! || p - q);
+    return order
+      .slice(0, idx.length - drop)
+      .sort((p, q) => p - q)
+      .map((r) => idx[r]!);
+  });
+  const means = new Float64Array(k * d);
+  for (let c = 0; c < k; c++)
+    for (const i of kept[c]!)
+      for (let j = 0; j < d; j++) means[c * d + j]! += x.data[i * d + j]! / kept[c]!.length;
+  const counts = byClass.map((r) => r.length);
+  const sorted = [...counts].sort((p, q) => p - q);
+  const median =
+    sorted.length % 2
+      ? sorted[sorted.length >> 1]!
+      : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  const threshold = opts.tailThreshold > 0 ? opts.tailThreshold : median;
+  const head = counts.map((c, i) => (c >= threshold && kept[i]!.length >= 2 ? i : -1)).filter((i) => i >= 0);
+  const dist2 = (a: number, b: number) => {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += (means[a * d + j]! - means[b * d + j]!) ** 2;
+    return s;
+  };
+  const pools = counts.map((c, i) => {
+    if (c >= threshold) return [i];
+    const near = head
+      .filter((j) => j !== i)
+      .sort((a, b) => dist2(i, a) - dist2(i, b) || a - b)
+      .slice(0, opts.kNeighbors);
+    return [i, ...near];
+  });
+  const offset: number[] = [];
+  let r = 0;
+  for (let c = 0; c < k; c++) {
+    offset.push(r);
+    r += kept[c]!.length;
+  }
+  const rows = new Float64Array(r * d);
+  for (let c = 0; c < k; c++)
+    kept[c]!.forEach((i, q) => {
+      for (let j = 0; j < d; j++) rows[(offset[c]! + q) * d + j] = x.data[i * d + j]! - means[c * d + j]!;
+    });
+  const coef = new Float64Array(k * r);
+  for (let c = 0; c < k; c++) {
+    const w = 1 / pools[c]!.length;
+    for (const s of pools[c]!) {
+      const ns = kept[s]!.length;
+      if (ns < 2) continue;
+      const a = Math.sqrt(w / (ns - 1));
+      for (let q = 0; q < ns; q++) coef[c * r + offset[s]! + q] = a;
+    }
+  }
+  return { means, rows, rowCount: r, coef, kept: kept.map((v) => v.length), pools };
+}

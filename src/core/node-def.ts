@@ -201,6 +201,8 @@ export interface FitSpec<P extends ParamSpecs> {
   readonly collect: 'rows';
   /** The dataset labels the solve reads ('none': it reads the input only). */
   readonly labels: 'class' | 'values' | 'optional' | 'none';
+  /** The solve reads the node's weights as they are before it (FitData.weights); read only when set. */
+  readonly readsWeights?: boolean;
   solve(data: FitData, params: ParamValues<P>, rng: Rng): Readonly<Record<string, Float32Array>>;
 }
 

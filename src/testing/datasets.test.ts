@@ -131,6 +131,7 @@ describe('dataset registry', () => {
       'locate',
       'dilutedPatterns',
       'reluFeatures',
+      'hierPoly',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);

@@ -36,6 +36,20 @@ export const EXPORT_REFUSALS: Readonly<Record<string, ExportRefusal>> = {
     typescript:
       /^export\/unsupported: phase 'hebbian' uses a closed-form fit of 'hopfield' \(phase kind 'fit'\)/,
   },
+  'hierarchical-poly-layerwise': {
+    nodeId: 'feat',
+    typescript:
+      /^export\/unsupported: phase 'centre features' uses a closed-form fit of 'feat' \(phase kind 'fit'\)/,
+  },
+  // RCAL's sampler draws row i from class i mod K (labels built from the batch size) and has two
+  // outputs (samples, labels): the TypeScript tracer refuses a kernel whose code depends on the
+  // batch size, the PyTorch exporter prints single-output layers only.
+  'rcal-noisy-longtail': {
+    nodeId: 'rec',
+    typescript: /^node 'rec' \(fit\.gaussianRecovery\): the function computes differently for different batch sizes/,
+    pytorch:
+      /^export\/unsupported: node 'rec' \(Gaussian recovery \+ sampler \(RCAL, fit\)\) has several outputs \(y, labels\); the PyTorch exporter prints single-output layers only\.$/,
+  },
   'nb-vs-lr-probe': {
     nodeId: 'nb',
     typescript: /^export\/unsupported: phase 'fit-nb' uses a closed-form fit of 'nb' \(phase kind 'fit'\)/,

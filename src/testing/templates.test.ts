@@ -32,6 +32,8 @@ const SMOKE_STEPS: Readonly<Record<string, number>> = {
   'taugate-mode-specialization': 2,
   // Four gradient phases of 1 + 2 + 3 + 20 epochs keep their proportions only at 26 (the copy phase has none).
   'myow-ssl': 26,
+  // Two gradient phases of 30 epochs each (SimCLR, classifier): 2 steps give each one.
+  'rcal-noisy-longtail': 2,
 };
 
 /**

@@ -73,8 +73,14 @@ export async function runFitPhase(
     if (!node || !def?.fit || !(layer instanceof KernelLayer))
       throw new Error(`Phase '${phase.name}': node '${id}' has no closed-form fit (train/fit-node).`);
     const rows = await collectFitRows(compiled, id, data);
+    const weights: Record<string, Float64Array> = {};
+    // Scoped names (`<node>/kernel`): the solve sees the kernel's own weight names.
+    if (def.fit.readsWeights)
+      for (const v of layer.weights)
+        weights[v.originalName.split('/').at(-1)!] = Float64Array.from(await v.read().data());
     const fitData: FitData = {
       x: { data: rows.x, rows: data.count, cols: rows.cols },
+      ...(def.fit.readsWeights ? { weights } : {}),
       ...(def.fit.labels === 'none' ? {} : { y: rows.y, yCols: rows.yCols }),
       ...(data.numClasses !== undefined ? { numClasses: data.numClasses } : {}),
     };

@@ -8,6 +8,7 @@ import { dilutedPatterns } from './diluted-patterns.ts';
 import { factorModel } from './factor-model.ts';
 import { functionFit } from './function-fit.ts';
 import { gridCells } from './grid-cells.ts';
+import { hierPoly } from './hier-poly.ts';
 import { imageFolder } from './image-folder.ts';
 import { iris } from './iris.ts';
 import { locate } from './locate.ts';
@@ -42,6 +43,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   locate,
   dilutedPatterns,
   reluFeatures,
+  hierPoly,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
