@@ -93,6 +93,17 @@ describe('imbalance, perClass, classes, hideClasses', () => {
     for (let i = 0; i < out.val.count; i++)
       expect(known[i]).toBe(out.val.y[i] === 0 || out.val.y[i] === 2 ? 0 : 1);
   });
+  it('hideClasses with keepRows keeps the hidden training rows, marked known = 0', () => {
+    const out = run(dataset([2, 3, 4, 5]), [{ type: 'hideClasses', classes: [0, 2], keepRows: true }]);
+    expect(out.train.count).toBe(run(dataset([2, 3, 4, 5]), []).train.count);
+    const known = out.train.fields!.known!;
+    let novel = 0;
+    for (let i = 0; i < out.train.count; i++) {
+      expect(known[i]).toBe(out.train.y[i] === 0 || out.train.y[i] === 2 ? 0 : 1);
+      novel += 1 - known[i]!;
+    }
+    expect(novel).toBeGreaterThan(0);
+  });
   it('refuses value targets with an error naming the transform', () => {
     const ds = dataset([2, 2]);
     const values: LoadedDataset = {
