@@ -17,7 +17,7 @@ import {
 import type { Matrix } from '../core/linalg/ridge.ts';
 import { p } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
-import { type AnalysisResult, type AnalysisView, defineAnalysisTool } from './tool.ts';
+import { type AnalysisContext, type AnalysisResult, type AnalysisView, defineAnalysisTool } from './tool.ts';
 
 /** Parses '5,6,7' (empty: every class) or throws an analyse/params message naming the field. */
 export function parseClassList(s: string): number[] | undefined {
@@ -45,6 +45,43 @@ function pick(x: Matrix, idx: readonly number[]): Matrix {
     out.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols);
   });
   return { data: out, rows: idx.length, cols: x.cols };
+}
+
+/** The ids of the nodes `target` reads, directly or not (itself included). */
+function ancestors(ir: AnalysisContext['compiled']['ir'], target: string): Set<string> {
+  const byId = new Map(ir.nodes.map((n) => [n.id, n]));
+  const seen = new Set<string>();
+  const stack = [target];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const r of byId.get(id)?.inputs ?? []) if ('node' in r) stack.push(r.node);
+  }
+  return seen;
+}
+
+/**
+ * The context's feeds plus zeros for training-only inputs (labels or masks that only losses read):
+ * run() executes every model node, but those inputs cannot change the target, which is checked.
+ * Call inside tf.tidy.
+ */
+function withInferenceFeeds(ctx: AnalysisContext, target: string): Record<string, tf.Tensor> {
+  const feeds: Record<string, tf.Tensor> = { ...ctx.feeds };
+  const rows = Object.values(ctx.feeds)[0]?.shape[0] ?? 0;
+  const needed = ancestors(ctx.compiled.ir, target);
+  for (const n of ctx.compiled.ir.nodes) {
+    if (n.op.kind !== 'input' || n.id in feeds) continue;
+    if (!n.op.trainingOnly || needed.has(n.id))
+      throw new Error(
+        `analyse/input: node '${target}' reads input '${n.id}', which the analysis context does not feed`,
+      );
+    feeds[n.id] = tf.zeros(
+      [rows, ...n.op.shape.map((d) => d ?? 1)],
+      n.op.dtype === 'int32' ? 'int32' : 'float32',
+    );
+  }
+  return feeds;
 }
 
 interface Scored {
@@ -123,7 +160,7 @@ export const clusterTool = defineAnalysisTool({
     const wanted = parseClassList(params.classes);
     let z: Matrix = { data: new Float64Array(0), rows: 0, cols: 0 };
     tf.tidy(() => {
-      const out = ctx.compiled.run(ctx.feeds, { training: false }).get(target);
+      const out = ctx.compiled.run(withInferenceFeeds(ctx, target), { training: false }).get(target);
       if (!out) throw new Error(`analyse/node: node '${target}' has no output to cluster`);
       z = rowsOf(out);
     });
