@@ -104,6 +104,27 @@ describe('imbalance, perClass, classes, hideClasses', () => {
     }
     expect(novel).toBeGreaterThan(0);
   });
+  it('standardize: train features get mean 0 and sd 1 (Float64 check); val uses the train statistics', () => {
+    const ds = dataset([6, 5, 4]);
+    const out = run(ds, [{ type: 'standardize' }]);
+    const d = ds.binding.featureShape.reduce((a, b) => a * b, 1);
+    const n = ds.train.count;
+    for (let j = 0; j < d; j++) {
+      let m = 0;
+      let v = 0;
+      for (let i = 0; i < n; i++) m += ds.train.x[i * d + j]! / n;
+      for (let i = 0; i < n; i++) v += (ds.train.x[i * d + j]! - m) ** 2 / n;
+      const sd = Math.sqrt(v);
+      let m2 = 0;
+      for (let i = 0; i < n; i++) m2 += out.train.x[i * d + j]! / n;
+      expect(Math.abs(m2)).toBeLessThan(1e-5);
+      for (let i = 0; i < ds.val.count; i++)
+        expect(out.val.x[i * d + j]!).toBeCloseTo(
+          sd > 0 ? (ds.val.x[i * d + j]! - m) / sd : ds.val.x[i * d + j]! - m,
+          4,
+        );
+    }
+  });
   it('refuses value targets with an error naming the transform', () => {
     const ds = dataset([2, 2]);
     const values: LoadedDataset = {
