@@ -75,7 +75,9 @@ async function setup() {
   return { compiled, data };
 }
 
-const params = (over: Record<string, unknown>) => resolveParams(clusterTool.params, over).values;
+type ClusterParams = Parameters<typeof clusterTool.run>[2];
+const params = (over: Record<string, unknown>) =>
+  resolveParams(clusterTool.params, over).values as ClusterParams;
 
 describe('cluster tool', () => {
   it('clusters the chosen classes, scores them, and leaks no tensors', async () => {

@@ -25,6 +25,7 @@ const K_RANGE = { kMin: 2, kMax: 10 };
 const MIN_GAIN = 0.05;
 const K_OK = [4, 5, 6];
 const LATENT = 'z';
+type ClusterParams = Parameters<typeof clusterTool.run>[2];
 
 export default defineExperiment({
   templateId: 'pbn-novel-class-discovery',
@@ -50,13 +51,13 @@ export default defineExperiment({
       valRaw: [],
       knownAcc: [],
     };
-    const fixedK = resolveParams(clusterTool.params, { classes: NOVEL, k: 5 }).values;
+    const fixedK = resolveParams(clusterTool.params, { classes: NOVEL, k: 5 }).values as ClusterParams;
     const estimate = resolveParams(clusterTool.params, {
       classes: NOVEL,
       k: 0,
       baseline: false,
       ...K_RANGE,
-    }).values;
+    }).values as ClusterParams;
     for (const seed of seeds) {
       await withModel(build(ctx.templateText, ctx.registry, seed), async (b) => {
         const data = await loadBinding(b.training.dataset, createRng(seed), ctx.io);
