@@ -1,9 +1,10 @@
-// The registered analysis tools: Grad-CAM and Eigen-CAM. Add a tool by defining it here (or in its
+// The registered analysis tools: Grad-CAM, Eigen-CAM and cluster (cluster-tool.ts). Add a tool by defining it here (or in its
 // own file) and listing it in ANALYSIS_TOOLS.
 import * as tf from '@tensorflow/tfjs';
 import { p } from '../core/params.ts';
 import { eigenCam, featureMap, gradCam, upsampleMaps } from './cam.ts';
 import { averageDropIncrease, boxAt, deletionCurve, energyInBox, pointingGame } from './cam-metrics.ts';
+import { clusterTool } from './cluster-tool.ts';
 import {
   type AnalysisContext,
   type AnalysisResult,
@@ -129,7 +130,7 @@ export const eigenCamTool = defineAnalysisTool({
   },
 });
 
-export const ANALYSIS_TOOLS: readonly AnyAnalysisTool[] = [gradCamTool, eigenCamTool];
+export const ANALYSIS_TOOLS: readonly AnyAnalysisTool[] = [gradCamTool, eigenCamTool, clusterTool];
 
 export const findAnalysisTool = (id: string): AnyAnalysisTool | undefined =>
   ANALYSIS_TOOLS.find((t) => t.id === id);

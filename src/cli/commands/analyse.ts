@@ -25,7 +25,9 @@ export const analyseHelp = `netwright analyse <graph.json|template-id> --tool ${
   validation images and prints its figures (pointing game and energy in box when the dataset has a
   \`box\` field, average drop/increase, deletion AUC). --node: the target node (default: the graph's
   analyses entry for the tool, else the last node with a [h, w, channels] output). --class N explains
-  class N (default: each sample's true class). --out DIR writes DIR/<i>-input.pgm and DIR/<i>-heat.pgm.`;
+  class N (default: each sample's true class). --out DIR writes DIR/<i>-input.pgm and DIR/<i>-heat.pgm.
+  --tool cluster: k-means++ on the node's output for the validation rows of the analyses entry's
+  'classes' (k given or silhouette-estimated), Hungarian accuracy, NMI, ARI vs the true classes.`;
 
 /** A binary PGM (P5) of an H × W map in [0, 1]. */
 export function pgm(map: ArrayLike<number>, height: number, width: number): Uint8Array {
@@ -98,8 +100,10 @@ export async function analyseCommand(args: ParsedArgs, ctx: CliContext): Promise
     try {
       const planned = a.doc?.analyses?.find((x) => x.tool === tool.id);
       const target =
-        typeof nodeFlag === 'string' ? nodeFlag : (planned?.node ?? lastFeatureMap(compiled, c.feeds));
-      if (!target) throw new CliError('no node outputs a [h, w, channels] map; give --node', 1);
+        typeof nodeFlag === 'string'
+          ? nodeFlag
+          : (planned?.node ?? lastNodeOfRank(compiled, c.feeds, tool.target.ranks));
+      if (!target) throw new CliError(`no node fits the tool (${tool.target.doc}); give --node`, 1);
       if (!ir.nodes.some((n) => n.id === target))
         throw new CliError(
           `--node '${target}' is not a model node (nodes: ${ir.nodes.map((n) => n.id).join(', ')})`,
@@ -116,6 +120,8 @@ export async function analyseCommand(args: ParsedArgs, ctx: CliContext): Promise
         res = await tool.run(c, target, resolved.values);
       } catch (e) {
         if (e instanceof CompileError) throw new CliError(e.message, 1);
+        // tools report bad params, rows or labels as 'analyse/<code>: message' (no stack trace)
+        if (e instanceof Error && e.message.startsWith('analyse/')) throw new CliError(e.message, 1);
         throw e;
       }
       if (args.flags.has('json'))
@@ -145,15 +151,19 @@ export async function analyseCommand(args: ParsedArgs, ctx: CliContext): Promise
   return 0;
 }
 
-/** The last model node whose output is a [B, h, w, C] map. */
-function lastFeatureMap(
+/** The last model node whose output has one of the tool's ranks (CAM tools: a [B, h, w, C] map). */
+function lastNodeOfRank(
   compiled: ReturnType<typeof compileIR>,
   feeds: Readonly<Record<string, tf.Tensor>>,
+  ranks: readonly number[],
 ): string | undefined {
   return tf.tidy(() => {
     const values = compiled.run(feeds, { training: false });
     let last: string | undefined;
-    for (const n of compiled.ir.nodes) if (n.op.kind !== 'input' && values.get(n.id)?.rank === 4) last = n.id;
+    for (const n of compiled.ir.nodes) {
+      const r = values.get(n.id)?.rank;
+      if (n.op.kind !== 'input' && r !== undefined && ranks.includes(r)) last = n.id;
+    }
     return last;
   });
 }

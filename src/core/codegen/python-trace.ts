@@ -20,8 +20,10 @@ import {
 export const PY_HELPERS: Readonly<Record<string, readonly string[]>> = {
   one_hot: [
     'def one_hot(indices, depth):',
-    '    """One-hot of int labels along a new last axis, as float32."""',
-    '    return F.one_hot(indices.reshape(-1).long(), depth).float()',
+    '    """One-hot of int labels along a new last axis, as float32; an index outside [0, depth) gives a zero row, as tf.oneHot does."""',
+    '    idx = indices.reshape(-1).long()',
+    '    inside = (idx >= 0) & (idx < depth)',
+    '    return F.one_hot(torch.where(inside, idx, torch.zeros_like(idx)), depth).float() * inside.unsqueeze(-1).float()',
   ],
   in_top_k: [
     'def in_top_k(pred, labels, k):',

@@ -12,6 +12,7 @@ import { longTail } from './long-tail.ts';
 import { perClass } from './per-class.ts';
 import { pool } from './pool.ts';
 import { rotate } from './rotate.ts';
+import { standardize } from './standardize.ts';
 import type { TransformDef } from './transform-def.ts';
 
 export const TRANSFORMS: readonly TransformDef[] = [
@@ -23,6 +24,7 @@ export const TRANSFORMS: readonly TransformDef[] = [
   perClass,
   rotate,
   pool,
+  standardize,
 ];
 
 /** A transform as the document declares it. */

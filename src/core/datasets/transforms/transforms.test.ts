@@ -93,6 +93,38 @@ describe('imbalance, perClass, classes, hideClasses', () => {
     for (let i = 0; i < out.val.count; i++)
       expect(known[i]).toBe(out.val.y[i] === 0 || out.val.y[i] === 2 ? 0 : 1);
   });
+  it('hideClasses with keepRows keeps the hidden training rows, marked known = 0', () => {
+    const out = run(dataset([2, 3, 4, 5]), [{ type: 'hideClasses', classes: [0, 2], keepRows: true }]);
+    expect(out.train.count).toBe(run(dataset([2, 3, 4, 5]), []).train.count);
+    const known = out.train.fields!.known!;
+    let novel = 0;
+    for (let i = 0; i < out.train.count; i++) {
+      expect(known[i]).toBe(out.train.y[i] === 0 || out.train.y[i] === 2 ? 0 : 1);
+      novel += 1 - known[i]!;
+    }
+    expect(novel).toBeGreaterThan(0);
+  });
+  it('standardize: train features get mean 0 and sd 1 (Float64 check); val uses the train statistics', () => {
+    const ds = dataset([6, 5, 4]);
+    const out = run(ds, [{ type: 'standardize' }]);
+    const d = ds.binding.featureShape.reduce((a, b) => a * b, 1);
+    const n = ds.train.count;
+    for (let j = 0; j < d; j++) {
+      let m = 0;
+      let v = 0;
+      for (let i = 0; i < n; i++) m += ds.train.x[i * d + j]! / n;
+      for (let i = 0; i < n; i++) v += (ds.train.x[i * d + j]! - m) ** 2 / n;
+      const sd = Math.sqrt(v);
+      let m2 = 0;
+      for (let i = 0; i < n; i++) m2 += out.train.x[i * d + j]! / n;
+      expect(Math.abs(m2)).toBeLessThan(1e-5);
+      for (let i = 0; i < ds.val.count; i++)
+        expect(out.val.x[i * d + j]!).toBeCloseTo(
+          sd > 0 ? (ds.val.x[i * d + j]! - m) / sd : ds.val.x[i * d + j]! - m,
+          4,
+        );
+    }
+  });
   it('refuses value targets with an error naming the transform', () => {
     const ds = dataset([2, 2]);
     const values: LoadedDataset = {
