@@ -5,13 +5,11 @@
 // by 2 px) against a centre baseline (peak at the image centre) and a random baseline (uniform
 // random map), and class-specificity (energy inside the box of the true-class map above that of a
 // wrong class's map). Channel weights vs finite differences: src/explain/cam.test.ts.
-import { findDataset } from '../../core/datasets/index.ts';
-import { resolveParams } from '../../core/params.ts';
 import { createRng } from '../../core/rng.ts';
 import { gradCam, upsampleMaps } from '../../explain/cam.ts';
 import { boxAt, centreMap, energyInBox, pointingGame } from '../../explain/cam-metrics.ts';
-import { analysisContext } from '../../explain/context.ts';
-import { build, mean, summary, trainAndEvaluate, withModel } from './_kan-shared.ts';
+import { onTrainedLocate } from './_cam-shared.ts';
+import { mean, summary } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const DEFAULT_RUN = { seeds: [1], epochs: 14 };
@@ -36,7 +34,6 @@ export default defineExperiment({
     const { seeds, epochs } = ctx.budget === 'full' ? FULL_RUN : DEFAULT_RUN;
     const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
-    const locate = findDataset('locate')!;
     const f: Record<string, number[]> = {
       acc: [],
       point: [],
@@ -47,60 +44,52 @@ export default defineExperiment({
       ms: [],
     };
     for (const seed of seeds) {
-      const data = await locate.load(
-        resolveParams(locate.params, { samples: SAMPLES, distractors: DISTRACTORS }).values,
-        createRng(seed),
-        ctx.io,
-      );
-      await withModel(build(ctx.templateText, ctx.registry, seed), async (b) => {
-        const r = await trainAndEvaluate(b, ctx.registry, data, { seed, epochs });
-        const c = analysisContext(b.compiled, data, { samples: EVAL, classes: 'true' });
-        try {
-          const [, h, w] = c.feeds[c.imageInput]!.shape as number[];
+      await onTrainedLocate(
+        ctx,
+        { seed, epochs, samples: SAMPLES, evalSamples: EVAL, data: { distractors: DISTRACTORS } },
+        ({ built: b, acc, status, c, h, w }) => {
           const t0 = performance.now();
           const g = gradCam(b.compiled, c.feeds, TARGET, c.scores, c.classes);
-          const maps = upsampleMaps(g.cams, h!, w!, 'minmax');
+          const maps = upsampleMaps(g.cams, h, w, 'minmax');
           const ms = (performance.now() - t0) / maps.length;
           g.cams.dispose();
           g.alpha.dispose();
           const wrongCls = c.classes!.map((k) => (k + 1) % 4);
           const gw = gradCam(b.compiled, c.feeds, TARGET, c.scores, wrongCls);
-          const wrong = upsampleMaps(gw.cams, h!, w!, 'minmax');
+          const wrong = upsampleMaps(gw.cams, h, w, 'minmax');
           gw.cams.dispose();
           gw.alpha.dispose();
           const boxes = c.boxes!;
           const rng = createRng(seed + 1000);
-          const centre = centreMap(h!, w!);
-          const randomMaps = maps.map(() => Float32Array.from({ length: h! * w! }, () => rng.next()));
+          const centre = centreMap(h, w);
+          const randomMaps = maps.map(() => Float32Array.from({ length: h * w }, () => rng.next()));
           let specific = 0;
           let energy = 0;
           for (let i = 0; i < maps.length; i++) {
-            const e = energyInBox(maps[i]!, w!, boxAt(boxes, i));
+            const e = energyInBox(maps[i]!, w, boxAt(boxes, i));
             energy += e;
-            if (e > energyInBox(wrong[i]!, w!, boxAt(boxes, i))) specific++;
+            if (e > energyInBox(wrong[i]!, w, boxAt(boxes, i))) specific++;
           }
           const row = {
-            acc: r.val.metrics.accuracy!,
-            point: pointingGame(maps, w!, boxes, DILATE),
+            acc: acc,
+            point: pointingGame(maps, w, boxes, DILATE),
             centre: pointingGame(
               maps.map(() => centre),
-              w!,
+              w,
               boxes,
               DILATE,
             ),
-            random: pointingGame(randomMaps, w!, boxes, DILATE),
+            random: pointingGame(randomMaps, w, boxes, DILATE),
             energy: energy / maps.length,
             specific: specific / maps.length,
             ms,
           };
           for (const [k, v] of Object.entries(row)) f[k]!.push(v);
           ctx.log(
-            `seed ${seed}: val acc ${row.acc.toFixed(4)}, pointing Grad-CAM ${row.point.toFixed(3)} / centre ${row.centre.toFixed(3)} / random ${row.random.toFixed(3)}, energy in box ${row.energy.toFixed(3)}, true > wrong class energy ${row.specific.toFixed(3)}, ${ms.toFixed(2)} ms/image, ${r.status}`,
+            `seed ${seed}: val acc ${row.acc.toFixed(4)}, pointing Grad-CAM ${row.point.toFixed(3)} / centre ${row.centre.toFixed(3)} / random ${row.random.toFixed(3)}, energy in box ${row.energy.toFixed(3)}, true > wrong class energy ${row.specific.toFixed(3)}, ${ms.toFixed(2)} ms/image, ${status}`,
           );
-        } finally {
-          c.dispose();
-        }
-      });
+        },
+      );
     }
     const m = (k: string) => mean(f[k]!);
     const pass =
