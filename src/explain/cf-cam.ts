@@ -1,5 +1,5 @@
-// CF-CAM: Cluster Filter Class Activation Mapping (He, Pan et al. 2025; official code
-// jerryp-hfut/CF-CAM `cfcam.py`), per image with activations A [h, w, C] and gradients
+// CF-CAM: Cluster Filter Class Activation Mapping (He, Pan & Yao 2025, arXiv 2504.00060;
+// official code jerryp-hfut/CF-CAM `cfcam.py`), per image with activations A [h, w, C] and gradients
 // G = ∂y_c/∂A of the pre-softmax score:
 //   1. channel vectors F_c = A[:, :, c] flattened, norms n_c = ‖F_c‖₂; the important set
 //      I = {c : n_c ≥ 75th percentile of n} keeps its own gradient: w_c = mean(G_c);

@@ -145,7 +145,7 @@ export const cfCamTool = defineAnalysisTool({
   id: 'cfCam',
   title: 'CF-CAM',
   doc:
-    'CF-CAM (Cluster Filter CAM, He, Pan et al. 2025, official code jerryp-hfut/CF-CAM): channels with ' +
+    'CF-CAM (Cluster Filter CAM, He, Pan & Yao 2025, arXiv 2504.00060; official code jerryp-hfut/CF-CAM): channels with ' +
     '‖A_c‖₂ ≥ the 75th percentile keep w_c = mean(∂y_c/∂A_c); the rest are clustered by DBSCAN on their ' +
     'activation maps (eps = 25th percentile of their pairwise distances, minPts = max(2, ⌊5 %⌋)), noise ' +
     'channels are dropped, and each cluster shares w = mean(Filter(mean gradient of the cluster)) ' +
