@@ -6,11 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliCaptured as cli } from '../testing/harness.ts';
 
-/** The P19 template shrunk: 1 epoch on 80 images. */
-function smallGraph(dir: string): string {
-  const doc = JSON.parse(
-    readFileSync(new URL('../../templates/eigen-cam-locate.graph.json', import.meta.url), 'utf8'),
-  );
+/** The P19 (or P8) template shrunk: 1 epoch on 80 images. */
+function smallGraph(dir: string, id = 'eigen-cam-locate'): string {
+  const doc = JSON.parse(readFileSync(new URL(`../../templates/${id}.graph.json`, import.meta.url), 'utf8'));
   doc.training.epochs = 1;
   doc.training.dataset.params.samples = 80;
   const path = join(dir, 'g.graph.json');
@@ -62,10 +60,30 @@ describe('netwright analyse', () => {
     expect(line.node).toBe('conv2');
     const bad = await cli('analyse', g, '--tool', 'nope');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/unknown tool 'nope' \(tools: gradCam, eigenCam, cluster\)/);
+    expect(bad.stderr).toMatch(/unknown tool 'nope' \(tools: gradCam, eigenCam, cfCam, cluster\)/);
     const flat = await cli('analyse', g, '--tool', 'gradCam', '--node', 'logits', '--samples', '2');
     expect(flat.code).toBe(1);
     expect(flat.stderr).toMatch(/analyse\/target: node 'logits'.*conv feature map/);
     expect(flat.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('runs CF-CAM from the cf-cam-locate template’s analyses entry (node conv2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nw-analyse-'));
+    const r = await cli(
+      'analyse',
+      smallGraph(dir, 'cf-cam-locate'),
+      '--tool',
+      'cfCam',
+      '--samples',
+      '3',
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(line.tool).toBe('cfCam');
+    expect(line.node).toBe('conv2');
+    expect(line.figures['clusters/image']).toBeGreaterThanOrEqual(0);
+    expect(line.figures['pointing game']).toBeGreaterThanOrEqual(0);
   });
 });

@@ -104,6 +104,36 @@ export function drawLocate(
   return [r0, c0, r1, c1];
 }
 
+/**
+ * Two shapes of different classes `kindA` ≠ `kindB` on one noisy canvas, their boxes at least
+ * `gap` px apart (Grad-CAM's class-specificity demonstration: each class's map should peak on its
+ * own object). Writes the image into `x` at `off`; returns both boxes, or undefined when 100
+ * placements all overlapped.
+ */
+export function drawLocatePair(
+  x: Float32Array,
+  off: number,
+  size: number,
+  kindA: number,
+  kindB: number,
+  noise: number,
+  rng: Rng,
+  gap = 2,
+): { a: [number, number, number, number]; b: [number, number, number, number] } | undefined {
+  const px = size * size;
+  const ta = new Float32Array(px);
+  const tb = new Float32Array(px);
+  for (let tries = 0; tries < 100; tries++) {
+    const a = drawLocate(ta, 0, size, kindA, 0, rng);
+    const b = drawLocate(tb, 0, size, kindB, 0, rng);
+    const apart = a[2] + gap < b[0] || b[2] + gap < a[0] || a[3] + gap < b[1] || b[3] + gap < a[1];
+    if (!apart) continue;
+    for (let k = 0; k < px; k++) x[off + k] = Math.max(ta[k]!, tb[k]!) + noise * rng.normal();
+    return { a, b };
+  }
+  return undefined;
+}
+
 export const locate = defineDataset({
   name: 'locate',
   title: 'Locate (shapes with boxes)',

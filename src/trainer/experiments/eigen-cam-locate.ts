@@ -7,14 +7,13 @@
 // class-agnosticism (the maps for two different classes are identical).
 // Eigen-CAM against a Jacobi eigen-solve in Float64: src/explain/cam.test.ts.
 import * as tf from '@tensorflow/tfjs';
-import { findDataset } from '../../core/datasets/index.ts';
 import { resolveParams } from '../../core/params.ts';
-import { createRng } from '../../core/rng.ts';
 import { eigenCam, featureMap, gradCam, upsampleMaps } from '../../explain/cam.ts';
 import { centreMap, pointingGame } from '../../explain/cam-metrics.ts';
 import { analysisContext, countGradientCalls } from '../../explain/context.ts';
 import { eigenCamTool } from '../../explain/tools.ts';
-import { build, mean, summary, trainAndEvaluate, withModel } from './_kan-shared.ts';
+import { onTrainedLocate } from './_cam-shared.ts';
+import { mean, summary } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const DEFAULT_RUN = { seeds: [1], epochs: 14 };
@@ -36,7 +35,6 @@ export default defineExperiment({
     const { seeds, epochs } = ctx.budget === 'full' ? FULL_RUN : DEFAULT_RUN;
     const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
-    const locate = findDataset('locate')!;
     const f: Record<string, number[]> = {
       acc: [],
       eigen: [],
@@ -47,16 +45,10 @@ export default defineExperiment({
       agnostic: [],
     };
     for (const seed of seeds) {
-      const data = await locate.load(
-        resolveParams(locate.params, { samples: SAMPLES }).values,
-        createRng(seed),
-        ctx.io,
-      );
-      await withModel(build(ctx.templateText, ctx.registry, seed), async (b) => {
-        const r = await trainAndEvaluate(b, ctx.registry, data, { seed, epochs });
-        const c = analysisContext(b.compiled, data, { samples: EVAL, classes: 'true' });
-        try {
-          const [, h, w] = c.feeds[c.imageInput]!.shape as number[];
+      await onTrainedLocate(
+        ctx,
+        { seed, epochs, samples: SAMPLES, evalSamples: EVAL },
+        async ({ built: b, data, acc, status, c, h, w }) => {
           const t0 = performance.now();
           const { result: e, calls } = countGradientCalls(() =>
             tf.tidy(() => {
@@ -65,11 +57,11 @@ export default defineExperiment({
               return out.cams;
             }),
           );
-          const eigen = upsampleMaps(e, h!, w!, 'max');
+          const eigen = upsampleMaps(e, h, w, 'max');
           const ms = (performance.now() - t0) / eigen.length;
           e.dispose();
           const g = gradCam(b.compiled, c.feeds, TARGET, c.scores, c.classes);
-          const grad = upsampleMaps(g.cams, h!, w!, 'minmax');
+          const grad = upsampleMaps(g.cams, h, w, 'minmax');
           g.cams.dispose();
           g.alpha.dispose();
           // Class-agnostic: the tool's maps for class 0 and class 3 on the first 20 images.
@@ -82,14 +74,14 @@ export default defineExperiment({
           const [h0, h3] = [await heat(0), await heat(3)];
           few.dispose();
           const agnostic = h0.length > 0 && h0.every((v, i) => v === h3[i]) ? 1 : 0;
-          const centre = centreMap(h!, w!);
+          const centre = centreMap(h, w);
           const row = {
-            acc: r.val.metrics.accuracy!,
-            eigen: pointingGame(eigen, w!, c.boxes!, DILATE),
-            grad: pointingGame(grad, w!, c.boxes!, DILATE),
+            acc: acc,
+            eigen: pointingGame(eigen, w, c.boxes!, DILATE),
+            grad: pointingGame(grad, w, c.boxes!, DILATE),
             centre: pointingGame(
               eigen.map(() => centre),
-              w!,
+              w,
               c.boxes!,
               DILATE,
             ),
@@ -99,12 +91,10 @@ export default defineExperiment({
           };
           for (const [k, v] of Object.entries(row)) f[k]!.push(v);
           ctx.log(
-            `seed ${seed}: val acc ${row.acc.toFixed(4)}, pointing Eigen-CAM ${row.eigen.toFixed(3)} / Grad-CAM ${row.grad.toFixed(3)} / centre ${row.centre.toFixed(3)}, gradient calls ${calls}, ${ms.toFixed(2)} ms/image, class-agnostic ${agnostic === 1}, ${r.status}`,
+            `seed ${seed}: val acc ${row.acc.toFixed(4)}, pointing Eigen-CAM ${row.eigen.toFixed(3)} / Grad-CAM ${row.grad.toFixed(3)} / centre ${row.centre.toFixed(3)}, gradient calls ${calls}, ${ms.toFixed(2)} ms/image, class-agnostic ${agnostic === 1}, ${status}`,
           );
-        } finally {
-          c.dispose();
-        }
-      });
+        },
+      );
     }
     const m = (k: string) => mean(f[k]!);
     const pass =
