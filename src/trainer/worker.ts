@@ -12,6 +12,7 @@ import type { IRTraining, ModelIR } from '../core/ir.ts';
 import { resolveParams } from '../core/params.ts';
 import { withDefaultOptimizer } from '../core/phases.ts';
 import type { Registry } from '../core/registry.ts';
+import { AnalyseError, analysisToolInfos, runAnalysis } from './analyse.ts';
 import { chooseBackend } from './backend-browser.ts';
 import { activationCurves } from './curves.ts';
 import { PhaseProgress, RunEta } from './eta.ts';
@@ -46,6 +47,7 @@ const TEMPLATE_TEXTS = import.meta.glob<string>('/templates/*.graph.json', {
 });
 const experimentId = (path: string) => (path.split('/').pop() ?? path).replace(/\.ts$/, '');
 post({ type: 'experiments', ids: Object.keys(EXPERIMENTS).map(experimentId).sort() });
+post({ type: 'analysisTools', tools: analysisToolInfos() });
 
 async function verify(requestId: number, templateId: string): Promise<VerifyResult> {
   await ready;
@@ -379,6 +381,31 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       job.then(
         (result) => post({ type: 'inspection', requestId, result }),
         (err: Error) => post({ type: 'inspection', requestId, error: err.message }),
+      );
+      return;
+    }
+    case 'analyse': {
+      const { type: _, requestId, ...req } = msg;
+      const job = lastRun
+        ? (ready ?? Promise.resolve()).then(() =>
+            runAnalysis(lastRun!.compiled, lastRun!.last?.data ?? lastRun!.data, req),
+          )
+        : Promise.reject(
+            new AnalyseError('analyse/model: train the model first: there is no trained model yet'),
+          );
+      job.then(
+        ({ reply, transfer }) =>
+          (self as unknown as DedicatedWorkerGlobalScope).postMessage(
+            { type: 'analysis', requestId, result: reply } satisfies FromWorker,
+            transfer,
+          ),
+        (err: unknown) =>
+          post({
+            type: 'analysis',
+            requestId,
+            error: (err as Error)?.message ?? String(err),
+            ...(err instanceof AnalyseError && err.nodeId ? { nodeId: err.nodeId } : {}),
+          }),
       );
       return;
     }
