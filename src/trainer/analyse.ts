@@ -106,7 +106,7 @@ export async function runAnalysis(
   const shape = data.binding.featureShape;
   const dim = shape.reduce((a, b) => a * b, 1);
   const xs = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => xs.set(split.x.subarray(r * dim, (r + 1) * dim), i * dim));
+  for (const [i, r] of rows.entries()) xs.set(split.x.subarray(r * dim, (r + 1) * dim), i * dim);
   const box = split.fields?.box;
   const boxes = box
     ? Float32Array.from(rows.flatMap((r) => Array.from(box.subarray(r * 4, r * 4 + 4))))
