@@ -2,7 +2,7 @@
 // the Worker) on the trained model, in the Worker. The tool's eligible nodes (outputs of the rank
 // its `target.ranks` names) glow on the canvas; the target is picked by clicking one there or from
 // the list here (buttons: keyboard accessible). Heat maps are drawn over the input image with the
-// canvas 2D API (never innerHTML), the true box outlined when the dataset has one, the map's peak
+// canvas 2D API only (no HTML strings), the true box outlined when the dataset has one, the map's peak
 // marked; the figures table lists what the tool measured. A template's `analyses` entry pre-selects
 // the tool, node and params it opens with.
 //
