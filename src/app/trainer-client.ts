@@ -3,6 +3,7 @@
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
 import type {
+  ActivationStats,
   AnalyseRequest,
   AnalysisReply,
   AnalysisToolInfo,
@@ -38,9 +39,9 @@ export interface TrainerClient {
   /** Looks inside the last trained model (edge functions of a KAN layer, attention maps). */
   inspect(
     nodeId: string,
-    what: 'edges' | 'attention',
+    what: 'edges' | 'attention' | 'activations',
     sample?: number,
-  ): Promise<EdgeFunctions | AttentionMaps>;
+  ): Promise<EdgeFunctions | AttentionMaps | ActivationStats>;
   /** Runs an analysis tool (Grad-CAM, Eigen-CAM…) on the last trained model, in the Worker. */
   analyse(request: AnalyseRequest): Promise<AnalysisReply>;
   /** The registered analysis tools (from the Worker's bundle). */
@@ -138,7 +139,7 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
     verify: (templateId, onLog) =>
       ask<VerifyResult>((requestId) => ({ type: 'verify', requestId, templateId }), onLog),
     inspect: (nodeId, what, sample) =>
-      ask<EdgeFunctions | AttentionMaps>((requestId) => ({
+      ask<EdgeFunctions | AttentionMaps | ActivationStats>((requestId) => ({
         type: 'inspect',
         requestId,
         nodeId,

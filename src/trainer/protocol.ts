@@ -62,7 +62,7 @@ export type ToWorker =
       readonly type: 'inspect';
       readonly requestId: number;
       readonly nodeId: string;
-      readonly what: 'edges' | 'attention';
+      readonly what: 'edges' | 'attention' | 'activations';
       readonly sample?: number;
     }
   /** Run a registered analysis tool on the last trained model (answered by an 'analysis'). */
@@ -162,7 +162,7 @@ export type FromWorker =
   | {
       readonly type: 'inspection';
       readonly requestId: number;
-      readonly result?: EdgeFunctions | AttentionMaps;
+      readonly result?: EdgeFunctions | AttentionMaps | ActivationStats;
       readonly error?: string;
     }
   /** The registered analysis tools (posted once at start: the UI ring cannot import them). */
@@ -277,6 +277,30 @@ export interface EdgeFunctions {
   readonly outputs: number;
   /** What each sampled input is (x3, or a Conv-KAN kernel entry "(u,v) c"). */
   readonly inputLabels: readonly string[];
+}
+
+/** A node's output for one validation sample: statistics, histogram, and channel thumbnails of a map. */
+export interface ActivationStats {
+  readonly nodeId: string;
+  readonly sample: number;
+  /** Per-sample output shape (no batch axis). */
+  readonly shape: readonly number[];
+  readonly mean: number;
+  /** Population standard deviation over every element. */
+  readonly std: number;
+  /** Fraction of elements exactly 0 (dead ReLU units, sparsity). */
+  readonly fractionZero: number;
+  readonly min: number;
+  readonly max: number;
+  /** Equal-width bins over [lo, hi] (the last bin includes hi). */
+  readonly histogram: { readonly lo: number; readonly hi: number; readonly counts: readonly number[] };
+  /** A [h, w, C] map's first channels, each h × w row-major. */
+  readonly channels?: {
+    readonly height: number;
+    readonly width: number;
+    readonly count: number;
+    readonly maps: readonly (readonly number[])[];
+  };
 }
 
 /** Attention probabilities of one validation sample, per block and head: [head][query][key]. */
