@@ -11,6 +11,7 @@
 // "row,col", data-box "r0,c0,r1,c1", data-peak-in-box), explain-thumb-<i>, explain-figures,
 // explain-deletion.
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import type { TrainerClient } from '../app/trainer-client.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
@@ -152,6 +153,8 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
   const [sample, setSample] = useState(0);
   const [count, setCount] = useState(8);
   const [reply, setReply] = useState<AnalysisReply | undefined>();
+  /** The validation rows the shown reply covers. */
+  const [rowsShown, setRowsShown] = useState<readonly [number, number]>([0, 0]);
   const [shown, setShown] = useState(0);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -211,8 +214,11 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
         classes: cls,
       });
       setReply(r);
+      setRowsShown([rows[0]!, rows.at(-1)!]);
       setShown(0);
     } catch (e) {
+      // A refused request leaves no stale maps that could pass for its answer.
+      setReply(undefined);
       setError((e as Error)?.message ?? String(e));
     } finally {
       setBusy(false);
@@ -223,7 +229,9 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
   const deletion = reply?.views.find((v) => v.kind === 'curve');
   const big = maps?.kind === 'heatmaps' ? maps.items[shown] : undefined;
 
-  return (
+  // Docked over the right column (Inspector, Train panel), never over the canvas, whose glowing
+  // nodes stay clickable; outside the Train panel, which is its own containing block.
+  return createPortal(
     <section className="explain-drawer" aria-label="Explain" data-testid="explain-drawer">
       <header className="explain-head">
         <strong>Explain</strong>
@@ -380,7 +388,7 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
       {reply && (
         <table className="explain-figures" data-testid="explain-figures">
           <caption>
-            Figures over rows {sample}–{sample + count - 1}
+            Figures over rows {rowsShown[0]}–{rowsShown[1]}
           </caption>
           <tbody>
             {Object.entries(reply.figures).map(([k, v]) => (
@@ -407,6 +415,7 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
           ]}
         />
       )}
-    </section>
+    </section>,
+    document.querySelector('.app-right') ?? document.body,
   );
 }
