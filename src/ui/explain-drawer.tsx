@@ -10,7 +10,7 @@
 // explain-sample, explain-count, explain-run, explain-status, explain-error, explain-heatmap (data-peak
 // "row,col", data-box "r0,c0,r1,c1", data-peak-in-box), explain-thumb-<i>, explain-figures,
 // explain-deletion.
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import type { TrainerClient } from '../app/trainer-client.ts';
@@ -88,17 +88,18 @@ function HeatmapCanvas({
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
     if (!ctx) return;
-    const small = document.createElement('canvas');
-    small.width = width;
-    small.height = height;
-    const sctx = small.getContext('2d');
-    if (!sctx) return;
-    const img = sctx.createImageData(width, height);
-    img.data.set(overlayPixels(item, width * height));
-    sctx.putImageData(img, 0, 0);
-    ctx.imageSmoothingEnabled = false;
-    ctx.clearRect(0, 0, width * scale, height * scale);
-    ctx.drawImage(small, 0, 0, width * scale, height * scale);
+    // Each map pixel becomes a scale × scale block of one ImageData (no second canvas to create).
+    const px = overlayPixels(item, width * height);
+    const W = width * scale;
+    const img = ctx.createImageData(W, height * scale);
+    const out = new Uint32Array(img.data.buffer);
+    const src = new Uint32Array(px.buffer);
+    for (let r = 0; r < height; r++)
+      for (let dy = 0; dy < scale; dy++) {
+        const row = (r * scale + dy) * W;
+        for (let c = 0; c < width; c++) out.fill(src[r * width + c]!, row + c * scale, row + (c + 1) * scale);
+      }
+    ctx.putImageData(img, 0, 0);
     if (box) {
       ctx.strokeStyle = BOX;
       ctx.lineWidth = Math.max(1, scale / 4);
@@ -130,6 +131,17 @@ function HeatmapCanvas({
       {...(box ? { 'data-box': box.join(','), 'data-peak-in-box': String(inBox) } : {})}
     />
   );
+}
+
+/** Renders its children one task after it mounts: the answer's large map paints first, the rest
+ * next, so no single main-thread task draws everything. */
+function Later({ children }: { children: ReactNode }) {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    const t = window.setTimeout(() => setReady(true), 0);
+    return () => window.clearTimeout(t);
+  }, []);
+  return ready ? children : null;
 }
 
 const fmtFigure = (v: number | string) =>
@@ -363,26 +375,28 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
               {big.box ? ' — green: the true box' : ''}
             </figcaption>
           </figure>
-          <div className="explain-thumbs">
-            {maps.items.map((it, i) => (
-              <button
-                key={it.sample}
-                type="button"
-                aria-pressed={i === shown}
-                aria-label={`Show row ${it.sample}`}
-                onClick={() => setShown(i)}
-              >
-                <HeatmapCanvas
-                  item={it}
-                  height={maps.height}
-                  width={maps.width}
-                  scale={THUMB}
-                  testId={`explain-thumb-${i}`}
-                  label={`row ${it.sample}`}
-                />
-              </button>
-            ))}
-          </div>
+          <Later key={reply?.ms}>
+            <div className="explain-thumbs">
+              {maps.items.map((it, i) => (
+                <button
+                  key={it.sample}
+                  type="button"
+                  aria-pressed={i === shown}
+                  aria-label={`Show row ${it.sample}`}
+                  onClick={() => setShown(i)}
+                >
+                  <HeatmapCanvas
+                    item={it}
+                    height={maps.height}
+                    width={maps.width}
+                    scale={THUMB}
+                    testId={`explain-thumb-${i}`}
+                    label={`row ${it.sample}`}
+                  />
+                </button>
+              ))}
+            </div>
+          </Later>
         </div>
       )}
       {reply && (
