@@ -60,6 +60,13 @@ export interface EditorState {
   readonly trainer: TrainerClient | null;
   /** The phase picked in the Train panel's timeline and what it does to each node (IR id); view state. */
   readonly phaseView: PhaseView | null;
+  /** The open Explain drawer's eligible nodes (they glow) and its chosen target (IR ids); view state. */
+  readonly explainView: ExplainView | null;
+}
+
+export interface ExplainView {
+  readonly eligible: ReadonlySet<string>;
+  readonly target: string | null;
 }
 
 export interface PhaseView {
@@ -105,6 +112,8 @@ export interface EditorStore extends StoreApi<EditorState> {
   setTrained(nodes: ReadonlySet<string> | null): void;
   /** Shows (or, with null, stops showing) a phase's frozen and inactive nodes on the canvas; no undo step. */
   setPhaseView(view: PhaseView | null): void;
+  /** Shows (or stops showing) the Explain drawer's eligible and chosen nodes on the canvas; no undo step. */
+  setExplainView(view: ExplainView | null): void;
   undo(): void;
   redo(): void;
   /** Ends a coalescing run (typing in a field, a slider drag). */
@@ -151,6 +160,7 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     trained: null,
     trainer: null,
     phaseView: null,
+    explainView: null,
   }));
 
   const setHistory = (history: History<GraphDoc>) => {
@@ -249,6 +259,9 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     },
     setPhaseView(phaseView) {
       api.setState({ phaseView });
+    },
+    setExplainView(explainView) {
+      api.setState({ explainView });
     },
     setBlocks(blocks) {
       api.setState({ blocks });

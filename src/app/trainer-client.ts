@@ -3,6 +3,10 @@
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
 import type {
+  ActivationStats,
+  AnalyseRequest,
+  AnalysisReply,
+  AnalysisToolInfo,
   AttentionMaps,
   BackendInfo,
   BackendName,
@@ -35,9 +39,13 @@ export interface TrainerClient {
   /** Looks inside the last trained model (edge functions of a KAN layer, attention maps). */
   inspect(
     nodeId: string,
-    what: 'edges' | 'attention',
+    what: 'edges' | 'attention' | 'activations',
     sample?: number,
-  ): Promise<EdgeFunctions | AttentionMaps>;
+  ): Promise<EdgeFunctions | AttentionMaps | ActivationStats>;
+  /** Runs an analysis tool (Grad-CAM, Eigen-CAM…) on the last trained model, in the Worker. */
+  analyse(request: AnalyseRequest): Promise<AnalysisReply>;
+  /** The registered analysis tools (from the Worker's bundle). */
+  readonly analysisTools: Promise<readonly AnalysisToolInfo[]>;
   /** Template ids with a miniature experiment (from the Worker's bundle). */
   readonly experiments: Promise<readonly string[]>;
   /** Runs a template's miniature experiment in the Worker; `onLog` receives its progress lines. */
@@ -60,6 +68,10 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
   let resolveExperiments: (ids: readonly string[]) => void = () => {};
   const experiments = new Promise<readonly string[]>((res) => {
     resolveExperiments = res;
+  });
+  let resolveTools: (tools: readonly AnalysisToolInfo[]) => void = () => {};
+  const analysisTools = new Promise<readonly AnalysisToolInfo[]>((res) => {
+    resolveTools = res;
   });
   /** Requests answered by request id (Verify, inspection): settled by the Worker's answer. */
   const pending = new Map<
@@ -97,6 +109,8 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
     else if (m.type === 'verifyLog') pending.get(m.requestId)?.log?.(m.line);
     else if (m.type === 'verified') settle(m.requestId, m.result, m.error, 'verify');
     else if (m.type === 'inspection') settle(m.requestId, m.result, m.error, 'inspection');
+    else if (m.type === 'analysisTools') resolveTools(m.tools);
+    else if (m.type === 'analysis') settle(m.requestId, m.result, m.error, 'analysis');
     else if (m.type === 'error' && m.runId === undefined) rejectBackend(new Error(m.message));
     else if ('runId' in m && m.runId === runId) listener?.(m as RunEvent);
   };
@@ -120,10 +134,12 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
       return runId;
     },
     experiments,
+    analysisTools,
+    analyse: (request) => ask<AnalysisReply>((requestId) => ({ type: 'analyse', requestId, ...request })),
     verify: (templateId, onLog) =>
       ask<VerifyResult>((requestId) => ({ type: 'verify', requestId, templateId }), onLog),
     inspect: (nodeId, what, sample) =>
-      ask<EdgeFunctions | AttentionMaps>((requestId) => ({
+      ask<EdgeFunctions | AttentionMaps | ActivationStats>((requestId) => ({
         type: 'inspect',
         requestId,
         nodeId,

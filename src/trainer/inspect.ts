@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import { KernelLayer } from '../compiler/kernel-layer.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
-import type { AttentionMaps, EdgeFunctions } from './protocol.ts';
+import type { ActivationStats, AttentionMaps, EdgeFunctions } from './protocol.ts';
 
 const POINTS = 41;
 /** At most this many inputs × outputs are sampled (the inspector shows a grid). */
@@ -112,4 +112,79 @@ export async function attentionMaps(
   if (blocks.length === 0) throw new Error(`node '${nodeId}' computes no attention to show`);
   const label = data.binding.labels.kind === 'class' ? Number(data.val.y[k]) : undefined;
   return { nodeId, sample: k, ...(label !== undefined ? { label } : {}), blocks };
+}
+
+/** Histogram bins of an activation view. */
+const BINS = 24;
+/** Channel thumbnails of a feature map (the first this many channels). */
+const MAX_CHANNELS = 8;
+
+/**
+ * What flows out of node `nodeId` for one validation sample: mean, standard deviation (population),
+ * fraction of exact zeros, range, a histogram over [min, max] and, for a [h, w, C] map, the first
+ * channels as thumbnails. Reads the model as it is now (the Worker answers during training too).
+ */
+export async function activationStats(
+  compiled: CompiledModel,
+  data: LoadedDataset,
+  nodeId: string,
+  sample: number,
+): Promise<ActivationStats> {
+  const node = compiled.ir.nodes.find((n) => n.id === nodeId);
+  const input = compiled.ir.inputs[0];
+  if (!node || node.op.kind === 'input' || !input)
+    throw new Error(`inspect/node: '${nodeId}' is not a node of the model; pick a layer's node`);
+  const width = data.binding.featureShape.reduce((a, b) => a * b, 1);
+  const count = data.val.count;
+  if (count === 0) throw new Error('inspect/sample: the dataset has no validation samples');
+  const k = Math.max(0, Math.min(count - 1, Math.floor(sample)));
+  const key = node.outputPorts ? `${nodeId}:${node.outputPorts[0]!.name}` : nodeId;
+  const out = tf.tidy(() => {
+    const x = tf.tensor(data.val.x.subarray(k * width, (k + 1) * width), [1, ...data.binding.featureShape]);
+    const v = compiled.run({ [input]: x }, { training: false }).get(key);
+    if (!v) throw new Error(`inspect/node: the model computes no value for '${nodeId}'`);
+    return v.toFloat();
+  });
+  const shape = out.shape.slice(1);
+  const v = (await out.data()) as Float32Array;
+  out.dispose();
+  let sum = 0;
+  let zeros = 0;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const a of v) {
+    sum += a;
+    if (a === 0) zeros++;
+    if (a < lo) lo = a;
+    if (a > hi) hi = a;
+  }
+  const n = v.length;
+  const mean = sum / n;
+  let ss = 0;
+  for (const a of v) ss += (a - mean) * (a - mean);
+  const span = hi - lo;
+  const counts = new Array<number>(BINS).fill(0);
+  for (const a of v) counts[span > 0 ? Math.min(BINS - 1, Math.floor(((a - lo) / span) * BINS)) : 0]!++;
+  const channels =
+    shape.length === 3
+      ? (() => {
+          const [h, w, c] = shape as [number, number, number];
+          const maps = Array.from({ length: Math.min(c, MAX_CHANNELS) }, (_, ch) =>
+            Array.from({ length: h * w }, (_, p) => v[p * c + ch]!),
+          );
+          return { height: h, width: w, count: c, maps };
+        })()
+      : undefined;
+  return {
+    nodeId,
+    sample: k,
+    shape,
+    mean,
+    std: Math.sqrt(ss / n),
+    fractionZero: zeros / n,
+    min: lo,
+    max: hi,
+    histogram: { lo, hi, counts },
+    ...(channels ? { channels } : {}),
+  };
 }

@@ -62,9 +62,11 @@ export type ToWorker =
       readonly type: 'inspect';
       readonly requestId: number;
       readonly nodeId: string;
-      readonly what: 'edges' | 'attention';
+      readonly what: 'edges' | 'attention' | 'activations';
       readonly sample?: number;
-    };
+    }
+  /** Run a registered analysis tool on the last trained model (answered by an 'analysis'). */
+  | ({ readonly type: 'analyse'; readonly requestId: number } & AnalyseRequest);
 
 export interface EpochMetrics {
   readonly epoch: number;
@@ -160,10 +162,93 @@ export type FromWorker =
   | {
       readonly type: 'inspection';
       readonly requestId: number;
-      readonly result?: EdgeFunctions | AttentionMaps;
+      readonly result?: EdgeFunctions | AttentionMaps | ActivationStats;
       readonly error?: string;
     }
+  /** The registered analysis tools (posted once at start: the UI ring cannot import them). */
+  | { readonly type: 'analysisTools'; readonly tools: readonly AnalysisToolInfo[] }
+  | {
+      readonly type: 'analysis';
+      readonly requestId: number;
+      readonly result?: AnalysisReply;
+      /** Why the request was refused or failed: names the node / tool / field and the fix. */
+      readonly error?: string;
+      readonly nodeId?: string;
+    }
   | { readonly type: 'error'; readonly runId?: number; readonly message: string; readonly nodeId?: string };
+
+/**
+ * An analysis of the trained model (src/explain's AnalysisTool `tool` aimed at model node `node`)
+ * on validation rows `samples` (indices into the validation split, ≤ 64). `classes`: explain the
+ * true class, the predicted one, or a fixed class index.
+ */
+export interface AnalyseRequest {
+  readonly tool: string;
+  readonly node: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly samples: readonly number[];
+  readonly classes?: 'true' | 'predicted' | number;
+}
+
+/** What the UI needs to offer a tool: its target ranks pick the eligible (glowing) nodes. */
+export interface AnalysisToolInfo {
+  readonly id: string;
+  readonly title: string;
+  readonly doc: string;
+  readonly target: { readonly doc: string; readonly ranks: readonly number[] };
+  /** Param name → default and doc (the tool's ParamSpecs, plain data). */
+  readonly params: Readonly<Record<string, { readonly default: unknown; readonly doc: string }>>;
+}
+
+/** One heat map over one input image (H × W row-major, the image's first channel). */
+export interface AnalysisHeatmap {
+  readonly base: Float32Array;
+  readonly heat: Float32Array;
+  /** [row0, col0, row1, col1], inclusive, in input pixels. */
+  readonly box?: readonly [number, number, number, number];
+  readonly label?: string;
+  /** The validation row it explains. */
+  readonly sample: number;
+  /** The class the map explains, and the model's prediction. */
+  readonly explained: number;
+  readonly predicted: number;
+}
+
+/** The views an analysis returns (typed arrays are transferred, not copied). */
+export type AnalysisReplyView =
+  | {
+      readonly kind: 'heatmaps';
+      readonly height: number;
+      readonly width: number;
+      readonly items: readonly AnalysisHeatmap[];
+    }
+  | {
+      readonly kind: 'images';
+      readonly height: number;
+      readonly width: number;
+      readonly items: readonly Float32Array[];
+    }
+  | {
+      readonly kind: 'curve';
+      readonly title: string;
+      readonly x: readonly number[];
+      readonly y: readonly number[];
+    }
+  | {
+      readonly kind: 'table';
+      readonly columns: readonly string[];
+      readonly rows: readonly (readonly (string | number)[])[];
+    };
+
+export interface AnalysisReply {
+  readonly tool: string;
+  readonly node: string;
+  readonly views: readonly AnalysisReplyView[];
+  readonly figures: Readonly<Record<string, number | string>>;
+  /** Backend it ran on and its time in the Worker. */
+  readonly backend: string;
+  readonly ms: number;
+}
 
 /** An activation function sampled at x (its derivative is taken numerically where drawn). */
 export interface ActivationCurve {
@@ -192,6 +277,30 @@ export interface EdgeFunctions {
   readonly outputs: number;
   /** What each sampled input is (x3, or a Conv-KAN kernel entry "(u,v) c"). */
   readonly inputLabels: readonly string[];
+}
+
+/** A node's output for one validation sample: statistics, histogram, and channel thumbnails of a map. */
+export interface ActivationStats {
+  readonly nodeId: string;
+  readonly sample: number;
+  /** Per-sample output shape (no batch axis). */
+  readonly shape: readonly number[];
+  readonly mean: number;
+  /** Population standard deviation over every element. */
+  readonly std: number;
+  /** Fraction of elements exactly 0 (dead ReLU units, sparsity). */
+  readonly fractionZero: number;
+  readonly min: number;
+  readonly max: number;
+  /** Equal-width bins over [lo, hi] (the last bin includes hi). */
+  readonly histogram: { readonly lo: number; readonly hi: number; readonly counts: readonly number[] };
+  /** A [h, w, C] map's first channels, each h × w row-major. */
+  readonly channels?: {
+    readonly height: number;
+    readonly width: number;
+    readonly count: number;
+    readonly maps: readonly (readonly number[])[];
+  };
 }
 
 /** Attention probabilities of one validation sample, per block and head: [head][query][key]. */

@@ -12,13 +12,14 @@ import type { IRTraining, ModelIR } from '../core/ir.ts';
 import { resolveParams } from '../core/params.ts';
 import { withDefaultOptimizer } from '../core/phases.ts';
 import type { Registry } from '../core/registry.ts';
+import { AnalyseError, analysisToolInfos, runAnalysis } from './analyse.ts';
 import { chooseBackend } from './backend-browser.ts';
 import { activationCurves } from './curves.ts';
 import { PhaseProgress, RunEta } from './eta.ts';
 import { evaluateClassifier } from './evaluation.ts';
 import type { Experiment } from './experiments/experiment.ts';
 import { evaluateFields } from './field-evaluation.ts';
-import { attentionMaps, edgeFunctions } from './inspect.ts';
+import { activationStats, attentionMaps, edgeFunctions } from './inspect.ts';
 import { type EpochReport, train } from './loop.ts';
 import { loadWeightsInto, saveArtifacts } from './model-artifacts.ts';
 import type {
@@ -46,6 +47,7 @@ const TEMPLATE_TEXTS = import.meta.glob<string>('/templates/*.graph.json', {
 });
 const experimentId = (path: string) => (path.split('/').pop() ?? path).replace(/\.ts$/, '');
 post({ type: 'experiments', ids: Object.keys(EXPERIMENTS).map(experimentId).sort() });
+post({ type: 'analysisTools', tools: analysisToolInfos() });
 
 async function verify(requestId: number, templateId: string): Promise<VerifyResult> {
   await ready;
@@ -152,6 +154,8 @@ function fallBack(err: unknown): void {
   ready = init();
 }
 let stopRequested = new Set<number>();
+/** The model being trained and its data (activation views read it while training). */
+let live: { compiled: ReturnType<typeof compileIR>; data: LoadedDataset } | undefined;
 let currentRun = 0;
 
 /** The last finished run, kept for on-demand evaluation. */
@@ -228,6 +232,7 @@ async function run(
   };
   const compiled = compileIR(ir, registry, { seed: settings.seed });
   post({ type: 'started', runId, params: compiled.countParams(), trainSamples: data.train.count });
+  live = { compiled, data };
   const postCurves = async () => {
     const curves = await activationCurves(compiled);
     if (Object.keys(curves).length) post({ type: 'curves', runId, curves });
@@ -336,6 +341,7 @@ async function run(
     // The graph compiled and the data loaded: a failure now is the backend's (lost device, OOM).
     throw new BackendFailure((e as Error)?.message ?? String(e));
   } finally {
+    if (live?.compiled === compiled) live = undefined;
     stopRequested.delete(runId);
   }
 }
@@ -371,14 +377,43 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     }
     case 'inspect': {
       const { requestId, nodeId, what, sample } = msg;
-      const job = lastRun
-        ? what === 'edges'
-          ? edgeFunctions(lastRun.compiled, nodeId)
-          : attentionMaps(lastRun.compiled, lastRun.data, nodeId, sample ?? 0)
+      // Activations: the model in training when there is one (views refresh while it trains).
+      const model = what === 'activations' ? (live ?? lastRun) : lastRun;
+      const job = model
+        ? what === 'activations'
+          ? activationStats(model.compiled, model.data, nodeId, sample ?? 0)
+          : what === 'edges'
+            ? edgeFunctions(model.compiled, nodeId)
+            : attentionMaps(model.compiled, model.data, nodeId, sample ?? 0)
         : Promise.reject(new Error('train the model first: there is no trained model yet'));
       job.then(
         (result) => post({ type: 'inspection', requestId, result }),
         (err: Error) => post({ type: 'inspection', requestId, error: err.message }),
+      );
+      return;
+    }
+    case 'analyse': {
+      const { type: _, requestId, ...req } = msg;
+      const job = lastRun
+        ? (ready ?? Promise.resolve()).then(() =>
+            runAnalysis(lastRun!.compiled, lastRun!.last?.data ?? lastRun!.data, req),
+          )
+        : Promise.reject(
+            new AnalyseError('analyse/model: train the model first: there is no trained model yet'),
+          );
+      job.then(
+        ({ reply, transfer }) =>
+          (self as unknown as DedicatedWorkerGlobalScope).postMessage(
+            { type: 'analysis', requestId, result: reply } satisfies FromWorker,
+            transfer,
+          ),
+        (err: unknown) =>
+          post({
+            type: 'analysis',
+            requestId,
+            error: (err as Error)?.message ?? String(err),
+            ...(err instanceof AnalyseError && err.nodeId ? { nodeId: err.nodeId } : {}),
+          }),
       );
       return;
     }

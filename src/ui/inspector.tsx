@@ -12,6 +12,7 @@ import { describeFix } from '../core/fixes.ts';
 import { isGroup } from '../core/groups.ts';
 import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
 import { checkParam, type ParamSpec, type ParamSpecs } from '../core/params.ts';
+import { ActivationView } from './activation-view.tsx';
 import { SourceField } from './dataset-fields.tsx';
 import { diagnosticsByNode, formatParamValue, showShape } from './flow-model.ts';
 import { formatCount, plural } from './format.ts';
@@ -200,6 +201,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         {Object.keys(def.params).length === 0 && <p className="muted">This node has no parameters.</p>}
       </form>
       <TrainedInsight nodeId={nodeId} type={def.type} />
+      {!/^(io|losses|metrics|optimizers|group)\./.test(def.type) && <ActivationView nodeId={nodeId} />}
       <DiagnosticList items={diags ?? []} />
     </section>
   );

@@ -32,6 +32,13 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
       ? cardPhaseState(s.phaseView.states, s.path.length ? irIdOf(s.path, nodeId) : nodeId)
       : undefined,
   );
+  // The open Explain drawer: nodes its tool can target glow; the chosen one is marked.
+  const explain = useEditor((s) => {
+    const v = s.explainView;
+    if (!v) return undefined;
+    const id = s.path.length ? irIdOf(s.path, nodeId) : nodeId;
+    return v.target === id ? 'target' : v.eligible.has(id) ? 'eligible' : undefined;
+  });
   const curve = trained ?? data.preview;
   const cls = [
     runtime ? `runtime-${runtime.kind}` : '',
@@ -42,12 +49,19 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
     missing ? 'missing' : '',
     group ? 'card-group' : '',
     phaseState && phaseState !== 'trained' ? `phase-${phaseState}` : '',
+    explain ? `explain-${explain}` : '',
   ]
     .filter(Boolean)
     .join(' ');
   const rows = Math.max(inputs.length, outputs.length);
   return (
-    <div className={cls} data-testid={`node-${nodeId}`} data-type={type} data-phase-state={phaseState}>
+    <div
+      className={cls}
+      data-testid={`node-${nodeId}`}
+      data-type={type}
+      data-phase-state={phaseState}
+      data-explain={explain}
+    >
       <header className="card-node-head">
         <span className="card-node-title">{title}</span>
         <code className="card-node-id">{nodeId}</code>

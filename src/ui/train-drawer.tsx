@@ -10,6 +10,7 @@ import { phaseNodeStates } from '../core/phase-states.ts';
 import { chooseDataset } from '../core/training-setup.ts';
 import { BACKENDS, type BackendName } from '../trainer/protocol.ts';
 import { DatasetPicker } from './dataset-picker.tsx';
+import { ExplainDrawer } from './explain-drawer.tsx';
 import { TrainPanel } from './train-panel.tsx';
 
 function forcedBackend(search: string): BackendName | undefined {
@@ -23,6 +24,13 @@ export function TrainDrawer({ search }: { search: string }) {
   const registry = useEditor((s) => s.registry);
   const [client, setClient] = useState<TrainerClient | undefined>();
   const [selectedPhase, setSelectedPhase] = useState<string | undefined>();
+  // The Explain drawer: offered once a run has trained the model; closed by any edit (the model
+  // it reads no longer matches the graph).
+  const trained = useEditor((s) => s.trained !== null);
+  const [explaining, setExplaining] = useState(false);
+  useEffect(() => {
+    if (!trained) setExplaining(false);
+  }, [trained]);
   useEffect(() => {
     const c = createTrainerClient(forcedBackend(search));
     c.onNotice((m) => store.toast('info', m));
@@ -82,6 +90,27 @@ export function TrainDrawer({ search }: { search: string }) {
           )
         }
       />
+      {trained && ir && (
+        <div className="explain-open-row">
+          <button
+            type="button"
+            data-testid="explain-open"
+            aria-expanded={explaining}
+            onClick={() => setExplaining((v) => !v)}
+          >
+            {explaining ? 'Close Explain' : 'Explain…'}
+          </button>
+          <span className="muted"> heat maps (Grad-CAM, Eigen-CAM) of the trained model</span>
+        </div>
+      )}
+      {explaining && trained && ir && (
+        <ExplainDrawer
+          client={client}
+          ir={ir}
+          {...(analysis.doc?.analyses ? { planned: analysis.doc.analyses } : {})}
+          onClose={() => setExplaining(false)}
+        />
+      )}
     </aside>
   );
 }
