@@ -34,6 +34,7 @@ import {
   selectAll,
   ungroupSelected,
 } from './actions.ts';
+import { workerAnalyser } from './analysis-client.ts';
 import { estimateSize, layoutPositions, needsLayout } from './auto-layout.ts';
 import { refreshBlocks, removeBlock } from './blocks.ts';
 import { emptyDoc, moveNodes, reservedIdProblem } from './commands.ts';
@@ -44,7 +45,11 @@ import { createEditorStore, type EditorStore } from './store.ts';
 import { bundledTemplates } from './templates.ts';
 
 export function App({ search }: { search?: string }) {
-  const [store] = useState(() => createEditorStore(browserRegistry()));
+  const [store] = useState(() => {
+    const registry = browserRegistry();
+    // Large documents are analysed in a Worker (issue #19); small ones stay synchronous.
+    return createEditorStore(registry, undefined, { analyser: workerAnalyser(registry) });
+  });
   return (
     <EditorContext.Provider value={store}>
       <ReactFlowProvider>

@@ -8,7 +8,7 @@ import type { Diagnostic, Fix } from '../core/diagnostics.ts';
 import type { GraphScope, PhaseRecord } from '../core/doc/schema.ts';
 import { describeFix } from '../core/fixes.ts';
 import { isGroup } from '../core/groups.ts';
-import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
+import { type AnyNodeDef, familyOf, type PortSpecs, portsOf } from '../core/node-def.ts';
 import type { ParamSpec } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
 import { formatShape, type TensorType } from '../core/tensor-type.ts';
@@ -99,6 +99,19 @@ function copyChipsOf(doc: GraphScope, group: string | undefined): { copies?: rea
   return chips ? { copies: chips } : {};
 }
 
+/**
+ * A node's input ports before analysis answers (a large document is checked in a Worker): from its
+ * definition and stored params, so edges attach at once; analysis replaces them when it answers.
+ */
+function placeholderPorts(def: AnyNodeDef | undefined, params: Readonly<Record<string, unknown>>): PortSpecs {
+  if (!def) return {};
+  try {
+    return portsOf(def, params);
+  } catch {
+    return {};
+  }
+}
+
 export function cardData(id: string, doc: GraphScope, analysis: Analysis, registry: Registry): CardData {
   const rec = doc.nodes[id]!;
   const info = analysis.nodes.get(id);
@@ -116,7 +129,7 @@ export function cardData(id: string, doc: GraphScope, analysis: Analysis, regist
     family: familyOf(rec.type),
     missing: def === undefined,
     group: isGroup(rec),
-    inputs: Object.entries(info?.inputPorts ?? {}).map(([name, spec]) => ({
+    inputs: Object.entries(info?.inputPorts ?? placeholderPorts(def, rec.params)).map(([name, spec]) => ({
       name,
       doc: spec.doc,
       shape: showShape(info?.inputs[name]),
