@@ -4,7 +4,7 @@
 // one replaced while it was busy), so a stale analysis never replaces a newer document's.
 import type { Analysis } from '../core/analysis/analyse.ts';
 import type { MemoryBudget } from '../core/analysis/budget.ts';
-import { type AnalyseRequest, type AnalyseResponse, analysisFromWire } from '../core/analysis/wire.ts';
+import { type FromAnalysisWorker, ResponseAssembler, requestMessages } from '../core/analysis/wire.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import type { Registry } from '../core/registry.ts';
 
@@ -15,9 +15,13 @@ export interface AsyncAnalyser {
 }
 
 interface Waiting {
+  readonly doc: GraphDoc;
   resolve(a: Analysis | undefined): void;
   reject(e: Error): void;
 }
+
+/** Lets other tasks run (input, rendering) between two slices of a message. */
+const nextTask = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /** An AsyncAnalyser on a module Worker; undefined where Workers do not exist (tests, old browsers). */
 export function workerAnalyser(registry: Registry): AsyncAnalyser | undefined {
@@ -25,12 +29,16 @@ export function workerAnalyser(registry: Registry): AsyncAnalyser | undefined {
   const worker = new Worker(new URL('./analysis-worker.ts', import.meta.url), { type: 'module' });
   let rev = 0;
   const waiting = new Map<number, Waiting>();
-  worker.onmessage = (e: MessageEvent<AnalyseResponse>) => {
-    const answered = e.data.rev;
-    for (const [r, w] of [...waiting]) {
-      if (r > answered) continue;
+  const assembler = new ResponseAssembler(registry);
+  worker.onmessage = (e: MessageEvent<FromAnalysisWorker>) => {
+    const w = waiting.get(e.data.rev);
+    if (!w) return; // superseded: nobody waits for it
+    const done = assembler.add(e.data, w.doc);
+    if (!done) return;
+    for (const [r, other] of [...waiting]) {
+      if (r > done.rev) continue;
       waiting.delete(r);
-      w.resolve(r === answered ? analysisFromWire(e.data.analysis, registry) : undefined);
+      other.resolve(r === done.rev ? done.analysis : undefined);
     }
   };
   worker.onerror = (e) => {
@@ -41,11 +49,23 @@ export function workerAnalyser(registry: Registry): AsyncAnalyser | undefined {
   };
   return {
     analyse(doc, memory) {
-      const req: AnalyseRequest = { rev: ++rev, doc, memory };
-      return new Promise((resolve, reject) => {
-        waiting.set(req.rev, { resolve, reject });
-        worker.postMessage(req);
+      const myRev = ++rev;
+      const answer = new Promise<Analysis | undefined>((resolve, reject) => {
+        waiting.set(myRev, { doc, resolve, reject });
       });
+      // Slices in separate tasks; a newer request stops an older one's sending.
+      void (async () => {
+        for (const m of requestMessages({ rev: myRev, doc, memory })) {
+          if (myRev !== rev) {
+            waiting.get(myRev)?.resolve(undefined);
+            waiting.delete(myRev);
+            return;
+          }
+          worker.postMessage(m);
+          await nextTask();
+        }
+      })();
+      return answer;
     },
     dispose() {
       worker.terminate();

@@ -9,7 +9,13 @@ import type { AsyncAnalyser } from '../app/analysis-client.ts';
 import { ASYNC_ANALYSIS_PAST, countScopeNodes, createEditorStore } from '../app/store.ts';
 import { type Analysis, analyse } from '../core/analysis/analyse.ts';
 import { BROWSER_MEMORY, type MemoryBudget } from '../core/analysis/budget.ts';
-import { analysisFromWire, answerAnalyseRequest } from '../core/analysis/wire.ts';
+import {
+  analysisFromResponse,
+  answerAnalyseRequest,
+  RequestAssembler,
+  requestMessages,
+  SLICE,
+} from '../core/analysis/wire.ts';
 import { parseGraphText } from '../core/doc/parse.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import type { Registry } from '../core/registry.ts';
@@ -44,11 +50,19 @@ function chain(n: number, units = 8): GraphDoc {
   return parsed.doc;
 }
 
-/** The Worker's answer as the editor receives it: through a structured clone. */
+/**
+ * The Worker path as the editor and the Worker see it: the request in slices, each message through
+ * a structured clone, reassembled; the answer likewise, with definitions restored.
+ */
 function viaWorkerPath(doc: GraphDoc, memory: MemoryBudget = BROWSER_MEMORY): Analysis {
-  const response = structuredClone(answerAnalyseRequest({ rev: 1, doc, memory }, registry));
-  expect(response.rev).toBe(1);
-  return analysisFromWire(response.analysis, registry);
+  const assembler = new RequestAssembler();
+  let req: ReturnType<RequestAssembler['add']>;
+  for (const m of requestMessages({ rev: 7, doc, memory })) req = assembler.add(structuredClone(m));
+  expect(req!.rev).toBe(7);
+  expect(req!.doc).toStrictEqual(doc);
+  const response = structuredClone(answerAnalyseRequest(req!, registry));
+  expect(response.rev).toBe(7);
+  return analysisFromResponse(response, doc, registry);
 }
 
 /** Every node's definition is the registry's own object, as in the direct analysis (into groups). */
@@ -90,10 +104,10 @@ describe('analysis on the Worker path equals the direct call', () => {
     expect(direct.diagnostics.length).toBeGreaterThanOrEqual(2);
     expect(viaWorkerPath(broken)).toStrictEqual(direct);
 
-    const big = chain(1_500);
+    const big = chain(3 * SLICE + 7);
     const bigDirect = analyse(big, registry);
     expect(viaWorkerPath(big)).toStrictEqual(bigDirect);
-    expect(bigDirect.nodes.size).toBe(1_500);
+    expect(bigDirect.nodes.size).toBe(3 * SLICE + 7);
   });
 });
 

@@ -213,11 +213,14 @@ export class FlowModel {
     selected: ReadonlySet<string>,
     drag: Readonly<Record<string, { x: number; y: number }>> | null,
     measured: ReadonlyMap<string, Measured>,
+    /** Build only these nodes (a large graph's window around the view: canvas-window.ts). */
+    only?: ReadonlySet<string>,
   ): CardNode[] {
     const out: CardNode[] = [];
     const seen = new Set<string>();
     for (const id of Object.keys(doc.nodes)) {
       seen.add(id);
+      if (only && !only.has(id)) continue;
       const rec = doc.nodes[id]!;
       const prevCard = this.cards.get(id);
       let data: CardData;
