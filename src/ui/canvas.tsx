@@ -13,7 +13,7 @@ import {
   type Viewport,
 } from '@xyflow/react';
 import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { addBlockAt, addNodeAt, commitDrag, connectPorts, openText } from '../app/actions.ts';
+import { addBlockAt, addNodeAt, commitDrag, connectPorts, loadDoc, parseToOpen } from '../app/actions.ts';
 import type { Point } from '../app/commands.ts';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import { addFieldInput } from '../app/field-input.ts';
@@ -355,5 +355,12 @@ export async function openFile(store: ReturnType<typeof useEditorStore>, file: F
     store.toast('error', `Could not read ${name}: ${(e as Error).message}. The current graph is unchanged.`);
     return;
   }
-  openText(store, text, name);
+  const doc = parseToOpen(store, text, name);
+  if (!doc) return;
+  // Parsing and loading a large file are separate main-thread tasks (issue #19).
+  if (text.length > LARGE_TEXT) await new Promise((r) => setTimeout(r, 0));
+  loadDoc(store, doc, `Open ${name}`);
 }
+
+/** Past this many characters a file is parsed and loaded in separate tasks (~1,000 nodes). */
+const LARGE_TEXT = 150_000;
