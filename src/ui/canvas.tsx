@@ -17,6 +17,7 @@ import { addBlockAt, addNodeAt, commitDrag, connectPorts, loadDoc, parseToOpen }
 import type { Point } from '../app/commands.ts';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import { addFieldInput } from '../app/field-input.ts';
+import { freezeInSlices } from '../app/json-slices.ts';
 import { scopeAnalysisOf, scopeOf } from '../app/store.ts';
 import { TYPICAL_NODE } from '../core/placement.ts';
 import {
@@ -358,7 +359,8 @@ export async function openFile(store: ReturnType<typeof useEditorStore>, file: F
   const doc = parseToOpen(store, text, name);
   if (!doc) return;
   // Parsing and loading a large file are separate main-thread tasks (issue #19).
-  if (text.length > LARGE_TEXT) await new Promise((r) => setTimeout(r, 0));
+  // Frozen in slices first: history (immer) would otherwise freeze it all in one task.
+  if (text.length > LARGE_TEXT) await freezeInSlices(doc);
   loadDoc(store, doc, `Open ${name}`);
 }
 
