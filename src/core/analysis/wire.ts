@@ -77,7 +77,7 @@ export function analysisFromResponse(res: AnalyseResponse, doc: GraphDoc, regist
 // message with the rest.
 
 /** Entries per message. */
-export const SLICE = 500;
+export const SLICE = 200;
 
 /** The document's large records, sent in slices. */
 const DOC_RECORDS = ['nodes', 'edges', 'layout'] as const;
