@@ -3,7 +3,7 @@
 // which held the main thread for seconds on a 10,000-node document. Past RENDER_VISIBLE_ONLY_PAST
 // the canvas therefore passes only the nodes in a window around the view — from the stored layout,
 // with measured sizes where known — plus the selected and dragged ones; the window moves when the
-// view leaves it. Pure: no React.
+// view leaves it. A grid index finds a window's nodes without testing all of them. Pure: no React.
 
 import type { GraphScope } from '../core/doc/schema.ts';
 import { type Size, TYPICAL_NODE } from '../core/placement.ts';
@@ -58,19 +58,73 @@ function boxOf(
 const overlaps = (a: Rect, b: Rect): boolean =>
   a.x <= b.x + b.width && a.x + a.width >= b.x && a.y <= b.y + b.height && a.y + a.height >= b.y;
 
+/** Flow units per cell of the spatial index: a few cards wide. */
+const CELL = 1_000;
+
+/**
+ * Nodes by grid cell (from their stored positions): a window's nodes are found from the few cells
+ * it covers, not by testing every node on each pan or render.
+ */
+export class NodeGrid {
+  private readonly cells = new Map<string, string[]>();
+
+  constructor(readonly scope: GraphScope) {
+    for (const id of Object.keys(scope.nodes)) {
+      const p = Object.hasOwn(scope.layout, id) ? scope.layout[id]! : DEFAULT_POS;
+      const key = `${Math.floor(p.x / CELL)},${Math.floor(p.y / CELL)}`;
+      const cell = this.cells.get(key);
+      if (cell) cell.push(id);
+      else this.cells.set(key, [id]);
+    }
+  }
+
+  /** Ids whose stored position lies in a cell `window` (grown by one card) covers. */
+  candidates(window: Rect): string[] {
+    const out: string[] = [];
+    const x0 = Math.floor((window.x - TYPICAL_NODE.width * 2) / CELL);
+    const y0 = Math.floor((window.y - TYPICAL_NODE.height * 2) / CELL);
+    const x1 = Math.floor((window.x + window.width) / CELL);
+    const y1 = Math.floor((window.y + window.height) / CELL);
+    // A window far larger than the graph (zoomed out): every cell, once.
+    if ((x1 - x0 + 1) * (y1 - y0 + 1) > this.cells.size) {
+      for (const ids of this.cells.values()) for (const id of ids) out.push(id);
+      return out;
+    }
+    for (let cx = x0; cx <= x1; cx++)
+      for (let cy = y0; cy <= y1; cy++) for (const id of this.cells.get(`${cx},${cy}`) ?? []) out.push(id);
+    return out;
+  }
+}
+
 /** Ids of the nodes overlapping `window`, plus every selected or dragged node. */
 export function nodesInWindow(
-  scope: GraphScope,
+  grid: NodeGrid,
   window: Rect,
   selected: Iterable<string>,
   drag: Readonly<Record<string, { x: number; y: number }>> | null,
   sizes: ReadonlyMap<string, Size>,
 ): Set<string> {
+  const scope = grid.scope;
   const ids = new Set<string>();
-  for (const id of Object.keys(scope.nodes)) if (overlaps(boxOf(scope, id, drag, sizes), window)) ids.add(id);
+  for (const id of grid.candidates(window)) if (overlaps(boxOf(scope, id, drag, sizes), window)) ids.add(id);
   for (const id of selected) if (Object.hasOwn(scope.nodes, id)) ids.add(id);
   if (drag) for (const id of Object.keys(drag)) if (Object.hasOwn(scope.nodes, id)) ids.add(id);
   return ids;
+}
+
+/** Edge ids by the node they leave and the node they enter, built once per edges record. */
+export function edgesByNode(scope: GraphScope): ReadonlyMap<string, readonly string[]> {
+  const out = new Map<string, string[]>();
+  const add = (node: string, id: string) => {
+    const list = out.get(node);
+    if (list) list.push(id);
+    else out.set(node, [id]);
+  };
+  for (const [id, e] of Object.entries(scope.edges)) {
+    add(e.from.node, id);
+    if (e.to.node !== e.from.node) add(e.to.node, id);
+  }
+  return out;
 }
 
 /** The bounding box of every node of `scope` (from the layout, sizes as in nodesInWindow). */

@@ -21,7 +21,9 @@ import { freezeInSlices } from '../app/json-slices.ts';
 import { scopeAnalysisOf, scopeOf } from '../app/store.ts';
 import { TYPICAL_NODE } from '../core/placement.ts';
 import {
+  edgesByNode,
   layoutBounds,
+  NodeGrid,
   nextWindow,
   nodesInWindow,
   RENDER_VISIBLE_ONLY_PAST,
@@ -86,6 +88,10 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
     });
     setWin((cur) => nextWindow(cur, view));
   }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the grid reads only the nodes and the layout
+  const grid = useMemo(() => (large ? new NodeGrid(doc) : undefined), [large, doc.nodes, doc.layout]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the index reads only the edges
+  const byNode = useMemo(() => (large ? edgesByNode(doc) : undefined), [large, doc.edges]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: measureSeq signals new measurements in the ref
   const only = useMemo(() => {
     if (!large) return undefined;
@@ -95,8 +101,8 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
         null,
         viewRect({ x: 0, y: 0, zoom: 1 }, { width: window.innerWidth, height: window.innerHeight }),
       );
-    return nodesInWindow(doc, w, selNodes, drag, measured.current);
-  }, [large, doc, win, selNodes, drag, measureSeq]);
+    return nodesInWindow(grid!, w, selNodes, drag, measured.current);
+  }, [large, grid, win, selNodes, drag, measureSeq]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: measureSeq signals new measurements in the ref
   const nodes = useMemo(
     () => model.nodes(doc, analysis, selNodes, drag, measured.current, only),
@@ -105,11 +111,17 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
   // Only the edges record (not a param edit) and the selection change the edges React Flow gets.
   const docEdges = doc.edges;
   // biome-ignore lint/correctness/useExhaustiveDependencies: docEdges is the part of doc the edges read
-  const allEdges = useMemo(() => model.edges(doc, selEdges), [model, docEdges, selEdges]);
-  const edges = useMemo(
-    () => (only ? allEdges.filter((e) => only.has(e.source) && only.has(e.target)) : allEdges),
-    [allEdges, only],
-  );
+  const edges = useMemo(() => {
+    if (!only || !byNode) return model.edges(doc, selEdges);
+    // A large graph: the edges between cards in the window.
+    const ids = new Set<string>();
+    for (const n of only)
+      for (const id of byNode.get(n) ?? []) {
+        const e = doc.edges[id]!;
+        if (only.has(e.from.node) && only.has(e.to.node)) ids.add(id);
+      }
+    return model.edges(doc, selEdges, ids);
+  }, [model, docEdges, selEdges, only, byNode]);
 
   useEffect(() => {
     apiRef.current = {

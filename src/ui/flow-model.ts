@@ -218,9 +218,9 @@ export class FlowModel {
   ): CardNode[] {
     const out: CardNode[] = [];
     const seen = new Set<string>();
-    for (const id of Object.keys(doc.nodes)) {
+    for (const id of only ?? Object.keys(doc.nodes)) {
       seen.add(id);
-      if (only && !only.has(id)) continue;
+      if (!Object.hasOwn(doc.nodes, id)) continue;
       const rec = doc.nodes[id]!;
       const prevCard = this.cards.get(id);
       let data: CardData;
@@ -281,11 +281,15 @@ export class FlowModel {
 
   private lastEdges: ShapeEdge[] = [];
 
-  edges(doc: GraphScope, selected: ReadonlySet<string>): ShapeEdge[] {
+  /** `only`: build just these edge ids (a large graph's window: canvas-window.ts). */
+  edges(doc: GraphScope, selected: ReadonlySet<string>, only?: Iterable<string>): ShapeEdge[] {
     const out: ShapeEdge[] = [];
     const seen = new Set<string>();
     let changed = false;
-    for (const [id, e] of Object.entries(doc.edges)) {
+    const entries = only
+      ? [...only].flatMap((id) => (Object.hasOwn(doc.edges, id) ? [[id, doc.edges[id]!] as const] : []))
+      : Object.entries(doc.edges);
+    for (const [id, e] of entries) {
       seen.add(id);
       const isSel = selected.has(id);
       const prev = this.edgeCache.get(id);
@@ -315,7 +319,7 @@ export class FlowModel {
       out.push(edge);
       changed = true;
     }
-    for (const id of [...this.edgeCache.keys()]) if (!seen.has(id)) this.edgeCache.delete(id);
+    if (!only) for (const id of [...this.edgeCache.keys()]) if (!seen.has(id)) this.edgeCache.delete(id);
     if (!changed && out.length === this.lastEdges.length) return this.lastEdges;
     this.lastEdges = out;
     return out;
