@@ -20,14 +20,23 @@ interface TraceEvent {
   ph: string;
   pid: number;
   tid: number;
+  ts?: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string };
+  args?: { name?: string; data?: { message?: string } };
 }
 
 const LONG_MS = 50;
 
-export async function mainThreadWork<T>(page: Page, action: () => Promise<T>): Promise<MainThreadWork<T>> {
+/**
+ * `opts.after`: count only the tasks that start after the page called console.timeStamp(after)
+ * (a state the action reaches, e.g. a large document shown while it is still checked).
+ */
+export async function mainThreadWork<T>(
+  page: Page,
+  action: () => Promise<T>,
+  opts: { after?: string } = {},
+): Promise<MainThreadWork<T>> {
   const browser = page.context().browser();
   if (!browser) throw new Error('mainThreadWork needs a launched browser (tracing is per browser)');
   await browser.startTracing(page, {
@@ -53,7 +62,13 @@ export async function mainThreadWork<T>(page: Page, action: () => Promise<T>): P
       const k = `${e.pid}:${e.tid}`;
       byThread.set(k, [...(byThread.get(k) ?? []), e]);
     }
-  const tasks = [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  const all = [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  const marker = opts.after
+    ? events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message === opts.after)?.ts
+    : undefined;
+  if (opts.after && marker === undefined)
+    throw new Error(`no console.timeStamp('${opts.after}') in the trace`);
+  const tasks = marker === undefined ? all : all.filter((t) => (t.ts ?? 0) >= marker);
   const ms = (us: number | undefined) => Math.round((us ?? 0) / 100) / 10;
   return {
     result: result!,

@@ -34,17 +34,23 @@ import {
   selectAll,
   ungroupSelected,
 } from './actions.ts';
+import { workerAnalyser } from './analysis-client.ts';
 import { estimateSize, layoutPositions, needsLayout } from './auto-layout.ts';
 import { refreshBlocks, removeBlock } from './blocks.ts';
 import { emptyDoc, moveNodes, reservedIdProblem } from './commands.ts';
 import { EditorContext, useEditor } from './editor-context.ts';
+import { stringifyInSlices } from './json-slices.ts';
 import { loadAutosave, saveAutosave } from './persistence.ts';
 import { decodeShareHash, encodeShareHash, SHARE_PREFIX } from './share.ts';
 import { createEditorStore, type EditorStore } from './store.ts';
 import { bundledTemplates } from './templates.ts';
 
 export function App({ search }: { search?: string }) {
-  const [store] = useState(() => createEditorStore(browserRegistry()));
+  const [store] = useState(() => {
+    const registry = browserRegistry();
+    // Large documents are analysed in a Worker (issue #19); small ones stay synchronous.
+    return createEditorStore(registry, undefined, { analyser: workerAnalyser(registry) });
+  });
   return (
     <EditorContext.Provider value={store}>
       <ReactFlowProvider>
@@ -180,13 +186,15 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
     if (!ready) return;
     let timer: number | undefined;
     let saved: unknown;
-    const save = () => {
+    /** `now`: in one go (the page is hiding: no later task may run). */
+    const save = (now = false) => {
       timer = undefined;
       const doc = store.doc();
       if (doc === saved) return;
       saved = doc;
       setSaveState('Saving…');
-      saveAutosave(JSON.stringify(doc)).then(
+      // In slices: a large document's JSON in one go was a long main-thread task (issue #19).
+      (now ? Promise.resolve(JSON.stringify(doc)) : stringifyInSlices(doc)).then(saveAutosave).then(
         () => setSaveState(store.doc() === doc ? 'Saved' : 'Saving…'),
         (e) => setSaveState(`Autosave failed: ${(e as Error)?.message ?? e}`),
       );
@@ -196,12 +204,12 @@ function Editor({ store, search }: { store: EditorStore; search: string | undefi
       if (s.history.present === prev.history.present) return;
       setSaveState('Saving…');
       window.clearTimeout(timer);
-      timer = window.setTimeout(save, 120);
+      timer = window.setTimeout(() => save(), 120);
     });
     const flush = () => {
       if (timer !== undefined) {
         window.clearTimeout(timer);
-        save();
+        save(true);
       }
     };
     window.addEventListener('pagehide', flush);

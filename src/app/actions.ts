@@ -253,18 +253,24 @@ export function loadDoc(store: EditorStore, doc: GraphDoc, label: string): boole
 
 /** Opens graph JSON text from a file or link; a malformed one leaves the current graph untouched. */
 export function openText(store: EditorStore, text: string, source: string): boolean {
+  const doc = parseToOpen(store, text, source);
+  return doc ? loadDoc(store, doc, `Open ${source}`) : false;
+}
+
+/** Parses graph JSON text to open; undefined (and a toast saying why) when it cannot be opened. */
+export function parseToOpen(store: EditorStore, text: string, source: string): GraphDoc | undefined {
   if (text.length > MAX_GRAPH_BYTES) {
     store.toast('error', `${source} is larger than 8 MB; the current graph is unchanged.`);
-    return false;
+    return undefined;
   }
   const parsed = parseGraphText(text);
   if (!parsed.doc) {
     const first = parsed.diagnostics[0]?.message ?? 'it is not a graph';
     const more = parsed.diagnostics.length > 1 ? ` (+${parsed.diagnostics.length - 1} more problems)` : '';
     store.toast('error', `Could not open ${source}: ${first}${more} The current graph is unchanged.`);
-    return false;
+    return undefined;
   }
-  return loadDoc(store, parsed.doc, `Open ${source}`);
+  return parsed.doc;
 }
 
 /**

@@ -18,6 +18,7 @@ import {
 import type { PhaseNodeState } from '../core/phase-states.ts';
 import type { Registry } from '../core/registry.ts';
 import type { ActivationCurve } from '../trainer/protocol.ts';
+import type { AsyncAnalyser } from './analysis-client.ts';
 import type { Block } from './blocks.ts';
 import { type DocRecipe, emptyDoc, type Point, type ScopeRecipe } from './commands.ts';
 import type { TrainerClient } from './trainer-client.ts';
@@ -37,6 +38,11 @@ export interface EditorState {
   readonly registry: Registry;
   readonly history: History<GraphDoc>;
   readonly analysis: Analysis;
+  /**
+   * True while the present document is analysed off the main thread (a large document: see
+   * ASYNC_ANALYSIS_PAST); `analysis` is then an empty placeholder, never another document's.
+   */
+  readonly checking: boolean;
   readonly selection: Selection;
   /** Positions of nodes being dragged (committed as one step when the drag ends). */
   readonly drag: Readonly<Record<string, Point>> | null;
@@ -77,6 +83,30 @@ export interface PhaseView {
 const NO_CURVES: Readonly<Record<string, ActivationCurve>> = {};
 
 const EMPTY_ANALYSIS: Analysis = emptyAnalysis([]);
+/** The placeholder while a document is checked in the Worker: nothing known yet, so not ok. */
+const CHECKING: Analysis = { ...emptyAnalysis([]), ok: false };
+
+/**
+ * Documents with more nodes than this (groups' insides included) are analysed in the analysis
+ * Worker when the store has one: a 10,000-node chain takes ~0.5 s to analyse, too long for a
+ * main-thread task. Every template is far below it, so small documents stay synchronous.
+ */
+export const ASYNC_ANALYSIS_PAST = 1_000;
+
+/** Nodes in a scope and its groups' insides, counting stops past `limit`. */
+export function countScopeNodes(scope: GraphScope, limit = Number.POSITIVE_INFINITY): number {
+  let n = 0;
+  const stack: GraphScope[] = [scope];
+  while (stack.length > 0 && n <= limit) {
+    const s = stack.pop()!;
+    for (const rec of Object.values(s.nodes)) {
+      if (++n > limit) return n;
+      const inner = (rec as { graph?: GraphScope }).graph;
+      if (inner && typeof inner === 'object' && inner.nodes) stack.push(inner);
+    }
+  }
+  return n;
+}
 
 /** The graph the canvas shows: the top level, or the inside of the open group. */
 export const scopeOf = (s: EditorState): GraphScope =>
@@ -138,15 +168,54 @@ export interface EditorStore extends StoreApi<EditorState> {
 const TOAST_MS = 6000;
 const MAX_TOASTS = 3;
 
-export function createEditorStore(registry: Registry, initial: GraphDoc = emptyDoc()): EditorStore {
+export interface EditorStoreOptions {
+  /** Analyses large documents off the main thread (src/app/analysis-client.ts); none: all synchronous. */
+  readonly analyser?: AsyncAnalyser | undefined;
+}
+
+export function createEditorStore(
+  registry: Registry,
+  initial: GraphDoc = emptyDoc(),
+  opts: EditorStoreOptions = {},
+): EditorStore {
   let toastSeq = 0;
   let focusSeq = 0;
   let memory: MemoryBudget = BROWSER_MEMORY;
-  const analyseDoc = (doc: GraphDoc) => analyse(doc, registry, { memory });
+  /** Bumped for every analysis asked; an asynchronous answer for an older one is discarded. */
+  let analysisRev = 0;
+  /**
+   * The analysis of `doc`: computed now for a small document, else started in the analysis
+   * Worker, with an empty placeholder and `checking` until it answers for the present document.
+   */
+  const analyseDoc = (doc: GraphDoc): Pick<EditorState, 'analysis' | 'checking'> => {
+    const rev = ++analysisRev;
+    const analyser = opts.analyser;
+    if (!analyser || countScopeNodes(doc, ASYNC_ANALYSIS_PAST) <= ASYNC_ANALYSIS_PAST)
+      return { analysis: analyse(doc, registry, { memory }), checking: false };
+    analyser.analyse(doc, memory).then(
+      (analysis) => {
+        if (analysis && rev === analysisRev && api.getState().history.present === doc)
+          api.setState({ analysis, checking: false });
+      },
+      (e) => {
+        if (rev !== analysisRev) return;
+        // The Worker failed (it could not load, or ran out of memory): check here instead.
+        store.toast(
+          'error',
+          `Checking in the background failed (${(e as Error).message}); checked here instead.`,
+        );
+        api.setState((s) => ({
+          analysis: analyse(s.history.present, registry, { memory }),
+          checking: false,
+        }));
+      },
+    );
+    return { analysis: CHECKING, checking: true };
+  };
   const api = createStore<EditorState>()(() => ({
     registry,
     history: createHistory(initial),
-    analysis: analyseDoc(initial),
+    ...analyseDoc(initial),
     selection: { nodes: [], edges: [] },
     drag: null,
     view: 'gallery',
@@ -167,7 +236,8 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     const prev = api.getState();
     if (history === prev.history) return;
     const doc = history.present;
-    const analysis = doc === prev.history.present ? prev.analysis : analyseDoc(doc);
+    const analysis =
+      doc === prev.history.present ? { analysis: prev.analysis, checking: prev.checking } : analyseDoc(doc);
     // An undo can remove the open group: show the deepest group that still exists.
     const path = validPath(doc, prev.path);
     const scope = scopeAt(doc, path) ?? doc;
@@ -178,7 +248,15 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     const selection =
       nodes.length === sel.nodes.length && edges.length === sel.edges.length ? sel : { nodes, edges };
     // Any edit invalidates a training run's verdict on a node.
-    api.setState({ history, analysis, selection, runtimeMark: null, path, curves: NO_CURVES, trained: null });
+    api.setState({
+      history,
+      ...analysis,
+      selection,
+      runtimeMark: null,
+      path,
+      curves: NO_CURVES,
+      trained: null,
+    });
   };
 
   const store: EditorStore = {
@@ -312,7 +390,7 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
     reset(doc) {
       api.setState({
         history: createHistory(doc),
-        analysis: analyseDoc(doc),
+        ...analyseDoc(doc),
         selection: { nodes: [], edges: [] },
         drag: null,
         epoch: api.getState().epoch + 1,
@@ -326,7 +404,7 @@ export function createEditorStore(registry: Registry, initial: GraphDoc = emptyD
       const same = (Object.keys(budget) as (keyof MemoryBudget)[]).every((k) => budget[k] === memory[k]);
       if (same && Object.keys(budget).length === Object.keys(memory).length) return;
       memory = budget;
-      api.setState((s) => ({ analysis: analyseDoc(s.history.present) }));
+      api.setState(analyseDoc(api.getState().history.present));
     },
   };
   return store;

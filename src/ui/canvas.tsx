@@ -10,28 +10,33 @@ import {
   type NodeChange,
   ReactFlow,
   useReactFlow,
+  type Viewport,
 } from '@xyflow/react';
 import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { addBlockAt, addNodeAt, commitDrag, connectPorts, openText } from '../app/actions.ts';
+import { addBlockAt, addNodeAt, commitDrag, connectPorts, loadDoc, parseToOpen } from '../app/actions.ts';
 import type { Point } from '../app/commands.ts';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import { addFieldInput } from '../app/field-input.ts';
+import { freezeInSlices } from '../app/json-slices.ts';
 import { scopeAnalysisOf, scopeOf } from '../app/store.ts';
+import { TYPICAL_NODE } from '../core/placement.ts';
+import {
+  edgesByNode,
+  layoutBounds,
+  NodeGrid,
+  nextWindow,
+  nodesInWindow,
+  RENDER_VISIBLE_ONLY_PAST,
+  viewRect,
+} from './canvas-window.ts';
 import { DRAG_FIELD_MIME } from './dataset-fields.tsx';
 import { type CardNode, FlowModel, type Measured, type ShapeEdge as ShapeEdgeT } from './flow-model.ts';
 import { GroupBreadcrumb } from './group-breadcrumb.tsx';
 import { NodeCard } from './node-card.tsx';
-import { openingViewport } from './opening-view.ts';
+import { openingViewport, type Rect } from './opening-view.ts';
 import { DRAG_BLOCK_MIME, DRAG_MIME } from './palette.tsx';
 import { QuickAdd } from './quick-add.tsx';
 import { ShapeEdge } from './shape-edge.tsx';
-
-/**
- * Past this many nodes only those in view are rendered, and no minimap (it draws every node):
- * drawing all 10,000 of a large document held the main thread for 32 s
- * (bench/open-large-bench.ts). Templates stay far below it.
- */
-const RENDER_VISIBLE_ONLY_PAST = 1_000;
 
 const nodeTypes = { card: NodeCard };
 const edgeTypes = { shape: ShapeEdge };
@@ -72,15 +77,51 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
 
   const selNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
   const selEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
+  // A large graph hands React Flow only the cards in a window around the view (canvas-window.ts).
+  const large = Object.keys(doc.nodes).length > RENDER_VISIBLE_ONLY_PAST;
+  const [win, setWin] = useState<Rect | null>(null);
+  const onMove = useCallback((_: unknown, vp: Viewport) => {
+    const r = wrapper.current?.getBoundingClientRect();
+    const view = viewRect(vp, {
+      width: r?.width || window.innerWidth,
+      height: r?.height || window.innerHeight,
+    });
+    setWin((cur) => nextWindow(cur, view));
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the grid reads only the nodes and the layout
+  const grid = useMemo(() => (large ? new NodeGrid(doc) : undefined), [large, doc.nodes, doc.layout]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the index reads only the edges
+  const byNode = useMemo(() => (large ? edgesByNode(doc) : undefined), [large, doc.edges]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: measureSeq signals new measurements in the ref
+  const only = useMemo(() => {
+    if (!large) return undefined;
+    const w =
+      win ??
+      nextWindow(
+        null,
+        viewRect({ x: 0, y: 0, zoom: 1 }, { width: window.innerWidth, height: window.innerHeight }),
+      );
+    return nodesInWindow(grid!, w, selNodes, drag, measured.current);
+  }, [large, grid, win, selNodes, drag, measureSeq]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: measureSeq signals new measurements in the ref
   const nodes = useMemo(
-    () => model.nodes(doc, analysis, selNodes, drag, measured.current),
-    [model, doc, analysis, selNodes, drag, measureSeq],
+    () => model.nodes(doc, analysis, selNodes, drag, measured.current, only),
+    [model, doc, analysis, selNodes, drag, measureSeq, only],
   );
   // Only the edges record (not a param edit) and the selection change the edges React Flow gets.
   const docEdges = doc.edges;
   // biome-ignore lint/correctness/useExhaustiveDependencies: docEdges is the part of doc the edges read
-  const edges = useMemo(() => model.edges(doc, selEdges), [model, docEdges, selEdges]);
+  const edges = useMemo(() => {
+    if (!only || !byNode) return model.edges(doc, selEdges);
+    // A large graph: the edges between cards in the window.
+    const ids = new Set<string>();
+    for (const n of only)
+      for (const id of byNode.get(n) ?? []) {
+        const e = doc.edges[id]!;
+        if (only.has(e.from.node) && only.has(e.to.node)) ids.add(id);
+      }
+    return model.edges(doc, selEdges, ids);
+  }, [model, docEdges, selEdges, only, byNode]);
 
   useEffect(() => {
     apiRef.current = {
@@ -90,7 +131,16 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
         return rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
       },
       sizes: () => measured.current,
-      fitView: () => void rf.fitView({ padding: 0.15, duration: 200 }),
+      fitView() {
+        // A large graph's cards are not all in React Flow: fit the stored layout instead.
+        const scope = scopeOf(store.getState());
+        const bounds =
+          Object.keys(scope.nodes).length > RENDER_VISIBLE_ONLY_PAST
+            ? layoutBounds(scope, measured.current)
+            : undefined;
+        if (bounds) void rf.fitBounds(bounds, { padding: 0.15, duration: 200 });
+        else void rf.fitView({ padding: 0.15, duration: 200 });
+      },
       pointer() {
         const p = lastPointer.current;
         const r = wrapper.current?.getBoundingClientRect();
@@ -101,7 +151,7 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
     return () => {
       apiRef.current = null;
     };
-  }, [apiRef, rf]);
+  }, [apiRef, rf, store]);
 
   // A graph opens whole when that is readable, else at a readable zoom on its input (opening-view.ts).
   // `viewEpoch` says which opened graph the view has settled on (data-view-epoch): until then the
@@ -112,23 +162,36 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
     const t = window.setTimeout(() => {
       const r = wrapper.current?.getBoundingClientRect();
       const all = rf.getNodes();
-      if (r && all.length > 0) {
-        void rf.setViewport(openingViewport(rf.getNodesBounds(all), r, MINIMAP.height + 30), { duration: 0 });
+      // A large graph's bounds come from its stored layout (React Flow holds only a window of it).
+      const scope = scopeOf(store.getState());
+      const bounds =
+        Object.keys(scope.nodes).length > RENDER_VISIBLE_ONLY_PAST
+          ? layoutBounds(scope, measured.current)
+          : all.length > 0
+            ? rf.getNodesBounds(all)
+            : undefined;
+      if (r && bounds) {
+        void rf.setViewport(openingViewport(bounds, r, MINIMAP.height + 30), { duration: 0 });
       }
       setViewEpoch(epoch);
     }, 60);
     return () => window.clearTimeout(t);
-  }, [epoch, mountEpoch, fitOnInit, rf]);
+  }, [epoch, mountEpoch, fitOnInit, rf, store]);
 
   useEffect(() => {
     if (!focus) return;
     // After opening a group the nodes need a frame to mount before the view can fit them.
-    const t = window.setTimeout(
-      () => void rf.fitView({ nodes: [{ id: focus.nodeId }], duration: 300, maxZoom: 1.25, padding: 0.4 }),
-      30,
-    );
+    const t = window.setTimeout(() => {
+      const scope = scopeOf(store.getState());
+      const p = Object.hasOwn(scope.layout, focus.nodeId) ? scope.layout[focus.nodeId] : undefined;
+      // A large graph's card may not be in React Flow yet: centre on its stored position.
+      if (Object.keys(scope.nodes).length > RENDER_VISIBLE_ONLY_PAST && p) {
+        const m = measured.current.get(focus.nodeId) ?? TYPICAL_NODE;
+        void rf.setCenter(p.x + m.width / 2, p.y + m.height / 2, { zoom: 1.25, duration: 300 });
+      } else void rf.fitView({ nodes: [{ id: focus.nodeId }], duration: 300, maxZoom: 1.25, padding: 0.4 });
+    }, 30);
     return () => window.clearTimeout(t);
-  }, [focus, rf]);
+  }, [focus, rf, store]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<CardNode>[]) => {
@@ -267,14 +330,13 @@ export function Canvas({ apiRef }: { apiRef: RefObject<CanvasApi | null> }) {
         zoomOnDoubleClick={false}
         minZoom={0.1}
         maxZoom={2.5}
-        onlyRenderVisibleElements={nodes.length > RENDER_VISIBLE_ONLY_PAST}
+        onlyRenderVisibleElements={large}
+        {...(large ? { onMove } : {})}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={24} />
         <Controls showInteractive={false} />
-        {nodes.length > RENDER_VISIBLE_ONLY_PAST ? null : (
-          <MiniMap pannable zoomable ariaLabel="Minimap" style={MINIMAP} />
-        )}
+        {large ? null : <MiniMap pannable zoomable ariaLabel="Minimap" style={MINIMAP} />}
       </ReactFlow>
       {path.length > 0 && <GroupBreadcrumb />}
       {quickAdd && (
@@ -306,5 +368,13 @@ export async function openFile(store: ReturnType<typeof useEditorStore>, file: F
     store.toast('error', `Could not read ${name}: ${(e as Error).message}. The current graph is unchanged.`);
     return;
   }
-  openText(store, text, name);
+  const doc = parseToOpen(store, text, name);
+  if (!doc) return;
+  // Parsing and loading a large file are separate main-thread tasks (issue #19).
+  // Frozen in slices first: history (immer) would otherwise freeze it all in one task.
+  if (text.length > LARGE_TEXT) await freezeInSlices(doc);
+  loadDoc(store, doc, `Open ${name}`);
 }
+
+/** Past this many characters a file is parsed and loaded in separate tasks (~1,000 nodes). */
+const LARGE_TEXT = 150_000;

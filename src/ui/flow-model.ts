@@ -8,7 +8,7 @@ import type { Diagnostic, Fix } from '../core/diagnostics.ts';
 import type { GraphScope, PhaseRecord } from '../core/doc/schema.ts';
 import { describeFix } from '../core/fixes.ts';
 import { isGroup } from '../core/groups.ts';
-import { type AnyNodeDef, familyOf } from '../core/node-def.ts';
+import { type AnyNodeDef, familyOf, type PortSpecs, portsOf } from '../core/node-def.ts';
 import type { ParamSpec } from '../core/params.ts';
 import type { Registry } from '../core/registry.ts';
 import { formatShape, type TensorType } from '../core/tensor-type.ts';
@@ -99,6 +99,19 @@ function copyChipsOf(doc: GraphScope, group: string | undefined): { copies?: rea
   return chips ? { copies: chips } : {};
 }
 
+/**
+ * A node's input ports before analysis answers (a large document is checked in a Worker): from its
+ * definition and stored params, so edges attach at once; analysis replaces them when it answers.
+ */
+function placeholderPorts(def: AnyNodeDef | undefined, params: Readonly<Record<string, unknown>>): PortSpecs {
+  if (!def) return {};
+  try {
+    return portsOf(def, params);
+  } catch {
+    return {};
+  }
+}
+
 export function cardData(id: string, doc: GraphScope, analysis: Analysis, registry: Registry): CardData {
   const rec = doc.nodes[id]!;
   const info = analysis.nodes.get(id);
@@ -116,7 +129,7 @@ export function cardData(id: string, doc: GraphScope, analysis: Analysis, regist
     family: familyOf(rec.type),
     missing: def === undefined,
     group: isGroup(rec),
-    inputs: Object.entries(info?.inputPorts ?? {}).map(([name, spec]) => ({
+    inputs: Object.entries(info?.inputPorts ?? placeholderPorts(def, rec.params)).map(([name, spec]) => ({
       name,
       doc: spec.doc,
       shape: showShape(info?.inputs[name]),
@@ -200,11 +213,14 @@ export class FlowModel {
     selected: ReadonlySet<string>,
     drag: Readonly<Record<string, { x: number; y: number }>> | null,
     measured: ReadonlyMap<string, Measured>,
+    /** Build only these nodes (a large graph's window around the view: canvas-window.ts). */
+    only?: ReadonlySet<string>,
   ): CardNode[] {
     const out: CardNode[] = [];
     const seen = new Set<string>();
-    for (const id of Object.keys(doc.nodes)) {
+    for (const id of only ?? Object.keys(doc.nodes)) {
       seen.add(id);
+      if (!Object.hasOwn(doc.nodes, id)) continue;
       const rec = doc.nodes[id]!;
       const prevCard = this.cards.get(id);
       let data: CardData;
@@ -265,11 +281,15 @@ export class FlowModel {
 
   private lastEdges: ShapeEdge[] = [];
 
-  edges(doc: GraphScope, selected: ReadonlySet<string>): ShapeEdge[] {
+  /** `only`: build just these edge ids (a large graph's window: canvas-window.ts). */
+  edges(doc: GraphScope, selected: ReadonlySet<string>, only?: Iterable<string>): ShapeEdge[] {
     const out: ShapeEdge[] = [];
     const seen = new Set<string>();
     let changed = false;
-    for (const [id, e] of Object.entries(doc.edges)) {
+    const entries = only
+      ? [...only].flatMap((id) => (Object.hasOwn(doc.edges, id) ? [[id, doc.edges[id]!] as const] : []))
+      : Object.entries(doc.edges);
+    for (const [id, e] of entries) {
       seen.add(id);
       const isSel = selected.has(id);
       const prev = this.edgeCache.get(id);
@@ -299,7 +319,7 @@ export class FlowModel {
       out.push(edge);
       changed = true;
     }
-    for (const id of [...this.edgeCache.keys()]) if (!seen.has(id)) this.edgeCache.delete(id);
+    if (!only) for (const id of [...this.edgeCache.keys()]) if (!seen.has(id)) this.edgeCache.delete(id);
     if (!changed && out.length === this.lastEdges.length) return this.lastEdges;
     this.lastEdges = out;
     return out;

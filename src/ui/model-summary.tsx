@@ -5,9 +5,10 @@ import { formatCount, totalParamsLabel } from './format.ts';
 
 /**
  * Rows the table shows at most: a 10,000-node document's full table took seconds of DOM work on
- * every change (bench/open-large-bench.ts); the rest is counted below it.
+ * every change (bench/open-large-bench.ts), and 500 rows still ~0.1 s of layout when its analysis
+ * arrived from the Worker (issue #19); the rest is counted below it. Templates have under 50 nodes.
  */
-export const MAX_SUMMARY_ROWS = 500;
+export const MAX_SUMMARY_ROWS = 200;
 
 /** Node ids in topological order, then those analysis could not order; the first `max` of them. */
 export function summaryRows(analysis: Analysis, max = MAX_SUMMARY_ROWS): { ids: string[]; more: number } {

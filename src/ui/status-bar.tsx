@@ -11,6 +11,8 @@ export function StatusBar({ saveState }: { saveState: string }) {
   const doc = useEditor((s) => s.history.present);
   const scope = useEditor(scopeOf);
   const inGroup = useEditor((s) => s.path.length > 0);
+  // A large document is analysed in a Worker (issue #19): until it answers, nothing is counted.
+  const checking = useEditor((s) => s.checking);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   const firstNode = errors.find((d) => d.nodeId !== undefined)?.nodeId;
   return (
@@ -28,16 +30,22 @@ export function StatusBar({ saveState }: { saveState: string }) {
         {plural(Object.keys(doc.nodes).length, 'node')} · {plural(Object.keys(doc.edges).length, 'edge')}
         {inGroup && ` (this group: ${plural(Object.keys(scope.nodes).length, 'node')})`}
       </span>
-      <button
-        type="button"
-        className={`link${errors.length ? ' status-error' : ' status-ok'}`}
-        data-testid="error-count"
-        disabled={firstNode === undefined}
-        title={errors.map((d) => d.message).join('\n') || 'No errors'}
-        onClick={() => firstNode !== undefined && store.focusNode(firstNode)}
-      >
-        {plural(errors.length, 'error')}
-      </button>
+      {checking ? (
+        <span className="muted" data-testid="checking" aria-live="polite">
+          Checking {plural(Object.keys(doc.nodes).length, 'node')}…
+        </span>
+      ) : (
+        <button
+          type="button"
+          className={`link${errors.length ? ' status-error' : ' status-ok'}`}
+          data-testid="error-count"
+          disabled={firstNode === undefined}
+          title={errors.map((d) => d.message).join('\n') || 'No errors'}
+          onClick={() => firstNode !== undefined && store.focusNode(firstNode)}
+        >
+          {plural(errors.length, 'error')}
+        </button>
+      )}
       <span className="muted" data-testid="save-state">
         {saveState}
       </span>

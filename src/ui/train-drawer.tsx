@@ -21,6 +21,7 @@ function forcedBackend(search: string): BackendName | undefined {
 export function TrainDrawer({ search }: { search: string }) {
   const store = useEditorStore();
   const analysis = useEditor((s) => s.analysis);
+  const checking = useEditor((s) => s.checking);
   const registry = useEditor((s) => s.registry);
   const [client, setClient] = useState<TrainerClient | undefined>();
   const [selectedPhase, setSelectedPhase] = useState<string | undefined>();
@@ -44,6 +45,8 @@ export function TrainDrawer({ search }: { search: string }) {
 
   const { ir, blocked } = useMemo(() => {
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
+    if (checking)
+      return { ir: undefined, blocked: 'Checking the graph… (a large graph is checked in the background)' };
     if (!analysis.doc || Object.keys(analysis.doc.nodes).length === 0)
       return { ir: undefined, blocked: 'Open a template or build a graph to train it.' };
     if (!analysis.doc.training)
@@ -54,7 +57,7 @@ export function TrainDrawer({ search }: { search: string }) {
     return lowered.ir
       ? { ir: lowered.ir, blocked: undefined }
       : { ir: undefined, blocked: lowered.diagnostics[0]?.message };
-  }, [analysis, registry]);
+  }, [analysis, checking, registry]);
 
   // The picked phase, shown on the canvas; recomputed on every graph change, cleared when it is gone
   // or when the timeline is (a graph of one phase has none to unpick it from).
