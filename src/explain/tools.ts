@@ -5,8 +5,8 @@ import { p } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
 import { eigenCam, featureMap, gradCam, upsampleMaps } from './cam.ts';
 import { averageDropIncrease, boxAt, deletionCurve, energyInBox, pointingGame } from './cam-metrics.ts';
-import { clusterTool } from './cluster-tool.ts';
 import { camGradients, cfCamImage, stdOf } from './cf-cam.ts';
+import { clusterTool } from './cluster-tool.ts';
 import {
   type AnalysisContext,
   type AnalysisResult,

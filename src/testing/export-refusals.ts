@@ -46,7 +46,8 @@ export const EXPORT_REFUSALS: Readonly<Record<string, ExportRefusal>> = {
   // batch size, the PyTorch exporter prints single-output layers only.
   'rcal-noisy-longtail': {
     nodeId: 'rec',
-    typescript: /^node 'rec' \(fit\.gaussianRecovery\): the function computes differently for different batch sizes/,
+    typescript:
+      /^node 'rec' \(fit\.gaussianRecovery\): the function computes differently for different batch sizes/,
     pytorch:
       /^export\/unsupported: node 'rec' \(Gaussian recovery \+ sampler \(RCAL, fit\)\) has several outputs \(y, labels\); the PyTorch exporter prints single-output layers only\.$/,
   },
