@@ -308,7 +308,7 @@ export function traceGraph(
   // Merge the runs: same graph, numbers either constant or affine in the run-time dims.
   const differs = () =>
     new CodegenError(
-      `${context}: the function computes differently for different batch sizes, so it cannot be printed as one piece of code.`,
+      `export/unsupported: ${context}: the function computes differently for different batch sizes, so the TypeScript exporter cannot print it as one piece of code.`,
     );
   const first = runs[0]!;
   const sameEffects = (r: (typeof runs)[number]) =>
