@@ -554,6 +554,8 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   // A phase that gates no head and weights no loss is passed but unread: mark it so linters agree.
   const phaseParam =
     phaseVar && !body.some((l) => new RegExp(`\\b${phaseVar}\\b`).test(l)) ? `_${phaseVar}` : phaseVar;
+  // Labels that reach the loss only as a model input (a masked CE's labels field) leave y unread.
+  const yParam = body.some((l) => new RegExp(`\\b${y}\\b`).test(l)) ? y : `_${y}`;
   sections.push([
     split.length
       ? "/** One batch through the model (training mode): the total loss, each loss term and metric (a whole-split metric's sums). */"
@@ -561,7 +563,7 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
     `type Batch = { total: tf.Scalar; values: Record<string, ${split.length ? 'tf.Tensor' : 'tf.Scalar'}> };`,
     '',
     ...docComment([`Runs the model on a batch and computes ${lossDoc} and the metrics.`], 0),
-    `function objective(model: tf.LayersModel, ${x}: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'}, ${y}: tf.Tensor${statsHead ? `, ${statsVar}: LabelStats` : ''}${phaseParam ? `, ${phaseParam}: Phase` : ''}${progressVar ? `, ${progressVar}: number` : ''}): Batch {`,
+    `function objective(model: tf.LayersModel, ${x}: ${multiInput ? 'tf.Tensor[]' : 'tf.Tensor'}, ${yParam}: tf.Tensor${statsHead ? `, ${statsVar}: LabelStats` : ''}${phaseParam ? `, ${phaseParam}: Phase` : ''}${progressVar ? `, ${progressVar}: number` : ''}): Batch {`,
     ...body,
     '}',
   ]);

@@ -169,7 +169,7 @@ function makeOptimizer(learningRate: number): tf.Optimizer {
 type Batch = { total: tf.Scalar; values: Record<string, tf.Scalar> };
 
 /** Runs the model on a batch and computes the loss 0.5·ce + 32·recon and the metrics. */
-function objective(model: tf.LayersModel, x: tf.Tensor[], y: tf.Tensor): Batch {
+function objective(model: tf.LayersModel, x: tf.Tensor[], _y: tf.Tensor): Batch {
   const outputs = model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
   const [input, labels, known, classifier, , dec2] = toList(outputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
   const ce = maskedSparseCategoricalCrossentropy(classifier, labels, known);
