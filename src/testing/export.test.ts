@@ -36,7 +36,7 @@ import { loadRegistry } from '../node/discover-nodes.ts';
 import { listTemplateIds, readTemplate } from '../node/templates.ts';
 import { sourceTensor } from '../trainer/feeds.ts';
 import { train as appTrain, toTensors } from '../trainer/loop.ts';
-import { EXPORT_REFUSALS, exportable, refusedBy } from './export-refusals.ts';
+import { EXPORT_REFUSALS, exportable, NODE_TS_REFUSALS, refusedBy } from './export-refusals.ts';
 import { oneNodeGraph, randomInput, runCliCaptured } from './harness.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -283,18 +283,23 @@ const cases: Case[] = [
     return { name: `template ${id}`, file: id, ir, feeds: inputSpecs(ir), template: id };
   }),
   // Multi-output kernels included: their exported class returns every port.
-  ...registry.all().flatMap((def) =>
-    (def.examples ?? []).map((ex, i): Case => {
-      const ir = lower(oneNodeGraph(def, ex), `${def.type} example ${i + 1}`);
-      const feeds = Object.fromEntries(Object.entries(ex.inputs).map(([port, spec]) => [`in_${port}`, spec]));
-      return {
-        name: `${def.type} example ${i + 1}`,
-        file: `${def.type.replace('.', '_')}_${i + 1}`,
-        ir,
-        feeds,
-      };
-    }),
-  ),
+  ...registry
+    .all()
+    .filter((def) => !NODE_TS_REFUSALS[def.type])
+    .flatMap((def) =>
+      (def.examples ?? []).map((ex, i): Case => {
+        const ir = lower(oneNodeGraph(def, ex), `${def.type} example ${i + 1}`);
+        const feeds = Object.fromEntries(
+          Object.entries(ex.inputs).map(([port, spec]) => [`in_${port}`, spec]),
+        );
+        return {
+          name: `${def.type} example ${i + 1}`,
+          file: `${def.type.replace('.', '_')}_${i + 1}`,
+          ir,
+          feeds,
+        };
+      }),
+    ),
 ];
 
 /**
@@ -495,6 +500,24 @@ describe('templates the TypeScript exporter refuses (export-refusals.ts)', () =>
   });
 });
 
+describe('node examples the TypeScript exporter refuses (NODE_TS_REFUSALS)', () => {
+  it.each(Object.keys(NODE_TS_REFUSALS))('%s: export/unsupported naming the node', (type) => {
+    const def = registry.get(type)!;
+    expect(def.examples?.length).toBeGreaterThan(0);
+    for (const [i, ex] of (def.examples ?? []).entries()) {
+      const ir = lower(oneNodeGraph(def, ex), `${type} example ${i + 1}`);
+      let err: unknown;
+      try {
+        generateTypeScript(ir, registry);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(CodegenError);
+      expect((err as CodegenError).message).toMatch(NODE_TS_REFUSALS[type]!);
+    }
+  });
+});
+
 describe('golden files (src/testing/golden/<template>.ts; UPDATE_GOLDEN=1 rewrites them)', () => {
   it.each(templates)('%s', (id) => {
     const file = join(GOLDEN, `${id}.ts`);
@@ -525,7 +548,11 @@ function syntheticData(ir: ModelIR, count: number, active?: readonly string[]): 
   // A phase's heads only (its own dataset's labels: a 2-class head after a 10-class one).
   const heads = [...ir.losses, ...ir.metrics].filter((h) => !active || active.includes(h.id));
   const refs = heads.flatMap((h) => h.inputs);
-  const classes = refs.some((r) => 'labels' in r && r.labels !== 'values');
+  // Class labels: a head reads them, or an int32 model input is fed the labels (a masked CE's target).
+  const labelInput = ir.nodes.some(
+    (n) => n.op.kind === 'input' && inputSource(n.op) === 'labels' && n.op.dtype === 'int32',
+  );
+  const classes = labelInput || refs.some((r) => 'labels' in r && r.labels !== 'values');
   // Each head's prediction: its `pred` port when it names ports (NoProp's KL names none: it reads a
   // table), else its first model input.
   const pred = heads
