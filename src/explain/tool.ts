@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import type { ParamSpecs, ParamValues } from '../core/params.ts';
+import type { AnalysisView } from './views.ts';
 
 export interface AnalysisContext {
   readonly compiled: CompiledModel;
@@ -21,37 +22,7 @@ export interface AnalysisContext {
 }
 
 /** One heat map over one input image, both H × W row-major (the image's first channel). */
-export interface HeatmapItem {
-  readonly base: Float32Array;
-  readonly heat: Float32Array;
-  readonly box?: readonly [number, number, number, number];
-  readonly label?: string;
-}
-
-export type AnalysisView =
-  | {
-      readonly kind: 'heatmaps';
-      readonly height: number;
-      readonly width: number;
-      readonly items: readonly HeatmapItem[];
-    }
-  | {
-      readonly kind: 'images';
-      readonly height: number;
-      readonly width: number;
-      readonly items: readonly Float32Array[];
-    }
-  | {
-      readonly kind: 'curve';
-      readonly title: string;
-      readonly x: readonly number[];
-      readonly y: readonly number[];
-    }
-  | {
-      readonly kind: 'table';
-      readonly columns: readonly string[];
-      readonly rows: readonly (readonly (string | number)[])[];
-    };
+export type { AnalysisView, HeatmapItem } from './views.ts';
 
 export interface AnalysisResult {
   readonly views: readonly AnalysisView[];

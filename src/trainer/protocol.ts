@@ -3,6 +3,7 @@
 // UI drops stale messages from a run it has replaced.
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
+import type { AnalysisView, HeatmapItem } from '../explain/views.ts';
 
 export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 export const BACKENDS: readonly BackendName[] = ['webgpu', 'wasm', 'webgl', 'cpu'];
@@ -200,13 +201,9 @@ export interface AnalysisToolInfo {
   readonly params: Readonly<Record<string, { readonly default: unknown; readonly doc: string }>>;
 }
 
-/** One heat map over one input image (H × W row-major, the image's first channel). */
-export interface AnalysisHeatmap {
-  readonly base: Float32Array;
-  readonly heat: Float32Array;
-  /** [row0, col0, row1, col1], inclusive, in input pixels. */
-  readonly box?: readonly [number, number, number, number];
-  readonly label?: string;
+/** One heat map over one input image (H × W row-major, the image's first channel); box is
+ * [row0, col0, row1, col1], inclusive, in input pixels. */
+export interface AnalysisHeatmap extends HeatmapItem {
   /** The validation row it explains. */
   readonly sample: number;
   /** The class the map explains, and the model's prediction. */
@@ -215,30 +212,7 @@ export interface AnalysisHeatmap {
 }
 
 /** The views an analysis returns (typed arrays are transferred, not copied). */
-export type AnalysisReplyView =
-  | {
-      readonly kind: 'heatmaps';
-      readonly height: number;
-      readonly width: number;
-      readonly items: readonly AnalysisHeatmap[];
-    }
-  | {
-      readonly kind: 'images';
-      readonly height: number;
-      readonly width: number;
-      readonly items: readonly Float32Array[];
-    }
-  | {
-      readonly kind: 'curve';
-      readonly title: string;
-      readonly x: readonly number[];
-      readonly y: readonly number[];
-    }
-  | {
-      readonly kind: 'table';
-      readonly columns: readonly string[];
-      readonly rows: readonly (readonly (string | number)[])[];
-    };
+export type AnalysisReplyView = AnalysisView<AnalysisHeatmap>;
 
 export interface AnalysisReply {
   readonly tool: string;

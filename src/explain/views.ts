@@ -1,0 +1,35 @@
+// The views an analysis tool returns: plain data with no tfjs import, so the app's main thread
+// (the Worker protocol, the Explain drawer) can name them without pulling tfjs into its bundle.
+
+export interface HeatmapItem {
+  readonly base: Float32Array;
+  readonly heat: Float32Array;
+  readonly box?: readonly [number, number, number, number];
+  readonly label?: string;
+}
+
+/** What a tool returns; the Worker's reply uses the same shapes with richer heat-map items. */
+export type AnalysisView<H extends HeatmapItem = HeatmapItem> =
+  | {
+      readonly kind: 'heatmaps';
+      readonly height: number;
+      readonly width: number;
+      readonly items: readonly H[];
+    }
+  | {
+      readonly kind: 'images';
+      readonly height: number;
+      readonly width: number;
+      readonly items: readonly Float32Array[];
+    }
+  | {
+      readonly kind: 'curve';
+      readonly title: string;
+      readonly x: readonly number[];
+      readonly y: readonly number[];
+    }
+  | {
+      readonly kind: 'table';
+      readonly columns: readonly string[];
+      readonly rows: readonly (readonly (string | number)[])[];
+    };
