@@ -12,6 +12,7 @@
 //                s_i = 0 in a singleton cluster; the score is mean_i s_i (Rousseeuw 1987)
 //   estimateK    argmax over k of the silhouette of k-means++ (ties: the smaller k)
 
+import { columnStats } from '../fits.ts';
 import type { Matrix } from '../linalg/ridge.ts';
 import type { Rng } from '../rng.ts';
 import { hungarian } from './hungarian.ts';
@@ -210,15 +211,12 @@ export function estimateK(
 /** Column-wise standardisation (mean 0, sd 1; constant columns are only centred). */
 export function standardize(x: Matrix): Matrix {
   const { rows: n, cols: d, data } = x;
+  const { mean, std } = columnStats(x, 0);
   const out = new Float64Array(n * d);
-  for (let t = 0; t < d; t++) {
-    let m = 0;
-    for (let i = 0; i < n; i++) m += data[i * d + t]!;
-    m /= Math.max(1, n);
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (data[i * d + t]! - m) ** 2;
-    const sd = Math.sqrt(v / Math.max(1, n));
-    for (let i = 0; i < n; i++) out[i * d + t] = sd > 0 ? (data[i * d + t]! - m) / sd : data[i * d + t]! - m;
-  }
+  for (let i = 0; i < n; i++)
+    for (let t = 0; t < d; t++) {
+      const c = data[i * d + t]! - mean[t]!;
+      out[i * d + t] = std[t]! > 0 ? c / std[t]! : c;
+    }
   return { data: out, rows: n, cols: d };
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { columnStats } from '../../fits.ts';
+import { matrix } from '../../linalg/ridge.ts';
 import { defineTransform } from './transform-def.ts';
 
 /**
@@ -14,11 +16,7 @@ export const standardize = defineTransform({
     const d = ds.binding.featureShape.reduce((a, b) => a * b, 1);
     const tr = ds.train.x;
     const n = ds.train.count;
-    const mu = new Float64Array(d);
-    const sd = new Float64Array(d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mu[j]! += tr[i * d + j]! / n;
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) sd[j]! += (tr[i * d + j]! - mu[j]!) ** 2 / n;
-    for (let j = 0; j < d; j++) sd[j] = Math.sqrt(sd[j]!);
+    const { mean: mu, std: sd } = columnStats(matrix(tr.subarray(0, n * d), n, d), 0);
     const scale = (x: Float32Array, count: number) => {
       const out = new Float32Array(x.length);
       for (let i = 0; i < count; i++)
