@@ -9,10 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { locate } from '../core/datasets/locate.ts';
 import { resolveParams } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
+import { pearson } from '../core/stats.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { build, sequential } from '../trainer/experiments/_kan-shared.ts';
 import { gradCam } from './cam.ts';
-import { camGradients, cfCamImage, pearson } from './cf-cam.ts';
+import { camGradients, cfCamImage } from './cf-cam.ts';
 import { analysisContext } from './context.ts';
 import { cfCamTool, perturbGradients } from './tools.ts';
 

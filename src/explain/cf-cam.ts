@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import { dbscan, pairwiseDistances, percentile } from '../core/cluster/dbscan.ts';
+import { meanOf } from '../core/stats.ts';
 import { featureMap } from './cam.ts';
 
 export type CfCamFilter = 'gaussian' | 'bilateral';
@@ -89,12 +90,6 @@ export function bilateralFilter(g: ArrayLike<number>, h: number, w: number, sSpa
   for (let k = 0; k < h * w; k++) kernel[k] = kernel[k]! / (sum + 1e-6);
   return correlateSame(g, h, w, kernel, h, w);
 }
-
-const meanOf = (x: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i]!;
-  return s / Math.max(1, x.length);
-};
 
 /**
  * CF-CAM for one image: `a` and `g` are channel-major, C rows of h·w values (channel c's map at
@@ -232,27 +227,4 @@ export function gradCamImage(a: ArrayLike<number>, g: ArrayLike<number>, hw: num
   }
   for (let k = 0; k < hw; k++) cam[k] = Math.max(0, cam[k]!);
   return cam;
-}
-
-/** Standard deviation of all values of `x`. */
-export function stdOf(x: ArrayLike<number>): number {
-  const m = meanOf(x);
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += (x[i]! - m) ** 2;
-  return Math.sqrt(s / Math.max(1, x.length));
-}
-
-/** Pearson correlation; 0 when either side is constant. */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const mx = meanOf(x);
-  const my = meanOf(y);
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < x.length; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
 }

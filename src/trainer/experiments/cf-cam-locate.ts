@@ -7,9 +7,10 @@
 // and without Gaussian noise of σ = 0.5·std(G) added to the gradients G (the same noise for both).
 // CF-CAM against a Float64 reference with the density-clustering DBSCAN: src/explain/cf-cam.test.ts.
 import * as tf from '@tensorflow/tfjs';
+import { pearson } from '../../core/stats.ts';
 import { upsampleMaps } from '../../explain/cam.ts';
 import { averageDropIncrease, pointingGame } from '../../explain/cam-metrics.ts';
-import { camGradients, cfCamImage, gradCamImage, pearson } from '../../explain/cf-cam.ts';
+import { camGradients, cfCamImage, gradCamImage } from '../../explain/cf-cam.ts';
 import { perturbGradients } from '../../explain/tools.ts';
 import { onTrainedLocate } from './_cam-shared.ts';
 import { mean, summary } from './_kan-shared.ts';

@@ -10,34 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import { loadBinding } from '../../core/datasets/binding.ts';
 import type { GraphDoc } from '../../core/doc/schema.ts';
 import { createRng } from '../../core/rng.ts';
+import { pearson } from '../../core/stats.ts';
 import { train } from '../loop.ts';
 import { build, mean, summary, withModel } from './_kan-shared.ts';
 import { defineExperiment } from './experiment.ts';
 
 const DEFAULT_SEEDS = [1, 2, 3];
 const FULL_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-
-/** Pearson correlation in Float64. */
-export function corr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]! / n;
-    mb += b[i]! / n;
-  }
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma;
-    const db = b[i]! - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 /** MSE(pred, y) / Var(y) in Float64. */
 export function relativeMse(pred: ArrayLike<number>, y: ArrayLike<number>): number {
@@ -84,7 +63,7 @@ export default defineExperiment({
         const pv = data.val.fields!.p!;
         three.push(relativeMse(yhat!, y));
         two.push(relativeMse(base!, y));
-        corrs.push(Math.abs(corr(z!, pv)));
+        corrs.push(Math.abs(pearson(z!, pv)));
         ctx.log(
           `seed ${seed}: relative test MSE 3-layer ${three.at(-1)!.toFixed(4)}, RF ${two.at(-1)!.toFixed(4)}; |corr(z, p)| ${corrs.at(-1)!.toFixed(3)}`,
         );
