@@ -11,8 +11,10 @@ import type {
   BackendInfo,
   BackendName,
   EdgeFunctions,
+  FitViews,
   FromWorker,
   SavedArtifacts,
+  StoreView,
   ToWorker,
   TrainSettings,
   VerifyResult,
@@ -41,7 +43,12 @@ export interface TrainerClient {
     nodeId: string,
     what: 'edges' | 'attention' | 'activations',
     sample?: number,
+    port?: string,
   ): Promise<EdgeFunctions | AttentionMaps | ActivationStats>;
+  /** Runs only the graph's fit phases in the Worker and summarises the fitted weights and overlaps. */
+  fitViews(ir: ModelIR, settings: TrainSettings): Promise<FitViews>;
+  /** The last run's per-sample stores, summarised (histogram and statistics per store). */
+  stores(): Promise<readonly StoreView[]>;
   /** Runs an analysis tool (Grad-CAM, Eigen-CAM…) on the last trained model, in the Worker. */
   analyse(request: AnalyseRequest): Promise<AnalysisReply>;
   /** The registered analysis tools (from the Worker's bundle). */
@@ -109,6 +116,8 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
     else if (m.type === 'verifyLog') pending.get(m.requestId)?.log?.(m.line);
     else if (m.type === 'verified') settle(m.requestId, m.result, m.error, 'verify');
     else if (m.type === 'inspection') settle(m.requestId, m.result, m.error, 'inspection');
+    else if (m.type === 'fitViewsResult') settle(m.requestId, m.result, m.error, 'fit');
+    else if (m.type === 'storeViews') settle(m.requestId, m.result, m.error, 'stores');
     else if (m.type === 'analysisTools') resolveTools(m.tools);
     else if (m.type === 'analysis') settle(m.requestId, m.result, m.error, 'analysis');
     else if (m.type === 'error' && m.runId === undefined) rejectBackend(new Error(m.message));
@@ -138,14 +147,17 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
     analyse: (request) => ask<AnalysisReply>((requestId) => ({ type: 'analyse', requestId, ...request })),
     verify: (templateId, onLog) =>
       ask<VerifyResult>((requestId) => ({ type: 'verify', requestId, templateId }), onLog),
-    inspect: (nodeId, what, sample) =>
+    inspect: (nodeId, what, sample, port) =>
       ask<EdgeFunctions | AttentionMaps | ActivationStats>((requestId) => ({
         type: 'inspect',
         requestId,
         nodeId,
         what,
         ...(sample !== undefined ? { sample } : {}),
+        ...(port !== undefined ? { port } : {}),
       })),
+    fitViews: (ir, settings) => ask<FitViews>((requestId) => ({ type: 'fitViews', requestId, ir, settings })),
+    stores: () => ask<readonly StoreView[]>((requestId) => ({ type: 'stores', requestId })),
     onNotice: (f) => {
       notices.push(f);
     },

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import { KernelLayer } from '../compiler/kernel-layer.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
+import { summarizeValues } from '../core/array-summary.ts';
 import type { ActivationStats, AttentionMaps, EdgeFunctions } from './protocol.ts';
 
 const POINTS = 41;
@@ -129,6 +130,7 @@ export async function activationStats(
   data: LoadedDataset,
   nodeId: string,
   sample: number,
+  port?: string,
 ): Promise<ActivationStats> {
   const node = compiled.ir.nodes.find((n) => n.id === nodeId);
   const input = compiled.ir.inputs[0];
@@ -138,7 +140,10 @@ export async function activationStats(
   const count = data.val.count;
   if (count === 0) throw new Error('inspect/sample: the dataset has no validation samples');
   const k = Math.max(0, Math.min(count - 1, Math.floor(sample)));
-  const key = node.outputPorts ? `${nodeId}:${node.outputPorts[0]!.name}` : nodeId;
+  // A port names one output of a multi-output node (an edge's source); a one-output node has one.
+  if (port !== undefined && node.outputPorts && !node.outputPorts.some((p) => p.name === port))
+    throw new Error(`inspect/port: node '${nodeId}' has no output port '${port}'`);
+  const key = node.outputPorts ? `${nodeId}:${port ?? node.outputPorts[0]!.name}` : nodeId;
   const out = tf.tidy(() => {
     const x = tf.tensor(data.val.x.subarray(k * width, (k + 1) * width), [1, ...data.binding.featureShape]);
     const v = compiled.run({ [input]: x }, { training: false }).get(key);
@@ -148,23 +153,7 @@ export async function activationStats(
   const shape = out.shape.slice(1);
   const v = (await out.data()) as Float32Array;
   out.dispose();
-  let sum = 0;
-  let zeros = 0;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const a of v) {
-    sum += a;
-    if (a === 0) zeros++;
-    if (a < lo) lo = a;
-    if (a > hi) hi = a;
-  }
-  const n = v.length;
-  const mean = sum / n;
-  let ss = 0;
-  for (const a of v) ss += (a - mean) * (a - mean);
-  const span = hi - lo;
-  const counts = new Array<number>(BINS).fill(0);
-  for (const a of v) counts[span > 0 ? Math.min(BINS - 1, Math.floor(((a - lo) / span) * BINS)) : 0]!++;
+  const { mean, std, fractionZero, min, max, histogram } = summarizeValues(v, BINS);
   const channels =
     shape.length === 3
       ? (() => {
@@ -180,11 +169,11 @@ export async function activationStats(
     sample: k,
     shape,
     mean,
-    std: Math.sqrt(ss / n),
-    fractionZero: zeros / n,
-    min: lo,
-    max: hi,
-    histogram: { lo, hi, counts },
+    std,
+    fractionZero,
+    min,
+    max,
+    histogram,
     ...(channels ? { channels } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // The typed message protocol between the UI and the training Worker (which owns tfjs). Pure types:
 // the UI ring imports this file, never tfjs. Every message carries the run id it belongs to, so the
 // UI drops stale messages from a run it has replaced.
+import type { CouplingSummary, ValueSummary } from '../core/array-summary.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ModelIR } from '../core/ir.ts';
 import type { AnalysisView, HeatmapItem } from '../explain/views.ts';
@@ -65,7 +66,18 @@ export type ToWorker =
       readonly nodeId: string;
       readonly what: 'edges' | 'attention' | 'activations';
       readonly sample?: number;
+      /** Activations: which output of a multi-output node (an edge's source port). */
+      readonly port?: string;
     }
+  /** Run only the graph's fit phases and summarise the fitted weights (answered by 'fitViewsResult'). */
+  | {
+      readonly type: 'fitViews';
+      readonly requestId: number;
+      readonly ir: ModelIR;
+      readonly settings: TrainSettings;
+    }
+  /** The last run's per-sample stores, summarised (answered by 'storeViews'). */
+  | { readonly type: 'stores'; readonly requestId: number }
   /** Run a registered analysis tool on the last trained model (answered by an 'analysis'). */
   | ({ readonly type: 'analyse'; readonly requestId: number } & AnalyseRequest);
 
@@ -164,6 +176,13 @@ export type FromWorker =
       readonly type: 'inspection';
       readonly requestId: number;
       readonly result?: EdgeFunctions | AttentionMaps | ActivationStats;
+      readonly error?: string;
+    }
+  | { readonly type: 'fitViewsResult'; readonly requestId: number; readonly result?: FitViews; readonly error?: string }
+  | {
+      readonly type: 'storeViews';
+      readonly requestId: number;
+      readonly result?: readonly StoreView[];
       readonly error?: string;
     }
   /** The registered analysis tools (posted once at start: the UI ring cannot import them). */
@@ -275,6 +294,34 @@ export interface ActivationStats {
     readonly count: number;
     readonly maps: readonly (readonly number[])[];
   };
+}
+
+/** What a fit-only run produced: each fitted square weight's structure and the Mattis overlaps. */
+export interface FitViews {
+  /** Fitted nodes' square 2-D weights (a Hebbian J): symmetry, diagonal, a block-mean heat map. */
+  readonly couplings: readonly { readonly nodeId: string; readonly weight: string; readonly summary: CouplingSummary }[];
+  /**
+   * Mattis overlaps of the fitted model's output states with each validation row's patterns (the
+   * first metrics.mattisOverlap node's pred and target), averaged over the validation rows.
+   */
+  readonly overlaps?: {
+    readonly metric: string;
+    readonly rows: number;
+    readonly mean: readonly number[];
+    readonly meanAbs: readonly number[];
+  };
+  readonly ms: number;
+}
+
+/** One per-sample store of the last run: its values' statistics, or why there are none. */
+export interface StoreView {
+  readonly name: string;
+  readonly width: number;
+  /** Training rows it holds values for (absent when not refreshed). */
+  readonly rows?: number;
+  readonly summary?: ValueSummary;
+  /** Why there is no summary (no refresh phase ran, no run yet). */
+  readonly error?: string;
 }
 
 /** Attention probabilities of one validation sample, per block and head: [head][query][key]. */

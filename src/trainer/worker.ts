@@ -5,10 +5,11 @@ import '../browser/zod-jitless.ts';
 import * as tf from '@tensorflow/tfjs';
 import { browserDatasetIO } from '../browser/dataset-io.ts';
 import { browserRegistry } from '../browser/registry.ts';
-import { CompileError, compileIR } from '../compiler/compile.ts';
+import { CompileError, compileIR, outputOf } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { loadDatasetSpec } from '../core/datasets/load-spec.ts';
 import type { IRTraining, ModelIR } from '../core/ir.ts';
+import { couplingSummary, mattisOverlaps, summarizeValues } from '../core/array-summary.ts';
 import { resolveParams } from '../core/params.ts';
 import { withDefaultOptimizer } from '../core/phases.ts';
 import type { Registry } from '../core/registry.ts';
@@ -18,6 +19,7 @@ import { activationCurves } from './curves.ts';
 import { PhaseProgress, RunEta } from './eta.ts';
 import { evaluateClassifier } from './evaluation.ts';
 import type { Experiment } from './experiments/experiment.ts';
+import { feedsFor, toTensors } from './feeds.ts';
 import { evaluateFields } from './field-evaluation.ts';
 import { activationStats, attentionMaps, edgeFunctions } from './inspect.ts';
 import { type EpochReport, train } from './loop.ts';
@@ -25,8 +27,10 @@ import { loadWeightsInto, saveArtifacts } from './model-artifacts.ts';
 import type {
   BackendName,
   EpochMetrics,
+  FitViews,
   FromWorker,
   SavedArtifacts,
+  StoreView,
   ToWorker,
   TrainSettings,
   VerifyResult,
@@ -166,6 +170,8 @@ let lastRun:
       data: LoadedDataset;
       /** The last phase's own dataset and heads, when it has them: what evaluation scores. */
       last?: { data: LoadedDataset; heads?: ReadonlySet<string> };
+      /** The per-sample stores the run refreshed, by name ([rows × width]). */
+      stores?: ReadonlyMap<string, Float32Array>;
     }
   | undefined;
 
@@ -334,7 +340,13 @@ async function run(
       final?.data?.dataset && phaseData
         ? { data: phaseData, ...(final.heads ? { heads: new Set(final.heads) } : {}) }
         : undefined;
-    lastRun = { runId, compiled, data, ...(last ? { last } : {}) };
+    lastRun = {
+      runId,
+      compiled,
+      data,
+      ...(last ? { last } : {}),
+      ...(result.stores ? { stores: result.stores } : {}),
+    };
     if (result.status === 'done' || result.status === 'stopped') await evaluateLast(runId);
   } catch (e) {
     compiled.dispose();
@@ -343,6 +355,102 @@ async function run(
   } finally {
     if (live?.compiled === compiled) live = undefined;
     stopRequested.delete(runId);
+  }
+}
+
+/** Histogram bins of a store view. */
+const STORE_BINS = 24;
+
+/** The last run's per-sample stores (training.stores), each summarised or with why it has no values. */
+function storeViews(): StoreView[] {
+  if (!lastRun) throw new Error('stores: train the model first: there is no run yet');
+  const defs = lastRun.compiled.ir.training?.stores ?? [];
+  if (!defs.length) throw new Error("stores: the graph declares no per-sample stores (training.stores)");
+  return defs.map((d) => {
+    const v = lastRun!.stores?.get(d.name);
+    const base = { name: d.name, width: d.width };
+    if (!v || v.length === 0)
+      return {
+        ...base,
+        error: `store '${d.name}' was not refreshed in the last run (it holds its init value ${d.init}); add or run a refresh phase that writes it.`,
+      };
+    return { ...base, rows: v.length / d.width, summary: summarizeValues(v, STORE_BINS) };
+  });
+}
+
+/** Heat map cells of a fitted coupling matrix. */
+const COUPLING_CELLS = 64;
+
+/**
+ * Runs only the graph's fit phases (closed-form weights, no gradient) on a fresh model, then
+ * summarises each fitted node's square 2-D weights and, when the graph has a metrics.mattisOverlap
+ * node, the Mattis overlaps of its pred with each validation row's patterns. The fitted model
+ * becomes the last run (inspector views read it).
+ */
+async function fitViews(runId: number, ir: ModelIR, settings: TrainSettings): Promise<FitViews> {
+  await ready;
+  const t = ir.training;
+  if (!t) throw new Error('fit: the graph has no training settings (dataset, phases)');
+  const phases = t.phases.filter((p) => p.kind === 'fit');
+  if (!phases.length)
+    throw new Error("fit: the graph has no fit phase (a training phase of kind 'fit'); press Train instead");
+  const t0 = performance.now();
+  const registry = browserRegistry();
+  const data = await loadData(ir, settings);
+  const compiled = compileIR(ir, registry, { seed: settings.seed });
+  try {
+    const result = await train(compiled, registry, data, { ...t, seed: settings.seed, phases }, {});
+    if (result.status !== 'done') throw new Error(`fit: the fit phases ended '${result.status}'`);
+    const couplings: { nodeId: string; weight: string; summary: ReturnType<typeof couplingSummary> }[] = [];
+    for (const id of new Set(phases.flatMap((p) => p.fit ?? []))) {
+      for (const w of compiled.layers.get(id)?.weights ?? []) {
+        const [r, c] = w.shape;
+        if (w.shape.length !== 2 || r !== c || !r) continue;
+        const values = (await w.read().data()) as Float32Array;
+        couplings.push({
+          nodeId: id,
+          weight: w.originalName.split('/').at(-1)!,
+          summary: couplingSummary(values, r, COUPLING_CELLS),
+        });
+      }
+    }
+    const metric = ir.metrics.find((m) => m.type === 'metrics.mattisOverlap');
+    let overlaps: FitViews['overlaps'];
+    if (metric && data.val.count > 0) {
+      const at = (name: string, i: number) => metric.inputs[metric.ports?.indexOf(name) ?? -1] ?? metric.inputs[i];
+      const predRef = at('pred', 0);
+      const targetRef = at('target', 1);
+      if (!predRef || !targetRef || !('node' in predRef) || !('node' in targetRef))
+        throw new Error(`fit: metric '${metric.id}' needs pred and target inputs from nodes`);
+      const rows = toTensors(data, 'val');
+      try {
+        const [pred, target] = tf.tidy(() => {
+          const feeds = feedsFor(compiled.ir, rows);
+          const outs = compiled.run(feeds, { training: false });
+          const get = (ref: { node: string; port: string }) => outputOf(outs, ref) ?? feeds[ref.node];
+          const p = get(predRef);
+          const q = get(targetRef);
+          if (!p || !q) throw new Error(`fit: metric '${metric.id}' inputs were not computed`);
+          return [tf.cast(p, 'float32'), tf.cast(q, 'float32')];
+        });
+        const n = pred!.shape.slice(1).reduce((a, b) => a * b, 1);
+        const k = target!.size / (rows.count * n);
+        const sv = (await pred!.data()) as Float32Array;
+        const pv = (await target!.data()) as Float32Array;
+        tf.dispose([pred!, target!]);
+        if (!Number.isInteger(k) || k < 1)
+          throw new Error(`fit: metric '${metric.id}': target is not [rows, K, N] patterns of the pred's N = ${n}`);
+        overlaps = { metric: metric.id, rows: rows.count, ...mattisOverlaps(sv, pv, rows.count, k, n) };
+      } finally {
+        rows.dispose();
+      }
+    }
+    lastRun?.compiled.dispose();
+    lastRun = { runId, compiled, data };
+    return { couplings, ...(overlaps ? { overlaps } : {}), ms: Math.round(performance.now() - t0) };
+  } catch (e) {
+    compiled.dispose();
+    throw e;
   }
 }
 
@@ -376,12 +484,12 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       return;
     }
     case 'inspect': {
-      const { requestId, nodeId, what, sample } = msg;
+      const { requestId, nodeId, what, sample, port } = msg;
       // Activations: the model in training when there is one (views refresh while it trains).
       const model = what === 'activations' ? (live ?? lastRun) : lastRun;
       const job = model
         ? what === 'activations'
-          ? activationStats(model.compiled, model.data, nodeId, sample ?? 0)
+          ? activationStats(model.compiled, model.data, nodeId, sample ?? 0, port)
           : what === 'edges'
             ? edgeFunctions(model.compiled, nodeId)
             : attentionMaps(model.compiled, model.data, nodeId, sample ?? 0)
@@ -390,6 +498,24 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
         (result) => post({ type: 'inspection', requestId, result }),
         (err: Error) => post({ type: 'inspection', requestId, error: err.message }),
       );
+      return;
+    }
+    case 'fitViews': {
+      const { requestId } = msg;
+      // The fitted model replaces the last run (the inspector reads it next); its id is not a run's.
+      fitViews(-requestId, msg.ir, msg.settings).then(
+        (result) => post({ type: 'fitViewsResult', requestId, result }),
+        (err: Error) => post({ type: 'fitViewsResult', requestId, error: err?.message ?? String(err) }),
+      );
+      return;
+    }
+    case 'stores': {
+      const { requestId } = msg;
+      try {
+        post({ type: 'storeViews', requestId, result: storeViews() });
+      } catch (err) {
+        post({ type: 'storeViews', requestId, error: (err as Error)?.message ?? String(err) });
+      }
       return;
     }
     case 'analyse': {
