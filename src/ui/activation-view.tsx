@@ -62,7 +62,8 @@ function greyRgba(values: readonly number[]): Uint8ClampedArray {
   return out;
 }
 
-export function ActivationView({ nodeId }: { nodeId: string }) {
+/** `port`: one output of a multi-output node (a selected edge's source port). */
+export function ActivationView({ nodeId, port }: { nodeId: string; port?: string }) {
   const trainer = useEditor((s) => s.trainer);
   const irId = useEditor((s) => irIdOf(s.path, nodeId));
   const [sample, setSample] = useState(0);
@@ -77,7 +78,7 @@ export function ActivationView({ nodeId }: { nodeId: string }) {
     if (!trainer || busy.current) return;
     busy.current = true;
     try {
-      setStats((await trainer.inspect(irId, 'activations', sample)) as ActivationStats);
+      setStats((await trainer.inspect(irId, 'activations', sample, port)) as ActivationStats);
       setError('');
     } catch (e) {
       setError((e as Error)?.message ?? String(e));
@@ -98,7 +99,7 @@ export function ActivationView({ nodeId }: { nodeId: string }) {
   useEffect(() => {
     setStats(undefined);
     setError('');
-  }, [irId]);
+  }, [irId, port]);
 
   if (!trainer) return null;
   return (

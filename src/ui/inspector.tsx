@@ -26,6 +26,8 @@ export function Inspector() {
     <aside className="inspector" aria-label="Inspector" data-testid="inspector">
       {only !== undefined ? (
         <NodeInspector nodeId={only} />
+      ) : selection.nodes.length === 0 && selection.edges.length === 1 ? (
+        <EdgeInspector edgeId={selection.edges[0]!} />
       ) : selection.nodes.length > 1 ? (
         <p className="muted">
           {plural(selection.nodes.length, 'node')} selected. Delete, copy or duplicate them together.
@@ -34,6 +36,60 @@ export function Inspector() {
         <GraphInspector />
       )}
     </aside>
+  );
+}
+
+/**
+ * A selected edge: where it runs, the static shape it carries, and (from a trained model, or the one
+ * training now) what flows along it for one validation sample — the source port's activations.
+ */
+function EdgeInspector({ edgeId }: { edgeId: string }) {
+  const edge = useEditor((s) => {
+    const scope = scopeOf(s);
+    return Object.hasOwn(scope.edges, edgeId) ? scope.edges[edgeId] : undefined;
+  });
+  const shape = useEditor((s) =>
+    edge ? scopeAnalysisOf(s).nodes.get(edge.from.node)?.outputs[edge.from.port] : undefined,
+  );
+  const sourceType = useEditor((s) =>
+    edge && Object.hasOwn(scopeOf(s).nodes, edge.from.node) ? scopeOf(s).nodes[edge.from.node]!.type : '',
+  );
+  if (!edge) return null;
+  return (
+    <section data-testid="edge-activations" aria-label="Edge">
+      <h2>
+        Edge <code className="muted">{edgeId}</code>
+      </h2>
+      <dl className="facts">
+        <div>
+          <dt>From</dt>
+          <dd>
+            <code>
+              {edge.from.node}.{edge.from.port}
+            </code>
+          </dd>
+        </div>
+        <div>
+          <dt>To</dt>
+          <dd>
+            <code>
+              {edge.to.node}.{edge.to.port}
+            </code>
+          </dd>
+        </div>
+        <div>
+          <dt>Shape</dt>
+          <dd data-testid="edge-shape">{shape ? showShape(shape) : '—'}</dd>
+        </div>
+      </dl>
+      {/^(io|group)\./.test(sourceType) ? (
+        <p className="muted">
+          This edge carries the data fed to the model; select an edge out of a layer to see its activations.
+        </p>
+      ) : (
+        <ActivationView nodeId={edge.from.node} port={edge.from.port} />
+      )}
+    </section>
   );
 }
 

@@ -19,6 +19,7 @@ import { type CsvChoice, CsvUpload } from './csv-upload.tsx';
 import { EpochTable } from './epoch-table.tsx';
 import { EvaluationView } from './evaluation-view.tsx';
 import { FieldPlots } from './field-plot.tsx';
+import { FitViewsPanel } from './fit-views.tsx';
 import { ImageFolderUpload } from './image-folder-upload.tsx';
 import { LineChart } from './line-chart.tsx';
 import { LrTrace, phaseSeparators } from './phase-curves.tsx';
@@ -326,6 +327,9 @@ export function TrainPanel({
         <span data-testid="train-status">{status}</span>
       </div>
       {!ir && blockedReason ? <p className="train-blocked">{blockedReason}</p> : null}
+      {ir?.training?.phases.some((p) => p.kind === 'fit') ? (
+        <FitViewsPanel client={client} ir={ir} settings={settings} disabled={running} />
+      ) : null}
       {ir?.training && ir.training.phases.length > 1 ? (
         <PhaseTimeline
           phases={ir.training.phases}
