@@ -18,6 +18,7 @@ import { diagnosticsByNode, formatParamValue, showShape } from './flow-model.ts'
 import { formatCount, plural } from './format.ts';
 import { TrainedInsight } from './insight.tsx';
 import { ModelSummary } from './model-summary.tsx';
+import { StoreViews } from './store-view.tsx';
 
 export function Inspector() {
   const selection = useEditor((s) => s.selection);
@@ -133,6 +134,7 @@ function GraphInspector() {
       )}
       {doc.meta.claim && <p className="claim">{doc.meta.claim}</p>}
       <DiagnosticList items={analysis.diagnostics} />
+      {doc.training?.stores?.length ? <StoreViews names={doc.training.stores.map((s) => s.name)} /> : null}
       <ModelSummary analysis={analysis} />
     </section>
   );
