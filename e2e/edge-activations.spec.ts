@@ -21,7 +21,9 @@ test('Edge activation view: click conv1 → pool1 while training, figures move; 
   await expect(view).toBeVisible();
   await expect(view).toContainText('conv1.y');
   await expect(view).toContainText('pool1.x');
-  await expect(page.getByTestId('edge-shape')).toHaveText((await page.getByTestId('edge-label-e2').textContent())!);
+  await expect(page.getByTestId('edge-shape')).toHaveText(
+    (await page.getByTestId('edge-label-e2').textContent())!,
+  );
   // No model yet: the view says so.
   await page.getByTestId('show-activations').click();
   await expect(page.getByTestId('activation-error')).toContainText('train the model first');

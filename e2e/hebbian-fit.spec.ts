@@ -7,7 +7,9 @@
 import { expect, test } from '@playwright/test';
 import { mainThreadWork } from './main-thread.ts';
 
-test('Fit on the multitasking Hebbian network shows overlap bars and the coupling heat map', async ({ page }) => {
+test('Fit on the multitasking Hebbian network shows overlap bars and the coupling heat map', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   await page.setViewportSize({ width: 1600, height: 900 });
   await page.goto('/?template=multitasking-hebbian-network&backend=wasm');

@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import { KernelLayer } from '../compiler/kernel-layer.ts';
-import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { summarizeValues } from '../core/array-summary.ts';
+import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import type { ActivationStats, AttentionMaps, EdgeFunctions } from './protocol.ts';
 
 const POINTS = 41;

@@ -178,7 +178,12 @@ export type FromWorker =
       readonly result?: EdgeFunctions | AttentionMaps | ActivationStats;
       readonly error?: string;
     }
-  | { readonly type: 'fitViewsResult'; readonly requestId: number; readonly result?: FitViews; readonly error?: string }
+  | {
+      readonly type: 'fitViewsResult';
+      readonly requestId: number;
+      readonly result?: FitViews;
+      readonly error?: string;
+    }
   | {
       readonly type: 'storeViews';
       readonly requestId: number;
@@ -299,7 +304,11 @@ export interface ActivationStats {
 /** What a fit-only run produced: each fitted square weight's structure and the Mattis overlaps. */
 export interface FitViews {
   /** Fitted nodes' square 2-D weights (a Hebbian J): symmetry, diagonal, a block-mean heat map. */
-  readonly couplings: readonly { readonly nodeId: string; readonly weight: string; readonly summary: CouplingSummary }[];
+  readonly couplings: readonly {
+    readonly nodeId: string;
+    readonly weight: string;
+    readonly summary: CouplingSummary;
+  }[];
   /**
    * Mattis overlaps of the fitted model's output states with each validation row's patterns (the
    * first metrics.mattisOverlap node's pred and target), averaged over the validation rows.

@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { browserDatasetIO } from '../browser/dataset-io.ts';
 import { browserRegistry } from '../browser/registry.ts';
 import { CompileError, compileIR, outputOf } from '../compiler/compile.ts';
+import { couplingSummary, mattisOverlaps, summarizeValues } from '../core/array-summary.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { loadDatasetSpec } from '../core/datasets/load-spec.ts';
 import type { IRTraining, ModelIR } from '../core/ir.ts';
-import { couplingSummary, mattisOverlaps, summarizeValues } from '../core/array-summary.ts';
 import { resolveParams } from '../core/params.ts';
 import { withDefaultOptimizer } from '../core/phases.ts';
 import type { Registry } from '../core/registry.ts';
@@ -365,7 +365,7 @@ const STORE_BINS = 24;
 function storeViews(): StoreView[] {
   if (!lastRun) throw new Error('stores: train the model first: there is no run yet');
   const defs = lastRun.compiled.ir.training?.stores ?? [];
-  if (!defs.length) throw new Error("stores: the graph declares no per-sample stores (training.stores)");
+  if (!defs.length) throw new Error('stores: the graph declares no per-sample stores (training.stores)');
   return defs.map((d) => {
     const v = lastRun!.stores?.get(d.name);
     const base = { name: d.name, width: d.width };
@@ -417,7 +417,8 @@ async function fitViews(runId: number, ir: ModelIR, settings: TrainSettings): Pr
     const metric = ir.metrics.find((m) => m.type === 'metrics.mattisOverlap');
     let overlaps: FitViews['overlaps'];
     if (metric && data.val.count > 0) {
-      const at = (name: string, i: number) => metric.inputs[metric.ports?.indexOf(name) ?? -1] ?? metric.inputs[i];
+      const at = (name: string, i: number) =>
+        metric.inputs[metric.ports?.indexOf(name) ?? -1] ?? metric.inputs[i];
       const predRef = at('pred', 0);
       const targetRef = at('target', 1);
       if (!predRef || !targetRef || !('node' in predRef) || !('node' in targetRef))
@@ -439,7 +440,9 @@ async function fitViews(runId: number, ir: ModelIR, settings: TrainSettings): Pr
         const pv = (await target!.data()) as Float32Array;
         tf.dispose([pred!, target!]);
         if (!Number.isInteger(k) || k < 1)
-          throw new Error(`fit: metric '${metric.id}': target is not [rows, K, N] patterns of the pred's N = ${n}`);
+          throw new Error(
+            `fit: metric '${metric.id}': target is not [rows, K, N] patterns of the pred's N = ${n}`,
+          );
         overlaps = { metric: metric.id, rows: rows.count, ...mattisOverlaps(sv, pv, rows.count, k, n) };
       } finally {
         rows.dispose();

@@ -110,7 +110,7 @@ export function FitViewsPanel({
   const [views, setViews] = useState<FitViews | undefined>();
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  const fit = async () => {
+  const runFit = async () => {
     setBusy(true);
     setError('');
     try {
@@ -125,11 +125,15 @@ export function FitViewsPanel({
   return (
     <section className="fit-views" aria-label="Fit views" data-testid="fit-views">
       <div className="button-row">
-        <button type="button" data-testid="fit-run" disabled={disabled || busy} onClick={() => void fit()}>
+        <button type="button" data-testid="fit-run" disabled={disabled || busy} onClick={() => void runFit()}>
           Fit
         </button>
         <span className="muted" data-testid="fit-status">
-          {busy ? 'fitting…' : views ? `fitted in ${(views.ms / 1000).toFixed(1)} s` : 'runs the fit phases only'}
+          {busy
+            ? 'fitting…'
+            : views
+              ? `fitted in ${(views.ms / 1000).toFixed(1)} s`
+              : 'runs the fit phases only'}
         </span>
       </div>
       {error && (
