@@ -141,6 +141,12 @@ export function FitViewsPanel({
           {error}
         </p>
       )}
+      {views && !views.overlaps && views.couplings.length === 0 && (
+        <p className="muted" data-testid="fit-nothing">
+          Fitted. The fitted nodes have no square weight matrix to draw and the graph no Mattis overlap
+          metric; Train runs the whole procedure.
+        </p>
+      )}
       {views?.overlaps && <OverlapBars o={views.overlaps} />}
       {views?.couplings.map((c) => (
         <CouplingHeatmap key={`${c.nodeId}/${c.weight}`} c={c} />
