@@ -288,7 +288,9 @@ describe('interpolating hypotheses', () => {
 describe('sinRidge', () => {
   it('seeded; y = sin(⟨w*, x⟩) with ‖w*‖ = 2 recomputed; Var(y) ≈ (1 − e⁻⁸)/2', async () => {
     const io = nodeDatasetIO;
-    const v = resolveParams(sinRidge.params, { d: 5, train: 50, test: 4000 }).values;
+    const v = resolveParams(sinRidge.params, { d: 5, train: 50, test: 4000 }).values as Parameters<
+      typeof sinRidge.load
+    >[0];
     const a = await sinRidge.load(v, createRng(9), io);
     const b = await sinRidge.load(v, createRng(9), io);
     expect(a.val.x).toEqual(b.val.x);
@@ -348,8 +350,10 @@ describe('inductiveBias tool', () => {
     const targets = Float32Array.from([...(data.train.y as Float32Array), ...(data.val.y as Float32Array)]);
     const before = tf.memory().numTensors;
     try {
-      const params = resolveParams(inductiveBiasTool.params, { trainRows: 20, hypotheses: 200 }).values;
+      const params = resolveParams(inductiveBiasTool.params, { trainRows: 20, hypotheses: 200 })
+        .values as Parameters<typeof inductiveBiasTool.run>[2];
       const ctx = { compiled, feeds: { [inputId]: x }, imageInput: inputId, scores: 'readout', targets };
+      const { targets: _t, ...noTargets } = ctx;
       const r = await inductiveBiasTool.run(ctx, 'features', params);
       const f = r.figures as Record<string, number>;
       expect(f['max train MSE / Var(y)']).toBeLessThan(1e-12);
@@ -372,7 +376,7 @@ describe('inductiveBias tool', () => {
       await expect(inductiveBiasTool.run(ctx, 'features', { ...params, trainRows: 64 })).rejects.toThrow(
         /64 features, not more than trainRows \(64\).*widen the layer/,
       );
-      await expect(inductiveBiasTool.run({ ...ctx, targets: undefined }, 'features', params)).rejects.toThrow(
+      await expect(inductiveBiasTool.run(noTargets, 'features', params)).rejects.toThrow(
         /needs value targets/,
       );
       expect(tf.memory().numTensors).toBe(before);
