@@ -7,6 +7,7 @@
 //   P(s, x)            regularised lower incomplete gamma: series x^s e^{−x}/Γ(s+1) Σ xⁿ/((s+1)…(s+n))
 //                      for x < s + 1, else 1 − Q with Q by the modified Lentz continued fraction
 //   F_{χ'²_k(λ)}(x)    Σ_j e^{−λ/2}(λ/2)^j/j! · P(k/2 + j, x/2), log-sum-exp over j ≤ λ/2 + 10√λ + 20
+//                      (unimodal terms: peak by ternary search, summed outwards to 50 nats below it)
 //   moments            m = a(k+λ), v = 2a²(k+2λ), μ₃ = 8a³(k+3λ)  →  8m·a² − 8v·a + μ₃ = 0,
 //                      a = (v − √(v² − mμ₃/2)) / (2m) (the root with λ ≥ 0), λ = v/(2a²) − m/a, k = m/a − λ
 
@@ -69,11 +70,33 @@ export function noncentralChi2LogCdf(x: number, k: number, lambda: number): numb
   if (!(lambda >= 0)) throw new Error(`noncentralChi2LogCdf: needs λ ≥ 0, got ${lambda}`);
   if (x <= 0) return Number.NEGATIVE_INFINITY;
   const h = lambda / 2;
-  const jMax = lambda === 0 ? 0 : Math.ceil(h + 10 * Math.sqrt(lambda) + 20);
-  const terms: number[] = [];
-  for (let j = 0; j <= jMax; j++) {
-    const logPois = lambda === 0 ? 0 : -h + j * Math.log(h) - logGamma(j + 1);
-    terms.push(logPois + logLowerGammaP(k / 2 + j, x / 2));
+  if (lambda === 0) return logLowerGammaP(k / 2, x / 2);
+  const jMax = Math.ceil(h + 10 * Math.sqrt(lambda) + 20);
+  // Term j: log Pois(j; λ/2) + log P(k/2 + j, x/2). Both parts are concave in j (the Poisson pmf and
+  // the Poisson-like survival P(s, x) in s are log-concave), so the terms are unimodal: find the peak
+  // by ternary search, then sum outwards until the terms fall 50 nats below it (e⁻⁵⁰ relative).
+  const term = (j: number) => -h + j * Math.log(h) - logGamma(j + 1) + logLowerGammaP(k / 2 + j, x / 2);
+  let lo = 0;
+  let hi = jMax;
+  while (hi - lo > 2) {
+    const m1 = lo + Math.floor((hi - lo) / 3);
+    const m2 = hi - Math.floor((hi - lo) / 3);
+    if (term(m1) < term(m2)) lo = m1 + 1;
+    else hi = m2 - 1;
+  }
+  let peak = lo;
+  for (let j = lo + 1; j <= hi; j++) if (term(j) > term(peak)) peak = j;
+  const top = term(peak);
+  const terms: number[] = [top];
+  for (let j = peak - 1; j >= 0; j--) {
+    const t = term(j);
+    terms.push(t);
+    if (t < top - 50) break;
+  }
+  for (let j = peak + 1; j <= jMax; j++) {
+    const t = term(j);
+    terms.push(t);
+    if (t < top - 50) break;
   }
   return logSumExp(terms);
 }
