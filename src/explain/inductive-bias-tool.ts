@@ -18,20 +18,15 @@ import { sampleInterpolants } from '../core/inductive-bias/interpolants.ts';
 import { type Matrix, takeRows } from '../core/linalg/ridge.ts';
 import { p } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
+import { stdOf } from '../core/stats.ts';
 import { rowsOf, withInferenceFeeds } from './cluster-tool.ts';
 import { type AnalysisResult, type AnalysisView, defineAnalysisTool } from './tool.ts';
 
 /** The ε / Var(y) grid of the I(ε) curve. */
 export const EPSILON_GRID = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1];
 
-const variance = (v: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) m += v[i]!;
-  m /= Math.max(1, v.length);
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += (v[i]! - m) ** 2;
-  return s / Math.max(1, v.length);
-};
+/** Population variance (the shared Float64 std, squared). */
+const variance = (v: ArrayLike<number>): number => stdOf(v) ** 2;
 
 export const inductiveBiasTool = defineAnalysisTool({
   id: 'inductiveBias',
