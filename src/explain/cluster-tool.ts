@@ -33,7 +33,7 @@ export function parseClassList(s: string): number[] | undefined {
 }
 
 /** A node's output (or a feed) for every context row, flattened to [rows, features]. */
-function rowsOf(t: tf.Tensor): Matrix {
+export function rowsOf(t: tf.Tensor): Matrix {
   const rows = t.shape[0] ?? 0;
   const cols = rows > 0 ? t.size / rows : 0;
   return { data: Float64Array.from(t.dataSync()), rows, cols };
@@ -66,7 +66,7 @@ function ancestors(ir: AnalysisContext['compiled']['ir'], target: string): Set<s
  * run() executes every model node, but those inputs cannot change the target, which is checked.
  * Call inside tf.tidy.
  */
-function withInferenceFeeds(ctx: AnalysisContext, target: string): Record<string, tf.Tensor> {
+export function withInferenceFeeds(ctx: AnalysisContext, target: string): Record<string, tf.Tensor> {
   const feeds: Record<string, tf.Tensor> = { ...ctx.feeds };
   const rows = Object.values(ctx.feeds)[0]?.shape[0] ?? 0;
   const needed = ancestors(ctx.compiled.ir, target);

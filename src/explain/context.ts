@@ -1,6 +1,6 @@
 // Builds an AnalysisContext from a trained graph and a loaded split: the first `samples` rows of
 // the validation split fed to the graph's image input, the split's `box` field as boxes, the
-// model's first output as the class scores.
+// model's first output as the class scores, the split's value labels (if any) as targets.
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
@@ -31,12 +31,17 @@ export function analysisContext(
           ? split.y.slice(0, n)
           : undefined
         : new Int32Array(n).fill(which);
+  const targets =
+    split.y instanceof Float32Array && n > 0
+      ? split.y.slice(0, n * (split.y.length / Math.max(1, split.count)))
+      : undefined;
   return {
     compiled,
     feeds: { [input.id]: x },
     imageInput: input.id,
     scores: opts.scores ?? modelOutputKeys(ir)[0]!,
     ...(classes ? { classes } : {}),
+    ...(targets ? { targets } : {}),
     ...(box ? { boxes: Float32Array.from(box.subarray(0, n * 4)) } : {}),
     dispose: () => x.dispose(),
   };

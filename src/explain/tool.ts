@@ -19,6 +19,8 @@ export interface AnalysisContext {
   readonly classes?: Int32Array;
   /** Ground-truth boxes [row0, col0, row1, col1] per sample (inclusive, input pixels), row-major B × 4. */
   readonly boxes?: Float32Array;
+  /** Value targets per sample (row-major B × target size) where the split has value labels (regression). */
+  readonly targets?: Float32Array;
 }
 
 /** One heat map over one input image, both H × W row-major (the image's first channel). */

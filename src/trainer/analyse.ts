@@ -136,6 +136,9 @@ export async function runAnalysis(
       scores,
       classes,
       ...(boxes ? { boxes } : {}),
+      ...(split.y instanceof Float32Array && split.y.length === split.count
+        ? { targets: Float32Array.from(rows, (r) => (split.y as Float32Array)[r]!) }
+        : {}),
     };
     let result: Awaited<ReturnType<AnyAnalysisTool['run']>>;
     try {

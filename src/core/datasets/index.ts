@@ -20,6 +20,7 @@ import { noisySineGrid } from './noisy-sine-grid.ts';
 import { pairedSum } from './paired-sum.ts';
 import { poissonSine } from './poisson-sine.ts';
 import { reluFeatures } from './relu-features.ts';
+import { sinRidge } from './sin-ridge.ts';
 import { spirals } from './spirals.ts';
 
 export const DATASETS: readonly AnyDatasetDef[] = [
@@ -44,6 +45,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   dilutedPatterns,
   reluFeatures,
   hierPoly,
+  sinRidge,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
