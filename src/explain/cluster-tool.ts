@@ -66,7 +66,7 @@ function ancestors(ir: AnalysisContext['compiled']['ir'], target: string): Set<s
  * run() executes every model node, but those inputs cannot change the target, which is checked.
  * Call inside tf.tidy.
  */
-function withInferenceFeeds(ctx: AnalysisContext, target: string): Record<string, tf.Tensor> {
+export function withInferenceFeeds(ctx: AnalysisContext, target: string): Record<string, tf.Tensor> {
   const feeds: Record<string, tf.Tensor> = { ...ctx.feeds };
   const rows = Object.values(ctx.feeds)[0]?.shape[0] ?? 0;
   const needed = ancestors(ctx.compiled.ir, target);
