@@ -53,7 +53,8 @@ async function setup(trained = false) {
   const compiled = compileIR(ir, registry, { seed: 3 });
   const data = await loadBinding(ir.training!.dataset, createRng(1), nodeDatasetIO);
   if (trained)
-    await train(compiled, registry, data, { ...ir.training!, epochs: 2 }, {
+    await train(compiled, registry, data, ir.training!, {
+      epochs: 2,
       loadDataset: (spec) => loadDatasetSpec(spec, 1, nodeDatasetIO),
       seed: 1,
       validate: false,
