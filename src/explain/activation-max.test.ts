@@ -39,7 +39,9 @@ beforeAll(async () => {
 
 /** The template, with a small data split (and optionally 1 epoch) for speed. */
 function templateDoc(): GraphDoc {
-  const d = JSON.parse(readFileSync(new URL('../../templates/multifaceted-am.graph.json', import.meta.url), 'utf8'));
+  const d = JSON.parse(
+    readFileSync(new URL('../../templates/multifaceted-am.graph.json', import.meta.url), 'utf8'),
+  );
   d.training.dataset.params.trainSize = 200;
   d.training.dataset.params.valSize = 120;
   d.training.epochs = 1;
@@ -145,7 +147,8 @@ describe('activationMax tool', () => {
     for (let b = 0; b < 3; b++) {
       // between blurs (steps 4k+1 … 4k+3 are plain ascent steps) it rises monotonically
       for (let t = 1; t < blurred.trace.length; t++)
-        if (t % 4 !== 0) expect(blurred.trace[t]![b]!).toBeGreaterThanOrEqual(blurred.trace[t - 1]![b]! - 1e-5);
+        if (t % 4 !== 0)
+          expect(blurred.trace[t]![b]!).toBeGreaterThanOrEqual(blurred.trace[t - 1]![b]! - 1e-5);
     }
     x0.dispose();
     ctx.dispose();
@@ -196,9 +199,9 @@ describe('activationMax tool', () => {
     await expect(activationMaxTool.run(ctx, 'logits', params({ facets: 12, steps: 1 }))).rejects.toThrow(
       /analyse\/rows: 10 top images cannot make 12 facets/,
     );
-    await expect(activationMaxTool.run(ctx, 'logits', params({ features: 'nope', steps: 1 }))).rejects.toThrow(
-      /analyse\/params: activationMax param 'features' names no node/,
-    );
+    await expect(
+      activationMaxTool.run(ctx, 'logits', params({ features: 'nope', steps: 1 })),
+    ).rejects.toThrow(/analyse\/params: activationMax param 'features' names no node/);
     expect(tf.memory().numTensors).toBe(before);
     ctx.dispose();
     compiled.dispose();
@@ -207,7 +210,9 @@ describe('activationMax tool', () => {
   it('runs from `netwright analyse --tool activationMax --out` and writes the images as PGM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nw-am-'));
     const d = templateDoc();
-    d.analyses = [{ tool: 'activationMax', node: 'logits', params: { unit: 7, facets: 2, topN: 20, steps: 4 } }];
+    d.analyses = [
+      { tool: 'activationMax', node: 'logits', params: { unit: 7, facets: 2, topN: 20, steps: 4 } },
+    ];
     const path = join(dir, 'g.graph.json');
     writeFileSync(path, JSON.stringify(d));
     const out = join(dir, 'am');

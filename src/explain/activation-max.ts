@@ -49,7 +49,8 @@ export function blur(x: tf.Tensor4D, sigma: number): tf.Tensor4D {
     const g = gaussianTaps(sigma);
     const c = x.shape[3];
     const k = new Float32Array(25 * c);
-    for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) for (let ch = 0; ch < c; ch++) k[(i * 5 + j) * c + ch] = g[i]! * g[j]!;
+    for (let i = 0; i < 5; i++)
+      for (let j = 0; j < 5; j++) for (let ch = 0; ch < c; ch++) k[(i * 5 + j) * c + ch] = g[i]! * g[j]!;
     return tf.depthwiseConv2d(x, tf.tensor4d(k, [5, 5, c, 1]), 1, 'same');
   });
 }
@@ -175,7 +176,12 @@ export const activationMaxTool = defineAnalysisTool({
     facets: p.int({ default: 4, min: 1, max: 16, doc: 'K: facets (k-means clusters of the top images).' }),
     topN: p.int({ default: 200, min: 2, max: 100_000, doc: 'N: top-activating context images clustered.' }),
     pcaDims: p.int({ default: 10, min: 1, max: 1000, doc: 'PCA dimensions of the features before k-means.' }),
-    initTop: p.int({ default: 15, min: 1, max: 1000, doc: 'Each facet starts from the mean of its best this-many images.' }),
+    initTop: p.int({
+      default: 15,
+      min: 1,
+      max: 1000,
+      doc: 'Each facet starts from the mean of its best this-many images.',
+    }),
     features: p.string({
       default: '',
       maxLength: 200,
@@ -197,7 +203,10 @@ export const activationMaxTool = defineAnalysisTool({
     noise: p.bool({ default: true, doc: 'Also run K ascents from uniform noise (the contrast).' }),
     seed: p.int({ default: 0, min: 0, max: 2 ** 31 - 1, doc: 'Seed of k-means++ and the noise images.' }),
   },
-  target: { doc: 'a unit: a node with outputs [d] (e.g. logits) or a conv map [h, w, channels]', ranks: [2, 4] },
+  target: {
+    doc: 'a unit: a node with outputs [d] (e.g. logits) or a conv map [h, w, channels]',
+    ranks: [2, 4],
+  },
   async run(ctx, target, params) {
     const t0 = performance.now();
     const x = ctx.feeds[ctx.imageInput];
@@ -206,7 +215,8 @@ export const activationMaxTool = defineAnalysisTool({
     const [rows, h, w, c] = x.shape as [number, number, number, number];
     const node = ctx.compiled.ir.nodes.find((n) => n.id === target);
     if (!node) throw new Error(`analyse/node: the model has no node '${target}'`);
-    const featId = params.features || (node.inputs.find((r) => 'node' in r) as { node: string } | undefined)?.node;
+    const featId =
+      params.features || (node.inputs.find((r) => 'node' in r) as { node: string } | undefined)?.node;
     if (!featId || !ctx.compiled.ir.nodes.some((n) => n.id === featId))
       throw new Error(
         `analyse/params: activationMax param 'features' names no node ('${params.features}'); give a node id such as the penultimate layer`,
@@ -225,9 +235,12 @@ export const activationMaxTool = defineAnalysisTool({
     for (let s = 0; s < rows; s += chunk) {
       tf.tidy(() => {
         const xb = x.slice([s, 0, 0, 0], [Math.min(chunk, rows - s), h, w, c]);
-        const vals = ctx.compiled.run(withInferenceFeeds({ ...ctx, feeds: { [ctx.imageInput]: xb } }, target), {
-          training: false,
-        });
+        const vals = ctx.compiled.run(
+          withInferenceFeeds({ ...ctx, feeds: { [ctx.imageInput]: xb } }, target),
+          {
+            training: false,
+          },
+        );
         acts.set(unitOf(vals.get(target)!, params.unit, target).dataSync(), s);
         const f = vals.get(featId);
         if (!f) throw new Error(`analyse/node: node '${featId}' has no output to embed`);
@@ -268,7 +281,8 @@ export const activationMaxTool = defineAnalysisTool({
       sizes.push(members.length);
       const best = members.slice(0, params.initTop);
       for (const r of best)
-        for (let q = 0; q < dim; q++) inits[k * dim + q] = inits[k * dim + q]! + pix[r * dim + q]! / best.length;
+        for (let q = 0; q < dim; q++)
+          inits[k * dim + q] = inits[k * dim + q]! + pix[r * dim + q]! / best.length;
     }
     const rng = createRng(params.seed + 1);
     const noiseImgs = params.noise
@@ -298,7 +312,9 @@ export const activationMaxTool = defineAnalysisTool({
     xf.dispose();
     const img = (k: number) => finals.slice(k * dim, (k + 1) * dim);
     const facetImgs = Array.from({ length: params.facets }, (_, k) => img(k));
-    const noiseFinal = params.noise ? Array.from({ length: params.facets }, (_, k) => img(params.facets + k)) : [];
+    const noiseFinal = params.noise
+      ? Array.from({ length: params.facets }, (_, k) => img(params.facets + k))
+      : [];
     const last = trace.at(-1)!;
     const facetActs = Array.from(last.subarray(0, params.facets));
     const noiseActs = params.noise ? Array.from(last.subarray(params.facets, 2 * params.facets)) : [];
@@ -322,7 +338,12 @@ export const activationMaxTool = defineAnalysisTool({
       figures['noise diversity'] = noiseDiv;
       figures['diversity ratio'] = noiseDiv > 0 ? facetDiv / noiseDiv : Number.POSITIVE_INFINITY;
     }
-    const images = (title: string, list: Float32Array[], labels: string[], values?: number[]): AnalysisView => ({
+    const images = (
+      title: string,
+      list: Float32Array[],
+      labels: string[],
+      values?: number[],
+    ): AnalysisView => ({
       kind: 'images',
       title,
       height: h,

@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { p } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
 import { stdOf } from '../core/stats.ts';
+import { activationMaxTool } from './activation-max.ts';
 import { eigenCam, featureMap, gradCam, upsampleMaps } from './cam.ts';
 import { averageDropIncrease, boxAt, deletionCurve, energyInBox, pointingGame } from './cam-metrics.ts';
 import { camGradients, cfCamImage } from './cf-cam.ts';
-import { activationMaxTool } from './activation-max.ts';
 import { clusterTool } from './cluster-tool.ts';
 import {
   type AnalysisContext,

@@ -61,7 +61,8 @@ export default defineExperiment({
               ).dataSync() as Float32Array,
           );
           const p99 = quantile(valActs, 0.99);
-          const params = resolveParams(activationMaxTool.params, { unit: UNIT, facets: K, seed }).values as AmParams;
+          const params = resolveParams(activationMaxTool.params, { unit: UNIT, facets: K, seed })
+            .values as AmParams;
           const am = await activationMaxTool.run(train, TARGET, params);
           const f = am.figures as Record<string, number>;
           const facetView = am.views.find((v) => v.kind === 'images');
@@ -80,7 +81,7 @@ export default defineExperiment({
           figures[`facet diversity${s}`] = f['facet diversity']!.toFixed(4);
           figures[`noise diversity${s}`] = f['noise diversity']!.toFixed(4);
           figures[`diversity ratio${s}`] = ratio.toFixed(3);
-          figures[`facet sizes${s}`] = (am.views[0]?.kind === 'images' ? am.views[0].labels ?? [] : [])
+          figures[`facet sizes${s}`] = (am.views[0]?.kind === 'images' ? (am.views[0].labels ?? []) : [])
             .map((l) => /\((\d+) imgs\)/.exec(l)?.[1] ?? '?')
             .join(', ');
           figures[`AM ms${s}`] = Math.round(f.ms!);
