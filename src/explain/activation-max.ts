@@ -332,6 +332,9 @@ export const activationMaxTool = defineAnalysisTool({
       'a_u facet mean': facetActs.reduce((s, v) => s + v, 0) / facetActs.length,
       'facets ≥ p99': facetActs.filter((v) => v >= p99).length / facetActs.length,
       'facet diversity': facetDiv,
+      'initialisation diversity': meanPairwiseCosineDistance(
+        Array.from({ length: params.facets }, (_, k) => inits.slice(k * dim, (k + 1) * dim)),
+      ),
     };
     if (params.noise) {
       figures['a_u noise mean'] = noiseActs.reduce((s, v) => s + v, 0) / noiseActs.length;

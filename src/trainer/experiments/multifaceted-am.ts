@@ -79,6 +79,7 @@ export default defineExperiment({
           figures[`noise-init logits (mean)${s}`] = f['a_u noise mean']!.toFixed(3);
           figures[`facets ≥ p99${s}`] = `${facetActs.filter((v) => v >= p99).length}/${K}`;
           figures[`facet diversity${s}`] = f['facet diversity']!.toFixed(4);
+          figures[`initialisation diversity (cluster means)${s}`] = f['initialisation diversity']!.toFixed(4);
           figures[`noise diversity${s}`] = f['noise diversity']!.toFixed(4);
           figures[`diversity ratio${s}`] = ratio.toFixed(3);
           figures[`facet sizes${s}`] = (am.views[0]?.kind === 'images' ? (am.views[0].labels ?? []) : [])
