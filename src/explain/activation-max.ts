@@ -332,6 +332,11 @@ export const activationMaxTool = defineAnalysisTool({
       'a_u facet mean': facetActs.reduce((s, v) => s + v, 0) / facetActs.length,
       'facets ≥ p99': facetActs.filter((v) => v >= p99).length / facetActs.length,
       'facet diversity': facetDiv,
+      'facet pixels at the clip bounds': (() => {
+        let at = 0;
+        for (const im of facetImgs) for (const v of im) if (v <= lo + 1e-6 || v >= hi - 1e-6) at++;
+        return at / (params.facets * dim);
+      })(),
       'initialisation diversity': meanPairwiseCosineDistance(
         Array.from({ length: params.facets }, (_, k) => inits.slice(k * dim, (k + 1) * dim)),
       ),

@@ -80,6 +80,7 @@ export default defineExperiment({
           figures[`facets ≥ p99${s}`] = `${facetActs.filter((v) => v >= p99).length}/${K}`;
           figures[`facet diversity${s}`] = f['facet diversity']!.toFixed(4);
           figures[`initialisation diversity (cluster means)${s}`] = f['initialisation diversity']!.toFixed(4);
+          figures[`facet pixels at the clip bounds${s}`] = f['facet pixels at the clip bounds']!.toFixed(3);
           figures[`noise diversity${s}`] = f['noise diversity']!.toFixed(4);
           figures[`diversity ratio${s}`] = ratio.toFixed(3);
           figures[`facet sizes${s}`] = (am.views[0]?.kind === 'images' ? (am.views[0].labels ?? []) : [])
