@@ -87,6 +87,12 @@ export default defineExperiment({
             .map((l) => /\((\d+) imgs\)/.exec(l)?.[1] ?? '?')
             .join(', ');
           figures[`AM ms${s}`] = Math.round(f.ms!);
+          // Diagnostic, not in the verdict: the same ascent without the blur (how much of the
+          // facets' sameness the repeated blur of a 14×14 image causes).
+          const nb = (await activationMaxTool.run(train, TARGET, { ...params, blurEvery: 0 }))
+            .figures as Record<string, number>;
+          figures[`no-blur ablation: facet / noise diversity, facet logit min${s}`] =
+            `${nb['facet diversity']!.toFixed(4)} / ${nb['noise diversity']!.toFixed(4)}, ${nb['a_u facet min']!.toFixed(3)}`;
           ctx.log(
             `seed ${seed}: val acc ${acc.toFixed(4)}; p99 ${p99.toFixed(3)}; facets ${figures[`facet logits${s}`]}; diversity ${f['facet diversity']!.toFixed(4)} vs noise ${f['noise diversity']!.toFixed(4)} (ratio ${ratio.toFixed(3)}); ${ok ? 'pass' : 'fail'}`,
           );
