@@ -429,7 +429,7 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
           height={120}
           series={[
             {
-              name: 'p(class)',
+              name: reply?.tool === 'activationMax' ? 'mean a_u' : 'p(class)',
               color: '#c0392b',
               points: deletion.x.map((x, i) => [x, deletion.y[i]!] as const),
             },
