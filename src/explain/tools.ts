@@ -1,9 +1,10 @@
-// The registered analysis tools: Grad-CAM, Eigen-CAM, CF-CAM (cf-cam.ts), cluster (cluster-tool.ts) and inductiveBias (inductive-bias-tool.ts). Add a tool by defining it here (or in its
+// The registered analysis tools: Grad-CAM, Eigen-CAM, CF-CAM (cf-cam.ts), cluster (cluster-tool.ts), inductiveBias (inductive-bias-tool.ts) and activationMax (activation-max.ts). Add a tool by defining it here (or in its
 // own file) and listing it in ANALYSIS_TOOLS.
 import * as tf from '@tensorflow/tfjs';
 import { p } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
 import { stdOf } from '../core/stats.ts';
+import { activationMaxTool } from './activation-max.ts';
 import { eigenCam, featureMap, gradCam, upsampleMaps } from './cam.ts';
 import { averageDropIncrease, boxAt, deletionCurve, energyInBox, pointingGame } from './cam-metrics.ts';
 import { camGradients, cfCamImage } from './cf-cam.ts';
@@ -206,6 +207,7 @@ export const ANALYSIS_TOOLS: readonly AnyAnalysisTool[] = [
   cfCamTool,
   clusterTool,
   inductiveBiasTool,
+  activationMaxTool,
 ];
 
 export const findAnalysisTool = (id: string): AnyAnalysisTool | undefined =>

@@ -17,10 +17,15 @@ export type AnalysisView<H extends HeatmapItem = HeatmapItem> =
       readonly items: readonly H[];
     }
   | {
+      /** Images in [0, 1], each row-major H × W × C (C = 1 grey, 3 RGB); a label and a value each optionally. */
       readonly kind: 'images';
+      readonly title: string;
       readonly height: number;
       readonly width: number;
-      readonly items: readonly Float32Array[];
+      readonly channels: number;
+      readonly images: readonly Float32Array[];
+      readonly labels?: readonly string[];
+      readonly values?: readonly number[];
     }
   | {
       readonly kind: 'curve';

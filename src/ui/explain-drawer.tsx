@@ -9,7 +9,7 @@
 // Test ids: explain-drawer, explain-close, explain-tool, explain-node-<id>, explain-class,
 // explain-sample, explain-count, explain-run, explain-status, explain-error, explain-heatmap (data-peak
 // "row,col", data-box "r0,c0,r1,c1", data-peak-in-box), explain-thumb-<i>, explain-figures,
-// explain-deletion.
+// explain-deletion, explain-images / explain-image (image views: src/ui/image-grid.tsx).
 import { type ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
@@ -19,6 +19,7 @@ import { irIdOf } from '../core/groups.ts';
 import { type ModelIR, modelOutputKeys } from '../core/ir.ts';
 import { eligibleAnalysisNodes } from '../trainer/analysis-targets.ts';
 import type { AnalysisHeatmap, AnalysisReply, AnalysisToolInfo } from '../trainer/protocol.ts';
+import { ImageGrid } from './image-grid.tsx';
 import { LineChart } from './line-chart.tsx';
 
 /** Screen pixels per input pixel of the large map, and of the thumbnails. */
@@ -399,6 +400,12 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
           </Later>
         </div>
       )}
+      {reply?.views.map((v, i) =>
+        v.kind === 'images' ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: views are positional in one reply
+          <ImageGrid key={`${reply.ms}-${i}`} view={v} />
+        ) : null,
+      )}
       {reply && (
         <table className="explain-figures" data-testid="explain-figures">
           <caption>
@@ -422,7 +429,7 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
           height={120}
           series={[
             {
-              name: 'p(class)',
+              name: reply?.tool === 'activationMax' ? 'mean a_u' : 'p(class)',
               color: '#c0392b',
               points: deletion.x.map((x, i) => [x, deletion.y[i]!] as const),
             },

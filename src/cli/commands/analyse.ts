@@ -25,9 +25,12 @@ export const analyseHelp = `netwright analyse <graph.json|template-id> --tool ${
   validation images and prints its figures (pointing game and energy in box when the dataset has a
   \`box\` field, average drop/increase, deletion AUC). --node: the target node (default: the graph's
   analyses entry for the tool, else the last node with a [h, w, channels] output). --class N explains
-  class N (default: each sample's true class). --out DIR writes DIR/<i>-input.pgm and DIR/<i>-heat.pgm.
+  class N (default: each sample's true class). --out DIR writes DIR/<i>-input.pgm and DIR/<i>-heat.pgm,
+  and each image view v of a tool (activationMax) as DIR/images<v>-<i>.pgm (grey, channel mean).
   --tool cluster: k-means++ on the node's output for the validation rows of the analyses entry's
-  'classes' (k given or silhouette-estimated), Hungarian accuracy, NMI, ARI vs the true classes.`;
+  'classes' (k given or silhouette-estimated), Hungarian accuracy, NMI, ARI vs the true classes.
+  --tool activationMax: multifaceted activation maximisation of the analyses entry's 'unit' over the
+  --samples validation images (top-N, PCA + k-means facets, blurred centre-masked ascent).`;
 
 /** A binary PGM (P5) of an H × W map in [0, 1]. */
 export function pgm(map: ArrayLike<number>, height: number, width: number): Uint8Array {
@@ -36,6 +39,18 @@ export function pgm(map: ArrayLike<number>, height: number, width: number): Uint
   out.set(head);
   for (let i = 0; i < height * width; i++)
     out[head.length + i] = Math.round(255 * Math.min(1, Math.max(0, map[i]!)));
+  return out;
+}
+
+/** The channel mean of an H × W × C image (C = 1: itself). */
+export function greyOf(img: Float32Array, channels: number): Float32Array {
+  if (channels === 1) return img;
+  const out = new Float32Array(img.length / channels);
+  for (let i = 0; i < out.length; i++) {
+    let s = 0;
+    for (let k = 0; k < channels; k++) s += img[i * channels + k]!;
+    out[i] = s / channels;
+  }
   return out;
 }
 
@@ -133,7 +148,19 @@ export async function analyseCommand(args: ParsedArgs, ctx: CliContext): Promise
       }
       if (typeof out === 'string') {
         mkdirSync(out, { recursive: true });
+        let imageViews = 0;
         for (const view of res.views) {
+          if (view.kind === 'images') {
+            const v = imageViews++;
+            for (const [i, img] of view.images.entries())
+              writeFileSync(
+                join(out, `images${v}-${i}.pgm`),
+                pgm(greyOf(img, view.channels), view.height, view.width),
+              );
+            if (!args.flags.has('json'))
+              ctx.out(`wrote ${view.images.length} images (${view.title}) to ${out}/images${v}-*.pgm`);
+            continue;
+          }
           if (view.kind !== 'heatmaps') continue;
           for (const [i, item] of view.items.entries()) {
             writeFileSync(join(out, `${i}-input.pgm`), pgm(item.base, view.height, view.width));
