@@ -1,4 +1,4 @@
-// The registered analysis tools: Grad-CAM, Eigen-CAM, CF-CAM (cf-cam.ts) and cluster (cluster-tool.ts). Add a tool by defining it here (or in its
+// The registered analysis tools: Grad-CAM, Eigen-CAM, CF-CAM (cf-cam.ts) cluster (cluster-tool.ts) and cett (cett.ts). Add a tool by defining it here (or in its
 // own file) and listing it in ANALYSIS_TOOLS.
 import * as tf from '@tensorflow/tfjs';
 import { p } from '../core/params.ts';
@@ -6,6 +6,7 @@ import { createRng } from '../core/rng.ts';
 import { stdOf } from '../core/stats.ts';
 import { eigenCam, featureMap, gradCam, upsampleMaps } from './cam.ts';
 import { averageDropIncrease, boxAt, deletionCurve, energyInBox, pointingGame } from './cam-metrics.ts';
+import { cettTool } from './cett.ts';
 import { camGradients, cfCamImage } from './cf-cam.ts';
 import { clusterTool } from './cluster-tool.ts';
 import {
@@ -199,7 +200,13 @@ export const cfCamTool = defineAnalysisTool({
   },
 });
 
-export const ANALYSIS_TOOLS: readonly AnyAnalysisTool[] = [gradCamTool, eigenCamTool, cfCamTool, clusterTool];
+export const ANALYSIS_TOOLS: readonly AnyAnalysisTool[] = [
+  gradCamTool,
+  eigenCamTool,
+  cfCamTool,
+  clusterTool,
+  cettTool,
+];
 
 export const findAnalysisTool = (id: string): AnyAnalysisTool | undefined =>
   ANALYSIS_TOOLS.find((t) => t.id === id);
