@@ -60,6 +60,13 @@ function inputs(): { x: tf.Tensor2D; labels: Int32Array } {
 }
 
 const rowsOf = (t: tf.Tensor) => Float64Array.from(t.dataSync());
+/** A node's output on x as Float64, every intermediate tensor disposed. */
+function outputOn(m: CompiledModel, x: tf.Tensor, id: string): Float64Array {
+  const values = m.run({ input: x }, { training: false });
+  const out = rowsOf(values.get(id)!);
+  for (const [k, t] of values) if (k !== 'input') t.dispose();
+  return out;
+}
 const weight = (m: CompiledModel, id: string, name: string) =>
   rowsOf((m.layers.get(id) as KernelLayer).weightNamed(name)!.read());
 
@@ -168,7 +175,7 @@ describe('CETT', () => {
   it('at ε = 0 (CETT 0) the masked model equals the dense one exactly: CETT 0, PPL ratio 1', () => {
     const m = compiled();
     const { x, labels } = inputs();
-    const logits = () => tf.tidy(() => rowsOf(m.run({ input: x }, { training: false }).get('out')!));
+    const logits = () => outputOn(m, x, 'out');
     const dense = logits();
     const probes = probeFfns(m, { input: x }, gatedFfnNodes(m));
     for (const pr of probes) expect(cettAt(pr, 0)).toEqual({ cett: 0, sparsity: 0 });
@@ -205,7 +212,8 @@ describe('CETT', () => {
       ).toBeLessThan(1e-5 * pr.maxNorm);
       for (const c of [0.05, 0.2, 0.5]) {
         const t = thresholdForCett(pr, c, 30);
-        const measured = handCett(a, ROWS, f, wd, D, norms, t.eps);
+        const e32 = Math.fround(t.eps); // tf compares against the float32 ε
+        const measured = handCett(a, ROWS, f, wd, D, norms, e32);
         expect(measured, `${pr.id} c ${c}`).toBeLessThanOrEqual(c + 1e-3);
         expect(Math.abs(measured - c), `${pr.id} c ${c}`).toBeLessThan(0.01);
         expect(Math.abs(t.cett - measured)).toBeLessThan(1e-3); // float32 vs Float64 (rows with a small ‖y‖)
@@ -213,7 +221,7 @@ describe('CETT', () => {
         expect(handCett(a, ROWS, f, wd, D, norms, t.eps + (2 * pr.maxNorm) / 2 ** 30)).toBeGreaterThan(
           c - 1e-9,
         );
-        const inactive = norms.filter((v) => v < t.eps).length / a.length;
+        const inactive = norms.filter((v) => v < e32).length / a.length;
         expect(Math.abs(t.sparsity - inactive)).toBeLessThan(1e-6);
       }
       expect(j).toBeLessThan(2);
@@ -232,8 +240,9 @@ describe('CETT', () => {
     expect(r.chosen.pplRatio).toBeLessThanOrEqual(1.01);
     expect(r.chosen.c).toBeGreaterThan(0);
     // the masked forward at the chosen thresholds gives the reported CE (Float64 log-softmax)
-    r.chosen.thresholds.forEach((t, i) => m.setRuntimeParams(['ffn1', 'ffn2'][i]!, { threshold: t.eps }));
-    const z = tf.tidy(() => rowsOf(m.run({ input: x }, { training: false }).get('out')!));
+    for (const [i, t] of r.chosen.thresholds.entries())
+      m.setRuntimeParams(['ffn1', 'ffn2'][i]!, { threshold: t.eps });
+    const z = outputOn(m, x, 'out');
     let ce = 0;
     for (let i = 0; i < ROWS; i++) {
       const row = z.subarray(i * 5, i * 5 + 5);
