@@ -132,6 +132,7 @@ describe('dataset registry', () => {
       'dilutedPatterns',
       'reluFeatures',
       'hierPoly',
+      'charText',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);
