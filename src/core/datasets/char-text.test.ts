@@ -8,7 +8,7 @@ import { CHAR_TEXT_ALPHABET, charText, charTextLexicon } from './char-text.ts';
 
 const load = (seed: number, over: Record<string, unknown> = {}) =>
   charText.load(
-    resolveParams(charText.params, { trainSamples: 400, valSamples: 300, ...over }).values,
+    resolveParams(charText.params, { trainSamples: 400, valSamples: 300, ...over }).values as never,
     createRng(seed),
     {} as never,
   );
