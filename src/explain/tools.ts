@@ -1,4 +1,4 @@
-// The registered analysis tools: Grad-CAM, Eigen-CAM, CF-CAM (cf-cam.ts), cluster (cluster-tool.ts), inductiveBias (inductive-bias-tool.ts) and activationMax (activation-max.ts). Add a tool by defining it here (or in its
+// The registered analysis tools: Grad-CAM, Eigen-CAM, CF-CAM (cf-cam.ts), cluster (cluster-tool.ts), inductiveBias (inductive-bias-tool.ts), activationMax (activation-max.ts), cett (cett.ts). Add a tool by defining it here (or in its
 // own file) and listing it in ANALYSIS_TOOLS.
 import * as tf from '@tensorflow/tfjs';
 import { p } from '../core/params.ts';
@@ -7,6 +7,7 @@ import { stdOf } from '../core/stats.ts';
 import { activationMaxTool } from './activation-max.ts';
 import { eigenCam, featureMap, gradCam, upsampleMaps } from './cam.ts';
 import { averageDropIncrease, boxAt, deletionCurve, energyInBox, pointingGame } from './cam-metrics.ts';
+import { cettTool } from './cett.ts';
 import { camGradients, cfCamImage } from './cf-cam.ts';
 import { clusterTool } from './cluster-tool.ts';
 import { inductiveBiasTool } from './inductive-bias-tool.ts';
@@ -208,6 +209,7 @@ export const ANALYSIS_TOOLS: readonly AnyAnalysisTool[] = [
   clusterTool,
   inductiveBiasTool,
   activationMaxTool,
+  cettTool,
 ];
 
 export const findAnalysisTool = (id: string): AnyAnalysisTool | undefined =>

@@ -133,6 +133,7 @@ describe('dataset registry', () => {
       'reluFeatures',
       'hierPoly',
       'sinRidge',
+      'charText',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);

@@ -51,6 +51,7 @@ describe('runAnalysis (Worker analyse → analysis)', () => {
       'cluster',
       'inductiveBias',
       'activationMax',
+      'cett',
     ]);
     expect(structuredClone(tools)).toEqual(tools);
     expect(eligibleAnalysisNodes(built.compiled.ir, tools[0]!.target.ranks)).toEqual([

@@ -1,6 +1,7 @@
 // Every built-in dataset. Add a dataset by writing its file and listing it here.
 import { attentionTarget } from './attention-target.ts';
 import { audioVisual } from './audio-visual.ts';
+import { charText } from './char-text.ts';
 import { csvUpload } from './csv-upload.ts';
 import type { AnyDatasetDef } from './dataset-def.ts';
 import { digits8 } from './digits8.ts';
@@ -46,6 +47,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   reluFeatures,
   hierPoly,
   sinRidge,
+  charText,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
