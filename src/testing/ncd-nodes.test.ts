@@ -23,8 +23,10 @@ const softmax = (v: number[]) => {
   return e.map((x) => x / s);
 };
 const logSoftmax = (v: number[]) => softmax(v).map(Math.log);
-const closeRows = (got: number[][], want: number[][], digits = 5) =>
-  want.forEach((r, i) => r.forEach((v, j) => expect(got[i]![j]!).toBeCloseTo(v, digits)));
+const closeRows = (got: number[][], want: number[][], digits = 5) => {
+  for (const [i, r] of want.entries())
+    for (const [j, v] of r.entries()) expect(got[i]![j]!).toBeCloseTo(v, digits);
+};
 
 describe('layers.prototypeHead', () => {
   const def = registry.get('layers.prototypeHead')!;
