@@ -86,11 +86,19 @@ function sinkhornRef(logits: number[][], iters: number, eps: number): number[][]
 
 describe('primitives.sinkhornKnopp', () => {
   const def = registry.get('primitives.sinkhornKnopp')!;
-  const run = (logits: number[][], iterations: number, epsilon: number, mask?: number[]) =>
+  const run = (
+    logits: number[][],
+    iterations: number,
+    epsilon: number,
+    mask?: number[],
+    invertMask = false,
+  ) =>
     tf.tidy(() => {
       const ins = [tf.tensor2d(logits), ...(mask ? [tf.tensor2d(mask, [mask.length, 1])] : [])];
       return (
-        def.kernel!.call(tfOps, ins, {}, { iterations, epsilon } as never, { training: true }) as tf.Tensor
+        def.kernel!.call(tfOps, ins, {}, { iterations, epsilon, invertMask } as never, {
+          training: true,
+        }) as tf.Tensor
       ).arraySync() as number[][];
     });
 
@@ -124,6 +132,16 @@ describe('primitives.sinkhornKnopp', () => {
       if (mask[i] === 0) expect(r.every((v) => v === 0)).toBe(true);
       else closeRows([r], [want[j++]!], 5);
     });
+    // invertMask: the known = 0 rows take part (the template feeds the `known` field).
+    expect(
+      run(
+        logits,
+        3,
+        0.1,
+        mask.map((m) => 1 - m),
+        true,
+      ),
+    ).toEqual(got);
   });
 
   it('passes no gradient to the logits', () => {
