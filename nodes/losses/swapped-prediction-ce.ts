@@ -101,9 +101,8 @@ export default defineNode({
       const m = ops.reshape(ops.cast(known!, 'float32'), [-1, 1]);
       const y = ops.reshape(ops.cast(labels!, 'int32'), [-1]);
       const onehot = ops.mul(ops.oneHot(y, kl), m); // [B, Kₗ]: zero for unlabelled rows
-      const target = (a: NonNullable<typeof assign1>) =>
-        ops.concat([onehot, ops.mul(a, ops.sub(ops.scalar(1), m))], 1);
-      const ce = (t: NonNullable<typeof assign1>, logits: NonNullable<typeof assign1>) =>
+      const target = (a: typeof m) => ops.concat([onehot, ops.mul(a, ops.sub(ops.scalar(1), m))], 1);
+      const ce = (t: typeof m, logits: typeof m) =>
         ops.mean(
           ops.neg(ops.sum(ops.mul(t, ops.logSoftmax(ops.div(logits, ops.scalar(params.temperature)))), [-1])),
         );
