@@ -740,7 +740,7 @@ function objective(model: tf.LayersModel, x: tf.Tensor[], _y: tf.Tensor, phase: 
     const crkd = classRelationKd(headLab, all, theadLab, knownViews);
     values['crkd'] = crkd;
     const crkdWeight = 0.1;
-    total = tf.add(total, crkdWeight === 1 ? crkd : tf.mul(crkd, crkdWeight));
+    total = tf.add(total, tf.mul(crkd, crkdWeight));
   }
   if (on('swap')) {
     const swap = swappedPredictionCe(all1, all2, sk1, sk2, labels, known);
