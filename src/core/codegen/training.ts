@@ -527,7 +527,10 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
           progressVar
             ? `  const ${w} = lossWeight(${phaseVar}, ${printString(l.id)}, ${own}, ${progressVar});`
             : `  const ${w} = ${own};`,
-          `  ${tot} = tf.add(${tot}, ${w} === 1 ? ${v} : tf.mul(${v}, ${w}));`,
+          // A constant weight other than 1 is multiplied in directly: `0.1 === 1` would not type-check.
+          progressVar || own === '1'
+            ? `  ${tot} = tf.add(${tot}, ${w} === 1 ? ${v} : tf.mul(${v}, ${w}));`
+            : `  ${tot} = tf.add(${tot}, tf.mul(${v}, ${w}));`,
         ]),
       );
     }
