@@ -60,7 +60,9 @@ describe('netwright analyse', () => {
     expect(line.node).toBe('conv2');
     const bad = await cli('analyse', g, '--tool', 'nope');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/unknown tool 'nope' \(tools: gradCam, eigenCam, cfCam, cluster\)/);
+    expect(bad.stderr).toMatch(
+      /unknown tool 'nope' \(tools: gradCam, eigenCam, cfCam, cluster, ppgnSampler\)/,
+    );
     const flat = await cli('analyse', g, '--tool', 'gradCam', '--node', 'logits', '--samples', '2');
     expect(flat.code).toBe(1);
     expect(flat.stderr).toMatch(/analyse\/target: node 'logits'.*conv feature map/);

@@ -19,6 +19,8 @@ export interface AnalysisContext {
   readonly classes?: Int32Array;
   /** Ground-truth boxes [row0, col0, row1, col1] per sample (inclusive, input pixels), row-major B × 4. */
   readonly boxes?: Float32Array;
+  /** Streaming tools (ppgnSampler) report intermediate views here while they run. */
+  readonly onFrame?: (view: AnalysisView) => void | Promise<void>;
 }
 
 /** One heat map over one input image, both H × W row-major (the image's first channel). */

@@ -8,6 +8,7 @@ import { eigenCam, featureMap, gradCam, upsampleMaps } from './cam.ts';
 import { averageDropIncrease, boxAt, deletionCurve, energyInBox, pointingGame } from './cam-metrics.ts';
 import { camGradients, cfCamImage } from './cf-cam.ts';
 import { clusterTool } from './cluster-tool.ts';
+import { ppgnSamplerTool } from './ppgn.ts';
 import {
   type AnalysisContext,
   type AnalysisResult,
@@ -199,7 +200,13 @@ export const cfCamTool = defineAnalysisTool({
   },
 });
 
-export const ANALYSIS_TOOLS: readonly AnyAnalysisTool[] = [gradCamTool, eigenCamTool, cfCamTool, clusterTool];
+export const ANALYSIS_TOOLS: readonly AnyAnalysisTool[] = [
+  gradCamTool,
+  eigenCamTool,
+  cfCamTool,
+  clusterTool,
+  ppgnSamplerTool,
+];
 
 export const findAnalysisTool = (id: string): AnyAnalysisTool | undefined =>
   ANALYSIS_TOOLS.find((t) => t.id === id);

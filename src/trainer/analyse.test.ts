@@ -44,7 +44,7 @@ const heatmaps = (views: readonly AnalysisReplyView[]) => {
 describe('runAnalysis (Worker analyse → analysis)', () => {
   it('lists the registered tools as plain data, and the conv nodes as eligible targets', () => {
     const tools = analysisToolInfos();
-    expect(tools.map((t) => t.id)).toEqual(['gradCam', 'eigenCam', 'cfCam', 'cluster']);
+    expect(tools.map((t) => t.id)).toEqual(['gradCam', 'eigenCam', 'cfCam', 'cluster', 'ppgnSampler']);
     expect(structuredClone(tools)).toEqual(tools);
     expect(eligibleAnalysisNodes(built.compiled.ir, tools[0]!.target.ranks)).toEqual([
       'conv1',

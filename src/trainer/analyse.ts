@@ -166,7 +166,7 @@ export async function runAnalysis(
             })),
           }
         : v.kind === 'images'
-          ? { ...v, items: v.items.map(own) }
+          ? { ...v, images: v.images.map(own) }
           : v,
     );
     return {
