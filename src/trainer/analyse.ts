@@ -7,7 +7,7 @@ import { type CompiledModel, CompileError } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
 import { modelOutputKeys } from '../core/ir.ts';
 import { resolveParams } from '../core/params.ts';
-import type { AnalysisContext, AnyAnalysisTool } from '../explain/tool.ts';
+import type { AnalysisContext, AnalysisView, AnyAnalysisTool } from '../explain/tool.ts';
 import { ANALYSIS_TOOLS } from '../explain/tools.ts';
 import { eligibleAnalysisNodes, featureInput } from './analysis-targets.ts';
 import type { AnalyseRequest, AnalysisReply, AnalysisReplyView, AnalysisToolInfo } from './protocol.ts';
@@ -47,6 +47,8 @@ export async function runAnalysis(
   data: LoadedDataset,
   req: AnalyseRequest,
   tools: readonly AnyAnalysisTool[] = ANALYSIS_TOOLS,
+  /** Streaming tools' intermediate views (copies: the caller may transfer their buffers). */
+  onFrame?: (view: AnalysisReplyView) => void | Promise<void>,
 ): Promise<{ reply: AnalysisReply; transfer: ArrayBuffer[] }> {
   const ir = compiled.ir;
   const tool = tools.find((t) => t.id === req.tool);
@@ -136,6 +138,16 @@ export async function runAnalysis(
       scores,
       classes,
       ...(boxes ? { boxes } : {}),
+      ...(onFrame
+        ? {
+            onFrame: (v: AnalysisView) =>
+              onFrame(
+                v.kind === 'images'
+                  ? { ...v, images: v.images.map((a) => a.slice()) }
+                  : (v as AnalysisReplyView),
+              ),
+          }
+        : {}),
     };
     let result: Awaited<ReturnType<AnyAnalysisTool['run']>>;
     try {
