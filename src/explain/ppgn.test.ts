@@ -169,3 +169,59 @@ describe('primitives.noise', () => {
     tf.dispose([xt, w]);
   });
 });
+
+describe('ppgnSampler on the ppgn-digit-sampler graph (untrained)', () => {
+  it('G(h) from an override of h equals the graph run from the image; frames stream; no leak', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { build } = await import('../trainer/experiments/_kan-shared.ts');
+    const { graphFns, ppgnSamplerTool } = await import('./ppgn.ts');
+    const b = build(readFileSync('templates/ppgn-digit-sampler.graph.json', 'utf8'), registry, 3);
+    const x = tf.randomUniform([6, 8, 8, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const ctx = { compiled: b.compiled, feeds: { input: x }, imageInput: 'input', scores: 'logits' };
+    const before = tf.memory().numTensors;
+    const fns = graphFns(ctx, 'h', 'g_out', 'r_out');
+    const [direct, viaCode, logitsDirect, logitsViaFn] = tf.tidy(() => {
+      const v = b.compiled.run({ input: x }, { training: false });
+      const h = v.get('h') as tf.Tensor2D;
+      const g = fns.generate(h);
+      return [
+        v.get('g_out')!.dataSync().slice(),
+        g.dataSync().slice(),
+        b.compiled.run({ input: g }, { training: false }).get('logits')!.dataSync().slice(),
+        fns.logits(g).dataSync().slice(),
+      ];
+    });
+    Array.from(direct).forEach((v, i) => expect(viaCode[i]).toBeCloseTo(v, 5));
+    Array.from(logitsDirect).forEach((v, i) => expect(logitsViaFn[i]).toBeCloseTo(v, 5));
+    const frames: string[] = [];
+    const res = await ppgnSamplerTool.run(
+      {
+        ...ctx,
+        onFrame: (v) => {
+          frames.push(v.kind === 'images' ? `${v.title}:${v.images.length}` : v.kind);
+        },
+      },
+      'h',
+      {
+        generator: 'g_out',
+        prior: 'r_out',
+        classId: 3,
+        chains: 2,
+        steps: 4,
+        eps1: 0.2,
+        eps2: 1,
+        eps3: 0.02,
+        frameEvery: 2,
+        seed: 1,
+      },
+    );
+    expect(frames).toEqual(['PPGN samples, step 2/4:2', 'PPGN samples, step 4/4:2']);
+    const view = res.views[0]!;
+    expect(view.kind === 'images' && view.images.map((a) => a.length)).toEqual([64, 64]);
+    expect(view.kind === 'images' && view.labels).toEqual(['class 3', 'class 3']);
+    expect(res.figures.frames).toBe(2);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    b.compiled.dispose();
+  });
+});

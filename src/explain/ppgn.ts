@@ -65,7 +65,7 @@ export function classProbs(fns: PpgnFns, h: tf.Tensor2D, classes: Int32Array): F
 function fill(ctx: AnalysisContext, feeds: Record<string, tf.Tensor>, n: number): Record<string, tf.Tensor> {
   for (const node of ctx.compiled.ir.nodes)
     if (node.op.kind === 'input' && !(node.id in feeds))
-      feeds[node.id] = tf.zeros([n, ...node.op.shape.map((d) => d ?? 1)]);
+      feeds[node.id] = tf.zeros([n, ...node.op.shape.slice(1).map((d) => d ?? 1)]);
   return feeds;
 }
 
@@ -73,7 +73,7 @@ function fill(ctx: AnalysisContext, feeds: Record<string, tf.Tensor>, n: number)
 export function graphFns(ctx: AnalysisContext, code: string, generator: string, prior: string): PpgnFns {
   const { compiled, imageInput, scores } = ctx;
   const input = compiled.ir.nodes.find((n) => n.id === imageInput);
-  const inShape = input?.op.kind === 'input' ? input.op.shape.map((d) => d ?? 1) : [];
+  const inShape = input?.op.kind === 'input' ? input.op.shape.slice(1).map((d) => d ?? 1) : [];
   const at = (values: Map<string, tf.Tensor>, id: string, field: string) => {
     const v = values.get(id);
     if (!v)

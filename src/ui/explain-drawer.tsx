@@ -9,7 +9,8 @@
 // Test ids: explain-drawer, explain-close, explain-tool, explain-node-<id>, explain-class,
 // explain-sample, explain-count, explain-run, explain-status, explain-error, explain-heatmap (data-peak
 // "row,col", data-box "r0,c0,r1,c1", data-peak-in-box), explain-thumb-<i>, explain-figures,
-// explain-deletion.
+// explain-deletion, explain-images (a tool's image grid; redrawn per frame while a streaming tool
+// such as ppgnSampler runs).
 import { type ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
@@ -17,8 +18,10 @@ import type { TrainerClient } from '../app/trainer-client.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { irIdOf } from '../core/groups.ts';
 import { type ModelIR, modelOutputKeys } from '../core/ir.ts';
+import type { ImagesView } from '../explain/views.ts';
 import { eligibleAnalysisNodes } from '../trainer/analysis-targets.ts';
 import type { AnalysisHeatmap, AnalysisReply, AnalysisToolInfo } from '../trainer/protocol.ts';
+import { ImagesGrid } from './images-grid.tsx';
 import { LineChart } from './line-chart.tsx';
 
 /** Screen pixels per input pixel of the large map, and of the thumbnails. */
@@ -170,6 +173,8 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
   const [shown, setShown] = useState(0);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  /** The latest streamed image grid of the running request, and how many arrived. */
+  const [frame, setFrame] = useState<{ view: ImagesView; n: number } | undefined>();
   const ids = { tool: useId(), cls: useId(), sample: useId(), count: useId() };
 
   useEffect(() => {
@@ -216,15 +221,21 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
     if (!tool || !target) return;
     setBusy(true);
     setError('');
+    setFrame(undefined);
     try {
       const rows = Array.from({ length: count }, (_, i) => sample + i);
-      const r = await client.analyse({
-        tool: tool.id,
-        node: target,
-        ...(plannedParams ? { params: plannedParams } : {}),
-        samples: rows,
-        classes: cls,
-      });
+      const r = await client.analyse(
+        {
+          tool: tool.id,
+          node: target,
+          ...(plannedParams ? { params: plannedParams } : {}),
+          samples: rows,
+          classes: cls,
+        },
+        (v) => {
+          if (v.kind === 'images') setFrame((f) => ({ view: v, n: (f?.n ?? 0) + 1 }));
+        },
+      );
       setReply(r);
       setRowsShown([rows[0]!, rows.at(-1)!]);
       setShown(0);
@@ -239,6 +250,10 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
 
   const maps = reply?.views.find((v) => v.kind === 'heatmaps');
   const deletion = reply?.views.find((v) => v.kind === 'curve');
+  const images = reply?.views.find((v) => v.kind === 'images');
+  // While a streaming tool runs, its latest frame; then the reply's first image grid.
+  const grid =
+    busy && frame ? frame : images?.kind === 'images' ? { view: images, n: (frame?.n ?? 0) + 1 } : undefined;
   const big = maps?.kind === 'heatmaps' ? maps.items[shown] : undefined;
 
   // Docked over the right column (Inspector, Train panel), never over the canvas, whose glowing
@@ -399,6 +414,7 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
           </Later>
         </div>
       )}
+      {grid && <ImagesGrid view={grid.view} frame={grid.n} />}
       {reply && (
         <table className="explain-figures" data-testid="explain-figures">
           <caption>
