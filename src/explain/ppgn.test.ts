@@ -64,7 +64,7 @@ describe('ppgnStep (latent Langevin)', () => {
       expect(tf.memory().numTensors).toBe(before);
       H.forEach((row, b) => {
         const want = handStep(row, classes[b]!, e1, e2, e3, N[b]!);
-        want.forEach((v, i) => expect(got[b]![i]).toBeCloseTo(v, 4));
+        for (const [i, v] of want.entries()) expect(got[b]![i]).toBeCloseTo(v, 4);
       });
     }
   });
@@ -90,7 +90,7 @@ describe('ppgnStep (latent Langevin)', () => {
       });
     const p0 = p(h0);
     const p1 = p(run.h);
-    p1.forEach((v, i) => expect(v).toBeGreaterThan(p0[i]!));
+    for (const [i, v] of p1.entries()) expect(v).toBeGreaterThan(p0[i]!);
     tf.dispose([h0, run.h]);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -165,7 +165,7 @@ describe('primitives.noise', () => {
           .grad((v: tf.Tensor) => call(v, { stddev: 0.3, scale: 'relative' }, true).mul(w).sum())(xt)
           .dataSync() as Float32Array,
     );
-    Array.from(w.dataSync()).forEach((v, i) => expect(g[i]).toBeCloseTo(v, 5));
+    for (const [i, v] of Array.from(w.dataSync()).entries()) expect(g[i]).toBeCloseTo(v, 5);
     tf.dispose([xt, w]);
   });
 });
@@ -191,8 +191,8 @@ describe('ppgnSampler on the ppgn-digit-sampler graph (untrained)', () => {
         fns.logits(g).dataSync().slice(),
       ];
     });
-    Array.from(direct).forEach((v, i) => expect(viaCode[i]).toBeCloseTo(v, 5));
-    Array.from(logitsDirect).forEach((v, i) => expect(logitsViaFn[i]).toBeCloseTo(v, 5));
+    for (const [i, v] of Array.from(direct).entries()) expect(viaCode[i]).toBeCloseTo(v, 5);
+    for (const [i, v] of Array.from(logitsDirect).entries()) expect(logitsViaFn[i]).toBeCloseTo(v, 5);
     const frames: string[] = [];
     const res = await ppgnSamplerTool.run(
       {
