@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type CompiledModel, CompileError } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
-import { modelOutputKeys } from '../core/ir.ts';
+import { scoresKey } from '../core/ir.ts';
 import { resolveParams } from '../core/params.ts';
 import type { AnalysisContext, AnalysisView, AnyAnalysisTool } from '../explain/tool.ts';
 import { ANALYSIS_TOOLS } from '../explain/tools.ts';
@@ -90,7 +90,7 @@ export async function runAnalysis(
     throw new AnalyseError(
       `analyse/samples: validation row ${bad} does not exist; rows are 0 to ${split.count - 1}`,
     );
-  const scores = modelOutputKeys(ir)[0]!;
+  const scores = scoresKey(ir)!;
   const classCount = ir.nodes.find((n) => n.id === scores)?.outputShape.at(-1);
   const which = req.classes ?? 'predicted';
   if (

@@ -17,7 +17,7 @@ import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import type { TrainerClient } from '../app/trainer-client.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { irIdOf } from '../core/groups.ts';
-import { type ModelIR, modelOutputKeys } from '../core/ir.ts';
+import { type ModelIR, scoresKey } from '../core/ir.ts';
 import type { ImagesView } from '../explain/views.ts';
 import { eligibleAnalysisNodes } from '../trainer/analysis-targets.ts';
 import type { AnalysisHeatmap, AnalysisReply, AnalysisToolInfo } from '../trainer/protocol.ts';
@@ -213,7 +213,7 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
     if (picked && eligible.includes(picked)) setTarget(picked);
   }, [picked, eligible]);
 
-  const scores = modelOutputKeys(ir)[0];
+  const scores = scoresKey(ir);
   const classCount = ir.nodes.find((n) => n.id === scores)?.outputShape.at(-1);
   const plannedParams = planned?.find((a) => a.tool === toolId && a.node === target)?.params;
 
