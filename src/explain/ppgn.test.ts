@@ -177,7 +177,11 @@ describe('ppgnSampler on the ppgn-digit-sampler graph (untrained)', () => {
     const { graphFns, ppgnSamplerTool } = await import('./ppgn.ts');
     const b = build(readFileSync('templates/ppgn-digit-sampler.graph.json', 'utf8'), registry, 3);
     const x = tf.randomUniform([6, 8, 8, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
-    const ctx = { compiled: b.compiled, feeds: { input: x }, imageInput: 'input', scores: 'logits' };
+    // The image loss reads the input, so the input is the first model output: analysis takes the io.output.
+    const { modelOutputKeys, scoresKey } = await import('../core/ir.ts');
+    expect(modelOutputKeys(b.compiled.ir)[0]).toBe('input');
+    expect(scoresKey(b.compiled.ir)).toBe('output');
+    const ctx = { compiled: b.compiled, feeds: { input: x }, imageInput: 'input', scores: 'output' };
     const before = tf.memory().numTensors;
     const fns = graphFns(ctx, 'h', 'g_out', 'r_out');
     const [direct, viaCode, logitsDirect, logitsViaFn] = tf.tidy(() => {
