@@ -303,6 +303,8 @@ interface Phase {
   heads?: string[];
   batchSize?: number;
   optimizers: OptimizerGroup[];
+  /** Loss node → its weight in this phase: constant, or linear over the phase's steps. */
+  lossWeights?: Record<string, number | { from: number; to: number }>;
   /** 'copy': copies the weights of group `from` onto group `to` once, here (a frozen teacher). */
   kind?: 'copy';
   from?: string;
@@ -326,6 +328,7 @@ const PHASES: Phase[] = [
     groups: ['G'],
     heads: ['img', 'fm'],
     optimizers: [{ id: '#3', learningRate: 0.001 }],
+    lossWeights: { img: 1, fm: 0.1 },
   },
   {
     name: 'latent DAE R_h',
@@ -359,8 +362,8 @@ function makeOptimizer(learningRate: number): tf.Optimizer {
 /** One batch through the model (training mode): the total loss, and each loss term and metric. */
 type Batch = { total: tf.Scalar; values: Record<string, tf.Scalar> };
 
-/** Runs the model on a batch and computes the loss ce + rdae + img + 0.1·fm and the metrics. */
-function objective(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, phase: Phase): Batch {
+/** Runs the model on a batch and computes the loss ce + rdae + img + fm and the metrics. */
+function objective(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, phase: Phase, progress: number): Batch {
   const outputs = model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
   const [input, h, logits, , r_out, g_out, e_h] = toList(outputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
   const on = (id: string) => !phase.heads || phase.heads.includes(id);
@@ -369,25 +372,25 @@ function objective(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, phase: Pha
   if (on('ce')) {
     const ce = sparseCategoricalCrossentropy(logits, y);
     values['ce'] = ce;
-    const ceWeight = 1;
+    const ceWeight = lossWeight(phase, 'ce', 1, progress);
     total = tf.add(total, ceWeight === 1 ? ce : tf.mul(ce, ceWeight));
   }
   if (on('rdae')) {
     const rdae = featureMatching(r_out, h);
     values['rdae'] = rdae;
-    const rdaeWeight = 1;
+    const rdaeWeight = lossWeight(phase, 'rdae', 1, progress);
     total = tf.add(total, rdaeWeight === 1 ? rdae : tf.mul(rdae, rdaeWeight));
   }
   if (on('img')) {
     const img = featureMatching(g_out, input);
     values['img'] = img;
-    const imgWeight = 1;
+    const imgWeight = lossWeight(phase, 'img', 1, progress);
     total = tf.add(total, imgWeight === 1 ? img : tf.mul(img, imgWeight));
   }
   if (on('fm')) {
     const fm = featureMatching(e_h, h);
     values['fm'] = fm;
-    const fmWeight = 0.1;
+    const fmWeight = lossWeight(phase, 'fm', 1, progress);
     total = tf.add(total, fmWeight === 1 ? fm : tf.mul(fm, fmWeight));
   }
   if (on('acc')) {
@@ -490,6 +493,13 @@ function emaCopy(model: tf.LayersModel, c: { from: string; to: string; tau: numb
   });
 }
 
+/** A loss node's weight at progress t ∈ [0, 1] through the phase (the node's own when the phase sets none). */
+function lossWeight(phase: Phase, id: string, own: number, t: number): number {
+  const s = phase.lossWeights?.[id];
+  if (s === undefined) return own;
+  return typeof s === 'number' ? s : s.from + (s.to - s.from) * t;
+}
+
 /** The batch order of Netwright's trainer: mulberry32 from the seed, a Fisher–Yates shuffle per epoch. */
 function createShuffler(seed: number): (count: number) => number[] {
   let s = seed >>> 0 || 0x9e3779b9;
@@ -561,7 +571,7 @@ export async function train(
           const progress = steps > 1 ? step / (steps - 1) : 0;
           let kept: Record<string, tf.Scalar> = {};
           const { value, grads } = tf.variableGrads(() => {
-            const batch = objective(model, x, y, phase);
+            const batch = objective(model, x, y, phase, progress);
             kept = Object.fromEntries(Object.entries(batch.values).map(([k, v]) => [k, tf.keep(v)]));
             return batch.total;
           }, vars);
