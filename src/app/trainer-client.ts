@@ -6,6 +6,7 @@ import type {
   ActivationStats,
   AnalyseRequest,
   AnalysisReply,
+  AnalysisReplyView,
   AnalysisToolInfo,
   AttentionMaps,
   BackendInfo,
@@ -50,7 +51,8 @@ export interface TrainerClient {
   /** The last run's per-sample stores, summarised (histogram and statistics per store). */
   stores(): Promise<readonly StoreView[]>;
   /** Runs an analysis tool (Grad-CAM, Eigen-CAM…) on the last trained model, in the Worker. */
-  analyse(request: AnalyseRequest): Promise<AnalysisReply>;
+  /** `onFrame` receives a streaming tool's intermediate views (ppgnSampler's grids) before the reply. */
+  analyse(request: AnalyseRequest, onFrame?: (view: AnalysisReplyView) => void): Promise<AnalysisReply>;
   /** The registered analysis tools (from the Worker's bundle). */
   readonly analysisTools: Promise<readonly AnalysisToolInfo[]>;
   /** Template ids with a miniature experiment (from the Worker's bundle). */
@@ -83,7 +85,12 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
   /** Requests answered by request id (Verify, inspection): settled by the Worker's answer. */
   const pending = new Map<
     number,
-    { resolve: (r: never) => void; reject: (e: Error) => void; log?: (l: string) => void }
+    {
+      resolve: (r: never) => void;
+      reject: (e: Error) => void;
+      log?: (l: string) => void;
+      frame?: (v: AnalysisReplyView) => void;
+    }
   >();
   const settle = (requestId: number, result: unknown, error: string | undefined, what: string) => {
     const r = pending.get(requestId);
@@ -92,10 +99,19 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
     else r?.reject(new Error(error ?? `${what} failed`));
   };
   /** Sends a request and returns the promise of its answer. */
-  const ask = <R>(msg: (requestId: number) => ToWorker, log?: (l: string) => void): Promise<R> => {
+  const ask = <R>(
+    msg: (requestId: number) => ToWorker,
+    log?: (l: string) => void,
+    frame?: (v: AnalysisReplyView) => void,
+  ): Promise<R> => {
     const requestId = ++requestSeq;
     return new Promise<R>((resolve, reject) => {
-      pending.set(requestId, { resolve: resolve as (r: never) => void, reject, ...(log ? { log } : {}) });
+      pending.set(requestId, {
+        resolve: resolve as (r: never) => void,
+        reject,
+        ...(log ? { log } : {}),
+        ...(frame ? { frame } : {}),
+      });
       send(msg(requestId));
     });
   };
@@ -120,6 +136,7 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
     else if (m.type === 'storeViews') settle(m.requestId, m.result, m.error, 'stores');
     else if (m.type === 'analysisTools') resolveTools(m.tools);
     else if (m.type === 'analysis') settle(m.requestId, m.result, m.error, 'analysis');
+    else if (m.type === 'analysisFrame') pending.get(m.requestId)?.frame?.(m.view);
     else if (m.type === 'error' && m.runId === undefined) rejectBackend(new Error(m.message));
     else if ('runId' in m && m.runId === runId) listener?.(m as RunEvent);
   };
@@ -144,7 +161,8 @@ export function createTrainerClient(forced?: BackendName): TrainerClient {
     },
     experiments,
     analysisTools,
-    analyse: (request) => ask<AnalysisReply>((requestId) => ({ type: 'analyse', requestId, ...request })),
+    analyse: (request, onFrame) =>
+      ask<AnalysisReply>((requestId) => ({ type: 'analyse', requestId, ...request }), undefined, onFrame),
     verify: (templateId, onLog) =>
       ask<VerifyResult>((requestId) => ({ type: 'verify', requestId, templateId }), onLog),
     inspect: (nodeId, what, sample, port) =>

@@ -236,3 +236,14 @@ export function refKey(ir: ModelIR, ref: { readonly node: string; readonly port:
   const multi = ir.nodes.find((n) => n.id === ref.node)?.outputPorts;
   return multi ? `${ref.node}:${ref.port}` : ref.node;
 }
+
+/**
+ * The key of the model's class scores for analysis: its first io.output (an identity op), else its
+ * first output. A loss that reads the input directly (a reconstruction target) makes the input a
+ * model output too, ahead of the scores.
+ */
+export function scoresKey(ir: ModelIR): string | undefined {
+  const keys = modelOutputKeys(ir);
+  const ids = new Set(ir.nodes.filter((n) => n.op.kind === 'identity').map((n) => n.id));
+  return keys.find((k) => ids.has(k)) ?? keys[0];
+}

@@ -61,7 +61,7 @@ describe('netwright analyse', () => {
     const bad = await cli('analyse', g, '--tool', 'nope');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
-      /unknown tool 'nope' \(tools: gradCam, eigenCam, cfCam, cluster, inductiveBias, activationMax, cett\)/,
+      /unknown tool 'nope' \(tools: gradCam, eigenCam, cfCam, cluster, inductiveBias, activationMax, cett, ppgnSampler\)/,
     );
     const flat = await cli('analyse', g, '--tool', 'gradCam', '--node', 'logits', '--samples', '2');
     expect(flat.code).toBe(1);

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
-import { modelOutputKeys } from '../core/ir.ts';
+import { scoresKey } from '../core/ir.ts';
 import type { AnalysisContext } from './tool.ts';
 
 /** The context and a dispose() for its feed tensors. */
@@ -39,7 +39,7 @@ export function analysisContext(
     compiled,
     feeds: { [input.id]: x },
     imageInput: input.id,
-    scores: opts.scores ?? modelOutputKeys(ir)[0]!,
+    scores: opts.scores ?? scoresKey(ir)!,
     ...(classes ? { classes } : {}),
     ...(targets ? { targets } : {}),
     ...(box ? { boxes: Float32Array.from(box.subarray(0, n * 4)) } : {}),

@@ -21,6 +21,8 @@ export interface AnalysisContext {
   readonly boxes?: Float32Array;
   /** Value targets per sample (row-major B × target size) where the split has value labels (regression). */
   readonly targets?: Float32Array;
+  /** Streaming tools (ppgnSampler) report intermediate views here while they run. */
+  readonly onFrame?: (view: AnalysisView) => void | Promise<void>;
 }
 
 /** One heat map over one input image, both H × W row-major (the image's first channel). */

@@ -1,4 +1,4 @@
-// The registered analysis tools: Grad-CAM, Eigen-CAM, CF-CAM (cf-cam.ts), cluster (cluster-tool.ts), inductiveBias (inductive-bias-tool.ts), activationMax (activation-max.ts), cett (cett.ts). Add a tool by defining it here (or in its
+// The registered analysis tools: Grad-CAM, Eigen-CAM, CF-CAM (cf-cam.ts), cluster (cluster-tool.ts), inductiveBias (inductive-bias-tool.ts), activationMax (activation-max.ts), cett (cett.ts), ppgnSampler (ppgn.ts). Add a tool by defining it here (or in its
 // own file) and listing it in ANALYSIS_TOOLS.
 import * as tf from '@tensorflow/tfjs';
 import { p } from '../core/params.ts';
@@ -11,6 +11,7 @@ import { cettTool } from './cett.ts';
 import { camGradients, cfCamImage } from './cf-cam.ts';
 import { clusterTool } from './cluster-tool.ts';
 import { inductiveBiasTool } from './inductive-bias-tool.ts';
+import { ppgnSamplerTool } from './ppgn.ts';
 import {
   type AnalysisContext,
   type AnalysisResult,
@@ -210,6 +211,7 @@ export const ANALYSIS_TOOLS: readonly AnyAnalysisTool[] = [
   inductiveBiasTool,
   activationMaxTool,
   cettTool,
+  ppgnSamplerTool,
 ];
 
 export const findAnalysisTool = (id: string): AnyAnalysisTool | undefined =>

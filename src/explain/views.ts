@@ -8,6 +8,18 @@ export interface HeatmapItem {
   readonly label?: string;
 }
 
+/** A grid of images (each H × W × C row-major, values in [0, 1]), with optional captions and values. */
+export interface ImagesView {
+  readonly kind: 'images';
+  readonly title: string;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly images: readonly Float32Array[];
+  readonly labels?: readonly string[];
+  readonly values?: readonly number[];
+}
+
 /** What a tool returns; the Worker's reply uses the same shapes with richer heat-map items. */
 export type AnalysisView<H extends HeatmapItem = HeatmapItem> =
   | {
@@ -16,17 +28,7 @@ export type AnalysisView<H extends HeatmapItem = HeatmapItem> =
       readonly width: number;
       readonly items: readonly H[];
     }
-  | {
-      /** Images in [0, 1], each row-major H × W × C (C = 1 grey, 3 RGB); a label and a value each optionally. */
-      readonly kind: 'images';
-      readonly title: string;
-      readonly height: number;
-      readonly width: number;
-      readonly channels: number;
-      readonly images: readonly Float32Array[];
-      readonly labels?: readonly string[];
-      readonly values?: readonly number[];
-    }
+  | ImagesView
   | {
       readonly kind: 'curve';
       readonly title: string;

@@ -52,6 +52,7 @@ describe('runAnalysis (Worker analyse → analysis)', () => {
       'inductiveBias',
       'activationMax',
       'cett',
+      'ppgnSampler',
     ]);
     expect(structuredClone(tools)).toEqual(tools);
     expect(eligibleAnalysisNodes(built.compiled.ir, tools[0]!.target.ranks)).toEqual([

@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { type CompiledModel, CompileError } from '../compiler/compile.ts';
 import type { LoadedDataset } from '../core/datasets/dataset-def.ts';
-import { modelOutputKeys } from '../core/ir.ts';
+import { scoresKey } from '../core/ir.ts';
 import { resolveParams } from '../core/params.ts';
-import type { AnalysisContext, AnyAnalysisTool } from '../explain/tool.ts';
+import type { AnalysisContext, AnalysisView, AnyAnalysisTool } from '../explain/tool.ts';
 import { ANALYSIS_TOOLS } from '../explain/tools.ts';
 import { eligibleAnalysisNodes, featureInput } from './analysis-targets.ts';
 import type { AnalyseRequest, AnalysisReply, AnalysisReplyView, AnalysisToolInfo } from './protocol.ts';
@@ -47,6 +47,8 @@ export async function runAnalysis(
   data: LoadedDataset,
   req: AnalyseRequest,
   tools: readonly AnyAnalysisTool[] = ANALYSIS_TOOLS,
+  /** Streaming tools' intermediate views (copies: the caller may transfer their buffers). */
+  onFrame?: (view: AnalysisReplyView) => void | Promise<void>,
 ): Promise<{ reply: AnalysisReply; transfer: ArrayBuffer[] }> {
   const ir = compiled.ir;
   const tool = tools.find((t) => t.id === req.tool);
@@ -88,7 +90,7 @@ export async function runAnalysis(
     throw new AnalyseError(
       `analyse/samples: validation row ${bad} does not exist; rows are 0 to ${split.count - 1}`,
     );
-  const scores = modelOutputKeys(ir)[0]!;
+  const scores = scoresKey(ir)!;
   const classCount = ir.nodes.find((n) => n.id === scores)?.outputShape.at(-1);
   const which = req.classes ?? 'predicted';
   if (
@@ -138,6 +140,16 @@ export async function runAnalysis(
       ...(boxes ? { boxes } : {}),
       ...(split.y instanceof Float32Array && split.y.length === split.count
         ? { targets: Float32Array.from(rows, (r) => (split.y as Float32Array)[r]!) }
+        : {}),
+      ...(onFrame
+        ? {
+            onFrame: (v: AnalysisView) =>
+              onFrame(
+                v.kind === 'images'
+                  ? { ...v, images: v.images.map((a) => a.slice()) }
+                  : (v as AnalysisReplyView),
+              ),
+          }
         : {}),
     };
     let result: Awaited<ReturnType<AnyAnalysisTool['run']>>;

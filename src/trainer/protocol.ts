@@ -200,7 +200,9 @@ export type FromWorker =
       readonly error?: string;
       readonly nodeId?: string;
     }
-  | { readonly type: 'error'; readonly runId?: number; readonly message: string; readonly nodeId?: string };
+  | { readonly type: 'error'; readonly runId?: number; readonly message: string; readonly nodeId?: string }
+  /** An intermediate view of a streaming analysis (ppgnSampler's image grid), before its 'analysis'. */
+  | { readonly type: 'analysisFrame'; readonly requestId: number; readonly view: AnalysisReplyView };
 
 /**
  * An analysis of the trained model (src/explain's AnalysisTool `tool` aimed at model node `node`)

@@ -525,7 +525,20 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       const { type: _, requestId, ...req } = msg;
       const job = lastRun
         ? (ready ?? Promise.resolve()).then(() =>
-            runAnalysis(lastRun!.compiled, lastRun!.last?.data ?? lastRun!.data, req),
+            runAnalysis(
+              lastRun!.compiled,
+              lastRun!.last?.data ?? lastRun!.data,
+              req,
+              undefined,
+              async (view) => {
+                (self as unknown as DedicatedWorkerGlobalScope).postMessage(
+                  { type: 'analysisFrame', requestId, view } satisfies FromWorker,
+                  view.kind === 'images' ? view.images.map((a) => a.buffer as ArrayBuffer) : [],
+                );
+                // Yield a macrotask so the frame leaves before the next sampler steps run.
+                await new Promise((r) => setTimeout(r, 0));
+              },
+            ),
           )
         : Promise.reject(
             new AnalyseError('analyse/model: train the model first: there is no trained model yet'),

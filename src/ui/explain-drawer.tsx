@@ -9,17 +9,20 @@
 // Test ids: explain-drawer, explain-close, explain-tool, explain-node-<id>, explain-class,
 // explain-sample, explain-count, explain-run, explain-status, explain-error, explain-heatmap (data-peak
 // "row,col", data-box "r0,c0,r1,c1", data-peak-in-box), explain-thumb-<i>, explain-figures,
-// explain-deletion, explain-images / explain-image (image views: src/ui/image-grid.tsx).
+// explain-deletion, explain-images / explain-image (a reply's image views: src/ui/image-grid.tsx; while a
+// streaming tool such as ppgnSampler runs, its latest frame: src/ui/images-grid.tsx, data-frame/-sum/-title).
 import { type ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import type { TrainerClient } from '../app/trainer-client.ts';
 import type { GraphDoc } from '../core/doc/schema.ts';
 import { irIdOf } from '../core/groups.ts';
-import { type ModelIR, modelOutputKeys } from '../core/ir.ts';
+import { type ModelIR, scoresKey } from '../core/ir.ts';
+import type { ImagesView } from '../explain/views.ts';
 import { eligibleAnalysisNodes } from '../trainer/analysis-targets.ts';
 import type { AnalysisHeatmap, AnalysisReply, AnalysisToolInfo } from '../trainer/protocol.ts';
 import { ImageGrid } from './image-grid.tsx';
+import { ImagesGrid } from './images-grid.tsx';
 import { LineChart } from './line-chart.tsx';
 
 /** Screen pixels per input pixel of the large map, and of the thumbnails. */
@@ -171,6 +174,8 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
   const [shown, setShown] = useState(0);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  /** The latest streamed image grid of the running request, and how many arrived. */
+  const [frame, setFrame] = useState<{ view: ImagesView; n: number } | undefined>();
   const ids = { tool: useId(), cls: useId(), sample: useId(), count: useId() };
 
   useEffect(() => {
@@ -209,7 +214,7 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
     if (picked && eligible.includes(picked)) setTarget(picked);
   }, [picked, eligible]);
 
-  const scores = modelOutputKeys(ir)[0];
+  const scores = scoresKey(ir);
   const classCount = ir.nodes.find((n) => n.id === scores)?.outputShape.at(-1);
   const plannedParams = planned?.find((a) => a.tool === toolId && a.node === target)?.params;
 
@@ -217,15 +222,21 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
     if (!tool || !target) return;
     setBusy(true);
     setError('');
+    setFrame(undefined);
     try {
       const rows = Array.from({ length: count }, (_, i) => sample + i);
-      const r = await client.analyse({
-        tool: tool.id,
-        node: target,
-        ...(plannedParams ? { params: plannedParams } : {}),
-        samples: rows,
-        classes: cls,
-      });
+      const r = await client.analyse(
+        {
+          tool: tool.id,
+          node: target,
+          ...(plannedParams ? { params: plannedParams } : {}),
+          samples: rows,
+          classes: cls,
+        },
+        (v) => {
+          if (v.kind === 'images') setFrame((f) => ({ view: v, n: (f?.n ?? 0) + 1 }));
+        },
+      );
       setReply(r);
       setRowsShown([rows[0]!, rows.at(-1)!]);
       setShown(0);
@@ -240,6 +251,8 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
 
   const maps = reply?.views.find((v) => v.kind === 'heatmaps');
   const deletion = reply?.views.find((v) => v.kind === 'curve');
+  // While a streaming tool runs, its latest frame; the reply's image views replace it.
+  const streaming = busy && frame ? frame : undefined;
   const big = maps?.kind === 'heatmaps' ? maps.items[shown] : undefined;
 
   // Docked over the right column (Inspector, Train panel), never over the canvas, whose glowing
@@ -406,6 +419,7 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
           <ImageGrid key={`${reply.ms}-${i}`} view={v} />
         ) : null,
       )}
+      {streaming && <ImagesGrid view={streaming.view} frame={streaming.n} />}
       {reply && (
         <table className="explain-figures" data-testid="explain-figures">
           <caption>

@@ -59,7 +59,12 @@ function GridImage({ view, index, scale }: { view: ImagesView; index: number; sc
 
 export function ImageGrid({ view, scale = 4 }: { view: ImagesView; scale?: number }) {
   return (
-    <section className="image-grid" data-testid="explain-images" data-count={String(view.images.length)}>
+    <section
+      className="image-grid"
+      data-testid="explain-images"
+      data-count={String(view.images.length)}
+      data-title={view.title}
+    >
       <h4>{view.title}</h4>
       <div className="image-grid-items">
         {view.images.map((_, i) => (
