@@ -108,6 +108,8 @@ export interface RefreshReport {
   readonly epoch: number;
   /** The phase's optimizer steps taken before this refresh. */
   readonly step: number;
+  /** The values written ([rows × width], after the store's transform). */
+  readonly values: Float32Array;
 }
 
 export interface TrainOptions {
@@ -346,10 +348,10 @@ export async function train(
         const refreshNow = async (due: (every: 'epoch' | number) => boolean, e: number, at: number) => {
           for (const r of refreshes) {
             if (!due(r.every)) continue;
-            await refreshStore(compiled, stores, r.store, r.from, trainData);
+            const values = await refreshStore(compiled, stores, r.store, r.from, trainData);
             if (w && r.store === w.store)
               scores = scoresFrom(stores.read(w.store, trainData.count, phase.name), w.order);
-            await opts.onRefresh?.({ phase: phase.name, store: r.store, from: r.from, epoch: e, step: at });
+            await opts.onRefresh?.({ phase: phase.name, store: r.store, from: r.from, epoch: e, step: at, values });
           }
         };
         const batchesOf = (e: number) =>
