@@ -122,7 +122,7 @@ describe('decTarget (DEC target distribution)', () => {
     // (8/35, 27/35); row 2 (0.25/1.8, 0.25/1.2) → (2/5, 3/5).
     const p = decTarget([0.9, 0.1, 0.4, 0.6, 0.5, 0.5], 2);
     const want = [54 / 55, 1 / 55, 8 / 35, 27 / 35, 2 / 5, 3 / 5];
-    want.forEach((w, i) => expect(p[i]).toBeCloseTo(w, 6));
+    for (const [i, w] of want.entries()) expect(p[i]).toBeCloseTo(w, 6);
   });
 
   it('matches a Float64 re-computation on random soft assignments; rows sum to 1; sharper than q', () => {
@@ -264,7 +264,7 @@ describe('refreshes inside a gradient phase', () => {
       },
     });
     const got = r.stores!.get('target')!;
-    q.flat().forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
+    for (const [i, v] of q.flat().entries()) expect(got[i]).toBeCloseTo(v, 5);
     compiled.dispose();
   });
 });

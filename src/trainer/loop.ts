@@ -351,7 +351,14 @@ export async function train(
             const values = await refreshStore(compiled, stores, r.store, r.from, trainData);
             if (w && r.store === w.store)
               scores = scoresFrom(stores.read(w.store, trainData.count, phase.name), w.order);
-            await opts.onRefresh?.({ phase: phase.name, store: r.store, from: r.from, epoch: e, step: at, values });
+            await opts.onRefresh?.({
+              phase: phase.name,
+              store: r.store,
+              from: r.from,
+              epoch: e,
+              step: at,
+              values,
+            });
           }
         };
         const batchesOf = (e: number) =>
