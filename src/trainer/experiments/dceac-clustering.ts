@@ -75,6 +75,8 @@ export default defineExperiment({
       const labels = Int32Array.from(data.train.y);
       const km = kMeans(matrix(data.train.x, data.train.count, 196), 3, { rng: createRng(seed), nInit: 10 });
       raw.push(score(labels, km.labels));
+      const progress = (e: { stage: string; epoch: number; ms: number }) =>
+        ctx.log(`  seed ${seed} ${e.stage} epoch ${e.epoch}: ${(e.ms / 1000).toFixed(1)} s`);
       await withModel(build(doc, ctx.registry, seed), async (b) => {
         const phases = b.training.phases;
         // Pretrain + k-means init, scored, then the clustering phase on the same model.
@@ -83,7 +85,7 @@ export default defineExperiment({
           ctx.registry,
           data,
           { ...b.training, phases: phases.filter((p) => p.name !== 'cluster') },
-          { seed, validate: false },
+          { seed, validate: false, onEpoch: progress },
         );
         if (r1.status !== 'done') throw new Error(`seed ${seed}: pretrain ${r1.status}`);
         init.push(score(labels, await assignments(b, data)));
@@ -96,6 +98,7 @@ export default defineExperiment({
           {
             seed,
             validate: false,
+            onEpoch: progress,
             onRefresh: () => {
               n++;
             },
