@@ -18,7 +18,7 @@ import { lowerGraph } from '../core/lower.ts';
 import { createRng } from '../core/rng.ts';
 import { applyStoreTransform, decTarget } from '../core/store-transforms.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
-import { type RefreshReport, train } from '../trainer/loop.ts';
+import { evaluate, type RefreshReport, toTensors, train } from '../trainer/loop.ts';
 
 const registry = await loadRegistry();
 
@@ -265,6 +265,25 @@ describe('refreshes inside a gradient phase', () => {
     });
     const got = r.stores!.get('target')!;
     for (const [i, v] of q.flat().entries()) expect(got[i]).toBeCloseTo(v, 5);
+    compiled.dispose();
+  });
+});
+
+describe('store inputs outside a phase', () => {
+  it("read the store's init value (an evaluation after training): loss = mean KL(init ‖ q)", async () => {
+    const { ir, compiled } = build(dec({ epochs: 1 }));
+    const d = data();
+    const q = directQ(compiled, d);
+    const rows = toTensors(d, 'train');
+    const before = tf.memory().numTensors;
+    const ev = await evaluate(compiled, registry, rows);
+    expect(tf.memory().numTensors).toBe(before);
+    rows.dispose();
+    const u = 1 / 3;
+    let kl = 0;
+    for (const r of q) for (const v of r) kl += u * (Math.log(u) - Math.log(v));
+    expect(ev.loss).toBeCloseTo(kl / N, 4);
+    expect(ir.training!.stores![0]!.init).toBeCloseTo(u, 12);
     compiled.dispose();
   });
 });
