@@ -32,7 +32,11 @@ const graph = {
     epochs: 1,
     seed: 1,
     stores: [{ name: 'target', width: 3, init: 0.3333, transform: 'decTarget' }],
-    phases: [{ name: 'cluster', epochs: 3, refreshes: [{ store: 'target', from: 'q', every: 5 }] }],
+    // The timeline shows for procedures of several phases: a plain warm-up epoch first.
+    phases: [
+      { name: 'warm', epochs: 1 },
+      { name: 'cluster', epochs: 3, refreshes: [{ store: 'target', from: 'q', every: 5 }] },
+    ],
   },
   layout: {
     x: { x: 0, y: 0 },
@@ -60,6 +64,6 @@ test('the timeline shows the in-phase refresh chip and the phase trains', async 
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 150_000 });
   await expect(page.getByTestId('phase-cluster')).toContainText('3/3');
-  // 3 · ⌈120/16⌉ = 24 batches.
-  await expect(page.getByTestId('progress')).toHaveAttribute('value', '24');
+  // (1 + 3) · ⌈120/16⌉ = 32 batches.
+  await expect(page.getByTestId('progress')).toHaveAttribute('value', '32');
 });
