@@ -128,6 +128,15 @@ export interface IRStore {
   readonly name: string;
   readonly width: number;
   readonly init: number;
+  /** Applied to each refresh's values before they are written (src/core/store-transforms.ts). */
+  readonly transform?: 'decTarget';
+}
+
+/** A store refresh inside a gradient phase: every epoch, or before optimizer steps 0, N, 2N, … */
+export interface IRRefresh {
+  readonly store: string;
+  readonly from: string;
+  readonly every: 'epoch' | number;
 }
 
 /** One phase of the training procedure (the document's `training.phases`, schema.ts). */
@@ -147,6 +156,8 @@ export interface IRPhase {
   readonly copy?: { readonly from: string; readonly to: string };
   /** Refresh phases only. */
   readonly refresh?: { readonly store: string; readonly from: string };
+  /** Gradient phases: stores refreshed during the phase (every epoch or every N steps). */
+  readonly refreshes?: readonly IRRefresh[];
   /** Gradient phases: EMA copies applied after every optimizer step. */
   readonly copies?: readonly IREmaCopy[];
   /** Variable groups trained; every other group is frozen and runs in inference mode. All when empty. */

@@ -85,13 +85,21 @@ export function lowerPhases(t: TrainingConfig, registry: Registry): IRPhase[] {
       ...(p.lossWeights ? { lossWeights: p.lossWeights } : {}),
       ...(p.reinit ? { reinit: p.reinit } : {}),
       ...(p.copies?.length ? { copies: p.copies } : {}),
+      ...(p.refreshes?.length
+        ? { refreshes: p.refreshes.map((r) => ({ store: r.store, from: r.from, every: r.every ?? 'epoch' })) }
+        : {}),
     };
   });
 }
 
 /** The document's stores with defaults resolved (init 0); undefined when it declares none. */
 export const lowerStores = (t: TrainingConfig): IRStore[] | undefined =>
-  t.stores?.map((s) => ({ name: s.name, width: s.width, init: s.init ?? 0 }));
+  t.stores?.map((s) => ({
+    name: s.name,
+    width: s.width,
+    init: s.init ?? 0,
+    ...(s.transform ? { transform: s.transform } : {}),
+  }));
 
 /** A phase's optimizer group the document did not name (lowering's fresh default). */
 export const isImplicitOptimizer = (g: IROptimizerGroup): boolean => g.id.startsWith('#');

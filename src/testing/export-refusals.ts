@@ -63,6 +63,12 @@ export const EXPORT_REFUSALS: Readonly<Record<string, ExportRefusal>> = {
     typescript:
       /^export\/unsupported: phase 'score' uses a per-sample store refresh \(store 'loss' from node 'perSample'\)/,
   },
+  // DEC-style clustering: the k-means fit phase comes first (its 'cluster' phase's store refreshes
+  // are refused as well, src/testing/store-refreshes.test.ts).
+  'dceac-clustering': {
+    nodeId: 'q',
+    typescript: /^export\/unsupported: phase 'kmeans' uses a closed-form fit of 'q' \(phase kind 'fit'\)/,
+  },
 };
 
 /** Template ids `target` prints (every template it does not refuse above). */

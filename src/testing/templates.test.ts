@@ -34,6 +34,8 @@ const SMOKE_STEPS: Readonly<Record<string, number>> = {
   'myow-ssl': 26,
   // Two gradient phases of 30 epochs each (SimCLR, classifier): 2 steps give each one.
   'rcal-noisy-longtail': 2,
+  // Two gradient phases of 8 epochs (pretrain, cluster) around the k-means fit: 2 steps give each one.
+  'dceac-clustering': 2,
 };
 
 /**

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { tfOps } from '../compiler/tf-ops.ts';
 import type { LoadedDataset, Split } from '../core/datasets/dataset-def.ts';
-import { fieldName, type IROp, inputSource, type ModelIR } from '../core/ir.ts';
+import { fieldName, type IROp, type IRStore, inputSource, type ModelIR } from '../core/ir.ts';
 import { hasLabelStats, labelRowShape, labelStats } from '../core/label-stats.ts';
 import { classCount, type DataStats, indexLabelShape } from '../core/node-def.ts';
 
@@ -78,15 +78,23 @@ export const sliceRows = (rows: Rows, start: number, size: number): Rows =>
 export const disposeRows = (rows: Rows): void => tf.dispose([rows.x, rows.y, ...rows.fields.values()]);
 
 /** The tensor an input op's Source reads from a batch (class labels as [B, 1] int32). */
-export function sourceTensor(op: Extract<IROp, { kind: 'input' }>, rows: Rows): tf.Tensor {
+export function sourceTensor(
+  op: Extract<IROp, { kind: 'input' }>,
+  rows: Rows,
+  stores?: readonly IRStore[],
+): tf.Tensor {
   const source = inputSource(op);
   if (source === 'features') return rows.x;
   if (source === 'labels') return rows.y.rank === 1 ? tf.expandDims(rows.y, 1) : rows.y;
   // A per-sample store, added to the rows as field `store:<name>` (store-runtime.ts withStoreFields).
   if (source.startsWith('store:')) {
     const t = rows.fields.get(source);
-    if (!t) throw new Error(`input source '${source}': no phase made that store available to this data`);
-    return t;
+    if (t) return t;
+    // Rows outside a training phase (an evaluation after training, a split of its own) read the
+    // store's init value, as validation rows do (a new tensor: callers run feeds inside tf.tidy).
+    const def = stores?.find((d) => `store:${d.name}` === source);
+    if (!def) throw new Error(`input source '${source}': no phase made that store available to this data`);
+    return tf.fill([rows.x.shape[0]!, def.width], def.init, 'float32');
   }
   const name = fieldName(source);
   const t = name === undefined ? undefined : rows.fields.get(name);
@@ -97,6 +105,7 @@ export function sourceTensor(op: Extract<IROp, { kind: 'input' }>, rows: Rows): 
 /** Feeds for every input node of the model, from one batch. */
 export function feedsFor(ir: ModelIR, rows: Rows): Record<string, tf.Tensor> {
   const feeds: Record<string, tf.Tensor> = {};
-  for (const node of ir.nodes) if (node.op.kind === 'input') feeds[node.id] = sourceTensor(node.op, rows);
+  for (const node of ir.nodes)
+    if (node.op.kind === 'input') feeds[node.id] = sourceTensor(node.op, rows, ir.training?.stores);
   return feeds;
 }

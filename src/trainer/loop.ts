@@ -41,7 +41,7 @@ import {
   restoreWeights,
   snapshotWeights,
 } from './phase-runtime.ts';
-import { refreshValues, Stores, withStoreFields } from './store-runtime.ts';
+import { refreshStore, Stores, withStoreFields } from './store-runtime.ts';
 
 export interface BatchReport {
   readonly stage: string;
@@ -99,6 +99,19 @@ export interface TrainResult {
   readonly stores?: ReadonlyMap<string, Float32Array>;
 }
 
+/** A store refresh inside a gradient phase: before optimizer step `step` (0-based, within the phase). */
+export interface RefreshReport {
+  readonly phase: string;
+  readonly store: string;
+  readonly from: string;
+  /** 0-based epoch of the phase. */
+  readonly epoch: number;
+  /** The phase's optimizer steps taken before this refresh. */
+  readonly step: number;
+  /** The values written ([rows × width], after the store's transform). */
+  readonly values: Float32Array;
+}
+
 export interface TrainOptions {
   /** Epochs in all (the CLI's --epochs): one phase gets them, several are scaled (scalePhaseEpochs). */
   readonly epochs?: number;
@@ -110,6 +123,8 @@ export interface TrainOptions {
   readonly onBatch?: (r: BatchReport) => void | Promise<void>;
   readonly onEpoch?: (r: EpochReport) => void | Promise<void>;
   readonly onPhase?: (p: PhaseStart) => void | Promise<void>;
+  /** After each store refresh inside a gradient phase (`refreshes`). */
+  readonly onRefresh?: (r: RefreshReport) => void | Promise<void>;
   readonly shouldStop?: () => boolean;
   /** Loads a phase's own dataset (`data.dataset`); without it such a phase is refused. */
   readonly loadDataset?: (spec: NonNullable<IRDataView['dataset']>) => Promise<LoadedDataset>;
@@ -279,7 +294,7 @@ export async function train(
             batchSize,
             batches: Math.ceil(rowsData.count / 512),
           });
-          stores.write(store, await refreshValues(compiled, from, stores.def(store).width, rowsData));
+          await refreshStore(compiled, stores, store, from, rowsData);
         } finally {
           rowsData.dispose();
         }
@@ -327,7 +342,25 @@ export async function train(
         const w = phase.data?.weights;
         const sampled = fractions !== undefined || w !== undefined;
         const fractionAt = (e: number) => (fractions ? fractions[e % fractions.length]! : 1);
-        const scores = w ? scoresFrom(stores.read(w.store, trainData.count, phase.name), w.order) : undefined;
+        let scores = w ? scoresFrom(stores.read(w.store, trainData.count, phase.name), w.order) : undefined;
+        // Stores refreshed during the phase (`refreshes`): every epoch, or before steps 0, N, 2N, …
+        const refreshes = phase.refreshes ?? [];
+        const refreshNow = async (due: (every: 'epoch' | number) => boolean, e: number, at: number) => {
+          for (const r of refreshes) {
+            if (!due(r.every)) continue;
+            const values = await refreshStore(compiled, stores, r.store, r.from, trainData);
+            if (w && r.store === w.store)
+              scores = scoresFrom(stores.read(w.store, trainData.count, phase.name), w.order);
+            await opts.onRefresh?.({
+              phase: phase.name,
+              store: r.store,
+              from: r.from,
+              epoch: e,
+              step: at,
+              values,
+            });
+          }
+        };
         const batchesOf = (e: number) =>
           sampled
             ? Math.min(
@@ -348,6 +381,7 @@ export async function train(
         for (let e = 0; e < phase.epochs; e++) {
           globalEpoch++;
           const te = performance.now();
+          await refreshNow((every) => every === 'epoch', e, step);
           const order = sampled
             ? epochRows(trainData.count, rng, fractionAt(e), scores)
             : batchOrder(trainData.count, rng);
@@ -360,6 +394,8 @@ export async function train(
               status = 'stopped';
               break outer;
             }
+            if (refreshes.length)
+              await refreshNow((every) => every !== 'epoch' && step % every === 0, e, step);
             const batchRows = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, order.length));
             const idx = tf.tensor1d(batchRows, 'int32');
             // Every array (features, labels, fields) takes the same rows: multi-input models stay aligned.

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import { type IRStore, inputSource, type ModelIR } from '../core/ir.ts';
+import { applyStoreTransform } from '../core/store-transforms.ts';
 import { type DataTensors, feedsFor, sliceRows } from './feeds.ts';
 
 export class StoreError extends Error {}
@@ -81,6 +82,36 @@ export async function refreshValues(
   return out;
 }
 
+/**
+ * One refresh of store `store` from node `from` over the rows of `data`: the node's inference
+ * output per row, through the store's transform (e.g. DEC's target), written into `stores`.
+ * When `data` carries the store as a field (an Input reads it), that field is replaced as well, so
+ * the batches after the refresh read the new values. Returns the values written.
+ */
+export async function refreshStore(
+  compiled: CompiledModel,
+  stores: Stores,
+  store: string,
+  from: string,
+  data: DataTensors,
+): Promise<Float32Array> {
+  const d = stores.def(store);
+  const values = applyStoreTransform(
+    d.transform,
+    await refreshValues(compiled, from, d.width, data),
+    d.width,
+  );
+  stores.write(store, values);
+  const key = `store:${store}`;
+  const fields = data.fields as Map<string, tf.Tensor> | undefined;
+  const old = fields?.get(key);
+  if (fields && old) {
+    fields.set(key, tf.tensor2d(values, [data.count, d.width], 'float32'));
+    old.dispose();
+  }
+  return values;
+}
+
 /** Names of the stores the model's inputs read (`store:<name>` sources). */
 export const storeSources = (ir: ModelIR): string[] =>
   ir.nodes.flatMap((n) => {
@@ -104,22 +135,20 @@ export function withStoreFields(
   const names = [...new Set(storeSources(ir))];
   if (!names.length) return data;
   const fields = new Map(data.fields);
-  const added: tf.Tensor[] = [];
   for (const name of names) {
     const d = stores.def(name);
     const values = fill
       ? new Float32Array(data.count * d.width).fill(d.init)
       : stores.read(name, data.count, phase);
-    const t = tf.tensor2d(values, [data.count, d.width], 'float32');
-    added.push(t);
-    fields.set(`store:${name}`, t);
+    fields.set(`store:${name}`, tf.tensor2d(values, [data.count, d.width], 'float32'));
   }
   return {
     ...data,
     fields,
     dispose: () => {
       data.dispose();
-      tf.dispose(added);
+      // The store fields as they are now (refreshStore replaces them during a phase).
+      for (const name of names) fields.get(`store:${name}`)?.dispose();
     },
   };
 }

@@ -25,6 +25,10 @@ const trains = (p: IRPhase) =>
       ? p.groups.join(', ')
       : 'all groups';
 
+/** A gradient phase's store refreshes as the strip prints them: `target ← q /50 steps`. */
+export const refreshesText = (rs: NonNullable<IRPhase['refreshes']>): string =>
+  rs.map((r) => `${r.store} ← ${r.from} /${r.every === 'epoch' ? 'epoch' : `${r.every} steps`}`).join(', ');
+
 /** Per-epoch data fractions as the strip prints them: `0.25 0.5 1 0.5 …` (at most 8, then the count). */
 export const fractionsText = (f: readonly number[]): string =>
   f.length > 8 ? `${f.slice(0, 8).join(' ')} … (${f.length} epochs)` : f.join(' ');
@@ -49,6 +53,10 @@ function phaseSummary(p: IRPhase): string {
   if (p.data?.weights)
     parts.push(`rows drawn ∝ score of store ${p.data.weights.store} (${p.data.weights.order} first)`);
   for (const c of p.copies ?? []) parts.push(`EMA ${c.from} → ${c.to}, τ ${scheduleText(c.tau)}`);
+  for (const r of p.refreshes ?? [])
+    parts.push(
+      `refreshes store ${r.store} from node ${r.from} every ${r.every === 'epoch' ? 'epoch' : `${r.every} optimizer steps`}`,
+    );
   return parts.join(' · ');
 }
 
@@ -107,6 +115,11 @@ export function PhaseTimeline({
                       ∝ {p.data.weights.store} ({p.data.weights.order})
                     </span>
                   )}
+                  {p.refreshes?.length ? (
+                    <span className="phase-refresh" data-testid={`phase-refreshes-${p.name}`}>
+                      refresh {refreshesText(p.refreshes)}
+                    </span>
+                  ) : null}
                   {p.copies?.map((c) => (
                     <span key={c.to} className="phase-copy" data-testid={`phase-ema-${p.name}`}>
                       EMA → {c.to} τ {scheduleText(c.tau)}

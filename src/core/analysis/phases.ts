@@ -82,6 +82,7 @@ export function phaseDiagnostics(
     checkCopies(phase, nodes, bad);
     checkPhaseStores(phase, doc, nodes, refreshed, bad, warn);
     if (phase.kind === 'refresh' && phase.store) refreshed.add(phase.store);
+    for (const r of phase.refreshes ?? []) refreshed.add(r.store);
     if (phase.kind === 'copy' || phase.kind === 'refresh') return;
     for (const g of phase.groups ?? [])
       if (!groups.has(g))

@@ -1,7 +1,9 @@
 // Checks of per-sample stores (W3): `training.stores` names are unique; a refresh phase writes a
 // declared store from a model node whose output is one row per sample with the store's width; a
 // gradient phase's `data.weights` reads a declared width-1 store that an earlier phase refreshed;
-// `data.fractions` / `data.weights` belong to gradient phases. Codes `train/store-…`.
+// `data.fractions` / `data.weights` belong to gradient phases; a gradient phase's `refreshes` name a
+// declared store, a model node as for a refresh phase, and every: 'epoch' or N ≥ 1 steps (the
+// train/store-every code). Codes `train/store-…`.
 
 import type { GraphDoc, PhaseRecord } from '../doc/schema.ts';
 import { formatShape } from '../tensor-type.ts';
@@ -60,37 +62,7 @@ export function checkPhaseStores(
   if (phase.kind === 'refresh') {
     const store = phase.store === undefined ? undefined : byName.get(phase.store);
     if (phase.store !== undefined && !store) unknown('store', phase.store);
-    const id = phase.from;
-    if (id === undefined) return;
-    const n = nodes.get(id);
-    const kind = n?.def?.kind;
-    if (!n) {
-      bad('train/store-from', 'from', `there is no node '${id}' to refresh the store from.`);
-      return;
-    }
-    if (kind === 'loss' || kind === 'metric' || kind === 'optimizer' || n.inner) {
-      bad(
-        'train/store-from',
-        'from',
-        `node '${id}' (${n.def?.title ?? n.record.type}) is a ${n.inner ? 'group' : kind} node, not a model node with a per-sample output; refresh from a model node (e.g. a Per-sample loss node, losses.perSampleLoss, for a loss per row).`,
-      );
-      return;
-    }
-    const out = Object.values(n.outputs)[0];
-    if (!out) return; // the node failed; its own diagnostic says why
-    const width = perRowWidth(out.shape);
-    if (width === undefined)
-      bad(
-        'train/store-not-per-row',
-        'from',
-        `node '${id}' outputs ${formatShape(out.shape)}, not one row per sample [B, …] with known sizes; a store holds one row per training sample.`,
-      );
-    else if (store && width !== store.width)
-      bad(
-        'train/store-width',
-        'from',
-        `node '${id}' gives ${width} value${width === 1 ? '' : 's'} per sample (${formatShape(out.shape)}) but store '${store.name}' has width ${store.width}; set the store's width to ${width} or refresh from another node.`,
-      );
+    if (phase.from !== undefined) checkRefreshFrom(phase.from, store, nodes, 'from', bad);
     for (const f of [
       'optimizers',
       'lossWeights',
@@ -99,6 +71,7 @@ export function checkPhaseStores(
       'reinit',
       'heads',
       'copies',
+      'refreshes',
     ] as const)
       if (phase[f] !== undefined)
         bad(
@@ -116,6 +89,32 @@ export function checkPhaseStores(
   }
   const w = phase.data?.weights;
   // (A phase without a kind, as in a document built in code and not parsed, is a gradient phase.)
+  if (phase.refreshes?.length && (phase.kind === 'fit' || phase.kind === 'copy'))
+    bad(
+      'train/store-field',
+      'refreshes',
+      `'refreshes' refresh stores during a gradient phase's optimizer steps; a ${phase.kind} phase has none. Use a refresh phase (kind: 'refresh') instead.`,
+    );
+  else
+    (phase.refreshes ?? []).forEach((r, i) => {
+      const at = `refreshes.${i}`;
+      const store = byName.get(r.store);
+      if (!store) unknown(`${at}.store`, r.store);
+      checkRefreshFrom(r.from, store, nodes, `${at}.from`, bad);
+      const every = r.every ?? 'epoch';
+      if (every !== 'epoch' && !(Number.isInteger(every) && every >= 1))
+        bad(
+          'train/store-every',
+          `${at}.every`,
+          `refresh of store '${r.store}' has every: ${JSON.stringify(every)}; use 'epoch' or a whole number of optimizer steps N ≥ 1 (refreshes before steps 0, N, 2N, …).`,
+        );
+      if (phase.refreshes!.findIndex((o) => o.store === r.store) !== i)
+        bad(
+          'train/store-duplicate',
+          `${at}.store`,
+          `store '${r.store}' is refreshed twice in this phase; keep one refresh per store.`,
+        );
+    });
   if (phase.kind === 'fit' || phase.kind === 'copy') {
     if (w || phase.data?.fractions)
       bad(
@@ -137,10 +136,52 @@ export function checkPhaseStores(
       'data.weights.store',
       `store '${store.name}' has width ${store.width}; sampling weights read one score per row (width 1).`,
     );
-  else if (!earlier.has(store.name))
+  else if (
+    !earlier.has(store.name) &&
+    !(phase.refreshes ?? []).some((r) => r.store === store.name && r.every === 'epoch')
+  )
     warn(
       'train/store-unrefreshed',
       'data.weights.store',
-      `no earlier phase refreshes store '${store.name}', so every row keeps its init value and the draw is uniform; add a refresh phase before this one.`,
+      `no earlier phase refreshes store '${store.name}' (nor does this phase every epoch), so every row keeps its init value and the draw is uniform; add a refresh phase before this one.`,
+    );
+}
+
+/** The checks of a refresh's source node `id` (a refresh phase's or a gradient phase's `refreshes`). */
+function checkRefreshFrom(
+  id: string,
+  store: { name: string; width: number } | undefined,
+  nodes: ReadonlyMap<string, NodeAnalysis>,
+  field: string,
+  bad: Report,
+): void {
+  const n = nodes.get(id);
+  const kind = n?.def?.kind;
+  if (!n) {
+    bad('train/store-from', field, `there is no node '${id}' to refresh the store from.`);
+    return;
+  }
+  if (kind === 'loss' || kind === 'metric' || kind === 'optimizer' || n.inner) {
+    bad(
+      'train/store-from',
+      field,
+      `node '${id}' (${n.def?.title ?? n.record.type}) is a ${n.inner ? 'group' : kind} node, not a model node with a per-sample output; refresh from a model node (e.g. a Per-sample loss node, losses.perSampleLoss, for a loss per row).`,
+    );
+    return;
+  }
+  const out = Object.values(n.outputs)[0];
+  if (!out) return; // the node failed; its own diagnostic says why
+  const width = perRowWidth(out.shape);
+  if (width === undefined)
+    bad(
+      'train/store-not-per-row',
+      field,
+      `node '${id}' outputs ${formatShape(out.shape)}, not one row per sample [B, …] with known sizes; a store holds one row per training sample.`,
+    );
+  else if (store && width !== store.width)
+    bad(
+      'train/store-width',
+      field,
+      `node '${id}' gives ${width} value${width === 1 ? '' : 's'} per sample (${formatShape(out.shape)}) but store '${store.name}' has width ${store.width}; set the store's width to ${width} or refresh from another node.`,
     );
 }

@@ -32,6 +32,17 @@ const FIT = (p: IRPhase) =>
 const REFRESH = (p: IRPhase) =>
   `a per-sample store refresh (store '${p.refresh?.store}' from node '${p.refresh?.from}')`;
 
+/** Stores refreshed inside a gradient phase (`refreshes`): not printed either. */
+const REFRESHES = (p: IRPhase): string | undefined =>
+  p.refreshes?.length
+    ? `per-sample store refreshes during training (${p.refreshes
+        .map(
+          (r) =>
+            `store '${r.store}' from node '${r.from}' every ${r.every === 'epoch' ? 'epoch' : `${r.every} steps`}`,
+        )
+        .join('; ')})`
+    : undefined;
+
 /** Score-weighted or fractional epochs: no exporter prints the sampler yet. */
 const sampled = (p: IRPhase): string | undefined =>
   p.data?.weights
@@ -42,12 +53,19 @@ const sampled = (p: IRPhase): string | undefined =>
 
 /** The node a fit or refresh phase's refusal names (its first fit node, or the refreshed-from node). */
 const fitNode = (p: IRPhase): string | undefined =>
-  p.kind === 'fit' ? p.fit?.[0] : p.kind === 'refresh' ? p.refresh?.from : undefined;
+  p.kind === 'fit'
+    ? p.fit?.[0]
+    : p.kind === 'refresh'
+      ? p.refresh?.from
+      : p.refreshes?.length
+        ? p.refreshes[0]!.from
+        : undefined;
 
 /** What in a phase the exporters cannot print (undefined when it is a plain stage). */
 function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>): string | undefined {
   if (p.kind === 'fit') return FIT(p);
   if (p.kind === 'refresh') return REFRESH(p);
+  if (REFRESHES(p)) return REFRESHES(p);
   if (sampled(p)) return sampled(p);
   if (p.kind === 'copy') return `a weight copy (group '${p.copy?.from}' onto '${p.copy?.to}')`;
   if (p.copies?.length)
@@ -85,6 +103,7 @@ export function subsetRowRange(p: IRPhase, t: IRTraining): readonly [number, num
 function unprintablePhase(p: IRPhase, t: IRTraining): string | undefined {
   if (p.kind === 'fit') return FIT(p);
   if (p.kind === 'refresh') return REFRESH(p);
+  if (REFRESHES(p)) return REFRESHES(p);
   if (sampled(p)) return sampled(p);
   if (p.data?.subset !== undefined && !subsetRowRange(p, t))
     return `data subset '${p.data.subset}', which selects rows by class or field value (only rows: [from, to] subsets are printed)`;

@@ -180,7 +180,28 @@ export const StoreSchema = z
     name: Id,
     width: z.number().int().min(1).max(4096),
     init: z.number().finite().optional(),
+    /**
+     * Applied to every refresh's values before they are written (src/core/store-transforms.ts).
+     * 'decTarget': the refreshed rows are DEC's soft assignments q; the store keeps DEC's target
+     * p_ij = (q_ij²/f_j) / Σ_j′ (q_ij′²/f_j′), f_j = Σ_i q_ij over the whole store.
+     */
+    transform: z.enum(['decTarget']).optional(),
     doc: z.string().max(400).optional(),
+  })
+  .strict();
+
+/**
+ * A store refresh inside a gradient phase (W3): model node `from` runs in inference mode over every
+ * training row of the phase and its per-row output is written into store `store` — at the start of
+ * every epoch (`every: 'epoch'`) or before every N-th optimizer step of the phase (`every: N`,
+ * steps 0, N, 2N, …; DEC's target update interval).
+ */
+export const PhaseRefreshSchema = z
+  .object({
+    store: z.string().min(1),
+    from: z.string().min(1),
+    /** 'epoch' or N optimizer steps (an integer ≥ 1; analysis reports train/store-every otherwise). */
+    every: z.union([z.literal('epoch'), z.number()]).default('epoch'),
   })
   .strict();
 
@@ -196,6 +217,8 @@ export const StoreSchema = z
  *   store's width) into store `store` (training.stores); it has no epochs, groups or optimizers.
  * - `nodes`: a fit phase's nodes, fitted in the order given.
  * - `copies` (gradient phases): EMA copies applied after every optimizer step (EmaCopySchema).
+ * - `refreshes` (gradient phases): stores refreshed during the phase (PhaseRefreshSchema), every
+ *   epoch or every N optimizer steps.
  * - `groups`: variable groups trained; every other group is frozen AND runs in inference mode
  *   (BatchNorm uses and keeps its moving statistics, dropout is off). All groups when omitted.
  * - `heads`: the loss and metric node ids active in this phase (all when omitted).
@@ -220,6 +243,7 @@ export const PhaseSchema = z
     /** Refresh phases: the store written (a name in training.stores). */
     store: z.string().min(1).optional(),
     copies: z.array(EmaCopySchema).optional(),
+    refreshes: z.array(PhaseRefreshSchema).min(1).max(16).optional(),
     groups: z.array(z.string()).optional(),
     heads: z.array(z.string()).optional(),
     data: PhaseDataSchema.optional(),
@@ -318,6 +342,7 @@ export type PhaseRecord = z.infer<typeof PhaseSchema>;
 export type EmaCopyRecord = z.infer<typeof EmaCopySchema>;
 export type OptimizerGroupRecord = z.infer<typeof OptimizerGroupSchema>;
 export type StoreRecord = z.infer<typeof StoreSchema>;
+export type PhaseRefreshRecord = z.infer<typeof PhaseRefreshSchema>;
 
 /** JSON Schema of the file format, for editors and other tools (kept in sync by a test). */
 export function graphJsonSchema(): unknown {
