@@ -1,5 +1,6 @@
 // Every built-in dataset. Add a dataset by writing its file and listing it here.
 import { attentionTarget } from './attention-target.ts';
+import { auFaces } from './au-faces.ts';
 import { audioVisual } from './audio-visual.ts';
 import { csvUpload } from './csv-upload.ts';
 import type { AnyDatasetDef } from './dataset-def.ts';
@@ -44,6 +45,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   dilutedPatterns,
   reluFeatures,
   hierPoly,
+  auFaces,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
