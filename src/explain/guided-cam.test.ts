@@ -3,9 +3,14 @@
 // conv(ReLU) → flatten → dense; the Relu gradient is restored afterwards.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { locate } from '../core/datasets/locate.ts';
+import { resolveParams } from '../core/params.ts';
+import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
 import { build, sequential } from '../trainer/experiments/_kan-shared.ts';
 import { gradCam, guidedBackprop, guidedGradCam } from './cam.ts';
+import { analysisContext } from './context.ts';
+import { gradCamTool } from './tools.ts';
 
 const registry = await loadRegistry();
 
@@ -128,6 +133,41 @@ describe('guided backpropagation', () => {
       /analyse\/guided/,
     );
     x.dispose();
+    b.compiled.dispose();
+  });
+
+  it('the gradCam tool with guided = true shows |guided Grad-CAM| divided by its max, without leaking', async () => {
+    const b = build(doc(), registry, 7);
+    const data = await locate.load(
+      resolveParams(locate.params, { samples: 24, size: S }).values as never,
+      createRng(2),
+      {} as never,
+    );
+    const ctx = analysisContext(b.compiled, data, { samples: 3 });
+    const before = tf.memory().numTensors;
+    const params = resolveParams(gradCamTool.params, { guided: true, deletionSteps: 0 }).values as never;
+    const r = await gradCamTool.run(ctx, 'n0', params);
+    const heat = r.views.find((v) => v.kind === 'heatmaps');
+    const maps = heat?.kind === 'heatmaps' ? heat.items.map((i) => Array.from(i.heat)) : [];
+    expect(maps.length).toBe(3);
+    // The expected maps: |guided backprop ⊙ CAM| / max, from the two functions directly.
+    const gc = gradCam(b.compiled, ctx.feeds, 'n0', ctx.scores, ctx.classes);
+    const gb = guidedBackprop(b.compiled, ctx.feeds, ctx.imageInput, ctx.scores, gc.classes);
+    const want = tf.tidy(() => guidedGradCam(gb, gc.cams).abs().arraySync() as number[][][]);
+    tf.dispose([gc.cams, gc.alpha, gb]);
+    for (let i = 0; i < 3; i++) {
+      const flat = want[i]!.flat();
+      const top = Math.max(...flat);
+      expect(Math.max(...maps[i]!)).toBeCloseTo(top > 0 ? 1 : 0, 5);
+      expect(
+        maxAbsDiff(
+          maps[i]!,
+          flat.map((v) => (top > 0 ? v / top : 0)),
+        ),
+      ).toBeLessThan(1e-5);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    ctx.dispose();
     b.compiled.dispose();
   });
 });
