@@ -11,7 +11,7 @@ import { createRng } from '../../core/rng.ts';
 import { gradCam } from '../../explain/cam.ts';
 import { analysisContext } from '../../explain/context.ts';
 import { build, mean, summary, templateWith, trainAndEvaluate, withModel } from './_kan-shared.ts';
-import { defineExperiment } from './experiment.ts';
+import { defineExperiment, type ExperimentContext } from './experiment.ts';
 
 const DEFAULT_RUN = { seeds: [1, 2], epochs: 6 };
 const FULL_RUN = { seeds: [1, 2, 3], epochs: 12 };
@@ -37,6 +37,72 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }
 
+/** Trains every (seed, λ) arm and returns per-arm figures: `acc λ`, `cos λ` and `uniform`, one value per arm. */
+export async function runArms(
+  ctx: ExperimentContext,
+  seeds: readonly number[],
+  epochs: number,
+  lambdas: readonly number[],
+): Promise<Record<string, number[]>> {
+  const f: Record<string, number[]> = {};
+  const push = (k: string, v: number) => {
+    f[k] ??= [];
+    f[k].push(v);
+  };
+  const ds = findDataset('auFaces')!;
+  for (const seed of seeds) {
+    const data = await ds.load(
+      resolveParams(ds.params, { samples: SAMPLES }).values,
+      createRng(seed),
+      ctx.io,
+    );
+    const heat = data.val.fields!.au!;
+    const px = heat.length / data.val.count;
+    for (const lambda of lambdas) {
+      const doc = templateWith(ctx.templateText, {
+        align2: { weight: lambda / 2 },
+        align3: { weight: lambda / 2 },
+      });
+      await withModel(build(doc, ctx.registry, seed), async (b) => {
+        const t0 = performance.now();
+        const r = await trainAndEvaluate(b, ctx.registry, data, { seed, epochs });
+        const trainS = (performance.now() - t0) / 1000;
+        const c = analysisContext(b.compiled, data, { classes: 'true', scores: SCORES });
+        try {
+          const g = gradCam(b.compiled, c.feeds, TARGET, SCORES, c.classes);
+          const up = tf.tidy(
+            () =>
+              tf.image
+                .resizeBilinear(g.cams.expandDims(-1) as tf.Tensor4D, [32, 32], true)
+                .dataSync() as Float32Array,
+          );
+          g.cams.dispose();
+          g.alpha.dispose();
+          const n = data.val.count;
+          let cos = 0;
+          let uniform = 0;
+          const ones = new Float32Array(px).fill(1);
+          for (let i = 0; i < n; i++) {
+            const m = heat.subarray(i * px, (i + 1) * px);
+            cos += cosine(up.subarray(i * px, (i + 1) * px), m);
+            uniform += cosine(ones, m);
+          }
+          const acc = r.val.metrics.accuracy!;
+          push(`acc ${lambda}`, acc);
+          push(`cos ${lambda}`, cos / n);
+          push('uniform', uniform / n);
+          ctx.log(
+            `seed ${seed}, λ ${lambda}: val acc ${acc.toFixed(4)}, cos(Grad-CAM, AU map) ${(cos / n).toFixed(3)} (uniform map ${(uniform / n).toFixed(3)}), ${trainS.toFixed(1)} s, ${r.status}`,
+          );
+        } finally {
+          c.dispose();
+        }
+      });
+    }
+  }
+  return f;
+}
+
 export default defineExperiment({
   templateId: 'au-guided-interpretable-cnn',
   claim:
@@ -47,62 +113,7 @@ export default defineExperiment({
     const { seeds, epochs } = ctx.budget === 'full' ? FULL_RUN : DEFAULT_RUN;
     const backend = await ctx.prepareBackend();
     ctx.log(`backend ${backend}`);
-    const f: Record<string, number[]> = {};
-    const push = (k: string, v: number) => {
-      f[k] ??= [];
-      f[k].push(v);
-    };
-    const ds = findDataset('auFaces')!;
-    for (const seed of seeds) {
-      const data = await ds.load(
-        resolveParams(ds.params, { samples: SAMPLES }).values,
-        createRng(seed),
-        ctx.io,
-      );
-      const heat = data.val.fields!.au!;
-      const px = heat.length / data.val.count;
-      for (const lambda of LAMBDAS) {
-        const doc = templateWith(ctx.templateText, {
-          align2: { weight: lambda / 2 },
-          align3: { weight: lambda / 2 },
-        });
-        await withModel(build(doc, ctx.registry, seed), async (b) => {
-          const t0 = performance.now();
-          const r = await trainAndEvaluate(b, ctx.registry, data, { seed, epochs });
-          const trainS = (performance.now() - t0) / 1000;
-          const c = analysisContext(b.compiled, data, { classes: 'true', scores: SCORES });
-          try {
-            const g = gradCam(b.compiled, c.feeds, TARGET, SCORES, c.classes);
-            const up = tf.tidy(
-              () =>
-                tf.image
-                  .resizeBilinear(g.cams.expandDims(-1) as tf.Tensor4D, [32, 32], true)
-                  .dataSync() as Float32Array,
-            );
-            g.cams.dispose();
-            g.alpha.dispose();
-            const n = data.val.count;
-            let cos = 0;
-            let uniform = 0;
-            const ones = new Float32Array(px).fill(1);
-            for (let i = 0; i < n; i++) {
-              const m = heat.subarray(i * px, (i + 1) * px);
-              cos += cosine(up.subarray(i * px, (i + 1) * px), m);
-              uniform += cosine(ones, m);
-            }
-            const acc = r.val.metrics.accuracy!;
-            push(`acc ${lambda}`, acc);
-            push(`cos ${lambda}`, cos / n);
-            push('uniform', uniform / n);
-            ctx.log(
-              `seed ${seed}, λ ${lambda}: val acc ${acc.toFixed(4)}, cos(Grad-CAM, AU map) ${(cos / n).toFixed(3)} (uniform map ${(uniform / n).toFixed(3)}), ${trainS.toFixed(1)} s, ${r.status}`,
-            );
-          } finally {
-            c.dispose();
-          }
-        });
-      }
-    }
+    const f = await runArms(ctx, seeds, epochs, LAMBDAS);
     const m = (k: string) => mean(f[k]!);
     const pass =
       m('cos 1') >= MIN_COS && m('cos 1') >= m('cos 0') + MIN_GAIN && m('acc 1') >= m('acc 0') - MAX_ACC_DROP;
