@@ -198,6 +198,7 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
     layers,
     run(feeds, { training, frozen, overrides }) {
       const values = new Map<string, tf.Tensor>();
+      const unfed = new Set<string>();
       const toRun = overrides?.size ? nodesToRun(ir, new Set(overrides.keys())) : undefined;
       if (overrides)
         for (const id of overrides.keys()) {
@@ -214,8 +215,18 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
         }
         if (node.op.kind === 'input') {
           const x = feeds[node.id];
+          // An unfed training-only input (a heat map for a loss, labels for a layer) is skipped at
+          // inference together with every node that reads it (absent from the result).
+          if (!x && node.op.trainingOnly) {
+            unfed.add(node.id);
+            continue;
+          }
           if (!x) throw new CompileError(node.id, `no data fed to input '${node.id}'`);
           values.set(node.id, x);
+          continue;
+        }
+        if (unfed.size && node.inputs.some((r) => 'node' in r && unfed.has(r.node))) {
+          unfed.add(node.id);
           continue;
         }
         const ins = node.inputs.map((r) => outputOf(values, r as { node: string; port: string })!);

@@ -7,6 +7,9 @@
 //     iterations from 1/√K), CAM = M v₁ with its sign fixed so corr(CAM, mean_k A) ≥ 0, then ReLU.
 //     Forward only: no gradient is taken.
 // Both upsample bilinearly to the input size: Grad-CAM min-max normalised, Eigen-CAM divided by its max.
+//   Guided backpropagation (Springenberg et al. 2015, arXiv 1412.6806; Grad-CAM §3.1): ∂y_c/∂x with
+//     every ReLU's backward pass replaced by dx = dy · [x > 0] · [dy > 0] (only positive evidence
+//     through active units). Guided Grad-CAM = guided backprop ⊙ the upsampled Grad-CAM map.
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../compiler/compile.ts';
 import { CompileError } from '../compiler/compile.ts';
@@ -77,6 +80,66 @@ export function gradCam(
     return [cam, al] as const;
   });
   return { cams, alpha, classes: cls! };
+}
+
+/**
+ * Runs `fn` with the guided ReLU gradient dx = dy · [x > 0] · [dy > 0] registered for the Relu
+ * kernel, restoring the original gradient afterwards. Conv / dense layers with a ReLU activation
+ * are covered too: tfjs runs fused kernels unfused (tf.relu) while a gradient is being recorded.
+ */
+export function withGuidedRelu<T>(fn: () => T): T {
+  const original = tf.getGradient(tf.Relu);
+  tf.registerGradient({
+    kernelName: tf.Relu,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const x = saved[0]!;
+      const d = dy as tf.Tensor;
+      return { x: () => tf.mul(d, tf.mul(tf.step(x), tf.step(d))) };
+    },
+  });
+  try {
+    return fn();
+  } finally {
+    if (original) tf.registerGradient(original);
+  }
+}
+
+/**
+ * Guided backpropagation [B, H, W, C] of the class scores (pre-softmax, node `scores`) for `classes`
+ * with respect to the image fed to input node `input`. Kept: the caller disposes.
+ */
+export function guidedBackprop(
+  compiled: CompiledModel,
+  feeds: Readonly<Record<string, tf.Tensor>>,
+  input: string,
+  scores: string,
+  classes: Int32Array,
+): tf.Tensor4D {
+  const x = feeds[input];
+  if (x?.rank !== 4)
+    throw new CompileError(input, `analyse/guided: input '${input}' is not an image batch [B, H, W, C]`);
+  return tf.tidy(() =>
+    withGuidedRelu(() => {
+      const yc = (img: tf.Tensor) => {
+        const logits = scoresOf(compiled.run({ ...feeds, [input]: img }, { training: false }), scores);
+        return logits.mul(tf.oneHot(tf.tensor1d(classes, 'int32'), logits.shape[1]).toFloat()).sum();
+      };
+      return tf.grad(yc)(x) as tf.Tensor4D;
+    }),
+  );
+}
+
+/**
+ * Guided Grad-CAM maps [B, H, W]: guided backprop summed over the image channels times the raw
+ * Grad-CAM map bilinearly upsampled to the image (align corners, as upsampleMaps). Kept.
+ */
+export function guidedGradCam(guided: tf.Tensor4D, cams: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [b, h, w] = guided.shape;
+    const up = tf.image.resizeBilinear(cams.expandDims(-1) as tf.Tensor4D, [h, w], true);
+    return guided.sum(-1).mul(up.reshape([b, h, w])) as tf.Tensor3D;
+  });
 }
 
 export interface EigenCamOut {

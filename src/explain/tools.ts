@@ -5,7 +5,7 @@ import { p } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
 import { stdOf } from '../core/stats.ts';
 import { activationMaxTool } from './activation-max.ts';
-import { eigenCam, featureMap, gradCam, upsampleMaps } from './cam.ts';
+import { eigenCam, featureMap, gradCam, guidedBackprop, guidedGradCam, upsampleMaps } from './cam.ts';
 import { averageDropIncrease, boxAt, deletionCurve, energyInBox, pointingGame } from './cam-metrics.ts';
 import { cettTool } from './cett.ts';
 import { camGradients, cfCamImage } from './cf-cam.ts';
@@ -89,14 +89,29 @@ export const gradCamTool = defineAnalysisTool({
   doc:
     'Grad-CAM (Selvaraju et al., ICCV 2017, arXiv 1610.02391): α_k = (1/hw) Σ_ij ∂y_c/∂A_ij^k for the ' +
     'pre-softmax score y_c, map = ReLU(Σ_k α_k A^k), bilinearly upsampled to the input and min-max ' +
-    'normalised. Class = the given class or the predicted one.',
-  params: metricParams,
+    'normalised. Class = the given class or the predicted one. `guided`: guided Grad-CAM — guided ' +
+    'backpropagation (every ReLU passes dy·[x > 0]·[dy > 0] back to the image) times the upsampled map, ' +
+    'shown as its magnitude divided by the max.',
+  params: {
+    ...metricParams,
+    guided: p.bool({
+      default: false,
+      doc: 'Guided Grad-CAM: guided backprop to the image ⊙ the upsampled map (pixel-level detail).',
+    }),
+  },
   target: CONV_TARGET,
   async run(ctx, target, params) {
     const [h, w] = imageSize(ctx);
     const t0 = performance.now();
     const g = gradCam(ctx.compiled, ctx.feeds, target, ctx.scores, ctx.classes);
-    const maps = upsampleMaps(g.cams, h, w, 'minmax');
+    let maps: Float32Array[];
+    if (params.guided) {
+      const gb = guidedBackprop(ctx.compiled, ctx.feeds, ctx.imageInput, ctx.scores, g.classes);
+      const gg = guidedGradCam(gb, g.cams);
+      const mag = gg.abs() as tf.Tensor3D;
+      maps = upsampleMaps(mag, h, w, 'max');
+      tf.dispose([gb, gg, mag]);
+    } else maps = upsampleMaps(g.cams, h, w, 'minmax');
     const ms = performance.now() - t0;
     g.cams.dispose();
     g.alpha.dispose();

@@ -134,6 +134,7 @@ describe('dataset registry', () => {
       'hierPoly',
       'sinRidge',
       'charText',
+      'auFaces',
     ]);
     for (const ds of DATASETS) {
       expect(findDataset(ds.name)).toBe(ds);

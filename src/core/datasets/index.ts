@@ -1,5 +1,6 @@
 // Every built-in dataset. Add a dataset by writing its file and listing it here.
 import { attentionTarget } from './attention-target.ts';
+import { auFaces } from './au-faces.ts';
 import { audioVisual } from './audio-visual.ts';
 import { charText } from './char-text.ts';
 import { csvUpload } from './csv-upload.ts';
@@ -48,6 +49,7 @@ export const DATASETS: readonly AnyDatasetDef[] = [
   hierPoly,
   sinRidge,
   charText,
+  auFaces,
 ];
 
 export function findDataset(name: string): AnyDatasetDef | undefined {
