@@ -105,13 +105,13 @@ export default defineNode({
     {
       inputs: {
         pred: { shape: [6, 3], range: [0, 1] },
-        target: { shape: [6], dtype: 'int32', range: [0, 3] },
+        target: { shape: [6, 1], dtype: 'int32', range: [0, 3] },
       },
     },
     {
       inputs: {
         pred: { shape: [6, 3], range: [0, 1] },
-        target: { shape: [6], dtype: 'int32', range: [0, 3] },
+        target: { shape: [6, 1], dtype: 'int32', range: [0, 3] },
         q: { shape: [6, 1], dtype: 'int32', range: [0, 5] },
       },
       params: { threshold: 0.5, report: 'coverage' },
