@@ -58,6 +58,10 @@ test('Explain: the PPGN sampler streams its image grid while it runs', async ({ 
   const frames = streamed.map((g) => Number(g.frame));
   expect(frames.every((f, i) => i === 0 || f > frames[i - 1]!)).toBe(true);
   // The final grid is the reply's: 10 classes × 2 chains (the template's planned params).
-  await expect(page.getByTestId('explain-images')).toHaveAttribute('data-title', /after 100 steps/);
+  // The reply's views replace the streamed grid: the final samples first, then the chains' starts.
+  const replyGrids = page.getByTestId('explain-images');
+  await expect(replyGrids).toHaveCount(2);
+  await expect(replyGrids.first()).toHaveAttribute('data-title', /after 100 steps/);
+  await expect(replyGrids.first()).toHaveAttribute('data-count', '20');
   await expect(page.getByTestId('explain-figures')).toContainText('frames');
 });

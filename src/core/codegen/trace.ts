@@ -85,7 +85,9 @@ const PRINT: Readonly<Record<string, { print: (a: Expr[]) => Expr; helper?: stri
   inTopK: { print: (a) => call('inTopK', ...a), helper: 'inTopK' },
   step: { print: (a) => call('step', ...a), helper: 'step' },
   stopGradient: { print: (a) => call('stopGradient', ...a), helper: 'stopGradient' },
-  randomNormal: { print: ([shape]) => call('tf.randomNormal', shape!, '0', '1', "'float32'") },
+  randomNormal: {
+    print: ([shape]) => call('tf.randomNormal', shape!, '0', '1', "'float32'", DRAW_SEED_EXPR),
+  },
   gather: { print: ([x, i, axis]) => call('tf.gather', x!, call('tf.cast', i!, "'int32'"), axis!) },
   topK: { print: (a) => call('topK', ...a), helper: 'topK' },
   topKIndices: { print: (a) => call('topKIndices', ...a), helper: 'topKIndices' },

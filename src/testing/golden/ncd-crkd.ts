@@ -118,6 +118,8 @@ export class GaussianNoise extends tf.layers.Layer {
   static className = 'NetwrightPrimitivesGaussianNoise';
   readonly params: tf.serialization.ConfigDict;
   readonly seed: number;
+  // Random draws so far (dropout masks): each is seeded from seed and its number, as in the app.
+  private draws = 0;
 
   constructor(args: KernelLayerArgs) {
     super(args);
@@ -134,7 +136,15 @@ export class GaussianNoise extends tf.layers.Layer {
     return tf.tidy(() => {
       if (kwargs.training === true) {
         const [x] = toList(inputs) as [tf.Tensor];
-        return tf.add(x, tf.mul(tf.randomNormal([x.shape[0]!, 64], 0, 1, 'float32'), tf.scalar(0.1)));
+        const randomNormal = tf.randomNormal(
+          [x.shape[0]!, 64],
+          0,
+          1,
+          'float32',
+          (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+        );
+        const mul = tf.mul(randomNormal, tf.scalar(0.1));
+        return tf.add(x, mul);
       }
       const [x] = toList(inputs) as [tf.Tensor];
       return x;

@@ -138,6 +138,8 @@ export class Latent extends tf.layers.Layer {
     '[{"t":10,"steps":10,"stochastic":false},[[10,10],[1],[10],[10]]]',
   ];
   private variant = 0;
+  // Random draws so far (dropout masks): each is seeded from seed and its number, as in the app.
+  private draws = 0;
 
   constructor(args: KernelLayerArgs) {
     super(args);
@@ -175,8 +177,15 @@ export class Latent extends tf.layers.Layer {
           const [x0, x1] = toList(inputs) as [tf.Tensor, tf.Tensor];
           const mul = tf.mul(tf.reshape(oneHot(tf.reshape(x1, [-1]), 10), [x0.shape[0]!, 10, 1]), x0);
           const mul2 = tf.mul(tf.scalar(0.0031622776601683794), tf.sum(mul, [1]));
-          const randomNormal = tf.randomNormal([x0.shape[0]!, 10], 0, 1, 'float32');
-          return tf.add(mul2, tf.mul(tf.scalar(0.9999949999875), randomNormal));
+          const randomNormal = tf.randomNormal(
+            [x0.shape[0]!, 10],
+            0,
+            1,
+            'float32',
+            (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+          );
+          const mul3 = tf.mul(tf.scalar(0.9999949999875), randomNormal);
+          return tf.add(mul2, mul3);
         }
         const [x0, x1] = toList(inputs) as [tf.Tensor, tf.Tensor];
         return tf.mul(tf.scalar(0), tf.sum(x0, [1]));
@@ -188,8 +197,15 @@ export class Latent extends tf.layers.Layer {
           const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
           const reshape = tf.reshape(oneHot(tf.reshape(labels, [-1]), 10), [table.shape[0]!, 10, 1]);
           const mul = tf.mul(tf.scalar(0.1670546703508494), tf.sum(tf.mul(reshape, table), [1]));
-          const randomNormal = tf.randomNormal([table.shape[0]!, 10], 0, 1, 'float32');
-          return tf.add(mul, tf.mul(tf.scalar(0.9859476340627675), randomNormal));
+          const randomNormal = tf.randomNormal(
+            [table.shape[0]!, 10],
+            0,
+            1,
+            'float32',
+            (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+          );
+          const mul2 = tf.mul(tf.scalar(0.9859476340627675), randomNormal);
+          return tf.add(mul, mul2);
         }
         const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const sum = tf.sum(tf.mul(tf.reshape(probs, [table.shape[0]!, 10, 1]), table), [1]);
@@ -203,8 +219,15 @@ export class Latent extends tf.layers.Layer {
           const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
           const reshape = tf.reshape(oneHot(tf.reshape(labels, [-1]), 10), [table.shape[0]!, 10, 1]);
           const mul = tf.mul(tf.scalar(0.3182673080925703), tf.sum(tf.mul(reshape, table), [1]));
-          const randomNormal = tf.randomNormal([table.shape[0]!, 10], 0, 1, 'float32');
-          return tf.add(mul, tf.mul(tf.scalar(0.9480010129738834), randomNormal));
+          const randomNormal = tf.randomNormal(
+            [table.shape[0]!, 10],
+            0,
+            1,
+            'float32',
+            (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+          );
+          const mul2 = tf.mul(tf.scalar(0.9480010129738834), randomNormal);
+          return tf.add(mul, mul2);
         }
         const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const sum = tf.sum(tf.mul(tf.reshape(probs, [table.shape[0]!, 10, 1]), table), [1]);
@@ -217,8 +240,15 @@ export class Latent extends tf.layers.Layer {
           const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
           const reshape = tf.reshape(oneHot(tf.reshape(labels, [-1]), 10), [table.shape[0]!, 10, 1]);
           const mul = tf.mul(tf.scalar(0.4616161704805961), tf.sum(tf.mul(reshape, table), [1]));
-          const randomNormal = tf.randomNormal([table.shape[0]!, 10], 0, 1, 'float32');
-          return tf.add(mul, tf.mul(tf.scalar(0.8870797659460108), randomNormal));
+          const randomNormal = tf.randomNormal(
+            [table.shape[0]!, 10],
+            0,
+            1,
+            'float32',
+            (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+          );
+          const mul2 = tf.mul(tf.scalar(0.8870797659460108), randomNormal);
+          return tf.add(mul, mul2);
         }
         const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const sum = tf.sum(tf.mul(tf.reshape(probs, [table.shape[0]!, 10, 1]), table), [1]);
@@ -231,8 +261,15 @@ export class Latent extends tf.layers.Layer {
           const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
           const reshape = tf.reshape(oneHot(tf.reshape(labels, [-1]), 10), [table.shape[0]!, 10, 1]);
           const mul = tf.mul(tf.scalar(0.5937354535931775), tf.sum(tf.mul(reshape, table), [1]));
-          const randomNormal = tf.randomNormal([table.shape[0]!, 10], 0, 1, 'float32');
-          return tf.add(mul, tf.mul(tf.scalar(0.804660307922855), randomNormal));
+          const randomNormal = tf.randomNormal(
+            [table.shape[0]!, 10],
+            0,
+            1,
+            'float32',
+            (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+          );
+          const mul2 = tf.mul(tf.scalar(0.804660307922855), randomNormal);
+          return tf.add(mul, mul2);
         }
         const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const sum = tf.sum(tf.mul(tf.reshape(probs, [table.shape[0]!, 10, 1]), table), [1]);
@@ -245,8 +282,15 @@ export class Latent extends tf.layers.Layer {
           const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
           const reshape = tf.reshape(oneHot(tf.reshape(labels, [-1]), 10), [table.shape[0]!, 10, 1]);
           const mul = tf.mul(tf.scalar(0.7114467018402448), tf.sum(tf.mul(reshape, table), [1]));
-          const randomNormal = tf.randomNormal([table.shape[0]!, 10], 0, 1, 'float32');
-          return tf.add(mul, tf.mul(tf.scalar(0.7027400589411691), randomNormal));
+          const randomNormal = tf.randomNormal(
+            [table.shape[0]!, 10],
+            0,
+            1,
+            'float32',
+            (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+          );
+          const mul2 = tf.mul(tf.scalar(0.7027400589411691), randomNormal);
+          return tf.add(mul, mul2);
         }
         const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const sum = tf.sum(tf.mul(tf.reshape(probs, [table.shape[0]!, 10, 1]), table), [1]);
@@ -259,8 +303,15 @@ export class Latent extends tf.layers.Layer {
           const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
           const reshape = tf.reshape(oneHot(tf.reshape(labels, [-1]), 10), [table.shape[0]!, 10, 1]);
           const mul = tf.mul(tf.scalar(0.8119053887249893), tf.sum(tf.mul(reshape, table), [1]));
-          const randomNormal = tf.randomNormal([table.shape[0]!, 10], 0, 1, 'float32');
-          return tf.add(mul, tf.mul(tf.scalar(0.5837890370324919), randomNormal));
+          const randomNormal = tf.randomNormal(
+            [table.shape[0]!, 10],
+            0,
+            1,
+            'float32',
+            (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+          );
+          const mul2 = tf.mul(tf.scalar(0.5837890370324919), randomNormal);
+          return tf.add(mul, mul2);
         }
         const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const sum = tf.sum(tf.mul(tf.reshape(probs, [table.shape[0]!, 10, 1]), table), [1]);
@@ -274,8 +325,15 @@ export class Latent extends tf.layers.Layer {
           const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
           const reshape = tf.reshape(oneHot(tf.reshape(labels, [-1]), 10), [table.shape[0]!, 10, 1]);
           const mul = tf.mul(tf.scalar(0.8926805284544199), tf.sum(tf.mul(reshape, table), [1]));
-          const randomNormal = tf.randomNormal([table.shape[0]!, 10], 0, 1, 'float32');
-          return tf.add(mul, tf.mul(tf.scalar(0.45068999780152386), randomNormal));
+          const randomNormal = tf.randomNormal(
+            [table.shape[0]!, 10],
+            0,
+            1,
+            'float32',
+            (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+          );
+          const mul2 = tf.mul(tf.scalar(0.45068999780152386), randomNormal);
+          return tf.add(mul, mul2);
         }
         const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const sum = tf.sum(tf.mul(tf.reshape(probs, [table.shape[0]!, 10, 1]), table), [1]);
@@ -288,8 +346,15 @@ export class Latent extends tf.layers.Layer {
           const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
           const reshape = tf.reshape(oneHot(tf.reshape(labels, [-1]), 10), [table.shape[0]!, 10, 1]);
           const mul = tf.mul(tf.scalar(0.9518163621851361), tf.sum(tf.mul(reshape, table), [1]));
-          const randomNormal = tf.randomNormal([table.shape[0]!, 10], 0, 1, 'float32');
-          return tf.add(mul, tf.mul(tf.scalar(0.3066685713871798), randomNormal));
+          const randomNormal = tf.randomNormal(
+            [table.shape[0]!, 10],
+            0,
+            1,
+            'float32',
+            (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+          );
+          const mul2 = tf.mul(tf.scalar(0.3066685713871798), randomNormal);
+          return tf.add(mul, mul2);
         }
         const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const sum = tf.sum(tf.mul(tf.reshape(probs, [table.shape[0]!, 10, 1]), table), [1]);
@@ -303,8 +368,15 @@ export class Latent extends tf.layers.Layer {
           const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
           const reshape = tf.reshape(oneHot(tf.reshape(labels, [-1]), 10), [table.shape[0]!, 10, 1]);
           const mul = tf.mul(tf.scalar(0.9878806992040658), tf.sum(tf.mul(reshape, table), [1]));
-          const randomNormal = tf.randomNormal([table.shape[0]!, 10], 0, 1, 'float32');
-          return tf.add(mul, tf.mul(tf.scalar(0.15521508992390484), randomNormal));
+          const randomNormal = tf.randomNormal(
+            [table.shape[0]!, 10],
+            0,
+            1,
+            'float32',
+            (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+          );
+          const mul2 = tf.mul(tf.scalar(0.15521508992390484), randomNormal);
+          return tf.add(mul, mul2);
         }
         const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const sum = tf.sum(tf.mul(tf.reshape(probs, [table.shape[0]!, 10, 1]), table), [1]);
@@ -317,8 +389,15 @@ export class Latent extends tf.layers.Layer {
         const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const reshape = tf.reshape(oneHot(tf.reshape(labels, [-1]), 10), [table.shape[0]!, 10, 1]);
         const mul = tf.mul(tf.scalar(0.9999949999875), tf.sum(tf.mul(reshape, table), [1]));
-        const randomNormal = tf.randomNormal([table.shape[0]!, 10], 0, 1, 'float32');
-        return tf.add(mul, tf.mul(tf.scalar(0.0031622776601611833), randomNormal));
+        const randomNormal = tf.randomNormal(
+          [table.shape[0]!, 10],
+          0,
+          1,
+          'float32',
+          (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+        );
+        const mul2 = tf.mul(tf.scalar(0.0031622776601611833), randomNormal);
+        return tf.add(mul, mul2);
       }
       const [table, labels, probs, z] = toList(inputs) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
       const sum = tf.sum(tf.mul(tf.reshape(probs, [table.shape[0]!, 10, 1]), table), [1]);

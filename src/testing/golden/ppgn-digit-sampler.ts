@@ -43,6 +43,8 @@ export class Noise extends tf.layers.Layer {
   static className = 'NetwrightPrimitivesNoise';
   readonly params: tf.serialization.ConfigDict;
   readonly seed: number;
+  // Random draws so far (dropout masks): each is seeded from seed and its number, as in the app.
+  private draws = 0;
 
   constructor(args: KernelLayerArgs) {
     super(args);
@@ -59,10 +61,18 @@ export class Noise extends tf.layers.Layer {
     return tf.tidy(() => {
       if (kwargs.training === true) {
         const [x] = toList(inputs) as [tf.Tensor];
-        const randomNormal = tf.randomNormal([x.shape[0]!, 32], 0, 1, 'float32');
+        const randomNormal = tf.randomNormal(
+          [x.shape[0]!, 32],
+          0,
+          1,
+          'float32',
+          (this.seed + Math.imul(++this.draws, 0x9e3779b9)) >>> 0,
+        );
         const stopGradient2 = stopGradient(x);
         const sqrt = tf.sqrt(tf.mean(tf.square(tf.sub(stopGradient2, tf.mean(stopGradient2)))));
-        return tf.add(x, tf.mul(randomNormal, tf.mul(sqrt, tf.scalar(0.3))));
+        const mul = tf.mul(sqrt, tf.scalar(0.3));
+        const mul2 = tf.mul(randomNormal, mul);
+        return tf.add(x, mul2);
       }
       const [x] = toList(inputs) as [tf.Tensor];
       return x;
