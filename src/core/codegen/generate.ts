@@ -27,6 +27,7 @@ export interface GenerateOptions {
  * the node id when one is to blame) for what it cannot print.
  */
 export function generateTypeScript(ir: ModelIR, registry: Registry, opts: GenerateOptions = {}): string {
+  refuseShared(ir, registry, 'TypeScript');
   const ctx = new Context(ir, registry, opts.seed ?? ir.training?.seed ?? 1);
   const byType = new Map<string, IRNode[]>();
   for (const n of ir.nodes)
@@ -46,11 +47,25 @@ export function generateTypeScript(ir: ModelIR, registry: Registry, opts: Genera
  * refused by name rather than printed differently from the trainer.
  */
 export function refuseUnsupported(ir: ModelIR, registry: Registry): void {
+  refuseShared(ir, registry, 'PyTorch');
   const multi = ir.nodes.find((n) => n.outputPorts);
   if (multi)
     throw new CodegenError(
       `export/unsupported: node '${multi.id}' (${registry.get(multi.type)?.title ?? multi.type}) has several outputs (${multi.outputPorts!.map((p) => p.name).join(', ')}); the PyTorch exporter prints single-output layers only.`,
       multi.id,
+    );
+}
+
+/**
+ * Weight sharing (`shareWeights`, IR `weightsFrom`) is refused by name: the exporters print one
+ * layer per node and address layers by node id, so a shared layer would train as two.
+ */
+export function refuseShared(ir: ModelIR, registry: Registry, exporter: 'TypeScript' | 'PyTorch'): void {
+  const sharer = ir.nodes.find((n) => n.weightsFrom !== undefined);
+  if (sharer)
+    throw new CodegenError(
+      `export/unsupported: node '${sharer.id}' (${registry.get(sharer.type)?.title ?? sharer.type}) shares weights with '${sharer.weightsFrom}' (shareWeights); the ${exporter} exporter prints one layer per node and does not print shared layers yet. Clear 'shareWeights' on '${sharer.id}' to export.`,
+      sharer.id,
     );
 }
 
