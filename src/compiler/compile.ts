@@ -159,6 +159,8 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
   // either, so the owner may come later in IR order). One layer: one set of variables.
   const byId = new Map(ir.nodes.map((n) => [n.id, n]));
   const shared = new Map<string, tf.layers.Layer>();
+  /** Each symbolic call counts a reference in tfjs; model.dispose() drops one per layer. */
+  const extraUses = new Map<tf.layers.Layer, number>();
   const layerFor = (node: IRNode): tf.layers.Layer => {
     const ownerId = node.weightsFrom;
     if (ownerId === undefined) {
@@ -177,6 +179,7 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
       layer = buildLayer(owner, seed);
       shared.set(ownerId, layer);
     }
+    extraUses.set(layer, (extraUses.get(layer) ?? 0) + 1);
     return layer;
   };
 
@@ -281,6 +284,10 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
       kernelLayerOf(layers, nodeId).resetParams();
     },
     countParams: () => model.countParams(),
-    dispose: () => model.dispose(),
+    dispose: () => {
+      model.dispose();
+      // A shared layer was called once per use: release the other uses so its variables go too.
+      for (const [layer, n] of extraUses) for (let i = 0; i < n; i++) layer.dispose();
+    },
   };
 }
