@@ -235,6 +235,20 @@ export function setLabel(nodeId: string, label: string): ScopeRecipe {
   };
 }
 
+/**
+ * Weight sharing: node `nodeId` applies the layer of `owner` (one set of weights), or its own
+ * again when `owner` is undefined. Analysis checks the owner (graph/share-*).
+ */
+export function setShareWeights(nodeId: string, owner: string | undefined): ScopeRecipe {
+  return (d) => {
+    if (!has(d.nodes, nodeId)) return;
+    const rec = d.nodes[nodeId]!;
+    if (rec.shareWeights === owner) return;
+    if (owner === undefined || owner === nodeId) delete rec.shareWeights;
+    else rec.shareWeights = owner;
+  };
+}
+
 /** Adds a group node holding a copy of `graph` (a published block). */
 export function addGroup(id: string, label: string, graph: Subgraph, at: Point): ScopeRecipe {
   return (d) => {
