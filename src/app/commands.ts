@@ -71,6 +71,9 @@ export function deleteItems(nodeIds: readonly string[], edgeIds: readonly string
       delete d.nodes[id];
       if (has(d.layout, id)) delete d.layout[id];
     }
+    // A node that shared a deleted node's weights owns its own again.
+    for (const rec of Object.values(d.nodes))
+      if (rec.shareWeights !== undefined && gone.has(rec.shareWeights)) delete rec.shareWeights;
     for (const id of Object.keys(d.edges)) {
       if (RESERVED_IDS.has(id)) continue;
       const e = d.edges[id]!;

@@ -5,6 +5,7 @@
 // called twice: in·units + units); and analysis names the node and field for every invalid share.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { deleteItems, setShareWeights } from '../app/commands.ts';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse } from '../core/analysis/analyse.ts';
 import { refuseUnsupported } from '../core/codegen/generate.ts';
@@ -211,6 +212,63 @@ describe('weight sharing', () => {
       /^export\/unsupported: node 'd2' \(.*\) shares weights with 'd1' \(shareWeights\); the TypeScript exporter/,
     );
     expect(() => refuseUnsupported(ir, registry)).toThrow(/the PyTorch exporter .* shared layers/);
+  });
+
+  it('inside a group: ids are prefixed, the group is spliced (not fused) and the layer is shared', () => {
+    const dense = { type: 'layers.dense', v: 1, params: { units: D, activation: 'tanh' } };
+    const doc = GraphDocSchema.parse({
+      format: 'netwright.graph',
+      formatVersion: 2,
+      meta: { title: 'shared in a group' },
+      nodes: {
+        x: { type: 'io.input', v: 1, params: { shape: [D] } },
+        g: {
+          type: 'group.subgraph',
+          v: 1,
+          params: {},
+          graph: {
+            nodes: {
+              i: { type: 'group.input', v: 1, params: {} },
+              a: dense,
+              b: { ...dense, shareWeights: 'a' },
+              o: { type: 'group.output', v: 1, params: {} },
+            },
+            edges: {
+              f1: { from: { node: 'i', port: 'y' }, to: { node: 'a', port: 'x' } },
+              f2: { from: { node: 'a', port: 'y' }, to: { node: 'b', port: 'x' } },
+              f3: { from: { node: 'b', port: 'y' }, to: { node: 'o', port: 'x' } },
+            },
+          },
+        },
+        out: { type: 'io.output', v: 1, params: {} },
+      },
+      edges: {
+        e1: { from: { node: 'x', port: 'y' }, to: { node: 'g', port: 'x' } },
+        e2: { from: { node: 'g', port: 'y' }, to: { node: 'out', port: 'x' } },
+      },
+    });
+    const a = analyse(doc, registry);
+    expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(a.totalParams).toBe(D * D + D);
+    const ir = lowerGraph(a, registry).ir!;
+    expect(ir.nodes.find((n) => n.id === 'g__b')?.weightsFrom).toBe('g__a');
+    const c = compileIR(ir, registry);
+    expect(c.layers.get('g__b')).toBe(c.layers.get('g__a'));
+    expect(c.countParams()).toBe(D * D + D);
+    c.dispose();
+  });
+
+  it("editing: setShareWeights sets and clears the field; deleting the owner clears its sharers'", () => {
+    const doc = structuredClone(chain((n) => delete n.d2!.shareWeights));
+    setShareWeights('d2', 'd1')(doc);
+    expect(doc.nodes.d2!.shareWeights).toBe('d1');
+    expect(analyse(doc, registry).totalParams).toBe(D * D + D);
+    setShareWeights('d2', undefined)(doc);
+    expect(Object.hasOwn(doc.nodes.d2!, 'shareWeights')).toBe(false);
+    expect(analyse(doc, registry).totalParams).toBe(2 * (D * D + D));
+    setShareWeights('d2', 'd1')(doc);
+    deleteItems(['d1'], [])(doc);
+    expect(doc.nodes.d2!.shareWeights).toBeUndefined();
   });
 
   it('the document schema accepts an id-like shareWeights and rejects anything else', () => {
