@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteItems, setShareWeights } from '../app/commands.ts';
+import { summaryRows } from '../cli/summary.ts';
 import { compileIR } from '../compiler/compile.ts';
 import { analyse } from '../core/analysis/analyse.ts';
 import { refuseUnsupported } from '../core/codegen/generate.ts';
@@ -70,6 +71,10 @@ describe('weight sharing', () => {
     expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const keras = D * D + D; // one Dense(3) layer on 3 features, however often it is called
     expect(a.totalParams).toBe(keras);
+    // The summary lists the shared layer under its owner (d2: 0, noted), so its rows add up to the total.
+    const rows = summaryRows(a);
+    expect(rows.find((r) => r.id === 'd2')).toMatchObject({ params: 0, type: 'layers.dense, shares d1' });
+    expect(rows.reduce((s, r) => s + r.params, 0)).toBe(keras);
     const ir = lowerGraph(a, registry).ir!;
     expect(ir.nodes.find((n) => n.id === 'd2')?.weightsFrom).toBe('d1');
     expect(ir.nodes.find((n) => n.id === 'd1')?.weightsFrom).toBeUndefined();

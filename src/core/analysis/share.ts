@@ -7,7 +7,7 @@ import { type Diagnostic, errorDiagnostic as error } from '../diagnostics.ts';
 import type { GraphScope } from '../doc/schema.ts';
 import { GROUP_TYPE } from '../groups.ts';
 import { formatShape } from '../tensor-type.ts';
-import type { NodeAnalysis } from './analyse.ts';
+import type { Analysis, NodeAnalysis } from './analyse.ts';
 
 /** Kinds of node whose lowering is a model layer with weights (layers, kernels). */
 const SHAREABLE_KINDS: ReadonlySet<string> = new Set(['layer']);
@@ -123,4 +123,15 @@ export function checkShares(
     sharedParams += n.paramCount;
   }
   return { diagnostics, sharedParams };
+}
+
+/**
+ * The owner of a node whose weights are shared and counted once (under the owner, as Keras lists a
+ * layer called twice once), so the rows add up to the total; undefined otherwise.
+ */
+export function sharesCounted(a: Analysis, id: string): string | undefined {
+  const owner = a.nodes.get(id)?.record.shareWeights;
+  if (owner === undefined) return undefined;
+  const invalid = a.diagnostics.some((d) => d.nodeId === id && d.code.startsWith('graph/share-'));
+  return invalid ? undefined : owner;
 }
