@@ -210,13 +210,19 @@ describe('weight sharing', () => {
     expect(d?.message).toContain("set 'shareWeights' to 'd1'");
   });
 
-  it('both exporters refuse a shared layer by name instead of printing two layers', () => {
+  it('the TypeScript exporter applies one layer object at both nodes; the PyTorch exporter refuses by name', () => {
     const ir = lowerGraph(analyse(chain(), registry), registry).ir!;
-    expect(() => generateTypeScript(ir, registry)).toThrow(CodegenError);
-    expect(() => generateTypeScript(ir, registry)).toThrow(
-      /^export\/unsupported: node 'd2' \(.*\) shares weights with 'd1' \(shareWeights\); the TypeScript exporter/,
+    const code = generateTypeScript(ir, registry);
+    const made = code.match(/const (\w+) = tf\.layers\.dense\(/g) ?? [];
+    expect(made).toEqual(['const d1_layer = tf.layers.dense(']);
+    expect(code).toMatch(/const d1 = d1_layer\.apply\(x\) as tf\.SymbolicTensor;/);
+    expect(code).toMatch(
+      /const d2 = d1_layer\.apply\(d1\) as tf\.SymbolicTensor; \/\/ shares the weights of 'd1'/,
     );
-    expect(() => refuseUnsupported(ir, registry)).toThrow(/the PyTorch exporter .* shared layers/);
+    expect(() => refuseUnsupported(ir, registry)).toThrow(CodegenError);
+    expect(() => refuseUnsupported(ir, registry)).toThrow(
+      /^export\/unsupported: node 'd2' \(.*\) shares weights with 'd1' \(shareWeights\); the PyTorch exporter/,
+    );
   });
 
   it('inside a group: ids are prefixed, the group is spliced (not fused) and the layer is shared', () => {
