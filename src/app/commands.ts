@@ -71,6 +71,9 @@ export function deleteItems(nodeIds: readonly string[], edgeIds: readonly string
       delete d.nodes[id];
       if (has(d.layout, id)) delete d.layout[id];
     }
+    // A node that shared a deleted node's weights owns its own again.
+    for (const rec of Object.values(d.nodes))
+      if (rec.shareWeights !== undefined && gone.has(rec.shareWeights)) delete rec.shareWeights;
     for (const id of Object.keys(d.edges)) {
       if (RESERVED_IDS.has(id)) continue;
       const e = d.edges[id]!;
@@ -232,6 +235,20 @@ export function setLabel(nodeId: string, label: string): ScopeRecipe {
     if ((rec.label ?? '') === next) return;
     if (next) rec.label = next;
     else delete rec.label;
+  };
+}
+
+/**
+ * Weight sharing: node `nodeId` applies the layer of `owner` (one set of weights), or its own
+ * again when `owner` is undefined. Analysis checks the owner (graph/share-*).
+ */
+export function setShareWeights(nodeId: string, owner: string | undefined): ScopeRecipe {
+  return (d) => {
+    if (!has(d.nodes, nodeId)) return;
+    const rec = d.nodes[nodeId]!;
+    if (rec.shareWeights === owner) return;
+    if (owner === undefined || owner === nodeId) delete rec.shareWeights;
+    else rec.shareWeights = owner;
   };
 }
 

@@ -1,5 +1,6 @@
 // Keras-style model summary and diagnostic formatting for the terminal.
 import type { Analysis } from '../core/analysis/analyse.ts';
+import { sharesCounted } from '../core/analysis/share.ts';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatShapeKeras } from '../core/tensor-type.ts';
 
@@ -17,8 +18,14 @@ export function summaryRows(a: Analysis): SummaryRow[] {
     const n = a.nodes.get(id)!;
     if (n.def?.kind === 'loss' || n.def?.kind === 'metric') return [];
     const out = Object.values(n.outputs)[0];
+    const shared = sharesCounted(a, id);
     return [
-      { id, type: n.record.type, shape: out ? formatShapeKeras(out.shape) : '?', params: n.paramCount },
+      {
+        id,
+        type: shared ? `${n.record.type}, shares ${shared}` : n.record.type,
+        shape: out ? formatShapeKeras(out.shape) : '?',
+        params: shared ? 0 : n.paramCount,
+      },
     ];
   });
 }

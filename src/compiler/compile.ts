@@ -155,6 +155,33 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
   const layers = new Map<string, tf.layers.Layer>();
   const symbolic = new Map<string, tf.SymbolicTensor>();
   const inputLayers: tf.SymbolicTensor[] = [];
+  // Weight sharing: a node with `weightsFrom` applies its owner's layer (built at the first use of
+  // either, so the owner may come later in IR order). One layer: one set of variables.
+  const byId = new Map(ir.nodes.map((n) => [n.id, n]));
+  const shared = new Map<string, tf.layers.Layer>();
+  /** Each symbolic call counts a reference in tfjs; model.dispose() drops one per layer. */
+  const extraUses = new Map<tf.layers.Layer, number>();
+  const layerFor = (node: IRNode): tf.layers.Layer => {
+    const ownerId = node.weightsFrom;
+    if (ownerId === undefined) {
+      const own = shared.get(node.id) ?? buildLayer(node, seed);
+      shared.set(node.id, own);
+      return own;
+    }
+    const owner = byId.get(ownerId);
+    if (!owner || owner.type !== node.type || owner.weightsFrom !== undefined)
+      throw new CompileError(
+        node.id,
+        `node '${node.id}' shares weights with '${ownerId}', which is ${owner ? `not a ${node.type} node that owns its weights` : 'not in the model'}`,
+      );
+    let layer = shared.get(ownerId);
+    if (!layer) {
+      layer = buildLayer(owner, seed);
+      shared.set(ownerId, layer);
+    }
+    extraUses.set(layer, (extraUses.get(layer) ?? 0) + 1);
+    return layer;
+  };
 
   for (const node of ir.nodes) {
     try {
@@ -168,7 +195,7 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
         inputLayers.push(t);
         continue;
       }
-      const layer = buildLayer(node, seed);
+      const layer = layerFor(node);
       const ins = node.inputs.map((r) => {
         if (!('node' in r)) throw new CompileError(node.id, 'model layers cannot read dataset labels');
         const s = symbolicOf(symbolic, r);
@@ -243,13 +270,24 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
     variables(groups) {
       const want = new Set(groups);
       const vars: tf.Variable[] = [];
+      const seen = new Set<tf.layers.Layer>(); // a shared layer's variables once
       for (const [id, layer] of layers) {
         if (want.size && !want.has(groupOf.get(id) ?? 'main')) continue;
+        if (seen.has(layer)) continue;
+        seen.add(layer);
         for (const w of layer.trainableWeights) vars.push(w.read() as tf.Variable);
       }
       return vars;
     },
-    weights: (nodeIds) => nodeIds.flatMap((id) => layers.get(id)?.weights ?? []),
+    weights: (nodeIds) => {
+      const seen = new Set<tf.layers.Layer>();
+      return nodeIds.flatMap((id) => {
+        const layer = layers.get(id);
+        if (!layer || seen.has(layer)) return [];
+        seen.add(layer);
+        return layer.weights;
+      });
+    },
     setRuntimeParams(nodeId, values) {
       kernelLayerOf(layers, nodeId).setParams(values);
     },
@@ -257,6 +295,10 @@ export function compileIR(ir: ModelIR, registry: Registry, opts: { seed?: number
       kernelLayerOf(layers, nodeId).resetParams();
     },
     countParams: () => model.countParams(),
-    dispose: () => model.dispose(),
+    dispose: () => {
+      model.dispose();
+      // A shared layer was called once per use: release the other uses so its variables go too.
+      for (const [layer, n] of extraUses) for (let i = 0; i < n; i++) layer.dispose();
+    },
   };
 }

@@ -65,6 +65,11 @@ export interface IRNode {
   readonly outputPorts?: readonly IROutputPort[];
   /** Variable group (trainer stages train, freeze or schedule groups). */
   readonly group: string;
+  /**
+   * Weight sharing: the id of the IR node whose layer this node applies (the document's
+   * `shareWeights`, prefixed like the ids). One layer object, called once per use.
+   */
+  readonly weightsFrom?: string;
 }
 
 /** A loss weight over a phase: constant, or linear from `from` (first step) to `to` (last step). */

@@ -164,6 +164,7 @@ function lowerScope(analysis: Analysis, scope: Scope, sink: Sink): Map<string, I
           }
         : {}),
       group: n.record.group ?? scope.group ?? 'main',
+      ...(n.record.shareWeights !== undefined ? { weightsFrom: scope.prefix + n.record.shareWeights } : {}),
     };
     if (op.kind === 'loss') sink.losses.push(node);
     else if (op.kind === 'metric') sink.metrics.push(node);
@@ -203,6 +204,7 @@ function fuseGroup(
       !def.kernel ||
       def.kernel.callPorts ||
       !def.lower ||
+      n.record.shareWeights !== undefined ||
       (n.record.group !== undefined && n.record.group !== variableGroup)
     )
       return undefined;

@@ -355,6 +355,53 @@ const topKSplit: Case = (() => {
 })();
 cases.push(topKSplit);
 
+/**
+ * Siamese weight sharing (shareWeights): both views a (features) and b (field 'other') go through
+ * ONE Dense encoder (encB applies encA's layer), then a − b → Dense(1) regresses sum(a) − sum(b).
+ */
+function sharedEncoderGraph(): GraphDoc {
+  const edge = (from: string, to: string, port: string) => ({
+    from: { node: from, port: 'y' },
+    to: { node: to, port },
+  });
+  const enc = { type: 'layers.dense', v: 1, params: { units: 3, activation: 'tanh' } };
+  return {
+    format: 'netwright.graph',
+    formatVersion: 2,
+    meta: { title: 'shared encoder' },
+    nodes: {
+      a: { type: 'io.input', v: 1, params: { shape: [4] } },
+      b: { type: 'io.input', v: 1, params: { shape: [4], source: 'field:other' } },
+      encA: enc,
+      encB: { ...enc, shareWeights: 'encA' },
+      diff: { type: 'layers.subtract', v: 1, params: {} },
+      head: { type: 'layers.dense', v: 1, params: { units: 1 } },
+      mse: { type: 'losses.meanSquaredError', v: 1, params: {} },
+    },
+    edges: {
+      e1: edge('a', 'encA', 'x'),
+      e2: edge('b', 'encB', 'x'),
+      e3: edge('encA', 'diff', 'x1'),
+      e4: edge('encB', 'diff', 'x2'),
+      e5: edge('diff', 'head', 'x'),
+      e6: edge('head', 'mse', 'pred'),
+    },
+    training: {
+      dataset: { name: 'pairedSum', params: {} },
+      optimizer: { type: 'optimizers.adam', params: { learningRate: 0.05 } },
+      batchSize: 4,
+      epochs: 1,
+      seed: 3,
+    },
+    layout: {},
+  };
+}
+const sharedEncoder: Case = (() => {
+  const ir = lower(sharedEncoderGraph(), 'shared-encoder graph');
+  return { name: 'shared-encoder graph', file: 'shared_encoder', ir, feeds: inputSpecs(ir) };
+})();
+cases.push(sharedEncoder);
+
 const sources = new Map(cases.map((c) => [c.file, generateTypeScript(c.ir, registry)]));
 
 let tmp = '';
@@ -747,6 +794,13 @@ describe('train() follows the app trainer (same batches, optimizer, stages, loss
   const unseededNoise = new Set(['template noprop-dt-digits', `template ${AUGMENTED}`]);
   it.each(trainable.map((c) => [c.name, c] as const))('%s', async (name, c) => {
     await expectSameTraining(c, unseededNoise.has(name) ? 0.01 : undefined);
+  });
+
+  it('shared weights: one encoder layer applied to both views trains as the app trains it', async () => {
+    const code = sources.get(sharedEncoder.file)!;
+    expect(code.match(/\.dense\(/g)?.length).toBe(2); // the encoder once, the head
+    expect(code).toMatch(/const encB = encA_layer\.apply\(b\) as tf\.SymbolicTensor;/);
+    await expectSameTraining(sharedEncoder);
   });
 
   it('two phases: the frozen BatchNorm body runs in inference mode in both (first-epoch loss, weights ≤ 1e-4)', async () => {

@@ -13,10 +13,13 @@ export class CopyError extends Error {
   readonly code = 'train/copy-mismatch';
 }
 
-/** The weights of a variable group in node order (every weight, moving statistics included). */
+/**
+ * The weights of a variable group in node order (every weight, moving statistics included). A node
+ * that shares another's weights (weightsFrom) adds none: the owner lists them once.
+ */
 function groupWeights(compiled: CompiledModel, group: string): { node: string; w: tf.LayerVariable }[] {
   return compiled.ir.nodes
-    .filter((n) => n.group === group)
+    .filter((n) => n.group === group && n.weightsFrom === undefined)
     .flatMap((n) => compiled.weights([n.id]).map((w) => ({ node: n.id, w })));
 }
 

@@ -44,6 +44,8 @@ export interface CardData extends Record<string, unknown> {
   readonly diagnostics: readonly DiagnosticView[];
   /** Weight-copy chips of the node's variable group (src/core/copies.ts copyChips): "EMA copy of online, τ 0.99→1". */
   readonly copies?: readonly string[];
+  /** Weight sharing: the node whose layer (weights) this node applies (the record's shareWeights). */
+  readonly sharesWith?: string;
   /** The activation's curve at its initial values (the trained curve replaces it). */
   readonly preview?: { readonly x: readonly number[]; readonly y: readonly number[] };
 }
@@ -146,6 +148,7 @@ export function cardData(id: string, doc: GraphScope, analysis: Analysis, regist
     keyParams: shown.map((name) => ({ name, value: formatParamValue(params[name]) })),
     paramCount: info?.ok ? info.paramCount : null,
     ...copyChipsOf(doc, rec.group),
+    ...(rec.shareWeights !== undefined ? { sharesWith: rec.shareWeights } : {}),
     ...previewOf(def, info),
     diagnostics: diags.map((d) => ({
       code: d.code,

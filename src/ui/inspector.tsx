@@ -4,7 +4,7 @@
 import { useEffect, useId, useState } from 'react';
 import { applyFix, editParam, ungroupSelected } from '../app/actions.ts';
 import { publishGroup } from '../app/blocks.ts';
-import { resetParam, setLabel, setTitle } from '../app/commands.ts';
+import { resetParam, setLabel, setShareWeights, setTitle } from '../app/commands.ts';
 import { useEditor, useEditorStore } from '../app/editor-context.ts';
 import { scopeAnalysisOf, scopeOf } from '../app/store.ts';
 import type { Diagnostic } from '../core/diagnostics.ts';
@@ -217,6 +217,9 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       {def.docs.formula && <pre className="formula">{def.docs.formula}</pre>}
       <PaperRef def={def} />
       {isGroup(rec) && <GroupTools nodeId={nodeId} label={rec.label ?? ''} />}
+      {def.kind === 'layer' && !isGroup(rec) && (
+        <ShareWeightsField nodeId={nodeId} type={rec.type} value={rec.shareWeights} />
+      )}
       <dl className="facts">
         {info &&
           Object.entries(info.outputs).map(([port, t]) => (
@@ -262,6 +265,65 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       {!/^(io|losses|metrics|optimizers|group)\./.test(def.type) && <ActivationView nodeId={nodeId} />}
       <DiagnosticList items={diags ?? []} />
     </section>
+  );
+}
+
+/**
+ * Weight sharing (issue #13): a select of the other nodes of the same type in this scope that own
+ * their weights; choosing one makes this node apply that node's layer (one set of weights).
+ */
+function ShareWeightsField({
+  nodeId,
+  type,
+  value,
+}: {
+  nodeId: string;
+  type: string;
+  value: string | undefined;
+}) {
+  const store = useEditorStore();
+  const id = useId();
+  const candidates = useEditor((s) => {
+    const nodes = scopeOf(s).nodes;
+    return Object.keys(nodes)
+      .filter((k) => k !== nodeId && nodes[k]!.type === type && nodes[k]!.shareWeights === undefined)
+      .join('\n');
+  });
+  const owners = candidates ? candidates.split('\n') : [];
+  // Keep a current owner listed even when it is no longer a candidate (analysis reports why).
+  if (value !== undefined && !owners.includes(value)) owners.unshift(value);
+  if (owners.length === 0 && value === undefined) return null;
+  return (
+    <div className="share-weights">
+      <label htmlFor={id} className="field-label">
+        Shares weights with
+      </label>
+      <select
+        id={id}
+        data-testid="share-weights"
+        value={value ?? ''}
+        onChange={(e) => {
+          const owner = e.currentTarget.value || undefined;
+          store.edit(
+            owner ? `Share weights of ${nodeId} with ${owner}` : `Unshare weights of ${nodeId}`,
+            setShareWeights(nodeId, owner),
+          );
+          store.seal();
+        }}
+      >
+        <option value="">— own weights —</option>
+        {owners.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+      {value !== undefined && (
+        <p className="muted" data-testid="share-weights-note">
+          shares weights with {value}: one set of weights, trained by both uses and counted once.
+        </p>
+      )}
+    </div>
   );
 }
 

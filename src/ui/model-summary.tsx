@@ -1,5 +1,6 @@
 // Keras-style summary of the analysed graph: node, type, output shape, params, then the total.
 import type { Analysis } from '../core/analysis/analyse.ts';
+import { sharesCounted } from '../core/analysis/share.ts';
 import { formatShape } from '../core/tensor-type.ts';
 import { formatCount, totalParamsLabel } from './format.ts';
 
@@ -38,6 +39,7 @@ export function ModelSummary({ analysis }: { analysis: Analysis }) {
           {rows.map((id) => {
             const n = analysis.nodes.get(id)!;
             const shapes = Object.values(n.outputs).map((t) => formatShape(t.shape) || 'scalar');
+            const shared = sharesCounted(analysis, id);
             return (
               <tr key={id}>
                 <td>
@@ -47,7 +49,9 @@ export function ModelSummary({ analysis }: { analysis: Analysis }) {
                   <code>{n.record.type.slice(n.record.type.indexOf('.') + 1)}</code>
                 </td>
                 <td>{shapes.length > 0 ? shapes.join(', ') : '—'}</td>
-                <td className="num">{formatCount(n.paramCount)}</td>
+                <td className="num" title={shared ? `counted under ${shared}` : undefined}>
+                  {shared ? `shares ${shared}` : formatCount(n.paramCount)}
+                </td>
               </tr>
             );
           })}

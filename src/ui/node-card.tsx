@@ -75,6 +75,15 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
           {data.copies.join(' · ')}
         </p>
       )}
+      {data.sharesWith !== undefined && (
+        <p
+          className="card-node-copy card-node-share"
+          data-testid={`share-chip-${nodeId}`}
+          title={`This node applies the layer of '${data.sharesWith}': one set of weights, trained by both uses`}
+        >
+          shares weights with {data.sharesWith}
+        </p>
+      )}
       {missing && <p className="card-node-missing">Missing node type “{type}”</p>}
       {runtime && (
         <p className="card-node-runtime" data-testid={`runtime-${nodeId}`} role="alert">

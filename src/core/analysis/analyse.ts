@@ -33,6 +33,7 @@ import { checkClassMapHeads } from './class-map.ts';
 import { checkTrainingOnly, explainDataPorts } from './data-ports.ts';
 import { estimateFlops } from './flops.ts';
 import { headDatasets, phaseDiagnostics } from './phases.ts';
+import { checkShares } from './share.ts';
 
 export interface NodeAnalysis {
   readonly id: string;
@@ -547,6 +548,9 @@ function analyseUnsafe(
     const est = estimateResources(budgetNodes(order, nodes), doc.training);
     diagnostics.push(...budgetDiagnostics(est, titleOf, memory));
   }
+  const shares = checkShares(doc, nodes);
+  diagnostics.push(...shares.diagnostics);
+  totalParams -= shares.sharedParams;
   checkClassCounts(nodes, data, diagnostics, headBindings);
   checkClassMapHeads(nodes, data, diagnostics);
   addFlattenFixes(nodes, diagnostics);

@@ -27,6 +27,7 @@ export interface GenerateOptions {
  * the node id when one is to blame) for what it cannot print.
  */
 export function generateTypeScript(ir: ModelIR, registry: Registry, opts: GenerateOptions = {}): string {
+  refuseSharedInPhases(ir, registry);
   const ctx = new Context(ir, registry, opts.seed ?? ir.training?.seed ?? 1);
   const byType = new Map<string, IRNode[]>();
   for (const n of ir.nodes)
@@ -46,12 +47,45 @@ export function generateTypeScript(ir: ModelIR, registry: Registry, opts: Genera
  * refused by name rather than printed differently from the trainer.
  */
 export function refuseUnsupported(ir: ModelIR, registry: Registry): void {
+  refuseShared(ir, registry, 'PyTorch');
   const multi = ir.nodes.find((n) => n.outputPorts);
   if (multi)
     throw new CodegenError(
       `export/unsupported: node '${multi.id}' (${registry.get(multi.type)?.title ?? multi.type}) has several outputs (${multi.outputPorts!.map((p) => p.name).join(', ')}); the PyTorch exporter prints single-output layers only.`,
       multi.id,
     );
+}
+
+/**
+ * Weight sharing (`shareWeights`, IR `weightsFrom`) is refused by name: the exporters print one
+ * layer per node and address layers by node id, so a shared layer would train as two.
+ */
+export function refuseShared(ir: ModelIR, registry: Registry, exporter: 'TypeScript' | 'PyTorch'): void {
+  const sharer = ir.nodes.find((n) => n.weightsFrom !== undefined);
+  if (sharer)
+    throw new CodegenError(
+      `export/unsupported: node '${sharer.id}' (${registry.get(sharer.type)?.title ?? sharer.type}) shares weights with '${sharer.weightsFrom}' (shareWeights); the ${exporter} exporter prints one layer per node and does not print shared layers yet. Clear 'shareWeights' on '${sharer.id}' to export.`,
+      sharer.id,
+    );
+}
+
+/**
+ * The TypeScript exporter prints a shared layer (one layer object applied at each use), but phases
+ * address layers by node id: a phase that re-initialises or overrides a node that shares another's
+ * weights is refused by name (name the owner instead).
+ */
+function refuseSharedInPhases(ir: ModelIR, registry: Registry): void {
+  const sharers = new Map(ir.nodes.filter((n) => n.weightsFrom !== undefined).map((n) => [n.id, n]));
+  if (!sharers.size) return;
+  for (const ph of ir.training?.phases ?? [])
+    for (const id of [...(ph.reinit ?? []), ...Object.keys(ph.overrides ?? {})]) {
+      const n = sharers.get(id);
+      if (n)
+        throw new CodegenError(
+          `export/unsupported: phase '${ph.name}' re-initialises or overrides node '${id}' (${registry.get(n.type)?.title ?? n.type}), which shares weights with '${n.weightsFrom}'; the TypeScript exporter addresses layers by their owner. Name '${n.weightsFrom}' in the phase instead.`,
+          id,
+        );
+    }
 }
 
 function header(ir: ModelIR): string[] {
@@ -121,6 +155,11 @@ function buildModel(ctx: Context): string[] {
   const namer = ctx.localNamer();
   const vars = new Map<string, string>();
   const body: string[] = [];
+  // Weight sharing: an owner with sharers gets its layer object in a variable, made at the first
+  // use (owner or sharer), and every use applies it — one layer, one set of weights.
+  const owners = new Set(ir.nodes.flatMap((n) => (n.weightsFrom !== undefined ? [n.weightsFrom] : [])));
+  const byId = new Map(ir.nodes.map((n) => [n.id, n]));
+  const layerVars = new Map<string, string>();
   for (const node of ir.nodes) {
     // A multi-output node: one variable per port (keyed `<node>:<port>`, as run() keys them).
     const portVars = node.outputPorts?.map((p) => namer.fresh(`${node.id}_${p.name}`));
@@ -143,6 +182,25 @@ function buildModel(ctx: Context): string[] {
       return src;
     });
     const input: Expr = ins.length === 1 ? ins[0]! : { array: ins };
+    const ownerId = node.weightsFrom ?? (owners.has(node.id) ? node.id : undefined);
+    if (ownerId !== undefined && (op.kind === 'layer' || op.kind === 'kernel')) {
+      let lv = layerVars.get(ownerId);
+      if (!lv) {
+        const owner = byId.get(ownerId);
+        if (!owner || owner.type !== node.type)
+          throw new CodegenError(
+            `node '${node.id}' shares weights with '${ownerId}', which is not in the model`,
+            node.id,
+          );
+        lv = namer.fresh(`${ownerId}_layer`);
+        layerVars.set(ownerId, lv);
+        body.push(...sharedLayerStatement(ctx, owner, lv));
+      }
+      const type = portVars ? `[${portVars.map(() => 'tf.SymbolicTensor').join(', ')}]` : 'tf.SymbolicTensor';
+      const share = node.weightsFrom !== undefined ? ` // shares the weights of '${ownerId}'` : '';
+      body.push(`  const ${v} = ${lv}.apply(${flat(input)}) as ${type};${share}`);
+      continue;
+    }
     if (op.kind === 'layer') {
       const def = registry.get(node.type);
       if (def?.docs.paper) body.push(...lineComment([`${def.title}: ${citation(def.docs.paper)}`], 2));
@@ -201,6 +259,28 @@ function buildModel(ctx: Context): string[] {
     ...body,
     '}',
   ];
+}
+
+/** `const <owner>_layer = tf.layers.<factory>({ … });` (or `new <Kernel>({ … })`): a layer applied at several nodes. */
+function sharedLayerStatement(ctx: Context, owner: IRNode, lv: string): string[] {
+  const op = owner.op;
+  if (op.kind === 'layer') {
+    const spec = layerConfigSpec(owner, ctx.seed);
+    const props: [string, Expr][] = [
+      ...Object.entries(spec.config).map(([k, x]): [string, Expr] => [k, jsonExpr(x)]),
+      ...Object.entries(spec.initializers).map(([k, s]): [string, Expr] => [k, initializerExpr(s)]),
+    ];
+    return expandedObject(`const ${lv} = tf.layers.${spec.factory}(`, props, ');', 2, WIDTH);
+  }
+  if (op.kind !== 'kernel')
+    throw new CodegenError(`node kind '${op.kind}' has no weights to share`, owner.id);
+  const cls = ctx.kernelClasses.get(owner.type)!;
+  const props: [string, Expr][] = [
+    ['name', printString(owner.id)],
+    ['params', jsonExpr(op.config)],
+    ['seed', printNumber(nodeSeed(ctx.seed, owner.id))],
+  ];
+  return expandedObject(`const ${lv} = new ${cls}(`, props, ');', 2, WIDTH);
 }
 
 /**

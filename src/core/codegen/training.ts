@@ -384,8 +384,10 @@ export function trainingSections(ctx: Context, training: IRTraining): string[][]
   const groupLines: string[] = [];
   if (usesGroups) {
     const groups = new Map<string, string[]>();
+    // A node sharing another's weights has no layer of its own: its owner is listed.
     for (const n of ir.nodes)
-      if (n.op.kind !== 'input') groups.set(n.group, [...(groups.get(n.group) ?? []), n.id]);
+      if (n.op.kind !== 'input' && n.weightsFrom === undefined)
+        groups.set(n.group, [...(groups.get(n.group) ?? []), n.id]);
     const props = [...groups].map(([g, ids]): [string, Expr] => [
       printKey(g),
       { array: ids.map(printString) },

@@ -29,6 +29,12 @@ export const NodeRecordSchema = z
     group: Id.optional(),
     label: z.string().max(200).optional(),
     /**
+     * Weight sharing (issue #13): the id of another node of the same scope, of the same type and
+     * weight shapes, whose layer this node applies — one set of variables, counted once, whose
+     * gradient sums both uses (analysis: graph/share-*). Optional; older documents have none.
+     */
+    shareWeights: Id.optional(),
+    /**
      * The inner graph of a group node (`group.subgraph`), inline so a file is self-contained.
      * Its `group.input` / `group.output` nodes are the group's ports.
      */
