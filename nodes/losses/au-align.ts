@@ -111,9 +111,17 @@ export default defineNode({
     },
   },
   examples: [
-    { inputs: { attention: { shape: [2, 4, 4, 1] }, heatmap: { shape: [2, 8, 8, 1], range: [0, 1] } } },
     {
-      inputs: { attention: { shape: [3, 2, 2, 1] }, heatmap: { shape: [3, 4, 4, 1], range: [0, 1] } },
+      inputs: {
+        attention: { shape: [2, 4, 4, 1] },
+        heatmap: { shape: [2, 8, 8, 1], range: [0, 1], stopsGradient: true },
+      },
+    },
+    {
+      inputs: {
+        attention: { shape: [3, 2, 2, 1] },
+        heatmap: { shape: [3, 4, 4, 1], range: [0, 1], stopsGradient: true },
+      },
       params: { type: 'stdCosine' },
     },
   ],

@@ -145,11 +145,19 @@ describe.each(defs.map((d) => [d.type, d] as [string, AnyNodeDef]))('%s', (_type
         if (def.loss)
           for (const [port, spec] of Object.entries(ex.inputs)) {
             if (spec.dtype === 'int32') continue;
-            const err = gradientError(
-              (x) => head.call!(tfOps, { ...inputs, [port]: x }, config, ctx) as tf.Scalar,
-              inputs[port]!,
-              rng,
-            );
+            const lossOf = (x: tf.Tensor) =>
+              head.call!(tfOps, { ...inputs, [port]: x }, config, ctx) as tf.Scalar;
+            if (spec.stopsGradient) {
+              // A target port the loss detaches (e.g. auAlign's heat map): its gradient is exactly zero.
+              const g = tf.grad(lossOf)(inputs[port]!);
+              expect(
+                Array.from(g.dataSync()).every((v) => v === 0),
+                `d/d ${port} is zero (stopped)`,
+              ).toBe(true);
+              g.dispose();
+              continue;
+            }
+            const err = gradientError(lossOf, inputs[port]!, rng);
             expect(err, `d/d ${port}`).toBeLessThan(0.05);
           }
         tf.dispose([...Object.values(inputs), ...Object.values(ctx.stats ?? {})]);
