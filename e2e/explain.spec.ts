@@ -49,7 +49,10 @@ test('Explain: Grad-CAM on conv2 of the trained grad-cam-explainer peaks inside 
   const heat = page.getByTestId('explain-heatmap');
   const work = await mainThreadWork(page, async () => {
     await page.getByTestId('explain-run').click();
-    await expect(heat).toBeVisible({ timeout: 120_000 });
+    // Wait on the status line, which exists throughout: polling for a missing element is Playwright's
+    // own main-thread work, not the app's (as in hebbian-fit.spec.ts).
+    await expect(page.getByTestId('explain-status')).toContainText('gradCam on conv2', { timeout: 120_000 });
+    await expect(heat).toBeVisible();
     await expect(page.getByTestId('explain-figures')).toContainText('pointing game');
   });
   test.info().annotations.push({

@@ -268,6 +268,9 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   );
 }
 
+/** At most this many owners are offered in the select (document order). */
+const SHARE_OPTIONS_MAX = 50;
+
 /**
  * Weight sharing (issue #13): a select of the other nodes of the same type in this scope that own
  * their weights; choosing one makes this node apply that node's layer (one set of weights).
@@ -283,13 +286,21 @@ function ShareWeightsField({
 }) {
   const store = useEditorStore();
   const id = useId();
+  // The first SHARE_OPTIONS_MAX candidates and how many there are: a 10,000-layer chain must not
+  // render 10,000 options on the main thread when one of its cards is clicked.
   const candidates = useEditor((s) => {
     const nodes = scopeOf(s).nodes;
-    return Object.keys(nodes)
-      .filter((k) => k !== nodeId && nodes[k]!.type === type && nodes[k]!.shareWeights === undefined)
-      .join('\n');
+    const shown: string[] = [];
+    let count = 0;
+    for (const k of Object.keys(nodes)) {
+      if (k === nodeId || nodes[k]!.type !== type || nodes[k]!.shareWeights !== undefined) continue;
+      count++;
+      if (shown.length < SHARE_OPTIONS_MAX) shown.push(k);
+    }
+    return [String(count), ...shown].join('\n');
   });
-  const owners = candidates ? candidates.split('\n') : [];
+  const [countText, ...owners] = candidates.split('\n');
+  const total = Number(countText);
   // Keep a current owner listed even when it is no longer a candidate (analysis reports why).
   if (value !== undefined && !owners.includes(value)) owners.unshift(value);
   if (owners.length === 0 && value === undefined) return null;
@@ -318,6 +329,11 @@ function ShareWeightsField({
           </option>
         ))}
       </select>
+      {total > SHARE_OPTIONS_MAX && (
+        <p className="muted" data-testid="share-weights-more">
+          the first {SHARE_OPTIONS_MAX} of {total} nodes of this type are listed
+        </p>
+      )}
       {value !== undefined && (
         <p className="muted" data-testid="share-weights-note">
           shares weights with {value}: one set of weights, trained by both uses and counted once.
