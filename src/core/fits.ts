@@ -12,6 +12,8 @@ import { type Matrix, matrix, solveShifted } from './linalg/ridge.ts';
 export interface FitData {
   /** The node's input over the phase's training rows, row-major. */
   readonly x: Matrix;
+  /** Every connected input port in order (inputs[0] is x), for fits that read several ports. */
+  readonly inputs?: readonly Matrix[];
   /** Class index per row (class labels), or row-major values [rows, yCols] (value labels). */
   readonly y?: Float64Array;
   readonly yCols?: number;

@@ -144,6 +144,12 @@ export interface IRRefresh {
   readonly every: 'epoch' | number;
 }
 
+/** A fit node re-solved during a gradient phase (the document's `refits`). */
+export interface IRRefit {
+  readonly node: string;
+  readonly every: 'epoch' | number;
+}
+
 /** One phase of the training procedure (the document's `training.phases`, schema.ts). */
 export interface IRPhase {
   readonly name: string;
@@ -163,6 +169,8 @@ export interface IRPhase {
   readonly refresh?: { readonly store: string; readonly from: string };
   /** Gradient phases: stores refreshed during the phase (every epoch or every N steps). */
   readonly refreshes?: readonly IRRefresh[];
+  /** Gradient phases: fit nodes re-solved during the phase (every epoch or every N steps). */
+  readonly refits?: readonly IRRefit[];
   /** Gradient phases: EMA copies applied after every optimizer step. */
   readonly copies?: readonly IREmaCopy[];
   /** Variable groups trained; every other group is frozen and runs in inference mode. All when empty. */

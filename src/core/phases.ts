@@ -49,6 +49,7 @@ export function lowerPhases(t: TrainingConfig, registry: Registry): IRPhase[] {
         fit: p.nodes ?? [],
         ...(p.heads ? { heads: p.heads } : {}),
         ...(p.data ? { data: p.data as NonNullable<IRPhase['data']> } : {}),
+        ...(p.overrides ? { overrides: p.overrides as Record<string, JsonObject> } : {}),
         optimizers: [],
       };
     if (p.kind === 'copy')
@@ -87,6 +88,9 @@ export function lowerPhases(t: TrainingConfig, registry: Registry): IRPhase[] {
       ...(p.copies?.length ? { copies: p.copies } : {}),
       ...(p.refreshes?.length
         ? { refreshes: p.refreshes.map((r) => ({ store: r.store, from: r.from, every: r.every ?? 'epoch' })) }
+        : {}),
+      ...(p.refits?.length
+        ? { refits: p.refits.map((r) => ({ node: r.node, every: r.every ?? 'epoch' })) }
         : {}),
     };
   });

@@ -1,5 +1,5 @@
 // A fit phase (ir.ts IRPhase kind 'fit'): for each listed node in order, one pass over the phase's
-// training rows in inference mode gathers the node's first input (flattened to [rows, features],
+// training rows in inference mode gathers the node's inputs (every connected port; flattened to [rows, features],
 // Float64) and the dataset labels, the node's FitSpec.solve (pure TS) returns its weights, and they
 // are written into the node's kernel weights. Every tensor is disposed (tf.tidy per chunk).
 
@@ -13,49 +13,56 @@ import type { Registry } from '../core/registry.ts';
 import type { Rng } from '../core/rng.ts';
 import { type DataTensors, feedsFor, sliceRows } from './feeds.ts';
 
-/** Gathers node `id`'s first input over every row of `data`, plus the labels as Float64. */
+/** Gathers node `id`'s inputs (every connected port, in order) over every row of `data`, plus the labels as Float64. */
 export async function collectFitRows(
   compiled: CompiledModel,
   id: string,
   data: DataTensors,
   chunk = 512,
-): Promise<{ x: Float64Array; cols: number; y: Float64Array; yCols: number }> {
+): Promise<{ xs: { x: Float64Array; cols: number }[]; y: Float64Array; yCols: number }> {
   const node = compiled.ir.nodes.find((n) => n.id === id);
-  const ref = node?.inputs[0];
-  if (!node || !ref || !('node' in ref))
+  const refs = (node?.inputs ?? []).filter((r) => r && 'node' in r);
+  if (!node || !refs.length || !node.inputs[0] || !('node' in node.inputs[0]))
     throw new Error(`fit: node '${id}' is not a model node fed by another node's output`);
-  const xs: Float32Array[] = [];
+  const parts: Float32Array[][] = refs.map(() => []);
+  const cols = refs.map(() => 0);
   const ys: Float32Array[] = [];
-  let cols = 0;
   let yCols = 1;
   for (let start = 0; start < data.count; start += chunk) {
     const size = Math.min(chunk, data.count - start);
-    const [x, y] = tf.tidy(() => {
+    const out = tf.tidy(() => {
       const rows = sliceRows(data, start, size);
       const outs = compiled.run(feedsFor(compiled.ir, rows), { training: false });
-      const t = outputOf(outs, ref);
-      if (!t) throw new Error(`fit: the input of node '${id}' was not computed`);
-      return [
-        tf.reshape(tf.cast(t, 'float32'), [size, -1]),
-        tf.reshape(tf.cast(rows.y, 'float32'), [size, -1]),
-      ];
+      const xs = refs.map((ref) => {
+        const t = outputOf(outs, ref!);
+        if (!t) throw new Error(`fit: an input of node '${id}' was not computed`);
+        return tf.reshape(tf.cast(t, 'float32'), [size, -1]);
+      });
+      return [...xs, tf.reshape(tf.cast(rows.y, 'float32'), [size, -1])];
     });
-    cols = x!.shape[1]!;
-    yCols = y!.shape[1]!;
-    xs.push((await x!.data()) as Float32Array);
-    ys.push((await y!.data()) as Float32Array);
-    tf.dispose([x!, y!]);
+    for (let i = 0; i < refs.length; i++) {
+      cols[i] = out[i]!.shape[1]!;
+      parts[i]!.push((await out[i]!.data()) as Float32Array);
+    }
+    const y = out[refs.length]!;
+    yCols = y.shape[1]!;
+    ys.push((await y.data()) as Float32Array);
+    tf.dispose(out);
   }
-  const cat = (parts: Float32Array[], n: number) => {
-    const out = new Float64Array(n);
+  const cat = (ps: Float32Array[], n: number) => {
+    const res = new Float64Array(n);
     let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
+    for (const p of ps) {
+      res.set(p, o);
       o += p.length;
     }
-    return out;
+    return res;
   };
-  return { x: cat(xs, data.count * cols), cols, y: cat(ys, data.count * yCols), yCols };
+  return {
+    xs: parts.map((ps, i) => ({ x: cat(ps, data.count * cols[i]!), cols: cols[i]! })),
+    y: cat(ys, data.count * yCols),
+    yCols,
+  };
 }
 
 /** Runs a fit phase on its training rows: each node's solve, written into its weights, in order. */
@@ -78,8 +85,10 @@ export async function runFitPhase(
     if (def.fit.readsWeights)
       for (const v of layer.weights)
         weights[v.originalName.split('/').at(-1)!] = Float64Array.from(await v.read().data());
+    const inputs = rows.xs.map((m) => ({ data: m.x, rows: data.count, cols: m.cols }));
     const fitData: FitData = {
-      x: { data: rows.x, rows: data.count, cols: rows.cols },
+      x: inputs[0]!,
+      inputs,
       ...(def.fit.readsWeights ? { weights } : {}),
       ...(def.fit.labels === 'none' ? {} : { y: rows.y, yCols: rows.yCols }),
       ...(data.numClasses !== undefined ? { numClasses: data.numClasses } : {}),

@@ -314,6 +314,7 @@ export async function train(
           const te = performance.now();
           const active = phase.heads ? { heads: new Set(phase.heads) } : {};
           await opts.onPhase?.({ phase: phase.name, trainSamples: trainData.count, batchSize, batches: 1 });
+          overridden = applyOverrides(compiled, phase, overridden);
           await runFitPhase(compiled, registry, phase, trainData, rng);
           const report: EpochReport = {
             stage: phase.name,
@@ -345,7 +346,12 @@ export async function train(
         let scores = w ? scoresFrom(stores.read(w.store, trainData.count, phase.name), w.order) : undefined;
         // Stores refreshed during the phase (`refreshes`): every epoch, or before steps 0, N, 2N, …
         const refreshes = phase.refreshes ?? [];
+        // Fit nodes re-solved during the phase (`refits`), on the same schedule as refreshes.
+        const refits = phase.refits ?? [];
         const refreshNow = async (due: (every: 'epoch' | number) => boolean, e: number, at: number) => {
+          for (const r of refits)
+            if (due(r.every))
+              await runFitPhase(compiled, registry, { ...phase, fit: [r.node] }, trainData, rng);
           for (const r of refreshes) {
             if (!due(r.every)) continue;
             const values = await refreshStore(compiled, stores, r.store, r.from, trainData);
@@ -394,7 +400,7 @@ export async function train(
               status = 'stopped';
               break outer;
             }
-            if (refreshes.length)
+            if (refreshes.length || refits.length)
               await refreshNow((every) => every !== 'epoch' && step % every === 0, e, step);
             const batchRows = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, order.length));
             const idx = tf.tensor1d(batchRows, 'int32');

@@ -29,6 +29,10 @@ const trains = (p: IRPhase) =>
 export const refreshesText = (rs: NonNullable<IRPhase['refreshes']>): string =>
   rs.map((r) => `${r.store} ← ${r.from} /${r.every === 'epoch' ? 'epoch' : `${r.every} steps`}`).join(', ');
 
+/** A gradient phase's refits as the strip prints them: `sdm /epoch`. */
+export const refitsText = (rs: NonNullable<IRPhase['refits']>): string =>
+  rs.map((r) => `${r.node} /${r.every === 'epoch' ? 'epoch' : `${r.every} steps`}`).join(', ');
+
 /** Per-epoch data fractions as the strip prints them: `0.25 0.5 1 0.5 …` (at most 8, then the count). */
 export const fractionsText = (f: readonly number[]): string =>
   f.length > 8 ? `${f.slice(0, 8).join(' ')} … (${f.length} epochs)` : f.join(' ');
@@ -38,6 +42,7 @@ function phaseSummary(p: IRPhase): string {
   if (p.kind === 'fit')
     return [
       `fit (closed form, one pass) of ${(p.fit ?? []).join(', ')}`,
+      ...(p.overrides ? [`overrides ${Object.keys(p.overrides).join(', ')}`] : []),
       ...(p.heads ? [`heads ${p.heads.join(', ')}`] : []),
     ].join(' · ');
   if (p.kind === 'copy') return `copies group ${p.copy?.from} onto ${p.copy?.to} once (a frozen teacher)`;
@@ -56,6 +61,10 @@ function phaseSummary(p: IRPhase): string {
   for (const r of p.refreshes ?? [])
     parts.push(
       `refreshes store ${r.store} from node ${r.from} every ${r.every === 'epoch' ? 'epoch' : `${r.every} optimizer steps`}`,
+    );
+  for (const r of p.refits ?? [])
+    parts.push(
+      `refits node ${r.node} (closed form) every ${r.every === 'epoch' ? 'epoch' : `${r.every} optimizer steps`}`,
     );
   return parts.join(' · ');
 }
@@ -118,6 +127,11 @@ export function PhaseTimeline({
                   {p.refreshes?.length ? (
                     <span className="phase-refresh" data-testid={`phase-refreshes-${p.name}`}>
                       refresh {refreshesText(p.refreshes)}
+                    </span>
+                  ) : null}
+                  {p.refits?.length ? (
+                    <span className="phase-refit" data-testid={`phase-refits-${p.name}`}>
+                      refit {refitsText(p.refits)}
                     </span>
                   ) : null}
                   {p.copies?.map((c) => (

@@ -30,11 +30,59 @@ export function checkFitPhase(
         `node '${id}' (${n.def?.title ?? n.record.type}) has no closed-form fit; its weights train by gradient in a gradient phase (nodes with a fit: ${known}).`,
       );
   }
-  for (const f of ['optimizers', 'lossWeights', 'groups', 'overrides', 'reinit'] as const)
+  // (overrides apply: a fit reads runtime params, e.g. the SDM index's fitMode.)
+  for (const f of ['optimizers', 'lossWeights', 'groups', 'reinit'] as const)
     if (phase[f] !== undefined)
       bad(
         'train/fit-field',
         f,
         `'${f}' does not apply to a fit phase (it sets weights by a closed-form solve); remove it.`,
       );
+}
+
+/**
+ * A phase's `refits`: gradient phases only; each names a node with a closed-form fit, once, with
+ * `every` 'epoch' or a whole number of optimizer steps.
+ */
+export function checkRefits(phase: PhaseRecord, nodes: ReadonlyMap<string, NodeAnalysis>, bad: Report): void {
+  if (!phase.refits?.length) return;
+  if (phase.kind === 'fit' || phase.kind === 'copy' || phase.kind === 'refresh') {
+    bad(
+      'train/fit-field',
+      'refits',
+      `'refits' re-solve fit nodes during a gradient phase's optimizer steps; a ${phase.kind} phase has none.${phase.kind === 'fit' ? ' List the nodes in nodes instead.' : " Use a fit phase (kind: 'fit') instead."}`,
+    );
+    return;
+  }
+  const fittable = fitNodeIds(nodes);
+  const known = fittable.map((id) => `'${id}'`).join(', ') || 'none';
+  phase.refits.forEach((r, i) => {
+    const at = `refits.${i}`;
+    const n = nodes.get(r.node);
+    if (!n)
+      bad(
+        'train/unknown-node',
+        `${at}.node`,
+        `there is no node '${r.node}' to refit (nodes with a fit: ${known}).`,
+      );
+    else if (!n.def?.fit)
+      bad(
+        'train/fit-node',
+        `${at}.node`,
+        `node '${r.node}' (${n.def?.title ?? n.record.type}) has no closed-form fit, so it cannot be refitted (nodes with a fit: ${known}).`,
+      );
+    const every = r.every ?? 'epoch';
+    if (every !== 'epoch' && !(Number.isInteger(every) && every >= 1))
+      bad(
+        'train/fit-every',
+        `${at}.every`,
+        `refit of node '${r.node}' has every: ${JSON.stringify(every)}; use 'epoch' or a whole number of optimizer steps N ≥ 1 (refits before steps 0, N, 2N, …).`,
+      );
+    if (phase.refits!.findIndex((o) => o.node === r.node) !== i)
+      bad(
+        'train/fit-duplicate',
+        `${at}.node`,
+        `node '${r.node}' is refitted twice in this phase; keep one refit per node.`,
+      );
+  });
 }

@@ -12,7 +12,7 @@ import { optimizerSettings } from '../phases.ts';
 import type { Registry } from '../registry.ts';
 import type { NodeAnalysis } from './analyse.ts';
 import { checkCopies } from './copies.ts';
-import { checkFitPhase } from './fit-phase.ts';
+import { checkFitPhase, checkRefits } from './fit-phase.ts';
 import { checkPhaseStores, checkStoreDecls } from './stores.ts';
 
 /**
@@ -80,6 +80,7 @@ export function phaseDiagnostics(
       bad('train/phase-duplicate', 'name', 'another phase has this name; give each phase its own.');
     seen.add(phase.name);
     checkCopies(phase, nodes, bad);
+    checkRefits(phase, nodes, bad);
     checkPhaseStores(phase, doc, nodes, refreshed, bad, warn);
     if (phase.kind === 'refresh' && phase.store) refreshed.add(phase.store);
     for (const r of phase.refreshes ?? []) refreshed.add(r.store);

@@ -43,6 +43,14 @@ const REFRESHES = (p: IRPhase): string | undefined =>
         .join('; ')})`
     : undefined;
 
+/** Fit nodes re-solved inside a gradient phase (`refits`): no exporter prints a solve yet. */
+const REFITS = (p: IRPhase): string | undefined =>
+  p.refits?.length
+    ? `closed-form refits during training (${p.refits
+        .map((r) => `node '${r.node}' every ${r.every === 'epoch' ? 'epoch' : `${r.every} steps`}`)
+        .join('; ')})`
+    : undefined;
+
 /** Score-weighted or fractional epochs: no exporter prints the sampler yet. */
 const sampled = (p: IRPhase): string | undefined =>
   p.data?.weights
@@ -59,13 +67,16 @@ const fitNode = (p: IRPhase): string | undefined =>
       ? p.refresh?.from
       : p.refreshes?.length
         ? p.refreshes[0]!.from
-        : undefined;
+        : p.refits?.length
+          ? p.refits[0]!.node
+          : undefined;
 
 /** What in a phase the exporters cannot print (undefined when it is a plain stage). */
 function unsupported(p: IRPhase, t: IRTraining, earlierIds: ReadonlySet<string>): string | undefined {
   if (p.kind === 'fit') return FIT(p);
   if (p.kind === 'refresh') return REFRESH(p);
   if (REFRESHES(p)) return REFRESHES(p);
+  if (REFITS(p)) return REFITS(p);
   if (sampled(p)) return sampled(p);
   if (p.kind === 'copy') return `a weight copy (group '${p.copy?.from}' onto '${p.copy?.to}')`;
   if (p.copies?.length)
@@ -104,6 +115,7 @@ function unprintablePhase(p: IRPhase, t: IRTraining): string | undefined {
   if (p.kind === 'fit') return FIT(p);
   if (p.kind === 'refresh') return REFRESH(p);
   if (REFRESHES(p)) return REFRESHES(p);
+  if (REFITS(p)) return REFITS(p);
   if (sampled(p)) return sampled(p);
   if (p.data?.subset !== undefined && !subsetRowRange(p, t))
     return `data subset '${p.data.subset}', which selects rows by class or field value (only rows: [from, to] subsets are printed)`;

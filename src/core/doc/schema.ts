@@ -212,6 +212,19 @@ export const PhaseRefreshSchema = z
   .strict();
 
 /**
+ * A fit node re-solved during a gradient phase (`refits`): before the epoch starts ('epoch') or
+ * before optimizer steps 0, N, 2N, … — one inference pass over the phase's training rows, then the
+ * node's closed-form solve, as a fit phase does (SDM's exemplar index rebuilt every epoch).
+ */
+export const PhaseRefitSchema = z
+  .object({
+    node: z.string().min(1),
+    /** 'epoch' or N optimizer steps (an integer ≥ 1; analysis reports train/fit-every otherwise). */
+    every: z.union([z.literal('epoch'), z.number()]).default('epoch'),
+  })
+  .strict();
+
+/**
  * One phase of a training procedure (formatVersion 2; formatVersion 1's `stages` migrate to it).
  * - `kind`: 'gradient', 'fit' or 'copy'. A fit phase is one pass over the phase's training rows in
  *   inference mode that sets the weights of the `nodes` listed (each has a closed-form fit,
@@ -225,6 +238,8 @@ export const PhaseRefreshSchema = z
  * - `copies` (gradient phases): EMA copies applied after every optimizer step (EmaCopySchema).
  * - `refreshes` (gradient phases): stores refreshed during the phase (PhaseRefreshSchema), every
  *   epoch or every N optimizer steps.
+ * - `refits` (gradient phases): fit nodes re-solved during the phase (PhaseRefitSchema), every
+ *   epoch or every N optimizer steps, on the phase's training rows.
  * - `groups`: variable groups trained; every other group is frozen AND runs in inference mode
  *   (BatchNorm uses and keeps its moving statistics, dropout is off). All groups when omitted.
  * - `heads`: the loss and metric node ids active in this phase (all when omitted).
@@ -250,6 +265,7 @@ export const PhaseSchema = z
     store: z.string().min(1).optional(),
     copies: z.array(EmaCopySchema).optional(),
     refreshes: z.array(PhaseRefreshSchema).min(1).max(16).optional(),
+    refits: z.array(PhaseRefitSchema).min(1).max(16).optional(),
     groups: z.array(z.string()).optional(),
     heads: z.array(z.string()).optional(),
     data: PhaseDataSchema.optional(),
@@ -349,6 +365,7 @@ export type EmaCopyRecord = z.infer<typeof EmaCopySchema>;
 export type OptimizerGroupRecord = z.infer<typeof OptimizerGroupSchema>;
 export type StoreRecord = z.infer<typeof StoreSchema>;
 export type PhaseRefreshRecord = z.infer<typeof PhaseRefreshSchema>;
+export type PhaseRefitRecord = z.infer<typeof PhaseRefitSchema>;
 
 /** JSON Schema of the file format, for editors and other tools (kept in sync by a test). */
 export function graphJsonSchema(): unknown {

@@ -1,0 +1,258 @@
+// SDM's exemplar index (P31): the training exemplars, their labels and predictions, and the
+// class-conditional distance tables, set by a fit; the forward pass reads q and d from them.
+import { reject } from '../../src/core/diagnostics.ts';
+import type { Matrix } from '../../src/core/linalg/ridge.ts';
+import { defineNode } from '../../src/core/node-def.ts';
+import type { Ops } from '../../src/core/ops.ts';
+import type { ParamValues } from '../../src/core/params.ts';
+import { p } from '../../src/core/params.ts';
+import { distanceCdfTables, type SdmReference, sdmNeighbours } from '../../src/core/sdm-stats.ts';
+import { formatShape, tensor } from '../../src/core/tensor-type.ts';
+import { SDM_PAPER } from '../activations/sdm-activation.ts';
+import { flatFeatures } from './_shared.ts';
+
+/** Fills empty slots of the distance tables: larger than any distance, so `≤ d` never counts them. */
+const FAR = 1e30;
+
+const params = {
+  classes: p.int({ default: 10, min: 2, max: 1000, doc: 'Number of classes C (the logits’ width).' }),
+  capacity: p.int({
+    default: 1024,
+    min: 2,
+    max: 20000,
+    doc: 'Rows the index can hold: at least the fit phase’s training rows.',
+  }),
+  k: p.int({
+    default: 32,
+    min: 1,
+    max: 256,
+    doc: 'Nearest exemplars examined; q is at most k.',
+  }),
+  fitMode: p.enum(
+    ['index', 'calibrate'] as const,
+    'index',
+    'index: the fit stores its rows as the exemplar index and their leave-one-out distance tables (used for training rows); calibrate: the fit leaves the index as it is and builds the distance tables of its rows against it (used for every other input). Runtime: a phase override switches it.',
+    { runtime: true },
+  ),
+};
+
+type SdmIndexParams = ParamValues<typeof params>;
+
+/** Prefix-AND along the last axis of a 0/1 matrix [B, k], summed: the count of leading ones. */
+function leadingOnes<T>(ops: Ops<T>, ok: T, k: number): T {
+  // misses_j = Σ_{i ≤ j} (1 − ok_i) via an upper-triangular matmul; a prefix is all-ok iff misses_j = 0.
+  const upper: number[] = [];
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) upper.push(i <= j ? 1 : 0);
+  const misses = ops.matMul(ops.sub(ops.scalar(1), ok), ops.constant(upper, [k, k]));
+  return ops.sum(ops.sub(ops.scalar(1), ops.step(misses)), [1], true);
+}
+
+/** d = (1 − F̂_ŷ(dNearest))·[q > 0]·[class ŷ has distances]; F̂ from a [C, N] table padded with FAR. */
+function quantile<T>(ops: Ops<T>, table: T, counts: T, yHat: T, dNearest: T, q: T): T {
+  const rows = ops.gather(table, yHat, 0); // [B, N]
+  // float32 distances (‖x‖² − 2x·e + ‖e‖²) carry ~1e-6 error: a training row's own Float64 table
+  // entry must still count as ≤ its distance, so the comparison allows that much.
+  const slack = ops.add(ops.mul(dNearest, ops.scalar(1 + 1e-4)), ops.scalar(1e-5));
+  const atMost = ops.sum(ops.sub(ops.scalar(1), ops.greater(rows, slack)), [1], true);
+  const n = ops.reshape(ops.gather(counts, yHat, 0), [-1, 1]);
+  const cdf = ops.div(atMost, ops.maximum(n, ops.scalar(1)));
+  return ops.mul(ops.mul(ops.sub(ops.scalar(1), cdf), ops.step(n)), ops.step(q));
+}
+
+function sdmStats<T>(
+  ops: Ops<T>,
+  exemplar: T,
+  logits: T,
+  w: Readonly<Record<string, T>>,
+  v: SdmIndexParams,
+  training: boolean,
+): Record<string, T> {
+  const x = ops.stopGradient(exemplar);
+  const yHat = ops.cast(ops.argMax(ops.stopGradient(logits), 1), 'float32'); // [B]
+  const n = v.capacity;
+  // Squared L2 distances [B, N] = ‖x‖² − 2 x·e + ‖e‖², vacant slots pushed out of reach.
+  const xx = ops.sum(ops.square(x), [1], true);
+  const ee = ops.reshape(ops.sum(ops.square(w.exemplars!), [1]), [1, n]);
+  const cross = ops.matMul(x, w.exemplars!, false, true);
+  const d2 = ops.add(
+    ops.relu(ops.add(ops.sub(xx, ops.mul(ops.scalar(2), cross)), ee)),
+    ops.reshape(ops.mul(w.vacant!, ops.scalar(FAR)), [1, n]),
+  );
+  // Training rows are in the index: their nearest exemplar is themselves, so they skip it.
+  const skip = training ? 1 : 0;
+  const k = Math.min(v.k, n - skip);
+  const negD2 = ops.neg(d2);
+  const idx = ops.slice(ops.topKIndices(negD2, k + skip), [0, skip], [-1, k]); // [B, k]
+  const nearestD2 = ops.neg(ops.slice(ops.topK(negD2, 1 + skip), [0, skip], [-1, 1]));
+  const dNearest = ops.sqrt(ops.relu(nearestD2)); // [B, 1]
+  const yCol = ops.reshape(yHat, [-1, 1]);
+  const labels = ops.gather(w.labels!, idx, 0);
+  const preds = ops.gather(w.preds!, idx, 0);
+  const ok = ops.mul(ops.equal(labels, yCol), ops.equal(preds, labels));
+  const q = leadingOnes(ops, ok, k);
+  const dTrain = quantile(ops, w.cdfTrain!, w.countTrain!, yHat, dNearest, q);
+  if (training) return { q, d: dTrain };
+  // Other inputs use the calibration tables once a calibrate fit has written them.
+  const dCal = quantile(ops, w.cdfCal!, w.countCal!, yHat, dNearest, q);
+  const useCal = ops.step(ops.sum(w.countCal!));
+  const d = ops.add(ops.mul(useCal, dCal), ops.mul(ops.sub(ops.scalar(1), useCal), dTrain));
+  return { q, d };
+}
+
+/** Tables [C, N] (sorted distances, FAR-padded) and counts [C] as Float32 weights. */
+function packTables(tables: readonly Float64Array[], n: number): { cdf: Float32Array; count: Float32Array } {
+  const cdf = new Float32Array(tables.length * n).fill(FAR);
+  const count = new Float32Array(tables.length);
+  tables.forEach((t, c) => {
+    cdf.set(t, c * n);
+    count[c] = t.length;
+  });
+  return { cdf, count };
+}
+
+function argmaxRows(m: Matrix): Float64Array {
+  const out = new Float64Array(m.rows);
+  for (let r = 0; r < m.rows; r++) {
+    let best = 0;
+    for (let c = 1; c < m.cols; c++) if (m.data[r * m.cols + c]! > m.data[r * m.cols + best]!) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+export default defineNode({
+  type: 'fit.sdmIndex',
+  version: 1,
+  kind: 'layer',
+  title: 'SDM exemplar index (fit): similarity q, distance quantile d',
+  docs: {
+    summary:
+      'The training-set statistics of SDM verification (Schmaltz 2025, arXiv 2502.20167; official ReexpressAI/sdm sdm_model.py). A fit phase (fitMode index) stores the rows’ exemplar vectors, labels and predicted classes, and the leave-one-out nearest distances of the rows with q > 0 per predicted class; a second fit on held-out calibration rows (fitMode calibrate, a phase override) builds the class-conditional distance CDF that every non-training input uses. Forward: q = how many consecutive nearest exemplars (L2, brute force) are correctly predicted AND share the input’s predicted class; d = 1 − F̂_ŷ(distance to the nearest exemplar), 0 when q = 0 (out of distribution). In training mode the input rows are the indexed rows, so the nearest one (itself) is skipped, as the official code excludes the identity match. Refit it every epoch with a gradient phase’s `refits`. No gradient flows through it.',
+    formula:
+      'idx = k nearest exemplars of x (training: skip the first);  ok_j = [y_{idx_j} = ŷ] ∧ [ŷ_{idx_j} = y_{idx_j}];  q = Σ_j Π_{i ≤ j} ok_i;  d_nearest = ‖x − e_{idx_1}‖;  d = (1 − F̂_ŷ(d_nearest))·[q > 0],  F̂_c(t) = |{calibration d_nearest of class c with q > 0, ≤ t}| / their count',
+    paper: SDM_PAPER,
+  },
+  params,
+  inputs: {
+    x: { doc: 'Exemplar vectors [B, e] (the layer the kNN reads).' },
+    logits: { doc: 'Logits [B, C]: the predicted class ŷ = argmax.' },
+  },
+  outputs: {
+    q: { doc: '[B, 1]: similarity, 0…k.' },
+    d: { doc: '[B, 1]: distance quantile in [0, 1].' },
+  },
+  infer({ inputs, params: v }) {
+    flatFeatures(inputs.x!, 'SDM exemplar index');
+    const z = inputs.logits!;
+    if (z.shape.length !== 2 || z.shape[1] !== v.classes)
+      reject(
+        'shape/mismatch',
+        `Logits ${formatShape(z.shape)} must be [B, ${v.classes}]; set classes to the logits’ width.`,
+        { port: 'logits' },
+      );
+    const b = inputs.x!.shape[0]!;
+    return { q: tensor([b, 1]), d: tensor([b, 1]) };
+  },
+  paramCount: ({ inputs, params: v }) =>
+    v.capacity * ((inputs.x!.shape[1] as number) + 3) + 2 * v.classes * (v.capacity + 1),
+  lower: ({ params: v }) => ({
+    kind: 'kernel',
+    config: { classes: v.classes, capacity: v.capacity, k: v.k, fitMode: v.fitMode },
+  }),
+  kernel: {
+    weights: (v, [shape]) => [
+      { name: 'exemplars', shape: [v.capacity, shape![1] as number], init: 'zeros', trainable: false },
+      { name: 'labels', shape: [v.capacity], init: { constant: -1 }, trainable: false },
+      { name: 'preds', shape: [v.capacity], init: { constant: -1 }, trainable: false },
+      { name: 'vacant', shape: [v.capacity], init: 'ones', trainable: false },
+      { name: 'cdfTrain', shape: [v.classes, v.capacity], init: { constant: FAR }, trainable: false },
+      { name: 'countTrain', shape: [v.classes], init: 'zeros', trainable: false },
+      { name: 'cdfCal', shape: [v.classes, v.capacity], init: { constant: FAR }, trainable: false },
+      { name: 'countCal', shape: [v.classes], init: 'zeros', trainable: false },
+    ],
+    call: (ops, [x, z], w, v, ctx) => sdmStats(ops, x!, z!, w, v, ctx.training).q!,
+    callPorts: (ops, [x, z], w, v, ctx) => sdmStats(ops, x!, z!, w, v, ctx.training),
+  },
+  fit: {
+    collect: 'rows',
+    labels: 'class',
+    readsWeights: true,
+    solve(data, v) {
+      const [xs, zs] = [data.inputs?.[0] ?? data.x, data.inputs?.[1]];
+      if (!zs) reject('train/fit-node', 'The SDM index reads two inputs: connect the logits port.');
+      if (data.numClasses === undefined || !data.y)
+        reject('train/fit-labels', 'The SDM index fits on class labels; this dataset has none.');
+      if (data.numClasses !== v.classes)
+        reject(
+          'train/fit-shape',
+          `The SDM index has ${v.classes} classes but the dataset has ${data.numClasses}; set classes to ${data.numClasses}.`,
+          { field: 'classes' },
+        );
+      const n = v.capacity;
+      const dim = xs.cols;
+      const preds = argmaxRows(zs!);
+      const w = data.weights!;
+      if (v.fitMode === 'calibrate') {
+        const used = w.vacant!.findIndex((e) => e !== 0);
+        const rows = used < 0 ? n : used;
+        if (rows === 0)
+          reject(
+            'train/fit-order',
+            'The SDM index is empty: run a fit with fitMode index before calibrating.',
+            {
+              field: 'fitMode',
+            },
+          );
+        const ref: SdmReference = {
+          exemplars: w.exemplars!.subarray(0, rows * dim),
+          dim,
+          labels: w.labels!.subarray(0, rows),
+          preds: w.preds!.subarray(0, rows),
+        };
+        const s = sdmNeighbours(xs.data, preds, ref, Math.min(v.k, rows));
+        const cal = packTables(distanceCdfTables(s.dNearest, preds, s.q, v.classes), n);
+        return { cdfCal: cal.cdf, countCal: cal.count };
+      }
+      const rows = xs.rows;
+      if (rows > n)
+        reject(
+          'train/fit-shape',
+          `The SDM index holds ${n} rows but the fit phase has ${rows}; set capacity to at least ${rows}.`,
+          { field: 'capacity' },
+        );
+      if (rows < 2) reject('train/fit-shape', 'The SDM index needs at least 2 rows to fit.');
+      const labels = data.y!;
+      const ref: SdmReference = { exemplars: xs.data, dim, labels, preds };
+      const s = sdmNeighbours(xs.data, preds, ref, Math.min(v.k, rows - 1), true);
+      const train = packTables(distanceCdfTables(s.dNearest, preds, s.q, v.classes), n);
+      const pad = (values: ArrayLike<number>, fill: number) => {
+        const out = new Float32Array(n).fill(fill);
+        out.set(values);
+        return out;
+      };
+      const exemplars = new Float32Array(n * dim);
+      exemplars.set(xs.data);
+      const vacant = new Float32Array(n).fill(1).fill(0, 0, rows);
+      return {
+        exemplars,
+        labels: pad(labels, -1),
+        preds: pad(preds, -1),
+        vacant,
+        cdfTrain: train.cdf,
+        countTrain: train.count,
+        // A new index makes an earlier calibration stale: cleared until the next calibrate fit.
+        cdfCal: new Float32Array(v.classes * n).fill(FAR),
+        countCal: new Float32Array(v.classes),
+      };
+    },
+  },
+  examples: [
+    {
+      inputs: {
+        x: { shape: [4, 3], stopsGradient: true },
+        logits: { shape: [4, 3], stopsGradient: true },
+      },
+      params: { classes: 3, capacity: 6, k: 3 },
+    },
+  ],
+});
