@@ -38,62 +38,58 @@ const params = {
 
 type SdmIndexParams = ParamValues<typeof params>;
 
-/** Prefix-AND along the last axis of a 0/1 matrix [B, k], summed: the count of leading ones. */
-function leadingOnes<T>(ops: Ops<T>, ok: T, k: number): T {
-  // misses_j = Σ_{i ≤ j} (1 − ok_i) via an upper-triangular matmul; a prefix is all-ok iff misses_j = 0.
-  const upper: number[] = [];
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) upper.push(i <= j ? 1 : 0);
-  const misses = ops.matMul(ops.sub(ops.scalar(1), ok), ops.constant(upper, [k, k]));
-  return ops.sum(ops.sub(ops.scalar(1), ops.step(misses)), [1], true);
-}
+/** Row-wise minimum over the last axis, kept as [B, 1]. */
+const rowMin = <T>(ops: Ops<T>, x: T): T => ops.neg(ops.max(ops.neg(x), [1], true));
 
 /** d = (1 − F̂_ŷ(dNearest))·[q > 0]·[class ŷ has distances]; F̂ from a [C, N] table padded with FAR. */
-function quantile<T>(ops: Ops<T>, table: T, counts: T, yHat: T, dNearest: T, q: T): T {
-  const rows = ops.gather(table, yHat, 0); // [B, N]
+function quantile<T>(ops: Ops<T>, pick: T, table: T, counts: T, dNearest: T, q: T): T {
+  const rows = ops.matMul(pick, table); // [B, N]: the predicted class's sorted distances
   // float32 distances (‖x‖² − 2x·e + ‖e‖²) carry ~1e-6 error: a training row's own Float64 table
   // entry must still count as ≤ its distance, so the comparison allows that much.
   const slack = ops.add(ops.mul(dNearest, ops.scalar(1 + 1e-4)), ops.scalar(1e-5));
-  const atMost = ops.sum(ops.sub(ops.scalar(1), ops.greater(rows, slack)), [1], true);
-  const n = ops.reshape(ops.gather(counts, yHat, 0), [-1, 1]);
+  const atMost = ops.sum(ops.sub(ops.scalar(1), ops.step(ops.sub(rows, slack))), [1], true);
+  const n = ops.matMul(pick, ops.reshape(counts, [-1, 1])); // [B, 1]
   const cdf = ops.div(atMost, ops.maximum(n, ops.scalar(1)));
   return ops.mul(ops.mul(ops.sub(ops.scalar(1), cdf), ops.step(n)), ops.step(q));
 }
 
+// Written with matmuls against one-hot rows, masked minima and `step` (zero gradient) instead of
+// gather/top-k/greater: these run on the gradient tape (q and d may feed a loss), where tfjs has no
+// gradient for integer indices or comparisons.
 function sdmStats<T>(
   ops: Ops<T>,
   exemplar: T,
   logits: T,
   w: Readonly<Record<string, T>>,
   v: SdmIndexParams,
-  training: boolean,
 ): Record<string, T> {
   const x = ops.stopGradient(exemplar);
-  const yHat = ops.cast(ops.argMax(ops.stopGradient(logits), 1), 'float32'); // [B]
+  const pick = ops.stopGradient(ops.oneHot(ops.argMax(ops.stopGradient(logits), 1), v.classes)); // [B, C]: ŷ
   const n = v.capacity;
   // Squared L2 distances [B, N] = ‖x‖² − 2 x·e + ‖e‖², vacant slots pushed out of reach.
   const xx = ops.sum(ops.square(x), [1], true);
   const ee = ops.reshape(ops.sum(ops.square(w.exemplars!), [1]), [1, n]);
   const cross = ops.matMul(x, w.exemplars!, false, true);
-  const d2 = ops.add(
-    ops.relu(ops.add(ops.sub(xx, ops.mul(ops.scalar(2), cross)), ee)),
-    ops.reshape(ops.mul(w.vacant!, ops.scalar(FAR)), [1, n]),
+  const raw = ops.add(ops.sub(xx, ops.mul(ops.scalar(2), cross)), ee);
+  // An indexed row queried right after the fit finds itself at distance 0 (up to float32 rounding of
+  // the expansion): the identity match is left out, as the official code drops it for training rows.
+  const self = ops.sub(
+    ops.scalar(1),
+    ops.step(ops.sub(raw, ops.mul(ops.add(xx, ops.scalar(1)), ops.scalar(1e-5)))),
   );
-  // Training rows are in the index: their nearest exemplar is themselves, so they skip it.
-  const skip = training ? 1 : 0;
-  const k = Math.min(v.k, n - skip);
-  const negD2 = ops.neg(d2);
-  const idx = ops.slice(ops.topKIndices(negD2, k + skip), [0, skip], [-1, k]); // [B, k]
-  const nearestD2 = ops.neg(ops.slice(ops.topK(negD2, 1 + skip), [0, skip], [-1, 1]));
-  const dNearest = ops.sqrt(ops.relu(nearestD2)); // [B, 1]
-  const yCol = ops.reshape(yHat, [-1, 1]);
-  const labels = ops.gather(w.labels!, idx, 0);
-  const preds = ops.gather(w.preds!, idx, 0);
-  const ok = ops.mul(ops.equal(labels, yCol), ops.equal(preds, labels));
-  const q = leadingOnes(ops, ok, k);
-  const dTrain = quantile(ops, w.cdfTrain!, w.countTrain!, yHat, dNearest, q);
-  if (training) return { q, d: dTrain };
-  // Other inputs use the calibration tables once a calibrate fit has written them.
-  const dCal = quantile(ops, w.cdfCal!, w.countCal!, yHat, dNearest, q);
+  const d2 = ops.add(ops.relu(raw), ops.mul(ops.add(ops.reshape(w.vacant!, [1, n]), self), ops.scalar(FAR)));
+  const dNearest = ops.sqrt(rowMin(ops, d2)); // [B, 1]
+  // okFor[c, n] = [y_n = c ∧ ŷ_n = y_n]; ok[b, n] = okFor[ŷ_b, n].
+  const labelsHot = ops.oneHot(w.labels!, v.classes); // [N, C]; a vacant slot's −1 gives a zero row
+  const correct = ops.reshape(ops.equal(w.preds!, w.labels!), [n, 1]);
+  const ok = ops.matMul(pick, ops.mul(labelsHot, correct), false, true); // [B, N]
+  // The leading agreeing neighbours are exactly the rows nearer than the nearest disagreeing one.
+  const firstBad = rowMin(ops, ops.add(d2, ops.mul(ok, ops.scalar(FAR))));
+  const nearer = ops.sum(ops.mul(ops.step(ops.sub(firstBad, d2)), ok), [1], true);
+  const q = ops.minimum(nearer, ops.scalar(v.k));
+  // Training tables until a calibrate fit has written the calibration ones (an index fit clears them).
+  const dTrain = quantile(ops, pick, w.cdfTrain!, w.countTrain!, dNearest, q);
+  const dCal = quantile(ops, pick, w.cdfCal!, w.countCal!, dNearest, q);
   const useCal = ops.step(ops.sum(w.countCal!));
   const d = ops.add(ops.mul(useCal, dCal), ops.mul(ops.sub(ops.scalar(1), useCal), dTrain));
   return { q, d };
@@ -127,9 +123,9 @@ export default defineNode({
   title: 'SDM exemplar index (fit): similarity q, distance quantile d',
   docs: {
     summary:
-      'The training-set statistics of SDM verification (Schmaltz 2025, arXiv 2502.20167; official ReexpressAI/sdm sdm_model.py). A fit phase (fitMode index) stores the rows’ exemplar vectors, labels and predicted classes, and the leave-one-out nearest distances of the rows with q > 0 per predicted class; a second fit on held-out calibration rows (fitMode calibrate, a phase override) builds the class-conditional distance CDF that every non-training input uses. Forward: q = how many consecutive nearest exemplars (L2, brute force) are correctly predicted AND share the input’s predicted class; d = 1 − F̂_ŷ(distance to the nearest exemplar), 0 when q = 0 (out of distribution). In training mode the input rows are the indexed rows, so the nearest one (itself) is skipped, as the official code excludes the identity match. Refit it every epoch with a gradient phase’s `refits`. No gradient flows through it.',
+      'The training-set statistics of SDM verification (Schmaltz 2025, arXiv 2502.20167; official ReexpressAI/sdm sdm_model.py). A fit (fitMode index) stores the rows’ exemplar vectors, labels and predicted classes, and the leave-one-out nearest distances of the rows with q > 0 per predicted class (training tables); a fit on held-out calibration rows (fitMode calibrate, a phase override) builds the calibration tables, which every later query uses. Forward, for any input: q = how many consecutive nearest exemplars (L2, brute force, capped at k) are correctly predicted AND share the input’s predicted class; d = 1 − F̂_ŷ(distance to the nearest exemplar), 0 when q = 0 (out of distribution). An exemplar at distance 0 is the query itself and is left out, so the indexed rows queried right after the fit get the leave-one-out statistics the official code trains with: refit the index and refresh per-sample stores from its q and d ports every epoch (a gradient phase’s refits and refreshes) and feed the loss from the stores. No gradient flows through it.',
     formula:
-      'idx = k nearest exemplars of x (training: skip the first);  ok_j = [y_{idx_j} = ŷ] ∧ [ŷ_{idx_j} = y_{idx_j}];  q = Σ_j Π_{i ≤ j} ok_i;  d_nearest = ‖x − e_{idx_1}‖;  d = (1 − F̂_ŷ(d_nearest))·[q > 0],  F̂_c(t) = |{calibration d_nearest of class c with q > 0, ≤ t}| / their count',
+      'n_1, n_2, … the exemplars by L2 distance to x, the query itself (distance 0) left out;  ok_j = [y_{n_j} = ŷ] ∧ [ŷ_{n_j} = y_{n_j}];  q = min(k, Σ_j Π_{i ≤ j} ok_i);  d_nearest = ‖x − e_{n_1}‖;  d = (1 − F̂_ŷ(d_nearest))·[q > 0],  F̂_c(t) = |{table distances of class c (rows with q > 0) ≤ t}| / their count, the calibration table once calibrated, else the training (leave-one-out) table',
     paper: SDM_PAPER,
   },
   params,
@@ -170,8 +166,8 @@ export default defineNode({
       { name: 'cdfCal', shape: [v.classes, v.capacity], init: { constant: FAR }, trainable: false },
       { name: 'countCal', shape: [v.classes], init: 'zeros', trainable: false },
     ],
-    call: (ops, [x, z], w, v, ctx) => sdmStats(ops, x!, z!, w, v, ctx.training).q!,
-    callPorts: (ops, [x, z], w, v, ctx) => sdmStats(ops, x!, z!, w, v, ctx.training),
+    call: (ops, [x, z], w, v) => sdmStats(ops, x!, z!, w, v).q!,
+    callPorts: (ops, [x, z], w, v) => sdmStats(ops, x!, z!, w, v),
   },
   fit: {
     collect: 'rows',

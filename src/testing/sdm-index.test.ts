@@ -1,7 +1,7 @@
-// fit.sdmIndex (P31): the tfjs forward pass (topk, gather, prefix products by matmul, CDF by counting)
-// against the brute-force Float64 reference of src/core/sdm-stats.ts, in inference mode (index rows
-// are strangers), training mode (the query rows are the index rows: the identity match is skipped),
-// and after a calibrate fit; no tensor leaks.
+// fit.sdmIndex (P31): the tfjs forward pass (masked minima, one-hot matmuls, CDF by counting) against
+// the brute-force Float64 reference of src/core/sdm-stats.ts: new rows, the indexed rows themselves
+// (the identity match is left out: leave-one-out), and after a calibrate fit; refits and refreshes
+// through the trainer; no tensor leaks.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import sdmIndex from '../../nodes/fit/sdm-index.ts';
@@ -81,12 +81,7 @@ const shapes: Record<string, number[]> = {
   countCal: [classes],
 };
 
-function forward(
-  w: Record<string, ArrayLike<number>>,
-  s: ReturnType<typeof sample>,
-  n: number,
-  training: boolean,
-) {
+function forward(w: Record<string, ArrayLike<number>>, s: ReturnType<typeof sample>, n: number) {
   return tf.tidy(() => {
     const wt = Object.fromEntries(
       Object.entries(w).map(([name, v]) => [name, tf.tensor(Array.from(v), shapes[name])]),
@@ -96,7 +91,7 @@ function forward(
       [tf.tensor2d(s.x, [n, dim]), tf.tensor2d(s.z, [n, classes])],
       wt,
       params,
-      { training },
+      { training: false },
     );
     return { q: Array.from(out.q!.dataSync()), d: Array.from(out.d!.dataSync()) };
   });
@@ -109,19 +104,19 @@ describe('fit.sdmIndex', () => {
   let w = initialWeights();
 
   it('an unfitted index reports q = 0 and d = 0 (nothing is known yet)', () => {
-    const out = forward(w, train, rows, false);
+    const out = forward(w, train, rows);
     expect(out.q.every((v) => v === 0)).toBe(true);
     expect(out.d.every((v) => v === 0)).toBe(true);
   });
 
-  it('index fit: training rows skip themselves and read the leave-one-out tables (Float64 reference)', () => {
+  it('index fit: the indexed rows find themselves at distance 0, which is left out: leave-one-out q and d (Float64 reference)', () => {
     const solved = sdmIndex.fit!.solve(data(train, rows), { ...params, fitMode: 'index' }, createRng(1));
     w = { ...w, ...Object.fromEntries(Object.entries(solved).map(([n, v]) => [n, Float64Array.from(v)])) };
     const s = sdmNeighbours(train.x, trainPreds, ref, k, true);
     const tables = distanceCdfTables(s.dNearest, trainPreds, s.q, classes);
     const d = distanceQuantiles(s.dNearest, trainPreds, s.q, tables);
     const before = tf.memory().numTensors;
-    const out = forward(w, train, rows, true);
+    const out = forward(w, train, rows);
     expect(tf.memory().numTensors).toBe(before);
     expect(out.q).toEqual(Array.from(s.q));
     for (let i = 0; i < rows; i++) expect(out.d[i]).toBeCloseTo(d[i]!, 5);
@@ -137,7 +132,7 @@ describe('fit.sdmIndex', () => {
     const s = sdmNeighbours(test.x, testPreds, ref, k);
     const trainS = sdmNeighbours(train.x, trainPreds, ref, k, true);
     const trainTables = distanceCdfTables(trainS.dNearest, trainPreds, trainS.q, classes);
-    const before = forward(w, test, 15, false);
+    const before = forward(w, test, 15);
     expect(before.q).toEqual(Array.from(s.q));
     const dTrain = distanceQuantiles(s.dNearest, testPreds, s.q, trainTables);
     for (let i = 0; i < 15; i++) expect(before.d[i]).toBeCloseTo(dTrain[i]!, 5);
@@ -156,14 +151,14 @@ describe('fit.sdmIndex', () => {
     };
     const calS = sdmNeighbours(cal.x, calPreds, ref, k);
     const calTables = distanceCdfTables(calS.dNearest, calPreds, calS.q, classes);
-    const after = forward(w2, test, 15, false);
+    const after = forward(w2, test, 15);
     expect(after.q).toEqual(Array.from(s.q));
     const dCal = distanceQuantiles(s.dNearest, testPreds, s.q, calTables);
     for (let i = 0; i < 15; i++) expect(after.d[i]).toBeCloseTo(dCal[i]!, 5);
     // The calibration tables differ from the training ones, so d moved for some rows.
     expect(dCal.some((v, i) => Math.abs(v - dTrain[i]!) > 1e-6)).toBe(true);
-    // Training mode keeps the training tables after calibration.
-    const tr = forward(w2, train, rows, true);
+    // The indexed rows keep their leave-one-out q after calibration.
+    const tr = forward(w2, train, rows);
     expect(tr.q).toEqual(Array.from(trainS.q));
   });
 
@@ -185,7 +180,10 @@ describe('fit.sdmIndex', () => {
   });
 });
 
-/** Digits8 → dense(6) exemplar → dense(10) logits; the SDM index reads both; CE on the logits. */
+/**
+ * Digits8 → dense(6) exemplar → dense(10) logits; the SDM index reads both; the log-SDM NLL reads q
+ * and d from per-sample stores (init e − 2 and 1: softmax cross-entropy until refreshed).
+ */
 function sdmDoc(phases: unknown[]): GraphDoc {
   return {
     format: 'netwright.graph',
@@ -193,12 +191,14 @@ function sdmDoc(phases: unknown[]): GraphDoc {
     meta: { title: 'sdm refits' },
     nodes: {
       input: { type: 'io.input', v: 1, params: { shape: [64] } },
+      qIn: { type: 'io.input', v: 1, params: { shape: [1], source: 'store:sdmQ' } },
+      dIn: { type: 'io.input', v: 1, params: { shape: [1], source: 'store:sdmD' } },
       ex: { type: 'layers.dense', v: 1, params: { units: 6 } },
       z: { type: 'layers.dense', v: 1, params: { units: 10 } },
       sdm: { type: 'fit.sdmIndex', v: 1, params: { classes: 10, capacity: 400, k: 8 } },
       act: { type: 'activations.sdmActivation', v: 1, params: {} },
       output: { type: 'io.output', v: 1, params: {} },
-      ce: { type: 'losses.categoricalCrossentropy', v: 1, params: { fromLogits: true } },
+      nll: { type: 'losses.logSdmNll', v: 1, params: {} },
     } as GraphDoc['nodes'],
     edges: {
       a: { from: { node: 'input', port: 'y' }, to: { node: 'ex', port: 'x' } },
@@ -209,7 +209,9 @@ function sdmDoc(phases: unknown[]): GraphDoc {
       f: { from: { node: 'sdm', port: 'q' }, to: { node: 'act', port: 'q' } },
       g: { from: { node: 'sdm', port: 'd' }, to: { node: 'act', port: 'd' } },
       h: { from: { node: 'act', port: 'y' }, to: { node: 'output', port: 'x' } },
-      i: { from: { node: 'z', port: 'y' }, to: { node: 'ce', port: 'pred' } },
+      i: { from: { node: 'z', port: 'y' }, to: { node: 'nll', port: 'pred' } },
+      j: { from: { node: 'qIn', port: 'y' }, to: { node: 'nll', port: 'q' } },
+      k: { from: { node: 'dIn', port: 'y' }, to: { node: 'nll', port: 'd' } },
     },
     training: {
       dataset: {
@@ -220,6 +222,10 @@ function sdmDoc(phases: unknown[]): GraphDoc {
           { name: 'calibration', rows: [300, 500] },
         ],
       },
+      stores: [
+        { name: 'sdmQ', width: 1, init: Math.E - 2 },
+        { name: 'sdmD', width: 1, init: 1 },
+      ],
       optimizer: { type: 'optimizers.adam', params: { learningRate: 0.01 } },
       batchSize: 50,
       epochs: 1,
@@ -230,10 +236,23 @@ function sdmDoc(phases: unknown[]): GraphDoc {
   } as GraphDoc;
 }
 
+const refreshQD = [
+  { store: 'sdmQ', from: 'sdm:q' },
+  { store: 'sdmD', from: 'sdm:d' },
+];
+
 describe('refits and calibrate fits through the trainer', () => {
-  it('a gradient phase refits the index every epoch on its rows; a calibrate fit (override) writes only the tables', async () => {
+  it('a gradient phase refits the index and refreshes q, d stores every epoch: the stores hold the Float64 leave-one-out statistics; a calibrate fit (override) writes only the tables', async () => {
     const doc = sdmDoc([
-      { name: 'train', kind: 'gradient', epochs: 2, refits: [{ node: 'sdm' }], data: { subset: 'fit' } },
+      { name: 'softmax', kind: 'gradient', epochs: 1, data: { subset: 'fit' } },
+      {
+        name: 'sdm',
+        kind: 'gradient',
+        epochs: 2,
+        refits: [{ node: 'sdm' }],
+        refreshes: refreshQD,
+        data: { subset: 'fit' },
+      },
       {
         name: 'calibrate',
         kind: 'fit',
@@ -246,19 +265,24 @@ describe('refits and calibrate fits through the trainer', () => {
     const a = analyse(doc, registry);
     expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const { ir } = lowerGraph(a, registry);
-    expect(ir!.training!.phases![0]!.refits).toEqual([{ node: 'sdm', every: 'epoch' }]);
-    expect(ir!.training!.phases![1]!.overrides).toEqual({ sdm: { fitMode: 'calibrate' } });
+    expect(ir!.training!.phases![1]!.refits).toEqual([{ node: 'sdm', every: 'epoch' }]);
+    expect(ir!.training!.phases![2]!.overrides).toEqual({ sdm: { fitMode: 'calibrate' } });
     const data = await loadBinding(doc.training!.dataset, createRng(3), nodeDatasetIO);
     const compiled = compileIR(ir!, registry, { seed: 1 });
     const before = tf.memory().numTensors;
-    // The exemplar layer's weights at the start of epoch 2 (the last refit) are what the index holds.
+    // The exemplar layer at the start of the last epoch (the last refit) is what the index holds.
     let atLastRefit: tf.Tensor[] = [];
+    const refreshed: string[] = [];
     const result = await train(compiled, registry, data, ir!.training!, {
       onEpoch: (r) => {
-        if (r.epoch === 1) atLastRefit = compiled.weights(['ex']).map((v) => v.read().clone());
+        if (r.epoch === 2) atLastRefit = compiled.weights(['ex']).map((v) => v.read().clone());
+      },
+      onRefresh: (r) => {
+        refreshed.push(`${r.phase}:${r.epoch}:${r.store}`);
       },
     });
     expect(result.status).toBe('done');
+    expect(refreshed).toEqual(['sdm:0:sdmQ', 'sdm:0:sdmD', 'sdm:1:sdmQ', 'sdm:1:sdmD']);
     const w = (name: string) =>
       compiled.layers
         .get('sdm')!
@@ -276,15 +300,46 @@ describe('refits and calibrate fits through the trainer', () => {
     let err = 0;
     for (let i = 0; i < 300 * 6; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
     expect(err).toBeLessThan(1e-5);
-    // The calibrate fit wrote calibration tables over the 200 calibration rows (q > 0 ones only).
-    const countCal = Array.from(w('countCal')).reduce((s, v) => s + v, 0);
+    // The stores hold what the Float64 reference gives for the index: leave-one-out q and d.
+    const ref = {
+      exemplars: got.slice(0, 300 * 6),
+      dim: 6,
+      labels: w('labels').slice(0, 300),
+      preds: w('preds').slice(0, 300),
+    };
+    const s = sdmNeighbours(ref.exemplars, ref.preds, ref, 8, true);
+    const tables = distanceCdfTables(s.dNearest, ref.preds, s.q, 10);
+    const dRef = distanceQuantiles(s.dNearest, ref.preds, s.q, tables);
+    const storeQ = result.stores!.get('sdmQ')!;
+    const storeD = result.stores!.get('sdmD')!;
+    expect(Array.from(storeQ)).toEqual(Array.from(s.q));
+    let dErr = 0;
+    for (let i = 0; i < 300; i++) dErr = Math.max(dErr, Math.abs(storeD[i]! - dRef[i]!));
+    expect(dErr).toBeLessThan(1e-5);
+    expect(s.q.some((v) => v >= 2)).toBe(true);
+    // The calibrate fit wrote calibration tables over the 200 calibration rows (q > 0 ones only)…
+    const countCal = Array.from(w('countCal')).reduce((t, v) => t + v, 0);
     expect(countCal).toBeGreaterThan(0);
     expect(countCal).toBeLessThanOrEqual(200);
-    // …and left the index alone; after training the model keeps the graph's fitMode for later fits.
+    // …and left the index alone.
     expect(w('labels').slice(0, 300)).toEqual(Float32Array.from(data.train.y.slice(0, 300)));
     tf.dispose([x, ...atLastRefit]);
     expect(tf.memory().numTensors).toBe(before);
     compiled.dispose();
+  });
+
+  it('a store refreshes from one port of a multi-output node (node:port); an unknown port is named', () => {
+    const codes = (from: string) =>
+      analyse(
+        sdmDoc([{ name: 'g', kind: 'gradient', epochs: 1, refreshes: [{ store: 'sdmQ', from }] }]),
+        registry,
+      ).diagnostics.filter((d) => d.severity === 'error');
+    expect(codes('sdm:d')).toEqual([]);
+    const bad = codes('sdm:r');
+    expect(bad.map((d) => [d.code, d.field])).toEqual([
+      ['train/store-from', 'training.phases.0.refreshes.0.from'],
+    ]);
+    expect(bad[0]!.message).toMatch(/no output port 'r' \(ports: q, d\)/);
   });
 
   it('analysis names the refit mistakes: no fit, bad every, twice, on a fit phase', () => {

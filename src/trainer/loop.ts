@@ -300,7 +300,13 @@ export async function train(
         }
         continue;
       }
-      const trainData = withStoreFields(toTensors(data, 'train'), compiled.ir, stores, phase.name);
+      const trainData = withStoreFields(
+        toTensors(data, 'train'),
+        compiled.ir,
+        stores,
+        phase.name,
+        phase.kind === 'fit' ? 'otherRows' : false,
+      );
       const valData =
         opts.validate === false || data.val.count === 0
           ? undefined

@@ -38,6 +38,12 @@ export class Stores {
     return v;
   }
 
+  /** Rows the store was last refreshed over (undefined before any refresh). */
+  refreshedRows(name: string): number | undefined {
+    const v = this.values.get(name);
+    return v ? v.length / this.def(name).width : undefined;
+  }
+
   write(name: string, values: Float32Array): void {
     this.values.set(name, values);
   }
@@ -59,14 +65,17 @@ export async function refreshValues(
   data: DataTensors,
   chunk = 512,
 ): Promise<Float32Array> {
-  if (!compiled.ir.nodes.some((n) => n.id === from))
-    throw new StoreError(`train/store-from: the model has no node '${from}' to refresh a store from.`);
+  // 'node' or 'node:port' (one port of a multi-output node, stored under that key by the compiler).
+  const [id, port] = from.split(':') as [string, string | undefined];
+  const node = compiled.ir.nodes.find((n) => n.id === id);
+  if (!node) throw new StoreError(`train/store-from: the model has no node '${id}' to refresh a store from.`);
+  const key = port !== undefined ? from : node.outputPorts ? `${id}:${node.outputPorts[0]!.name}` : id;
   const out = new Float32Array(data.count * width);
   for (let start = 0; start < data.count; start += chunk) {
     const size = Math.min(chunk, data.count - start);
     const t = tf.tidy(() => {
       const rows = sliceRows(data, start, size);
-      const y = compiled.run(feedsFor(compiled.ir, rows), { training: false }).get(from);
+      const y = compiled.run(feedsFor(compiled.ir, rows), { training: false }).get(key);
       if (!y) throw new StoreError(`train/store-from: node '${from}' gave no output.`);
       return tf.reshape(tf.cast(y, 'float32'), [size, -1]);
     });
@@ -123,21 +132,25 @@ export const storeSources = (ir: ModelIR): string[] =>
 /**
  * `data` with each store an input reads as a field `store:<name>` [rows, width], so a batch takes
  * the same rows of it as of the features (takeRows). `fill`: rows that are not training rows
- * (validation) read the store's init value — a store has values for the training rows only.
+ * (validation) read the store's init value — a store has values for the training rows only;
+ * 'otherRows' does so only when the store was refreshed over another number of rows (a fit phase
+ * over a calibration subset: an inference pass, like validation).
  */
 export function withStoreFields(
   data: DataTensors,
   ir: ModelIR,
   stores: Stores,
   phase: string,
-  fill = false,
+  fill: boolean | 'otherRows' = false,
 ): DataTensors {
   const names = [...new Set(storeSources(ir))];
   if (!names.length) return data;
   const fields = new Map(data.fields);
   for (const name of names) {
     const d = stores.def(name);
-    const values = fill
+    const rows = stores.refreshedRows(name);
+    const useInit = fill === true || (fill === 'otherRows' && rows !== undefined && rows !== data.count);
+    const values = useInit
       ? new Float32Array(data.count * d.width).fill(d.init)
       : stores.read(name, data.count, phase);
     fields.set(`store:${name}`, tf.tensor2d(values, [data.count, d.width], 'float32'));

@@ -149,12 +149,14 @@ export function checkPhaseStores(
 
 /** The checks of a refresh's source node `id` (a refresh phase's or a gradient phase's `refreshes`). */
 function checkRefreshFrom(
-  id: string,
+  from: string,
   store: { name: string; width: number } | undefined,
   nodes: ReadonlyMap<string, NodeAnalysis>,
   field: string,
   bad: Report,
 ): void {
+  // 'node' reads the node's first output; 'node:port' one port of a multi-output node.
+  const [id, port] = from.split(':') as [string, string | undefined];
   const n = nodes.get(id);
   const kind = n?.def?.kind;
   if (!n) {
@@ -169,7 +171,15 @@ function checkRefreshFrom(
     );
     return;
   }
-  const out = Object.values(n.outputs)[0];
+  if (port !== undefined && n.outputs[port] === undefined && Object.keys(n.outputs).length) {
+    bad(
+      'train/store-from',
+      field,
+      `node '${id}' has no output port '${port}' (ports: ${Object.keys(n.outputs).join(', ')}); write '${id}:<port>'.`,
+    );
+    return;
+  }
+  const out = port === undefined ? Object.values(n.outputs)[0] : n.outputs[port];
   if (!out) return; // the node failed; its own diagnostic says why
   const width = perRowWidth(out.shape);
   if (width === undefined)

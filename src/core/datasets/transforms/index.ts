@@ -5,6 +5,7 @@ import type { DataBinding } from '../../node-def.ts';
 import type { Rng } from '../../rng.ts';
 import type { LoadedDataset } from '../dataset-def.ts';
 import { classes } from './classes.ts';
+import { corrupt } from './corrupt.ts';
 import { hideClasses } from './hide-classes.ts';
 import { imbalance } from './imbalance.ts';
 import { labelNoise } from './label-noise.ts';
@@ -25,6 +26,7 @@ export const TRANSFORMS: readonly TransformDef[] = [
   rotate,
   pool,
   standardize,
+  corrupt,
 ];
 
 /** A transform as the document declares it. */

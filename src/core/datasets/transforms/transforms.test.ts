@@ -227,3 +227,51 @@ describe('rotate and pool', () => {
     expect(() => run(ds, [{ type: 'pool', size: 3 }])).toThrow(/size 3 does not divide/);
   });
 });
+
+describe('corrupt', () => {
+  // Many features so the sample moments are tight: 400 rows × 50 features of value 0.5.
+  const many = (): LoadedDataset => {
+    const ds = dataset([400], [50]);
+    return { ...ds, train: { ...ds.train, x: new Float32Array(ds.train.x.length).fill(0.5) } };
+  };
+  it('noise: mean unchanged, sd = σ (20 000 draws, 5σ bounds); val untouched with split train', () => {
+    const ds = many();
+    const out = run(ds, [{ type: 'corrupt', noise: 0.35, split: 'train' }]);
+    const n = out.train.x.length;
+    let m = 0;
+    for (const v of out.train.x) m += v / n;
+    let s = 0;
+    for (const v of out.train.x) s += (v - m) ** 2 / (n - 1);
+    expect(Math.abs(m - 0.5)).toBeLessThan((5 * 0.35) / Math.sqrt(n));
+    expect(Math.abs(Math.sqrt(s) - 0.35)).toBeLessThan(0.35 * 5 * Math.sqrt(1 / (2 * n)));
+    expect(out.val.x).toBe(ds.val.x);
+  });
+  it('dropout zeroes a fraction p of the features (binomial 5σ bound), keeps the others exactly', () => {
+    const out = run(many(), [{ type: 'corrupt', dropout: 0.2, split: 'train' }]);
+    const n = out.train.x.length;
+    const zeros = out.train.x.filter((v) => v === 0).length;
+    expect(Math.abs(zeros / n - 0.2)).toBeLessThan(5 * Math.sqrt((0.2 * 0.8) / n));
+    expect(out.train.x.every((v) => v === 0 || v === 0.5)).toBe(true);
+  });
+  it('replace uniform gives U[0, 1) features (mean 1/2, variance 1/12) whatever the input, labels kept', () => {
+    const ds = many();
+    const out = run(ds, [{ type: 'corrupt', replace: 'uniform' }]);
+    const x = out.val.x;
+    const n = x.length;
+    let m = 0;
+    for (const v of x) m += v / n;
+    let s = 0;
+    for (const v of x) s += (v - m) ** 2 / n;
+    expect(x.every((v) => v >= 0 && v < 1)).toBe(true);
+    expect(Math.abs(m - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / n));
+    expect(Math.abs(s - 1 / 12)).toBeLessThan(0.005);
+    expect(out.val.y).toEqual(ds.val.y);
+  });
+  it('is seeded: the same seed gives the same split, another seed another one', () => {
+    const a = run(many(), [{ type: 'corrupt', noise: 0.1, dropout: 0.1 }], 3);
+    const b = run(many(), [{ type: 'corrupt', noise: 0.1, dropout: 0.1 }], 3);
+    const c = run(many(), [{ type: 'corrupt', noise: 0.1, dropout: 0.1 }], 4);
+    expect(a.train.x).toEqual(b.train.x);
+    expect(a.train.x).not.toEqual(c.train.x);
+  });
+});
