@@ -41,16 +41,22 @@ type SdmIndexParams = ParamValues<typeof params>;
 /** Row-wise minimum over the last axis, kept as [B, 1]. */
 const rowMin = <T>(ops: Ops<T>, x: T): T => ops.neg(ops.max(ops.neg(x), [1], true));
 
-/** d = (1 − F̂_ŷ(dNearest))·[q > 0]·[class ŷ has distances]; F̂ from a [C, N] table padded with FAR. */
-function quantile<T>(ops: Ops<T>, pick: T, table: T, counts: T, dNearest: T, q: T): T {
-  const rows = ops.matMul(pick, table); // [B, N]: the predicted class's sorted distances
-  // float32 distances (‖x‖² − 2x·e + ‖e‖²) carry ~1e-6 error: a training row's own Float64 table
-  // entry must still count as ≤ its distance, so the comparison allows that much.
-  const slack = ops.add(ops.mul(dNearest, ops.scalar(1 + 1e-4)), ops.scalar(1e-5));
-  const atMost = ops.sum(ops.sub(ops.scalar(1), ops.step(ops.sub(rows, slack))), [1], true);
-  const n = ops.matMul(pick, ops.reshape(counts, [-1, 1])); // [B, 1]
-  const cdf = ops.div(atMost, ops.maximum(n, ops.scalar(1)));
-  return ops.mul(ops.mul(ops.sub(ops.scalar(1), cdf), ops.step(n)), ops.step(q));
+/**
+ * d = min_c (1 − |{t ∈ T_c : t < d_nearest}| / |T_c|), 0 when some class table is empty: the official
+ * distance quantile, the minimum over the per-true-class CDFs ([C, N] tables padded with FAR).
+ */
+function quantile<T>(ops: Ops<T>, table: T, counts: T, dNearest: T, classes: number, n: number): T {
+  // float32 distances (‖x‖² − 2x·e + ‖e‖²) carry ~1e-6 error: a table entry within that much of
+  // d counts as equal, not below, so an indexed row's own Float64 entry never counts for it.
+  const bar = ops.sub(dNearest, ops.add(ops.mul(dNearest, ops.scalar(1e-4)), ops.scalar(1e-5)));
+  const below = ops.step(ops.sub(bar, ops.reshape(table, [1, classes * n]))); // [B, C·N]
+  const count = ops.sum(ops.reshape(below, [-1, classes, n]), [2]); // [B, C]
+  const size = ops.reshape(counts, [1, classes]);
+  const perClass = ops.mul(
+    ops.sub(ops.scalar(1), ops.div(count, ops.maximum(size, ops.scalar(1)))),
+    ops.step(size),
+  );
+  return rowMin(ops, perClass);
 }
 
 // Written with matmuls against one-hot rows, masked minima and `step` (zero gradient) instead of
@@ -88,8 +94,8 @@ function sdmStats<T>(
   const nearer = ops.sum(ops.mul(ops.step(ops.sub(firstBad, d2)), ok), [1], true);
   const q = ops.minimum(nearer, ops.scalar(v.k));
   // Training tables until a calibrate fit has written the calibration ones (an index fit clears them).
-  const dTrain = quantile(ops, pick, w.cdfTrain!, w.countTrain!, dNearest, q);
-  const dCal = quantile(ops, pick, w.cdfCal!, w.countCal!, dNearest, q);
+  const dTrain = quantile(ops, w.cdfTrain!, w.countTrain!, dNearest, v.classes, n);
+  const dCal = quantile(ops, w.cdfCal!, w.countCal!, dNearest, v.classes, n);
   const useCal = ops.step(ops.sum(w.countCal!));
   const d = ops.add(ops.mul(useCal, dCal), ops.mul(ops.sub(ops.scalar(1), useCal), dTrain));
   return { q, d };
@@ -123,9 +129,9 @@ export default defineNode({
   title: 'SDM exemplar index (fit): similarity q, distance quantile d',
   docs: {
     summary:
-      'The training-set statistics of SDM verification (Schmaltz 2025, arXiv 2502.20167; official ReexpressAI/sdm sdm_model.py). A fit (fitMode index) stores the rows’ exemplar vectors, labels and predicted classes, and the leave-one-out nearest distances of the rows with q > 0 per predicted class (training tables); a fit on held-out calibration rows (fitMode calibrate, a phase override) builds the calibration tables, which every later query uses. Forward, for any input: q = how many consecutive nearest exemplars (L2, brute force, capped at k) are correctly predicted AND share the input’s predicted class; d = 1 − F̂_ŷ(distance to the nearest exemplar), 0 when q = 0 (out of distribution). An exemplar at distance 0 is the query itself and is left out, so the indexed rows queried right after the fit get the leave-one-out statistics the official code trains with: refit the index and refresh per-sample stores from its q and d ports every epoch (a gradient phase’s refits and refreshes) and feed the loss from the stores. No gradient flows through it.',
+      'The training-set statistics of SDM verification (Schmaltz 2025, arXiv 2502.20167; official ReexpressAI/sdm sdm_model.py). A fit (fitMode index) stores the rows’ exemplar vectors, labels and predicted classes, and the leave-one-out nearest distances of the rows with q > 0 per true class (training tables); a fit on held-out calibration rows (fitMode calibrate, a phase override) builds the calibration tables, which every later query uses. Forward, for any input: q = how many consecutive nearest exemplars (L2, brute force, capped at k) are correctly predicted AND share the input’s predicted class; d = min over classes c of 1 − F̂_c(distance to the nearest exemplar), F̂_c the empirical CDF of the class-c rows with q > 0 (the official take-min-across-classes rule: one d per row, so the argmax stays the logits’ argmax). An exemplar at distance 0 is the query itself and is left out, so the indexed rows queried right after the fit get the leave-one-out statistics the official code trains with: refit the index and refresh per-sample stores from its q and d ports every epoch (a gradient phase’s refits and refreshes) and feed the loss from the stores. No gradient flows through it.',
     formula:
-      'n_1, n_2, … the exemplars by L2 distance to x, the query itself (distance 0) left out;  ok_j = [y_{n_j} = ŷ] ∧ [ŷ_{n_j} = y_{n_j}];  q = min(k, Σ_j Π_{i ≤ j} ok_i);  d_nearest = ‖x − e_{n_1}‖;  d = (1 − F̂_ŷ(d_nearest))·[q > 0],  F̂_c(t) = |{table distances of class c (rows with q > 0) ≤ t}| / their count, the calibration table once calibrated, else the training (leave-one-out) table',
+      'n_1, n_2, … the exemplars by L2 distance to x, the query itself (distance 0) left out;  ok_j = [y_{n_j} = ŷ] ∧ [ŷ_{n_j} = y_{n_j}];  q = min(k, Σ_j Π_{i ≤ j} ok_i);  d_nearest = ‖x − e_{n_1}‖;  d = min_c (1 − F̂_c(d_nearest)),  F̂_c(t) = |{table distances of true class c (rows with q > 0) < t}| / their count (0 if a class has none), the calibration tables once calibrated, else the training (leave-one-out) ones',
     paper: SDM_PAPER,
   },
   params,
@@ -206,7 +212,7 @@ export default defineNode({
           preds: w.preds!.subarray(0, rows),
         };
         const s = sdmNeighbours(xs.data, preds, ref, Math.min(v.k, rows));
-        const cal = packTables(distanceCdfTables(s.dNearest, preds, s.q, v.classes), n);
+        const cal = packTables(distanceCdfTables(s.dNearest, data.y!, s.q, v.classes), n);
         return { cdfCal: cal.cdf, countCal: cal.count };
       }
       const rows = xs.rows;
@@ -220,7 +226,7 @@ export default defineNode({
       const labels = data.y!;
       const ref: SdmReference = { exemplars: xs.data, dim, labels, preds };
       const s = sdmNeighbours(xs.data, preds, ref, Math.min(v.k, rows - 1), true);
-      const train = packTables(distanceCdfTables(s.dNearest, preds, s.q, v.classes), n);
+      const train = packTables(distanceCdfTables(s.dNearest, labels, s.q, v.classes), n);
       const pad = (values: ArrayLike<number>, fill: number) => {
         const out = new Float32Array(n).fill(fill);
         out.set(values);

@@ -69,17 +69,19 @@ describe('sdmNeighbours', () => {
 });
 
 describe('distanceQuantiles', () => {
-  it('is 1 − F̂_ŷ(d) over the class’s calibration distances with q > 0; 0 for q = 0 or an empty class', () => {
-    // calibration: class 0 distances 1, 2, 3, 4 (and 0.5 with q = 0, left out); class 1: 10.
-    const tables = distanceCdfTables([1, 2, 3, 4, 0.5, 10], [0, 0, 0, 0, 0, 1], [1, 3, 2, 5, 0, 1], 3);
+  it('tables: d_nearest of the rows with q > 0 by TRUE label, sorted', () => {
+    // rows: labels 0, 0, 0, 0, 0, 1; the 0.5 row has q = 0 and is left out.
+    const tables = distanceCdfTables([3, 1, 4, 2, 0.5, 10], [0, 0, 0, 0, 0, 1], [1, 3, 2, 5, 0, 1], 3);
     expect(Array.from(tables[0]!)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(tables[1]!)).toEqual([10]);
     expect(Array.from(tables[2]!)).toEqual([]);
-    const d = distanceQuantiles(
-      [0.2, 2, 2.5, 9, 1, 1, 11],
-      [0, 0, 0, 0, 0, 2, 1],
-      [1, 1, 1, 1, 0, 4, 1],
-      tables,
-    );
-    expect(Array.from(d)).toEqual([1, 1 - 2 / 4, 1 - 2 / 4, 0, 0, 0, 0]);
+  });
+  it('is min over classes of 1 − (# table values < d)/n (searchsorted left), by hand; 0 when a class table is empty', () => {
+    const tables = [Float64Array.from([1, 2, 3, 4]), Float64Array.from([2.5, 5])];
+    // d = 0.2: class 0 → 1, class 1 → 1 → 1.   d = 2: class 0 → 1 − 1/4 (only 1 < 2), class 1 → 1 → 0.75.
+    // d = 3: class 0 → 1 − 2/4, class 1 → 1 − 1/2 → 0.5.   d = 9: both 0 → 0.   d = 4.5: 0, 0.5 → 0.
+    const d = distanceQuantiles([0.2, 2, 3, 9, 4.5], tables);
+    expect(Array.from(d)).toEqual([1, 0.75, 0.5, 0, 0]);
+    expect(Array.from(distanceQuantiles([0.2, 3], [...tables, new Float64Array(0)]))).toEqual([0, 0]);
   });
 });

@@ -89,50 +89,51 @@ export function sdmNeighbours(
 }
 
 /**
- * Class-conditional sorted distances for the empirical CDF F̂_c: the d_nearest of the calibration
- * rows predicted as class c, leaving out rows with q = 0 (treated as out of distribution).
+ * Class-conditional sorted distances for the empirical CDFs F̂_c: the d_nearest of the rows whose
+ * TRUE label is c, leaving out rows with q = 0 (treated as out of distribution) — the official
+ * `trueClass_To_dCDF` (ReexpressAI sdm_model.py, set_summary_stats_for_support_vectorized).
  */
 export function distanceCdfTables(
   dNearest: ArrayLike<number>,
-  preds: ArrayLike<number>,
+  labels: ArrayLike<number>,
   q: ArrayLike<number>,
   classes: number,
 ): Float64Array[] {
   const lists: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < dNearest.length; i++) {
-    const c = preds[i]!;
+    const c = labels[i]!;
     if (q[i]! > 0 && c >= 0 && c < classes) lists[c]!.push(dNearest[i]!);
   }
   return lists.map((l) => Float64Array.from(l).sort());
 }
 
-/** Number of sorted values ≤ x (binary search). */
-function countAtMost(sorted: Float64Array, x: number): number {
+/** Number of sorted values < x (binary search: searchsorted, side 'left'). */
+function countBelow(sorted: Float64Array, x: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= x) lo = mid + 1;
+    if (sorted[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /**
- * d_b = 1 − F̂_{ŷ_b}(d_nearest,b), F̂_c(x) = |{calibration distances of class c ≤ x}| / their count;
- * 0 for q_b = 0 (out of distribution) or a class with no calibration distances.
+ * d_b = min_c (1 − |{t ∈ T_c : t < d_nearest,b}| / |T_c|), 0 when some class has no distances — the
+ * official get_distance_quantiles_vectorized with take_min_across_percentiles (one d per row, the
+ * same for every class, so the argmax of the SDM activation is the argmax of the logits).
  */
 export function distanceQuantiles(
   dNearest: ArrayLike<number>,
-  preds: ArrayLike<number>,
-  q: ArrayLike<number>,
   tables: readonly Float64Array[],
 ): Float64Array {
   const out = new Float64Array(dNearest.length);
+  if (tables.some((t) => t.length === 0)) return out;
   for (let b = 0; b < dNearest.length; b++) {
-    const t = tables[preds[b]!];
-    if (!(q[b]! > 0) || !t?.length) continue;
-    out[b] = 1 - countAtMost(t, dNearest[b]!) / t.length;
+    let d = 1;
+    for (const t of tables) d = Math.min(d, 1 - countBelow(t, dNearest[b]!) / t.length);
+    out[b] = d;
   }
   return out;
 }

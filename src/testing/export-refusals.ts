@@ -69,6 +69,16 @@ export const EXPORT_REFUSALS: Readonly<Record<string, ExportRefusal>> = {
     nodeId: 'q',
     typescript: /^export\/unsupported: phase 'kmeans' uses a closed-form fit of 'q' \(phase kind 'fit'\)/,
   },
+  // SDM: the exemplar index hands q and d on through two outputs, which the TypeScript tracer
+  // prints only for a node used one way (its refits and store refreshes would be refused next);
+  // the PyTorch exporter prints single-output layers only.
+  'sdm-verified-classifier': {
+    nodeId: 'sdm',
+    typescript:
+      /^export\/unsupported: node 'sdm' \(SDM exemplar index \(fit\): similarity q, distance quantile d\) has several outputs and is used with different params or shapes; the TypeScript exporter prints such a node only when it is used one way/,
+    pytorch:
+      /^export\/unsupported: node 'sdm' \(SDM exemplar index \(fit\): similarity q, distance quantile d\) has several outputs \(q, d\); the PyTorch exporter prints single-output layers only\.$/,
+  },
 };
 
 /** Template ids `target` prints (every template it does not refuse above). */

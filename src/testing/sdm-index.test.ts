@@ -113,8 +113,8 @@ describe('fit.sdmIndex', () => {
     const solved = sdmIndex.fit!.solve(data(train, rows), { ...params, fitMode: 'index' }, createRng(1));
     w = { ...w, ...Object.fromEntries(Object.entries(solved).map(([n, v]) => [n, Float64Array.from(v)])) };
     const s = sdmNeighbours(train.x, trainPreds, ref, k, true);
-    const tables = distanceCdfTables(s.dNearest, trainPreds, s.q, classes);
-    const d = distanceQuantiles(s.dNearest, trainPreds, s.q, tables);
+    const tables = distanceCdfTables(s.dNearest, train.y, s.q, classes);
+    const d = distanceQuantiles(s.dNearest, tables);
     const before = tf.memory().numTensors;
     const out = forward(w, train, rows);
     expect(tf.memory().numTensors).toBe(before);
@@ -131,10 +131,10 @@ describe('fit.sdmIndex', () => {
     const testPreds = argmax(test.z, 15);
     const s = sdmNeighbours(test.x, testPreds, ref, k);
     const trainS = sdmNeighbours(train.x, trainPreds, ref, k, true);
-    const trainTables = distanceCdfTables(trainS.dNearest, trainPreds, trainS.q, classes);
+    const trainTables = distanceCdfTables(trainS.dNearest, train.y, trainS.q, classes);
     const before = forward(w, test, 15);
     expect(before.q).toEqual(Array.from(s.q));
-    const dTrain = distanceQuantiles(s.dNearest, testPreds, s.q, trainTables);
+    const dTrain = distanceQuantiles(s.dNearest, trainTables);
     for (let i = 0; i < 15; i++) expect(before.d[i]).toBeCloseTo(dTrain[i]!, 5);
 
     const cal = sample(30);
@@ -150,10 +150,10 @@ describe('fit.sdmIndex', () => {
       ...Object.fromEntries(Object.entries(solved).map(([n, v]) => [n, Float64Array.from(v)])),
     };
     const calS = sdmNeighbours(cal.x, calPreds, ref, k);
-    const calTables = distanceCdfTables(calS.dNearest, calPreds, calS.q, classes);
+    const calTables = distanceCdfTables(calS.dNearest, cal.y, calS.q, classes);
     const after = forward(w2, test, 15);
     expect(after.q).toEqual(Array.from(s.q));
-    const dCal = distanceQuantiles(s.dNearest, testPreds, s.q, calTables);
+    const dCal = distanceQuantiles(s.dNearest, calTables);
     for (let i = 0; i < 15; i++) expect(after.d[i]).toBeCloseTo(dCal[i]!, 5);
     // The calibration tables differ from the training ones, so d moved for some rows.
     expect(dCal.some((v, i) => Math.abs(v - dTrain[i]!) > 1e-6)).toBe(true);
@@ -308,8 +308,8 @@ describe('refits and calibrate fits through the trainer', () => {
       preds: w('preds').slice(0, 300),
     };
     const s = sdmNeighbours(ref.exemplars, ref.preds, ref, 8, true);
-    const tables = distanceCdfTables(s.dNearest, ref.preds, s.q, 10);
-    const dRef = distanceQuantiles(s.dNearest, ref.preds, s.q, tables);
+    const tables = distanceCdfTables(s.dNearest, ref.labels, s.q, 10);
+    const dRef = distanceQuantiles(s.dNearest, tables);
     const storeQ = result.stores!.get('sdmQ')!;
     const storeD = result.stores!.get('sdmD')!;
     expect(Array.from(storeQ)).toEqual(Array.from(s.q));

@@ -36,6 +36,8 @@ const SMOKE_STEPS: Readonly<Record<string, number>> = {
   'rcal-noisy-longtail': 2,
   // Two gradient phases of 8 epochs (pretrain, cluster) around the k-means fit: 2 steps give each one.
   'dceac-clustering': 2,
+  // 1 softmax + 11 SDM epochs keep their proportions only at 12 (then the calibration fit).
+  'sdm-verified-classifier': 12,
 };
 
 /**

@@ -66,7 +66,7 @@ const fitNode = (p: IRPhase): string | undefined =>
     : p.kind === 'refresh'
       ? p.refresh?.from
       : p.refreshes?.length
-        ? p.refreshes[0]!.from
+        ? p.refreshes[0]!.from.split(':')[0]
         : p.refits?.length
           ? p.refits[0]!.node
           : undefined;
