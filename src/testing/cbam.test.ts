@@ -4,13 +4,15 @@
 // convolution's padding against tf.conv2d 'same' (odd and even k), the parameter count against
 // the Keras per-layer formulas, and no leaked tensors. Gradients: the conformance harness runs the
 // node's examples (src/testing/conformance.test.ts -t attention.cbam).
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import cbamDef, { cbamParams, cbamWidth } from '../../nodes/attention/cbam.ts';
 import { tfOps } from '../compiler/tf-ops.ts';
-import { analyse } from '../core/analysis/analyse.ts';
+import { analyse, analyseText } from '../core/analysis/analyse.ts';
 import { createRng } from '../core/rng.ts';
 import { loadRegistry } from '../node/discover-nodes.ts';
+import { dcecVariant } from '../trainer/experiments/dceac-clustering.ts';
 import { oneNodeGraph } from './harness.ts';
 
 const registry = await loadRegistry();
@@ -196,5 +198,24 @@ describe('attention.cbam', () => {
   it('refuses a map without spatial axes, naming the port', () => {
     const a = analyse(oneNodeGraph(cbamDef, { inputs: { x: { shape: [2, 8] } } }), registry);
     expect(a.diagnostics.map((x) => x.message).join(' ')).toMatch(/CBAM needs a feature map \[B, H, W, C\]/);
+  });
+});
+
+describe('dceac-clustering: the DCEC twin the experiment builds', () => {
+  const text = readFileSync(new URL('../../templates/dceac-clustering.graph.json', import.meta.url), 'utf8');
+  it('drops only the CBAM node, feeding the latent maps straight to flatten (390 fewer params)', () => {
+    const dceac = analyseText(text, registry);
+    const twin = dcecVariant(text);
+    const dcec = analyse(twin, registry);
+    expect(dceac.diagnostics).toEqual([]);
+    expect(dcec.diagnostics).toEqual([]);
+    expect(
+      Object.values(JSON.parse(text).nodes).filter((n) => (n as { type: string }).type === 'attention.cbam'),
+    ).toHaveLength(1);
+    expect(Object.values(twin.nodes).some((n) => n.type === 'attention.cbam')).toBe(false);
+    expect(Object.keys(twin.nodes).length).toBe(Object.keys(JSON.parse(text).nodes).length - 1);
+    expect(Object.values(twin.edges).some((e) => e.from.node === 'c3' && e.to.node === 'flat')).toBe(true);
+    expect(dceac.totalParams - dcec.totalParams).toBe(cbamParams(32, 8, 7));
+    expect(dceac.totalParams).toBe(JSON.parse(text).meta.expected.params);
   });
 });
