@@ -109,6 +109,10 @@ export const inductiveBiasTool = defineAnalysisTool({
     const fm = scaledChi2Moments(fit);
     const bitsAt = (x: number) => (x > floor ? inductiveBiasBits(x - floor, fit) : Number.POSITIVE_INFINITY);
     const bits = bitsAt(eps);
+    // For comparison only: the two-moment fit (λ = 0, a = v/2m, k = 2m²/v), which ignores μ₃ — the
+    // moment a few hundred samples resolve worst.
+    const central = { a: mom.variance / (2 * mom.mean), k: (2 * mom.mean ** 2) / mom.variance, lambda: 0 };
+    const bitsCentral = eps > floor ? inductiveBiasBits(eps - floor, central) : Number.POSITIVE_INFINITY;
     const sorted = Float64Array.from(s.errors).sort();
     const below = sorted.filter((e) => e <= eps).length;
     const figures: Record<string, number | string> = {
@@ -133,6 +137,9 @@ export const inductiveBiasTool = defineAnalysisTool({
       k: fit.k,
       λ: fit.lambda,
       'fit method': fit.method,
+      'bits (two-moment fit, λ = 0; comparison)': bitsCentral,
+      // μ₃'s standard error for near-Gaussian samples, √(6v³/K): how well the sample resolves it.
+      'μ3 / its standard error': mom.mu3 / Math.sqrt((6 * mom.variance ** 3) / s.errors.length),
       'fit mean rel. error': Math.abs(fm.mean - mom.mean) / mom.mean,
       'fit variance rel. error': Math.abs(fm.variance - mom.variance) / mom.variance,
     };

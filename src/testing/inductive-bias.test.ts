@@ -4,6 +4,8 @@
 // the χ²₂ closed form 1 − e^{−x/2} deep in the tail, the k = 1 closed form Φ(√x − μ) − Φ(−√x − μ);
 // the three-moment fit recovering (a, k, λ) from exact moments; the interpolants against the
 // closed-form mean and variance of e = ‖r + Bg‖²/T (Gauss–Jordan projector, not Cholesky); the
+// error floor against the constrained least-squares optimum (KKT system by Gauss–Jordan) and the
+// span residual against the normal equations; the
 // sinRidge generator; and the tool end to end on a tiny frozen feature graph (no tensor leaks).
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -403,11 +405,7 @@ describe('inductiveBias tool', () => {
       formatVersion: 2,
       nodes: {
         input: { type: 'io.input', v: 1, params: { shape: [3] } },
-        features: {
-          type: 'layers.dense',
-          v: 1,
-          params: { units: 64, activation: 'relu', useBias: false, kernelInitializer: 'heNormal' },
-        },
+        features: { type: 'layers.randomReluFeatures', v: 1, params: { units: 64 } },
         readout: { type: 'layers.dense', v: 1, params: { units: 1, useBias: false } },
         loss: { type: 'losses.meanSquaredError', v: 1, params: {} },
       },
@@ -444,7 +442,34 @@ describe('inductiveBias tool', () => {
       expect(f['max train MSE / Var(y)']).toBeLessThan(1e-12);
       expect(f.features).toBe(64);
       expect(f['test rows']).toBe(60);
+      // The node's features are ReLU(xW + b), recomputed in Float64 from its frozen weights.
+      const [kernel, bias] = compiled.weights(['features']).map((v) => Array.from(v.read().dataSync()));
+      expect(kernel!.length).toBe(3 * 64);
+      expect(bias!.length).toBe(64);
+      const phi = tf.tidy(() =>
+        Array.from(compiled.run({ [inputId]: x }, { training: false }).get('features')!.dataSync()),
+      );
+      for (const i of [0, 17, 79])
+        for (let j = 0; j < 64; j++) {
+          let z = bias![j]!;
+          for (let c = 0; c < 3; c++) z += x.arraySync()[i]![c]! * kernel![c * 64 + j]!;
+          expect(phi[i * 64 + j]!).toBeCloseTo(Math.max(0, z), 4);
+        }
+      // 60 test rows > M − n = 44 free directions (fewer where a ReLU unit is dead on every row):
+      // a real floor, every sampled error above it.
+      expect(f['free test directions rank(B)']).toBeLessThanOrEqual(44);
+      expect(f['free test directions rank(B)']).toBeGreaterThan(30);
+      const floor = f['error floor (best interpolant)']!;
+      expect(floor).toBeGreaterThan(1e-3 * f['Var(y test)']!);
+      expect(f['min error']).toBeGreaterThanOrEqual(floor);
+      // ε below the floor: no hypothesis reaches it, I = ∞ (and the curve is ∞ there too).
+      const under = (await inductiveBiasTool.run(ctx, 'features', {
+        ...params,
+        epsilon: (0.5 * floor) / f['Var(y test)']!,
+      })) as { figures: Record<string, number> };
+      expect(under.figures.bits).toBe(Number.POSITIVE_INFINITY);
       expect(f.bits).toBeGreaterThan(0);
+      expect(f.bits).toBeLessThan(Number.POSITIVE_INFINITY);
       // Fitted law's mean and variance match the sample's (three-moment fit).
       expect(f['fit mean rel. error']).toBeLessThan(1e-6);
       // Bits decrease as ε grows (the curve).
@@ -454,7 +479,8 @@ describe('inductiveBias tool', () => {
       // Same seed → same figures; bits are −log₂ F of the fitted law at ε.
       const again = (await inductiveBiasTool.run(ctx, 'features', params)).figures as Record<string, number>;
       expect(again.bits).toBe(f.bits);
-      expect(f.bits).toBeCloseTo(-noncentralChi2LogCdf(f.ε! / f.a!, f.k!, f.λ!) / Math.LN2, 10);
+      // Above the floor: bits = −log₂ F((ε − e_floor)/a) of the law fitted to e − e_floor.
+      expect(f.bits).toBeCloseTo(-noncentralChi2LogCdf((f.ε! - floor) / f.a!, f.k!, f.λ!) / Math.LN2, 8);
       await expect(inductiveBiasTool.run(ctx, 'features', { ...params, trainRows: 78 })).rejects.toThrow(
         /param 'trainRows' \(78\) leaves 2 test rows/,
       );

@@ -94,7 +94,7 @@ export default defineExperiment({
             gaps.push(ia === iz ? 0 : Math.abs(ia - iz) / ((ia + iz) / 2));
             const n = (k: string, o = a) => Number(o[k]).toPrecision(4);
             ctx.log(
-              `data seed ${dataSeed}, d = ${d}: I(ε) ${ia.toFixed(3)} / ${iz.toFixed(3)} bits (sampling seeds ${SAMPLING_SEEDS.join(' / ')}); test MSE mean ${n('mean error')}, floor ${n('error floor (best interpolant)')} (rank B ${a['free test directions rank(B)']}), sd ${Math.sqrt(Number(a['error variance'])).toPrecision(3)}, min ${n('min error')}, min-norm interpolant ${n('min-norm interpolant error')}; ε ${n('ε')} (Var y ${n('Var(y test)')}); fit a ${n('a')} k ${n('k')} λ ${n('λ')} (${a['fit method']}); sampled fraction ≤ ε ${n('fraction ≤ ε (sampled)')}; max train MSE/Var ${n('max train MSE / Var(y)')}; ${n('ms')} ms`,
+              `data seed ${dataSeed}, d = ${d}: I(ε) ${ia.toFixed(3)} / ${iz.toFixed(3)} bits (sampling seeds ${SAMPLING_SEEDS.join(' / ')}); test MSE mean ${n('mean error')}, floor ${n('error floor (best interpolant)')} (rank B ${a['free test directions rank(B)']}), sd ${Math.sqrt(Number(a['error variance'])).toPrecision(3)}, min ${n('min error')}, min-norm interpolant ${n('min-norm interpolant error')}; ε ${n('ε')} (Var y ${n('Var(y test)')}); fit a ${n('a')} k ${n('k')} λ ${n('λ')} (${a['fit method']}; μ₃/SE ${n('μ3 / its standard error')} / ${n('μ3 / its standard error', z)}; two-moment fit for comparison ${n('bits (two-moment fit, λ = 0; comparison)')} / ${n('bits (two-moment fit, λ = 0; comparison)', z)} bits); sampled fraction ≤ ε ${n('fraction ≤ ε (sampled)')}; max train MSE/Var ${n('max train MSE / Var(y)')}; ${n('ms')} ms`,
             );
           } finally {
             c.dispose();
