@@ -447,7 +447,12 @@ describe('inductiveBias tool', () => {
       expect(kernel!.length).toBe(3 * 64);
       expect(bias!.length).toBe(64);
       const phi = tf.tidy(() =>
-        Array.from(compiled.run({ [inputId]: x }, { training: false }).get('features')!.dataSync()),
+        Array.from(
+          compiled
+            .run({ [inputId]: x }, { training: false })
+            .get('features')!
+            .dataSync(),
+        ),
       );
       for (const i of [0, 17, 79])
         for (let j = 0; j < 64; j++) {
