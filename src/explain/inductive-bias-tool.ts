@@ -3,8 +3,9 @@
 // hypothesis space needs, beyond the training data, to reach test error ≤ ε. The target node's output
 // is the feature map φ(x) of the hypothesis space (linear readouts w ~ N(0, I/M) on it); the first
 // `trainRows` context rows are the training set, the rest the test set. K hypotheses are conditioned on
-// interpolating the training set (min-norm step from w₀), their test errors are fitted by a scaled
-// non-central χ² (three moments), and I(ε) = −log₂ P(e ≤ ε) is read from the fitted law's tail.
+// interpolating the training set (min-norm step from w₀), their test errors above the exact floor
+// (the best interpolant's test error) are fitted by a scaled non-central χ² (three moments), and
+// I(ε) = −log₂ P(e ≤ ε) is read from the fitted law's tail (∞ when ε is below the floor).
 // Maths in src/core/inductive-bias (Float64, no tfjs).
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -36,8 +37,11 @@ export const inductiveBiasTool = defineAnalysisTool({
     'arXiv 2406.15941): I(ε) = −log₂ P_{h ~ p(h | h fits D_train)}(e_test(h) ≤ ε). Hypotheses are linear readouts ' +
     'w on the target node’s features φ (M per row) with prior w₀ ~ N(0, I/M); each of K draws is moved to the nearest ' +
     'interpolant of the first `trainRows` rows, w = w₀ + Φᵀ(ΦΦᵀ)⁻¹(y − Φw₀) (Float64 Cholesky), and its test MSE on ' +
-    'the remaining rows is recorded. The errors are fitted by e ≈ a·χ′²_k(λ) matching m = a(k+λ), v = 2a²(k+2λ), ' +
-    'μ₃ = 8a³(k+3λ), and I(ε) = −log₂ F_{χ′²_k(λ)}(ε/a) (Poisson mixture of regularised incomplete gammas, log space). ' +
+    'the remaining rows is recorded. With M finite features the errors have a floor e_floor, the least test MSE of any ' +
+    'interpolant (exact: the part of the min-norm interpolant’s test residual outside the span the hypotheses can move ' +
+    'in, by pivoted Householder QR). The excess is fitted by e − e_floor ≈ a·χ′²_k(λ) matching m = a(k+λ), v = 2a²(k+2λ), ' +
+    'μ₃ = 8a³(k+3λ), and I(ε) = −log₂ F_{χ′²_k(λ)}((ε − e_floor)/a) (Poisson mixture of regularised incomplete gammas, ' +
+    'log space); I(ε) = ∞ for ε ≤ e_floor (no hypothesis reaches ε). ' +
     'ε is a fraction of the test targets’ variance. Needs value targets (regression) and more features than training rows.',
   params: {
     trainRows: p.int({
@@ -96,10 +100,19 @@ export const inductiveBiasTool = defineAnalysisTool({
     );
     const varY = variance(yTest);
     const eps = params.epsilon * varY;
-    const mom = sampleMoments(s.errors);
+    // The law is fitted to the errors above the floor (the best interpolant's test error, exact):
+    // e − e_floor ≈ a·χ′²_k(λ); no hypothesis reaches ε ≤ e_floor (I = ∞).
+    const floor = s.errorFloor;
+    const excess = s.errors.map((e) => Math.max(e - floor, 0));
+    const mom = sampleMoments(excess);
     const fit = fitScaledChi2(mom.mean, mom.variance, mom.mu3);
     const fm = scaledChi2Moments(fit);
-    const bits = inductiveBiasBits(eps, fit);
+    const bitsAt = (x: number) => (x > floor ? inductiveBiasBits(x - floor, fit) : Number.POSITIVE_INFINITY);
+    const bits = bitsAt(eps);
+    // For comparison only: the two-moment fit (λ = 0, a = v/2m, k = 2m²/v), which ignores μ₃ — the
+    // moment a few hundred samples resolve worst.
+    const central = { a: mom.variance / (2 * mom.mean), k: (2 * mom.mean ** 2) / mom.variance, lambda: 0 };
+    const bitsCentral = eps > floor ? inductiveBiasBits(eps - floor, central) : Number.POSITIVE_INFINITY;
     const sorted = Float64Array.from(s.errors).sort();
     const below = sorted.filter((e) => e <= eps).length;
     const figures: Record<string, number | string> = {
@@ -111,9 +124,11 @@ export const inductiveBiasTool = defineAnalysisTool({
       features: phi.cols,
       'train rows': n,
       'test rows': rows - n,
-      'mean error': mom.mean,
+      'mean error': mom.mean + floor,
       'error variance': mom.variance,
       'error μ3': mom.mu3,
+      'error floor (best interpolant)': floor,
+      'free test directions rank(B)': s.freeRank,
       'min error': sorted[0]!,
       'min-norm interpolant error': s.meanHypothesisError,
       'fraction ≤ ε (sampled)': below / sorted.length,
@@ -122,6 +137,9 @@ export const inductiveBiasTool = defineAnalysisTool({
       k: fit.k,
       λ: fit.lambda,
       'fit method': fit.method,
+      'bits (two-moment fit, λ = 0; comparison)': bitsCentral,
+      // μ₃'s standard error for near-Gaussian samples, √(6v³/K): how well the sample resolves it.
+      'μ3 / its standard error': mom.mu3 / Math.sqrt((6 * mom.variance ** 3) / s.errors.length),
       'fit mean rel. error': Math.abs(fm.mean - mom.mean) / mom.mean,
       'fit variance rel. error': Math.abs(fm.variance - mom.variance) / mom.variance,
     };
@@ -130,14 +148,16 @@ export const inductiveBiasTool = defineAnalysisTool({
         kind: 'curve',
         title: 'inductive bias I(ε) in bits vs ε / Var(y)',
         x: EPSILON_GRID,
-        y: EPSILON_GRID.map((g) => inductiveBiasBits(g * varY, fit)),
+        // ε at or below the floor: no hypothesis reaches it (∞ bits).
+        y: EPSILON_GRID.map((g) => bitsAt(g * varY)),
       },
     ];
     // Sampled vs fitted distribution: counts per error bin (10 equal bins over the sampled range).
     const lo = sorted[0]!;
     const hi = sorted[sorted.length - 1]!;
     const width = (hi - lo) / 10 || 1;
-    const cdf = (x: number) => Math.exp(noncentralChi2LogCdf(x / fit.a, fit.k, fit.lambda));
+    const cdf = (x: number) =>
+      x > floor ? Math.exp(noncentralChi2LogCdf((x - floor) / fit.a, fit.k, fit.lambda)) : 0;
     views.push({
       kind: 'table',
       columns: ['test error from', 'to', 'sampled', 'fitted law'],

@@ -4,6 +4,8 @@
 // the χ²₂ closed form 1 − e^{−x/2} deep in the tail, the k = 1 closed form Φ(√x − μ) − Φ(−√x − μ);
 // the three-moment fit recovering (a, k, λ) from exact moments; the interpolants against the
 // closed-form mean and variance of e = ‖r + Bg‖²/T (Gauss–Jordan projector, not Cholesky); the
+// error floor against the constrained least-squares optimum (KKT system by Gauss–Jordan) and the
+// span residual against the normal equations; the
 // sinRidge generator; and the tool end to end on a tiny frozen feature graph (no tensor leaks).
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -20,8 +22,8 @@ import {
   sampleMoments,
   scaledChi2Moments,
 } from '../core/inductive-bias/chi2.ts';
-import { sampleInterpolants } from '../core/inductive-bias/interpolants.ts';
-import { type Matrix, matrix } from '../core/linalg/ridge.ts';
+import { residualOutsideSpan, sampleInterpolants } from '../core/inductive-bias/interpolants.ts';
+import { type Matrix, matrix, takeRows } from '../core/linalg/ridge.ts';
 import { lowerGraph } from '../core/lower.ts';
 import { resolveParams } from '../core/params.ts';
 import { createRng } from '../core/rng.ts';
@@ -278,6 +280,90 @@ describe('interpolating hypotheses', () => {
     expect(Math.abs(mom.mean - meanRef)).toBeLessThan(4 * Math.sqrt(varRef / count));
     expect(rel(mom.variance, varRef)).toBeLessThan(0.05);
   });
+  it('the error floor is the constrained least-squares optimum (KKT system by Gauss–Jordan); no sample goes below it', () => {
+    const rng = createRng(21);
+    const n = 3;
+    const m = 7;
+    const t = 9; // t > M − n: the hypotheses cannot reach every test residual
+    const phi = randomMatrix(n, m, rng);
+    const phiT = randomMatrix(t, m, rng);
+    const y = Array.from({ length: n }, () => rng.normal());
+    const yT = Array.from({ length: t }, () => rng.normal());
+    // min_w ‖Φ_T w − y_T‖² subject to Φ w = y: [2Φ_TᵀΦ_T  Φᵀ; Φ  0] [w; μ] = [2Φ_Tᵀy_T; y].
+    const size = m + n;
+    const kkt = new Float64Array(size * size);
+    const rhs = new Float64Array(size);
+    for (let a = 0; a < m; a++) {
+      for (let b = 0; b < m; b++) {
+        let s = 0;
+        for (let i = 0; i < t; i++) s += phiT.data[i * m + a]! * phiT.data[i * m + b]!;
+        kkt[a * size + b] = 2 * s;
+      }
+      for (let i = 0; i < n; i++) {
+        kkt[a * size + m + i] = phi.data[i * m + a]!;
+        kkt[(m + i) * size + a] = phi.data[i * m + a]!;
+      }
+      let s = 0;
+      for (let i = 0; i < t; i++) s += phiT.data[i * m + a]! * yT[i]!;
+      rhs[a] = 2 * s;
+    }
+    for (let i = 0; i < n; i++) rhs[m + i] = y[i]!;
+    const inv = inverse(kkt, size);
+    const w = Array.from({ length: m }, (_, a) => {
+      let s = 0;
+      for (let j = 0; j < size; j++) s += inv[a * size + j]! * rhs[j]!;
+      return s;
+    });
+    let ref = 0;
+    for (let i = 0; i < t; i++) {
+      let s = -yT[i]!;
+      for (let a = 0; a < m; a++) s += phiT.data[i * m + a]! * w[a]!;
+      ref += s * s;
+    }
+    ref /= t;
+    const s = sampleInterpolants(phi, y, phiT, yT, 2000, createRng(4));
+    expect(ref).toBeGreaterThan(0.01); // a real floor, not a trivial zero
+    expect(rel(s.errorFloor, ref)).toBeLessThan(1e-9);
+    expect(s.freeRank).toBe(m - n);
+    for (const e of s.errors) expect(e).toBeGreaterThanOrEqual(s.errorFloor * (1 - 1e-12));
+    // Fewer test rows than free directions: every test residual is reachable, the floor is 0.
+    const few = sampleInterpolants(phi, y, takeRows(phiT, [0, 1, 2]), yT.slice(0, 3), 5, createRng(4));
+    expect(few.freeRank).toBe(3);
+    expect(few.errorFloor).toBeLessThan(1e-24);
+  });
+  it('residualOutsideSpan: ‖v‖² − vᵀA(AᵀA)⁻¹Aᵀv (normal equations by Gauss–Jordan); dependent columns add nothing', () => {
+    const rng = createRng(8);
+    const rows = 8;
+    const c = randomMatrix(rows, 3, rng);
+    const v = Array.from({ length: rows }, () => rng.normal());
+    const ata = new Float64Array(9);
+    const atv = new Float64Array(3);
+    for (let a = 0; a < 3; a++) {
+      for (let b = 0; b < 3; b++)
+        for (let i = 0; i < rows; i++) ata[a * 3 + b]! += c.data[i * 3 + a]! * c.data[i * 3 + b]!;
+      for (let i = 0; i < rows; i++) atv[a]! += c.data[i * 3 + a]! * v[i]!;
+    }
+    const inv = inverse(ata, 3);
+    let proj = 0;
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) proj += atv[a]! * inv[a * 3 + b]! * atv[b]!;
+    const ref = v.reduce((s, x) => s + x * x, 0) - proj;
+    const got = residualOutsideSpan(c, v);
+    expect(got.rank).toBe(3);
+    expect(rel(got.residual, ref)).toBeLessThan(1e-10);
+    // [C, C·G, 0]: 3 more columns in C's span and a zero column — same residual, rank 3.
+    const g = [0.5, -1, 2, 1.5, 0.25, -0.75, 3, 1, -2];
+    const wide = new Float64Array(rows * 7);
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < 7; j++) {
+        let x = 0;
+        if (j < 3) x = c.data[i * 3 + j]!;
+        else if (j < 6) for (let a = 0; a < 3; a++) x += c.data[i * 3 + a]! * g[a * 3 + (j - 3)]!;
+        wide[i * 7 + j] = x;
+      }
+    const w = residualOutsideSpan(matrix(wide, rows, 7), v);
+    expect(w.rank).toBe(3);
+    expect(rel(w.residual, ref)).toBeLessThan(1e-8);
+  });
   it('refuses fewer features than training rows, naming the fix', () => {
     const rng = createRng(1);
     expect(() =>
@@ -319,11 +405,7 @@ describe('inductiveBias tool', () => {
       formatVersion: 2,
       nodes: {
         input: { type: 'io.input', v: 1, params: { shape: [3] } },
-        features: {
-          type: 'layers.dense',
-          v: 1,
-          params: { units: 64, activation: 'relu', useBias: false, kernelInitializer: 'heNormal' },
-        },
+        features: { type: 'layers.randomReluFeatures', v: 1, params: { units: 64 } },
         readout: { type: 'layers.dense', v: 1, params: { units: 1, useBias: false } },
         loss: { type: 'losses.meanSquaredError', v: 1, params: {} },
       },
@@ -360,7 +442,39 @@ describe('inductiveBias tool', () => {
       expect(f['max train MSE / Var(y)']).toBeLessThan(1e-12);
       expect(f.features).toBe(64);
       expect(f['test rows']).toBe(60);
+      // The node's features are ReLU(xW + b), recomputed in Float64 from its frozen weights.
+      const [kernel, bias] = compiled.weights(['features']).map((v) => Array.from(v.read().dataSync()));
+      expect(kernel!.length).toBe(3 * 64);
+      expect(bias!.length).toBe(64);
+      const phi = tf.tidy(() =>
+        Array.from(
+          compiled
+            .run({ [inputId]: x }, { training: false })
+            .get('features')!
+            .dataSync(),
+        ),
+      );
+      for (const i of [0, 17, 79])
+        for (let j = 0; j < 64; j++) {
+          let z = bias![j]!;
+          for (let c = 0; c < 3; c++) z += x.arraySync()[i]![c]! * kernel![c * 64 + j]!;
+          expect(phi[i * 64 + j]!).toBeCloseTo(Math.max(0, z), 4);
+        }
+      // 60 test rows > M − n = 44 free directions (fewer where a ReLU unit is dead on every row):
+      // a real floor, every sampled error above it.
+      expect(f['free test directions rank(B)']).toBeLessThanOrEqual(44);
+      expect(f['free test directions rank(B)']).toBeGreaterThan(30);
+      const floor = f['error floor (best interpolant)']!;
+      expect(floor).toBeGreaterThan(1e-3 * f['Var(y test)']!);
+      expect(f['min error']).toBeGreaterThanOrEqual(floor);
+      // ε below the floor: no hypothesis reaches it, I = ∞ (and the curve is ∞ there too).
+      const under = (await inductiveBiasTool.run(ctx, 'features', {
+        ...params,
+        epsilon: (0.5 * floor) / f['Var(y test)']!,
+      })) as { figures: Record<string, number> };
+      expect(under.figures.bits).toBe(Number.POSITIVE_INFINITY);
       expect(f.bits).toBeGreaterThan(0);
+      expect(f.bits).toBeLessThan(Number.POSITIVE_INFINITY);
       // Fitted law's mean and variance match the sample's (three-moment fit).
       expect(f['fit mean rel. error']).toBeLessThan(1e-6);
       // Bits decrease as ε grows (the curve).
@@ -370,7 +484,8 @@ describe('inductiveBias tool', () => {
       // Same seed → same figures; bits are −log₂ F of the fitted law at ε.
       const again = (await inductiveBiasTool.run(ctx, 'features', params)).figures as Record<string, number>;
       expect(again.bits).toBe(f.bits);
-      expect(f.bits).toBeCloseTo(-noncentralChi2LogCdf(f.ε! / f.a!, f.k!, f.λ!) / Math.LN2, 10);
+      // Above the floor: bits = −log₂ F((ε − e_floor)/a) of the law fitted to e − e_floor.
+      expect(f.bits).toBeCloseTo(-noncentralChi2LogCdf((f.ε! - floor) / f.a!, f.k!, f.λ!) / Math.LN2, 8);
       await expect(inductiveBiasTool.run(ctx, 'features', { ...params, trainRows: 78 })).rejects.toThrow(
         /param 'trainRows' \(78\) leaves 2 test rows/,
       );

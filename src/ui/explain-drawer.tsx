@@ -445,7 +445,10 @@ export function ExplainDrawer({ client, ir, planned, onClose }: ExplainDrawerPro
             {
               name: reply?.tool === 'activationMax' ? 'mean a_u' : 'p(class)',
               color: '#c0392b',
-              points: deletion.x.map((x, i) => [x, deletion.y[i]!] as const),
+              // Unreachable points (inductiveBias: ∞ bits below the error floor) are left out.
+              points: deletion.x
+                .map((x, i) => [x, deletion.y[i]!] as const)
+                .filter(([, y]) => Number.isFinite(y)),
             },
           ]}
         />

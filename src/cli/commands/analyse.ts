@@ -140,7 +140,12 @@ export async function analyseCommand(args: ParsedArgs, ctx: CliContext): Promise
         throw e;
       }
       if (args.flags.has('json'))
-        ctx.out(JSON.stringify({ tool: tool.id, node: target, figures: res.figures }));
+        // Non-finite figures (inductiveBias: ∞ bits below the error floor) as strings, not JSON's null.
+        ctx.out(
+          JSON.stringify({ tool: tool.id, node: target, figures: res.figures }, (_k, v) =>
+            typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+          ),
+        );
       else {
         ctx.out(`${tool.title} on node '${target}':`);
         for (const [k, v] of Object.entries(res.figures))

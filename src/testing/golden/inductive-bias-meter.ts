@@ -9,26 +9,126 @@ function toList(x: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
   return Array.isArray(x) ? x : [x];
 }
 
+/** Segment-wise initialiser: each segment of the last axis drawn by its own initialiser, fans from its fanShape. */
+function segmentedInitializer(
+  segments: [number, number[] | null, ReturnType<typeof tf.initializers.zeros>][],
+): ReturnType<typeof tf.initializers.zeros> {
+  const apply = (shape: number[], dtype?: tf.DataType): tf.Tensor =>
+    tf.tidy(() => {
+      const lead = shape.slice(0, -1);
+      const parts = segments.map(([size, fan, init]) =>
+        tf.reshape(init.apply(fan ?? [...lead, size], dtype), [...lead, size]),
+      );
+      return tf.concat(parts, -1);
+    });
+  return { apply } as unknown as ReturnType<typeof tf.initializers.zeros>;
+}
+
+/** Constructor arguments of the kernel layers; getConfig() returns them (as Netwright saves them). */
+export interface KernelLayerArgs {
+  name?: string;
+  trainable?: boolean;
+  params?: tf.serialization.ConfigDict;
+  seed?: number;
+}
+
+/**
+ * Random ReLU features (frozen, with random bias) (layers.randomReluFeatures): φ(x) = ReLU(x·W +
+ * b), W_{ij} ~ N(0, σ_w²/d), b_j ~ N(0, σ_b²), both frozen
+ *
+ * Paper: Akhilan Boopathy, William Yue, Jaedong Hwang, Abhiram Iyer, Ila Fiete (2024). Towards
+ * Exact Computation of Inductive Bias. arXiv:2406.15941
+ *
+ * The node's kernel traced into tfjs, registered as 'NetwrightLayersRandomReluFeatures' like the
+ * Netwright app's class, so models the app saves load with this one.
+ */
+export class RandomReluFeatures extends tf.layers.Layer {
+  static className = 'NetwrightLayersRandomReluFeatures';
+  readonly params: tf.serialization.ConfigDict;
+  readonly seed: number;
+  private w!: { kernel: tf.LayerVariable; bias: tf.LayerVariable };
+
+  constructor(args: KernelLayerArgs) {
+    super(args);
+    this.params = args.params ?? {};
+    this.seed = args.seed ?? 0;
+  }
+
+  override build(): void {
+    this.w = {
+      kernel: this.addWeight(
+        'kernel',
+        [8, 512],
+        'float32',
+        tf.initializers.varianceScaling({
+          scale: 2.5848432684464493,
+          mode: 'fanIn',
+          distribution: 'normal',
+          seed: this.seed,
+        }),
+        undefined,
+        false,
+      ),
+      bias: this.addWeight(
+        'bias',
+        [512],
+        'float32',
+        segmentedInitializer([
+          [
+            512,
+            [1, 512],
+            tf.initializers.varianceScaling({
+              scale: 1.2924216342232246,
+              mode: 'fanIn',
+              distribution: 'normal',
+              seed: this.seed + 1 + 7919,
+            }),
+          ],
+        ]),
+        undefined,
+        false,
+      ),
+    };
+    this.built = true;
+  }
+
+  override computeOutputShape(): tf.Shape {
+    return [null, 512];
+  }
+
+  // Traced for params { units: 512, weightVariance: 2, biasVariance: 1 } and input shapes [null,
+  // 8].
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [x] = toList(inputs) as [tf.Tensor];
+      const kernel = this.w.kernel.read();
+      const bias = this.w.bias.read();
+      return tf.relu(tf.add(tf.matMul(x, kernel), bias));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      kernelType: 'layers.randomReluFeatures',
+      params: this.params,
+      seed: this.seed,
+    };
+  }
+}
+tf.serialization.registerClass(RandomReluFeatures);
+
 /**
  * The model: one tfjs layer per graph node, named after the node, with the initial weights
  * Netwright gives it (seed 1).
  */
 export function buildModel(): tf.LayersModel {
   const input = tf.input({ shape: [8], name: 'input' });
-  const features = tf.layers
-    .dense({
-      name: 'features',
-      units: 512,
-      activation: 'relu',
-      useBias: false,
-      kernelInitializer: tf.initializers.varianceScaling({
-        scale: 2.5848432684464493,
-        mode: 'fanIn',
-        distribution: 'normal',
-        seed: 1602462393,
-      }),
-    })
-    .apply(input) as tf.SymbolicTensor;
+  const features = new RandomReluFeatures({
+    name: 'features',
+    params: { units: 512, weightVariance: 2, biasVariance: 1 },
+    seed: 1602462393,
+  }).apply(input) as tf.SymbolicTensor;
   const readout = tf.layers
     .dense({
       name: 'readout',
