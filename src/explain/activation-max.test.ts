@@ -1,5 +1,6 @@
 // The activationMax tool (multifaceted AM): the unit's activation rises monotonically over the ascent
-// steps, the blur kernel and centre mask against closed forms, the diversity and quantile helpers
+// steps, the blur kernel (discrete Gaussian, against a Bessel integral) and the scaled blur schedule's
+// total variance and centre mask against closed forms, the diversity and quantile helpers
 // against hand values, the facet figures against an independent forward pass, no leaked tensors,
 // and `netwright analyse --tool activationMax --out` writing the images as PGM.
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,10 +24,13 @@ import {
   activationMaxTool,
   ascend,
   blur,
+  blurScale,
+  blurSigmas,
   centreMask,
   gaussianTaps,
   meanPairwiseCosineDistance,
   quantile,
+  tapsVariance,
 } from './activation-max.ts';
 import { analysisContext } from './context.ts';
 
@@ -69,11 +73,31 @@ const params = (over: Record<string, unknown>) =>
   resolveParams(activationMaxTool.params, over).values as AmParams;
 
 describe('activationMax helpers', () => {
-  it('blur: an impulse becomes the outer product of the normalised Gaussian taps', () => {
+  it("blur: an impulse becomes the outer product of Lindeberg's discrete Gaussian taps", () => {
     const sigma = 0.8;
-    const taps = [-2, -1, 0, 1, 2].map((d) => Math.exp(-(d * d) / (2 * sigma * sigma)));
+    const t = sigma * sigma;
+    // Independent reference: e^{−t}·I_n(t) = (1/π)∫₀^π e^{t(cos θ − 1)} cos(nθ) dθ (trapezoid rule,
+    // spectrally accurate for this periodic integrand), truncated to |n| ≤ 2 and renormalised.
+    const bessel = (n: number) => {
+      const m = 2000;
+      let s = 0;
+      for (let k = 0; k <= m; k++) {
+        const th = (Math.PI * k) / m;
+        s += (k === 0 || k === m ? 0.5 : 1) * Math.exp(t * (Math.cos(th) - 1)) * Math.cos(n * th);
+      }
+      return s / m;
+    };
+    const taps = [2, 1, 0, 1, 2].map(bessel);
     const z = taps.reduce((s, v) => s + v, 0);
-    expect(gaussianTaps(sigma).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
+    const g = gaussianTaps(sigma);
+    for (let i = 0; i < 5; i++) expect(g[i]).toBeCloseTo(taps[i]! / z, 10);
+    expect(g.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
+    // untruncated, the discrete Gaussian's variance is t; the 5 taps keep most of it
+    expect(tapsVariance(g)).toBeGreaterThan(0.9 * t);
+    expect(tapsVariance(g)).toBeLessThan(t);
+    // sub-pixel σ: the variance is σ² (sampled Gaussian taps would give e^{−1/(2σ²)} ≈ 0 here)
+    for (const s of [0.02, 0.06, 0.2]) expect(tapsVariance(gaussianTaps(s)) / (s * s)).toBeCloseTo(1, 2);
+    expect(gaussianTaps(0)).toEqual([0, 0, 1, 0, 0]);
     const img = new Float32Array(9 * 9);
     img[4 * 9 + 4] = 1;
     const before = tf.memory().numTensors;
@@ -90,6 +114,61 @@ describe('activationMax helpers', () => {
         const want = Math.abs(di) <= 2 && Math.abs(dj) <= 2 ? (taps[di + 2]! * taps[dj + 2]!) / (z * z) : 0;
         expect(out[i * 9 + j]).toBeCloseTo(want, 6);
       }
+  });
+
+  it('the blur schedule scaled by W/blurRefSide gives the intended total blur: variances of successive blurs add', () => {
+    // Reference schedule (227 px): T = 200, a blur after steps t_k = 4k + 3 (k = 0 … 49), σ linear 1 → 0.3
+    // in t/199. Closed form Σσ_k² = 50a² + 2ac·Σt_k + c²·Σt_k², a = 1, c = −0.7/199, Σt_k = 5050,
+    // Σt_k² = 16·Σk² + 24·Σk + 9·50 = 676 650.
+    const a = 1;
+    const c = -0.7 / 199;
+    const refVar = 50 * a * a + 2 * a * c * 5050 + c * c * 676650;
+    const ref = blurSigmas({ steps: 200, blurEvery: 4, sigmaFrom: 1, sigmaTo: 0.3 });
+    expect(ref.length).toBe(50);
+    expect(ref.reduce((s, v) => s + v * v, 0)).toBeCloseTo(refVar, 9);
+    // Scaled to a 14-px image, as the tool does with the default blurRefSide 227.
+    const scale = blurScale(14, 227);
+    expect(scale).toBeCloseTo(14 / 227, 15);
+    expect(blurScale(14, 0)).toBe(1);
+    const sig = blurSigmas({ steps: 200, blurEvery: 4, sigmaFrom: scale, sigmaTo: 0.3 * scale });
+    const want = scale * scale * refVar;
+    expect(sig.reduce((s, v) => s + v * v, 0)).toBeCloseTo(want, 12);
+    // the total blur is the same fraction of the side as in the reference (≈ 2.1 %), not 34 % of it
+    expect(Math.sqrt(want) / 14).toBeCloseTo(Math.sqrt(refVar) / 227, 12);
+    expect(Math.sqrt(refVar) / 227).toBeCloseTo(0.02106, 4);
+    // Apply the 50 blurs to an impulse (15 × 15, centre 7, 7) and measure the variance of the result
+    // along each axis in Float64: it must be the closed-form Σσ² (successive Gaussian blurs compose
+    // into one of the summed variance).
+    const img = new Float32Array(15 * 15);
+    img[7 * 15 + 7] = 1;
+    const before = tf.memory().numTensors;
+    let x = tf.tensor4d(img, [1, 15, 15, 1]);
+    for (const s of sig) {
+      const y = blur(x, s);
+      x.dispose();
+      x = y;
+    }
+    const out = x.dataSync();
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    let mass = 0;
+    let vi = 0;
+    let vj = 0;
+    for (let i = 0; i < 15; i++)
+      for (let j = 0; j < 15; j++) {
+        const v = out[i * 15 + j]!;
+        mass += v;
+        vi += (i - 7) ** 2 * v;
+        vj += (j - 7) ** 2 * v;
+      }
+    expect(mass).toBeCloseTo(1, 5);
+    expect(vi / mass / want).toBeCloseTo(1, 2);
+    expect(vj / mass / want).toBeCloseTo(1, 2);
+    // Unscaled (σ in px of the 14-px image): the realised variance is the sum of the 5-tap kernels'
+    // variances, ≥ 90 % of the intended 22.8 px² (the truncation at |n| ≤ 2 trims σ ≈ 1).
+    const realised = ref.reduce((s, v) => s + tapsVariance(gaussianTaps(v)), 0);
+    expect(realised / refVar).toBeGreaterThan(0.9);
+    expect(realised / refVar).toBeLessThan(1);
   });
 
   it('centre mask: radius r·W/2 around the centre, whole inscribed disc at r = 1', () => {
@@ -185,6 +264,8 @@ describe('activationMax tool', () => {
       3,
     );
     expect(r.figures['a_u facet min']).toBeCloseTo(Math.min(...(facets.values ?? [])), 6);
+    // default blurRefSide 227 on a 14-px image: σ scaled by 14/227
+    expect(r.figures['blur σ scale (W / blurRefSide)']).toBeCloseTo(14 / 227, 12);
     ctx.dispose();
     compiled.dispose();
   });

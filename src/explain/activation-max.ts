@@ -11,6 +11,16 @@
 //   4. T steps of x ← clip(x + η·M_t ⊙ ∇_x[a_u(x) − λ‖x‖²], lo, hi) (lo, hi: the images' range), with
 //      a Gaussian blur (5×5 depthwise conv, σ linear from σ₀ to σ₁) every `blurEvery` steps, and a
 //      centre mask M_t = [‖p − centre‖ ≤ r_t·W/2], r_t linear from `radiusFrom` to 1.
+//      Resolution: σ₀, σ₁ are given in pixels of a `blurRefSide`-pixel image (227, the AlexNet input
+//      that the σ 1 → 0.3 every-4-steps schedule was sized for) and scaled by W / blurRefSide, so
+//      the blur is the same fraction of the image side at any resolution. Successive Gaussian blurs
+//      compose into one of variance Σσ², so the whole schedule's total blur σ_tot = √Σσ_k² scales by
+//      W / blurRefSide too (50 blurs, σ 1 → 0.3: σ_tot ≈ 4.78 px = 2.1 % of 227 px; unscaled on a
+//      14-px image it would be 34 % of the side). The kernel is Lindeberg's discrete Gaussian
+//      e^{−t}·I_n(t), t = σ² (modified Bessel I_n), whose variance is exactly σ² (up to the 5-tap
+//      truncation, < 2 % below σ² for σ ≤ 0.5) also at sub-pixel σ, where sampled Gaussian taps
+//      collapse to the identity. The mask radius is already a fraction of the half-width, so it
+//      needs no scaling.
 //   5. The same ascent from K uniform-noise images in [lo, hi] as the contrast.
 // Figures: the final a_u of each facet and noise run, the 99th percentile of a_u over the context's
 // real images, and the diversity = mean pairwise (1 − cos) between the K final images of each kind.
@@ -36,11 +46,58 @@ export function unitOf(out: tf.Tensor, unit: number, node: string): tf.Tensor1D 
   );
 }
 
-/** Normalised 1-D Gaussian taps (5) for σ, as the separable factor of the 5×5 blur kernel. */
+/** e^{−t}·I_n(t) for n = 0, 1, 2 (I_n: modified Bessel function of the first kind, power series). */
+function besselKernel(t: number): [number, number, number] {
+  const out: [number, number, number] = [0, 0, 0];
+  const h = t / 2;
+  for (let n = 0; n <= 2; n++) {
+    // Σ_m (t/2)^{2m+n} / (m!·(m+n)!), scaled by e^{−t} term by term (stays finite for t ≤ 100).
+    let term = Math.exp(-t);
+    for (let k = 1; k <= n; k++) term *= h / k;
+    let s = term;
+    for (let m = 1; m < 400 && term > 1e-300; m++) {
+      term *= (h * h) / (m * (m + n));
+      s += term;
+    }
+    out[n] = s;
+  }
+  return out;
+}
+
+/**
+ * Normalised 1-D taps (5) of Lindeberg's discrete Gaussian for σ (variance t = σ²): T(n; t) =
+ * e^{−t}·I_n(t), truncated to |n| ≤ 2 and renormalised; the separable factor of the 5×5 blur kernel.
+ * Its variance Σ n²·T(n) is σ² up to the truncation (successive blurs then add their variances, as
+ * continuous Gaussians do); σ ≤ 0 gives the identity.
+ */
 export function gaussianTaps(sigma: number): number[] {
-  const t = [-2, -1, 0, 1, 2].map((d) => Math.exp(-(d * d) / (2 * sigma * sigma)));
+  if (!(sigma > 0)) return [0, 0, 1, 0, 0];
+  const [k0, k1, k2] = besselKernel(sigma * sigma);
+  const t = [k2, k1, k0, k1, k2];
   const s = t.reduce((a, b) => a + b, 0);
   return t.map((v) => v / s);
+}
+
+/** Variance Σ n²·g_n of the normalised taps g (n = −2 … 2): the blur a kernel really applies. */
+export function tapsVariance(g: readonly number[]): number {
+  return g.reduce((s, v, i) => s + (i - 2) * (i - 2) * v, 0);
+}
+
+/** The σ of each blur of an ascent, in order: steps t with (t + 1) % blurEvery = 0, σ linear in t/(T − 1). */
+export function blurSigmas(
+  o: Pick<AscentOptions, 'steps' | 'blurEvery' | 'sigmaFrom' | 'sigmaTo'>,
+): number[] {
+  const out: number[] = [];
+  if (o.blurEvery <= 0) return out;
+  const denom = Math.max(1, o.steps - 1);
+  for (let t = 0; t < o.steps; t++)
+    if ((t + 1) % o.blurEvery === 0) out.push(o.sigmaFrom + (o.sigmaTo - o.sigmaFrom) * (t / denom));
+  return out;
+}
+
+/** σ₀, σ₁ given for a `refSide`-px image, scaled to a `side`-px one (refSide 0: unscaled, σ in px). */
+export function blurScale(side: number, refSide: number): number {
+  return refSide > 0 ? side / refSide : 1;
 }
 
 /** 5×5 Gaussian blur of [B, H, W, C] per channel (depthwise conv2d, zero 'same' padding). */
@@ -137,6 +194,8 @@ export function ascend(
   let x = tf.clone(x0);
   const trace: Float32Array[] = [];
   const denom = Math.max(1, o.steps - 1);
+  const sigmas = blurSigmas(o);
+  let nBlur = 0;
   for (let t = 0; t < o.steps; t++) {
     const frac = t / denom;
     const next = tf.tidy(() => {
@@ -146,7 +205,7 @@ export function ascend(
       const m = tf.tensor4d(centreMask(h, w, o.radiusFrom + (1 - o.radiusFrom) * frac), [1, h, w, 1]);
       let y = x.add(grad.mul(m).mul(o.lr)).clipByValue(o.lo, o.hi) as tf.Tensor4D;
       if (o.blurEvery > 0 && (t + 1) % o.blurEvery === 0)
-        y = blur(y, o.sigmaFrom + (o.sigmaTo - o.sigmaFrom) * frac).clipByValue(o.lo, o.hi) as tf.Tensor4D;
+        y = blur(y, sigmas[nBlur++]!).clipByValue(o.lo, o.hi) as tf.Tensor4D;
       return y;
     });
     x.dispose();
@@ -167,8 +226,10 @@ export const activationMaxTool = defineAnalysisTool({
     'context images by a_u (unit u of the node: a column, or a channel averaged over space) are embedded ' +
     'by the features node (default: the node’s input), projected by PCA and clustered by k-means++ into ' +
     'K facets; each facet starts from the mean of its `initTop` best images and ascends ' +
-    'x ← clip(x + η·M_t ⊙ ∇ₓ[a_u(x) − λ‖x‖²]) for T steps, with a 5×5 Gaussian blur (σ from σ₀ to σ₁) ' +
-    'every `blurEvery` steps and a centre mask M_t of radius r_t·W/2, r_t linear from `radiusFrom` to 1. ' +
+    'x ← clip(x + η·M_t ⊙ ∇ₓ[a_u(x) − λ‖x‖²]) for T steps, with a 5×5 Gaussian blur (σ from σ₀ to σ₁, ' +
+    'given for a `blurRefSide`-px image and scaled by W/blurRefSide, so the total blur √Σσ² is the same ' +
+    'fraction of the image side as in the 227-px reference) every `blurEvery` steps and a centre mask M_t ' +
+    'of radius r_t·W/2, r_t linear from `radiusFrom` to 1. ' +
     'K ascents from uniform noise are the contrast. Figures: final a_u per facet and noise run, the 99th ' +
     'percentile of a_u over the real images, and the mean pairwise (1 − cos) diversity of each set.',
   params: {
@@ -191,8 +252,26 @@ export const activationMaxTool = defineAnalysisTool({
     lr: p.float({ default: 0.05, min: 0, max: 100, step: 0.01, doc: 'η: ascent step size.' }),
     l2: p.float({ default: 1e-3, min: 0, max: 10, step: 1e-4, doc: 'λ: L2 penalty on the image.' }),
     blurEvery: p.int({ default: 4, min: 0, max: 1000, doc: 'Blur every this many steps (0: no blur).' }),
-    sigmaFrom: p.float({ default: 1, min: 0.05, max: 10, step: 0.05, doc: 'σ of the first blur (px).' }),
-    sigmaTo: p.float({ default: 0.3, min: 0.05, max: 10, step: 0.05, doc: 'σ of the last blur (px).' }),
+    sigmaFrom: p.float({
+      default: 1,
+      min: 0.05,
+      max: 10,
+      step: 0.05,
+      doc: 'σ of the first blur, in px of a blurRefSide-px image.',
+    }),
+    sigmaTo: p.float({
+      default: 0.3,
+      min: 0.05,
+      max: 10,
+      step: 0.05,
+      doc: 'σ of the last blur, in px of a blurRefSide-px image.',
+    }),
+    blurRefSide: p.int({
+      default: 227,
+      min: 0,
+      max: 4096,
+      doc: 'Image side (px) that σ₀, σ₁ refer to; σ is scaled by W/blurRefSide (227: the AlexNet input the schedule was sized for; 0: σ in px of this image, unscaled).',
+    }),
     radiusFrom: p.float({
       default: 0.4,
       min: 0,
@@ -295,13 +374,14 @@ export const activationMaxTool = defineAnalysisTool({
     start.set(inits);
     start.set(noiseImgs, params.facets * dim);
     const x0 = tf.tensor4d(start, [batch, h, w, c]);
+    const sigmaScale = blurScale(w, params.blurRefSide);
     const opts: AscentOptions = {
       steps: params.steps,
       lr: params.lr,
       l2: params.l2,
       blurEvery: params.blurEvery,
-      sigmaFrom: params.sigmaFrom,
-      sigmaTo: params.sigmaTo,
+      sigmaFrom: params.sigmaFrom * sigmaScale,
+      sigmaTo: params.sigmaTo * sigmaScale,
       radiusFrom: params.radiusFrom,
       lo,
       hi,
@@ -337,6 +417,10 @@ export const activationMaxTool = defineAnalysisTool({
         for (const im of facetImgs) for (const v of im) if (v <= lo + 1e-6 || v >= hi - 1e-6) at++;
         return at / (params.facets * dim);
       })(),
+      'blur σ scale (W / blurRefSide)': sigmaScale,
+      'total blur σ (px, √Σσ² of the kernels)': Math.sqrt(
+        blurSigmas(opts).reduce((s, v) => s + tapsVariance(gaussianTaps(v)), 0),
+      ),
       'initialisation diversity': meanPairwiseCosineDistance(
         Array.from({ length: params.facets }, (_, k) => inits.slice(k * dim, (k + 1) * dim)),
       ),

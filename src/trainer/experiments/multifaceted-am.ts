@@ -4,8 +4,8 @@
 // `activationMax` tool on the logit of class 7: the top-200 training images by that logit, their h
 // features projected on 10 principal components and clustered by k-means++ into K = 4 facets, each
 // facet ascended from the mean of its 15 best images (200 steps, η 0.05, λ 1e-3, 5×5 blur every 4
-// steps with σ 1 → 0.3, centre mask radius 0.4 → 1 of the half-width), and K ascents from uniform
-// noise as the contrast. Pass (the spec): every facet's logit ≥ the 99th percentile of the logit over
+// steps with σ 1 → 0.3 px of a 227-px image, scaled by 14/227 to this one (the tool's blurRefSide),
+// centre mask radius 0.4 → 1 of the half-width), and K ascents from uniform noise as the contrast. Pass (the spec): every facet's logit ≥ the 99th percentile of the logit over
 // the real validation images, and the facets' diversity (mean pairwise 1 − cos) > 1.5 × that of the
 // noise-initialised runs. Tool maths: src/explain/activation-max.test.ts, src/core/linalg/pca.test.ts.
 import * as tf from '@tensorflow/tfjs';
@@ -29,7 +29,7 @@ export default defineExperiment({
   templateId: 'multifaceted-am',
   claim:
     'Activation maximisation started from the means of clusters of a unit’s top-activating images yields several distinct facets that all drive the unit strongly.',
-  criterion: `MNIST pooled to 14×14 (3 000 train / 1 000 val), the template CNN (3 epochs Adam 1e-3); activationMax on the class-${UNIT} logit with K = ${K} (top-200 training images, PCA 10, k-means++, 200 ascent steps η 0.05 λ 1e-3, blur every 4 steps σ 1 → 0.3, centre mask 0.4 → 1). Pass, for every seed: each facet’s logit ≥ the 99th percentile of the logit over the real validation images, and facet diversity (mean pairwise 1 − cos of the K facet images) > ${MIN_RATIO} × that of K ascents from uniform noise.`,
+  criterion: `MNIST pooled to 14×14 (3 000 train / 1 000 val), the template CNN (3 epochs Adam 1e-3); activationMax on the class-${UNIT} logit with K = ${K} (top-200 training images, PCA 10, k-means++, 200 ascent steps η 0.05 λ 1e-3, blur every 4 steps σ 1 → 0.3 px of the 227-px reference scaled by 14/227, centre mask 0.4 → 1). Pass, for every seed: each facet’s logit ≥ the 99th percentile of the logit over the real validation images, and facet diversity (mean pairwise 1 − cos of the K facet images) > ${MIN_RATIO} × that of K ascents from uniform noise.`,
   fullBudget: `seeds ${FULL_RUN.seeds.join(', ')}; the same data and criterion.`,
   async run(ctx) {
     const { seeds } = ctx.budget === 'full' ? FULL_RUN : DEFAULT_RUN;
@@ -87,12 +87,20 @@ export default defineExperiment({
             .map((l) => /\((\d+) imgs\)/.exec(l)?.[1] ?? '?')
             .join(', ');
           figures[`AM ms${s}`] = Math.round(f.ms!);
-          // Diagnostic, not in the verdict: the same ascent without the blur (how much of the
-          // facets' sameness the repeated blur of a 14×14 image causes).
-          const nb = (await activationMaxTool.run(train, TARGET, { ...params, blurEvery: 0 }))
-            .figures as Record<string, number>;
-          figures[`no-blur ablation: facet / noise diversity, facet logit min${s}`] =
-            `${nb['facet diversity']!.toFixed(4)} / ${nb['noise diversity']!.toFixed(4)}, ${nb['a_u facet min']!.toFixed(3)}`;
+          figures[`total blur σ (px; fraction of the side)${s}`] =
+            `${f['total blur σ (px, √Σσ² of the kernels)']!.toFixed(4)}; ${(f['total blur σ (px, √Σσ² of the kernels)']! / 14).toFixed(4)}`;
+          // Diagnostics, not in the verdict: the same ascent without the blur, and with σ unscaled
+          // (σ 1 → 0.3 in px of the 14-px image, the schedule before the scaling).
+          const diag = async (label: string, over: Partial<AmParams>) => {
+            const d = (await activationMaxTool.run(train, TARGET, { ...params, ...over })).figures as Record<
+              string,
+              number
+            >;
+            figures[`${label}: facet / noise diversity, ratio, facet logit min${s}`] =
+              `${d['facet diversity']!.toFixed(4)} / ${d['noise diversity']!.toFixed(4)}, ${d['diversity ratio']!.toFixed(3)}, ${d['a_u facet min']!.toFixed(3)}`;
+          };
+          await diag('no-blur ablation', { blurEvery: 0 });
+          await diag('unscaled σ (blurRefSide 0)', { blurRefSide: 0 });
           ctx.log(
             `seed ${seed}: val acc ${acc.toFixed(4)}; p99 ${p99.toFixed(3)}; facets ${figures[`facet logits${s}`]}; diversity ${f['facet diversity']!.toFixed(4)} vs noise ${f['noise diversity']!.toFixed(4)} (ratio ${ratio.toFixed(3)}); ${ok ? 'pass' : 'fail'}`,
           );
