@@ -190,7 +190,7 @@ export default defineExperiment({
           backend,
           seed,
           'C validation accuracy': Number(valAcc.toFixed(3)),
-          'R_h train loss (epochs 1 / 10 / 20 / 30)': rTrace,
+          [`R_h train loss (epochs 1 / 10 / 20 / ${rLoss.length})`]: rTrace,
           'checker C′ accuracy on real validation images': Number(checkerVal.toFixed(3)),
           'checker C′ accuracy on samples (ε1 0.2 / 0)': `${withPrior.checkerAcc.toFixed(3)} / ${noPrior.checkerAcc.toFixed(3)}`,
           '5-NN accuracy on real validation images': Number(realKnn.toFixed(3)),
