@@ -1,115 +1,71 @@
 // An independent checker classifier for generated samples (P26 PPGN's C′: "an independently trained
-// MLP classifier, different seed, trained on real data"): a one-hidden-layer ReLU MLP
-//   logits = relu(x W1 + b1) W2 + b2,
-// Glorot-uniform weights and zero biases drawn from its own seeded stream, trained with Adam on the
-// mean softmax cross-entropy over minibatches reshuffled each epoch by the same stream. It shares
-// nothing with the model it checks (no weights, no graph, no optimizer state).
+// MLP classifier, different seed, trained on real data"): flatten → dense(hidden, ReLU) → dense(classes),
+// softmax cross-entropy, Adam — a graph built and trained by the app's own compiler and trainer with
+// its own seed. It shares nothing with the model it checks (no weights, no graph, no optimizer state).
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '../../core/rng.ts';
+import type { LoadedDataset } from '../../core/datasets/dataset-def.ts';
+import type { GraphDoc } from '../../core/doc/schema.ts';
+import type { Registry } from '../../core/registry.ts';
+import { train } from '../loop.ts';
+import { build, sequential } from './_kan-shared.ts';
 
 export interface MlpCheckerOptions {
+  /** The binding `data` was loaded from (the graph's input must match its feature shape). */
+  readonly binding: NonNullable<GraphDoc['training']>['dataset'];
   readonly hidden: number;
-  readonly classes: number;
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
   readonly seed: number;
 }
 
-export interface MlpWeights {
-  readonly w1: Float32Array;
-  readonly b1: Float32Array;
-  readonly w2: Float32Array;
-  readonly b2: Float32Array;
-}
-
 export interface MlpChecker {
-  readonly inputs: number;
-  readonly hidden: number;
-  readonly classes: number;
-  /** Predicted class of each of the `rows.length / inputs` rows (row-major). */
+  /** Predicted class of each row of `rows` (row-major, the dataset's feature shape per row). */
   predict(rows: Float32Array): Int32Array;
-  /** The trained weights (W1 [inputs × hidden], W2 [hidden × classes], row-major). */
-  weights(): MlpWeights;
   dispose(): void;
 }
 
-/** Glorot-uniform [rows × cols] from `rng`. */
-function glorot(rng: ReturnType<typeof createRng>, rows: number, cols: number): Float32Array {
-  const limit = Math.sqrt(6 / (rows + cols));
-  return Float32Array.from({ length: rows * cols }, () => (rng.next() * 2 - 1) * limit);
-}
-
-/**
- * Trains the checker on `x` ([n × inputs], row-major) with integer labels `y` (length n); `steps`
- * (optional) stops after that many optimizer steps (tests). Throws on a size mismatch.
- */
-export function trainMlpChecker(
-  x: Float32Array,
-  y: ArrayLike<number>,
+/** Trains the checker on `data`'s training split (class labels) with the app's trainer. */
+export async function trainMlpChecker(
+  data: LoadedDataset,
+  registry: Registry,
   opts: MlpCheckerOptions,
-  steps = Number.POSITIVE_INFINITY,
-): MlpChecker {
-  const n = y.length;
-  if (n === 0 || x.length % n !== 0)
-    throw new Error(
-      `mlpChecker: ${x.length} input values do not split into ${n} rows; pass x as [n × inputs]`,
-    );
-  const inputs = x.length / n;
-  const { hidden, classes } = opts;
-  for (let i = 0; i < n; i++)
-    if (!Number.isInteger(y[i]) || y[i]! < 0 || y[i]! >= classes)
-      throw new Error(`mlpChecker: label ${y[i]} at row ${i} is not an integer in [0, ${classes})`);
-  const rng = createRng(opts.seed);
-  // tidy: the initial-value tensors go, the variables (kept by tidy) stay.
-  const [w1, b1, w2, b2] = tf.tidy(() => [
-    tf.variable(tf.tensor2d(glorot(rng, inputs, hidden), [inputs, hidden])),
-    tf.variable(tf.zeros([hidden])),
-    tf.variable(tf.tensor2d(glorot(rng, hidden, classes), [hidden, classes])),
-    tf.variable(tf.zeros([classes])),
-  ]) as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
-  const forward = (xb: tf.Tensor2D) => tf.relu(xb.matMul(w1).add(b1)).matMul(w2).add(b2) as tf.Tensor2D;
-  const optimizer = tf.train.adam(opts.learningRate);
-  const order = Array.from({ length: n }, (_, i) => i);
-  let taken = 0;
-  train: for (let e = 0; e < opts.epochs; e++) {
-    rng.shuffle(order);
-    for (let s = 0; s < n; s += opts.batchSize) {
-      if (taken >= steps) break train;
-      const idx = order.slice(s, s + opts.batchSize);
-      const xb = new Float32Array(idx.length * inputs);
-      for (const [k, r] of idx.entries()) xb.set(x.subarray(r * inputs, (r + 1) * inputs), k * inputs);
-      const yb = Int32Array.from(idx, (r) => y[r]!);
-      tf.tidy(() => {
-        const xt = tf.tensor2d(xb, [idx.length, inputs]);
-        const onehot = tf.oneHot(tf.tensor1d(yb, 'int32'), classes).toFloat();
-        optimizer.minimize(() => tf.logSoftmax(forward(xt)).mul(onehot).sum(1).mean().neg() as tf.Scalar);
-      });
-      taken++;
-    }
+): Promise<MlpChecker> {
+  if (data.binding.labels.kind !== 'class') throw new Error('mlpChecker: the checker needs class labels');
+  const classes = data.binding.labels.numClasses;
+  const shape = data.binding.featureShape;
+  const doc = sequential(
+    shape,
+    [
+      ['layers.flatten', {}],
+      ['layers.dense', { units: opts.hidden, activation: 'relu' }],
+      ['layers.dense', { units: classes }],
+    ],
+    { loss: 'losses.categoricalCrossentropy', lossParams: { fromLogits: true } },
+    {
+      dataset: opts.binding,
+      optimizer: { type: 'optimizers.adam', params: { learningRate: opts.learningRate } },
+      batchSize: opts.batchSize,
+      epochs: opts.epochs,
+      seed: opts.seed,
+    },
+  );
+  const b = build(doc, registry, opts.seed);
+  const r = await train(b.compiled, registry, data, b.training, { seed: opts.seed, validate: false });
+  if (r.status !== 'done') {
+    b.compiled.dispose();
+    throw new Error(`mlpChecker: training ${r.status}`);
   }
-  optimizer.dispose();
+  const width = shape.reduce((a, d) => a * d, 1);
   return {
-    inputs,
-    hidden,
-    classes,
     predict(rows) {
-      const m = rows.length / inputs;
-      return tf.tidy(
-        () =>
-          forward(tf.tensor2d(rows, [m, inputs]))
-            .argMax(1)
-            .dataSync() as Int32Array,
-      );
+      const n = rows.length / width;
+      return tf.tidy(() => {
+        const x = tf.tensor(rows, [n, ...shape]);
+        const logits = b.compiled.run({ input: x }, { training: false }).get('n2')!;
+        return Int32Array.from(tf.argMax(logits, 1).dataSync());
+      });
     },
-    weights: () => ({
-      w1: Float32Array.from(w1.dataSync()),
-      b1: Float32Array.from(b1.dataSync()),
-      w2: Float32Array.from(w2.dataSync()),
-      b2: Float32Array.from(b2.dataSync()),
-    }),
-    dispose() {
-      for (const v of [w1, b1, w2, b2]) v.dispose();
-    },
+    dispose: () => b.compiled.dispose(),
   };
 }

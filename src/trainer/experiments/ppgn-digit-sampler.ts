@@ -124,9 +124,9 @@ export default defineExperiment({
       const rTrace = [0, 9, 19, rLoss.length - 1].map((i) => rLoss[i]!.toFixed(2)).join(' / ');
       ctx.log(`R_h train loss (epochs 1 / 10 / 20 / ${rLoss.length}): ${rTrace}`);
       // The spec's checker C′: an MLP with its own seed, trained on the real training images.
-      const checker = trainMlpChecker(data.train.x, data.train.y, {
+      const checker = await trainMlpChecker(data, ctx.registry, {
+        binding: doc.training!.dataset,
         hidden: 128,
-        classes: 10,
         epochs: 30,
         batchSize: 64,
         learningRate: 1e-3,
