@@ -93,11 +93,20 @@ function sdmStats<T>(
   const firstBad = rowMin(ops, ops.add(d2, ops.mul(ok, ops.scalar(FAR))));
   const nearer = ops.sum(ops.mul(ops.step(ops.sub(firstBad, d2)), ok), [1], true);
   const q = ops.minimum(nearer, ops.scalar(v.k));
-  // Training tables until a calibrate fit has written the calibration ones (an index fit clears them).
-  const dTrain = quantile(ops, w.cdfTrain!, w.countTrain!, dNearest, v.classes, n);
-  const dCal = quantile(ops, w.cdfCal!, w.countCal!, dNearest, v.classes, n);
+  // Training tables until a calibrate fit has written the calibration ones (an index fit clears
+  // them). useCal is exactly 0 or 1, so the blend picks one table (FAR padding intact) and the
+  // [B, C·N] comparison runs once.
   const useCal = ops.step(ops.sum(w.countCal!));
-  const d = ops.add(ops.mul(useCal, dCal), ops.mul(ops.sub(ops.scalar(1), useCal), dTrain));
+  const useTrain = ops.sub(ops.scalar(1), useCal);
+  const pick2 = (cal: T, train: T) => ops.add(ops.mul(useCal, cal), ops.mul(useTrain, train));
+  const d = quantile(
+    ops,
+    pick2(w.cdfCal!, w.cdfTrain!),
+    pick2(w.countCal!, w.countTrain!),
+    dNearest,
+    v.classes,
+    n,
+  );
   return { q, d };
 }
 
