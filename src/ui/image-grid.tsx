@@ -5,10 +5,8 @@
 //
 // Test ids: explain-images (one per view, data-count), explain-image (each image, data-index).
 import { useMemo } from 'react';
-import type { AnalysisView } from '../explain/views.ts';
+import type { ImagesView } from '../explain/views.ts';
 import { PixelCanvas } from './pixel-canvas.tsx';
-
-export type ImagesView = Extract<AnalysisView, { kind: 'images' }>;
 
 /** RGBA bytes of an H × W × C image in [0, 1] (values clipped). */
 export function imageRgba(
